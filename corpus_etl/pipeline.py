@@ -1,0 +1,241 @@
+"""The pure core of the ingest: one source file in, its records and removed spans out.
+
+No Prefect, no DuckDB. ``process_source`` reads, decodes, splits, normalises and language-tags one
+file; ``process_batch`` does it for a batch of files and writes the batch's staging Parquet files (the
+durable stage boundary between the workers and the single warehouse writer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema
+from .decode import DecodeError, decode_bytes
+from .discover import SourceFile
+from .langid import detect_language
+from .normalize import normalize_inline, normalize_text, repair_mojibake
+from .rules import load_rules
+from .settings import Settings
+from .split import RawRecord, check_coverage, split_text
+
+_MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
+
+
+def sha256_hex(data: bytes | str) -> str:
+    """sha256 of bytes (or of a string's UTF-8), as hex."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def article_id_for(source_id: str, ordinal: int, content_hash: str) -> str:
+    """Deterministic id of a record: the same file content gives the same ids."""
+    return sha256_hex(f"{source_id}\x1f{ordinal}\x1f{content_hash}")[:16]
+
+
+@dataclass
+class SourceResult:
+    """What became of one source file: its ``sources`` row and its rows for the other tables."""
+
+    source: dict[str, object]
+    articles: list[dict[str, object]] = field(default_factory=list)
+    removed: list[dict[str, object]] = field(default_factory=list)
+
+
+def standfirst_of(paragraphs: list[str]) -> str | None:
+    """The deck: a first paragraph that is one sentence of at most 40 words, in a longer article."""
+    if len(paragraphs) < 2:
+        return None
+    first = paragraphs[0]
+    if len(first.split()) > 40 or _MULTI_SENTENCE.search(first):
+        return None
+    return first
+
+
+def build_article(
+    raw: RawRecord, ordinal: int, source_id: str, source_path: str, settings: Settings, run_id: str, at: datetime
+) -> dict[str, object]:
+    """Turn a split record into an ``articles`` row (normalised text, language, hashes, ids)."""
+    body = normalize_text("\n\n".join(raw.paragraphs))
+    title = repair_mojibake(normalize_inline(raw.title)) if raw.title else None
+    paragraphs = body.split("\n\n") if body else []
+    standfirst = standfirst_of(paragraphs)
+    lang = detect_language(
+        body or (title or ""),
+        seed=settings.lang_seed,
+        sample_chars=settings.lang_sample_chars,
+        min_letters=settings.lang_min_letters,
+    )
+    content_hash = sha256_hex(body)
+    return {
+        "article_id": article_id_for(source_id, ordinal, content_hash),
+        "source_id": source_id,
+        "source_path": source_path,
+        "ordinal": ordinal,
+        "kind": raw.kind,
+        "title": title,
+        "standfirst": standfirst,
+        "body": body,
+        "language": lang.language,
+        "language_prob": lang.probability,
+        "language_reason": lang.reason,
+        "authors": list(raw.authors),
+        "outlet": raw.outlet,
+        "dateline": raw.dateline,
+        "tags": list(raw.tags),
+        "char_start": raw.char_start,
+        "char_end": raw.char_end,
+        "n_words": len(body.split()),
+        "n_paragraphs": len(paragraphs),
+        "content_hash": content_hash,
+        "run_id": run_id,
+        "ingested_at": at,
+    }
+
+
+def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetime) -> SourceResult:
+    """Read, decode, split, normalise and language-tag one file. Never raises for bad input.
+
+    Args:
+        src: the discovered file.
+        settings: the run settings.
+        run_id: the Prefect flow-run id.
+        at: the run's start time (``ingested_at``).
+
+    Returns:
+        The ``sources`` row (status 'loaded' or 'failed' with a one-line ``error``) and the file's
+        article rows and removed-span rows.
+    """
+    row: dict[str, object] = {
+        "source_id": src.source_id,
+        "path": src.path,
+        "size_bytes": src.size_bytes,
+        "mtime": src.mtime,
+        "sha256": None,
+        "encoding": None,
+        "compression": None,
+        "format": None,
+        "n_chars": None,
+        "n_articles": 0,
+        "n_quarantined": 0,
+        "n_removed_spans": 0,
+        "status": "failed",
+        "error": None,
+        "first_run_id": run_id,
+        "last_run_id": run_id,
+        "loaded_run_id": None,
+    }
+    result = SourceResult(row)
+    try:
+        data = Path(src.path).read_bytes()
+    except OSError as exc:
+        row["error"] = f"cannot read: {exc.strerror or exc}"
+        return result
+    row["sha256"] = sha256_hex(data)
+    row["size_bytes"] = len(data)
+    try:
+        decoded = decode_bytes(data)
+    except DecodeError as exc:
+        row["error"] = str(exc)
+        return result
+    del data
+    text = decoded.text
+    row.update(encoding=decoded.encoding, compression=decoded.compression, format="text", n_chars=len(text))
+    try:
+        split = split_text(text, load_rules(settings.rules_path), settings.split_options())
+        problems = check_coverage(split)
+        if problems:
+            raise AssertionError("span accounting failed: " + "; ".join(problems[:3]))
+        articles = [
+            build_article(rec, i, src.source_id, src.path, settings, run_id, at) for i, rec in enumerate(split.records)
+        ]
+    except Exception as exc:  # a bug must not stop the run: the file fails with the reason
+        row["error"] = f"split failed: {type(exc).__name__}: {exc}"
+        return result
+    result.articles = articles
+    result.removed = [
+        {
+            "source_id": src.source_id,
+            "char_start": sp.start,
+            "char_end": sp.end,
+            "rule": sp.rule,
+            "text": text[sp.start : sp.end],
+            "article_id": None if sp.record is None else articles[sp.record]["article_id"],
+            "run_id": run_id,
+        }
+        for sp in split.removed
+    ]
+    row.update(status="loaded", n_articles=len(articles), n_removed_spans=len(result.removed), loaded_run_id=run_id)
+    return result
+
+
+@dataclass(frozen=True)
+class BatchOutput:
+    """The staging files of one processed batch and its counts (small: crosses process boundaries)."""
+
+    batch: int
+    articles_path: str
+    removed_path: str
+    sources_path: str
+    n_sources: int
+    n_failed: int
+    n_records: int
+    n_removed: int
+    bytes_read: int
+    seconds: float
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    """Write a zstd Parquet file under a temporary name, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    tmp.replace(path)
+
+
+def process_batch(
+    files: list[SourceFile], batch: int, settings: Settings, run_id: str, at: datetime, out_dir: str
+) -> BatchOutput:
+    """Process a batch of files and write its three staging Parquet files.
+
+    Args:
+        files: the batch's discovered files.
+        batch: batch number (names the staging files).
+        settings: run settings.
+        run_id: the Prefect flow-run id.
+        at: the run's start time.
+        out_dir: the run's staging directory.
+
+    Returns:
+        Paths of the staging files and the batch's counts.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    results = [process_source(f, settings, run_id, at) for f in files]
+    out = Path(out_dir)
+    stem = f"batch-{batch:06d}"
+    paths = {name: out / f"{stem}.{name}.parquet" for name in ("articles", "removed", "sources")}
+    write_parquet_atomic(schema.to_table(schema.ARTICLES, [a for r in results for a in r.articles]), paths["articles"])
+    write_parquet_atomic(schema.to_table(schema.REMOVED_SPANS, [x for r in results for x in r.removed]), paths["removed"])
+    # The sources file is written last: its presence marks the batch as complete.
+    write_parquet_atomic(schema.to_table(schema.SOURCES, [r.source for r in results]), paths["sources"])
+    return BatchOutput(
+        batch=batch,
+        articles_path=str(paths["articles"]),
+        removed_path=str(paths["removed"]),
+        sources_path=str(paths["sources"]),
+        n_sources=len(results),
+        n_failed=sum(1 for r in results if r.source["status"] == "failed"),
+        n_records=sum(len(r.articles) for r in results),
+        n_removed=sum(len(r.removed) for r in results),
+        bytes_read=sum(int(r.source["size_bytes"] or 0) for r in results),  # type: ignore[call-overload]
+        seconds=time.perf_counter() - t0,
+    )

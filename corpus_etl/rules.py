@@ -1,0 +1,113 @@
+"""Load the versioned boilerplate / metadata rules file (``rules/boilerplate.toml``)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_RULES = Path(__file__).with_name("rules") / "boilerplate.toml"
+
+EFFECTS = ("remove", "page_start", "related_start", "related_sep")
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """A rule that removes a whole line; ``effect`` also steers the splitter."""
+
+    name: str
+    effect: str
+    exact: frozenset[str]
+    regexes: tuple[re.Pattern[str], ...]
+
+    def matches(self, line: str) -> bool:
+        if self.exact and line.casefold() in self.exact:
+            return True
+        return any(rx.fullmatch(line) for rx in self.regexes)
+
+
+@dataclass(frozen=True)
+class PrefixRule:
+    """A rule that cuts the named group ``cut`` off the start of a line."""
+
+    name: str
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All rules of one rules file, compiled."""
+
+    version: str
+    path: str
+    lines: tuple[LineRule, ...]
+    prefixes: tuple[PrefixRule, ...]
+    tag: re.Pattern[str]
+    byline: re.Pattern[str]
+    author_role: re.Pattern[str]
+    person_name: re.Pattern[str]
+    dateline: re.Pattern[str]
+
+    def match_line(self, line: str) -> LineRule | None:
+        """The first line rule that matches ``line`` (already inline-normalised), or None."""
+        for rule in self.lines:
+            if rule.matches(line):
+                return rule
+        return None
+
+
+class RulesError(ValueError):
+    """The rules file is malformed."""
+
+
+@lru_cache(maxsize=8)
+def load_rules(path: str | None = None) -> Rules:
+    """Load and compile a rules file.
+
+    Args:
+        path: a TOML rules file; the packaged ``boilerplate.toml`` when None.
+
+    Returns:
+        The compiled rules (cached per path).
+
+    Raises:
+        RulesError: on an unknown effect or a pattern that does not compile.
+    """
+    p = Path(path) if path else DEFAULT_RULES
+    data = tomllib.loads(p.read_text(encoding="utf-8"))
+    lines = []
+    try:
+        for item in data.get("line", []):
+            effect = item.get("effect", "remove")
+            if effect not in EFFECTS:
+                raise RulesError(f"{p}: rule {item['name']!r}: unknown effect {effect!r}")
+            flags = 0 if item.get("case_sensitive") else re.IGNORECASE
+            if item.get("match", "exact") == "exact":
+                exact = frozenset(s.casefold() for s in item["patterns"])
+                regexes: tuple[re.Pattern[str], ...] = ()
+            else:
+                exact = frozenset()
+                regexes = tuple(re.compile(s, flags) for s in item["patterns"])
+            lines.append(LineRule(item["name"], effect, exact, regexes))
+        prefixes = tuple(
+            PrefixRule(item["name"], re.compile(item["pattern"], 0 if item.get("case_sensitive") else re.I))
+            for item in data.get("prefix", [])
+        )
+        meta = data["meta"]
+        return Rules(
+            version=str(data["version"]),
+            path=str(p),
+            lines=tuple(lines),
+            prefixes=prefixes,
+            tag=re.compile(meta["tag"], re.IGNORECASE),
+            byline=re.compile(meta["byline"]),
+            author_role=re.compile(meta["author_role"], re.IGNORECASE),
+            person_name=re.compile(meta["person_name"]),
+            dateline=re.compile(meta["dateline"]),
+        )
+    except re.error as exc:
+        raise RulesError(f"{p}: a pattern does not compile: {exc}") from exc
+    except KeyError as exc:
+        raise RulesError(f"{p}: missing key {exc}") from exc

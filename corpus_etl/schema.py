@@ -1,0 +1,232 @@
+"""The one schema of the warehouse.
+
+Every table the pipeline writes is declared here once, as a pyarrow schema whose fields carry a
+description. The DuckDB DDL (``warehouse.ddl``), the Parquet writer, the README's contract tables and the
+Great Expectations suites (``expectations/``, checked against this module by the tests) all derive from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+_DESC = b"description"
+
+
+def _f(name: str, typ: pa.DataType, description: str, nullable: bool = True) -> pa.Field:
+    return pa.field(name, typ, nullable=nullable, metadata={_DESC: description.encode()})
+
+
+STR = pa.string()
+LIST_STR = pa.list_(pa.string())
+TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A warehouse table: its name, what one row is, its Arrow schema and its primary key."""
+
+    name: str
+    description: str
+    schema: pa.Schema
+    primary_key: tuple[str, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.names)
+
+    def column_description(self, column: str) -> str:
+        meta = self.schema.field(column).metadata or {}
+        return meta.get(_DESC, b"").decode()
+
+
+SOURCES = TableSpec(
+    name="sources",
+    description="One row per input file ever seen: where it is, what it held and what became of it.",
+    primary_key=("source_id",),
+    schema=pa.schema(
+        [
+            _f("source_id", STR, "Stable id of the file: sha256 of its absolute path, 16 hex digits.", False),
+            _f("path", STR, "Absolute path (or URL) of the file as read.", False),
+            _f("size_bytes", pa.int64(), "Size of the file on disk, in bytes.", False),
+            _f("mtime", TS, "Modification time of the file when it was read."),
+            _f("sha256", STR, "sha256 of the file's bytes; NULL when it could not be read."),
+            _f("encoding", STR, "Encoding the bytes were decoded with (utf-8, utf-8-sig, utf-16, cp1252, ...)."),
+            _f("compression", STR, "Compression the file was read through (gzip, bz2, xz, zstd) or NULL."),
+            _f("format", STR, "Input format the file was split as: text, multinews or jsonl."),
+            _f("n_chars", pa.int64(), "Length of the decoded text in characters (the span universe)."),
+            _f("n_articles", pa.int32(), "Records of any kind loaded into `articles` from this file.", False),
+            _f("n_quarantined", pa.int32(), "Records of this file held in `quarantine`.", False),
+            _f("n_removed_spans", pa.int32(), "Spans of this file removed as boilerplate (`removed_spans`).", False),
+            _f("status", STR, "loaded | skipped (unchanged since last load) | failed (see `error`).", False),
+            _f("error", STR, "Why the file failed, one line; NULL unless status = 'failed'."),
+            _f("first_run_id", STR, "Run that first saw this file.", False),
+            _f("last_run_id", STR, "Last run that saw this file (loaded, skipped or failed it).", False),
+            _f("loaded_run_id", STR, "Run whose records of this file are current; NULL if never loaded."),
+        ]
+    ),
+)
+
+ARTICLES = TableSpec(
+    name="articles",
+    description=(
+        "One row per record split out of a source file and accepted by validation: a main article "
+        "(kind = 'article') or a related-story teaser block (kind = 'related')."
+    ),
+    primary_key=("article_id",),
+    schema=pa.schema(
+        [
+            _f("article_id", STR, "Deterministic id: sha256 of source_id, ordinal and content_hash, 16 hex.", False),
+            _f("source_id", STR, "The file it came from (`sources.source_id`).", False),
+            _f("source_path", STR, "Path of that file, denormalised for convenience.", False),
+            _f("ordinal", pa.int32(), "0-based position of the record in its file.", False),
+            _f("kind", STR, "'article' for a main article, 'related' for a related-story block.", False),
+            _f("title", STR, "Headline, normalised; NULL when none was found."),
+            _f("standfirst", STR, "The one-sentence deck under the headline, if any (not part of body)."),
+            _f("body", STR, "Normalised text: NFC, clean spaces, paragraphs separated by one blank line.", False),
+            _f("language", STR, "ISO 639-1 code from seeded langdetect, or 'und' when undetectable.", False),
+            _f("language_prob", pa.float64(), "langdetect's probability for `language` (0 for 'und').", False),
+            _f("language_reason", STR, "Why the language is 'und' (no_letters, too_short); NULL otherwise."),
+            _f("authors", LIST_STR, "Authors from bylines and author blocks, in order of appearance.", False),
+            _f("outlet", STR, "Publication named in the byline (\"by X, The Canadian Press\"), if any."),
+            _f("dateline", STR, "Dateline that opens the body (\"WATERLOO, Ont.\"), if any."),
+            _f("tags", LIST_STR, "Tags from tag lines (\"Tag: security blackberry\"), lower-cased.", False),
+            _f("char_start", pa.int64(), "Start of the record's span in the decoded source text (0-based).", False),
+            _f("char_end", pa.int64(), "End (exclusive) of the record's span in the decoded source text.", False),
+            _f("n_words", pa.int32(), "Words in `body` (whitespace-separated tokens).", False),
+            _f("n_paragraphs", pa.int32(), "Paragraphs in `body`.", False),
+            _f("content_hash", STR, "sha256 of `body` (UTF-8), 64 hex digits.", False),
+            _f("run_id", STR, "Prefect flow-run id of the run that loaded this row.", False),
+            _f("ingested_at", TS, "When that run started.", False),
+        ]
+    ),
+)
+
+REMOVED_SPANS = TableSpec(
+    name="removed_spans",
+    description=(
+        "Every span of a source's decoded text that is in no record: web chrome, separators, photo "
+        "credits, duplicate titles. Spans with an article_id were cut out of that record's span."
+    ),
+    primary_key=("source_id", "char_start"),
+    schema=pa.schema(
+        [
+            _f("source_id", STR, "The file (`sources.source_id`).", False),
+            _f("char_start", pa.int64(), "Start of the span in the decoded source text.", False),
+            _f("char_end", pa.int64(), "End (exclusive) of the span.", False),
+            _f("rule", STR, "Name of the rule that removed it (see corpus_etl/rules/boilerplate.toml).", False),
+            _f("text", STR, "The removed text as it stood in the source.", False),
+            _f("article_id", STR, "Record whose span contains it, or NULL for spans between records."),
+            _f("run_id", STR, "Run that recorded it.", False),
+        ]
+    ),
+)
+
+QUARANTINE = TableSpec(
+    name="quarantine",
+    description=(
+        "Records that failed an error-level expectation: the full article row (same columns as "
+        "`articles`) plus the expectations it failed. Never dropped; replayable."
+    ),
+    primary_key=("article_id",),
+    schema=pa.schema(
+        list(ARTICLES.schema)
+        + [
+            _f("failed_expectations", LIST_STR, "Expectations (type:column) the row failed at error level.", False),
+            _f("quarantined_at", TS, "When it was quarantined.", False),
+        ]
+    ),
+)
+
+RUNS = TableSpec(
+    name="runs",
+    description="One row per ingest run, with counts per stage.",
+    primary_key=("run_id",),
+    schema=pa.schema(
+        [
+            _f("run_id", STR, "Prefect flow-run id.", False),
+            _f("flow_name", STR, "Prefect flow name.", False),
+            _f("started_at", TS, "When the run started.", False),
+            _f("finished_at", TS, "When it finished; NULL while running or after a crash."),
+            _f("status", STR, "running | completed | failed.", False),
+            _f("error", STR, "Why the run failed, if it did."),
+            _f("sources_requested", STR, "The SOURCE arguments, joined by a newline.", False),
+            _f("n_discovered", pa.int32(), "Files found under the SOURCE arguments.", False),
+            _f("n_skipped", pa.int32(), "Files unchanged since their last load (not re-processed).", False),
+            _f("n_processed", pa.int32(), "Files read and split in this run.", False),
+            _f("n_failed", pa.int32(), "Files that could not be read, decoded or split.", False),
+            _f("n_records", pa.int32(), "Records split out of the processed files.", False),
+            _f("n_loaded", pa.int32(), "Records loaded into `articles`.", False),
+            _f("n_quarantined", pa.int32(), "Records put in `quarantine`.", False),
+            _f("n_removed_spans", pa.int32(), "Boilerplate spans recorded in `removed_spans`.", False),
+            _f("bytes_read", pa.int64(), "Bytes read from processed files.", False),
+            _f("seconds", pa.float64(), "Wall time of the run in seconds."),
+            _f("settings_json", STR, "The resolved settings of the run, as JSON.", False),
+        ]
+    ),
+)
+
+DQ_RUNS = TableSpec(
+    name="dq_runs",
+    description="One row per suite validation per batch of a run.",
+    primary_key=("run_id", "suite", "batch"),
+    schema=pa.schema(
+        [
+            _f("run_id", STR, "The ingest run.", False),
+            _f("suite", STR, "Expectation suite name.", False),
+            _f("batch", pa.int32(), "Batch number within the run.", False),
+            _f("success", pa.bool_(), "True when every expectation of the suite passed.", False),
+            _f("evaluated", pa.int32(), "Expectations evaluated.", False),
+            _f("successful", pa.int32(), "Expectations that passed.", False),
+            _f("started_at", TS, "When the validation started.", False),
+        ]
+    ),
+)
+
+DQ_RESULTS = TableSpec(
+    name="dq_results",
+    description="One row per expectation result of every validation (the data-quality history).",
+    primary_key=("run_id", "suite", "batch", "expectation_id"),
+    schema=pa.schema(
+        [
+            _f("run_id", STR, "The ingest run.", False),
+            _f("suite", STR, "Expectation suite name.", False),
+            _f("batch", pa.int32(), "Batch number within the run.", False),
+            _f("expectation_id", STR, "Stable id of the expectation: type:column.", False),
+            _f("expectation_type", STR, "GX expectation type.", False),
+            _f("column", STR, "Column it checks, if any."),
+            _f("severity", STR, "error (failing rows go to quarantine) or warning (recorded only).", False),
+            _f("success", pa.bool_(), "Whether it passed.", False),
+            _f("element_count", pa.int64(), "Rows evaluated."),
+            _f("unexpected_count", pa.int64(), "Rows that failed it."),
+            _f("unexpected_percent", pa.float64(), "Share of rows that failed it, in percent."),
+            _f("observed_value", STR, "Observed value for aggregate expectations, as JSON."),
+            _f("unexpected_sample", STR, "Up to 5 unexpected values, as JSON."),
+        ]
+    ),
+)
+
+TABLES: tuple[TableSpec, ...] = (SOURCES, ARTICLES, REMOVED_SPANS, QUARANTINE, RUNS, DQ_RUNS, DQ_RESULTS)
+BY_NAME = {t.name: t for t in TABLES}
+
+
+def empty_table(spec: TableSpec) -> pa.Table:
+    """An empty Arrow table with the spec's schema."""
+    return spec.schema.empty_table()
+
+
+def to_table(spec: TableSpec, rows: list[dict[str, object]]) -> pa.Table:
+    """Build an Arrow table of ``spec`` from row dicts (missing keys become NULL).
+
+    Args:
+        spec: the table.
+        rows: one dict per row.
+
+    Returns:
+        The table, cast to the spec's schema (raises if a value does not fit).
+    """
+    if not rows:
+        return empty_table(spec)
+    cols = {name: [r.get(name) for r in rows] for name in spec.columns}
+    return pa.Table.from_pydict(cols, schema=spec.schema)

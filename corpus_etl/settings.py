@@ -1,0 +1,54 @@
+"""Run settings: one pydantic model, resolved once at the flow entry and passed down."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .split import SplitOptions
+
+
+class Settings(BaseSettings):
+    """Everything a run depends on. Environment variables ``CORPUS_ETL_<NAME>`` override defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="CORPUS_ETL_", frozen=True)
+
+    warehouse: Path = Field(Path("data"), description="Warehouse directory (corpus.duckdb, parquet/, staging/).")
+    workers: int = Field(0, ge=0, description="Worker processes for splitting and language detection; 0 = cores.")
+    batch_files: int = Field(64, ge=1, description="Files per batch task.")
+    batch_bytes: int = Field(16 << 20, ge=1, description="A batch closes once it holds this many bytes.")
+    input_format: Literal["auto", "text"] = Field("auto", description="Input format; 'auto' detects per file.")
+    rules_path: str | None = Field(None, description="Boilerplate rules file; the packaged one when unset.")
+    lang_seed: int = Field(0, description="Seed of langdetect.")
+    lang_sample_chars: int = Field(2000, ge=100, description="Characters of each body read by langdetect.")
+    lang_min_letters: int = Field(20, ge=1, description="Fewer letters than this give language 'und'.")
+    min_body_words_before_split: int = Field(40, ge=1, description="Body words before a headline may start a new article.")
+    validate_data: bool = Field(True, description="Run the Great Expectations suites on every batch.")
+    progress: bool = Field(False, description="Show a progress bar on stderr.")
+
+    @property
+    def db_path(self) -> Path:
+        return self.warehouse / "corpus.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.warehouse / "parquet"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.warehouse / "staging"
+
+    @property
+    def n_workers(self) -> int:
+        return self.workers or (os.cpu_count() or 1)
+
+    def split_options(self) -> SplitOptions:
+        return SplitOptions(min_body_words_before_split=self.min_body_words_before_split)
+
+    def resolved(self) -> Settings:
+        """A copy with the warehouse path made absolute."""
+        return self.model_copy(update={"warehouse": self.warehouse.expanduser().resolve()})

@@ -1,0 +1,543 @@
+"""Split the decoded text of a plain-text source into records, accounting for every character.
+
+Pure functions, no I/O. The text is cut into logical lines (a hard-wrapped paragraph is one logical
+line); each line is classified with the rules file (chrome, tag line, byline, author block, photo
+credit, image alt text, headline, prose) and a small state machine groups the lines into records:
+main articles, and related-story teasers after an "Editors' Recommendations"-style heading.
+
+The result accounts for the whole text: record extents and the removed spans between them partition
+``[0, len(text))``; removed spans inside a record's extent carry that record's index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .normalize import normalize_inline
+from .rules import Rules
+
+_LINE = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
+_SENTENCE_END = re.compile(r"[.!?…]['\"’”»)\]]*$")
+_HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
+_WORD = re.compile(r"\w+")
+_NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
+
+
+@dataclass(slots=True)
+class Line:
+    """A logical line: ``[start, end)`` in the text (``end`` includes its newline) and its clean text."""
+
+    start: int
+    end: int
+    text: str
+    block: int  # index of the blank-line-separated block it belongs to
+
+
+@dataclass(slots=True)
+class Piece:
+    """A classified part of a line. ``role`` is a record role or 'removed' (then ``rule`` says why)."""
+
+    start: int
+    end: int
+    role: str
+    rule: str | None = None
+    record: int | None = None
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """A record before normalisation: its pieces and the metadata found on its lines."""
+
+    kind: str  # 'article' | 'related'
+    title: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    tags: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    body_words: int = 0
+    char_start: int = 0
+    char_end: int = 0
+
+
+@dataclass(slots=True)
+class RemovedSpan:
+    """A removed span of the source text; ``record`` is the index of the record whose extent holds it."""
+
+    start: int
+    end: int
+    rule: str
+    record: int | None = None
+
+
+@dataclass(slots=True)
+class SplitResult:
+    """Records in text order and the removed spans; together they account for the whole text."""
+
+    records: list[RawRecord]
+    removed: list[RemovedSpan]
+    text_length: int
+
+
+@dataclass(frozen=True)
+class SplitOptions:
+    """Knobs of the plain-text splitter (part of the run settings)."""
+
+    min_body_words_before_split: int = 40
+    headline_min_words: int = 3
+    headline_max_words: int = 25
+    repeated_line_max_words: int = 6
+
+
+# --------------------------------------------------------------------------------------------------
+# Lines
+
+
+def logical_lines(text: str) -> list[Line]:
+    """Cut ``text`` into non-blank logical lines; blank lines and form feeds start a new block.
+
+    A block whose lines look hard-wrapped (every line but the last 30-100 characters long, none ending
+    a sentence early) becomes one logical line.
+    """
+    raw: list[tuple[int, int, str]] = []  # (start, end, clean text) of every physical line
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _LINE.match(text, pos)
+        assert m is not None
+        end = m.end()
+        if end == pos:  # only at the very end
+            break
+        raw.append((pos, end, text[pos:end]))
+        pos = end
+    lines: list[Line] = []
+    block = 0
+    current: list[tuple[int, int, str]] = []
+
+    def flush() -> None:
+        nonlocal block
+        if not current:
+            return
+        cleaned = [(s, e, normalize_inline(t)) for s, e, t in current]
+        if len(cleaned) > 1 and _hard_wrapped([c[2] for c in cleaned]):
+            lines.append(Line(cleaned[0][0], cleaned[-1][1], " ".join(c[2] for c in cleaned), block))
+        else:
+            lines.extend(Line(s, e, t, block) for s, e, t in cleaned)
+        block += 1
+        current.clear()
+
+    for start, end, chunk in raw:
+        clean = normalize_inline(chunk)
+        if clean:
+            current.append((start, end, chunk))
+            if chunk.endswith("\f"):
+                flush()
+        else:
+            flush()
+    flush()
+    return lines
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    body = lines[:-1]
+    if not all(30 <= len(t) <= 100 for t in body):
+        return False
+    # A wrapped line seldom ends a sentence; allow a few that happen to.
+    ends = sum(1 for t in body if _SENTENCE_END.search(t))
+    return ends <= len(body) // 3
+
+
+# --------------------------------------------------------------------------------------------------
+# Line tests
+
+
+def words(text: str) -> int:
+    """Number of whitespace-separated words."""
+    return len(text.split())
+
+
+def is_headline(text: str, opts: SplitOptions) -> bool:
+    """A line that could be a headline: a few words, capitalised, not ending like a sentence."""
+    n = words(text)
+    if not (opts.headline_min_words <= n <= opts.headline_max_words) or len(text) > 250:
+        return False
+    if _HEADLINE_BAD_END.search(text):
+        return False
+    first = text[0]
+    if not (first.isupper() or first.isdigit() or first in "“\"‘'«¿¡"):
+        return False
+    return "http" not in text and "@" not in text
+
+
+def is_prose(text: str) -> bool:
+    """A line that reads as running text: it ends a sentence, or it is long."""
+    return bool(_SENTENCE_END.search(text)) or words(text) >= 30
+
+
+def is_navigation_list(text: str) -> bool:
+    """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector")."""
+    if not _NAV_SEPARATORS.search(text) or _SENTENCE_END.search(text):
+        return False
+    tokens = [t for t in _WORD.findall(text)]
+    if len(tokens) < 3:
+        return False
+    capital = sum(1 for t in tokens if t[0].isupper() or t[0].isdigit())
+    return capital / len(tokens) >= 0.8
+
+
+def parse_tags(raw: str) -> list[str]:
+    """Split a tag line's value on commas (or on spaces when there is none), lower-cased, deduplicated."""
+    parts = raw.split(",") if "," in raw else raw.split()
+    out: list[str] = []
+    for p in parts:
+        t = p.strip(" .;#").casefold()
+        if t and t not in out:
+            out.append(t)
+    return out
+
+
+def parse_byline(text: str, rules: Rules) -> tuple[list[str], str | None] | None:
+    """Authors and outlet of a byline line ("by Peter Henderson, The Canadian Press"), or None."""
+    m = rules.byline.fullmatch(text)
+    if not m:
+        return None
+    names = re.split(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b)\s*", m.group("names"))
+    authors = [n.strip() for n in names if n.strip()]
+    if not authors or not all(rules.person_name.fullmatch(a) for a in authors):
+        return None
+    return authors, m.group("outlet")
+
+
+# --------------------------------------------------------------------------------------------------
+# The splitter
+
+
+class _Splitter:
+    def __init__(self, text: str, rules: Rules, opts: SplitOptions) -> None:
+        self.text = text
+        self.rules = rules
+        self.opts = opts
+        self.lines = logical_lines(text)
+        self.pieces: list[Piece] = []
+        self.records: list[RawRecord] = []
+        self.cur: int | None = None  # index of the open record
+        self.main: int | None = None  # index of the current page's main article
+        self.zone = "main"
+        self.repeated = self._repeated_lines()
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def _repeated_lines(self) -> set[str]:
+        """Short non-prose lines that occur more than once, not merely as a doubled headline."""
+        counts = Counter(ln.text for ln in self.lines if words(ln.text) <= self.opts.repeated_line_max_words)
+        out = set()
+        for text, c in counts.items():
+            if c < 2 or is_prose(text):
+                continue
+            idx = [i for i, ln in enumerate(self.lines) if ln.text == text]
+            if all(b - a == 1 for a, b in zip(idx, idx[1:], strict=False)) and c == 2:
+                continue  # "Headline / Headline": handled as a duplicate title
+            out.add(text)
+        return out
+
+    def remove(self, start: int, end: int, rule: str) -> None:
+        self.pieces.append(Piece(start, end, "removed", rule, self.cur))
+
+    def keep(self, start: int, end: int, role: str) -> None:
+        assert self.cur is not None
+        self.pieces.append(Piece(start, end, role, None, self.cur))
+
+    def open_record(self) -> RawRecord:
+        kind = "related" if self.zone == "related" else "article"
+        self.records.append(RawRecord(kind=kind))
+        self.cur = len(self.records) - 1
+        if kind == "article":
+            self.main = self.cur
+        return self.records[self.cur]
+
+    def close(self) -> None:
+        self.cur = None
+
+    def current(self) -> RawRecord | None:
+        return None if self.cur is None else self.records[self.cur]
+
+    # -- main loop -------------------------------------------------------------------------------
+    def run(self) -> SplitResult:
+        i = 0
+        n = len(self.lines)
+        while i < n:
+            i = self.step(i)
+        return self._finish()
+
+    def next_content(self, i: int) -> Line | None:
+        """The next line after ``i`` that no line rule removes."""
+        for ln in self.lines[i + 1 :]:
+            if self.rules.match_line(ln.text) is None and ln.text not in self.repeated:
+                return ln
+        return None
+
+    def step(self, i: int) -> int:  # noqa: C901 - a flat decision list reads best here
+        ln = self.lines[i]
+        text = ln.text
+        start = ln.start
+        rec = self.current()
+
+        # Alt text glued onto the start of a sentence.
+        for prefix in self.rules.prefixes:
+            m = prefix.regex.match(text)
+            if m and len(text) >= 60 and is_prose(text):
+                cut = m.end("cut")
+                raw_cut = self._raw_offset(ln, cut)
+                self.remove(start, raw_cut, prefix.name)
+                text = text[cut:].lstrip()
+                start = raw_cut
+                break
+
+        # A headline printed twice, or with " - image" after it.
+        if rec is not None and rec.title and not rec.paragraphs and text.casefold() == rec.title.casefold():
+            self.remove(start, ln.end, "duplicate_title")
+            return i + 1
+
+        rule = self.rules.match_line(text)
+        if rule is not None:
+            if rule.effect == "page_start":
+                if rec is not None and (rec.paragraphs or rec.title):
+                    self.close()
+                self.zone = "main"
+            elif rule.effect == "related_start":
+                self.close()
+                self.zone = "related"
+            elif rule.effect == "related_sep" and self.zone == "related":
+                self.close()
+            self.remove(start, ln.end, rule.name)
+            return i + 1
+        if text in self.repeated:
+            self.remove(start, ln.end, "repeated_line")
+            return i + 1
+        if is_navigation_list(text):
+            self.remove(start, ln.end, "navigation_list")
+            return i + 1
+
+        # Metadata lines.
+        tag = self.rules.tag.fullmatch(text)
+        if tag:
+            if rec is None or (self.zone == "related" and rec.paragraphs):
+                rec = self.open_record()
+            rec.tags.extend(t for t in parse_tags(tag.group("tags")) if t not in rec.tags)
+            self.keep(start, ln.end, "tags")
+            return i + 1
+        byline = parse_byline(text, self.rules)
+        if byline:
+            if rec is None:
+                rec = self.open_record()
+            rec.authors.extend(a for a in byline[0] if a not in rec.authors)
+            rec.outlet = rec.outlet or byline[1]
+            self.keep(start, ln.end, "byline")
+            return i + 1
+        if self._author_block(i):
+            return self._take_author_block(i)
+
+        # Content.
+        headline = is_headline(text, self.opts)
+        if rec is None:
+            if not headline and not is_prose(text) and self.zone == "main":
+                self.remove(start, ln.end, "pre_title_chrome")
+                return i + 1
+            rec = self.open_record()
+        elif headline and self._starts_new_record(rec, i):
+            if self.zone == "related" and rec.title and not rec.paragraphs:
+                self._demote_title(self.cur, "related_link")
+                rec.title = None
+            else:
+                self.close()
+                rec = self.open_record()
+        if rec.title is None and not rec.paragraphs and headline:
+            rec.title = text
+            self.keep(start, ln.end, "title")
+            return i + 1
+        if rec.title is None and not rec.paragraphs and not is_prose(text) and words(text) < 3:
+            self.remove(start, ln.end, "pre_title_chrome")
+            return i + 1
+        if rec.dateline is None and len(rec.paragraphs) < 3 and rec.kind == "article":
+            m = self.rules.dateline.match(text)
+            if m and m.end() < len(text):
+                rec.dateline = m.group("dateline").strip(" ,")
+        rec.paragraphs.append(text)
+        rec.body_words += words(text)
+        self.keep(start, ln.end, "body")
+        return i + 1
+
+    def _starts_new_record(self, rec: RawRecord, i: int) -> bool:
+        if self.zone == "related":
+            return bool(rec.title or rec.paragraphs)
+        if rec.body_words < self.opts.min_body_words_before_split:
+            return False
+        nxt = self.next_content(i)
+        if nxt is None:
+            return False
+        return (
+            is_prose(nxt.text)
+            or parse_byline(nxt.text, self.rules) is not None
+            or bool(self.rules.dateline.match(nxt.text))
+        )
+
+    def _demote_title(self, record: int | None, rule: str) -> None:
+        for p in reversed(self.pieces):
+            if p.record == record and p.role == "title":
+                p.role, p.rule = "removed", rule
+                return
+
+    def _author_block(self, i: int) -> bool:
+        """A person's name line followed by a role line ("Former Digital Trends Contributor")."""
+        if i + 1 >= len(self.lines):
+            return False
+        ln, nxt = self.lines[i], self.lines[i + 1]
+        return bool(self.rules.person_name.fullmatch(ln.text)) and bool(
+            self.rules.author_role.fullmatch(nxt.text)
+        )
+
+    def _take_author_block(self, i: int) -> int:
+        """Consume name, role and the bio after them (prose opening with the name or a pronoun)."""
+        name_line = self.lines[i]
+        end_i = i + 2
+        if end_i < len(self.lines):
+            bio = self.lines[end_i].text
+            first_name = name_line.text.split()[0]
+            if is_prose(bio) and bio.split()[0] in (first_name, "He", "She", "They", "Il", "Elle", "Er", "Sie"):
+                end_i += 1
+        if self.main is not None:
+            authors = self.records[self.main].authors
+            if name_line.text not in authors:
+                authors.append(name_line.text)
+        end = self.lines[end_i - 1].end
+        if self.cur is not None and self.cur == self.main:
+            self.keep(name_line.start, end, "author")
+        else:
+            self.remove(name_line.start, end, "author_block")
+        return end_i
+
+    def _raw_offset(self, ln: Line, clean_offset: int) -> int:
+        """Map an offset in a line's clean text back to the raw text (clean text drops spaces only)."""
+        raw = self.text[ln.start : ln.end]
+        # Walk both strings; normalisation only collapses or drops whitespace and invisible characters.
+        target = ln.text[:clean_offset].replace(" ", "")
+        seen = 0
+        for j, ch in enumerate(raw):
+            if seen == len(target):
+                return ln.start + j
+            if ch == target[seen]:
+                seen += 1
+        return ln.end
+
+    # -- accounting ------------------------------------------------------------------------------
+    def _finish(self) -> SplitResult:
+        text_len = len(self.text)
+        # Records with nothing but metadata are not records: their lines become removed spans.
+        keep_idx: dict[int, int] = {}
+        for idx, rec in enumerate(self.records):
+            if rec.paragraphs or (rec.title and rec.kind == "article"):
+                keep_idx[idx] = len(keep_idx)
+            elif rec.title:  # a teaser headline with nothing under it
+                self._demote_title(idx, "related_link")
+        records = [self.records[i] for i in sorted(keep_idx)]
+        pieces = sorted(self.pieces, key=lambda p: p.start)
+        for p in pieces:
+            if p.record is not None and p.record not in keep_idx:
+                if p.role != "removed":
+                    p.role, p.rule = "removed", f"orphan_{p.role}"
+                p.record = None
+            elif p.record is not None:
+                p.record = keep_idx[p.record]
+        # Extents: each record from its first to its last kept piece.
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for p in pieces:
+            if p.role != "removed" and p.record is not None:
+                first.setdefault(p.record, p.start)
+                last[p.record] = p.end
+        # Removed pieces outside every extent belong to no record.
+        bounds = sorted((first[r], last[r], r) for r in first)
+        for p in pieces:
+            if p.role == "removed":
+                p.record = next((r for s, e, r in bounds if s <= p.start and p.end <= e), None)
+        # Stretch spans over the whitespace between them so that everything is covered.
+        top: list[tuple[int, int, int | None, Piece | None]] = []  # top-level spans in order
+        for s, e, r in bounds:
+            top.append((s, e, r, None))
+        for p in pieces:
+            if p.role == "removed" and p.record is None:
+                top.append((p.start, p.end, None, p))
+        top.sort(key=lambda t: t[0])
+        removed: list[RemovedSpan] = []
+        prev_end = 0
+        extents: dict[int, list[int]] = {}
+        for k, (s, e, r, p) in enumerate(top):
+            s = prev_end if k == 0 else s
+            nxt = top[k + 1][0] if k + 1 < len(top) else text_len
+            e = nxt  # absorb the whitespace up to the next span
+            if r is not None:
+                extents[r] = [s, e]
+            else:
+                assert p is not None and p.rule is not None
+                removed.append(RemovedSpan(s, e, p.rule, None))
+            prev_end = e
+        if not top and text_len:
+            removed.append(RemovedSpan(0, text_len, "whitespace", None))
+        for p in pieces:
+            if p.role == "removed" and p.record is not None:
+                assert p.rule is not None
+                removed.append(RemovedSpan(p.start, p.end, p.rule, p.record))
+        for r, (s, e) in extents.items():
+            records[r].char_start, records[r].char_end = s, e
+        removed.sort(key=lambda x: (x.start, x.end))
+        return SplitResult(records, _merge_adjacent(removed), text_len)
+
+
+def _merge_adjacent(spans: list[RemovedSpan]) -> list[RemovedSpan]:
+    out: list[RemovedSpan] = []
+    for sp in spans:
+        if out and out[-1].end == sp.start and out[-1].rule == sp.rule and out[-1].record == sp.record:
+            out[-1].end = sp.end
+        else:
+            out.append(sp)
+    return out
+
+
+def split_text(text: str, rules: Rules, opts: SplitOptions | None = None) -> SplitResult:
+    """Split a plain-text source into records and removed spans.
+
+    Args:
+        text: the decoded source text.
+        rules: compiled rules (``rules.load_rules()``).
+        opts: splitter options.
+
+    Returns:
+        The records in text order (``char_start``/``char_end`` set) and the removed spans; record
+        extents plus top-level removed spans partition ``[0, len(text))``.
+    """
+    return _Splitter(text, rules, opts or SplitOptions()).run()
+
+
+def check_coverage(result: SplitResult) -> list[str]:
+    """Problems with a split's accounting (empty when every character is covered exactly once)."""
+    problems: list[str] = []
+    top = sorted(
+        [(r.char_start, r.char_end, f"record {i}") for i, r in enumerate(result.records)]
+        + [(s.start, s.end, f"removed {s.rule}") for s in result.removed if s.record is None]
+    )
+    pos = 0
+    for s, e, what in top:
+        if s != pos:
+            problems.append(f"{what} starts at {s}, expected {pos}")
+        if e < s:
+            problems.append(f"{what} ends before it starts ({s}, {e})")
+        pos = max(pos, e)
+    if pos != result.text_length:
+        problems.append(f"spans end at {pos}, text has {result.text_length} characters")
+    for sp in result.removed:
+        if sp.record is not None:
+            rec = result.records[sp.record]
+            if not (rec.char_start <= sp.start <= sp.end <= rec.char_end):
+                problems.append(f"removed {sp.rule} {sp.start}-{sp.end} outside record {sp.record}")
+    return problems

@@ -1,0 +1,182 @@
+"""Validate batches with Great Expectations; turn results into quarantine verdicts and DQ history rows.
+
+GX is imported only inside this module's functions (the import costs seconds). Suites are read from
+``expectations/*.json``; each expectation's ``meta.severity`` is ``error`` (failing rows are
+quarantined) or ``warning`` (recorded only). Validation runs on pandas DataFrames made from the batch's
+Arrow tables: GX cannot read DuckDB tables here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from expectations import SUITE_NAMES, SUITES_DIR
+
+from .langid import UND, supported_languages
+
+SEVERITIES = ("error", "warning")
+_GX_SEVERITY = {"error": "critical", "warning": "warning"}
+_PLACEHOLDERS = {"$LANGDETECT_LANGUAGES": lambda: [*supported_languages(), UND]}
+
+
+def load_suite_json(name: str) -> dict[str, Any]:
+    """Read a suite file and resolve its placeholders (``$LANGDETECT_LANGUAGES``)."""
+    data = json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    for exp in data["expectations"]:
+        sev = exp.get("meta", {}).get("severity")
+        if sev not in SEVERITIES:
+            raise ValueError(f"suite {name}: {exp['type']} has severity {sev!r}; use one of {SEVERITIES}")
+        for key, value in list(exp["kwargs"].items()):
+            if isinstance(value, str) and value in _PLACEHOLDERS:
+                exp["kwargs"][key] = _PLACEHOLDERS[value]()
+    return data
+
+
+def expectation_id(exp_type: str, kwargs: dict[str, Any]) -> str:
+    """Stable id of an expectation within a suite: type, column(s) and a short hash of the kwargs."""
+    cols = kwargs.get("column") or ",".join(str(kwargs[k]) for k in ("column_A", "column_B") if k in kwargs)
+    digest = hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=str).encode()).hexdigest()[:6]
+    return f"{exp_type}:{cols}:{digest}"
+
+
+@dataclass
+class Verdicts:
+    """The outcome of validating one batch."""
+
+    failed: dict[int, list[str]] = field(default_factory=dict)  # row index -> failed error-level expectations
+    dq_runs: list[dict[str, Any]] = field(default_factory=list)
+    dq_results: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _json_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, default=str, ensure_ascii=False)[:2000]
+
+
+class Validator:
+    """A GX ephemeral context with the project's suites, ready to validate batches.
+
+    Create one per run (it imports GX and builds the suites once), then call ``validate``.
+    """
+
+    def __init__(self) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        import great_expectations as gx
+        from great_expectations.core.expectation_suite import ExpectationSuite
+
+        for name in list(logging.root.manager.loggerDict):
+            if name.startswith("great_expectations"):
+                logging.getLogger(name).setLevel(logging.ERROR)
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        try:  # no progress bars in logs
+            self.context.variables.progress_bars = {"globally": False}  # type: ignore[assignment]
+        except Exception:  # pragma: no cover - older GX
+            pass
+        ds = self.context.data_sources.add_pandas("corpus_etl")
+        self.definitions: dict[str, Any] = {}
+        self.meta: dict[str, dict[str, dict[str, Any]]] = {}
+        for name in SUITE_NAMES:
+            data = load_suite_json(name)
+            suite = ExpectationSuite(name=name)
+            metas: dict[str, dict[str, Any]] = {}
+            for exp in data["expectations"]:
+                cls = gx.expectations.registry.get_expectation_impl(exp["type"])
+                sev = exp["meta"]["severity"]
+                obj = cls(**exp["kwargs"], meta=exp["meta"], severity=_GX_SEVERITY[sev])
+                suite.add_expectation(obj)
+                metas[expectation_id(exp["type"], exp["kwargs"])] = exp["meta"]
+            suite = self.context.suites.add(suite)
+            asset = ds.add_dataframe_asset(name)
+            batch_def = asset.add_batch_definition_whole_dataframe(f"{name}_batch")
+            self.definitions[name] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"{name}_validation", data=batch_def, suite=suite)
+            )
+            self.meta[name] = metas
+
+    def validate(self, suite: str, table: pa.Table, run_id: str, batch: int) -> Verdicts:
+        """Validate one batch with one suite.
+
+        Args:
+            suite: suite name ('articles' or 'sources').
+            table: the batch as Arrow (plus any derived check columns the suite needs).
+            run_id: the ingest run.
+            batch: batch number.
+
+        Returns:
+            Row indices failing error-level expectations, with the reasons, and the DQ history rows.
+        """
+        out = Verdicts()
+        started = datetime.now(UTC)
+        if table.num_rows == 0:
+            return out
+        df = table.to_pandas()
+        result = self.definitions[suite].run(
+            batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"}
+        )
+        metas = self.meta[suite]
+        n_ok = 0
+        for r in result.results:
+            cfg = r.expectation_config
+            kwargs = {k: v for k, v in cfg.kwargs.items() if k != "batch_id"}
+            eid = expectation_id(cfg.type, kwargs)
+            meta = metas.get(eid, cfg.meta or {})
+            severity = meta.get("severity", "warning")
+            res = r.result or {}
+            success = bool(r.success)
+            n_ok += success
+            if not success and r.exception_info and r.exception_info.get("raised_exception"):
+                raise RuntimeError(f"expectation {eid} raised: {r.exception_info.get('exception_message')}")
+            if not success and severity == "error":
+                reason = meta.get("reason", cfg.type)
+                for idx in res.get("unexpected_index_list") or []:
+                    out.failed.setdefault(int(idx), []).append(f"{cfg.type}:{kwargs.get('column', '')}: {reason}")
+            out.dq_results.append(
+                {
+                    "run_id": run_id,
+                    "suite": suite,
+                    "batch": batch,
+                    "expectation_id": eid,
+                    "expectation_type": cfg.type,
+                    "column": kwargs.get("column") or kwargs.get("column_A"),
+                    "severity": severity,
+                    "success": success,
+                    "element_count": res.get("element_count"),
+                    "unexpected_count": res.get("unexpected_count"),
+                    "unexpected_percent": res.get("unexpected_percent"),
+                    "observed_value": _json_or_none(res.get("observed_value")),
+                    "unexpected_sample": _json_or_none((res.get("partial_unexpected_list") or [])[:5]),
+                }
+            )
+        out.dq_runs.append(
+            {
+                "run_id": run_id,
+                "suite": suite,
+                "batch": batch,
+                "success": bool(result.success),
+                "evaluated": len(result.results),
+                "successful": n_ok,
+                "started_at": started,
+            }
+        )
+        return out
+
+
+def with_check_columns(articles: pa.Table, source_chars: dict[str, int]) -> pa.Table:
+    """Add the derived columns the articles suite compares against: recomputed body hash, source length."""
+    bodies = articles.column("body").to_pylist()
+    hashes = [hashlib.sha256(b.encode("utf-8")).hexdigest() for b in bodies]
+    chars = [source_chars.get(s, -1) for s in articles.column("source_id").to_pylist()]
+    return articles.append_column("_body_sha256", pa.array(hashes, pa.string())).append_column(
+        "_source_chars", pa.array(chars, pa.int64())
+    )

@@ -1,0 +1,110 @@
+"""The ingest flow: discover -> plan -> process batches (split, normalise, language) -> validate -> load.
+
+Wiring only: every step is a task in ``tasks.ingest`` over pure functions in ``corpus_etl``. Batches
+are processed in parallel (a process pool by default); each finished batch is validated and loaded in
+order by the single writer while the next batches are still being processed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import threading
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from corpus_etl.discover import make_batches
+from corpus_etl.progress import report
+from corpus_etl.settings import Settings
+from tasks import ingest as t
+
+FLOW_NAME = "corpus-etl-ingest"
+
+
+def _warm_worker() -> None:
+    """Load langdetect's profiles once per worker process."""
+    from corpus_etl.langid import detect_language
+
+    detect_language("warm up the language detector with a sentence", min_letters=1)
+
+
+@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=8), validate_parameters=True)
+def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, Any]:
+    """Ingest SOURCE files into the warehouse.
+
+    Args:
+        sources: files, directories (recursive) or globs.
+        settings: run settings; defaults (and ``CORPUS_ETL_*`` variables) when None.
+
+    Returns:
+        The run summary: run id, counts per stage, languages, seconds.
+    """
+    settings = (settings or Settings()).resolved()
+    log = get_run_logger()
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    counts: dict[str, Any] = dict.fromkeys(
+        ("n_discovered", "n_skipped", "n_processed", "n_failed", "n_records", "n_loaded", "n_quarantined",
+         "n_removed_spans", "bytes_read"), 0
+    )
+    files = t.discover(sources)
+    counts["n_discovered"] = len(files)
+    known = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
+    pool: ProcessPoolExecutor | None = None
+    try:
+        todo, same = t.plan_files(files, known)
+        counts["n_skipped"] = len(same)
+        t.mark_skipped(settings, run_id, same)
+        batches = make_batches(todo, settings.batch_files, settings.batch_bytes)
+        log.info("%d files: %d to process in %d batches, %d unchanged", len(files), len(todo), len(batches), len(same))
+        if batches and settings.validate_data:  # GX's import takes seconds: start it while we split
+            threading.Thread(target=t.validator_for, args=(run_id,), daemon=True).start()
+        if len(batches) > 1 and settings.n_workers > 1:
+            pool = ProcessPoolExecutor(
+                max_workers=settings.n_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_worker,
+            )
+            t.register_pool(run_id, pool)
+        futures = [t.process_batch_task.submit(b, i, settings, run_id, started) for i, b in enumerate(batches)]
+        report("files", 0, len(todo))
+        done_files = 0
+        for fut in futures:
+            out = fut.result()
+            verdicts = t.validate_batch(out, settings, run_id)
+            loaded = t.load_batch(out, verdicts, settings, started)
+            counts["n_processed"] += out.n_sources
+            counts["n_failed"] += out.n_failed
+            counts["n_records"] += out.n_records
+            counts["bytes_read"] += out.bytes_read
+            counts["n_loaded"] += loaded.loaded
+            counts["n_quarantined"] += loaded.quarantined
+            counts["n_removed_spans"] += loaded.removed_spans
+            done_files += out.n_sources
+            report("files", done_files, len(todo))
+        if batches or not (settings.parquet_dir / "articles").exists():
+            t.export_parquet(settings, run_id)
+        counts["seconds"] = round(time.perf_counter() - t0, 3)
+        t.finish_run(settings, run_id, "completed", None, counts)
+        shutil.rmtree(settings.staging_dir / run_id, ignore_errors=True)
+    except BaseException as exc:
+        counts["seconds"] = round(time.perf_counter() - t0, 3)
+        try:
+            t.finish_run(settings, run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000], counts)
+        except Exception:  # the original error matters more
+            log.exception("could not record the failed run")
+        raise
+    finally:
+        t.register_pool(run_id, None)
+        t.drop_validator(run_id)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return {"run_id": run_id, "warehouse": str(settings.warehouse), **counts}

@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers (retries, logging) over the pure functions of ``corpus_etl``."""

@@ -1,0 +1,140 @@
+"""The tasks of the ingest flow. Each is a thin wrapper over a pure function; the load is the only writer."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Executor
+from datetime import datetime
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from corpus_etl import schema
+from corpus_etl.discover import KnownSource, SourceFile, expand_sources, plan, stat_file
+from corpus_etl.pipeline import BatchOutput, process_batch
+from corpus_etl.settings import Settings
+from corpus_etl.validate import Validator, Verdicts, with_check_columns
+from warehouse import loader
+
+# Process pools of the runs in this process, by run id (set by the flow, used by batch tasks). A task
+# running where no pool is registered (a Dask worker) processes its batch in its own process.
+_POOLS: dict[str, Executor] = {}
+_VALIDATORS: dict[str, Validator] = {}
+_validator_lock = threading.Lock()
+
+
+def register_pool(run_id: str, pool: Executor | None) -> None:
+    """Make ``pool`` the process pool of run ``run_id`` (None removes it)."""
+    if pool is None:
+        _POOLS.pop(run_id, None)
+    else:
+        _POOLS[run_id] = pool
+
+
+@task(name="discover", cache_policy=NO_CACHE)
+def discover(sources: list[str]) -> list[SourceFile]:
+    """Expand SOURCE arguments into the sorted list of files, stat'ed."""
+    return [stat_file(p) for p in expand_sources(sources)]
+
+
+@task(name="begin-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def begin_run(
+    settings: Settings, run_id: str, flow_name: str, started_at: datetime, sources: list[str]
+) -> dict[str, KnownSource]:
+    """Create the schema, record the run, return what the warehouse knows of its sources."""
+    return loader.begin_run(
+        settings.db_path, run_id, flow_name, started_at, sources, loader.settings_json(settings)
+    )
+
+
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_files(
+    files: list[SourceFile], known: dict[str, KnownSource]
+) -> tuple[list[SourceFile], list[SourceFile]]:
+    """Split files into (to process, unchanged since their last load)."""
+    return plan(files, known)
+
+
+@task(name="mark-skipped", cache_policy=NO_CACHE)
+def mark_skipped(settings: Settings, run_id: str, files: list[SourceFile]) -> None:
+    """Record the unchanged files as skipped by this run."""
+    loader.mark_skipped(settings.db_path, run_id, [f.source_id for f in files])
+
+
+@task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
+def process_batch_task(
+    files: list[SourceFile], batch: int, settings: Settings, run_id: str, started_at: datetime
+) -> BatchOutput:
+    """Read, split, normalise and language-tag a batch of files into staging Parquet."""
+    out_dir = str(settings.staging_dir / run_id)
+    pool = _POOLS.get(run_id)
+    if pool is None:
+        return process_batch(files, batch, settings, run_id, started_at, out_dir)
+    return pool.submit(process_batch, files, batch, settings, run_id, started_at, out_dir).result()
+
+
+def validator_for(run_id: str) -> Validator:
+    """The run's GX validator, built once (GX's import is slow, so it may be warmed early)."""
+    with _validator_lock:
+        if run_id not in _VALIDATORS:
+            _VALIDATORS[run_id] = Validator()
+        return _VALIDATORS[run_id]
+
+
+def drop_validator(run_id: str) -> None:
+    """Forget the run's validator."""
+    with _validator_lock:
+        _VALIDATORS.pop(run_id, None)
+
+
+@task(name="validate-batch", cache_policy=NO_CACHE)
+def validate_batch(out: BatchOutput, settings: Settings, run_id: str) -> tuple[Verdicts, Verdicts]:
+    """Validate a batch's articles and sources with the GX suites; return (articles, sources) verdicts."""
+    if not settings.validate_data:
+        return Verdicts(), Verdicts()
+    sources = loader.read_staging(out.sources_path, schema.SOURCES)
+    articles = loader.read_staging(out.articles_path, schema.ARTICLES)
+    chars = {
+        s["source_id"]: s["n_chars"] or -1
+        for s in sources.select(["source_id", "n_chars"]).to_pylist()
+    }
+    v = validator_for(run_id)
+    return (
+        v.validate("articles", with_check_columns(articles, chars), run_id, out.batch),
+        v.validate("sources", sources, run_id, out.batch),
+    )
+
+
+@task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def load_batch(
+    out: BatchOutput, verdicts: tuple[Verdicts, Verdicts], settings: Settings, at: datetime
+) -> loader.LoadCounts:
+    """Load one validated batch into DuckDB in one transaction (the single writer)."""
+    art_v, src_v = verdicts
+    articles = loader.read_staging(out.articles_path, schema.ARTICLES)
+    ok, quarantined = loader.split_quarantine(articles, art_v.failed, at)
+    counts = loader.load_batch(
+        settings.db_path,
+        loader.read_staging(out.sources_path, schema.SOURCES),
+        ok,
+        quarantined,
+        loader.read_staging(out.removed_path, schema.REMOVED_SPANS),
+        art_v.dq_runs + src_v.dq_runs,
+        art_v.dq_results + src_v.dq_results,
+    )
+    for p in (out.articles_path, out.removed_path, out.sources_path):
+        Path(p).unlink(missing_ok=True)
+    return counts
+
+
+@task(name="export-parquet", cache_policy=NO_CACHE, retries=1)
+def export_parquet(settings: Settings, run_id: str) -> dict[str, int]:
+    """Rewrite the Parquet copy of the warehouse tables."""
+    return loader.export_parquet(settings.db_path, settings.parquet_dir, run_id)
+
+
+@task(name="finish-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def finish_run(settings: Settings, run_id: str, status: str, error: str | None, counts: dict[str, object]) -> None:
+    """Record the run's end and its counts."""
+    loader.finish_run(settings.db_path, run_id, status, error, counts)

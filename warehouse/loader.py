@@ -1,0 +1,235 @@
+"""The single warehouse writer: every write to ``corpus.duckdb`` and to ``parquet/`` goes through here.
+
+Workers never open the database; they write staging Parquet files (``staging/<run_id>/``) and this
+module loads them, one batch per transaction, so a crash leaves the warehouse as it was after the last
+loaded batch and a rerun picks up from there (loaded files are skipped by their hash).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from corpus_etl import schema
+from corpus_etl.discover import KnownSource
+
+from .db import connect, ensure_schema, fetch_dicts, quote_ident, quote_literal, sql
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the warehouse's write lock."""
+
+
+@contextmanager
+def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, closed on exit; a clear error when another process holds the lock."""
+    try:
+        con = connect(db_path)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseLocked(
+                f"the warehouse {db_path} is locked by another process (a running ingest or an open "
+                f"connection); retry when it has finished. DuckDB said: {str(exc).splitlines()[0]}"
+            ) from exc
+        raise
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What a batch load wrote."""
+
+    loaded: int
+    quarantined: int
+    removed_spans: int
+
+
+def begin_run(
+    db_path: Path, run_id: str, flow_name: str, started_at: datetime, sources: list[str], settings_json: str
+) -> dict[str, KnownSource]:
+    """Create the schema if needed, record the run as running, and return the known sources.
+
+    Args:
+        db_path: the DuckDB file.
+        run_id: the Prefect flow-run id.
+        flow_name: the flow's name.
+        started_at: when the run started.
+        sources: the SOURCE arguments.
+        settings_json: the resolved settings, as JSON.
+
+    Returns:
+        The warehouse's memory of every source, by source_id.
+    """
+    with open_writer(db_path) as con:
+        ensure_schema(con)
+        con.execute(sql("load/insert_run"), [run_id, flow_name, started_at, "\n".join(sources), settings_json])
+        rows = fetch_dicts(con, sql("load/known_sources"))
+    return {
+        r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows
+    }
+
+
+def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:
+    """Record that this run saw these unchanged files (status 'skipped', their records untouched)."""
+    if not source_ids:
+        return
+    with open_writer(db_path) as con:
+        con.execute(sql("load/mark_skipped"), [run_id, source_ids])
+
+
+def split_quarantine(
+    articles: pa.Table, failed: dict[int, list[str]], at: datetime
+) -> tuple[pa.Table, pa.Table]:
+    """Split a batch's article rows into (accepted, quarantined) by the validation verdicts.
+
+    Args:
+        articles: the batch's article rows (``schema.ARTICLES``).
+        failed: row index -> the error-level expectations the row failed.
+        at: the quarantine time.
+
+    Returns:
+        The accepted rows and the quarantine rows (``schema.QUARANTINE``).
+    """
+    if not failed:
+        return articles, schema.empty_table(schema.QUARANTINE)
+    mask = pa.array([i in failed for i in range(articles.num_rows)])
+    bad = articles.filter(mask)
+    reasons = [failed[i] for i in range(articles.num_rows) if i in failed]
+    bad = bad.append_column("failed_expectations", pa.array(reasons, pa.list_(pa.string())))
+    bad = bad.append_column("quarantined_at", pa.array([at] * bad.num_rows, schema.TS))
+    return articles.filter(pc.invert(mask)), bad.cast(schema.QUARANTINE.schema)
+
+
+def load_batch(
+    db_path: Path,
+    sources: pa.Table,
+    articles: pa.Table,
+    quarantine: pa.Table,
+    removed: pa.Table,
+    dq_runs: list[dict[str, Any]],
+    dq_results: list[dict[str, Any]],
+) -> LoadCounts:
+    """Load one validated batch in one transaction.
+
+    The rows of every file the batch loaded anew replace that file's earlier rows; a file that failed
+    keeps its earlier rows (``sources.status`` says 'failed' with the reason).
+    """
+    q_by_source: dict[str, int] = {}
+    for sid in quarantine.column("source_id").to_pylist():
+        q_by_source[sid] = q_by_source.get(sid, 0) + 1
+    n_q = pa.array([q_by_source.get(s, 0) for s in sources.column("source_id").to_pylist()], pa.int32())
+    n_art = pc.subtract(sources.column("n_articles"), n_q)
+    sources = sources.set_column(sources.schema.get_field_index("n_quarantined"), "n_quarantined", n_q)
+    sources = sources.set_column(sources.schema.get_field_index("n_articles"), "n_articles", n_art)
+    with open_writer(db_path) as con:
+        con.register("stg_sources", sources)
+        con.register("stg_articles", articles)
+        con.register("stg_quarantine", quarantine)
+        con.register("stg_removed", removed)
+        con.register("stg_dq_runs", schema.to_table(schema.DQ_RUNS, dq_runs))
+        con.register("stg_dq_results", schema.to_table(schema.DQ_RESULTS, dq_results))
+        con.execute("BEGIN")
+        try:
+            for stmt in (
+                "load/merge_sources",
+                "load/delete_articles",
+                "load/delete_removed_spans",
+                "load/delete_quarantine",
+                "load/delete_sources",
+                "load/insert_sources",
+                "load/insert_articles",
+                "load/insert_quarantine",
+                "load/insert_removed_spans",
+                "load/insert_dq_runs",
+                "load/insert_dq_results",
+            ):
+                con.execute(sql(stmt))
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return LoadCounts(articles.num_rows, quarantine.num_rows, removed.num_rows)
+
+
+def read_staging(path: str, spec: schema.TableSpec) -> pa.Table:
+    """Read a staging Parquet file back with the schema it was written with."""
+    return pq.read_table(path, schema=spec.schema)
+
+
+def finish_run(db_path: Path, run_id: str, status: str, error: str | None, counts: dict[str, Any]) -> None:
+    """Record the end of a run with its counts per stage."""
+    with open_writer(db_path) as con:
+        con.execute(
+            sql("load/finish_run"),
+            [
+                datetime.now(UTC),
+                status,
+                error,
+                counts.get("n_discovered", 0),
+                counts.get("n_skipped", 0),
+                counts.get("n_processed", 0),
+                counts.get("n_failed", 0),
+                counts.get("n_records", 0),
+                counts.get("n_loaded", 0),
+                counts.get("n_quarantined", 0),
+                counts.get("n_removed_spans", 0),
+                counts.get("bytes_read", 0),
+                counts.get("seconds"),
+                run_id,
+            ],
+        )
+
+
+PARQUET_TABLES = ("articles",)
+
+
+def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, int]:
+    """Rewrite ``parquet/<table>/`` from the database: zstd, hive-partitioned by language.
+
+    The new copy is written beside the old one and swapped in by renames, so readers see either the
+    old or the new files, never a half-written one.
+
+    Returns:
+        Rows written per table.
+    """
+    parquet_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    with open_writer(db_path) as con:
+        for table in PARQUET_TABLES:
+            final = parquet_dir / table
+            tmp = parquet_dir / f".{table}.{run_id}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            n = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
+            written[table] = int(n[0]) if n else 0
+            if written[table]:
+                con.execute(
+                    f"COPY (SELECT * FROM {quote_ident(table)} ORDER BY source_path, ordinal) TO {quote_literal(str(tmp))} "
+                    "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (language), ROW_GROUP_SIZE 100000)"
+                )
+            else:
+                tmp.mkdir(parents=True)
+            old = parquet_dir / f".{table}.{run_id}.old"
+            if final.exists():
+                final.rename(old)
+            tmp.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+    return written
+
+
+def settings_json(settings: Any) -> str:
+    """The run settings as stable JSON."""
+    return json.dumps(json.loads(settings.model_dump_json()), sort_keys=True)

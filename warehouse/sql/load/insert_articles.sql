@@ -1,0 +1,1 @@
+INSERT INTO articles BY NAME SELECT * FROM stg_articles

@@ -1,0 +1,1 @@
+INSERT INTO removed_spans BY NAME SELECT * FROM stg_removed

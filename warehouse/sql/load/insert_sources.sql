@@ -1,0 +1,1 @@
+INSERT INTO sources BY NAME SELECT * FROM stg_sources_merged

@@ -1,0 +1,1 @@
+INSERT INTO schema_version (version) SELECT ? AS v WHERE v NOT IN (SELECT version FROM schema_version)

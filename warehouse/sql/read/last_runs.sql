@@ -1,0 +1,4 @@
+SELECT run_id, status, started_at, round(seconds, 1) AS seconds, n_discovered AS discovered, n_skipped AS skipped,
+       n_processed AS processed, n_failed AS failed, n_loaded AS loaded, n_quarantined AS quarantined,
+       n_removed_spans AS removed_spans
+FROM runs ORDER BY started_at DESC LIMIT ?
