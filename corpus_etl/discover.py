@@ -112,7 +112,7 @@ def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[S
     same: list[SourceFile] = []
     for f in files:
         k = known.get(f.source_id)
-        if k is None or k.status != "loaded" or k.size_bytes != f.size_bytes:
+        if k is None or k.status not in ("loaded", "skipped") or k.size_bytes != f.size_bytes:
             todo.append(f)
         elif file_sha256(f.path) == k.sha256:
             same.append(f)

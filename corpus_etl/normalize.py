@@ -65,7 +65,8 @@ def normalize_text(text: str) -> str:
     """Normalise a whole text; paragraphs are the blocks between blank lines.
 
     Single newlines inside a paragraph are kept as line breaks (a hard-wrapped paragraph is joined by
-    the splitter before it gets here).
+    the splitter before it gets here). Mojibake repair can reveal more mojibake, so the steps are
+    repeated until nothing changes (at most a few rounds; once for clean text).
 
     Args:
         text: any string.
@@ -73,6 +74,16 @@ def normalize_text(text: str) -> str:
     Returns:
         The normalised text; idempotent.
     """
+    out = _normalize_once(text)
+    for _ in range(4):
+        again = _normalize_once(out)
+        if again == out:
+            break
+        out = again
+    return out
+
+
+def _normalize_once(text: str) -> str:
     text = repair_mojibake(unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs: list[str] = []

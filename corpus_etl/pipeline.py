@@ -224,7 +224,9 @@ def process_batch(
     stem = f"batch-{batch:06d}"
     paths = {name: out / f"{stem}.{name}.parquet" for name in ("articles", "removed", "sources")}
     write_parquet_atomic(schema.to_table(schema.ARTICLES, [a for r in results for a in r.articles]), paths["articles"])
-    write_parquet_atomic(schema.to_table(schema.REMOVED_SPANS, [x for r in results for x in r.removed]), paths["removed"])
+    write_parquet_atomic(
+        schema.to_table(schema.REMOVED_SPANS, [x for r in results for x in r.removed]), paths["removed"]
+    )
     # The sources file is written last: its presence marks the batch as complete.
     write_parquet_atomic(schema.to_table(schema.SOURCES, [r.source for r in results]), paths["sources"])
     return BatchOutput(

@@ -54,7 +54,7 @@ SOURCES = TableSpec(
             _f("sha256", STR, "sha256 of the file's bytes; NULL when it could not be read."),
             _f("encoding", STR, "Encoding the bytes were decoded with (utf-8, utf-8-sig, utf-16, cp1252, ...)."),
             _f("compression", STR, "Compression the file was read through (gzip, bz2, xz, zstd) or NULL."),
-            _f("format", STR, "Input format the file was split as: text, multinews or jsonl."),
+            _f("format", STR, "Input format the file was split as (text: plain-text pages)."),
             _f("n_chars", pa.int64(), "Length of the decoded text in characters (the span universe)."),
             _f("n_articles", pa.int32(), "Records of any kind loaded into `articles` from this file.", False),
             _f("n_quarantined", pa.int32(), "Records of this file held in `quarantine`.", False),
@@ -83,15 +83,19 @@ ARTICLES = TableSpec(
             _f("ordinal", pa.int32(), "0-based position of the record in its file.", False),
             _f("kind", STR, "'article' for a main article, 'related' for a related-story block.", False),
             _f("title", STR, "Headline, normalised; NULL when none was found."),
-            _f("standfirst", STR, "The one-sentence deck under the headline, if any (not part of body)."),
+            _f(
+                "standfirst",
+                STR,
+                "The one-sentence deck under the headline, if any (also the first paragraph of body).",
+            ),
             _f("body", STR, "Normalised text: NFC, clean spaces, paragraphs separated by one blank line.", False),
             _f("language", STR, "ISO 639-1 code from seeded langdetect, or 'und' when undetectable.", False),
             _f("language_prob", pa.float64(), "langdetect's probability for `language` (0 for 'und').", False),
             _f("language_reason", STR, "Why the language is 'und' (no_letters, too_short); NULL otherwise."),
             _f("authors", LIST_STR, "Authors from bylines and author blocks, in order of appearance.", False),
-            _f("outlet", STR, "Publication named in the byline (\"by X, The Canadian Press\"), if any."),
-            _f("dateline", STR, "Dateline that opens the body (\"WATERLOO, Ont.\"), if any."),
-            _f("tags", LIST_STR, "Tags from tag lines (\"Tag: security blackberry\"), lower-cased.", False),
+            _f("outlet", STR, 'Publication named in the byline ("by X, The Canadian Press"), if any.'),
+            _f("dateline", STR, 'Dateline that opens the body ("WATERLOO, Ont."), if any.'),
+            _f("tags", LIST_STR, 'Tags from tag lines ("Tag: security blackberry"), lower-cased.', False),
             _f("char_start", pa.int64(), "Start of the record's span in the decoded source text (0-based).", False),
             _f("char_end", pa.int64(), "End (exclusive) of the record's span in the decoded source text.", False),
             _f("n_words", pa.int32(), "Words in `body` (whitespace-separated tokens).", False),
@@ -131,8 +135,8 @@ QUARANTINE = TableSpec(
     ),
     primary_key=("article_id",),
     schema=pa.schema(
-        list(ARTICLES.schema)
-        + [
+        [
+            *ARTICLES.schema,
             _f("failed_expectations", LIST_STR, "Expectations (type:column) the row failed at error level.", False),
             _f("quarantined_at", TS, "When it was quarantined.", False),
         ]

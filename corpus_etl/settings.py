@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     lang_seed: int = Field(0, description="Seed of langdetect.")
     lang_sample_chars: int = Field(2000, ge=100, description="Characters of each body read by langdetect.")
     lang_min_letters: int = Field(20, ge=1, description="Fewer letters than this give language 'und'.")
-    min_body_words_before_split: int = Field(40, ge=1, description="Body words before a headline may start a new article.")
+    min_body_words_before_split: int = Field(
+        40, ge=1, description="Body words before a headline may start a new article."
+    )
     validate_data: bool = Field(True, description="Run the Great Expectations suites on every batch.")
     progress: bool = Field(False, description="Show a progress bar on stderr.")
 

@@ -236,7 +236,7 @@ class _Splitter:
             if c < 2 or is_prose(text):
                 continue
             idx = [i for i, ln in enumerate(self.lines) if ln.text == text]
-            if all(b - a == 1 for a, b in zip(idx, idx[1:], strict=False)) and c == 2:
+            if c == 2 and idx[1] - idx[0] == 1:
                 continue  # "Headline / Headline": handled as a duplicate title
             out.add(text)
         return out
@@ -277,7 +277,7 @@ class _Splitter:
                 return ln
         return None
 
-    def step(self, i: int) -> int:  # noqa: C901 - a flat decision list reads best here
+    def step(self, i: int) -> int:
         ln = self.lines[i]
         text = ln.text
         start = ln.start
@@ -393,9 +393,7 @@ class _Splitter:
         if i + 1 >= len(self.lines):
             return False
         ln, nxt = self.lines[i], self.lines[i + 1]
-        return bool(self.rules.person_name.fullmatch(ln.text)) and bool(
-            self.rules.author_role.fullmatch(nxt.text)
-        )
+        return bool(self.rules.person_name.fullmatch(ln.text)) and bool(self.rules.author_role.fullmatch(nxt.text))
 
     def _take_author_block(self, i: int) -> int:
         """Consume name, role and the bio after them (prose opening with the name or a pronoun)."""
@@ -472,15 +470,14 @@ class _Splitter:
         removed: list[RemovedSpan] = []
         prev_end = 0
         extents: dict[int, list[int]] = {}
-        for k, (s, e, r, p) in enumerate(top):
-            s = prev_end if k == 0 else s
-            nxt = top[k + 1][0] if k + 1 < len(top) else text_len
-            e = nxt  # absorb the whitespace up to the next span
-            if r is not None:
-                extents[r] = [s, e]
+        for k, (span_start, _, rec_idx, piece) in enumerate(top):
+            s = prev_end if k == 0 else span_start
+            e = top[k + 1][0] if k + 1 < len(top) else text_len  # absorb the whitespace up to the next span
+            if rec_idx is not None:
+                extents[rec_idx] = [s, e]
             else:
-                assert p is not None and p.rule is not None
-                removed.append(RemovedSpan(s, e, p.rule, None))
+                assert piece is not None and piece.rule is not None
+                removed.append(RemovedSpan(s, e, piece.rule, None))
             prev_end = e
         if not top and text_len:
             removed.append(RemovedSpan(0, text_len, "whitespace", None))

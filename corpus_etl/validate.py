@@ -93,7 +93,7 @@ class Validator:
             for exp in data["expectations"]:
                 cls = gx.expectations.registry.get_expectation_impl(exp["type"])
                 sev = exp["meta"]["severity"]
-                obj = cls(**exp["kwargs"], meta=exp["meta"], severity=_GX_SEVERITY[sev])
+                obj = cls(**exp["kwargs"], meta=exp["meta"], severity=_GX_SEVERITY[sev])  # type: ignore[arg-type]
                 suite.add_expectation(obj)
                 metas[expectation_id(exp["type"], exp["kwargs"])] = exp["meta"]
             suite = self.context.suites.add(suite)

@@ -35,7 +35,7 @@ def _warm_worker() -> None:
     detect_language("warm up the language detector with a sentence", min_letters=1)
 
 
-@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=8), validate_parameters=True)
+@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=8), validate_parameters=True)  # type: ignore[arg-type]
 def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, Any]:
     """Ingest SOURCE files into the warehouse.
 
@@ -52,8 +52,18 @@ def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, An
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     counts: dict[str, Any] = dict.fromkeys(
-        ("n_discovered", "n_skipped", "n_processed", "n_failed", "n_records", "n_loaded", "n_quarantined",
-         "n_removed_spans", "bytes_read"), 0
+        (
+            "n_discovered",
+            "n_skipped",
+            "n_processed",
+            "n_failed",
+            "n_records",
+            "n_loaded",
+            "n_quarantined",
+            "n_removed_spans",
+            "bytes_read",
+        ),
+        0,
     )
     files = t.discover(sources)
     counts["n_discovered"] = len(files)

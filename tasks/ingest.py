@@ -43,15 +43,11 @@ def begin_run(
     settings: Settings, run_id: str, flow_name: str, started_at: datetime, sources: list[str]
 ) -> dict[str, KnownSource]:
     """Create the schema, record the run, return what the warehouse knows of its sources."""
-    return loader.begin_run(
-        settings.db_path, run_id, flow_name, started_at, sources, loader.settings_json(settings)
-    )
+    return loader.begin_run(settings.db_path, run_id, flow_name, started_at, sources, loader.settings_json(settings))
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_files(
-    files: list[SourceFile], known: dict[str, KnownSource]
-) -> tuple[list[SourceFile], list[SourceFile]]:
+def plan_files(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[SourceFile], list[SourceFile]]:
     """Split files into (to process, unchanged since their last load)."""
     return plan(files, known)
 
@@ -95,10 +91,7 @@ def validate_batch(out: BatchOutput, settings: Settings, run_id: str) -> tuple[V
         return Verdicts(), Verdicts()
     sources = loader.read_staging(out.sources_path, schema.SOURCES)
     articles = loader.read_staging(out.articles_path, schema.ARTICLES)
-    chars = {
-        s["source_id"]: s["n_chars"] or -1
-        for s in sources.select(["source_id", "n_chars"]).to_pylist()
-    }
+    chars = {s["source_id"]: s["n_chars"] or -1 for s in sources.select(["source_id", "n_chars"]).to_pylist()}
     v = validator_for(run_id)
     return (
         v.validate("articles", with_check_columns(articles, chars), run_id, out.batch),

@@ -78,9 +78,7 @@ def begin_run(
         ensure_schema(con)
         con.execute(sql("load/insert_run"), [run_id, flow_name, started_at, "\n".join(sources), settings_json])
         rows = fetch_dicts(con, sql("load/known_sources"))
-    return {
-        r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows
-    }
+    return {r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows}
 
 
 def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:
@@ -91,9 +89,7 @@ def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:
         con.execute(sql("load/mark_skipped"), [run_id, source_ids])
 
 
-def split_quarantine(
-    articles: pa.Table, failed: dict[int, list[str]], at: datetime
-) -> tuple[pa.Table, pa.Table]:
+def split_quarantine(articles: pa.Table, failed: dict[int, list[str]], at: datetime) -> tuple[pa.Table, pa.Table]:
     """Split a batch's article rows into (accepted, quarantined) by the validation verdicts.
 
     Args:
@@ -217,7 +213,8 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
             written[table] = int(n[0]) if n else 0
             if written[table]:
                 con.execute(
-                    f"COPY (SELECT * FROM {quote_ident(table)} ORDER BY source_path, ordinal) TO {quote_literal(str(tmp))} "
+                    f"COPY (SELECT * FROM {quote_ident(table)} ORDER BY source_path, ordinal) "
+                    f"TO {quote_literal(str(tmp))} "
                     "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (language), ROW_GROUP_SIZE 100000)"
                 )
             else:

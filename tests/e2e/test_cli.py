@@ -1,0 +1,103 @@
+"""The corpus-etl command as a user runs it (subprocesses against the session's Prefect server)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.unit.test_split import SEED_TITLES
+
+pytestmark = [pytest.mark.e2e, pytest.mark.cli]
+EXE = str(Path(sys.executable).with_name("corpus-etl"))
+
+
+def cli(*args: str, api: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PREFECT_API_URL": api}
+    proc = subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"corpus-etl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def test_ingest_query_status_as_a_user(prefect_api, seeds_dir, tmp_path):
+    wh = str(tmp_path / "w")
+    out = cli("ingest", str(seeds_dir), "--warehouse", wh, api=prefect_api).stdout
+    assert "5 found: 5 processed" in out and "languages    en 9" in out
+    q = "select title from articles where kind = 'article' order by source_path, ordinal"
+    table = cli("query", q, "--warehouse", wh, api=prefect_api).stdout
+    expected = [t for k in sorted(SEED_TITLES) for t in SEED_TITLES[k]]
+    assert [line.strip() for line in table.splitlines()[2:-1]] == expected
+    before = cli(
+        "query",
+        "select * exclude (run_id, ingested_at) from articles order by article_id",
+        "-w",
+        wh,
+        "-f",
+        "json",
+        api=prefect_api,
+    ).stdout
+    again = cli("ingest", str(seeds_dir), "--warehouse", wh, api=prefect_api).stdout
+    assert "0 processed, 5 unchanged" in again
+    after = cli(
+        "query",
+        "select * exclude (run_id, ingested_at) from articles order by article_id",
+        "-w",
+        wh,
+        "-f",
+        "json",
+        api=prefect_api,
+    ).stdout
+    assert json.loads(after) == json.loads(before) and len(json.loads(after)) == 9
+    rows = list(csv.reader(io.StringIO(cli("status", "-w", wh, "-f", "csv", api=prefect_api).stdout)))
+    assert rows[0][:2] == ["run_id", "status"] and [r[1] for r in rows[1:]] == ["completed", "completed"]
+
+
+def test_samples_demo_has_non_english_and_quarantine(prefect_api, tmp_path):
+    wh = str(tmp_path / "w")
+    cli("ingest", str(SAMPLES / "*.txt"), "-w", wh, api=prefect_api)
+    langs = json.loads(
+        cli(
+            "query",
+            "select language, count(*) n from articles where kind = 'article' group by 1 order by 1",
+            "-w",
+            wh,
+            "-f",
+            "json",
+            api=prefect_api,
+        ).stdout
+    )
+    assert {r["language"] for r in langs} == {"de", "en", "fr"}
+    q = json.loads(cli("query", "select source_path from quarantine", "-w", wh, "-f", "json", api=prefect_api).stdout)
+    assert [Path(r["source_path"]).name for r in q] == ["site_f_brief.txt"]
+
+
+def test_query_is_read_only_and_errors_are_one_line(prefect_api, seeds_dir, tmp_path):
+    wh = str(tmp_path / "w")
+    cli("ingest", str(seeds_dir / "*.txt"), "-w", wh, "-q", api=prefect_api)
+    for sql in (
+        "delete from articles",
+        "drop table articles",
+        f"copy articles to '{tmp_path}/x.csv'",
+        "attach 'other.duckdb' as o",
+    ):
+        p = cli("query", sql, "-w", wh, api=prefect_api, check=False)
+        assert p.returncode == 1 and p.stderr.startswith("corpus-etl: error:") and len(p.stderr.splitlines()) == 1
+    assert not (tmp_path / "x.csv").exists()
+    p = cli("ingest", str(tmp_path / "nothing-here"), "-w", wh, api=prefect_api, check=False)
+    assert p.returncode == 1 and "no such file" in p.stderr and len(p.stderr.splitlines()) == 1
+    p = cli("query", "select 1", "-w", str(tmp_path / "none"), api=prefect_api, check=False)
+    assert p.returncode == 1 and "no warehouse" in p.stderr
+
+
+def test_help_is_useful(prefect_api):
+    for cmd in ("ingest", "query", "status"):
+        out = cli(cmd, "--help", api=prefect_api).stdout
+        assert "--warehouse" in out and len(out.splitlines()) > 8

@@ -1,0 +1,113 @@
+"""process_source on real and crafted files: statuses, reasons, ids, spans (no Prefect)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from corpus_etl.discover import KnownSource, SourceNotFound, expand_sources, make_batches, plan, stat_file
+from corpus_etl.pipeline import process_source
+from corpus_etl.settings import Settings
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def run(path: Path):
+    return process_source(stat_file(str(path)), Settings(), "run-1", AT)
+
+
+def test_seed_file_rows(seeds_dir):
+    path = sorted(seeds_dir.glob("001*"))[0]
+    r = run(path)
+    assert r.source["status"] == "loaded" and r.source["encoding"] == "utf-8" and r.source["error"] is None
+    (a,) = [x for x in r.articles if x["kind"] == "article"]
+    assert a["language"] == "en" and a["language_prob"] > 0.9
+    assert a["body"].startswith("BlackBerry said in a blog post")
+    assert "\u00a0" not in a["body"] and "Canadian Manufacturing" not in a["body"]
+    assert a["standfirst"] == a["body"].split("\n\n")[0]
+    text = path.read_text(encoding="utf-8")
+    assert r.source["n_chars"] == len(text)
+    assert a["title"] in text[a["char_start"] : a["char_end"]]
+    # ids are deterministic
+    assert [x["article_id"] for x in run(path).articles] == [x["article_id"] for x in r.articles]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("img.png", b"\x89PNG\r\n\x1a\n" + bytes(32), "PNG"),
+        ("nul.txt", b"text\x00with\x00nul\x01bytes" * 20, "NUL"),
+        ("trunc.txt.gz", gzip.compress(b"some text " * 500)[:30], "gzip"),
+    ],
+)
+def test_bad_files_fail_with_a_reason(tmp_path, name, data, reason):
+    p = tmp_path / name
+    p.write_bytes(data)
+    r = run(p)
+    assert r.source["status"] == "failed" and reason in r.source["error"] and r.articles == []
+
+
+def test_unreadable_file_fails(tmp_path):
+    p = tmp_path / "gone.txt"
+    p.write_text("x")
+    src = stat_file(str(p))
+    p.unlink()
+    r = process_source(src, Settings(), "run-1", AT)
+    assert r.source["status"] == "failed" and r.source["error"].startswith("cannot read")
+
+
+def test_empty_file_loads_with_no_records(tmp_path):
+    p = tmp_path / "empty.txt"
+    p.write_text("")
+    r = run(p)
+    assert r.source["status"] == "loaded" and r.articles == [] and r.source["n_chars"] == 0
+
+
+def test_cp1252_is_decoded_and_recorded(tmp_path):
+    p = tmp_path / "legacy.txt"
+    body = "Caf\u00e9 owners say \u201cprices\u201d rose again this year, and many customers noticed the change. " * 3
+    p.write_bytes(f"Caf\u00e9 prices rise again in the old town\n\n{body}\n".encode("cp1252"))
+    r = run(p)
+    assert r.source["encoding"] == "cp1252" and r.articles[0]["title"].startswith("Caf\u00e9")
+
+
+def test_expand_sources(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("x")
+    (tmp_path / "a" / ".hidden.txt").write_text("x")
+    (tmp_path / "b.txt").write_text("x")
+    files = expand_sources([str(tmp_path / "a"), str(tmp_path / "*.txt"), str(tmp_path / "b.txt")])
+    assert sorted(Path(f).name for f in files) == ["b.txt", "x.txt"] and files == sorted(files)
+    with pytest.raises(SourceNotFound):
+        expand_sources([str(tmp_path / "missing")])
+
+
+def test_plan_skips_only_loaded_files_with_the_same_hash(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("hello")
+    f = stat_file(str(p))
+    import hashlib
+
+    h = hashlib.sha256(b"hello").hexdigest()
+    assert plan([f], {}) == ([f], [])
+    assert plan([f], {f.source_id: KnownSource(5, f.mtime, h, "loaded")}) == ([], [f])
+    assert plan([f], {f.source_id: KnownSource(5, f.mtime, h, "failed")}) == ([f], [])
+    os.utime(p, (0, 0))  # touched, same bytes: still unchanged
+    g = stat_file(str(p))
+    assert plan([g], {g.source_id: KnownSource(5, f.mtime, h, "skipped")}) == ([], [g])
+    p.write_text("HELLO")  # same size, other bytes
+    assert plan([g], {g.source_id: KnownSource(5, f.mtime, h, "loaded")}) == ([g], [])
+
+
+def test_batches_respect_limits(tmp_path):
+    files = []
+    for i in range(10):
+        p = tmp_path / f"{i}.txt"
+        p.write_bytes(b"x" * 100)
+        files.append(stat_file(str(p)))
+    assert [len(b) for b in make_batches(files, 4, 10**9)] == [4, 4, 2]
+    assert [len(b) for b in make_batches(files, 100, 250)] == [3, 3, 3, 1]

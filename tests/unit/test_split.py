@@ -1,0 +1,229 @@
+"""The plain-text splitter: seeds and samples, rules, and property tests of its span accounting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpus_etl.rules import load_rules
+from corpus_etl.split import SplitOptions, check_coverage, is_headline, logical_lines, split_text
+from tests.conftest import SAMPLES
+
+RULES = load_rules()
+
+# The headline of every article in ../shared/seeds, as printed in the files (read by a person).
+SEED_TITLES = {
+    "000": [
+        "BlackBerry will remain in Pakistan after gov withdraws demands",
+        "BlackBerry sticks to its mobile security and privacy stand, despite pressure in Pakistan",
+    ],
+    "001": ["BlackBerry to exit Pakistan rather than comply with demand for server access"],
+    "002": ["BlackBerry to exit Pakistan to avoid Data Monitoring demands"],
+    "003": ["BlackBerry to stay in Pakistan after government drops surveillance request"],
+    "004": ["BlackBerry refuses to back down, leaves Pakistan instead of handing over private data"],
+}
+CHROME = (
+    "Skip to main content",
+    "Canadian Manufacturing",
+    "Tag:",
+    " - image",
+    "Read more",
+    "Sponsored content",
+    "Story continues below",
+    "Editors' Recommendations",
+    "About Web Staff",
+    "Copyright",
+)
+
+
+def _split_file(path: Path):
+    text = path.read_text(encoding="utf-8")
+    return text, split_text(text, RULES)
+
+
+def seed_files(seeds_dir: Path) -> dict[str, Path]:
+    return {p.name[:3]: p for p in sorted(seeds_dir.glob("*.txt"))}
+
+
+def test_seeds_give_six_articles_with_exact_titles(seeds_dir):
+    for key, path in seed_files(seeds_dir).items():
+        _, res = _split_file(path)
+        titles = [r.title for r in res.records if r.kind == "article"]
+        assert titles == SEED_TITLES[key], path.name
+
+
+def test_seed_metadata(seeds_dir):
+    files = seed_files(seeds_dir)
+    _, r000 = _split_file(files["000"])
+    assert r000.records[0].tags == ["security", "blackberry"]
+    _, r001 = _split_file(files["001"])
+    assert r001.records[0].authors == ["Peter Henderson"]
+    assert r001.records[0].outlet == "The Canadian Press"
+    assert r001.records[0].dateline == "WATERLOO, Ont."
+    _, r004 = _split_file(files["004"])
+    assert r004.records[0].authors == ["David Curry"]
+    assert [r.kind for r in r004.records][1:] and all(r.kind == "related" for r in r004.records[1:])
+
+
+def test_no_chrome_in_titles_or_bodies(seeds_dir):
+    for path in seed_files(seeds_dir).values():
+        _, res = _split_file(path)
+        for rec in res.records:
+            for phrase in CHROME:
+                assert phrase not in (rec.title or ""), (path.name, rec.title)
+            if rec.kind == "article":
+                body = "\n".join(rec.paragraphs)
+                for phrase in (
+                    "Skip to main content",
+                    "Story continues below advertisement",
+                    "READ MORE:",
+                    "Sponsored content",
+                    "About Web Staff",
+                    "Copyright",
+                    "blackberry-priv",
+                    "Ted Kritsonis/Digital Trends",
+                    "Blackberry - Pakistan",
+                    "Editors' Recommendations",
+                ):
+                    assert phrase not in body, (path.name, phrase)
+
+
+def test_glued_alt_text_is_cut_but_sentence_kept(seeds_dir):
+    text, res = _split_file(seed_files(seeds_dir)["000"])
+    body = "\n".join(res.records[0].paragraphs)
+    assert "Among the information that the company" in body
+    assert any(text[s.start : s.end] == "Blackberry - Pakistan" and s.rule == "glued_alt_text" for s in res.removed)
+
+
+def test_every_seed_and_sample_is_fully_accounted_for(seeds_dir):
+    for path in [*seeds_dir.glob("*.txt"), *SAMPLES.glob("*.txt")]:
+        _, res = _split_file(path)
+        assert check_coverage(res) == [], path.name
+
+
+def test_samples_titles():
+    expected = {
+        "site_a_transit.txt": [
+            "Riverton Blue Line light-rail service opens to riders after six-year build",
+            "What the new Blue Line means for Riverton\u2019s daily bus commuters",
+        ],
+        "site_b_transit.txt": ["Riverton light-rail ridership beats forecasts in first week of service"],
+        "site_c_library.txt": ["Riverton Public Library launches seed lending program for home gardeners"],
+        "site_d_fr.txt": ["Le tramway de Riverton accueille ses premiers voyageurs apr\u00e8s six ans de chantier"],
+        "site_e_de.txt": ["Hunderte Freiwillige befreien die Ufer des Mirbachs von M\u00fcll und Altmetall"],
+    }
+    for name, titles in expected.items():
+        _, res = _split_file(SAMPLES / name)
+        assert [r.title for r in res.records if r.kind == "article"] == titles, name
+
+
+PARA = "The council met on Monday and agreed a plan. " * 8
+
+
+def test_explicit_separator_splits():
+    text = f"First headline here today\n\n{PARA}\n\n-----\n\nSecond headline here today\n\n{PARA}\n"
+    res = split_text(text, RULES)
+    assert [r.title for r in res.records] == ["First headline here today", "Second headline here today"]
+    assert any(s.rule == "separator" for s in res.removed)
+
+
+def test_headline_after_body_starts_new_article_but_not_before_body():
+    text = (
+        f"A first story headline\n\nA deck line that reads like a headline too\n\n{PARA}\n\n"
+        f"Another story headline\n\n{PARA}"
+    )
+    res = split_text(text, RULES)
+    assert [r.title for r in res.records] == ["A first story headline", "Another story headline"]
+    assert res.records[0].paragraphs[0] == "A deck line that reads like a headline too"
+
+
+def test_hard_wrapped_paragraph_is_one_line():
+    wrapped = (
+        "Shares of the company rose sharply on Tuesday after the board\n"
+        "announced a plan to buy back stock over the next two years and\n"
+        "raise its dividend.\n"
+    )
+    lines = logical_lines(wrapped)
+    assert len(lines) == 1 and lines[0].text.startswith("Shares") and lines[0].end == len(wrapped)
+
+
+def test_duplicate_title_and_image_alt_removed():
+    head = "Library opens new branch downtown"
+    text = f"{head}\n\n{head}\n\n{head} - image\n\n{PARA}"
+    res = split_text(text, RULES)
+    assert len(res.records) == 1 and res.records[0].title == "Library opens new branch downtown"
+    assert {s.rule for s in res.removed} >= {"duplicate_title", "image_alt"}
+
+
+def test_headline_rules():
+    opts = SplitOptions()
+    assert is_headline("Riverton light-rail ridership beats forecasts", opts)
+    assert not is_headline("The council met on Monday.", opts)
+    assert not is_headline("Updates", opts)
+    assert not is_headline("lower case line here", opts)
+
+
+def test_empty_and_whitespace_only():
+    assert split_text("", RULES).records == []
+    res = split_text(" \n\n\t\n", RULES)
+    assert res.records == [] and check_coverage(res) == []
+
+
+# --- property tests ---------------------------------------------------------------------------------
+
+_line = st.one_of(
+    st.sampled_from(
+        [
+            "Skip to main content",
+            "Read more",
+            "Tag: city council",
+            "By Jane Doe, The Daily Planet",
+            "Editors' Recommendations",
+            "-----",
+            "|||||",
+            "Story continues below advertisement",
+            "Council approves new budget after long debate",
+            "jane-doe-photo",
+            "Copyright \u00a9 2024 Planet",
+            "Jane Doe",
+            "Former Planet Contributor",
+            "Photo - image",
+            PARA.strip(),
+            "WATERLOO, Ont.\u2014The council met on Monday and agreed a plan.",
+        ]
+    ),
+    st.text(min_size=0, max_size=120),
+)
+_sep = st.sampled_from(["\n", "\n\n", "\r\n", "\n \n", "\f", "\n\n\n"])
+
+
+@st.composite
+def documents(draw) -> str:
+    parts = draw(st.lists(st.tuples(_line, _sep), max_size=40))
+    return "".join(a + b for a, b in parts)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_split_never_raises_and_spans_cover_the_input(text):
+    res = split_text(text, RULES)
+    assert check_coverage(res) == []
+    for rec in res.records:
+        assert 0 <= rec.char_start < rec.char_end <= len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000))
+def test_split_arbitrary_text(text):
+    res = split_text(text, RULES)
+    assert check_coverage(res) == []
+
+
+@pytest.mark.parametrize("min_words", [1, 40, 1000])
+def test_options_change_split_but_not_accounting(min_words, seeds_dir):
+    text = (seeds_dir / sorted(p.name for p in seeds_dir.glob("000*"))[0]).read_text(encoding="utf-8")
+    res = split_text(text, RULES, SplitOptions(min_body_words_before_split=min_words))
+    assert check_coverage(res) == []

@@ -1,0 +1,74 @@
+"""The GX suites on crafted rows (real Great Expectations, no Prefect)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from corpus_etl import schema
+from corpus_etl.pipeline import article_id_for, sha256_hex
+from corpus_etl.validate import with_check_columns
+from warehouse.loader import split_quarantine
+
+GOOD_BODY = "The council approved the plan on Monday after a long debate. " * 5
+
+
+def row(ordinal: int, title: str | None, body: str, **kw):
+    h = sha256_hex(body)
+    base = {
+        "article_id": article_id_for("src", ordinal, h),
+        "source_id": "src",
+        "source_path": "/x",
+        "ordinal": ordinal,
+        "kind": "article",
+        "title": title,
+        "body": body,
+        "language": "en",
+        "language_prob": 0.99,
+        "authors": [],
+        "tags": [],
+        "char_start": ordinal * 1000,
+        "char_end": ordinal * 1000 + 500,
+        "n_words": len(body.split()),
+        "n_paragraphs": 1,
+        "content_hash": h,
+        "run_id": "r",
+        "ingested_at": datetime.now(UTC),
+    }
+    base.update(kw)
+    return base
+
+
+def test_bad_rows_are_flagged_with_reasons(validator):
+    rows = [
+        row(0, "Council approves the plan", GOOD_BODY),
+        row(1, "Skip to main content", GOOD_BODY),  # boilerplate title
+        row(2, "A one-line article here", "Ferries run hourly."),  # too short
+        row(3, "Numbers only in this one", "12345 67890 " * 12, language="und", language_prob=0.0),  # no letters
+        row(4, None, GOOD_BODY),  # no title
+        row(5, "Hash does not match body", GOOD_BODY, content_hash="0" * 64),
+        row(6, "Span beyond the source end", GOOD_BODY, char_end=10**9),
+        row(7, None, "Short teaser.", kind="related"),  # title and length rules apply to main articles only
+    ]
+    table = with_check_columns(schema.to_table(schema.ARTICLES, rows), {"src": 10_000})
+    v = validator.validate("articles", table, "r", 0)
+    reasons = {i: " ".join(r) for i, r in v.failed.items()}
+    assert set(reasons) == {1, 2, 3, 4, 5, 6}
+    assert "boilerplate" in reasons[1]
+    assert "fewer than 20 words" in reasons[2]
+    assert "no letters" in reasons[3]
+    assert "no title" in reasons[4]
+    assert "content_hash" in reasons[5]
+    assert "after the source" in reasons[6]
+    # dq history: one dq_runs row, one dq_results row per expectation, warnings recorded but not quarantining
+    assert len(v.dq_runs) == 1 and v.dq_runs[0]["success"] is False
+    assert {r["severity"] for r in v.dq_results} == {"error", "warning"}
+    ok, q = split_quarantine(schema.to_table(schema.ARTICLES, rows), v.failed, datetime.now(UTC))
+    assert ok.num_rows == 2 and q.num_rows == 6 and q.schema == schema.QUARANTINE.schema
+
+
+def test_clean_batch_passes(validator):
+    rows = [row(i, f"Council approves plan number {i}", GOOD_BODY + str(i)) for i in range(3)]
+    v = validator.validate(
+        "articles", with_check_columns(schema.to_table(schema.ARTICLES, rows), {"src": 10_000}), "r", 0
+    )
+    assert v.failed == {} and all(r["success"] for r in v.dq_results if r["severity"] == "error")
