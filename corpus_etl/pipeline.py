@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -98,6 +98,26 @@ def build_article(
         "run_id": run_id,
         "ingested_at": at,
     }
+
+
+def extract_records(
+    text: str, settings: Settings | None = None, source_id: str = "text", source_path: str = "<text>"
+) -> list[dict[str, object]]:
+    """Split and normalise a decoded text into article rows, without any I/O (for eval and notebooks).
+
+    Args:
+        text: the decoded source text.
+        settings: run settings (defaults when None).
+        source_id: id to put in the rows.
+        source_path: path to put in the rows.
+
+    Returns:
+        The ``articles`` rows, in text order (``run_id`` is "adhoc").
+    """
+    settings = settings or Settings()
+    split = split_text(text, load_rules(settings.rules_path), settings.split_options())
+    at = datetime.now(UTC)
+    return [build_article(rec, i, source_id, source_path, settings, "adhoc", at) for i, rec in enumerate(split.records)]
 
 
 def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetime) -> SourceResult:
