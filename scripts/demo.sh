@@ -14,7 +14,7 @@ q() {
 }
 q "select source_path.split('/')[-1] as file, ordinal, kind, language, n_words, title from articles order by source_path, ordinal"
 q "select language, count(*) as articles, sum(n_words) as words from articles where kind = 'article' group by language order by articles desc"
-q "select rule, count(*) as spans, any_value(text) as example from removed_spans group by rule order by spans desc, rule"
+q "select rule, count(*) as spans, min(text) as example from removed_spans group by rule order by spans desc, rule"
 echo
 echo "Quarantined records (failed an error-level expectation):"
 "$BIN/corpus-etl" query "select source_path.split('/')[-1] as file, title, failed_expectations from quarantine" --warehouse "$WH"

@@ -1,0 +1,850 @@
+"""Measure the splitter, the boilerplate rules and language detection on real corpora with ground truth.
+
+Run from the repository root: ``python -m eval.run`` (``--quick`` for small samples, ``--out DIR`` for
+where ``RESULTS.md`` and ``results.json`` go). The corpora are read from ``../shared`` (override with
+``CORPUS_ETL_SHARED``) and never copied: the outputs hold numbers and document ids only.
+
+Sections: scrapinghub body extraction, BBC and Reuters concatenations (boundaries, recovered articles,
+titles), language accuracy (lingua sentences), the seed files, and the targets. See ``eval/README.md``.
+The metric functions at the top are pure and unit-tested (``tests/unit/test_eval_metrics.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SEED = 20261122
+WORKERS = 2
+BOUNDARY_TOLERANCE = 50  # characters either side of a gold boundary
+RECOVERED_F1 = 0.8  # body token F1 for a gold article to count as recovered
+LANG_TEXT_CHARS = 300
+TARGETS = {
+    "scrapinghub_body_f1": 0.90,
+    "boundary_f1": 0.97,
+    "title_exact": 0.95,
+    "language_accuracy": 0.97,
+}
+SEPARATORS = {"no_separator": "\n\n", "separator": "\n\n-----\n\n"}
+SEED_TITLES = {
+    "000": [
+        "BlackBerry will remain in Pakistan after gov withdraws demands",
+        "BlackBerry sticks to its mobile security and privacy stand, despite pressure in Pakistan",
+    ],
+    "001": ["BlackBerry to exit Pakistan rather than comply with demand for server access"],
+    "002": ["BlackBerry to exit Pakistan to avoid Data Monitoring demands"],
+    "003": ["BlackBerry to stay in Pakistan after government drops surveillance request"],
+    "004": ["BlackBerry refuses to back down, leaves Pakistan instead of handing over private data"],
+}
+SEED_BOILERPLATE = [
+    "Skip to main content",
+    "Canadian Manufacturing",
+    "Tag:",
+    "Story continues below advertisement",
+    "READ MORE:",
+    "Sponsored content",
+    "About Web Staff",
+    "Copyright",
+    "Editors' Recommendations",
+    "Read more",
+    "blackberry-priv",
+    "Ted Kritsonis/Digital Trends",
+]
+
+
+def shared_dir() -> Path:
+    """The shared corpora directory: ``$CORPUS_ETL_SHARED`` or ``<repo>/../shared``."""
+    env = os.environ.get("CORPUS_ETL_SHARED")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
+
+
+# ==================================================================================================
+# Metric functions (pure)
+
+_TOKEN = re.compile(r"\w+")
+
+
+def tokenize(text: str | None) -> list[str]:
+    """Lower-cased word tokens (``\\w+``)."""
+    return _TOKEN.findall((text or "").lower())
+
+
+def prf(overlap: float, n_pred: float, n_gold: float) -> tuple[float, float, float]:
+    """Precision, recall and F1 from an overlap count and the two sizes.
+
+    Nothing predicted and nothing expected is a perfect score; otherwise an empty side scores 0.
+    """
+    if n_pred == 0 and n_gold == 0:
+        return 1.0, 1.0, 1.0
+    p = overlap / n_pred if n_pred else 0.0
+    r = overlap / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def multiset_overlap(a: Counter[str], b: Counter[str]) -> int:
+    """Size of the multiset intersection of two token counters."""
+    return sum((a & b).values())
+
+
+def token_counts(pred: str | None, gold: str | None) -> tuple[int, int, int]:
+    """(overlap, predicted tokens, gold tokens) of two texts' lower-cased token multisets."""
+    p, g = Counter(tokenize(pred)), Counter(tokenize(gold))
+    return multiset_overlap(p, g), sum(p.values()), sum(g.values())
+
+
+def token_prf(pred: str | None, gold: str | None) -> tuple[float, float, float]:
+    """Token precision, recall and F1 of ``pred`` against ``gold`` (lower-cased ``\\w+``, multisets)."""
+    return prf(*token_counts(pred, gold))
+
+
+def shingles(text: str | None, n: int = 4) -> Counter[tuple[str, ...]]:
+    """Word n-grams as the scrapinghub benchmark's ``evaluate.py`` makes them (case kept, ``\\w+``)."""
+    tokens = _TOKEN.findall(text or "")
+    out: Counter[tuple[str, ...]] = Counter()
+    for i in range(max(1, len(tokens) - n + 1)):
+        gram = tuple(tokens[i : i + n])
+        if gram:
+            out[gram] += 1
+    return out
+
+
+def benchmark_tp_fp_fn(pred: str | None, gold: str | None) -> tuple[float, float, float]:
+    """The benchmark's per-document (tp, fp, fn) on 4-gram shingles, normalised to sum to 1."""
+    ps, gs = shingles(pred), shingles(gold)
+    tp = float(sum((ps & gs).values()))
+    fp = float(sum((ps - gs).values()))
+    fn = float(sum((gs - ps).values()))
+    s = tp + fp + fn
+    return (tp / s, fp / s, fn / s) if s else (0.0, 0.0, 0.0)
+
+
+def benchmark_scores(tp_fp_fns: Sequence[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The benchmark's corpus scores: mean precision (documents with a prediction), mean recall
+    (documents with a gold body), and F1 = harmonic mean of those two means."""
+
+    def precision(tp: float, fp: float, fn: float) -> float:
+        if fp == fn == 0:
+            return 1.0
+        return 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+    def recall(tp: float, fp: float, fn: float) -> float:
+        if fp == fn == 0:
+            return 1.0
+        return 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+    ps = [precision(*x) for x in tp_fp_fns if x[0] + x[1] > 0]
+    rs = [recall(*x) for x in tp_fp_fns if x[0] + x[2] > 0]
+    p = statistics.mean(ps) if ps else 0.0
+    r = statistics.mean(rs) if rs else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def collapse_ws(text: str | None) -> str:
+    """Whitespace runs made one space, ends stripped (``None`` is the empty string)."""
+    return " ".join((text or "").split())
+
+
+def titles_equal(pred: str | None, gold: str) -> bool:
+    """Exact title match after collapsing whitespace in both; a missing predicted title never matches."""
+    return pred is not None and collapse_ws(pred) == collapse_ws(gold)
+
+
+def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters shared by two half-open spans."""
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def best_overlap(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> int | None:
+    """Index of the span overlapping ``span`` the most (the first on ties), or None when none overlaps."""
+    best, best_len = None, 0
+    for i, s in enumerate(spans):
+        n = span_overlap(span, s)
+        if n > best_len:
+            best, best_len = i, n
+    return best
+
+
+def boundary_window(start: int, title_end: int, tolerance: int = BOUNDARY_TOLERANCE) -> tuple[int, int]:
+    """Where a predicted boundary matches a gold one: within ``tolerance`` characters, or in its title line."""
+    return start - tolerance, max(start + tolerance, title_end)
+
+
+def match_boundaries(pred: Sequence[int], windows: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A maximum one-to-one matching of predicted offsets to gold windows (inclusive ``(lo, hi)``).
+
+    Windows are taken in order of their right end, each taking the leftmost free offset inside it
+    (optimal for points and intervals). Each gold and each prediction is matched at most once.
+
+    Returns:
+        ``(pred_index, window_index)`` pairs, sorted.
+    """
+    order = sorted(range(len(windows)), key=lambda j: (windows[j][1], windows[j][0]))
+    points = sorted(range(len(pred)), key=lambda i: pred[i])
+    used = [False] * len(pred)
+    pairs: list[tuple[int, int]] = []
+    for j in order:
+        lo, hi = windows[j]
+        for i in points:
+            if used[i] or pred[i] < lo:
+                continue
+            if pred[i] > hi:
+                break
+            used[i] = True
+            pairs.append((i, j))
+            break
+    return sorted(pairs)
+
+
+def boundary_counts(
+    pred_starts: Sequence[int], gold: Sequence[tuple[int, int]], tolerance: int = BOUNDARY_TOLERANCE
+) -> tuple[int, int, int]:
+    """(matched, predicted boundaries, gold boundaries) of one concatenated file.
+
+    Args:
+        pred_starts: ``char_start`` of every predicted article record.
+        gold: ``(start, title_line_end)`` of every gold article, in text order.
+        tolerance: see ``boundary_window``.
+
+    The first gold article starts the file, so it is not a boundary: the one prediction that matches its
+    window is the start of the file, neither a hit nor a false boundary. Every other prediction is a
+    predicted boundary; the gold boundaries are the starts of the other articles.
+    """
+    if not gold:
+        return 0, len(pred_starts), 0
+    windows = [boundary_window(s, e, tolerance) for s, e in gold]
+    pairs = match_boundaries(pred_starts, windows)
+    at_start = sum(1 for _, j in pairs if j == 0)
+    hits = len(pairs) - at_start
+    return hits, len(pred_starts) - at_start, len(gold) - 1
+
+
+def build_concatenation(texts: Sequence[str], separator: str) -> tuple[str, list[tuple[int, int]]]:
+    """Join article texts with ``separator`` (plus a final newline) and return each text's span."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for k, t in enumerate(texts):
+        if k:
+            parts.append(separator)
+            pos += len(separator)
+        spans.append((pos, pos + len(t)))
+        parts.append(t)
+        pos += len(t)
+    parts.append("\n")
+    return "".join(parts), spans
+
+
+def language_texts(sentences: Iterable[str], min_chars: int = LANG_TEXT_CHARS, limit: int = 100) -> list[str]:
+    """Texts of at least ``min_chars`` characters made of consecutive sentences joined by a space."""
+    out: list[str] = []
+    cur: list[str] = []
+    length = -1
+    for s in sentences:
+        s = s.strip()
+        if not s:
+            continue
+        cur.append(s)
+        length += len(s) + 1
+        if length >= min_chars:
+            out.append(" ".join(cur))
+            cur, length = [], -1
+            if len(out) >= limit:
+                break
+    return out
+
+
+_REUTERS = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
+_NEWID = re.compile(r'NEWID="(\d+)"')
+_FIELD = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.S) for name in ("TITLE", "DATELINE", "BODY")}
+_SIGN_OFF = re.compile(r"\s*\breuter\b[\s.]*$", re.I)
+
+
+def render_reuters_body(raw: str) -> str:
+    """A Reuters body as plain text: a line starting with spaces or a tab (or following a blank line)
+    opens a paragraph; paragraphs are separated by a blank line, the hard wraps inside them are kept."""
+    paragraphs: list[list[str]] = []
+    fresh = True
+    for line in raw.split("\n"):
+        if not line.strip():
+            fresh = True
+            continue
+        if fresh or line[:1] in (" ", "\t"):
+            paragraphs.append([])
+        paragraphs[-1].append(line.strip())
+        fresh = False
+    return "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+def parse_reuters(sgml: str) -> list[tuple[str, str, str]]:
+    """``(newid, title, body)`` of the records with a TITLE and a BODY. The body is DATELINE + BODY as
+    on the wire (entities unescaped, ``\\x03`` and the "Reuter" sign-off removed), rendered as plain text."""
+    out: list[tuple[str, str, str]] = []
+    for m in _REUTERS.finditer(sgml):
+        attrs, inner = m.group(1), m.group(2)
+        fields = {k: rx.search(inner) for k, rx in _FIELD.items()}
+        title_m, body_m = fields["TITLE"], fields["BODY"]
+        if title_m is None or body_m is None:
+            continue
+        newid_m = _NEWID.search(attrs)
+        title = collapse_ws(html.unescape(title_m.group(1)))
+        dateline = html.unescape(fields["DATELINE"].group(1)) if fields["DATELINE"] else ""
+        body = html.unescape(body_m.group(1)).replace("\x03", "").replace("\r\n", "\n").replace("\r", "")
+        body = _SIGN_OFF.sub("", body.rstrip())
+        body = render_reuters_body(dateline + body)
+        if title and body:
+            out.append((newid_m.group(1) if newid_m else "?", title, body))
+    return out
+
+
+# ==================================================================================================
+# Workers (top-level so that a process pool can run them)
+
+
+def _extract(text: str) -> list[dict[str, Any]]:
+    from corpus_etl.pipeline import extract_records
+
+    return extract_records(text)
+
+
+def main_article(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The record of kind 'article' with the most words (the first on ties), or None."""
+    best: dict[str, Any] | None = None
+    for r in records:
+        if r["kind"] == "article" and (best is None or r["n_words"] > best["n_words"]):
+            best = r
+    return best
+
+
+def _score_page(item: tuple[str, str, str]) -> dict[str, Any]:
+    from corpus_etl.decode import decode_bytes
+
+    key, path, gold = item
+    text = decode_bytes(Path(path).read_bytes()).text
+    records = _extract(text)
+    main = main_article(records)
+    pred = main["body"] if main else ""
+    overlap, n_pred, n_gold = token_counts(pred, gold)
+    p, r, f = prf(overlap, n_pred, n_gold)
+    oracle = max((token_prf(x["body"], gold)[2] for x in records if x["kind"] == "article"), default=0.0)
+    return {
+        "key": key,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "overlap": overlap,
+        "n_pred_tokens": n_pred,
+        "n_gold_tokens": n_gold,
+        "oracle_f1": oracle,
+        "n_records": len(records),
+        "n_articles": sum(1 for x in records if x["kind"] == "article"),
+        "benchmark": benchmark_tp_fp_fn(pred, gold),
+    }
+
+
+@dataclass(frozen=True)
+class Gold:
+    """One article of a synthetic file: its id, span, title line end, title and body."""
+
+    id: str
+    start: int
+    end: int
+    title_end: int
+    title: str
+    body: str
+
+
+def _score_concatenation(item: tuple[str, list[Gold]]) -> dict[str, Any]:
+    text, golds = item
+    records = _extract(text)
+    articles = [r for r in records if r["kind"] == "article"]
+    hits, n_pred, n_gold = boundary_counts([r["char_start"] for r in articles], [(g.start, g.title_end) for g in golds])
+    art_tokens = [Counter(tokenize(r["body"])) for r in articles]
+    spans = [(r["char_start"], r["char_end"]) for r in records]
+    recovered: list[bool] = []
+    title_ok: list[bool] = []
+    for g in golds:
+        gt = Counter(tokenize(g.body))
+        n_g = sum(gt.values())
+        recovered.append(any(prf(multiset_overlap(t, gt), sum(t.values()), n_g)[2] >= RECOVERED_F1 for t in art_tokens))
+        k = best_overlap((g.start, g.end), spans)
+        title_ok.append(k is not None and titles_equal(records[k]["title"], g.title))
+    return {
+        "ids": [g.id for g in golds],
+        "hits": hits,
+        "n_pred": n_pred,
+        "n_gold": n_gold,
+        "n_pred_articles": len(articles),
+        "recovered": recovered,
+        "title_ok": title_ok,
+        "pred": [(r["kind"], r["char_start"], r["char_end"], r["title"], r["n_words"]) for r in records],
+    }
+
+
+def _detect_language(item: tuple[str, str, int]) -> tuple[str, list[str]]:
+    from corpus_etl.langid import detect_language
+
+    iso, path, limit = item
+    with open(path, encoding="utf-8") as fh:
+        texts = language_texts(fh, LANG_TEXT_CHARS, limit)
+    return iso, [detect_language(t).language for t in texts]
+
+
+# ==================================================================================================
+# Sections
+
+
+def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, Any]:
+    base = root / "corpora" / "scrapinghub"
+    gold = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
+    items = []
+    skipped = []
+    for path in sorted((base / "page_text").glob("*.txt")):
+        body = gold.get(path.stem, {}).get("articleBody") or ""
+        if not body.strip():
+            skipped.append(path.stem)
+            continue
+        items.append((path.stem, str(path), body))
+    if quick:
+        items = sorted(random.Random(SEED).sample(items, min(30, len(items))))
+    docs = list(pool.map(_score_page, items, chunksize=4))
+    n = len(docs)
+    mean = {k: statistics.mean(d[k] for d in docs) if docs else 0.0 for k in ("precision", "recall", "f1", "oracle_f1")}
+    micro = prf(sum(d["overlap"] for d in docs), sum(d["n_pred_tokens"] for d in docs), sum(d["n_gold_tokens"] for d in docs))
+    bench = benchmark_scores([tuple(d["benchmark"]) for d in docs])
+    worst = sorted(docs, key=lambda d: d["f1"])[:15]
+    return {
+        "n_docs": n,
+        "n_skipped_empty_gold": len(skipped),
+        "mean_precision": mean["precision"],
+        "mean_recall": mean["recall"],
+        "mean_f1": mean["f1"],
+        "micro_precision": micro[0],
+        "micro_recall": micro[1],
+        "micro_f1": micro[2],
+        "oracle_mean_f1": mean["oracle_f1"],
+        "share_f1_ge_0_9": sum(1 for d in docs if d["f1"] >= 0.9) / n if n else 0.0,
+        "share_empty_prediction": sum(1 for d in docs if d["n_pred_tokens"] == 0) / n if n else 0.0,
+        "benchmark_shingle_precision": bench[0],
+        "benchmark_shingle_recall": bench[1],
+        "benchmark_shingle_f1": bench[2],
+        "worst": [
+            {k: d[k] for k in ("key", "precision", "recall", "f1", "oracle_f1", "n_articles")} for d in worst
+        ],
+        "_docs": docs,
+    }
+
+
+def bbc_articles(root: Path) -> tuple[list[tuple[str, str, str, str]], int]:
+    """``(id, text, title, body)`` of the BBC files, byte-identical duplicates dropped; and how many were."""
+    from corpus_etl.decode import decode_bytes
+
+    seen: set[str] = set()
+    out = []
+    dropped = 0
+    for path in sorted((root / "corpora" / "bbc_news" / "bbc").glob("*/*.txt")):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen:
+            dropped += 1
+            continue
+        seen.add(digest)
+        text = decode_bytes(data).text.replace("\r\n", "\n").strip()
+        title, _, body = text.partition("\n")
+        out.append((f"{path.parent.name}/{path.stem}", text, title.strip(), body.strip()))
+    return out, dropped
+
+
+def reuters_stories(root: Path, rng: random.Random, quick: bool) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """``(id, text, title, body)`` of the Reuters stories with a title and a body of 40+ words."""
+    files = sorted((root / "corpora" / "reuters21578").glob("reut2-*.sgm"))
+    if quick:
+        files = sorted(rng.sample(files, 3))
+    out = []
+    for path in files:
+        for newid, title, body in parse_reuters(path.read_bytes().decode("latin-1")):
+            if len(body.split()) >= 40:
+                out.append((f"{path.stem}#{newid}", f"{title}\n\n{body}", title, body))
+    return out, [p.name for p in files]
+
+
+def section_concatenations(
+    pool: Executor, pool_items: list[tuple[str, str, str, str]], n_files: int, rng: random.Random
+) -> dict[str, Any]:
+    """Build ``n_files`` files of 1-5 random articles, in both separator variants, and score them."""
+    draws = [rng.sample(range(len(pool_items)), rng.randint(1, 5)) for _ in range(n_files)]
+    out: dict[str, Any] = {"n_files": n_files, "n_articles": sum(len(d) for d in draws), "n_pool": len(pool_items)}
+    for variant, sep in SEPARATORS.items():
+        items = []
+        for draw in draws:
+            arts = [pool_items[i] for i in draw]
+            text, spans = build_concatenation([a[1] for a in arts], sep)
+            golds = [
+                Gold(a[0], s, e, s + len(a[1].split("\n", 1)[0]), a[2], a[3]) for a, (s, e) in zip(arts, spans, strict=True)
+            ]
+            items.append((text, golds))
+        files = list(pool.map(_score_concatenation, items, chunksize=4))
+        hits = sum(f["hits"] for f in files)
+        p, r, f1 = prf(hits, sum(f["n_pred"] for f in files), sum(f["n_gold"] for f in files))
+        n_art = sum(len(f["ids"]) for f in files)
+        out[variant] = {
+            "boundary_precision": p,
+            "boundary_recall": r,
+            "boundary_f1": f1,
+            "n_gold_boundaries": sum(f["n_gold"] for f in files),
+            "n_pred_boundaries": sum(f["n_pred"] for f in files),
+            "articles_recovered": sum(sum(f["recovered"]) for f in files) / n_art,
+            "title_exact": sum(sum(f["title_ok"]) for f in files) / n_art,
+            "files_with_right_count": sum(1 for f in files if f["n_pred_articles"] == len(f["ids"])) / len(files),
+            "mean_pred_articles_per_file": statistics.mean(f["n_pred_articles"] for f in files),
+            "mean_gold_articles_per_file": statistics.mean(len(f["ids"]) for f in files),
+            "_files": files,
+            "_items": items,
+        }
+    return out
+
+
+def section_language(root: Path, pool: Executor, quick: bool) -> dict[str, Any]:
+    from corpus_etl.langid import supported_languages
+
+    supported = set(supported_languages())
+    limit = 10 if quick else 100
+    paths = sorted((root / "corpora" / "lingua_sentences" / "sentences").glob("*.txt"))
+    results = dict(pool.map(_detect_language, [(p.stem, str(p), limit) for p in paths]))
+    per_lang: dict[str, dict[str, Any]] = {}
+    for iso, preds in sorted(results.items()):
+        n = len(preds)
+        wrong = Counter(x for x in preds if x not in (iso, "und"))
+        per_lang[iso] = {
+            "supported": iso in supported,
+            "n": n,
+            "accuracy": sum(1 for x in preds if x == iso) / n if n else 0.0,
+            "und": sum(1 for x in preds if x == "und") / n if n else 0.0,
+            "wrong": sum(wrong.values()) / n if n else 0.0,
+            "top_wrong": wrong.most_common(3),
+        }
+    sup = {k: v for k, v in per_lang.items() if v["supported"]}
+    n_sup = sum(v["n"] for v in sup.values())
+    overall = sum(v["accuracy"] * v["n"] for v in sup.values()) / n_sup if n_sup else 0.0
+    worst = min(sup.items(), key=lambda kv: (kv[1]["accuracy"], kv[0])) if sup else ("-", {"accuracy": 0.0})
+    below = sorted((k for k, v in sup.items() if v["accuracy"] < TARGETS["language_accuracy"]), key=lambda k: sup[k]["accuracy"])
+    return {
+        "texts_per_language": limit,
+        "min_chars": LANG_TEXT_CHARS,
+        "n_languages": len(per_lang),
+        "n_supported": len(sup),
+        "n_supported_texts": n_sup,
+        "supported_accuracy": overall,
+        "min_supported_accuracy": worst[1]["accuracy"],
+        "min_supported_language": worst[0],
+        "supported_below_target": below,
+        "per_language": per_lang,
+    }
+
+
+def section_seeds(root: Path) -> dict[str, Any]:
+    from corpus_etl.decode import decode_bytes
+
+    files = sorted((root / "seeds").glob("*.txt"))
+    recs = {p.name[:3]: _extract(decode_bytes(p.read_bytes()).text) for p in files}
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, ok: bool, detail: str = "") -> None:
+        checks.append({"check": name, "pass": bool(ok), "detail": detail})
+
+    def articles(k: str) -> list[dict[str, Any]]:
+        return [r for r in recs.get(k, []) if r["kind"] == "article"]
+
+    check("5 seed files", len(files) == 5, f"{len(files)} files")
+    total = sum(len(articles(k)) for k in recs)
+    check("6 article records in all", total == 6, f"{total} article records")
+    for k, want in SEED_TITLES.items():
+        got = [r["title"] for r in articles(k)]
+        check(f"{k}: article titles", got == want, "" if got == want else f"got {got!r}")
+    for k, want_authors in (("001", ["Peter Henderson"]), ("004", ["David Curry"])):
+        arts = articles(k)
+        got = arts[0]["authors"] if arts else None
+        check(f"{k}: authors {want_authors}", got == want_authors, "" if got == want_authors else f"got {got!r}")
+    arts = articles("000")
+    got_tags = arts[0]["tags"] if arts else None
+    check("000: first article tags", got_tags == ["security", "blackberry"], f"got {got_tags!r}")
+    hits = []
+    for k, rs in sorted(recs.items()):
+        for r in rs:
+            fields = [("title", r["title"] or "")] + ([("body", r["body"])] if r["kind"] == "article" else [])
+            for field, value in fields:
+                hits.extend(f"{k} {r['kind']} {field}: {b!r}" for b in SEED_BOILERPLATE if b in value)
+    check("no boilerplate in titles and article bodies", not hits, "; ".join(hits[:8]))
+    return {
+        "n_records": {k: len(v) for k, v in recs.items()},
+        "checks": checks,
+        "all_pass": all(c["pass"] for c in checks),
+    }
+
+
+# ==================================================================================================
+# Report
+
+
+def fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.3f}"
+    return str(x)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+
+    def add(name: str, value: Any, target: str, met: bool) -> None:
+        out.append({"target": name, "value": value, "goal": target, "met": bool(met)})
+
+    sh = res["scrapinghub"]
+    add("scrapinghub mean body F1", sh["mean_f1"], ">= 0.90", sh["mean_f1"] >= TARGETS["scrapinghub_body_f1"])
+    for corpus in ("bbc", "reuters"):
+        v = res[corpus]["no_separator"]
+        add(f"{corpus} boundary F1 (no separator)", v["boundary_f1"], ">= 0.97", v["boundary_f1"] >= TARGETS["boundary_f1"])
+        add(f"{corpus} title exact (no separator)", v["title_exact"], ">= 0.95", v["title_exact"] >= TARGETS["title_exact"])
+    lang = res["language"]
+    add(
+        f"language accuracy, every supported language (min: {lang['min_supported_language']})",
+        lang["min_supported_accuracy"],
+        ">= 0.97",
+        lang["min_supported_accuracy"] >= TARGETS["language_accuracy"],
+    )
+    seeds = res["seeds"]
+    n_ok = sum(c["pass"] for c in seeds["checks"])
+    add("seed checks", f"{n_ok}/{len(seeds['checks'])}", "all pass", seeds["all_pass"])
+    return out
+
+
+def render(res: dict[str, Any]) -> str:
+    meta = res["meta"]
+    out = [
+        "# corpus-etl evaluation",
+        "",
+        f"`python -m eval.run{' --quick' if meta['quick'] else ''}` — seed {meta['seed']}, "
+        f"{meta['workers']} worker processes, Python {meta['python']}. Corpora: `../shared` "
+        "(see `eval/README.md` for the definitions).",
+        "",
+        "## 1. scrapinghub body extraction",
+        "",
+    ]
+    sh = res["scrapinghub"]
+    out.append(
+        table(
+            ["metric", "value"],
+            [
+                ("documents scored", sh["n_docs"]),
+                ("documents skipped (empty gold body)", sh["n_skipped_empty_gold"]),
+                ("mean token precision", sh["mean_precision"]),
+                ("mean token recall", sh["mean_recall"]),
+                ("mean token F1", sh["mean_f1"]),
+                ("micro token precision", sh["micro_precision"]),
+                ("micro token recall", sh["micro_recall"]),
+                ("micro token F1", sh["micro_f1"]),
+                ("share of documents with F1 >= 0.9", sh["share_f1_ge_0_9"]),
+                ("share of documents with an empty prediction", sh["share_empty_prediction"]),
+                ("oracle mean F1 (best article record, not the longest)", sh["oracle_mean_f1"]),
+                ("benchmark evaluate.py precision (4-gram shingles)", sh["benchmark_shingle_precision"]),
+                ("benchmark evaluate.py recall (4-gram shingles)", sh["benchmark_shingle_recall"]),
+                ("benchmark evaluate.py F1 (4-gram shingles)", sh["benchmark_shingle_f1"]),
+            ],
+        )
+    )
+    out += ["", "Lowest F1 (document key prefix):", ""]
+    out.append(
+        table(
+            ["key", "P", "R", "F1", "oracle F1", "article records"],
+            [
+                (w["key"][:12], w["precision"], w["recall"], w["f1"], w["oracle_f1"], w["n_articles"])
+                for w in sh["worst"][:8]
+            ],
+        )
+    )
+    for num, corpus, label in ((2, "bbc", "BBC"), (3, "reuters", "Reuters-21578")):
+        c = res[corpus]
+        out += [
+            "",
+            f"## {num}. {label} concatenations",
+            "",
+            f"{c['n_files']} synthetic files, {c['n_articles']} articles (1-5 per file) drawn from "
+            f"{c['n_pool']} {'distinct articles' if corpus == 'bbc' else 'stories'}"
+            + (f" ({c['n_duplicates_dropped']} byte-identical duplicate files dropped)." if corpus == "bbc" else "")
+            + (f" Files parsed: {len(c['sgm_files'])}." if corpus == "reuters" else ""),
+            "",
+        ]
+        rows = []
+        for key, name in (
+            ("boundary_precision", "boundary precision"),
+            ("boundary_recall", "boundary recall"),
+            ("boundary_f1", "boundary F1"),
+            ("n_gold_boundaries", "gold boundaries"),
+            ("n_pred_boundaries", "predicted boundaries"),
+            ("articles_recovered", "articles recovered (body token F1 >= 0.8)"),
+            ("title_exact", "title exact"),
+            ("files_with_right_count", "files with the right number of articles"),
+            ("mean_pred_articles_per_file", "predicted articles per file (mean)"),
+            ("mean_gold_articles_per_file", "gold articles per file (mean)"),
+        ):
+            rows.append((name, c["no_separator"][key], c["separator"][key]))
+        out.append(table(["metric", "no separator", "separator `-----`"], rows))
+    lang = res["language"]
+    out += [
+        "",
+        "## 4. Language accuracy (lingua sentences)",
+        "",
+        f"Up to {lang['texts_per_language']} texts of >= {lang['min_chars']} characters per language, "
+        f"{lang['n_languages']} languages, {lang['n_supported']} of them supported by langdetect.",
+        "",
+    ]
+    out.append(
+        table(
+            ["metric", "value"],
+            [
+                ("accuracy, supported languages (all texts)", lang["supported_accuracy"]),
+                ("texts, supported languages", lang["n_supported_texts"]),
+                ("lowest per-language accuracy", f"{lang['min_supported_accuracy']:.3f} ({lang['min_supported_language']})"),
+                ("supported languages below 0.97", ", ".join(lang["supported_below_target"]) or "none"),
+            ],
+        )
+    )
+    per = lang["per_language"]
+
+    def wrong_str(v: dict[str, Any]) -> str:
+        return ", ".join(f"{code} {n}" for code, n in v["top_wrong"]) or "-"
+
+    out += ["", "Supported languages:", ""]
+    out.append(
+        table(
+            ["language", "texts", "accuracy", "und", "most frequent wrong answers"],
+            [(k, v["n"], v["accuracy"], v["und"], wrong_str(v)) for k, v in per.items() if v["supported"]],
+        )
+    )
+    out += ["", "Languages langdetect does not support (no answer can be right):", ""]
+    out.append(
+        table(
+            ["language", "texts", "wrong language", "und", "most frequent answers"],
+            [(k, v["n"], v["wrong"], v["und"], wrong_str(v)) for k, v in per.items() if not v["supported"]],
+        )
+    )
+    seeds = res["seeds"]
+    out += ["", "## 5. Seed files", ""]
+    out.append(
+        table(
+            ["check", "result", "detail"],
+            [(c["check"], "pass" if c["pass"] else "FAIL", c["detail"].replace("|", "\\|")) for c in seeds["checks"]],
+        )
+    )
+    out += ["", "## 6. Targets", ""]
+    out.append(
+        table(
+            ["target", "value", "goal", "status"],
+            [(t["target"], t["value"], t["goal"], "MET" if t["met"] else "NOT MET") for t in res["targets"]],
+        )
+    )
+    out += ["", "## Wall time", ""]
+    out.append(table(["section", "seconds"], [(k, f"{v:.1f}") for k, v in res["timings"].items()]))
+    return "\n".join(out) + "\n"
+
+
+def strip_private(obj: Any) -> Any:
+    """Drop the ``_``-prefixed keys (in-memory details, some holding corpus text) before writing JSON."""
+    if isinstance(obj, dict):
+        return {k: strip_private(v) for k, v in obj.items() if not str(k).startswith("_")}
+    if isinstance(obj, list):
+        return [strip_private(v) for v in obj]
+    if isinstance(obj, float):
+        return round(obj, 6)
+    return obj
+
+
+def evaluate(quick: bool, root: Path | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run every section and return the results (with ``_``-prefixed in-memory details)."""
+    root = root or shared_dir()
+    if not (root / "corpora").is_dir():
+        raise SystemExit(f"corpora not found under {root} (set CORPUS_ETL_SHARED)")
+    n_files = 40 if quick else 300
+    res: dict[str, Any] = {
+        "meta": {
+            "quick": quick,
+            "seed": SEED,
+            "workers": WORKERS,
+            "python": platform.python_version(),
+            "synthetic_files": n_files,
+        }
+    }
+    timings: dict[str, float] = {}
+    t_all = time.perf_counter()
+    with ProcessPoolExecutor(WORKERS) as pool:
+
+        def timed(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+            t0 = time.perf_counter()
+            out = fn()
+            timings[name] = time.perf_counter() - t0
+            log(f"  {name}: {timings[name]:.1f} s")
+            return out
+
+        res["scrapinghub"] = timed("scrapinghub", lambda: section_scrapinghub(root, pool, quick))
+
+        def bbc() -> dict[str, Any]:
+            arts, dropped = bbc_articles(root)
+            out = section_concatenations(pool, arts, n_files, random.Random(SEED))
+            out["n_duplicates_dropped"] = dropped
+            return out
+
+        res["bbc"] = timed("bbc", bbc)
+
+        def reuters() -> dict[str, Any]:
+            rng = random.Random(SEED)
+            stories, files = reuters_stories(root, rng, quick)
+            out = section_concatenations(pool, stories, n_files, rng)
+            out["sgm_files"] = files
+            return out
+
+        res["reuters"] = timed("reuters", reuters)
+        res["language"] = timed("language", lambda: section_language(root, pool, quick))
+        res["seeds"] = timed("seeds", lambda: section_seeds(root))
+    timings["total"] = time.perf_counter() - t_all
+    res["timings"] = timings
+    res["targets"] = targets(res)
+    return res
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small samples (40 synthetic files, 10 texts/language)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent, help="output directory")
+    args = parser.parse_args(argv)
+    print(f"evaluating on {shared_dir()} ({'quick' if args.quick else 'full'}, seed {SEED})", file=sys.stderr)
+    res = evaluate(args.quick, log=lambda s: print(s, file=sys.stderr))
+    report = render(res)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "RESULTS.md").write_text(report, encoding="utf-8")
+    (args.out / "results.json").write_text(json.dumps(strip_private(res), indent=2, ensure_ascii=False) + "\n")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
