@@ -25,6 +25,12 @@ class LangResult:
     language: str
     probability: float
     reason: str | None = None
+    runner_up: float = 0.0  # probability of the second most likely language (a mixed text has one)
+
+    @property
+    def mixed(self) -> bool:
+        """True when a second language holds a real share of the sample."""
+        return self.runner_up >= 0.1
 
 
 def _ensure_factory(seed: int) -> None:
@@ -88,4 +94,5 @@ def detect_language(text: str, *, seed: int = 0, sample_chars: int = 2000, min_l
     if not probs:
         return LangResult(UND, 0.0, "no_features")
     best = probs[0]
-    return LangResult(_ISO.get(best.lang, best.lang), round(float(best.prob), 6))
+    runner_up = float(probs[1].prob) if len(probs) > 1 else 0.0
+    return LangResult(_ISO.get(best.lang, best.lang), round(float(best.prob), 6), None, round(runner_up, 6))

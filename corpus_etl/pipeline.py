@@ -8,9 +8,11 @@ durable stage boundary between the workers and the single warehouse writer).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,11 +21,12 @@ import pyarrow.parquet as pq
 from . import schema
 from .decode import DecodeError, decode_bytes
 from .discover import SourceFile
+from .formats import detect_format, read_summaries, sibling, split_document
 from .langid import detect_language
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .rules import load_rules
 from .settings import Settings
-from .split import RawRecord, check_coverage, split_text
+from .split import RawRecord, check_coverage
 
 _MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 
@@ -40,15 +43,6 @@ def article_id_for(source_id: str, ordinal: int, content_hash: str) -> str:
     return sha256_hex(f"{source_id}\x1f{ordinal}\x1f{content_hash}")[:16]
 
 
-@dataclass
-class SourceResult:
-    """What became of one source file: its ``sources`` row and its rows for the other tables."""
-
-    source: dict[str, object]
-    articles: list[dict[str, object]] = field(default_factory=list)
-    removed: list[dict[str, object]] = field(default_factory=list)
-
-
 def standfirst_of(paragraphs: list[str]) -> str | None:
     """The deck: a first paragraph that is one sentence of at most 40 words, in a longer article."""
     if len(paragraphs) < 2:
@@ -59,29 +53,66 @@ def standfirst_of(paragraphs: list[str]) -> str | None:
     return first
 
 
+def paragraph_hash(text: str) -> str:
+    """Hash of a paragraph that ignores case and spacing, for finding the same paragraph elsewhere."""
+    return sha256_hex(" ".join(text.casefold().split()))[:16]
+
+
+@dataclass
+class Extracted:
+    """One record's rows: the ``articles`` row and its ``paragraphs`` rows."""
+
+    article: dict[str, object]
+    paragraphs: list[dict[str, object]]
+
+
 def build_article(
     raw: RawRecord, ordinal: int, source_id: str, source_path: str, settings: Settings, run_id: str, at: datetime
-) -> dict[str, object]:
-    """Turn a split record into an ``articles`` row (normalised text, language, hashes, ids)."""
-    body = normalize_text("\n\n".join(raw.paragraphs))
+) -> Extracted:
+    """Turn a split record into its ``articles`` row and ``paragraphs`` rows (normalised, language, ids)."""
+    paras: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for text, span in zip(raw.paragraphs, raw.paragraph_spans, strict=True):
+        p = normalize_text(text)
+        if p:
+            paras.append(p)
+            spans.append(span)
+    body = "\n\n".join(paras)
     title = repair_mojibake(normalize_inline(raw.title)) if raw.title else None
-    paragraphs = body.split("\n\n") if body else []
-    standfirst = standfirst_of(paragraphs)
-    lang = detect_language(
-        body or (title or ""),
-        seed=settings.lang_seed,
-        sample_chars=settings.lang_sample_chars,
-        min_letters=settings.lang_min_letters,
-    )
+    kw = {
+        "seed": settings.lang_seed,
+        "sample_chars": settings.lang_sample_chars,
+        "min_letters": settings.lang_min_letters,
+    }
+    lang = detect_language(body or (title or ""), **kw)
     content_hash = sha256_hex(body)
-    return {
-        "article_id": article_id_for(source_id, ordinal, content_hash),
+    article_id = article_id_for(source_id, ordinal, content_hash)
+    # Per-paragraph language only where the record mixes languages (detection is the costly step).
+    para_langs = [detect_language(p, **kw) if lang.mixed and len(paras) > 1 else None for p in paras]
+    paragraphs: list[dict[str, object]] = [
+        {
+            "article_id": article_id,
+            "source_id": source_id,
+            "position": i,
+            "text": p,
+            "paragraph_hash": paragraph_hash(p),
+            "n_words": len(p.split()),
+            "char_start": s,
+            "char_end": e,
+            "language": pl.language if pl else None,
+            "language_prob": pl.probability if pl else None,
+            "run_id": run_id,
+        }
+        for i, (p, (s, e), pl) in enumerate(zip(paras, spans, para_langs, strict=True))
+    ]
+    article = {
+        "article_id": article_id,
         "source_id": source_id,
         "source_path": source_path,
         "ordinal": ordinal,
         "kind": raw.kind,
         "title": title,
-        "standfirst": standfirst,
+        "standfirst": standfirst_of(paras),
         "body": body,
         "language": lang.language,
         "language_prob": lang.probability,
@@ -90,18 +121,22 @@ def build_article(
         "outlet": raw.outlet,
         "dateline": raw.dateline,
         "tags": list(raw.tags),
+        "published_date": date.fromisoformat(raw.published) if raw.published else None,
+        "cluster": raw.cluster,
+        "meta_json": json.dumps(raw.meta, ensure_ascii=False, sort_keys=True, default=str) if raw.meta else None,
         "char_start": raw.char_start,
         "char_end": raw.char_end,
         "n_words": len(body.split()),
-        "n_paragraphs": len(paragraphs),
+        "n_paragraphs": len(paras),
         "content_hash": content_hash,
         "run_id": run_id,
         "ingested_at": at,
     }
+    return Extracted(article, paragraphs)
 
 
 def extract_records(
-    text: str, settings: Settings | None = None, source_id: str = "text", source_path: str = "<text>"
+    text: str, settings: Settings | None = None, source_id: str = "text", source_path: str = "<text>", fmt: str = "text"
 ) -> list[dict[str, object]]:
     """Split and normalise a decoded text into article rows, without any I/O (for eval and notebooks).
 
@@ -110,14 +145,30 @@ def extract_records(
         settings: run settings (defaults when None).
         source_id: id to put in the rows.
         source_path: path to put in the rows.
+        fmt: input format (text, multinews, jsonl).
 
     Returns:
         The ``articles`` rows, in text order (``run_id`` is "adhoc").
     """
     settings = settings or Settings()
-    split = split_text(text, load_rules(settings.rules_path), settings.split_options())
+    split = split_document(text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field)
     at = datetime.now(UTC)
-    return [build_article(rec, i, source_id, source_path, settings, "adhoc", at) for i, rec in enumerate(split.records)]
+    return [
+        build_article(rec, i, source_id, source_path, settings, "adhoc", at).article
+        for i, rec in enumerate(split.records)
+    ]
+
+
+@dataclass
+class SourceResult:
+    """What became of one source file: its ``sources`` row and its rows of the per-source tables."""
+
+    source: dict[str, object]
+    rows: dict[str, list[dict[str, object]]] = field(default_factory=lambda: {t.name: [] for t in schema.PER_SOURCE})
+
+
+def _read_text(path: str) -> str:
+    return decode_bytes(Path(path).read_bytes()).text
 
 
 def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetime) -> SourceResult:
@@ -130,8 +181,8 @@ def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetim
         at: the run's start time (``ingested_at``).
 
     Returns:
-        The ``sources`` row (status 'loaded' or 'failed' with a one-line ``error``) and the file's
-        article rows and removed-span rows.
+        The ``sources`` row (status 'loaded' or 'failed' with a one-line ``error``) and the file's rows
+        for the per-source tables (articles, paragraphs, removed_spans, clusters).
     """
     row: dict[str, object] = {
         "source_id": src.source_id,
@@ -167,33 +218,63 @@ def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetim
         return result
     del data
     text = decoded.text
-    row.update(encoding=decoded.encoding, compression=decoded.compression, format="text", n_chars=len(text))
+    fmt: str = settings.input_format
+    if fmt == "auto":
+        fmt = detect_format(src.path, text, settings.text_field)
+        if fmt == "multinews_summary" and sibling(src.path, ".src") is None:
+            fmt = "text"  # a lone .tgt is ordinary text
+    row.update(encoding=decoded.encoding, compression=decoded.compression, format=fmt, n_chars=len(text))
     try:
-        split = split_text(text, load_rules(settings.rules_path), settings.split_options())
+        split = split_document(
+            text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field
+        )
         problems = check_coverage(split)
         if problems:
             raise AssertionError("span accounting failed: " + "; ".join(problems[:3]))
-        articles = [
+        records = [
             build_article(rec, i, src.source_id, src.path, settings, run_id, at) for i, rec in enumerate(split.records)
         ]
+        clusters = _clusters(src, fmt, run_id)
     except Exception as exc:  # a bug must not stop the run: the file fails with the reason
         row["error"] = f"split failed: {type(exc).__name__}: {exc}"
         return result
-    result.articles = articles
-    result.removed = [
+    ids = [r.article["article_id"] for r in records]
+    result.rows["articles"] = [r.article for r in records]
+    result.rows["paragraphs"] = [p for r in records for p in r.paragraphs]
+    result.rows["clusters"] = clusters
+    result.rows["removed_spans"] = [
         {
             "source_id": src.source_id,
             "char_start": sp.start,
             "char_end": sp.end,
             "rule": sp.rule,
             "text": text[sp.start : sp.end],
-            "article_id": None if sp.record is None else articles[sp.record]["article_id"],
+            "article_id": None if sp.record is None else ids[sp.record],
             "run_id": run_id,
         }
         for sp in split.removed
     ]
-    row.update(status="loaded", n_articles=len(articles), n_removed_spans=len(result.removed), loaded_run_id=run_id)
+    row.update(
+        status="loaded",
+        n_articles=len(records),
+        n_removed_spans=len(result.rows["removed_spans"]),
+        loaded_run_id=run_id,
+    )
     return result
+
+
+def _clusters(src: SourceFile, fmt: str, run_id: str) -> list[dict[str, object]]:
+    """The cluster summaries of a Multi-News .src file, from the .tgt file beside it (if any)."""
+    if fmt != "multinews":
+        return []
+    tgt = sibling(src.path, ".tgt")
+    if tgt is None:
+        return []
+    summaries = read_summaries(_read_text(str(tgt)))
+    return [
+        {"source_id": src.source_id, "cluster": c, "summary": s, "summary_path": str(tgt), "run_id": run_id}
+        for c, s in summaries.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -201,9 +282,7 @@ class BatchOutput:
     """The staging files of one processed batch and its counts (small: crosses process boundaries)."""
 
     batch: int
-    articles_path: str
-    removed_path: str
-    sources_path: str
+    paths: dict[str, str]  # table name -> staging Parquet file (per-source tables and 'sources')
     n_sources: int
     n_failed: int
     n_records: int
@@ -223,7 +302,7 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 def process_batch(
     files: list[SourceFile], batch: int, settings: Settings, run_id: str, at: datetime, out_dir: str
 ) -> BatchOutput:
-    """Process a batch of files and write its three staging Parquet files.
+    """Process a batch of files and write its staging Parquet files (one per table).
 
     Args:
         files: the batch's discovered files.
@@ -236,28 +315,25 @@ def process_batch(
     Returns:
         Paths of the staging files and the batch's counts.
     """
-    import time
-
     t0 = time.perf_counter()
     results = [process_source(f, settings, run_id, at) for f in files]
     out = Path(out_dir)
-    stem = f"batch-{batch:06d}"
-    paths = {name: out / f"{stem}.{name}.parquet" for name in ("articles", "removed", "sources")}
-    write_parquet_atomic(schema.to_table(schema.ARTICLES, [a for r in results for a in r.articles]), paths["articles"])
-    write_parquet_atomic(
-        schema.to_table(schema.REMOVED_SPANS, [x for r in results for x in r.removed]), paths["removed"]
-    )
+    paths: dict[str, str] = {}
+    for spec in schema.PER_SOURCE:
+        p = out / f"batch-{batch:06d}.{spec.name}.parquet"
+        write_parquet_atomic(schema.to_table(spec, [x for r in results for x in r.rows[spec.name]]), p)
+        paths[spec.name] = str(p)
     # The sources file is written last: its presence marks the batch as complete.
-    write_parquet_atomic(schema.to_table(schema.SOURCES, [r.source for r in results]), paths["sources"])
+    p = out / f"batch-{batch:06d}.sources.parquet"
+    write_parquet_atomic(schema.to_table(schema.SOURCES, [r.source for r in results]), p)
+    paths["sources"] = str(p)
     return BatchOutput(
         batch=batch,
-        articles_path=str(paths["articles"]),
-        removed_path=str(paths["removed"]),
-        sources_path=str(paths["sources"]),
+        paths=paths,
         n_sources=len(results),
         n_failed=sum(1 for r in results if r.source["status"] == "failed"),
-        n_records=sum(len(r.articles) for r in results),
-        n_removed=sum(len(r.removed) for r in results),
+        n_records=sum(len(r.rows["articles"]) for r in results),
+        n_removed=sum(len(r.rows["removed_spans"]) for r in results),
         bytes_read=sum(int(r.source["size_bytes"] or 0) for r in results),  # type: ignore[call-overload]
         seconds=time.perf_counter() - t0,
     )

@@ -49,6 +49,7 @@ class Rules:
     author_role: re.Pattern[str]
     person_name: re.Pattern[str]
     dateline: re.Pattern[str]
+    date_line: re.Pattern[str]
 
     def match_line(self, line: str) -> LineRule | None:
         """The first line rule that matches ``line`` (already inline-normalised), or None."""
@@ -106,6 +107,7 @@ def load_rules(path: str | None = None) -> Rules:
             author_role=re.compile(meta["author_role"], re.IGNORECASE),
             person_name=re.compile(meta["person_name"]),
             dateline=re.compile(meta["dateline"]),
+            date_line=re.compile(meta["date_line"], re.IGNORECASE),
         )
     except re.error as exc:
         raise RulesError(f"{p}: a pattern does not compile: {exc}") from exc

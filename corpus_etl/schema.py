@@ -54,7 +54,9 @@ SOURCES = TableSpec(
             _f("sha256", STR, "sha256 of the file's bytes; NULL when it could not be read."),
             _f("encoding", STR, "Encoding the bytes were decoded with (utf-8, utf-8-sig, utf-16, cp1252, ...)."),
             _f("compression", STR, "Compression the file was read through (gzip, bz2, xz, zstd) or NULL."),
-            _f("format", STR, "Input format the file was split as (text: plain-text pages)."),
+            _f(
+                "format", STR, "Input format the file was split as: text, multinews, multinews_summary (.tgt) or jsonl."
+            ),
             _f("n_chars", pa.int64(), "Length of the decoded text in characters (the span universe)."),
             _f("n_articles", pa.int32(), "Records of any kind loaded into `articles` from this file.", False),
             _f("n_quarantined", pa.int32(), "Records of this file held in `quarantine`.", False),
@@ -96,6 +98,9 @@ ARTICLES = TableSpec(
             _f("outlet", STR, 'Publication named in the byline ("by X, The Canadian Press"), if any.'),
             _f("dateline", STR, 'Dateline that opens the body ("WATERLOO, Ont."), if any.'),
             _f("tags", LIST_STR, 'Tags from tag lines ("Tag: security blackberry"), lower-cased.', False),
+            _f("published_date", pa.date32(), "Publication date stated on a date line near the headline, if any."),
+            _f("cluster", pa.int32(), "Multi-News cluster (0-based line of the .src file) or JSONL line; else NULL."),
+            _f("meta_json", STR, "JSONL input: the object's fields other than the text, as JSON; else NULL."),
             _f("char_start", pa.int64(), "Start of the record's span in the decoded source text (0-based).", False),
             _f("char_end", pa.int64(), "End (exclusive) of the record's span in the decoded source text.", False),
             _f("n_words", pa.int32(), "Words in `body` (whitespace-separated tokens).", False),
@@ -139,6 +144,45 @@ QUARANTINE = TableSpec(
             *ARTICLES.schema,
             _f("failed_expectations", LIST_STR, "Expectations (type:column) the row failed at error level.", False),
             _f("quarantined_at", TS, "When it was quarantined.", False),
+        ]
+    ),
+)
+
+PARAGRAPHS = TableSpec(
+    name="paragraphs",
+    description=(
+        "One row per paragraph of every record (in `articles` or `quarantine`): its text as in `body`, "
+        "a hash for finding the same paragraph elsewhere, and its span in the source."
+    ),
+    primary_key=("article_id", "position"),
+    schema=pa.schema(
+        [
+            _f("article_id", STR, "The record (`articles.article_id` or `quarantine.article_id`).", False),
+            _f("source_id", STR, "The file (`sources.source_id`).", False),
+            _f("position", pa.int32(), "0-based position of the paragraph in the record's body.", False),
+            _f("text", STR, "The normalised paragraph (a paragraph of `body`).", False),
+            _f("paragraph_hash", STR, "sha256 of the lower-cased paragraph with spaces collapsed, 16 hex.", False),
+            _f("n_words", pa.int32(), "Words in the paragraph.", False),
+            _f("char_start", pa.int64(), "Start of the paragraph in the decoded source text.", False),
+            _f("char_end", pa.int64(), "End (exclusive) of the paragraph in the decoded source text.", False),
+            _f("language", STR, "The paragraph's own language when the record mixes languages; else NULL."),
+            _f("language_prob", pa.float64(), "Probability of the paragraph's language; NULL when not detected."),
+            _f("run_id", STR, "Run that loaded it.", False),
+        ]
+    ),
+)
+
+CLUSTERS = TableSpec(
+    name="clusters",
+    description="Multi-News clusters: the summary that the .tgt file beside a .src file gives each line.",
+    primary_key=("source_id", "cluster"),
+    schema=pa.schema(
+        [
+            _f("source_id", STR, "The .src file (`sources.source_id`).", False),
+            _f("cluster", pa.int32(), "0-based line of the .src file (`articles.cluster`).", False),
+            _f("summary", STR, "The summary from the .tgt file, NEWLINE_CHAR made a newline.", False),
+            _f("summary_path", STR, "Path of the .tgt file.", False),
+            _f("run_id", STR, "Run that loaded it.", False),
         ]
     ),
 )
@@ -211,7 +255,19 @@ DQ_RESULTS = TableSpec(
     ),
 )
 
-TABLES: tuple[TableSpec, ...] = (SOURCES, ARTICLES, REMOVED_SPANS, QUARANTINE, RUNS, DQ_RUNS, DQ_RESULTS)
+TABLES: tuple[TableSpec, ...] = (
+    SOURCES,
+    ARTICLES,
+    PARAGRAPHS,
+    REMOVED_SPANS,
+    QUARANTINE,
+    CLUSTERS,
+    RUNS,
+    DQ_RUNS,
+    DQ_RESULTS,
+)
+# Tables whose rows belong to one source file: a file loaded again replaces its rows in all of them.
+PER_SOURCE: tuple[TableSpec, ...] = (ARTICLES, PARAGRAPHS, REMOVED_SPANS, CLUSTERS)
 BY_NAME = {t.name: t for t in TABLES}
 
 

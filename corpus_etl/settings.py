@@ -21,7 +21,10 @@ class Settings(BaseSettings):
     workers: int = Field(0, ge=0, description="Worker processes for splitting and language detection; 0 = cores.")
     batch_files: int = Field(64, ge=1, description="Files per batch task.")
     batch_bytes: int = Field(16 << 20, ge=1, description="A batch closes once it holds this many bytes.")
-    input_format: Literal["auto", "text"] = Field("auto", description="Input format; 'auto' detects per file.")
+    input_format: Literal["auto", "text", "multinews", "jsonl"] = Field(
+        "auto", description="Input format; 'auto' detects it per file (suffix, then content)."
+    )
+    text_field: str = Field("text", description="JSONL: the field holding the article text.")
     rules_path: str | None = Field(None, description="Boilerplate rules file; the packaged one when unset.")
     lang_seed: int = Field(0, description="Seed of langdetect.")
     lang_sample_chars: int = Field(2000, ge=100, description="Characters of each body read by langdetect.")

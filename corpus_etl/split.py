@@ -57,6 +57,10 @@ class RawRecord:
     outlet: str | None = None
     tags: list[str] = field(default_factory=list)
     dateline: str | None = None
+    published: str | None = None  # ISO date stated near the headline
+    paragraph_spans: list[tuple[int, int]] = field(default_factory=list)
+    cluster: int | None = None  # Multi-News cluster / JSONL line number
+    meta: dict[str, object] | None = None  # JSONL fields other than the text
     body_words: int = 0
     char_start: int = 0
     char_end: int = 0
@@ -210,6 +214,48 @@ def parse_byline(text: str, rules: Rules) -> tuple[list[str], str | None] | None
     return authors, m.group("outlet")
 
 
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan", "janvier", "januar", "enero"),
+            ("february", "feb", "février", "fevrier", "februar", "febrero"),
+            ("march", "mar", "mars", "märz", "marzo"),
+            ("april", "apr", "avril", "abril"),
+            ("may", "mai", "mayo"),
+            ("june", "jun", "juin", "juni", "junio"),
+            ("july", "jul", "juillet", "juli", "julio"),
+            ("august", "aug", "août", "aout", "agosto"),
+            ("september", "sep", "sept", "septembre", "septiembre"),
+            ("october", "oct", "octobre", "oktober", "octubre"),
+            ("november", "nov", "novembre", "noviembre"),
+            ("december", "dec", "décembre", "decembre", "dezember", "diciembre"),
+        ]
+    )
+    for m in names
+}
+
+
+def parse_date_line(text: str, rules: Rules) -> str | None:
+    """The ISO date of a line that only states a date ("Published: Nov. 30, 2015 10:32 AM"), or None."""
+    m = rules.date_line.fullmatch(text)
+    if not m:
+        return None
+    g = m.groupdict()
+    try:
+        year = int(g["y1"] or g["y2"] or g["y3"])
+        if g["y1"]:
+            month, day = int(g["m1"]), int(g["d1"])
+        else:
+            month = _MONTHS[(g["mon2"] or g["mon3"]).casefold().rstrip(".")]
+            day = int(g["d2"] or g["d3"])
+        from datetime import date
+
+        return date(year, month, day).isoformat()
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 # --------------------------------------------------------------------------------------------------
 # The splitter
 
@@ -327,6 +373,12 @@ class _Splitter:
             rec.tags.extend(t for t in parse_tags(tag.group("tags")) if t not in rec.tags)
             self.keep(start, ln.end, "tags")
             return i + 1
+        if rec is not None and not rec.paragraphs and rec.published is None:
+            published = parse_date_line(text, self.rules)
+            if published:
+                rec.published = published
+                self.keep(start, ln.end, "date")
+                return i + 1
         byline = parse_byline(text, self.rules)
         if byline:
             if rec is None:
@@ -364,6 +416,9 @@ class _Splitter:
             if m and m.end() < len(text):
                 rec.dateline = m.group("dateline").strip(" ,")
         rec.paragraphs.append(text)
+        raw = self.text[start : ln.end]
+        lead = len(raw) - len(raw.lstrip())
+        rec.paragraph_spans.append((start + lead, start + len(raw.rstrip())))
         rec.body_words += words(text)
         self.keep(start, ln.end, "body")
         return i + 1

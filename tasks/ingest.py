@@ -89,8 +89,8 @@ def validate_batch(out: BatchOutput, settings: Settings, run_id: str) -> tuple[V
     """Validate a batch's articles and sources with the GX suites; return (articles, sources) verdicts."""
     if not settings.validate_data:
         return Verdicts(), Verdicts()
-    sources = loader.read_staging(out.sources_path, schema.SOURCES)
-    articles = loader.read_staging(out.articles_path, schema.ARTICLES)
+    sources = loader.read_staging(out.paths["sources"], schema.SOURCES)
+    articles = loader.read_staging(out.paths["articles"], schema.ARTICLES)
     chars = {s["source_id"]: s["n_chars"] or -1 for s in sources.select(["source_id", "n_chars"]).to_pylist()}
     v = validator_for(run_id)
     return (
@@ -105,18 +105,17 @@ def load_batch(
 ) -> loader.LoadCounts:
     """Load one validated batch into DuckDB in one transaction (the single writer)."""
     art_v, src_v = verdicts
-    articles = loader.read_staging(out.articles_path, schema.ARTICLES)
-    ok, quarantined = loader.split_quarantine(articles, art_v.failed, at)
+    tables = {spec.name: loader.read_staging(out.paths[spec.name], spec) for spec in schema.PER_SOURCE}
+    tables["articles"], quarantined = loader.split_quarantine(tables["articles"], art_v.failed, at)
     counts = loader.load_batch(
         settings.db_path,
-        loader.read_staging(out.sources_path, schema.SOURCES),
-        ok,
+        loader.read_staging(out.paths["sources"], schema.SOURCES),
+        tables,
         quarantined,
-        loader.read_staging(out.removed_path, schema.REMOVED_SPANS),
         art_v.dq_runs + src_v.dq_runs,
         art_v.dq_results + src_v.dq_results,
     )
-    for p in (out.articles_path, out.removed_path, out.sources_path):
+    for p in out.paths.values():
         Path(p).unlink(missing_ok=True)
     return counts
 

@@ -43,6 +43,8 @@ def duckdb_type(t: pa.DataType) -> str:
         return "DOUBLE"
     if pa.types.is_boolean(t):
         return "BOOLEAN"
+    if pa.types.is_date32(t):
+        return "DATE"
     if pa.types.is_timestamp(t):
         return "TIMESTAMPTZ" if t.tz else "TIMESTAMP"
     if pa.types.is_list(t):

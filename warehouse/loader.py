@@ -113,16 +113,27 @@ def split_quarantine(articles: pa.Table, failed: dict[int, list[str]], at: datet
 def load_batch(
     db_path: Path,
     sources: pa.Table,
-    articles: pa.Table,
+    tables: dict[str, pa.Table],
     quarantine: pa.Table,
-    removed: pa.Table,
     dq_runs: list[dict[str, Any]],
     dq_results: list[dict[str, Any]],
 ) -> LoadCounts:
     """Load one validated batch in one transaction.
 
-    The rows of every file the batch loaded anew replace that file's earlier rows; a file that failed
-    keeps its earlier rows (``sources.status`` says 'failed' with the reason).
+    The rows of every file the batch loaded anew replace that file's earlier rows in every per-source
+    table and in quarantine; a file that failed keeps its earlier rows (``sources.status`` says
+    'failed' with the reason).
+
+    Args:
+        db_path: the DuckDB file.
+        sources: the batch's ``sources`` rows.
+        tables: the batch's accepted rows per per-source table (articles without quarantined rows).
+        quarantine: the batch's quarantined rows.
+        dq_runs: validation summaries.
+        dq_results: expectation results.
+
+    Returns:
+        Counts of what was written.
     """
     q_by_source: dict[str, int] = {}
     for sid in quarantine.column("source_id").to_pylist():
@@ -131,34 +142,29 @@ def load_batch(
     n_art = pc.subtract(sources.column("n_articles"), n_q)
     sources = sources.set_column(sources.schema.get_field_index("n_quarantined"), "n_quarantined", n_q)
     sources = sources.set_column(sources.schema.get_field_index("n_articles"), "n_articles", n_art)
+    staged = {**tables, "quarantine": quarantine}
+    staged["dq_runs"] = schema.to_table(schema.DQ_RUNS, dq_runs)
+    staged["dq_results"] = schema.to_table(schema.DQ_RESULTS, dq_results)
     with open_writer(db_path) as con:
         con.register("stg_sources", sources)
-        con.register("stg_articles", articles)
-        con.register("stg_quarantine", quarantine)
-        con.register("stg_removed", removed)
-        con.register("stg_dq_runs", schema.to_table(schema.DQ_RUNS, dq_runs))
-        con.register("stg_dq_results", schema.to_table(schema.DQ_RESULTS, dq_results))
+        for name, table in staged.items():
+            con.register(f"stg_{name}", table)
         con.execute("BEGIN")
         try:
-            for stmt in (
-                "load/merge_sources",
-                "load/delete_articles",
-                "load/delete_removed_spans",
-                "load/delete_quarantine",
-                "load/delete_sources",
-                "load/insert_sources",
-                "load/insert_articles",
-                "load/insert_quarantine",
-                "load/insert_removed_spans",
-                "load/insert_dq_runs",
-                "load/insert_dq_results",
-            ):
-                con.execute(sql(stmt))
+            con.execute(sql("load/merge_sources"))
+            for name in [*tables, "quarantine"]:
+                con.execute(sql("load/delete_source_rows").format(table=quote_ident(name)))
+            con.execute(sql("load/delete_sources"))
+            con.execute(sql("load/insert_sources"))
+            for name in staged:
+                con.execute(
+                    sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(f"stg_{name}"))
+                )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-    return LoadCounts(articles.num_rows, quarantine.num_rows, removed.num_rows)
+    return LoadCounts(tables["articles"].num_rows, quarantine.num_rows, tables["removed_spans"].num_rows)
 
 
 def read_staging(path: str, spec: schema.TableSpec) -> pa.Table:

@@ -24,7 +24,7 @@ def test_seed_file_rows(seeds_dir):
     path = sorted(seeds_dir.glob("001*"))[0]
     r = run(path)
     assert r.source["status"] == "loaded" and r.source["encoding"] == "utf-8" and r.source["error"] is None
-    (a,) = [x for x in r.articles if x["kind"] == "article"]
+    (a,) = [x for x in r.rows["articles"] if x["kind"] == "article"]
     assert a["language"] == "en" and a["language_prob"] > 0.9
     assert a["body"].startswith("BlackBerry said in a blog post")
     assert "\u00a0" not in a["body"] and "Canadian Manufacturing" not in a["body"]
@@ -33,7 +33,7 @@ def test_seed_file_rows(seeds_dir):
     assert r.source["n_chars"] == len(text)
     assert a["title"] in text[a["char_start"] : a["char_end"]]
     # ids are deterministic
-    assert [x["article_id"] for x in run(path).articles] == [x["article_id"] for x in r.articles]
+    assert [x["article_id"] for x in run(path).rows["articles"]] == [x["article_id"] for x in r.rows["articles"]]
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_bad_files_fail_with_a_reason(tmp_path, name, data, reason):
     p = tmp_path / name
     p.write_bytes(data)
     r = run(p)
-    assert r.source["status"] == "failed" and reason in r.source["error"] and r.articles == []
+    assert r.source["status"] == "failed" and reason in r.source["error"] and r.rows["articles"] == []
 
 
 def test_unreadable_file_fails(tmp_path):
@@ -64,7 +64,7 @@ def test_empty_file_loads_with_no_records(tmp_path):
     p = tmp_path / "empty.txt"
     p.write_text("")
     r = run(p)
-    assert r.source["status"] == "loaded" and r.articles == [] and r.source["n_chars"] == 0
+    assert r.source["status"] == "loaded" and r.rows["articles"] == [] and r.source["n_chars"] == 0
 
 
 def test_cp1252_is_decoded_and_recorded(tmp_path):
@@ -72,7 +72,7 @@ def test_cp1252_is_decoded_and_recorded(tmp_path):
     body = "Caf\u00e9 owners say \u201cprices\u201d rose again this year, and many customers noticed the change. " * 3
     p.write_bytes(f"Caf\u00e9 prices rise again in the old town\n\n{body}\n".encode("cp1252"))
     r = run(p)
-    assert r.source["encoding"] == "cp1252" and r.articles[0]["title"].startswith("Caf\u00e9")
+    assert r.source["encoding"] == "cp1252" and r.rows["articles"][0]["title"].startswith("Caf\u00e9")
 
 
 def test_expand_sources(tmp_path):

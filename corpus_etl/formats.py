@@ -1,0 +1,321 @@
+"""Input formats: plain-text pages, Multi-News ``.src`` clusters and JSONL, all split with exact spans.
+
+Every format ends in the same ``SplitResult`` over the decoded file text. Multi-News and JSONL wrap
+article text in an envelope (``|||||`` separators and ``NEWLINE_CHAR`` tokens; JSON syntax, escapes and
+other fields): the article text is unwrapped into a converted string with an offset map back to the
+file, split with the plain-text splitter, and its spans are mapped back, so records and removed spans
+still tile the file exactly. The envelope itself is recorded as removed spans.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from .rules import Rules
+from .split import RawRecord, RemovedSpan, SplitOptions, SplitResult, split_text
+
+FORMATS = ("text", "multinews", "jsonl")
+_COMPRESSION_SUFFIXES = {".gz", ".bz2", ".xz", ".zst", ".zstd"}
+_MN_SEPARATOR = re.compile(r"[ \t]*\|{5}[ \t]*")
+_MN_NEWLINE = "NEWLINE_CHAR"
+
+
+class FormatError(ValueError):
+    """The text does not fit the format asked for."""
+
+
+@dataclass
+class OffsetMap:
+    """Maps offsets in a converted string back to the file: breakpoints (converted, raw), ascending."""
+
+    conv: list[int] = field(default_factory=list)
+    raw: list[int] = field(default_factory=list)
+
+    def add(self, conv: int, raw: int) -> None:
+        self.conv.append(conv)
+        self.raw.append(raw)
+
+    def __call__(self, i: int) -> int:
+        k = bisect.bisect_right(self.conv, i) - 1
+        return self.raw[k] + (i - self.conv[k])
+
+
+def logical_suffix(path: str) -> str:
+    """The file's format suffix, looking through a compression suffix (``a.src.gz`` -> ``.src``)."""
+    p = PurePath(path)
+    suffixes = [s.lower() for s in p.suffixes]
+    while suffixes and suffixes[-1] in _COMPRESSION_SUFFIXES:
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def sibling(path: str, suffix: str) -> Path | None:
+    """The companion of a Multi-News file (``a.src.gz`` -> ``a.tgt``, ``a.tgt.gz``, ...), if it exists."""
+    p = Path(path)
+    name = p.name
+    for comp in sorted(_COMPRESSION_SUFFIXES):
+        if name.lower().endswith(comp):
+            name = name[: -len(comp)]
+            break
+    stem = name.rsplit(".", 1)[0]
+    for comp in ("", *sorted(_COMPRESSION_SUFFIXES)):
+        candidate = p.with_name(stem + suffix + comp)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def detect_format(path: str, text: str, text_field: str = "text") -> str:
+    """Pick the format of a file: by suffix (.src, .tgt, .jsonl/.ndjson), else by sniffing the text."""
+    suffix = logical_suffix(path)
+    if suffix == ".src":
+        return "multinews"
+    if suffix == ".tgt":
+        return "multinews_summary"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    head = text.lstrip()[:2000]
+    if head.startswith("{"):
+        first = text.lstrip().split("\n", 1)[0]
+        try:
+            obj = json.loads(first)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and isinstance(obj.get(text_field), str):
+            return "jsonl"
+    if " ||||| " in head or head.count(_MN_NEWLINE) >= 2:
+        return "multinews"
+    return "text"
+
+
+def _shift(result: SplitResult, mapping: OffsetMap, first_record: int) -> tuple[list[RawRecord], list[RemovedSpan]]:
+    for rec in result.records:
+        rec.char_start, rec.char_end = mapping(rec.char_start), mapping(rec.char_end)
+        rec.paragraph_spans = [(mapping(s), mapping(e)) for s, e in rec.paragraph_spans]
+    removed = [
+        RemovedSpan(
+            mapping(sp.start), mapping(sp.end), sp.rule, None if sp.record is None else sp.record + first_record
+        )
+        for sp in result.removed
+    ]
+    return result.records, removed
+
+
+class _Builder:
+    """Collects records and removed spans of a wrapped format in file order."""
+
+    def __init__(self, text: str, rules: Rules, opts: SplitOptions) -> None:
+        self.text = text
+        self.rules = rules
+        self.opts = opts
+        self.records: list[RawRecord] = []
+        self.removed: list[RemovedSpan] = []
+
+    def envelope(self, start: int, end: int, rule: str) -> None:
+        if end > start:
+            if self.removed and self.removed[-1].end == start and self.removed[-1].rule == rule:
+                self.removed[-1].end = end
+            else:
+                self.removed.append(RemovedSpan(start, end, rule))
+
+    def segment(self, converted: str, mapping: OffsetMap, cluster: int, meta: dict[str, object] | None) -> None:
+        res = split_text(converted, self.rules, self.opts)
+        records, removed = _shift(res, mapping, len(self.records))
+        for rec in records:
+            rec.cluster = cluster
+            rec.meta = meta
+        self.records.extend(records)
+        self.removed.extend(removed)
+
+    def result(self) -> SplitResult:
+        self.removed.sort(key=lambda s: (s.start, s.end))
+        return SplitResult(self.records, self.removed, len(self.text))
+
+
+def _unwrap_multinews(raw: str, base: int) -> tuple[str, OffsetMap]:
+    out: list[str] = []
+    m = OffsetMap()
+    m.add(0, base)
+    pos = 0
+    conv = 0
+    while True:
+        k = raw.find(_MN_NEWLINE, pos)
+        if k < 0:
+            out.append(raw[pos:])
+            conv += len(raw) - pos
+            break
+        out.append(raw[pos:k])
+        conv += k - pos
+        out.append("\n")
+        m.add(conv, base + k)
+        conv += 1
+        m.add(conv, base + k + len(_MN_NEWLINE))
+        pos = k + len(_MN_NEWLINE)
+    m.add(conv, base + len(raw))
+    return "".join(out), m
+
+
+def split_multinews(text: str, rules: Rules, opts: SplitOptions) -> SplitResult:
+    """Split a Multi-News ``.src`` text: one cluster a line, articles joined by ``|||||``.
+
+    Each article keeps its cluster (0-based line number) in ``RawRecord.cluster``.
+    """
+    b = _Builder(text, rules, opts)
+    pos = 0
+    for cluster, line in enumerate(text.splitlines(keepends=True)):
+        content_end = pos + len(line.rstrip("\r\n"))
+        seg_start = pos
+        for sep in _MN_SEPARATOR.finditer(text, pos, content_end):
+            conv, mapping = _unwrap_multinews(text[seg_start : sep.start()], seg_start)
+            b.segment(conv, mapping, cluster, None)
+            b.envelope(sep.start(), sep.end(), "multinews_separator")
+            seg_start = sep.end()
+        conv, mapping = _unwrap_multinews(text[seg_start : pos + len(line)], seg_start)
+        b.segment(conv, mapping, cluster, None)
+        pos += len(line)
+    return b.result()
+
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_WS = re.compile(r"[ \t\r\n]*")
+
+
+def _scan_string(s: str, i: int) -> tuple[str, OffsetMap, int]:
+    """Decode the JSON string literal whose opening quote is at ``s[i]``; return text, map, end index."""
+    out: list[str] = []
+    m = OffsetMap()
+    j = i + 1
+    m.add(0, j)
+    conv = 0
+    while True:
+        if j >= len(s):
+            raise FormatError("unterminated string")
+        ch = s[j]
+        if ch == '"':
+            m.add(conv, j)
+            return "".join(out), m, j + 1
+        if ch != "\\":
+            out.append(ch)
+            conv += 1
+            j += 1
+            continue
+        esc = s[j + 1 : j + 2]
+        if esc in _JSON_ESCAPES:
+            out.append(_JSON_ESCAPES[esc])
+            width = 2
+        elif esc == "u":
+            code = int(s[j + 2 : j + 6], 16)
+            width = 6
+            if 0xD800 <= code < 0xDC00 and s[j + 6 : j + 8] == "\\u":
+                low = int(s[j + 8 : j + 12], 16)
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                width = 12
+            out.append(chr(code))
+        else:
+            raise FormatError(f"bad escape \\{esc}")
+        m.add(conv, j)
+        conv += 1
+        j += width
+        m.add(conv, j)
+
+
+def _text_member(line: str, text_field: str) -> tuple[int, int, str, OffsetMap, dict[str, object]]:
+    """Find the text field of a one-line JSON object: (raw start, raw end, text, map, other fields)."""
+    i = _WS.match(line, 0).end()  # type: ignore[union-attr]
+    if line[i : i + 1] != "{":
+        raise FormatError("not a JSON object")
+    decoder = json.JSONDecoder()
+    i += 1
+    found: tuple[int, int, str, OffsetMap] | None = None
+    meta: dict[str, object] = {}
+    while True:
+        i = _WS.match(line, i).end()  # type: ignore[union-attr]
+        if line[i : i + 1] == "}":
+            break
+        if line[i : i + 1] != '"':
+            raise FormatError("expected a key")
+        key, i = decoder.raw_decode(line, i)
+        i = _WS.match(line, i).end()  # type: ignore[union-attr]
+        if line[i : i + 1] != ":":
+            raise FormatError("expected ':'")
+        i = _WS.match(line, i + 1).end()  # type: ignore[union-attr]
+        if key == text_field and line[i : i + 1] == '"':
+            start = i
+            value, mapping, i = _scan_string(line, i)
+            found = (start, i, value, mapping)
+        else:
+            value, i = decoder.raw_decode(line, i)
+            meta[str(key)] = value
+        i = _WS.match(line, i).end()  # type: ignore[union-attr]
+        if line[i : i + 1] == ",":
+            i += 1
+        elif line[i : i + 1] != "}":
+            raise FormatError("expected ',' or '}'")
+    if found is None:
+        raise FormatError(f"no string field {text_field!r}")
+    return found[0], found[1], found[2], found[3], meta
+
+
+def split_jsonl(text: str, rules: Rules, opts: SplitOptions, text_field: str = "text") -> SplitResult:
+    """Split JSONL: one JSON object a line; the ``text_field`` string is split, other fields become meta.
+
+    A line that is not a JSON object with that field is kept as a removed span (rule
+    ``jsonl_invalid_line``) rather than failing the file. A ``title`` field names the first record
+    when the text itself has no headline.
+    """
+    b = _Builder(text, rules, opts)
+    pos = 0
+    for n, line in enumerate(text.splitlines(keepends=True)):
+        if not line.strip():
+            b.envelope(pos, pos + len(line), "jsonl_envelope")
+            pos += len(line)
+            continue
+        try:
+            start, end, value, mapping, meta = _text_member(line, text_field)
+        except (FormatError, ValueError, IndexError):
+            b.envelope(pos, pos + len(line), "jsonl_invalid_line")
+            pos += len(line)
+            continue
+        # mapping is relative to the line; shift it to the file
+        mapping.raw = [r + pos for r in mapping.raw]
+        b.envelope(pos, pos + start + 1, "jsonl_envelope")
+        first = len(b.records)
+        b.segment(value, mapping, n, meta)
+        title = meta.get("title")
+        if len(b.records) > first and b.records[first].title is None and isinstance(title, str) and title.strip():
+            b.records[first].title = title.strip()
+        b.envelope(pos + end - 1, pos + len(line), "jsonl_envelope")
+        pos += len(line)
+    return b.result()
+
+
+def split_document(text: str, fmt: str, rules: Rules, opts: SplitOptions, text_field: str = "text") -> SplitResult:
+    """Split a decoded file in the given format (``text``, ``multinews``, ``jsonl``, ``multinews_summary``).
+
+    A Multi-News ``.tgt`` summary file yields no records: its text is one removed span (the summaries
+    are attached to the clusters of its ``.src`` file).
+    """
+    if fmt == "text":
+        return split_text(text, rules, opts)
+    if fmt == "multinews":
+        return split_multinews(text, rules, opts)
+    if fmt == "jsonl":
+        return split_jsonl(text, rules, opts, text_field)
+    if fmt == "multinews_summary":
+        removed = [RemovedSpan(0, len(text), "multinews_summary")] if text else []
+        return SplitResult([], removed, len(text))
+    raise FormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def read_summaries(tgt_text: str) -> dict[int, str]:
+    """Summaries of a Multi-News ``.tgt`` file by cluster (line number), NEWLINE_CHAR made a newline."""
+    out: dict[int, str] = {}
+    for n, line in enumerate(tgt_text.splitlines()):
+        s = line.replace(_MN_NEWLINE, "\n").strip().lstrip("–-— ").strip()
+        if s:
+            out[n] = s
+    return out

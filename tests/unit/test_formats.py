@@ -1,0 +1,139 @@
+"""Multi-News and JSONL inputs: records, spans mapped back to the file, envelopes accounted for."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_etl.discover import stat_file
+from corpus_etl.formats import detect_format, read_summaries, split_document
+from corpus_etl.pipeline import process_source
+from corpus_etl.rules import load_rules
+from corpus_etl.settings import Settings
+from corpus_etl.split import SplitOptions, check_coverage
+
+R = load_rules()
+OPTS = SplitOptions()
+PARA = "The council met on Monday and agreed a plan for the river. " * 6
+
+
+def test_multinews_clusters_and_spans():
+    src = (
+        f"Council backs river plan after debate NEWLINE_CHAR NEWLINE_CHAR {PARA} NEWLINE_CHAR Read more"
+        f" ||||| Second outlet covers the river plan NEWLINE_CHAR NEWLINE_CHAR {PARA}\n"
+        f"Third story about a new school opening NEWLINE_CHAR NEWLINE_CHAR {PARA}\n"
+    )
+    res = split_document(src, "multinews", R, OPTS)
+    assert check_coverage(res) == []
+    assert [(r.title, r.cluster) for r in res.records] == [
+        ("Council backs river plan after debate", 0),
+        ("Second outlet covers the river plan", 0),
+        ("Third story about a new school opening", 1),
+    ]
+    for rec in res.records:  # spans point at the raw file text
+        assert src[rec.char_start :].startswith(rec.title)
+        for s, e in rec.paragraph_spans:
+            assert src[s:e].startswith("The council met")
+    rules = {(s.rule, src[s.start : s.end].strip()) for s in res.removed}
+    assert ("multinews_separator", "|||||") in rules and ("read_more", "Read more") in rules
+
+
+def test_jsonl_text_field_meta_and_bad_lines():
+    lines = [
+        json.dumps({"id": 1, "title": "Given title", "text": "caf\u00e9 \u201cquote\u201d said:\n\n" + PARA}),
+        json.dumps({"text": "River plan backed after long debate\n\n" + PARA + "\n\nSkip to main content"}),
+        "not json at all",
+        json.dumps({"other": 1}),
+    ]
+    text = "\n".join(lines) + "\n"
+    assert detect_format("x.txt", text) == "jsonl"
+    res = split_document(text, "jsonl", R, OPTS)
+    assert check_coverage(res) == []
+    a, b = res.records
+    assert a.title == "Given title" and a.meta == {"id": 1, "title": "Given title"} and a.cluster == 0
+    assert b.title == "River plan backed after long debate" and b.cluster == 1
+    # the paragraph span is in the escaped JSON text: same characters, since the paragraph is ASCII
+    s, e = a.paragraph_spans[-1]
+    assert text[s:e] == PARA.strip()
+    rules = [s.rule for s in res.removed]
+    assert "jsonl_invalid_line" in rules and "skip_link" in rules and "jsonl_envelope" in rules
+
+
+def test_jsonl_unicode_escapes_map_back():
+    obj = {"text": "Caf\u00e9 owners \U0001f600 gather today downtown\n\n" + PARA}
+    line = json.dumps(obj) + "\n"  # ensure_ascii: \u00e9 and a surrogate pair in the file
+    res = split_document(line, "jsonl", R, OPTS)
+    assert check_coverage(res) == []
+    rec = res.records[0]
+    assert line[rec.char_start : rec.char_start + 4] == "Caf\\"
+
+
+def test_detect_format():
+    assert detect_format("a/b.src", "x") == "multinews"
+    assert detect_format("a/b.src.gz", "x") == "multinews"
+    assert detect_format("a/b.tgt", "x") == "multinews_summary"
+    assert detect_format("a/b.jsonl.zst", "x") == "jsonl"
+    assert detect_format("a/b.txt", "a ||||| b NEWLINE_CHAR c") == "multinews"
+    assert detect_format("a/b.txt", "Headline\n\nBody.") == "text"
+    assert read_summaries("\u2013 First summary NEWLINE_CHAR more\n\n\u2013 Third\n") == {
+        0: "First summary \n more",
+        2: "Third",
+    }
+
+
+def test_multinews_file_with_tgt_gives_clusters(tmp_path):
+    src = tmp_path / "test.src.gz"
+    src.write_bytes(gzip.compress(f"River plan backed by council NEWLINE_CHAR NEWLINE_CHAR {PARA}\n".encode()))
+    (tmp_path / "test.tgt").write_text("\u2013 The council backed the plan.\n", encoding="utf-8")
+    r = process_source(stat_file(str(src)), Settings(), "r", datetime.now(UTC))
+    assert r.source["format"] == "multinews" and r.source["compression"] == "gzip"
+    assert r.rows["clusters"][0]["summary"] == "The council backed the plan."
+    assert r.rows["articles"][0]["cluster"] == 0
+    tgt = process_source(stat_file(str(tmp_path / "test.tgt")), Settings(), "r", datetime.now(UTC))
+    assert tgt.source["format"] == "multinews_summary" and tgt.rows["articles"] == []
+    assert tgt.rows["removed_spans"][0]["rule"] == "multinews_summary"
+
+
+def test_paragraph_rows_and_published_date(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text(
+        "River plan backed after long debate\n\nPublished: March 3, 2015\n\n"
+        + PARA
+        + "\n\nSecond paragraph of the story is here and it ends.\n",
+        encoding="utf-8",
+    )
+    r = process_source(stat_file(str(p)), Settings(), "r", datetime.now(UTC))
+    (a,) = r.rows["articles"]
+    assert str(a["published_date"]) == "2015-03-03" and "Published" not in a["body"]
+    paras = r.rows["paragraphs"]
+    assert [x["position"] for x in paras] == [0, 1] and "\n\n".join(x["text"] for x in paras) == a["body"]
+    text = p.read_text(encoding="utf-8")
+    assert all(text[x["char_start"] : x["char_end"]] == x["text"] for x in paras)
+    assert all(x["language"] is None for x in paras)  # one language: not detected per paragraph
+
+
+def test_mixed_language_article_gets_paragraph_languages(tmp_path):
+    en = "The council approved the new budget on Tuesday after a long debate about transit and housing. " * 2
+    fr = "Le conseil municipal a approuvé mardi le nouveau budget après un long débat sur les transports. " * 2
+    p = tmp_path / "mixed.txt"
+    p.write_text(f"Council approves the budget in two languages\n\n{en}\n\n{fr}\n", encoding="utf-8")
+    r = process_source(stat_file(str(p)), Settings(), "r", datetime.now(UTC))
+    assert [x["language"] for x in r.rows["paragraphs"]] == ["en", "fr"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["text", "title", "id"]), st.text(max_size=200)), max_size=6))
+def test_jsonl_accounting_property(objs):
+    text = "".join(json.dumps(o, ensure_ascii=bool(len(o) % 2)) + "\n" for o in objs)
+    assert check_coverage(split_document(text, "jsonl", R, OPTS)) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "|", "\n", "NEWLINE_CHAR", "|||||", " ||||| ", PARA]), max_size=40))
+def test_multinews_accounting_property(parts):
+    text = "".join(parts)
+    assert check_coverage(split_document(text, "multinews", R, OPTS)) == []

@@ -1,1 +1,0 @@
-INSERT INTO articles BY NAME SELECT * FROM stg_articles

@@ -1,1 +1,0 @@
-INSERT INTO dq_runs BY NAME SELECT * FROM stg_dq_runs

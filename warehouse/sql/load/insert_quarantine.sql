@@ -1,1 +1,0 @@
-INSERT INTO quarantine BY NAME SELECT * FROM stg_quarantine

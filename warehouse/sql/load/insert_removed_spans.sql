@@ -1,1 +1,0 @@
-INSERT INTO removed_spans BY NAME SELECT * FROM stg_removed
