@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format clean
+.PHONY: help install demo test lint format eval clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ demo: install ## Ingest the sample corpus in samples/ and run three example quer
 
 test: install ## Run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md)
+	$(BIN)/python -m eval.run
 
 lint: install ## ruff (lint + format check) and mypy on the core
 	$(BIN)/ruff check .

@@ -64,15 +64,21 @@ def ingest(
     ],
     warehouse: WarehouseOpt = Path("data"),
     workers: Annotated[int, typer.Option("--workers", "-j", help="Worker processes; 0 = one per core.")] = 0,
+    input_format: Annotated[
+        str,
+        typer.Option("--format", help="Input format: auto (by suffix, then content), text, multinews or jsonl."),
+    ] = "auto",
+    text_field: Annotated[str, typer.Option("--text-field", help="JSONL: the field holding the text.")] = "text",
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the Great Expectations suites.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
     """Split SOURCE files into article records and load them into the warehouse.
 
-    Unchanged files (same sha256 as at their last load) are skipped; changed files replace their old
-    records. Runs as a Prefect flow (a temporary local API unless PREFECT_API_URL is set). Exits 0 on
-    success, 1 with a one-line reason otherwise; files that cannot be read are recorded as failed in
-    the `sources` table and do not stop the run.
+    Unchanged files (same sha256 as at their last load) are skipped; a changed file replaces its old records.
+
+    Runs as a Prefect flow: a temporary local API unless PREFECT_API_URL is set.
+
+    Exits 0 on success, 1 with a one-line reason otherwise. A file that cannot be read is recorded as failed in the `sources` table with its reason; the run goes on.
     """
     _quiet_prefect()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -87,7 +93,15 @@ def ingest(
             raise _fail(f"no files found under {' '.join(sources)}")
     except SourceNotFound as exc:
         raise _fail(str(exc)) from None
-    settings = Settings(warehouse=warehouse, workers=workers, validate_data=not no_validate)
+    if input_format not in ("auto", "text", "multinews", "jsonl"):
+        raise _fail(f"--format must be auto, text, multinews or jsonl, not {input_format!r}")
+    settings = Settings(
+        warehouse=warehouse,
+        workers=workers,
+        validate_data=not no_validate,
+        input_format=input_format,
+        text_field=text_field,
+    )
     t0 = time.perf_counter()
     bar = Progress(
         TextColumn("[bold]ingest[/] {task.description}"),
