@@ -78,7 +78,9 @@ def ingest(
 
     Runs as a Prefect flow: a temporary local API unless PREFECT_API_URL is set.
 
-    Exits 0 on success, 1 with a one-line reason otherwise. A file that cannot be read is recorded as failed in the `sources` table with its reason; the run goes on.
+    Exits 0 on success, 1 with a one-line reason otherwise.
+
+    A file that cannot be read is recorded as failed in `sources` with its reason; the run goes on.
     """
     _quiet_prefect()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
