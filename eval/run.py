@@ -20,6 +20,7 @@ import platform
 import random
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -316,10 +317,13 @@ def parse_reuters(sgml: str) -> list[tuple[str, str, str]]:
 # Workers (top-level so that a process pool can run them)
 
 
-def _extract(text: str) -> list[dict[str, Any]]:
+def _extract(text: str, what: str) -> list[dict[str, Any]]:
     from corpus_etl.pipeline import extract_records
 
-    return extract_records(text)
+    try:
+        return extract_records(text)
+    except Exception as exc:  # say which document broke the product, then stop: a crash is not a score
+        raise RuntimeError(f"extract_records failed on {what}: {type(exc).__name__}: {exc}") from exc
 
 
 def main_article(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -336,7 +340,7 @@ def _score_page(item: tuple[str, str, str]) -> dict[str, Any]:
 
     key, path, gold = item
     text = decode_bytes(Path(path).read_bytes()).text
-    records = _extract(text)
+    records = _extract(text, f"scrapinghub {key}")
     main = main_article(records)
     pred = main["body"] if main else ""
     overlap, n_pred, n_gold = token_counts(pred, gold)
@@ -371,7 +375,7 @@ class Gold:
 
 def _score_concatenation(item: tuple[str, list[Gold]]) -> dict[str, Any]:
     text, golds = item
-    records = _extract(text)
+    records = _extract(text, "synthetic file " + "+".join(g.id for g in golds))
     articles = [r for r in records if r["kind"] == "article"]
     hits, n_pred, n_gold = boundary_counts([r["char_start"] for r in articles], [(g.start, g.title_end) for g in golds])
     art_tokens = [Counter(tokenize(r["body"])) for r in articles]
@@ -425,7 +429,9 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
     docs = list(pool.map(_score_page, items, chunksize=4))
     n = len(docs)
     mean = {k: statistics.mean(d[k] for d in docs) if docs else 0.0 for k in ("precision", "recall", "f1", "oracle_f1")}
-    micro = prf(sum(d["overlap"] for d in docs), sum(d["n_pred_tokens"] for d in docs), sum(d["n_gold_tokens"] for d in docs))
+    micro = prf(
+        sum(d["overlap"] for d in docs), sum(d["n_pred_tokens"] for d in docs), sum(d["n_gold_tokens"] for d in docs)
+    )
     bench = benchmark_scores([tuple(d["benchmark"]) for d in docs])
     worst = sorted(docs, key=lambda d: d["f1"])[:15]
     return {
@@ -443,9 +449,7 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
         "benchmark_shingle_precision": bench[0],
         "benchmark_shingle_recall": bench[1],
         "benchmark_shingle_f1": bench[2],
-        "worst": [
-            {k: d[k] for k in ("key", "precision", "recall", "f1", "oracle_f1", "n_articles")} for d in worst
-        ],
+        "worst": [{k: d[k] for k in ("key", "precision", "recall", "f1", "oracle_f1", "n_articles")} for d in worst],
         "_docs": docs,
     }
 
@@ -495,7 +499,8 @@ def section_concatenations(
             arts = [pool_items[i] for i in draw]
             text, spans = build_concatenation([a[1] for a in arts], sep)
             golds = [
-                Gold(a[0], s, e, s + len(a[1].split("\n", 1)[0]), a[2], a[3]) for a, (s, e) in zip(arts, spans, strict=True)
+                Gold(a[0], s, e, s + len(a[1].split("\n", 1)[0]), a[2], a[3])
+                for a, (s, e) in zip(arts, spans, strict=True)
             ]
             items.append((text, golds))
         files = list(pool.map(_score_concatenation, items, chunksize=4))
@@ -542,7 +547,9 @@ def section_language(root: Path, pool: Executor, quick: bool) -> dict[str, Any]:
     n_sup = sum(v["n"] for v in sup.values())
     overall = sum(v["accuracy"] * v["n"] for v in sup.values()) / n_sup if n_sup else 0.0
     worst = min(sup.items(), key=lambda kv: (kv[1]["accuracy"], kv[0])) if sup else ("-", {"accuracy": 0.0})
-    below = sorted((k for k, v in sup.items() if v["accuracy"] < TARGETS["language_accuracy"]), key=lambda k: sup[k]["accuracy"])
+    below = sorted(
+        (k for k, v in sup.items() if v["accuracy"] < TARGETS["language_accuracy"]), key=lambda k: sup[k]["accuracy"]
+    )
     return {
         "texts_per_language": limit,
         "min_chars": LANG_TEXT_CHARS,
@@ -561,7 +568,7 @@ def section_seeds(root: Path) -> dict[str, Any]:
     from corpus_etl.decode import decode_bytes
 
     files = sorted((root / "seeds").glob("*.txt"))
-    recs = {p.name[:3]: _extract(decode_bytes(p.read_bytes()).text) for p in files}
+    recs = {p.name[:3]: _extract(decode_bytes(p.read_bytes()).text, f"seed {p.name}") for p in files}
     checks: list[dict[str, Any]] = []
 
     def check(name: str, ok: bool, detail: str = "") -> None:
@@ -623,8 +630,18 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     add("scrapinghub mean body F1", sh["mean_f1"], ">= 0.90", sh["mean_f1"] >= TARGETS["scrapinghub_body_f1"])
     for corpus in ("bbc", "reuters"):
         v = res[corpus]["no_separator"]
-        add(f"{corpus} boundary F1 (no separator)", v["boundary_f1"], ">= 0.97", v["boundary_f1"] >= TARGETS["boundary_f1"])
-        add(f"{corpus} title exact (no separator)", v["title_exact"], ">= 0.95", v["title_exact"] >= TARGETS["title_exact"])
+        add(
+            f"{corpus} boundary F1 (no separator)",
+            v["boundary_f1"],
+            ">= 0.97",
+            v["boundary_f1"] >= TARGETS["boundary_f1"],
+        )
+        add(
+            f"{corpus} title exact (no separator)",
+            v["title_exact"],
+            ">= 0.95",
+            v["title_exact"] >= TARGETS["title_exact"],
+        )
     lang = res["language"]
     add(
         f"language accuracy, every supported language (min: {lang['min_supported_language']})",
@@ -640,12 +657,17 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
 
 def render(res: dict[str, Any]) -> str:
     meta = res["meta"]
+    code = meta["code"]
     out = [
         "# corpus-etl evaluation",
         "",
         f"`python -m eval.run{' --quick' if meta['quick'] else ''}` — seed {meta['seed']}, "
         f"{meta['workers']} worker processes, Python {meta['python']}. Corpora: `../shared` "
         "(see `eval/README.md` for the definitions).",
+        "",
+        f"Code measured: commit {code['git_commit']}"
+        + (" plus uncommitted changes in `corpus_etl/`" if code["corpus_etl_uncommitted_changes"] else "")
+        + f", `corpus_etl` files sha256 {code['corpus_etl_sha256']}, rules version {code['rules_version']}.",
         "",
         "## 1. scrapinghub body extraction",
         "",
@@ -689,9 +711,11 @@ def render(res: dict[str, Any]) -> str:
             f"## {num}. {label} concatenations",
             "",
             f"{c['n_files']} synthetic files, {c['n_articles']} articles (1-5 per file) drawn from "
-            f"{c['n_pool']} {'distinct articles' if corpus == 'bbc' else 'stories'}"
-            + (f" ({c['n_duplicates_dropped']} byte-identical duplicate files dropped)." if corpus == "bbc" else "")
-            + (f" Files parsed: {len(c['sgm_files'])}." if corpus == "reuters" else ""),
+            + (
+                f"{c['n_pool']} distinct articles ({c['n_duplicates_dropped']} byte-identical duplicate files dropped)."
+                if corpus == "bbc"
+                else f"{c['n_pool']} stories (title and 40+ body words) of {len(c['sgm_files'])} .sgm files."
+            ),
             "",
         ]
         rows = []
@@ -724,7 +748,10 @@ def render(res: dict[str, Any]) -> str:
             [
                 ("accuracy, supported languages (all texts)", lang["supported_accuracy"]),
                 ("texts, supported languages", lang["n_supported_texts"]),
-                ("lowest per-language accuracy", f"{lang['min_supported_accuracy']:.3f} ({lang['min_supported_language']})"),
+                (
+                    "lowest per-language accuracy",
+                    f"{lang['min_supported_accuracy']:.3f} ({lang['min_supported_language']})",
+                ),
                 ("supported languages below 0.97", ", ".join(lang["supported_below_target"]) or "none"),
             ],
         )
@@ -779,6 +806,39 @@ def strip_private(obj: Any) -> Any:
     return obj
 
 
+def code_version() -> dict[str, Any]:
+    """What was measured: a hash of the ``corpus_etl`` package files, the rules version, the git commit and
+    whether ``corpus_etl/`` had uncommitted changes (the numbers describe the working tree, not a commit)."""
+    import corpus_etl
+    from corpus_etl.rules import load_rules
+    from corpus_etl.settings import Settings
+
+    pkg = Path(corpus_etl.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for f in sorted(pkg.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            digest.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes())
+    out: dict[str, Any] = {
+        "corpus_etl_sha256": digest.hexdigest()[:16],
+        "rules_version": load_rules(Settings().rules_path).version,
+        "git_commit": None,
+        "corpus_etl_uncommitted_changes": None,
+    }
+    try:
+
+        def git(*args: str) -> str:
+            done = subprocess.run(
+                ["git", *args], cwd=pkg.parent, capture_output=True, text=True, check=True, timeout=20
+            )
+            return done.stdout.strip()
+
+        out["git_commit"] = git("rev-parse", "--short", "HEAD")
+        out["corpus_etl_uncommitted_changes"] = bool(git("status", "--porcelain", "--", "corpus_etl"))
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return out
+
+
 def evaluate(quick: bool, root: Path | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run every section and return the results (with ``_``-prefixed in-memory details)."""
     root = root or shared_dir()
@@ -792,6 +852,7 @@ def evaluate(quick: bool, root: Path | None = None, log: Callable[[str], None] =
             "workers": WORKERS,
             "python": platform.python_version(),
             "synthetic_files": n_files,
+            "code": code_version(),
         }
     }
     timings: dict[str, float] = {}

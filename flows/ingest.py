@@ -24,6 +24,7 @@ from corpus_etl.discover import make_batches
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
 from tasks import ingest as t
+from warehouse.lock import run_lock
 
 FLOW_NAME = "corpus-etl-ingest"
 
@@ -47,7 +48,6 @@ def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, An
         The run summary: run id, counts per stage, languages, seconds.
     """
     settings = (settings or Settings()).resolved()
-    log = get_run_logger()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -67,6 +67,20 @@ def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, An
     )
     files = t.discover(sources)
     counts["n_discovered"] = len(files)
+    with run_lock(settings.warehouse, run_id):
+        return _run(settings, sources, files, run_id, started, t0, counts)
+
+
+def _run(
+    settings: Settings,
+    sources: list[str],
+    files: list[Any],
+    run_id: str,
+    started: datetime,
+    t0: float,
+    counts: dict[str, Any],
+) -> dict[str, Any]:
+    log = get_run_logger()
     known = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
     pool: ProcessPoolExecutor | None = None
     try:

@@ -63,6 +63,9 @@ def begin_run(
 ) -> dict[str, KnownSource]:
     """Create the schema if needed, record the run as running, and return the known sources.
 
+    Runs left 'running' by a process that died are marked 'crashed' and their staging files removed
+    (the caller holds the run lock, so no other run is alive).
+
     Args:
         db_path: the DuckDB file.
         run_id: the Prefect flow-run id.
@@ -76,8 +79,11 @@ def begin_run(
     """
     with open_writer(db_path) as con:
         ensure_schema(con)
+        crashed = [r["run_id"] for r in fetch_dicts(con, sql("load/crashed_runs"), [started_at, run_id])]
         con.execute(sql("load/insert_run"), [run_id, flow_name, started_at, "\n".join(sources), settings_json])
         rows = fetch_dicts(con, sql("load/known_sources"))
+    for old in crashed:  # their staged batches were never loaded; the files are processed again
+        shutil.rmtree(db_path.parent / "staging" / old, ignore_errors=True)
     return {r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows}
 
 

@@ -161,3 +161,22 @@ def test_changed_file_replaces_its_articles_and_bad_files_fail(prefect_api, seed
     assert {r for _, _, r in new} == {s2["run_id"]}
     # the first article's text is unchanged, so it keeps its id; the second is new
     assert new[0][0] in old_ids and new[1][0] not in old_ids and len(old_ids) == 1
+
+
+def test_second_concurrent_run_is_refused_naming_the_holder(prefect_api, seeds_dir, tmp_path):
+    from warehouse.loader import WarehouseLocked
+    from warehouse.lock import run_lock
+
+    wh = tmp_path / "wh"
+    with run_lock(wh, "run-holding-it"), pytest.raises(WarehouseLocked, match="run-holding-it"):
+        _run([seeds_dir], wh)
+    # once released, a run goes through; a run left 'running' by a dead process is marked crashed
+    s = _run([seeds_dir], wh)
+    con = duckdb.connect(str(wh / "corpus.duckdb"))
+    con.execute("update runs set status = 'running', finished_at = null where run_id = ?", [s["run_id"]])
+    con.close()
+    (wh / "staging" / s["run_id"]).mkdir(parents=True)
+    s2 = _run([seeds_dir], wh)
+    assert _rows(wh, "select status from runs where run_id = ?", [s["run_id"]]) == [("crashed",)]
+    assert _rows(wh, "select status from runs where run_id = ?", [s2["run_id"]]) == [("completed",)]
+    assert not (wh / "staging" / s["run_id"]).exists()

@@ -1,0 +1,139 @@
+"""Exact tests of the evaluation's metric functions (``eval/run.py``) on tiny inline strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.run import (
+    benchmark_scores,
+    benchmark_tp_fp_fn,
+    best_overlap,
+    boundary_counts,
+    boundary_window,
+    build_concatenation,
+    language_texts,
+    main_article,
+    match_boundaries,
+    parse_reuters,
+    render_reuters_body,
+    titles_equal,
+    token_prf,
+    tokenize,
+)
+
+
+def test_tokenize_lowercases_word_tokens() -> None:
+    assert tokenize("Hello, World! hello_x 42 Été") == ["hello", "world", "hello_x", "42", "été"]
+    assert tokenize(None) == []
+
+
+def test_token_prf_subset() -> None:
+    p, r, f = token_prf("The cat sat", "the cat sat on the mat")
+    assert (p, r) == (1.0, 0.5)
+    assert f == pytest.approx(2 / 3)
+
+
+def test_token_prf_counts_multisets() -> None:
+    # "the" x3 against "the" x1: only one of them overlaps.
+    p, r, f = token_prf("the the the", "the cat")
+    assert (p, r) == (pytest.approx(1 / 3), 0.5)
+    assert f == pytest.approx(0.4)
+
+
+def test_token_prf_empty_sides() -> None:
+    assert token_prf("", "") == (1.0, 1.0, 1.0)
+    assert token_prf("", "gold text") == (0.0, 0.0, 0.0)
+    assert token_prf("noise", "gold text") == (0.0, 0.0, 0.0)
+
+
+def test_benchmark_shingles_and_scores() -> None:
+    # Pred 4-grams: (a b c d), (b c d e); gold: (a b c d). tp=1, fp=1, fn=0, normalised to sum 1.
+    assert benchmark_tp_fp_fn("a b c d e", "a b c d") == (0.5, 0.5, 0.0)
+    p, r, f = benchmark_scores([(0.5, 0.5, 0.0)])
+    assert (p, r) == (0.5, 1.0)
+    assert f == pytest.approx(2 / 3)
+    # An empty prediction is left out of the mean precision, not counted as 0.
+    p, r, _ = benchmark_scores([(0.5, 0.5, 0.0), (0.0, 0.0, 1.0)])
+    assert (p, r) == (0.5, 0.5)
+
+
+def test_boundary_window_covers_title_line_or_tolerance() -> None:
+    assert boundary_window(100, 180, 50) == (50, 180)
+    assert boundary_window(100, 120, 50) == (50, 150)
+
+
+def test_match_boundaries_matches_each_gold_once() -> None:
+    assert match_boundaries([100, 148], [(50, 150)]) == [(0, 0)]
+    assert match_boundaries([10, 200], [(50, 150)]) == []
+
+
+def test_match_boundaries_is_maximal() -> None:
+    # Taking 50 for the wide window first would leave the narrow one empty.
+    assert match_boundaries([50, 90], [(0, 100), (40, 60)]) == [(0, 1), (1, 0)]
+
+
+def test_boundary_counts_ignores_the_start_of_file() -> None:
+    gold = [(0, 20), (500, 530)]  # (article start, end of its title line)
+    assert boundary_counts([0, 520], gold, 50) == (1, 1, 1)
+    # 560 is past both 500 + 50 and the title line: a false boundary.
+    assert boundary_counts([0, 520, 560], gold, 50) == (1, 2, 1)
+    # Two predictions near one gold boundary: one hit, one false boundary.
+    assert boundary_counts([0, 490, 510], gold, 50) == (1, 2, 1)
+    # A single article: no gold boundary; any later start is a false one.
+    assert boundary_counts([0, 300], [(0, 20)], 50) == (0, 1, 0)
+
+
+def test_titles_equal_collapses_whitespace_only() -> None:
+    assert titles_equal("  Foo   bar\n", "Foo bar")
+    assert not titles_equal("Foo bar.", "Foo bar")
+    assert not titles_equal("foo bar", "Foo bar")
+    assert not titles_equal(None, "Foo bar")
+
+
+def test_best_overlap() -> None:
+    assert best_overlap((10, 20), [(0, 12), (12, 30), (30, 40)]) == 1
+    assert best_overlap((10, 20), [(0, 15), (15, 30)]) == 0  # tie: the first
+    assert best_overlap((50, 60), [(0, 10)]) is None
+
+
+def test_build_concatenation_spans() -> None:
+    text, spans = build_concatenation(["ab", "cde"], "\n\n-----\n\n")
+    assert text == "ab\n\n-----\n\ncde\n"
+    assert spans == [(0, 2), (11, 14)]
+    assert [text[s:e] for s, e in spans] == ["ab", "cde"]
+
+
+def test_language_texts_joins_until_min_chars() -> None:
+    sentences = ["a" * 150, "b" * 149, "", "c" * 200, "d" * 99, "e" * 10]
+    # 150 + 1 + 149 = 300; 200 + 1 + 99 = 300; "e" x 10 is too short and dropped.
+    assert language_texts(sentences, 300, 10) == ["a" * 150 + " " + "b" * 149, "c" * 200 + " " + "d" * 99]
+    assert len(language_texts(sentences, 300, 1)) == 1
+
+
+def test_render_reuters_body_paragraphs_and_wraps() -> None:
+    raw = "    LONDON, March 2 - Foo bar\nbaz qux.\n    Second para\nline two.\n\tTabbed."
+    assert render_reuters_body(raw) == "LONDON, March 2 - Foo bar\nbaz qux.\n\nSecond para\nline two.\n\nTabbed."
+
+
+def test_parse_reuters_record() -> None:
+    sgml = (
+        '<REUTERS TOPICS="NO" NEWID="7">\n<TEXT>&#2;\n<TITLE>A &amp; B &lt;AB> UP</TITLE>\n'
+        "<DATELINE>    NEW YORK, March 2 - </DATELINE><BODY>Shares of &lt;AB> rose\n"
+        "sharply.\n    More text here.\n Reuter\n&#3;</BODY></TEXT>\n</REUTERS>\n"
+        '<REUTERS NEWID="8"><TEXT TYPE="BRIEF"><TITLE>NO BODY</TITLE></TEXT></REUTERS>'
+    )
+    assert parse_reuters(sgml) == [
+        ("7", "A & B <AB> UP", "NEW YORK, March 2 - Shares of <AB> rose\nsharply.\n\nMore text here.")
+    ]
+
+
+def test_main_article_is_the_longest_article_record() -> None:
+    records = [
+        {"kind": "article", "n_words": 5, "body": "a"},
+        {"kind": "related", "n_words": 50, "body": "b"},
+        {"kind": "article", "n_words": 9, "body": "c"},
+        {"kind": "article", "n_words": 9, "body": "d"},
+    ]
+    main = main_article(records)
+    assert main is not None and main["body"] == "c"
+    assert main_article([{"kind": "related", "n_words": 3, "body": "x"}]) is None
