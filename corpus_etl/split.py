@@ -19,7 +19,8 @@ from .normalize import normalize_inline
 from .rules import Rules
 
 _LINE = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
-_SENTENCE_END = re.compile(r"[.!?…]['\"’”»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
 _WORD = re.compile(r"\w+")
 _NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
@@ -158,21 +159,41 @@ def _hard_wrapped(lines: list[str]) -> bool:
 
 
 def words(text: str) -> int:
-    """Number of whitespace-separated words."""
-    return len(text.split())
+    """Number of words: whitespace-separated tokens, and one per two CJK characters (unspaced scripts)."""
+    cjk = len(_CJK.findall(text))
+    return len(text.split()) + cjk // 2
+
+
+_HEADLINE_TRAILING_WORDS = frozenset(
+    "a an the of to in on at by for from with and or but as that than into over under about".split()
+)
+_NUMBERED = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s")
 
 
 def is_headline(text: str, opts: SplitOptions) -> bool:
-    """A line that could be a headline: a few words, capitalised, not ending like a sentence."""
+    """A line that could be a headline: a few words, capitalised, not ending like a sentence.
+
+    A question mark may end a headline; a full stop only an all-capitals one ("... OF T.E.A.M.").
+    Not headlines: lines ending in a function word (a wrapped line), rows of figures (tables),
+    numbered section headings ("1. Ditch the diet"), links.
+    """
     n = words(text)
     if not (opts.headline_min_words <= n <= opts.headline_max_words) or len(text) > 250:
         return False
-    if _HEADLINE_BAD_END.search(text):
-        return False
+    if _HEADLINE_BAD_END.search(text) and not text.endswith("?"):
+        if not (text.endswith(".") and text.isupper()):
+            return False
     first = text[0]
-    if not (first.isupper() or first.isdigit() or first in "“\"‘'«¿¡"):
+    if not (first.isupper() or first.isdigit() or first in "“\"‘'«¿¡$£€<(["):
         return False
-    return "http" not in text and "@" not in text
+    tokens = text.split()
+    if tokens[-1].casefold() in _HEADLINE_TRAILING_WORDS:
+        return False
+    if sum(1 for t in tokens if any(c.isdigit() for c in t)) * 10 >= 3 * len(tokens):
+        return False
+    if _NUMBERED.match(text):
+        return False
+    return "http" not in text and "@" not in text and "www." not in text
 
 
 def is_prose(text: str) -> bool:
@@ -202,16 +223,36 @@ def parse_tags(raw: str) -> list[str]:
     return out
 
 
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|·•,]\s*)?(?:\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?|(?:updated|published|posted)\b|"
+    r"[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}).*$"
+)
+_OUTLET_WORDS = re.compile(
+    r"\b(?:The|Press|News|Times|Post|Media|Daily|Journal|Herald|Tribune|Reuters|Associated|Agency|Staff|"
+    r"Magazine|Digital|Network|Radio|TV|Online|Wire|Telegraph|Guardian|Gazette|Ledger|Manufacturing)\b"
+)
+
+
 def parse_byline(text: str, rules: Rules) -> tuple[list[str], str | None] | None:
-    """Authors and outlet of a byline line ("by Peter Henderson, The Canadian Press"), or None."""
+    """Authors and outlet of a byline line ("by Peter Henderson, The Canadian Press"), or None.
+
+    A date or time after the names ("By Tariq Malik, Mike Wall 2019-11-18T22:05:36Z") is ignored; a
+    second name after the comma that reads as a person, not an outlet, is another author.
+    """
     m = rules.byline.fullmatch(text)
     if not m:
-        return None
+        m = rules.byline.fullmatch(_BYLINE_TAIL.sub("", text))
+        if not m:
+            return None
     names = re.split(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b)\s*", m.group("names"))
     authors = [n.strip() for n in names if n.strip()]
     if not authors or not all(rules.person_name.fullmatch(a) for a in authors):
         return None
-    return authors, m.group("outlet")
+    outlet = m.group("outlet")
+    if outlet and rules.person_name.fullmatch(outlet) and not _OUTLET_WORDS.search(outlet):
+        authors.append(outlet)
+        outlet = None
+    return authors, outlet
 
 
 _MONTHS = {
@@ -352,8 +393,11 @@ class _Splitter:
                     self.close()
                 self.zone = "main"
             elif rule.effect == "related_start":
-                self.close()
-                self.zone = "related"
+                main = self.records[self.main] if self.main is not None else None
+                if main is not None and main.body_words >= self.opts.min_body_words_before_split:
+                    self.close()
+                    self.zone = "related"
+                # before any article body it is a menu heading: removed, nothing else changes
             elif rule.effect == "related_sep" and self.zone == "related":
                 self.close()
             self.remove(start, ln.end, rule.name)
