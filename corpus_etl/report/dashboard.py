@@ -31,7 +31,7 @@ Row = dict[str, Any]
 CHART_POINTS = 200  # runs drawn in a per-run chart (the most recent ones)
 TOP_N = 15  # rows of a top-N list (reasons, rules, languages, duplicates)
 MAX_SOURCES = 100  # rows of the per-source table (worst first)
-MAX_QUARANTINE_ROWS = 50  # quarantined rows of the last run shown
+MAX_QUARANTINE_ROWS = 30  # quarantined rows of the last run shown
 RECENT_RUNS = 12  # rows of the recent-runs table
 MAX_EXPECTATIONS = 80  # rows of the expectation history
 TEXT_CUT = 240  # characters shown of a long text value
@@ -44,10 +44,7 @@ C_PASS = "#3a9a5b"
 C_WARN = "#e3b23c"
 C_NONE = "#e3e7ee"
 
-_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -251,7 +248,7 @@ def _volume_chart(runs: list[Row]) -> str:
     w, h, ml, mr, mt, mb = 1040, 270, 62, 14, 14, 56
     pw, ph = w - ml - mr, h - mt - mb
     n = len(runs)
-    totals = [_int(r["loaded"]) + _int(r["quarantined"]) for r in runs]
+    totals = [max(_int(r["loaded"]), 0) + max(_int(r["quarantined"]), 0) for r in runs]
     ticks = _nice_ticks(max(totals, default=0))
     top = ticks[-1] or 1.0
     parts = [
@@ -266,7 +263,7 @@ def _volume_chart(runs: list[Row]) -> str:
     bw = max(1.0, min(slot * 0.74, 42.0))
     for i, r in enumerate(runs):
         x = ml + i * slot + (slot - bw) / 2
-        loaded, quarantined = _int(r["loaded"]), _int(r["quarantined"])
+        loaded, quarantined = max(_int(r["loaded"]), 0), max(_int(r["quarantined"]), 0)
         hl, hq = ph * loaded / top, ph * quarantined / top
         tip = (
             f"{r['started']} UTC · run {r['run_id']} · {r['status']}\n"

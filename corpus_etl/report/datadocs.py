@@ -67,6 +67,8 @@ pre{white-space:pre-wrap;background:#f4f6f9;padding:.5em .75em;border-radius:6px
 .row{display:flex;flex-wrap:wrap;margin-left:-15px;margin-right:-15px}
 [class*="col-"]{position:relative;width:100%;padding-left:15px;padding-right:15px;min-width:0}
 .col-12{flex:0 0 100%;max-width:100%}.col-6{flex:0 0 50%;max-width:50%}.col-4{flex:0 0 33.33%;max-width:33.33%}
+.d-none{display:none!important}.d-flex{display:flex!important}.d-block{display:block!important}
+.d-inline-block{display:inline-block!important}.float-left{float:left}.float-right{float:right}
 @media (min-width:768px){
 .col-md-2{flex:0 0 16.67%;max-width:16.67%}.col-md-3{flex:0 0 25%;max-width:25%}
 .col-md-4{flex:0 0 33.33%;max-width:33.33%}.col-md-6{flex:0 0 50%;max-width:50%}
@@ -75,8 +77,6 @@ pre{white-space:pre-wrap;background:#f4f6f9;padding:.5em .75em;border-radius:6px
 .d-md-inline-flex{display:inline-flex!important}.d-md-block{display:block!important}}
 @media (min-width:992px){
 .col-lg-2{flex:0 0 16.67%;max-width:16.67%}.col-lg-10{flex:0 0 83.33%;max-width:83.33%}}
-.d-none{display:none!important}.d-flex{display:flex!important}.d-block{display:block!important}
-.d-inline-block{display:inline-block!important}.float-left{float:left}.float-right{float:right}
 .align-items-center{align-items:center}.h-100{height:100%}.w-100{width:100%}
 .m-0{margin:0!important}.mt-0{margin-top:0!important}.mb-0{margin-bottom:0!important}
 .mr-0{margin-right:0!important}.ml-0{margin-left:0!important}.mr-auto{margin-right:auto}
@@ -110,13 +110,14 @@ button,.btn,.btn-group,.btn-group-toggle{display:none!important}a.btn{display:in
 .nav{display:flex;flex-wrap:wrap;padding-left:0;margin:0;list-style:none}
 .nav-link{display:block;padding:.3rem .7rem}.nav-pills .nav-link.active{background:#2f62a8;color:#fff;
 border-radius:6px}
-.navbar{display:flex;align-items:center;padding:.4rem 1.2rem;background:#19212f;color:#e9edf3}
-.navbar a{color:#e9edf3}.sticky-top{position:sticky;top:0;z-index:10}
+body>.navbar{display:flex;align-items:center;padding:.4rem 1.2rem;background:#19212f;color:#e9edf3}
+body>.navbar a{color:#e9edf3}.sticky-top{position:sticky;top:0;z-index:10}
+.ge-navigation-sidebar-container{display:block;padding:.25rem}.ge-navigation-sidebar-link{padding:.15rem .5rem}
 .breadcrumb{display:flex;flex-wrap:wrap;list-style:none;padding:.3rem .8rem;margin:0;border-radius:6px;
 background:#273245!important}
 .breadcrumb-item+.breadcrumb-item::before{content:"/";padding:0 .5rem;color:#8d99ad}
 .breadcrumb-item.active{color:#c6d0de}
-.sticky{position:sticky;top:70px}
+.sticky{position:sticky;top:70px}.sticky .card:not(.d-md-block){display:none}
 footer,#ge-cta-footer,.ge-walkthrough-modal{display:none!important}
 .fas,.fa,.far{font-style:normal;font-family:inherit}
 .fa-check-circle::before{content:"\\2714"}.fa-check::before{content:"\\2713"}

@@ -124,20 +124,37 @@ PARA = "The council met on Monday and agreed a plan. " * 8
 
 
 def test_explicit_separator_splits():
-    text = f"First headline here today\n\n{PARA}\n\n-----\n\nSecond headline here today\n\n{PARA}\n"
+    text = f"First headline here today\n\n{PARA}\n\n-----\n\nSecond headline here today\n\n{PARA}\n"  # same topic
     res = split_text(text, RULES)
     assert [r.title for r in res.records] == ["First headline here today", "Second headline here today"]
     assert any(s.rule == "separator" for s in res.removed)
 
 
+OTHER = "Rainfall flooded several farms in the valley, and growers worried about their harvest. " * 6
+
+
 def test_headline_after_body_starts_new_article_but_not_before_body():
     text = (
         f"A first story headline\n\nA deck line that reads like a headline too\n\n{PARA}\n\n"
-        f"Another story headline\n\n{PARA}"
+        f"Another story headline\n\n{OTHER}"
     )
     res = split_text(text, RULES)
     assert [r.title for r in res.records] == ["A first story headline", "Another story headline"]
     assert res.records[0].paragraphs[0] == "A deck line that reads like a headline too"
+
+
+def test_subheading_on_the_same_topic_stays_in_the_body():
+    text = f"Council agrees river plan\n\n{PARA}\n\nWhat the council plan means\n\n{PARA}"
+    res = split_text(text, RULES)
+    assert [r.title for r in res.records] == ["Council agrees river plan"]
+    assert "What the council plan means" in res.records[0].paragraphs
+
+
+def test_byline_after_a_headline_starts_an_article_even_on_the_same_topic():
+    text = f"Council agrees river plan\n\n{PARA}\n\nCouncil plan draws praise\n\nBy Jane Doe, The Planet\n\n{PARA}"
+    res = split_text(text, RULES)
+    assert [r.title for r in res.records] == ["Council agrees river plan", "Council plan draws praise"]
+    assert res.records[1].authors == ["Jane Doe"]
 
 
 def test_hard_wrapped_paragraph_is_one_line():
