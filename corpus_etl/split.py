@@ -170,7 +170,30 @@ def words(text: str) -> int:
 
 
 _HEADLINE_TRAILING_WORDS = frozenset(
-    "a an the of to in on at by for from with and or but as that than into over under about".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "but",
+        "as",
+        "that",
+        "than",
+        "into",
+        "over",
+        "under",
+        "about",
+    ]
 )
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s")
 
@@ -185,9 +208,8 @@ def is_headline(text: str, opts: SplitOptions) -> bool:
     n = words(text)
     if not (opts.headline_min_words <= n <= opts.headline_max_words) or len(text) > 250:
         return False
-    if _HEADLINE_BAD_END.search(text) and not text.endswith("?"):
-        if not (text.endswith(".") and text.isupper()):
-            return False
+    if _HEADLINE_BAD_END.search(text) and not text.endswith("?") and not (text.endswith(".") and text.isupper()):
+        return False
     first = text[0]
     if not (first.isupper() or first.isdigit() or first in "“\"‘'«¿¡$£€<(["):
         return False
@@ -427,7 +449,15 @@ class _Splitter:
                 # before any article body it is a menu heading: removed, nothing else changes
             elif rule.effect == "related_sep" and self.zone == "related":
                 self.close()
+            elif rule.effect == "comments_start":
+                main = self.records[self.main] if self.main is not None else None
+                if main is not None and main.body_words >= self.opts.min_body_words_before_split:
+                    self.close()
+                    self.zone = "comments"
             self.remove(start, ln.end, rule.name)
+            return i + 1
+        if self.zone == "comments":  # reader comments under an article are not records
+            self.remove(start, ln.end, "comments")
             return i + 1
         if text in self.repeated:
             self.remove(start, ln.end, "repeated_line")
@@ -583,12 +613,45 @@ class _Splitter:
         return ln.end
 
     # -- accounting ------------------------------------------------------------------------------
+    def _trim_edges(self) -> None:
+        """Remove short non-sentence lines at the start and end of each record's body (menus, footers).
+
+        And a record whose body is mostly such lines (a menu that got a headline) is no article: its
+        lines become removed spans ('navigation_block').
+        """
+        for idx, rec in enumerate(self.records):
+            # short, no sentence, no figures (a table row of figures is content)
+            weak = [not is_prose(p) and words(p) < 10 and not any(c.isdigit() for c in p) for p in rec.paragraphs]
+            if rec.paragraphs and rec.kind == "article":
+                strong_words = sum(words(p) for p, w in zip(rec.paragraphs, weak, strict=True) if not w)
+                if len(rec.paragraphs) >= 5 and strong_words < 0.3 * rec.body_words:
+                    for p in self.pieces:
+                        if p.record == idx and p.role != "removed":
+                            p.role, p.rule = "removed", "navigation_block"
+                    rec.paragraphs, rec.paragraph_spans, rec.title = [], [], None
+                    continue
+            lo, hi = 0, len(weak)
+            while lo < hi and weak[lo]:
+                lo += 1
+            while hi > lo and weak[hi - 1]:
+                hi -= 1
+            if lo == 0 and hi == len(weak):
+                continue
+            cut = rec.paragraph_spans[:lo] + rec.paragraph_spans[hi:]
+            for p in self.pieces:
+                if p.record == idx and p.role == "body" and any(p.start <= a and b <= p.end for a, b in cut):
+                    p.role, p.rule = "removed", "edge_chrome"
+            rec.body_words -= sum(words(p) for p in rec.paragraphs[:lo] + rec.paragraphs[hi:])
+            rec.paragraphs = rec.paragraphs[lo:hi]
+            rec.paragraph_spans = rec.paragraph_spans[lo:hi]
+
     def _finish(self) -> SplitResult:
+        self._trim_edges()
         text_len = len(self.text)
         # Records with nothing but metadata are not records: their lines become removed spans.
         keep_idx: dict[int, int] = {}
         for idx, rec in enumerate(self.records):
-            if rec.paragraphs or (rec.title and rec.kind == "article"):
+            if rec.paragraphs or (rec.title and rec.kind == "article" and rec.body_words >= 0):
                 keep_idx[idx] = len(keep_idx)
             elif rec.title:  # a teaser headline with nothing under it
                 self._demote_title(idx, "related_link")

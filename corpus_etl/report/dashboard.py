@@ -161,7 +161,7 @@ def _cut(value: object, limit: int = TEXT_CUT) -> str:
 
 def _int(value: object) -> int:
     try:
-        return int(value)  # type: ignore[call-overload, no-any-return]
+        return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return 0
 
@@ -864,7 +864,8 @@ def _failures_section(data: _Data, reasons: dict[tuple[str, ...], str], out_dir:
 
 _CSS = """
 :root{--ink:#1d2533;--muted:#667085;--line:#e4e7ec;--bg:#f6f7f9;--card:#fff;--accent:#3b6fb6;
---good:#2f8a4f;--bad:#c23b4e;--warn:#b7791f;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace}
+--good:#2f8a4f;--bad:#c23b4e;--warn:#b7791f;
+--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",

@@ -307,7 +307,7 @@ def build_data_docs(db_path: Path, out_dir: Path) -> Path | None:
         site = Path(tmp) / "site"
         validator.context.add_data_docs_site(
             SITE_NAME,
-            {  # type: ignore[arg-type]
+            {
                 "class_name": "SiteBuilder",
                 "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},

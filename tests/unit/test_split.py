@@ -135,12 +135,12 @@ OTHER = "Rainfall flooded several farms in the valley, and growers worried about
 
 def test_headline_after_body_starts_new_article_but_not_before_body():
     text = (
-        f"A first story headline\n\nA deck line that reads like a headline too\n\n{PARA}\n\n"
+        f"A first story headline\n\nA deck line that reads like a headline too and runs on for a while\n\n{PARA}\n\n"
         f"Another story headline\n\n{OTHER}"
     )
     res = split_text(text, RULES)
     assert [r.title for r in res.records] == ["A first story headline", "Another story headline"]
-    assert res.records[0].paragraphs[0] == "A deck line that reads like a headline too"
+    assert res.records[0].paragraphs[0] == "A deck line that reads like a headline too and runs on for a while"
 
 
 def test_subheading_on_the_same_topic_stays_in_the_body():
@@ -244,3 +244,22 @@ def test_options_change_split_but_not_accounting(min_words, seeds_dir):
     text = (seeds_dir / sorted(p.name for p in seeds_dir.glob("000*"))[0]).read_text(encoding="utf-8")
     res = split_text(text, RULES, SplitOptions(min_body_words_before_split=min_words))
     assert check_coverage(res) == []
+
+
+def test_short_lines_at_the_edges_of_a_body_are_chrome():
+    text = f"Council agrees river plan\n\nShare on Facebook now\n\n{PARA}\n\nContact the team today\n\nTerms and privacy notes\n"
+    res = split_text(text, RULES)
+    assert res.records[0].paragraphs == [PARA.strip()]
+    cut = sorted(
+        line for s in res.removed if s.rule == "edge_chrome" for line in text[s.start : s.end].split("\n") if line
+    )
+    assert cut == ["Contact the team today", "Share on Facebook now", "Terms and privacy notes"]
+    assert check_coverage(res) == []
+
+
+def test_a_menu_with_a_headline_is_not_an_article():
+    menu = "\n\n".join(f"Section number {w}" for w in ("one", "two", "three", "four", "five", "six", "seven"))
+    text = f"Main menu of the site\n\n{menu}\n\nClosing words of the menu.\n"
+    res = split_text(text, RULES)
+    assert [r for r in res.records if r.kind == "article"] == []
+    assert any(s.rule == "navigation_block" for s in res.removed) and check_coverage(res) == []
