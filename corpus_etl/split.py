@@ -362,6 +362,10 @@ class _Splitter:
         self.main: int | None = None  # index of the current page's main article
         self.zone = "main"
         self.repeated = self._repeated_lines()
+        counts = Counter(ln.text for ln in self.lines)
+        # A headline-like line printed more than twice (a recurring interview question, a section
+        # label) is a subheading, never the headline of a new article.
+        self.recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in self._doubled())}
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -376,6 +380,10 @@ class _Splitter:
                 continue  # "Headline / Headline": handled as a duplicate title
             out.add(text)
         return out
+
+    def _doubled(self) -> set[str]:
+        """Lines printed twice in a row ("Headline / Headline")."""
+        return {a.text for a, b in zip(self.lines, self.lines[1:], strict=False) if a.text == b.text}
 
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))
@@ -534,7 +542,7 @@ class _Splitter:
         """
         if self.zone == "related":
             return bool(rec.title or rec.paragraphs)
-        if rec.body_words < self.opts.min_body_words_before_split:
+        if rec.body_words < self.opts.min_body_words_before_split or self.lines[i].text in self.recurring:
             return False
         nxt = self.next_content(i)
         if nxt is None:
