@@ -34,7 +34,8 @@ install: $(VENV)/.installed ## Create .venv and install the locked dependencies 
 demo: install ## Ingest the sample corpus in samples/ and run three example queries
 	@bash scripts/demo.sh
 
-test: install ## Run the whole test suite (what CI runs)
+test: install ## Run the whole test suite (what CI runs; installs Chromium for the dashboard test)
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md)

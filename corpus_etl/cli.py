@@ -267,6 +267,93 @@ def status(
     typer.echo(format_rows(names, rows, fmt))
 
 
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+@app.command()
+def dq(
+    warehouse: WarehouseOpt = Path("data"),
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="A run id; default: the last run that validated data.")
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 2 when an expectation of this severity (or worse) failed.")
+    ] = FailOn.never,
+) -> None:
+    """Print the data-quality summary of the last validated run (for schedulers and CI use --fail-on error).
+
+    Exit code 2 when --fail-on error and an error-level expectation failed (or --fail-on warning and any
+    expectation failed); 0 otherwise.
+    """
+    from corpus_etl.report.summary import dq_summary, summary_markdown
+
+    con = open_read_only(warehouse)
+    try:
+        summary = dq_summary(con, run_id)
+    finally:
+        con.close()
+    typer.echo(summary_markdown(summary, warehouse / "docs" / "index.html").rstrip())
+    failing = {
+        FailOn.error: summary.error_failures,
+        FailOn.warning: summary.failures,
+        FailOn.never: [],
+    }[fail_on]
+    if failing:
+        typer.echo(f"corpus-etl: {len(failing)} expectation(s) at or above '{fail_on.value}' failed", err=True)
+        raise typer.Exit(2)
+
+
+quarantine_app = typer.Typer(help="Records held back by error-level expectations.", no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    warehouse: WarehouseOpt = Path("data"),
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many records to show.")] = 50,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List quarantined records with the expectations they failed."""
+    from warehouse.db import sql
+
+    con = open_read_only(warehouse)
+    try:
+        cur = con.execute(sql("read/quarantine_list"), [limit])
+        names = [d[0] for d in cur.description or []]
+        rows = cur.fetchall()
+    finally:
+        con.close()
+    typer.echo(format_rows(names, rows, fmt))
+
+
+@quarantine_app.command("replay")
+def quarantine_replay(warehouse: WarehouseOpt = Path("data")) -> None:
+    """Re-validate quarantined records with the current suites and release those that now pass.
+
+    Takes the warehouse's run lock, so it never runs beside an ingest.
+    """
+    _quiet_prefect()
+    import uuid
+
+    from warehouse.loader import WarehouseLocked
+    from warehouse.lock import run_lock
+    from warehouse.replay import replay_quarantine
+
+    db = warehouse / "corpus.duckdb"
+    if not db.exists():
+        raise _fail(f"no warehouse at {warehouse}")
+    replay_id = f"replay-{uuid.uuid4()}"
+    try:
+        with run_lock(warehouse.resolve(), replay_id):
+            res = replay_quarantine(db, replay_id)
+    except WarehouseLocked as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"quarantine replay {replay_id}: {res.checked} checked, {res.released} released, {res.kept} kept")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -119,6 +119,10 @@ def _run(
         counts["seconds"] = round(time.perf_counter() - t0, 3)
         t.finish_run(settings, run_id, "completed", None, counts)
         shutil.rmtree(settings.staging_dir / run_id, ignore_errors=True)
+        try:  # the data is loaded: a report that cannot be rebuilt is a warning, not a failed run
+            counts["dashboard"] = t.publish_reports(settings, run_id, bool(batches) and settings.validate_data)
+        except Exception as exc:
+            log.warning("dashboard not rebuilt: %s: %s", type(exc).__name__, exc)
     except BaseException as exc:
         counts["seconds"] = round(time.perf_counter() - t0, 3)
         try:

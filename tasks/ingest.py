@@ -130,3 +130,33 @@ def export_parquet(settings: Settings, run_id: str) -> dict[str, int]:
 def finish_run(settings: Settings, run_id: str, status: str, error: str | None, counts: dict[str, object]) -> None:
     """Record the run's end and its counts."""
     loader.finish_run(settings.db_path, run_id, status, error, counts)
+
+
+@task(name="publish-reports", cache_policy=NO_CACHE)
+def publish_reports(settings: Settings, run_id: str, validated: bool) -> str:
+    """Rebuild the offline dashboard (and Data Docs when this run validated data); post a Prefect artifact.
+
+    Returns:
+        The dashboard path.
+    """
+    import duckdb
+    from prefect.artifacts import create_markdown_artifact
+
+    from corpus_etl.report import build_dashboard, build_data_docs
+    from corpus_etl.report.summary import dq_summary, summary_markdown
+
+    docs = settings.warehouse / "docs"
+    if validated:
+        build_data_docs(settings.db_path, docs)
+    page = build_dashboard(settings.db_path, docs)
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    try:
+        summary = dq_summary(con, run_id if validated else None)
+    finally:
+        con.close()
+    create_markdown_artifact(
+        key="corpus-etl-data-quality",
+        markdown=summary_markdown(summary, page),
+        description=f"Data quality of run {run_id}; dashboard at {page}",
+    )
+    return str(page)

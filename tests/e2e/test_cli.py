@@ -101,3 +101,45 @@ def test_help_is_useful(prefect_api):
     for cmd in ("ingest", "query", "status"):
         out = cli(cmd, "--help", api=prefect_api).stdout
         assert "--warehouse" in out and len(out.splitlines()) > 8
+
+
+def test_dq_quarantine_list_and_replay(prefect_api, tmp_path):
+    import hashlib
+
+    import duckdb
+
+    wh = tmp_path / "w"
+    cli("ingest", str(SAMPLES / "*.txt"), "-w", str(wh), "-q", api=prefect_api)
+    assert (wh / "docs" / "index.html").is_file() and (wh / "docs" / "gx" / "index.html").is_file()
+    out = cli("dq", "-w", str(wh), api=prefect_api).stdout
+    assert "records quarantined: **1**" in out and "error" in out
+    p = cli("dq", "-w", str(wh), "--fail-on", "error", api=prefect_api, check=False)
+    assert p.returncode == 2 and "failed" in p.stderr
+    listed = cli("quarantine", "list", "-w", str(wh), "-f", "json", api=prefect_api).stdout
+    assert json.loads(listed)[0]["file"] == "site_f_brief.txt"
+    assert "0 released, 1 kept" in cli("quarantine", "replay", "-w", str(wh), api=prefect_api).stdout
+    # As if the record had been repaired (or the suite relaxed): the replay releases it into articles.
+    body = "The ferry service now runs every hour between the two harbours, the operator said on Monday. " * 3
+    con = duckdb.connect(str(wh / "corpus.duckdb"))
+    con.execute(
+        "update quarantine set title = 'Ferry timetable changes', body = ?, n_words = ?, content_hash = ?",
+        [body.strip(), len(body.split()), hashlib.sha256(body.strip().encode()).hexdigest()],
+    )
+    con.close()
+    assert "1 released, 0 kept" in cli("quarantine", "replay", "-w", str(wh), api=prefect_api).stdout
+    n = json.loads(
+        cli(
+            "query",
+            "select count(*) as n from articles where title = 'Ferry timetable changes'",
+            "-w",
+            str(wh),
+            "-f",
+            "json",
+            api=prefect_api,
+        ).stdout
+    )
+    assert n == [{"n": 1}]
+    assert json.loads(
+        cli("query", "select count(*) as n from quarantine", "-w", str(wh), "-f", "json", api=prefect_api).stdout
+    ) == [{"n": 0}]
+    assert cli("dq", "-w", str(wh), "--fail-on", "never", api=prefect_api).returncode == 0

@@ -180,3 +180,16 @@ def test_second_concurrent_run_is_refused_naming_the_holder(prefect_api, seeds_d
     assert _rows(wh, "select status from runs where run_id = ?", [s["run_id"]]) == [("crashed",)]
     assert _rows(wh, "select status from runs where run_id = ?", [s2["run_id"]]) == [("completed",)]
     assert not (wh / "staging" / s["run_id"]).exists()
+
+
+def test_run_publishes_dashboard_and_prefect_artifact(seeded):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    _, wh, first, _, _ = seeded
+    assert (wh / "docs" / "index.html").is_file()
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["corpus-etl-data-quality"]))
+        )
+    assert any(first["run_id"] in (a.description or "") and "expectations passed" in str(a.data) for a in arts)

@@ -247,7 +247,10 @@ def test_options_change_split_but_not_accounting(min_words, seeds_dir):
 
 
 def test_short_lines_at_the_edges_of_a_body_are_chrome():
-    text = f"Council agrees river plan\n\nShare on Facebook now\n\n{PARA}\n\nContact the team today\n\nTerms and privacy notes\n"
+    text = (
+        f"Council agrees river plan\n\nShare on Facebook now\n\n{PARA}\n\n"
+        "Contact the team today\n\nTerms and privacy notes\n"
+    )
     res = split_text(text, RULES)
     assert res.records[0].paragraphs == [PARA.strip()]
     cut = sorted(

@@ -1,0 +1,1 @@
+SELECT * FROM quarantine ORDER BY source_path, ordinal

@@ -1,0 +1,1 @@
+SELECT source_id, n_chars FROM sources
