@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 UND = "und"
 # langdetect names two Chinese profiles; the warehouse stores ISO 639-1.
@@ -62,19 +63,26 @@ def sample_text(text: str, sample_chars: int) -> str:
     return text[: cut if cut > sample_chars // 2 else sample_chars]
 
 
-def detect_language(text: str, *, seed: int = 0, sample_chars: int = 2000, min_letters: int = 20) -> LangResult:
+def detect_language(text: str, *, seed: int = 0, sample_chars: int = 1000, min_letters: int = 20) -> LangResult:
     """Detect the language of ``text``.
 
     Args:
         text: cleaned text (the article body, or its title when the body is empty).
         seed: langdetect seed; fixed per run for deterministic output.
-        sample_chars: at most this many characters are read by the detector.
+        sample_chars: at most this many characters are read by the detector. 1000 by default: on 890
+            eval articles (BBC, scrapinghub gold bodies; mean 2,650 characters) it agreed with full-text
+            detection on every one, at 46 % of the full-text time (see eval/README.md).
         min_letters: below this many letters the answer is 'und' with reason ``too_short``.
 
     Returns:
-        The language, its probability and, for 'und', why.
+        The language, its probability and, for 'und', why. The same sample is detected once per
+        process (a cache keyed by the sample), so repeated texts (syndicated copies) cost nothing.
     """
-    sample = sample_text(text, sample_chars)
+    return _detect_sample(sample_text(text, sample_chars), seed, min_letters)
+
+
+@lru_cache(maxsize=1 << 16)
+def _detect_sample(sample: str, seed: int, min_letters: int) -> LangResult:
     letters = sum(1 for ch in sample if ch.isalpha())
     if letters == 0:
         return LangResult(UND, 0.0, "no_letters")

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     text_field: str = Field("text", description="JSONL: the field holding the article text.")
     rules_path: str | None = Field(None, description="Boilerplate rules file; the packaged one when unset.")
     lang_seed: int = Field(0, description="Seed of langdetect.")
-    lang_sample_chars: int = Field(2000, ge=100, description="Characters of each body read by langdetect.")
+    lang_sample_chars: int = Field(1000, ge=100, description="Characters of each body read by langdetect.")
     lang_min_letters: int = Field(20, ge=1, description="Fewer letters than this give language 'und'.")
     min_body_words_before_split: int = Field(
         40, ge=1, description="Body words before a headline may start a new article."
