@@ -290,3 +290,23 @@ def to_table(spec: TableSpec, rows: list[dict[str, object]]) -> pa.Table:
         return empty_table(spec)
     cols = {name: [r.get(name) for r in rows] for name in spec.columns}
     return pa.Table.from_pydict(cols, schema=spec.schema)
+
+
+# Not a warehouse table: the one-row frame of batch metrics the 'batches' suite validates (its results
+# are kept in dq_results like every other suite's).
+BATCH_METRICS = TableSpec(
+    name="batch_metrics",
+    description="Metrics of one validated batch.",
+    primary_key=(),
+    schema=pa.schema(
+        [
+            _f("n_records", pa.int64(), "Records in the batch, before quarantine.", False),
+            _f("quarantined_share", pa.float64(), "Share of them that failed an error-level expectation.", False),
+            _f("duplicate_share", pa.float64(), "Share whose body repeats an earlier record of the batch.", False),
+            _f("und_share", pa.float64(), "Share with language 'und'.", False),
+            _f("mean_words", pa.float64(), "Mean body length in words.", False),
+        ]
+    ),
+)
+# The table each GX suite validates.
+SUITE_TABLES: dict[str, TableSpec] = {"articles": ARTICLES, "sources": SOURCES, "batches": BATCH_METRICS}

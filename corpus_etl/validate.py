@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,15 +21,38 @@ import pyarrow as pa
 
 from expectations import SUITE_NAMES, SUITES_DIR
 
+from . import schema
 from .langid import UND, supported_languages
 
 SEVERITIES = ("error", "warning")
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
 _PLACEHOLDERS = {"$LANGDETECT_LANGUAGES": lambda: [*supported_languages(), UND]}
+# Defaults of the learned bounds, used until three completed runs have history.
+DEFAULT_PARAMS: dict[str, Any] = {"$LEARNED_MEAN_WORDS_MIN": 50.0, "$LEARNED_MEAN_WORDS_MAX": 5000.0}
 
 
-def load_suite_json(name: str) -> dict[str, Any]:
-    """Read a suite file and resolve its placeholders (``$LANGDETECT_LANGUAGES``)."""
+def learned_params(history: list[float]) -> dict[str, Any]:
+    """Bounds of the batch mean body length learned from recent batches: mean +- 3 sd (at least +-25 %).
+
+    Args:
+        history: mean body length (words) of recent validated batches.
+
+    Returns:
+        Values for the ``$LEARNED_*`` placeholders of the suites; the defaults with fewer than 3 values.
+    """
+    if len(history) < 3:
+        return dict(DEFAULT_PARAMS)
+    mean = statistics.fmean(history)
+    spread = max(3 * statistics.pstdev(history), 0.25 * mean)
+    return {
+        "$LEARNED_MEAN_WORDS_MIN": round(max(mean - spread, 0.0), 1),
+        "$LEARNED_MEAN_WORDS_MAX": round(mean + spread, 1),
+    }
+
+
+def load_suite_json(name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read a suite file and resolve its placeholders (``$LANGDETECT_LANGUAGES``, ``$LEARNED_*``)."""
+    values = {**DEFAULT_PARAMS, **(params or {})}
     data = json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
     for exp in data["expectations"]:
         sev = exp.get("meta", {}).get("severity")
@@ -37,6 +61,8 @@ def load_suite_json(name: str) -> dict[str, Any]:
         for key, value in list(exp["kwargs"].items()):
             if isinstance(value, str) and value in _PLACEHOLDERS:
                 exp["kwargs"][key] = _PLACEHOLDERS[value]()
+            elif isinstance(value, str) and value.startswith("$"):
+                exp["kwargs"][key] = values[value]
     return data
 
 
@@ -68,7 +94,7 @@ class Validator:
     Create one per run (it imports GX and builds the suites once), then call ``validate``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         import great_expectations as gx
@@ -87,7 +113,7 @@ class Validator:
         self.definitions: dict[str, Any] = {}
         self.meta: dict[str, dict[str, dict[str, Any]]] = {}
         for name in SUITE_NAMES:
-            data = load_suite_json(name)
+            data = load_suite_json(name, params)
             suite = ExpectationSuite(name=name)
             metas: dict[str, dict[str, Any]] = {}
             for exp in data["expectations"]:
@@ -170,6 +196,31 @@ class Validator:
             }
         )
         return out
+
+
+def batch_metrics(articles: pa.Table, quarantined: int) -> pa.Table:
+    """One row of batch-level metrics for the 'batches' suite.
+
+    Args:
+        articles: the batch's records (before quarantine).
+        quarantined: how many of them failed an error-level expectation.
+
+    Returns:
+        n_records, quarantined_share, duplicate_share (records whose body repeats an earlier one of the
+        batch), und_share and mean_words.
+    """
+    n = articles.num_rows
+    hashes = articles.column("content_hash").to_pylist()
+    langs = articles.column("language").to_pylist()
+    words = articles.column("n_words").to_pylist()
+    row = {
+        "n_records": n,
+        "quarantined_share": quarantined / n if n else 0.0,
+        "duplicate_share": (n - len(set(hashes))) / n if n else 0.0,
+        "und_share": sum(1 for x in langs if x == UND) / n if n else 0.0,
+        "mean_words": sum(words) / n if n else 0.0,
+    }
+    return schema.to_table(schema.BATCH_METRICS, [row])
 
 
 def with_check_columns(articles: pa.Table, source_chars: dict[str, int]) -> pa.Table:

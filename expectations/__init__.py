@@ -3,4 +3,4 @@
 from pathlib import Path
 
 SUITES_DIR = Path(__file__).parent
-SUITE_NAMES = ("articles", "sources")
+SUITE_NAMES = ("articles", "sources", "batches")

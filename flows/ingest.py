@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
-import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from corpus_etl.discover import make_batches
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
+from corpus_etl.validate import learned_params
 from tasks import ingest as t
 from warehouse.lock import run_lock
 
@@ -81,16 +81,16 @@ def _run(
     counts: dict[str, Any],
 ) -> dict[str, Any]:
     log = get_run_logger()
-    known = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
+    start = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
     pool: ProcessPoolExecutor | None = None
     try:
-        todo, same = t.plan_files(files, known)
+        todo, same = t.plan_files(files, start.known)
         counts["n_skipped"] = len(same)
         t.mark_skipped(settings, run_id, same)
         batches = make_batches(todo, settings.batch_files, settings.batch_bytes)
         log.info("%d files: %d to process in %d batches, %d unchanged", len(files), len(todo), len(batches), len(same))
         if batches and settings.validate_data:  # GX's import takes seconds: start it while we split
-            threading.Thread(target=t.validator_for, args=(run_id,), daemon=True).start()
+            t.prepare_validator(run_id, learned_params(start.mean_words_history))
         if len(batches) > 1 and settings.n_workers > 1:
             pool = ProcessPoolExecutor(
                 max_workers=settings.n_workers,

@@ -14,13 +14,14 @@ from corpus_etl import schema
 from corpus_etl.discover import KnownSource, SourceFile, expand_sources, plan, stat_file
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
-from corpus_etl.validate import Validator, Verdicts, with_check_columns
+from corpus_etl.validate import Validator, Verdicts, batch_metrics, with_check_columns
 from warehouse import loader
 
 # Process pools of the runs in this process, by run id (set by the flow, used by batch tasks). A task
 # running where no pool is registered (a Dask worker) processes its batch in its own process.
 _POOLS: dict[str, Executor] = {}
 _VALIDATORS: dict[str, Validator] = {}
+_PARAMS: dict[str, dict[str, object]] = {}
 _validator_lock = threading.Lock()
 
 
@@ -41,8 +42,8 @@ def discover(sources: list[str]) -> list[SourceFile]:
 @task(name="begin-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def begin_run(
     settings: Settings, run_id: str, flow_name: str, started_at: datetime, sources: list[str]
-) -> dict[str, KnownSource]:
-    """Create the schema, record the run, return what the warehouse knows of its sources."""
+) -> loader.RunStart:
+    """Create the schema, record the run, return what the warehouse knows of its sources and DQ history."""
     return loader.begin_run(settings.db_path, run_id, flow_name, started_at, sources, loader.settings_json(settings))
 
 
@@ -70,11 +71,18 @@ def process_batch_task(
     return pool.submit(process_batch, files, batch, settings, run_id, started_at, out_dir).result()
 
 
+def prepare_validator(run_id: str, params: dict[str, object]) -> None:
+    """Set the values of the suites' learned placeholders for the run, and build its validator now in the
+    background (GX's import takes seconds: it overlaps with the first batches)."""
+    _PARAMS[run_id] = params
+    threading.Thread(target=validator_for, args=(run_id,), daemon=True).start()
+
+
 def validator_for(run_id: str) -> Validator:
-    """The run's GX validator, built once (GX's import is slow, so it may be warmed early)."""
+    """The run's GX validator, built once with the run's learned parameters."""
     with _validator_lock:
         if run_id not in _VALIDATORS:
-            _VALIDATORS[run_id] = Validator()
+            _VALIDATORS[run_id] = Validator(_PARAMS.get(run_id))
         return _VALIDATORS[run_id]
 
 
@@ -82,6 +90,7 @@ def drop_validator(run_id: str) -> None:
     """Forget the run's validator."""
     with _validator_lock:
         _VALIDATORS.pop(run_id, None)
+        _PARAMS.pop(run_id, None)
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
@@ -93,10 +102,12 @@ def validate_batch(out: BatchOutput, settings: Settings, run_id: str) -> tuple[V
     articles = loader.read_staging(out.paths["articles"], schema.ARTICLES)
     chars = {s["source_id"]: s["n_chars"] or -1 for s in sources.select(["source_id", "n_chars"]).to_pylist()}
     v = validator_for(run_id)
-    return (
-        v.validate("articles", with_check_columns(articles, chars), run_id, out.batch),
-        v.validate("sources", sources, run_id, out.batch),
-    )
+    art = v.validate("articles", with_check_columns(articles, chars), run_id, out.batch)
+    batch = v.validate("batches", batch_metrics(articles, len(art.failed)), run_id, out.batch)
+    src = v.validate("sources", sources, run_id, out.batch)
+    src.dq_runs += batch.dq_runs
+    src.dq_results += batch.dq_results
+    return art, src
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

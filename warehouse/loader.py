@@ -58,10 +58,18 @@ class LoadCounts:
     removed_spans: int
 
 
+@dataclass(frozen=True)
+class RunStart:
+    """What a run needs from the warehouse before it starts."""
+
+    known: dict[str, KnownSource]  # the warehouse's memory of every source, by source_id
+    mean_words_history: list[float]  # batch mean body lengths of recent runs (learned DQ bounds)
+
+
 def begin_run(
     db_path: Path, run_id: str, flow_name: str, started_at: datetime, sources: list[str], settings_json: str
-) -> dict[str, KnownSource]:
-    """Create the schema if needed, record the run as running, and return the known sources.
+) -> RunStart:
+    """Create the schema if needed, record the run as running, and read what the run needs.
 
     Runs left 'running' by a process that died are marked 'crashed' and their staging files removed
     (the caller holds the run lock, so no other run is alive).
@@ -75,16 +83,18 @@ def begin_run(
         settings_json: the resolved settings, as JSON.
 
     Returns:
-        The warehouse's memory of every source, by source_id.
+        The known sources and the DQ history the suites learn bounds from.
     """
     with open_writer(db_path) as con:
         ensure_schema(con)
         crashed = [r["run_id"] for r in fetch_dicts(con, sql("load/crashed_runs"), [started_at, run_id])]
         con.execute(sql("load/insert_run"), [run_id, flow_name, started_at, "\n".join(sources), settings_json])
         rows = fetch_dicts(con, sql("load/known_sources"))
+        history = [float(r["mean_words"]) for r in fetch_dicts(con, sql("read/learned_mean_words"))]
     for old in crashed:  # their staged batches were never loaded; the files are processed again
         shutil.rmtree(db_path.parent / "staging" / old, ignore_errors=True)
-    return {r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows}
+    known = {r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows}
+    return RunStart(known, history)
 
 
 def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:

@@ -47,7 +47,7 @@ def test_suites_reference_only_schema_columns_and_have_severities():
     check_columns = {"_body_sha256", "_source_chars"}  # derived in corpus_etl.validate.with_check_columns
     for name in SUITE_NAMES:
         data = json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
-        columns = set(schema.BY_NAME[name].columns) | check_columns
+        columns = set(schema.SUITE_TABLES[name].columns) | check_columns
         for exp in data["expectations"]:
             assert exp["meta"]["severity"] in ("error", "warning"), exp
             assert exp["meta"].get("reason"), exp
