@@ -255,6 +255,101 @@ DQ_RESULTS = TableSpec(
     ),
 )
 
+# --- Analytics (schema version 2): kept up to date by warehouse.analytics.update_analytics after each run.
+# Not per-source tables: a row here also depends on other sources' articles (clusters, corpus statistics).
+
+MINHASH_SIGNATURES = TableSpec(
+    name="minhash_signatures",
+    description=(
+        "The MinHash signature of every article taking part in near-duplicate detection (kind = 'article', "
+        "at least 20 words): the persisted state of the LSH index, with `lsh_buckets`."
+    ),
+    primary_key=("article_id",),
+    schema=pa.schema(
+        [
+            _f("article_id", STR, "The article (`articles.article_id`).", False),
+            _f("source_id", STR, "Its file (`sources.source_id`).", False),
+            _f("content_hash", STR, "`articles.content_hash` when the signature was computed.", False),
+            _f("n_shingles", pa.int32(), "Distinct word 5-gram shingles of the body.", False),
+            _f("signature", pa.list_(pa.uint32()), "128 MinHash values (datasketch, affine32, seed 1).", False),
+            _f("index_version", STR, "Shingling and MinHash parameters; rows of another version are rebuilt.", False),
+            _f("run_id", STR, "Run that computed it.", False),
+        ]
+    ),
+)
+
+LSH_BUCKETS = TableSpec(
+    name="lsh_buckets",
+    description=(
+        "LSH band buckets of the MinHash signatures (32 bands of 4 rows): two articles sharing a (band, bucket) "
+        "are near-duplicate candidates, verified by their exact shingle Jaccard."
+    ),
+    primary_key=("band", "bucket", "article_id"),
+    schema=pa.schema(
+        [
+            _f("band", pa.int16(), "Band number, 0-31.", False),
+            _f("bucket", pa.int64(), "64-bit hash of the band's 4 MinHash values.", False),
+            _f("article_id", STR, "The article (`minhash_signatures.article_id`).", False),
+        ]
+    ),
+)
+
+STORY_CLUSTERS = TableSpec(
+    name="story_clusters",
+    description=(
+        "Syndication clusters: articles whose bodies are the same (content hash) or near-duplicates (word "
+        "5-gram Jaccard >= 0.5, found by MinHash LSH), one row per member of a cluster of two or more. "
+        "Canonical member: earliest ingested, then longest, then source path and ordinal."
+    ),
+    primary_key=("article_id",),
+    schema=pa.schema(
+        [
+            _f("cluster_id", STR, "Id of the cluster: the article_id of its canonical member.", False),
+            _f("article_id", STR, "The member (`articles.article_id`).", False),
+            _f("source_id", STR, "Its file (`sources.source_id`).", False),
+            _f("outlet", STR, "`articles.outlet`, else the name of the source file's directory.", False),
+            _f("is_canonical", pa.bool_(), "True for the cluster's canonical member.", False),
+            _f("match", STR, "canonical | exact (same content_hash as the canonical) | near.", False),
+            _f(
+                "similarity",
+                pa.float64(),
+                "Jaccard of its word 5-gram shingles with the canonical's (1 if exact).",
+                False,
+            ),
+            _f("cluster_size", pa.int32(), "Members in the cluster.", False),
+            _f("run_id", STR, "Run that last changed the cluster.", False),
+        ]
+    ),
+)
+
+SEARCH_DOCS = TableSpec(
+    name="search_docs",
+    description="The full-text index's documents: one row per article (kind = 'article') with its length in terms.",
+    primary_key=("article_id",),
+    schema=pa.schema(
+        [
+            _f("article_id", STR, "The article (`articles.article_id`).", False),
+            _f("source_id", STR, "Its file (`sources.source_id`).", False),
+            _f("length", pa.int32(), "Terms in title and body (the BM25 document length).", False),
+            _f("index_version", STR, "Tokenizer version; rows of another version are rebuilt.", False),
+            _f("run_id", STR, "Run that indexed it.", False),
+        ]
+    ),
+)
+
+SEARCH_TERMS = TableSpec(
+    name="search_terms",
+    description="The full-text index's postings: one row per distinct term of an indexed article (BM25 in SQL).",
+    primary_key=("term", "article_id"),
+    schema=pa.schema(
+        [
+            _f("term", STR, "A term: a casefolded NFKC word (letters and digits).", False),
+            _f("article_id", STR, "The article (`search_docs.article_id`).", False),
+            _f("tf", pa.int32(), "How many times the term occurs in the title and body.", False),
+        ]
+    ),
+)
+
 TABLES: tuple[TableSpec, ...] = (
     SOURCES,
     ARTICLES,
@@ -265,6 +360,11 @@ TABLES: tuple[TableSpec, ...] = (
     RUNS,
     DQ_RUNS,
     DQ_RESULTS,
+    MINHASH_SIGNATURES,
+    LSH_BUCKETS,
+    STORY_CLUSTERS,
+    SEARCH_DOCS,
+    SEARCH_TERMS,
 )
 # Tables whose rows belong to one source file: a file loaded again replaces its rows in all of them.
 PER_SOURCE: tuple[TableSpec, ...] = (ARTICLES, PARAGRAPHS, REMOVED_SPANS, CLUSTERS)

@@ -99,6 +99,8 @@ class SplitOptions:
     # Below this word overlap (cosine of 5+ letter words) the text after a headline is another story.
     # Measured on BBC pairs: different articles p99 0.17, the two halves of one article p10 0.15.
     same_topic_similarity: float = 0.2
+    # Inside a body, this many short non-sentence lines in a row are chrome (a lone one is a subheading).
+    weak_run_min: int = 2
 
 
 # --------------------------------------------------------------------------------------------------
@@ -482,12 +484,14 @@ class _Splitter:
             rec.tags.extend(t for t in parse_tags(tag.group("tags")) if t not in rec.tags)
             self.keep(start, ln.end, "tags")
             return i + 1
-        if rec is not None and not rec.paragraphs and rec.published is None:
-            published = parse_date_line(text, self.rules)
-            if published:
-                rec.published = published
-                self.keep(start, ln.end, "date")
-                return i + 1
+        published = parse_date_line(text, self.rules) if words(text) <= 16 else None
+        if published and rec is not None and not rec.paragraphs and rec.published is None:
+            rec.published = published
+            self.keep(start, ln.end, "date")
+            return i + 1
+        if published:  # a timestamp line elsewhere on the page ("Updated: Nov 19, 2019 6:55 AM")
+            self.remove(start, ln.end, "date_line")
+            return i + 1
         byline = parse_byline(text, self.rules)
         if byline:
             if rec is None:
@@ -643,15 +647,30 @@ class _Splitter:
                 lo += 1
             while hi > lo and weak[hi - 1]:
                 hi -= 1
-            if lo == 0 and hi == len(weak):
+            drop = {k: "edge_chrome" for k in [*range(lo), *range(hi, len(weak))]}
+            # Inside the body a lone short line is a subheading; a run of them is a menu or a widget.
+            k = lo
+            while k < hi:
+                if weak[k]:
+                    run_end = k
+                    while run_end < hi and weak[run_end]:
+                        run_end += 1
+                    if run_end - k >= self.opts.weak_run_min:
+                        drop.update(dict.fromkeys(range(k, run_end), "inner_chrome"))
+                    k = run_end
+                else:
+                    k += 1
+            if not drop:
                 continue
-            cut = rec.paragraph_spans[:lo] + rec.paragraph_spans[hi:]
-            for p in self.pieces:
-                if p.record == idx and p.role == "body" and any(p.start <= a and b <= p.end for a, b in cut):
-                    p.role, p.rule = "removed", "edge_chrome"
-            rec.body_words -= sum(words(p) for p in rec.paragraphs[:lo] + rec.paragraphs[hi:])
-            rec.paragraphs = rec.paragraphs[lo:hi]
-            rec.paragraph_spans = rec.paragraph_spans[lo:hi]
+            for k, rule in drop.items():
+                a, b = rec.paragraph_spans[k]
+                for p in self.pieces:
+                    if p.record == idx and p.role == "body" and p.start <= a and b <= p.end:
+                        p.role, p.rule = "removed", rule
+            rec.body_words -= sum(words(rec.paragraphs[k]) for k in drop)
+            keep = [k for k in range(len(weak)) if k not in drop]
+            rec.paragraphs = [rec.paragraphs[k] for k in keep]
+            rec.paragraph_spans = [rec.paragraph_spans[k] for k in keep]
 
     def _finish(self) -> SplitResult:
         self._trim_edges()
