@@ -271,7 +271,8 @@ def test_a_menu_with_a_headline_is_not_an_article():
 def test_a_run_of_short_lines_inside_a_body_is_chrome_but_a_lone_subheading_stays():
     text = (
         f"Council agrees river plan\n\n{PARA}\n\nWhat happens next\n\n{PARA}\n\n"
-        f"Live TV Videos\n\nPhoto Gallery Highlights\n\nWeather Tonight Tomorrow\n\n{PARA}\n\nUpdated: Nov 19, 2019 6:55 AM\n\n{PARA}\n"
+        f"Live TV Videos\n\nPhoto Gallery Highlights\n\nWeather Tonight Tomorrow\n\n{PARA}\n\n"
+        f"Updated: Nov 19, 2019 6:55 AM\n\n{PARA}\n"
     )
     res = split_text(text, RULES)
     (rec,) = res.records
