@@ -209,7 +209,13 @@ RUNS = TableSpec(
             _f("n_quarantined", pa.int32(), "Records put in `quarantine`.", False),
             _f("n_removed_spans", pa.int32(), "Boilerplate spans recorded in `removed_spans`.", False),
             _f("bytes_read", pa.int64(), "Bytes read from processed files.", False),
-            _f("seconds", pa.float64(), "Wall time of the run in seconds."),
+            _f("seconds", pa.float64(), "Wall time of the run in seconds (from the flow's start to its end)."),
+            _f(
+                "stage_seconds",
+                STR,
+                "Seconds per stage as JSON: process (summed over batches and workers), wait (for batches), "
+                "validate, load, export.",
+            ),
             _f("settings_json", STR, "The resolved settings of the run, as JSON.", False),
         ]
     ),

@@ -101,10 +101,18 @@ def _run(
         futures = [t.process_batch_task.submit(b, i, settings, run_id, started) for i, b in enumerate(batches)]
         report("files", 0, len(todo))
         done_files = 0
+        stage = counts["stage_seconds"] = dict.fromkeys(("process", "wait", "validate", "load", "export"), 0.0)
         for fut in futures:
+            t1 = time.perf_counter()
             out = fut.result()
+            t2 = time.perf_counter()
             verdicts = t.validate_batch(out, settings, run_id)
+            t3 = time.perf_counter()
             loaded = t.load_batch(out, verdicts, settings, started)
+            stage["process"] += out.seconds
+            stage["wait"] += t2 - t1
+            stage["validate"] += t3 - t2
+            stage["load"] += time.perf_counter() - t3
             counts["n_processed"] += out.n_sources
             counts["n_failed"] += out.n_failed
             counts["n_records"] += out.n_records
@@ -114,8 +122,11 @@ def _run(
             counts["n_removed_spans"] += loaded.removed_spans
             done_files += out.n_sources
             report("files", done_files, len(todo))
+        t1 = time.perf_counter()
         if batches or not (settings.parquet_dir / "articles").exists():
             t.export_parquet(settings, run_id)
+        stage["export"] = time.perf_counter() - t1
+        counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}
         counts["seconds"] = round(time.perf_counter() - t0, 3)
         t.finish_run(settings, run_id, "completed", None, counts)
         shutil.rmtree(settings.staging_dir / run_id, ignore_errors=True)

@@ -207,6 +207,7 @@ def finish_run(db_path: Path, run_id: str, status: str, error: str | None, count
                 counts.get("n_removed_spans", 0),
                 counts.get("bytes_read", 0),
                 counts.get("seconds"),
+                json.dumps(counts.get("stage_seconds") or {}, sort_keys=True),
                 run_id,
             ],
         )
