@@ -230,21 +230,22 @@ def query(
     """Run a read-only SQL query against the warehouse and print the result.
 
     Tables: sources, articles, removed_spans, quarantine, runs, dq_runs, dq_results. The connection is
-    read-only and cannot read or write files outside the database.
+    read-only and cannot read or write files outside the database. While an ingest holds the database, the
+    query runs on the Parquet copy (a note on stderr; SELECT only).
 
     Example: corpus-etl query "select language, count(*) from articles group by all"
     """
     import duckdb
 
-    con = open_read_only(warehouse)
+    from warehouse.readonly import NotReadOnly, run_query
+
+    rc = _open_for_reading(warehouse)
     try:
-        cur = con.execute(sql_text)
-        names = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    except duckdb.Error as exc:
+        names, rows = run_query(rc, sql_text)
+    except (duckdb.Error, NotReadOnly) as exc:
         raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:
-        con.close()
+        rc.close()
     typer.echo(format_rows(names, rows, fmt))
 
 
@@ -352,6 +353,176 @@ def quarantine_replay(warehouse: WarehouseOpt = Path("data")) -> None:
     except WarehouseLocked as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"quarantine replay {replay_id}: {res.checked} checked, {res.released} released, {res.kept} kept")
+
+
+def _open_for_reading(warehouse: Path) -> Any:
+    """The warehouse for reading (the database, or its Parquet copy while an ingest holds it), note on stderr."""
+    from warehouse.readonly import WarehouseUnavailable, open_for_query
+
+    try:
+        rc = open_for_query(warehouse)
+    except WarehouseUnavailable as exc:
+        raise _fail(str(exc)) from None
+    if rc.note:
+        typer.echo(f"corpus-etl: note: {rc.note}", err=True)
+    return rc
+
+
+@app.command()
+def search(
+    terms: Annotated[str, typer.Argument(metavar="TERMS", help="Words to search for (any order, any case).")],
+    warehouse: WarehouseOpt = Path("data"),
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many results.")] = 10,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Full-text search: the articles best matching TERMS, ranked by BM25, with title, source and a snippet.
+
+    The index (tables search_docs and search_terms) is updated after every ingest run.
+
+    Example: corpus-etl search "blackberry pakistan servers" --limit 5
+    """
+    import duckdb
+
+    from warehouse.search import search as run_search
+
+    rc = _open_for_reading(warehouse)
+    try:
+        results = run_search(rc.con, terms, limit)
+        if not results:
+            empty = rc.con.execute("SELECT count(*) = 0 FROM search_docs").fetchall()
+            if empty and empty[0][0]:
+                typer.echo(
+                    "corpus-etl: note: the search index is empty; run "
+                    f"`corpus-etl analytics --warehouse {warehouse}` to build it",
+                    err=True,
+                )
+    except duckdb.Error as exc:
+        raise _fail(f"search failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        rc.close()
+    names = ["rank", "score", "title", "source_path", "snippet"]
+    if fmt is not Format.table:
+        names += ["outlet", "language", "published_date", "article_id"]
+    typer.echo(format_rows(names, [tuple(r[n] for n in names) for r in results], fmt))
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command()
+def export(
+    warehouse: WarehouseOpt = Path("data"),
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.parquet,
+    where: Annotated[
+        str | None, typer.Option("--where", help="SQL condition on the articles columns, e.g. \"language = 'fr'\".")
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", help="Output file (default articles.<format>); '-' = stdout (csv, jsonl)."),
+    ] = None,
+) -> None:
+    """Export the articles (all, or those matching --where) to Parquet (zstd), CSV or JSON Lines.
+
+    Read-only: the rows come from a connection that cannot read or write files; this command writes only
+    the output file. While an ingest holds the database, the Parquet copy is exported instead.
+    """
+    from warehouse.export import ExportError, export_articles
+
+    target = out or f"articles.{fmt.value}"
+    rc = _open_for_reading(warehouse)
+    try:
+        n = export_articles(rc, fmt.value, target, where)
+    except ExportError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        rc.close()
+    if target != "-":
+        typer.echo(f"exported {n} article{'s' if n != 1 else ''} to {target}", err=True)
+
+
+@app.command()
+def analytics(warehouse: WarehouseOpt = Path("data")) -> None:
+    """Bring story clusters and the search index up to date, upgrading an older warehouse first.
+
+    Every ingest run does this after loading; run it by hand after upgrading corpus-etl (a warehouse of
+    schema version 1 gets the analytics tables and all its articles indexed). Takes the warehouse's run
+    lock, so it never runs beside an ingest; the Parquet copy is rewritten when something changed.
+    """
+    import uuid
+
+    from warehouse.analytics import update_analytics
+    from warehouse.db import SchemaTooNew, ensure_schema
+    from warehouse.loader import WarehouseLocked, export_parquet, open_writer
+    from warehouse.lock import run_lock
+
+    db = warehouse / "corpus.duckdb"
+    if not db.exists():
+        raise _fail(f"no warehouse at {warehouse}")
+    run_id = f"analytics-{uuid.uuid4()}"
+    try:
+        with run_lock(warehouse.resolve(), run_id):
+            with open_writer(db) as con:
+                applied = ensure_schema(con)
+            summary = update_analytics(db, run_id, None)
+            if summary.changed or applied:
+                export_parquet(db, warehouse / "parquet", run_id)
+    except (WarehouseLocked, SchemaTooNew) as exc:
+        raise _fail(str(exc)) from None
+    if applied:
+        typer.echo(f"upgraded the warehouse to schema version {applied[-1]}")
+    typer.echo(
+        f"analytics {run_id}: {summary.signatures_added} articles indexed, {summary.signatures_removed} dropped; "
+        f"{summary.clusters} story clusters ({summary.cluster_members} articles), {summary.clusters_written} "
+        f"written; search index +{summary.search_added} -{summary.search_removed}; {summary.seconds:.1f} s"
+    )
+
+
+@app.command()
+def cookbook(
+    name: Annotated[str | None, typer.Argument(help="A query to run; none lists them.", show_default=False)] = None,
+    warehouse: WarehouseOpt = Path("data"),
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a parameter of the query (repeatable).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    show_sql: Annotated[bool, typer.Option("--sql", help="Print the query's SQL instead of running it.")] = False,
+) -> None:
+    """The analysts' SQL cookbook (warehouse/queries/): list the queries, or run one by name.
+
+    Example: corpus-etl cookbook story_timeline -p pattern=%pakistan%
+    """
+    import duckdb
+
+    from warehouse import cookbook as cb
+    from warehouse.readonly import NotReadOnly, run_query
+
+    if name is None:
+        queries = cb.load()
+        rows = [(q.name, q.title, ", ".join(f"{n}={v}" for n, v in q.params)) for q in queries]
+        typer.echo(format_rows(["name", "title", "params"], rows, fmt))
+        return
+    try:
+        q = cb.get(name)
+        overrides = dict(p.split("=", 1) for p in (param or []) if "=" in p)
+        if len(overrides) != len(param or []):
+            raise _fail("--param takes NAME=VALUE")
+        values = q.bind(overrides)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from None
+    if show_sql:
+        typer.echo(q.sql)
+        return
+    rc = _open_for_reading(warehouse)
+    try:
+        names, rows = run_query(rc, q.sql, values)
+    except (duckdb.Error, NotReadOnly) as exc:
+        raise _fail(f"{name} failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        rc.close()
+    typer.echo(format_rows(names, rows, fmt))
 
 
 def main() -> None:  # pragma: no cover - console entry

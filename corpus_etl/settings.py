@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     warehouse: Path = Field(Path("data"), description="Warehouse directory (corpus.duckdb, parquet/, staging/).")
     workers: int = Field(0, ge=0, description="Worker processes for splitting and language detection; 0 = cores.")
     batch_files: int = Field(64, ge=1, description="Files per batch task.")
-    batch_bytes: int = Field(16 << 20, ge=1, description="A batch closes once it holds this many bytes.")
+    batch_bytes: int = Field(
+        4 << 20, ge=1, description="A batch closes once it holds this many bytes (small batches: flat memory)."
+    )
     input_format: Literal["auto", "text", "multinews", "jsonl"] = Field(
         "auto", description="Input format; 'auto' detects it per file (suffix, then content)."
     )

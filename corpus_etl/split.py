@@ -11,13 +11,14 @@ The result accounts for the whole text: record extents and the removed spans bet
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .normalize import normalize_inline
-from .rules import Rules
+from .rules import LineRule, Rules
 
 _LINE = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
@@ -367,18 +368,22 @@ class _Splitter:
         counts = Counter(ln.text for ln in self.lines)
         # A headline-like line printed more than twice (a recurring interview question, a section
         # label) is a subheading, never the headline of a new article.
-        self.recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in self._doubled())}
+        doubled = self._doubled()
+        self.recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in doubled)}
+        self._rule_cache: dict[int, LineRule | None] = {}
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
         """Short non-prose lines that occur more than once, not merely as a doubled headline."""
-        counts = Counter(ln.text for ln in self.lines if words(ln.text) <= self.opts.repeated_line_max_words)
+        where: dict[str, list[int]] = {}
+        for i, ln in enumerate(self.lines):
+            if words(ln.text) <= self.opts.repeated_line_max_words:
+                where.setdefault(ln.text, []).append(i)
         out = set()
-        for text, c in counts.items():
-            if c < 2 or is_prose(text):
+        for text, idx in where.items():
+            if len(idx) < 2 or is_prose(text):
                 continue
-            idx = [i for i, ln in enumerate(self.lines) if ln.text == text]
-            if c == 2 and idx[1] - idx[0] == 1:
+            if len(idx) == 2 and idx[1] - idx[0] == 1:
                 continue  # "Headline / Headline": handled as a duplicate title
             out.add(text)
         return out
@@ -416,10 +421,17 @@ class _Splitter:
             i = self.step(i)
         return self._finish()
 
+    def rule_at(self, i: int) -> LineRule | None:
+        """The line rule matching line ``i`` (each line is matched once)."""
+        if i not in self._rule_cache:
+            self._rule_cache[i] = self.rules.match_line(self.lines[i].text)
+        return self._rule_cache[i]
+
     def next_content(self, i: int) -> Line | None:
         """The next line after ``i`` that no line rule removes."""
-        for ln in self.lines[i + 1 :]:
-            if self.rules.match_line(ln.text) is None and ln.text not in self.repeated:
+        for j in range(i + 1, len(self.lines)):
+            ln = self.lines[j]
+            if self.rule_at(j) is None and ln.text not in self.repeated:
                 return ln
         return None
 
@@ -445,7 +457,7 @@ class _Splitter:
             self.remove(start, ln.end, "duplicate_title")
             return i + 1
 
-        rule = self.rules.match_line(text)
+        rule = self.rule_at(i) if text == ln.text else self.rules.match_line(text)
         if rule is not None:
             if rule.effect == "page_start":
                 if rec is not None and (rec.paragraphs or rec.title):
@@ -569,9 +581,10 @@ class _Splitter:
         """Up to ``max_words`` words of the content lines after line ``i``."""
         out: list[str] = []
         n = 0
-        for ln in self.lines[i + 1 :]:
-            if self.rules.match_line(ln.text) is not None:
+        for j in range(i + 1, len(self.lines)):
+            if self.rule_at(j) is not None:
                 continue
+            ln = self.lines[j]
             out.append(ln.text)
             n += words(ln.text)
             if n >= max_words:
@@ -631,14 +644,18 @@ class _Splitter:
         And a record whose body is mostly such lines (a menu that got a headline) is no article: its
         lines become removed spans ('navigation_block').
         """
+        by_record: dict[int, list[Piece]] = {}
+        for p in sorted(self.pieces, key=lambda p: p.start):
+            if p.record is not None:
+                by_record.setdefault(p.record, []).append(p)
         for idx, rec in enumerate(self.records):
             # short, no sentence, no figures (a table row of figures is content)
             weak = [not is_prose(p) and words(p) < 10 and not any(c.isdigit() for c in p) for p in rec.paragraphs]
             if rec.paragraphs and rec.kind == "article":
                 strong_words = sum(words(p) for p, w in zip(rec.paragraphs, weak, strict=True) if not w)
                 if len(rec.paragraphs) >= 5 and strong_words < 0.3 * rec.body_words:
-                    for p in self.pieces:
-                        if p.record == idx and p.role != "removed":
+                    for p in by_record.get(idx, []):
+                        if p.role != "removed":
                             p.role, p.rule = "removed", "navigation_block"
                     rec.paragraphs, rec.paragraph_spans, rec.title = [], [], None
                     continue
@@ -662,11 +679,13 @@ class _Splitter:
                     k += 1
             if not drop:
                 continue
+            body_pieces = [p for p in by_record.get(idx, []) if p.role == "body"]
+            starts = [p.start for p in body_pieces]
             for k, rule in drop.items():
                 a, b = rec.paragraph_spans[k]
-                for p in self.pieces:
-                    if p.record == idx and p.role == "body" and p.start <= a and b <= p.end:
-                        p.role, p.rule = "removed", rule
+                j = bisect.bisect_right(starts, a) - 1  # the body piece holding the paragraph
+                if j >= 0 and body_pieces[j].start <= a and b <= body_pieces[j].end:
+                    body_pieces[j].role, body_pieces[j].rule = "removed", rule
             rec.body_words -= sum(words(rec.paragraphs[k]) for k in drop)
             keep = [k for k in range(len(weak)) if k not in drop]
             rec.paragraphs = [rec.paragraphs[k] for k in keep]

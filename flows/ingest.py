@@ -20,9 +20,11 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from corpus_etl.discover import make_batches
+from corpus_etl.incremental import vanished
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
 from corpus_etl.validate import learned_params
+from tasks import analytics as ta
 from tasks import ingest as t
 from warehouse.lock import run_lock
 
@@ -87,6 +89,9 @@ def _run(
         todo, same = t.plan_files(files, start.known)
         counts["n_skipped"] = len(same)
         t.mark_skipped(settings, run_id, same)
+        gone = vanished(start.known_paths, {f.source_id for f in files}, sources)
+        counts["n_deleted"] = len(gone)
+        t.mark_deleted(settings, run_id, gone)
         batches = make_batches(todo, settings.batch_files, settings.batch_bytes)
         log.info("%d files: %d to process in %d batches, %d unchanged", len(files), len(todo), len(batches), len(same))
         if batches and settings.validate_data:  # GX's import takes seconds: start it while we split
@@ -101,7 +106,9 @@ def _run(
         futures = [t.process_batch_task.submit(b, i, settings, run_id, started) for i, b in enumerate(batches)]
         report("files", 0, len(todo))
         done_files = 0
-        stage = counts["stage_seconds"] = dict.fromkeys(("process", "wait", "validate", "load", "export"), 0.0)
+        stage = counts["stage_seconds"] = dict.fromkeys(
+            ("process", "wait", "validate", "load", "analytics", "export"), 0.0
+        )
         for fut in futures:
             t1 = time.perf_counter()
             out = fut.result()
@@ -123,7 +130,11 @@ def _run(
             done_files += out.n_sources
             report("files", done_files, len(todo))
         t1 = time.perf_counter()
-        if batches or not (settings.parquet_dir / "articles").exists():
+        # every run: story clusters and search index follow the loaded rows (and backfill an upgraded warehouse)
+        counts["analytics"] = ta.update_analytics(settings, run_id, todo)
+        stage["analytics"] = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        if batches or counts["analytics"]["changed"] or not (settings.parquet_dir / "articles").exists():
             t.export_parquet(settings, run_id)
         stage["export"] = time.perf_counter() - t1
         counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}

@@ -59,6 +59,12 @@ def mark_skipped(settings: Settings, run_id: str, files: list[SourceFile]) -> No
     loader.mark_skipped(settings.db_path, run_id, [f.source_id for f in files])
 
 
+@task(name="mark-deleted", cache_policy=NO_CACHE)
+def mark_deleted(settings: Settings, run_id: str, source_ids: list[str]) -> None:
+    """Flag the files that vanished from the run's SOURCE arguments."""
+    loader.mark_deleted(settings.db_path, run_id, source_ids)
+
+
 @task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def process_batch_task(
     files: list[SourceFile], batch: int, settings: Settings, run_id: str, started_at: datetime

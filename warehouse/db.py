@@ -12,7 +12,12 @@ import pyarrow as pa
 from corpus_etl.schema import TABLES, TableSpec
 
 SQL_DIR = Path(__file__).with_name("sql")
-SCHEMA_VERSION = 1
+# 1: the ingest tables (sources ... dq_results). 2: the analytics tables and views (warehouse/migrations/).
+SCHEMA_VERSION = 2
+
+
+class SchemaTooNew(RuntimeError):
+    """The warehouse was written by a newer corpus-etl (a higher schema version than this one knows)."""
 
 
 def quote_ident(name: str) -> str:
@@ -39,6 +44,10 @@ def duckdb_type(t: pa.DataType) -> str:
         return "BIGINT"
     if pa.types.is_int32(t):
         return "INTEGER"
+    if pa.types.is_int16(t):
+        return "SMALLINT"
+    if pa.types.is_uint32(t):
+        return "UINTEGER"
     if pa.types.is_float64(t):
         return "DOUBLE"
     if pa.types.is_boolean(t):
@@ -79,16 +88,115 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path))
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the schema module (idempotent) and record the schema version."""
-    con.execute("BEGIN")
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the database on ``con`` has a table ``name`` in its main schema."""
+    rows = con.execute(sql("read/has_table"), [name]).fetchall()  # fetched to the end: nothing left pending
+    return bool(rows and rows[0][0])
+
+
+def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version the warehouse on ``con`` was written with; None for an empty database.
+
+    A database with the ingest tables but no recorded version predates the version table: version 1.
+    """
+    if has_table(con, "schema_version"):
+        rows = con.execute(sql("read/schema_version")).fetchall()
+        if rows and rows[0][0] is not None:
+            return int(rows[0][0])
+    return 1 if has_table(con, "sources") else None
+
+
+class SchemaMismatch(RuntimeError):
+    """The warehouse lacks a NOT NULL column of the schema module that no migration adds."""
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Add the nullable columns of the schema module that the warehouse's tables lack (``ALTER TABLE``).
+
+    A nullable column added to a table of the schema module needs no migration: an existing warehouse
+    gets it (NULL in old rows) on its next open. A NOT NULL column has no value for old rows: it needs a
+    migration step (``warehouse/migrations/``).
+
+    Returns:
+        The columns added, as "table.column".
+
+    Raises:
+        SchemaMismatch: a NOT NULL column is missing.
+    """
+    added: list[str] = []
     for spec in TABLES:
-        con.execute(create_table_sql(spec))
-        for stmt in comment_sql(spec):
-            con.execute(stmt)
-    con.execute(sql("load/create_schema_version"))
-    con.execute(sql("load/set_schema_version"), [SCHEMA_VERSION])
-    con.execute("COMMIT")
+        have = {r[0] for r in con.execute(sql("read/table_columns"), [spec.name]).fetchall()}
+        for f in spec.schema:
+            if f.name in have:
+                continue
+            if not f.nullable:
+                raise SchemaMismatch(
+                    f"the warehouse's table {spec.name} lacks the NOT NULL column {f.name} and no migration adds "
+                    "it: write its rows to a new warehouse (--warehouse NEW_DIR), or add a migration step in "
+                    "warehouse/migrations/"
+                )
+            con.execute(
+                f"ALTER TABLE {quote_ident(spec.name)} ADD COLUMN IF NOT EXISTS {quote_ident(f.name)} "
+                f"{duckdb_type(f.type)}"
+            )
+            added.append(f"{spec.name}.{f.name}")
+    return added
+
+
+def view_names() -> list[str]:
+    """The analytics views (``warehouse/sql/views/<name>.sql``), in creation order."""
+    return sorted(p.stem for p in (SQL_DIR / "views").glob("*.sql"))
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the analytics views (``CREATE OR REPLACE VIEW``, one file each)."""
+    for name in view_names():
+        con.execute(sql(f"views/{name}"))
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Create or upgrade the warehouse schema in one transaction, and record the schema version.
+
+    A new database gets every table of the schema module. A database written by an older version is
+    upgraded by the migration steps after its version (``warehouse/migrations/``), then gets the
+    nullable columns added to the schema module since (``add_missing_columns``). The views are
+    recreated every time. Idempotent.
+
+    Returns:
+        The versions whose migrations were applied (empty when none was needed).
+
+    Raises:
+        SchemaTooNew: the database was written by a newer corpus-etl.
+        SchemaMismatch: the database lacks a NOT NULL column that no migration adds.
+    """
+    con.execute("BEGIN")
+    try:
+        found = stored_schema_version(con)
+        if found is not None and found > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"the warehouse has schema version {found} but this corpus-etl knows versions up to "
+                f"{SCHEMA_VERSION}: it was written by a newer corpus-etl; upgrade corpus-etl to use it"
+            )
+        con.execute(sql("load/create_schema_version"))
+        applied: list[int] = []
+        if found is not None and found < SCHEMA_VERSION:
+            from .migrations import migrate
+
+            applied = migrate(con, found)
+        for spec in TABLES:
+            con.execute(create_table_sql(spec))
+        if found is not None:
+            add_missing_columns(con)
+        for spec in TABLES:
+            for stmt in comment_sql(spec):
+                con.execute(stmt)
+        create_views(con)
+        con.execute(sql("load/set_schema_version"), [SCHEMA_VERSION])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return applied
 
 
 def fetch_dicts(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> list[dict[str, Any]]:

@@ -64,6 +64,7 @@ class RunStart:
 
     known: dict[str, KnownSource]  # the warehouse's memory of every source, by source_id
     mean_words_history: list[float]  # batch mean body lengths of recent runs (learned DQ bounds)
+    known_paths: dict[str, str]  # source_id -> path of the files not flagged deleted
 
 
 def begin_run(
@@ -91,10 +92,11 @@ def begin_run(
         con.execute(sql("load/insert_run"), [run_id, flow_name, started_at, "\n".join(sources), settings_json])
         rows = fetch_dicts(con, sql("load/known_sources"))
         history = [float(r["mean_words"]) for r in fetch_dicts(con, sql("read/learned_mean_words"))]
+        paths = {r["source_id"]: r["path"] for r in fetch_dicts(con, sql("load/known_paths"))}
     for old in crashed:  # their staged batches were never loaded; the files are processed again
         shutil.rmtree(db_path.parent / "staging" / old, ignore_errors=True)
     known = {r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows}
-    return RunStart(known, history)
+    return RunStart(known, history, paths)
 
 
 def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:
@@ -103,6 +105,14 @@ def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:
         return
     with open_writer(db_path) as con:
         con.execute(sql("load/mark_skipped"), [run_id, source_ids])
+
+
+def mark_deleted(db_path: Path, run_id: str, source_ids: list[str]) -> None:
+    """Flag files that vanished from their SOURCE (status 'deleted'); their records stay, flagged through it."""
+    if not source_ids:
+        return
+    with open_writer(db_path) as con:
+        con.execute(sql("load/mark_deleted"), [run_id, source_ids])
 
 
 def split_quarantine(articles: pa.Table, failed: dict[int, list[str]], at: datetime) -> tuple[pa.Table, pa.Table]:
@@ -201,6 +211,7 @@ def finish_run(db_path: Path, run_id: str, status: str, error: str | None, count
                 counts.get("n_skipped", 0),
                 counts.get("n_processed", 0),
                 counts.get("n_failed", 0),
+                counts.get("n_deleted", 0),
                 counts.get("n_records", 0),
                 counts.get("n_loaded", 0),
                 counts.get("n_quarantined", 0),
@@ -213,14 +224,46 @@ def finish_run(db_path: Path, run_id: str, status: str, error: str | None, count
         )
 
 
-PARQUET_TABLES = ("articles",)
+@dataclass(frozen=True)
+class ParquetExport:
+    """A table of the Parquet copy: its hive partition columns and the order its rows are written in."""
+
+    table: str
+    partition_by: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ()
+
+
+# The tables analysts need, also readable while an ingest holds the database (``warehouse.readonly``).
+# Records are partitioned by language and UTC ingest date; the other tables are small or are read whole.
+PARQUET_EXPORTS: tuple[ParquetExport, ...] = (
+    ParquetExport("articles", ("language", "ingest_date"), ("source_path", "ordinal")),
+    ParquetExport("quarantine", ("language", "ingest_date"), ("source_path", "ordinal")),
+    ParquetExport("paragraphs", (), ("source_id", "article_id", "position")),
+    ParquetExport("sources", (), ("path",)),
+    ParquetExport("runs", (), ("started_at", "run_id")),
+    ParquetExport("story_clusters", (), ("cluster_id", "article_id")),
+    ParquetExport("search_docs", (), ("article_id",)),
+    ParquetExport("search_terms", (), ("term", "article_id")),
+)
+PARQUET_TABLES = tuple(e.table for e in PARQUET_EXPORTS)
+PARQUET_FILE_SIZE = "256MB"  # a file is closed at this size (DuckDB's FILE_SIZE_BYTES); row groups of 122,880 rows
+
+
+def _export_query(e: ParquetExport) -> str:
+    cols = ", ".join(quote_ident(c) for c in schema.BY_NAME[e.table].columns)
+    extra = ", CAST(timezone('UTC', ingested_at) AS DATE) AS ingest_date" if "ingest_date" in e.partition_by else ""
+    order = f" ORDER BY {', '.join(quote_ident(c) for c in e.order_by)}" if e.order_by else ""
+    return f"SELECT {cols}{extra} FROM {quote_ident(e.table)}{order}"
 
 
 def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, int]:
-    """Rewrite ``parquet/<table>/`` from the database: zstd, hive-partitioned by language.
+    """Rewrite ``parquet/<table>/`` for every table of ``PARQUET_EXPORTS``: zstd, hive-partitioned records.
 
-    The new copy is written beside the old one and swapped in by renames, so readers see either the
-    old or the new files, never a half-written one.
+    ``articles`` and ``quarantine`` are partitioned by ``language`` and ``ingest_date`` (the UTC date of
+    ``ingested_at``): ``parquet/articles/language=en/ingest_date=2026-01-31/data_0.parquet``; read them
+    with ``hive_partitioning = true``. Files are closed at ``PARQUET_FILE_SIZE``. Each table's new copy is
+    written beside the old one and swapped in by renames, so readers see either the old or the new
+    files, never a half-written one. A table with no rows gets an empty folder.
 
     Returns:
         Rows written per table.
@@ -228,21 +271,23 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
     parquet_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     with open_writer(db_path) as con:
-        for table in PARQUET_TABLES:
-            final = parquet_dir / table
-            tmp = parquet_dir / f".{table}.{run_id}.tmp"
+        for e in PARQUET_EXPORTS:
+            final = parquet_dir / e.table
+            tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
-            n = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
-            written[table] = int(n[0]) if n else 0
-            if written[table]:
+            n = con.execute(f"SELECT count(*) FROM {quote_ident(e.table)}").fetchone()
+            written[e.table] = int(n[0]) if n else 0
+            if written[e.table]:
+                partition = (
+                    f", PARTITION_BY ({', '.join(quote_ident(c) for c in e.partition_by)})" if e.partition_by else ""
+                )
                 con.execute(
-                    f"COPY (SELECT * FROM {quote_ident(table)} ORDER BY source_path, ordinal) "
-                    f"TO {quote_literal(str(tmp))} "
-                    "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (language), ROW_GROUP_SIZE 100000)"
+                    f"COPY ({_export_query(e)}) TO {quote_literal(str(tmp))} "
+                    f"(FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES {quote_literal(PARQUET_FILE_SIZE)}{partition})"
                 )
             else:
                 tmp.mkdir(parents=True)
-            old = parquet_dir / f".{table}.{run_id}.old"
+            old = parquet_dir / f".{e.table}.{run_id}.old"
             if final.exists():
                 final.rename(old)
             tmp.rename(final)

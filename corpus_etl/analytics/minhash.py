@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -44,7 +44,7 @@ SCHEME = "affine32"
 THRESHOLD = 0.5
 MIN_WORDS = 20
 # Changing any parameter above changes this string; stored signatures of another version are rebuilt.
-INDEX_VERSION = f"w{SHINGLE_WORDS}-blake2b64-datasketch-{SCHEME}-seed{SEED}-p{NUM_PERM}-b{BANDS}x{ROWS}"
+INDEX_VERSION = f"w{SHINGLE_WORDS}-blake2b64-fmix-datasketch-{SCHEME}-seed{SEED}-p{NUM_PERM}-b{BANDS}x{ROWS}"
 
 assert BANDS * ROWS == NUM_PERM
 
@@ -66,13 +66,44 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> list[str]:
     return list(dict.fromkeys(" ".join(w[i : i + k]) for i in range(len(w) - k + 1)))
 
 
-def _hash64(s: str) -> int:
-    return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little")
+@lru_cache(maxsize=1 << 20)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+
+
+def _fmix64(h: Hashes) -> Hashes:
+    """MurmurHash3's 64-bit finalizer, element-wise (uint64 arithmetic wraps around by design)."""
+    s, m1, m2 = _FMIX
+    h = (h ^ (h >> s)) * m1
+    h = (h ^ (h >> s)) * m2
+    return h ^ (h >> s)
 
 
 def shingle_hashes(text: str, k: int = SHINGLE_WORDS) -> Hashes:
-    """The sorted, distinct 64-bit hashes of a text's word k-gram shingles (the set that is compared)."""
-    return np.unique(np.fromiter((_hash64(s) for s in shingles(text, k)), dtype=np.uint64))
+    """The sorted, distinct 64-bit hashes of a text's word k-gram shingles (the set that is compared).
+
+    Each word is hashed once (blake2b, 64 bits); a shingle's hash chains its words' hashes through a
+    multiply and MurmurHash3's finalizer, vectorised over all positions. Equal shingles give equal
+    hashes in every process (no salt); distinct shingles collide with probability about 2^-64.
+    """
+    return hashes_of_words(words(text), k)
+
+
+def hashes_of_words(w: list[str], k: int = SHINGLE_WORDS) -> Hashes:
+    """``shingle_hashes`` of a text already split into ``words``."""
+    if not w:
+        return np.empty(0, dtype=np.uint64)
+    wh = np.fromiter((_word_hash(x) for x in w), dtype=np.uint64, count=len(w))
+    span = min(k, len(w))
+    n = len(w) - span + 1
+    h = np.full(n, span, dtype=np.uint64)
+    for j in range(span):
+        h = _fmix64(h * _MUL + wh[j : j + n])
+    return np.unique(h)
 
 
 def jaccard(a: Hashes, b: Hashes) -> float:
@@ -104,7 +135,7 @@ def minhash(hashes: Hashes) -> Any:
 
     m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
     if hashes.size:
-        m.update_batch((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        m.update_batch((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
     return m
 
 
@@ -162,14 +193,22 @@ def similar_pairs(
         (a, b) with a < b -> Jaccard, for the pairs that pass.
     """
     out: dict[tuple[str, str], float] = {}
+    seen: dict[tuple[str, str], float] = {}  # by content-hash pair: n copies of a story cost one comparison
     for a, b in pairs:
         key = (a, b) if a < b else (b, a)
         if key in out or a == b:
             continue
-        if content_hash is not None and content_hash.get(a) is not None and content_hash.get(a) == content_hash.get(b):
+        ha, hb = (content_hash.get(a), content_hash.get(b)) if content_hash is not None else (None, None)
+        if ha is not None and ha == hb:
             out[key] = 1.0
             continue
-        j = jaccard(hashes[a], hashes[b])
+        memo = (min(ha, hb), max(ha, hb)) if ha is not None and hb is not None else None
+        if memo is not None and memo in seen:
+            j = seen[memo]
+        else:
+            j = jaccard(hashes[a], hashes[b])
+            if memo is not None:
+                seen[memo] = j
         if j >= threshold:
             out[key] = j
     return out

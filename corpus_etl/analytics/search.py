@@ -30,9 +30,13 @@ def terms(text: str) -> list[str]:
     return [w for w in words(text) if len(w) > 1 or w.isdigit()]
 
 
-def term_counts(title: str | None, body: str) -> tuple[Counter[str], int]:
-    """Term frequencies of an article's title and body, and its length in terms."""
-    ts = terms(f"{title or ''}\n{body}")
+def term_counts(title: str | None, body: str, body_words: list[str] | None = None) -> tuple[Counter[str], int]:
+    """Term frequencies of an article's title and body, and its length in terms.
+
+    ``body_words`` may pass ``words(body)`` when the caller already has it.
+    """
+    ws = words(title or "") + (words(body) if body_words is None else body_words)
+    ts = [w for w in ws if len(w) > 1 or w.isdigit()]
     return Counter(ts), len(ts)
 
 

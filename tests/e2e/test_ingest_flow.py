@@ -193,3 +193,27 @@ def test_run_publishes_dashboard_and_prefect_artifact(seeded):
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["corpus-etl-data-quality"]))
         )
     assert any(first["run_id"] in (a.description or "") and "expectations passed" in str(a.data) for a in arts)
+
+
+def test_deleted_file_is_flagged_and_comes_back_when_restored(prefect_api, seeds_dir, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in sorted(seeds_dir.glob("*.txt"))[:2]:
+        shutil.copy(p, src / p.name)
+    wh = tmp_path / "wh"
+    _run([src], wh)
+    gone = sorted(src.glob("*.txt"))[0]
+    kept_text = gone.read_text(encoding="utf-8")
+    gone.unlink()
+    s = _run([src], wh)
+    assert s["n_deleted"] == 1 and s["n_skipped"] == 1
+    assert _rows(wh, "select status, last_run_id from sources where path = ?", [str(gone)]) == [
+        ("deleted", s["run_id"])
+    ]
+    assert _rows(wh, "select n_deleted from runs where run_id = ?", [s["run_id"]]) == [(1,)]
+    # its records are kept (nothing lost), flagged through the source status
+    assert _rows(wh, "select count(*) from articles join sources using (source_id) where status = 'deleted'")[0][0] > 0
+    gone.write_text(kept_text, encoding="utf-8")
+    s = _run([src], wh)
+    assert s["n_processed"] == 1 and s["n_deleted"] == 0
+    assert _rows(wh, "select status from sources where path = ?", [str(gone)]) == [("loaded",)]

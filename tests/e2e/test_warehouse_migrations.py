@@ -1,0 +1,152 @@
+"""Schema versions on real DuckDB files: a version-1 warehouse is upgraded on open, a newer one is refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from corpus_etl import schema
+from corpus_etl.cli import app
+from warehouse import migrations
+from warehouse.analytics import update_analytics
+from warehouse.db import (
+    SCHEMA_VERSION,
+    SchemaMismatch,
+    SchemaTooNew,
+    create_table_sql,
+    ensure_schema,
+    stored_schema_version,
+    view_names,
+)
+from warehouse.loader import begin_run
+from warehouse.readonly import open_for_query
+from warehouse.search import search
+
+pytestmark = pytest.mark.e2e
+V1_TABLES = (
+    "sources",
+    "articles",
+    "paragraphs",
+    "removed_spans",
+    "quarantine",
+    "clusters",
+    "runs",
+    "dq_runs",
+    "dq_results",
+)
+V2_TABLES = ("minhash_signatures", "lsh_buckets", "story_clusters", "search_docs", "search_terms")
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[tuple[str, str, str]]]:
+    """Table -> its (column, type, nullable) (order-free: rows are always written BY NAME)."""
+    out: dict[str, set[tuple[str, str, str]]] = {}
+    for table, col, typ, nullable in con.execute(
+        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name IN (SELECT table_name FROM duckdb_tables())"
+    ).fetchall():
+        out.setdefault(table, set()).add((col, typ, nullable))
+    return out
+
+
+def _v1_warehouse(path: Path) -> None:
+    """A warehouse as version 1 wrote it (its frozen DDL), holding two articles."""
+    con = duckdb.connect(str(path))
+    migrations.create_baseline(con, 1)
+    at = datetime(2025, 6, 1, tzinfo=UTC)
+    body = " ".join(f"word{i}" for i in range(60))
+    for i, (aid, sid) in enumerate((("a1", "s1"), ("a2", "s2"))):
+        con.execute(
+            "INSERT INTO articles (article_id, source_id, source_path, ordinal, kind, title, body, language, "
+            "language_prob, authors, tags, char_start, char_end, n_words, n_paragraphs, content_hash, run_id, "
+            "ingested_at) VALUES (?, ?, ?, 0, 'article', 'T', ?, 'en', 1, [], [], 0, 1, 60, 1, 'h', 'old', ?)",
+            [aid, sid, f"/old/outlet{i}/x.txt", body, at],
+        )
+    con.close()
+
+
+def test_version_1_warehouse_is_upgraded_on_open_and_backfilled(tmp_path):
+    db = tmp_path / "corpus.duckdb"
+    _v1_warehouse(db)
+    con = duckdb.connect(str(db))
+    assert stored_schema_version(con) == 1
+    assert set(_columns(con)) == {*V1_TABLES, "schema_version"}
+    con.close()
+
+    # the writer's first step (every run does it) upgrades the warehouse, keeping its rows
+    begin_run(db, "run-v2", "corpus-etl-ingest", datetime.now(UTC), ["x"], "{}")
+    con = duckdb.connect(str(db), read_only=True)
+    versions = [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
+    assert versions == [1, 2] == list(range(1, SCHEMA_VERSION + 1))
+    assert con.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+    for name in view_names():
+        con.execute(f"SELECT * FROM {name}").fetchall()
+    migrated = _columns(con)
+    con.close()
+
+    # the upgraded warehouse has exactly the tables and columns of a new one
+    fresh = duckdb.connect()
+    ensure_schema(fresh)
+    assert migrated == _columns(fresh)
+
+    # its articles are indexed by the next analytics update: an exact-duplicate cluster
+    s = update_analytics(db, "run-v2", None)
+    assert (s.signatures_added, s.search_added, s.clusters, s.cluster_members) == (2, 2, 1, 2)
+
+
+def test_every_not_null_column_is_created_by_a_migration():
+    """Nullable columns are added on open; a NOT NULL column must come from a frozen migration step."""
+    steps = migrations.steps()
+    assert sorted(steps) == list(range(1, SCHEMA_VERSION + 1))
+    con = duckdb.connect()
+    migrations.create_baseline(con, SCHEMA_VERSION)
+    built = {t: {c for c, _, _ in cols} for t, cols in _columns(con).items()}
+    assert set(built) == {t.name for t in schema.TABLES} | {"schema_version"}
+    for spec in schema.TABLES:
+        for f in spec.schema:
+            assert f.nullable or f.name in built[spec.name], f"{spec.name}.{f.name} is NOT NULL: add a migration"
+    # the analytics tables of version 2 are frozen as the schema module declares them
+    frozen = {stmt.split("\n", 1)[1] for stmt in migrations.statements(2)}
+    assert {create_table_sql(schema.BY_NAME[t]) for t in V2_TABLES} == frozen
+
+
+def test_a_missing_not_null_column_is_refused_with_what_to_do(tmp_path):
+    con = duckdb.connect(str(tmp_path / "corpus.duckdb"))
+    ensure_schema(con)
+    con.execute("ALTER TABLE story_clusters DROP COLUMN outlet")
+    with pytest.raises(SchemaMismatch, match="story_clusters lacks the NOT NULL column outlet"):
+        ensure_schema(con)
+    con.close()
+
+
+def test_a_warehouse_from_a_newer_version_is_refused_with_what_to_do(tmp_path):
+    db = tmp_path / "corpus.duckdb"
+    con = duckdb.connect(str(db))
+    ensure_schema(con)
+    con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION + 1])
+    with pytest.raises(SchemaTooNew, match="upgrade corpus-etl"):
+        ensure_schema(con)
+    con.close()
+    proc = CliRunner().invoke(app, ["analytics", "-w", str(tmp_path)])
+    assert proc.exit_code == 1 and "written by a newer corpus-etl" in proc.stderr
+
+
+def test_query_tools_tell_how_to_upgrade_a_version_1_warehouse(tmp_path):
+    _v1_warehouse(tmp_path / "corpus.duckdb")
+    proc = CliRunner().invoke(app, ["search", "word1", "-w", str(tmp_path)])
+    assert proc.exit_code == 1
+    assert "schema version 1" in proc.stderr and f"corpus-etl analytics --warehouse {tmp_path}" in proc.stderr
+    up = CliRunner().invoke(app, ["analytics", "-w", str(tmp_path)])
+    assert up.exit_code == 0 and "upgraded the warehouse to schema version 2" in up.stdout, up.stderr
+    assert "2 articles indexed" in up.stdout and "1 story clusters (2 articles)" in up.stdout
+    rc = open_for_query(tmp_path)
+    try:
+        assert rc.note is None and [r["source_path"] for r in search(rc.con, "word1")] == [
+            "/old/outlet0/x.txt",
+            "/old/outlet1/x.txt",
+        ]
+    finally:
+        rc.close()

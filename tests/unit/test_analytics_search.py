@@ -1,0 +1,108 @@
+"""Search as pure functions (tokenizer, BM25, snippets) and the BM25 SQL checked against the Python formula."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_etl import schema
+from corpus_etl.analytics import search as s
+from warehouse.db import ensure_schema
+from warehouse.search import search
+
+
+def test_terms_are_casefolded_words_without_one_letter_words():
+    assert s.terms("BlackBerry's BES e-mail: 5 Servers, Ünïcode Straße") == [
+        "blackberry",
+        "bes",
+        "mail",
+        "5",
+        "servers",
+        "ünïcode",
+        "strasse",
+    ]
+    assert s.query_terms("Pakistan pakistan PAKISTAN servers") == ["pakistan", "servers"]
+    tfs, n = s.term_counts("Title words", "body words words")
+    assert tfs == {"title": 1, "words": 3, "body": 1} and n == 5
+
+
+def test_bm25_formula():
+    assert s.idf(10, 1) == pytest.approx(math.log(1 + 9.5 / 1.5))
+    # a term in every document still scores above zero (Lucene's idf), more occurrences score higher
+    low = s.bm25({"a": 1}, 10, {"a": 10}, 10, 10.0)
+    high = s.bm25({"a": 3}, 10, {"a": 10}, 10, 10.0)
+    assert 0 < low < high
+    # a longer document scores lower for the same term frequency
+    assert s.bm25({"a": 1}, 40, {"a": 2}, 10, 10.0) < s.bm25({"a": 1}, 5, {"a": 2}, 10, 10.0)
+
+
+DOCS = {
+    "d1": ("BlackBerry leaves Pakistan", "BlackBerry will leave Pakistan rather than open its servers. " * 3),
+    "d2": ("BlackBerry stays", "The company stays after the government dropped its demand for server access."),
+    "d3": ("Football", "Manchester United shares rose after a new offer from Malcolm Glazer."),
+    "d4": ("Servers", "Servers servers servers: data centres in Canada route every message."),
+}
+
+
+def _index(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_schema(con)
+    docs, terms = [], []
+    for aid, (title, body) in DOCS.items():
+        tfs, length = s.term_counts(title, body)
+        docs.append({"article_id": aid, "source_id": "s", "length": length, "index_version": "t", "run_id": "r"})
+        terms += [{"term": t, "article_id": aid, "tf": n} for t, n in tfs.items()]
+        con.execute(
+            "INSERT INTO articles (article_id, source_id, source_path, ordinal, kind, title, body, language, "
+            "language_prob, authors, tags, char_start, char_end, n_words, n_paragraphs, content_hash, run_id, "
+            "ingested_at) VALUES (?, 's', ?, 0, 'article', ?, ?, 'en', 1, [], [], 0, 1, 1, 1, 'h', 'r', now())",
+            [aid, f"/x/{aid}.txt", title, body],
+        )
+    con.register("d", schema.to_table(schema.SEARCH_DOCS, docs))
+    con.register("t", schema.to_table(schema.SEARCH_TERMS, terms))
+    con.execute("INSERT INTO search_docs SELECT * FROM d")
+    con.execute("INSERT INTO search_terms SELECT * FROM t")
+
+
+def test_bm25_sql_matches_python():
+    con = duckdb.connect()
+    _index(con)
+    counts = {aid: s.term_counts(t, b) for aid, (t, b) in DOCS.items()}
+    avgdl = sum(n for _, n in counts.values()) / len(counts)
+    for query in ("blackberry servers", "pakistan", "server access government", "glazer united"):
+        q = s.query_terms(query)
+        dfs = {t: sum(1 for tf, _ in counts.values() if t in tf) for t in q}
+        dfs = {t: df for t, df in dfs.items() if df}
+        expected = {aid: s.bm25(tf, n, dfs, len(DOCS), avgdl) for aid, (tf, n) in counts.items()}
+        got = search(con, query, limit=10)
+        assert [r["article_id"] for r in got] == sorted(
+            (a for a, v in expected.items() if v > 0), key=lambda a: (-expected[a], a)
+        )
+        for r in got:
+            assert r["score"] == pytest.approx(expected[r["article_id"]], abs=1e-4)
+    assert search(con, "  ,, ") == []
+    top = search(con, "servers", limit=1)[0]
+    assert top["article_id"] == "d4" and "Servers" in top["snippet"]
+
+
+@given(
+    st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "x", "\n\n", "Beta,"]), min_size=0, max_size=200),
+    st.lists(st.sampled_from(["alpha", "beta", "zeta"]), min_size=1, max_size=3),
+)
+@settings(max_examples=100, deadline=None)
+def test_snippet_is_a_stretch_of_the_body_holding_the_terms(words, query):
+    body = " ".join(words)
+    snip = s.snippet(body, query, width=60)
+    core = snip.strip("…")
+    flat = re.sub(r"\s+", " ", body).strip()
+    assert core in flat
+    assert len(core) <= 60 + 30
+    hits = [t for t in query if t in s.terms(body)]
+    if hits and len(flat) <= 60:
+        assert all(t in s.terms(core) for t in hits)
+    if hits:
+        assert any(t in s.terms(core) for t in hits)

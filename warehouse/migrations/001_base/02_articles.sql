@@ -1,0 +1,28 @@
+-- Schema version 1 (frozen): the ingest tables as first released. Applied only to build a version-1 baseline.
+CREATE TABLE IF NOT EXISTS "articles" (
+  "article_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
+  "source_path" VARCHAR NOT NULL,
+  "ordinal" INTEGER NOT NULL,
+  "kind" VARCHAR NOT NULL,
+  "title" VARCHAR,
+  "standfirst" VARCHAR,
+  "body" VARCHAR NOT NULL,
+  "language" VARCHAR NOT NULL,
+  "language_prob" DOUBLE NOT NULL,
+  "language_reason" VARCHAR,
+  "authors" VARCHAR[] NOT NULL,
+  "outlet" VARCHAR,
+  "dateline" VARCHAR,
+  "tags" VARCHAR[] NOT NULL,
+  "published_date" DATE,
+  "cluster" INTEGER,
+  "meta_json" VARCHAR,
+  "char_start" BIGINT NOT NULL,
+  "char_end" BIGINT NOT NULL,
+  "n_words" INTEGER NOT NULL,
+  "n_paragraphs" INTEGER NOT NULL,
+  "content_hash" VARCHAR NOT NULL,
+  "run_id" VARCHAR NOT NULL,
+  "ingested_at" TIMESTAMPTZ NOT NULL
+)

@@ -1,0 +1,33 @@
+-- Articles (kind = 'article') for analysts: the outlet resolved as in story_clusters (the byline's outlet,
+-- else the source file's directory), the UTC ingest date, and the story cluster the article belongs to.
+CREATE OR REPLACE VIEW v_articles AS
+SELECT
+    a.article_id,
+    a.source_id,
+    a.source_path,
+    a.ordinal,
+    a.title,
+    a.standfirst,
+    a.body,
+    coalesce(nullif(trim(a.outlet), ''), regexp_extract(replace(a.source_path, '\', '/'), '([^/]*)/[^/]*$', 1)) AS outlet,
+    a.outlet AS byline_outlet,
+    a.authors,
+    a.dateline,
+    a.tags,
+    a.published_date,
+    a.language,
+    a.language_prob,
+    a.n_words,
+    a.n_paragraphs,
+    a.content_hash,
+    a.run_id,
+    a.ingested_at,
+    CAST(timezone('UTC', a.ingested_at) AS DATE) AS ingest_date,
+    c.cluster_id,
+    c.is_canonical,
+    c.match AS cluster_match,
+    c.similarity AS cluster_similarity,
+    c.cluster_size
+FROM articles AS a
+LEFT JOIN story_clusters AS c ON c.article_id = a.article_id
+WHERE a.kind = 'article'
