@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
+import io
 import lzma
 from dataclasses import dataclass
 
@@ -27,6 +29,21 @@ _BINARY_MAGIC = (
 )
 MAX_DECOMPRESSED = 4 << 30  # refuse to inflate a file past 4 GiB
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+# Each byte as cp1252 reads it; the five bytes cp1252 leaves undefined as Latin-1 does (C1 controls).
+_CP1252_BYTE = tuple(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))
+_MIXED = "corpus_etl.cp1252_bytes"
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the bytes that are not UTF-8 are read one by one as cp1252 (nothing dropped)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(_CP1252_BYTE[b] for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error(_MIXED, _cp1252_bytes)
+
 
 class DecodeError(ValueError):
     """The bytes are not text we can read; the message is the one-line reason."""
@@ -45,30 +62,59 @@ def decompress(data: bytes) -> tuple[bytes, str | None]:
     """Decompress gzip, bz2, xz or zstd data (detected by magic number); other data is returned as is.
 
     Raises:
-        DecodeError: when a compressed stream is truncated or corrupt.
+        DecodeError: when a compressed stream is truncated or corrupt, or inflates past
+            ``MAX_DECOMPRESSED`` bytes (a decompression bomb is refused, never inflated whole).
     """
     for magic, name in _MAGIC:
         if data.startswith(magic):
+            limit = MAX_DECOMPRESSED
             try:
-                if name == "gzip":
-                    return gzip.decompress(data), name
-                if name == "bz2":
-                    return bz2.decompress(data), name
-                if name == "xz":
-                    return lzma.decompress(data), name
-                dctx = zstandard.ZstdDecompressor()
-                return dctx.stream_reader(data).read(MAX_DECOMPRESSED), name
+                out = _inflate(name, data, limit)
             except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError, ValueError) as exc:
                 raise DecodeError(f"corrupt or truncated {name} stream: {exc}") from exc
+            if len(out) > limit:
+                raise DecodeError(f"{name} stream inflates to more than {limit} bytes; refused")
+            return out, name
     return data, None
+
+
+def _inflate(name: str, data: bytes, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of the decompressed stream (every member or frame, in order)."""
+    if name == "gzip":
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            return gz.read(limit + 1)
+    if name == "bz2":
+        with bz2.BZ2File(io.BytesIO(data)) as bz:
+            return bz.read(limit + 1)
+    if name == "xz":
+        with lzma.LZMAFile(io.BytesIO(data)) as xz:
+            return xz.read(limit + 1)
+    # zstd: frame by frame, so that a truncated frame is an error (the stream reader returns what it has).
+    out: list[bytes] = []
+    size = pos = 0
+    view = memoryview(data)
+    while pos < len(data) and size <= limit:
+        dobj = zstandard.ZstdDecompressor().decompressobj()
+        while not dobj.eof and pos < len(data) and size <= limit:
+            end = min(pos + (1 << 16), len(data))
+            chunk = dobj.decompress(view[pos:end])
+            out.append(chunk)
+            size += len(chunk)
+            pos = end - (len(dobj.unused_data) if dobj.eof else 0)
+        if not dobj.eof and size <= limit:
+            raise EOFError("the stream ends inside a frame")
+    return b"".join(out)
 
 
 def decode_bytes(data: bytes) -> Decoded:
     """Decode a file's bytes to text.
 
     Order: decompress; a BOM decides (UTF-8, UTF-16, UTF-32); strict UTF-8; UTF-16 without BOM when
-    every other byte is NUL; cp1252, then Latin-1 (which never fails) for legacy 8-bit text. Binary
-    data (a known magic number, or NUL bytes in text that is not UTF-16) is refused.
+    every other byte is NUL; UTF-8 with a few stray bytes (more well-formed multi-byte sequences than
+    bytes that are not UTF-8: a UTF-8 file with a cp1252 line pasted in) is read as UTF-8 with each
+    stray byte read as cp1252, recorded as ``utf-8+cp1252``; cp1252, then Latin-1 (which never fails)
+    for legacy 8-bit text. Binary data (a known magic number, NUL bytes in text that is not UTF-16,
+    or mostly control characters) is refused. No byte is dropped or replaced by U+FFFD.
 
     Args:
         data: the raw bytes of a file.
@@ -84,7 +130,10 @@ def decode_bytes(data: bytes) -> Decoded:
         if data.startswith(magic):
             raise DecodeError(f"binary file ({what}), not text")
     if data.startswith(b"\xef\xbb\xbf"):
-        return Decoded(_strict(data[3:], "utf-8"), "utf-8-sig", compression)
+        try:
+            return Decoded(data[3:].decode("utf-8"), "utf-8-sig", compression)
+        except UnicodeDecodeError:
+            return Decoded(_checked(data[3:].decode("utf-8", _MIXED)), "utf-8-sig+cp1252", compression)
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return Decoded(_strict(data, "utf-32"), "utf-32", compression)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -100,13 +149,28 @@ def decode_bytes(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", compression)
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(data):
+        return Decoded(_checked(data.decode("utf-8", _MIXED)), "utf-8+cp1252", compression)
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        return Decoded(data.decode("latin-1"), "latin-1", compression)
+        return Decoded(_checked(data.decode("latin-1")), "latin-1", compression)
+    return Decoded(_checked(text), "cp1252", compression)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More bytes in well-formed UTF-8 multi-byte sequences than high bytes outside them."""
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    # Dropping what is not UTF-8 and encoding again gives back the ASCII and the well-formed sequences.
+    in_utf8 = len(data.decode("utf-8", "ignore").encode("utf-8")) - (len(data) - high)
+    stray = high - in_utf8
+    return in_utf8 > 0 and in_utf8 > stray
+
+
+def _checked(text: str) -> str:
     if _looks_binary(text):
         raise DecodeError("binary file: mostly control characters")
-    return Decoded(text, "cp1252", compression)
+    return text
 
 
 def _strict(data: bytes, encoding: str) -> str:

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import hashlib
+import logging
 import os
+import stat
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+_log = logging.getLogger(__name__)
+
+# Read errors that a retry cannot cure: the file is gone, forbidden, or not a file.
+_PERMANENT_ERRNOS = frozenset(
+    {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ELOOP, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG, errno.ENXIO}
+)
+
 
 class SourceNotFound(FileNotFoundError):
     """A SOURCE argument names nothing that exists."""
+
+
+class SourceUnreadable(SourceNotFound):
+    """A SOURCE argument exists but cannot be listed or is not a regular file (reported like SourceNotFound)."""
+
+
+class SourceReadError(OSError):
+    """A discovered file could not be read; ``str()`` is the one-line reason for ``sources.error``."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 @dataclass(frozen=True)
@@ -35,8 +58,62 @@ class KnownSource:
 
 
 def source_id_for(path: str) -> str:
-    """Stable id of a source: sha256 of its absolute path, 16 hex digits."""
-    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
+    """Stable id of a source: sha256 of its absolute path, 16 hex digits.
+
+    The path is hashed as the bytes the file system holds, so a name that is not valid UTF-8 (Python
+    keeps its undecodable bytes as lone surrogates) gets an id too; a valid name hashes as before.
+    """
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def display_path(path: str) -> str:
+    """The path as text that can be stored (valid UTF-8): undecodable bytes of a name become ``\\xNN``.
+
+    A name that is valid UTF-8 is returned unchanged; ``source_id_for`` still hashes the real bytes.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "special file"
+
+
+def _is_input(path: str) -> bool:
+    """Whether a path found under a SOURCE is an input: a regular file, or a link that cannot be followed.
+
+    A link that loops or dangles is kept, so that it is recorded as failed with the reason. FIFOs,
+    sockets and devices are skipped (reading a FIFO blocks until someone writes to it).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return os.path.islink(path)
+    if stat.S_ISREG(mode):
+        return True
+    if not stat.S_ISDIR(mode):
+        _log.warning("skipped %s: not a regular file (%s)", display_path(path), _file_kind(mode))
+    return False
+
+
+def _walk_error(exc: OSError) -> None:
+    """os.walk's error hook: a directory that vanished is nothing lost; one that cannot be listed is."""
+    if exc.errno == errno.ENOENT:
+        return
+    raise SourceUnreadable(f"cannot list directory {display_path(str(exc.filename))}: {exc.strerror or exc}") from exc
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
@@ -46,31 +123,50 @@ def _is_hidden(path: Path, root: Path) -> bool:
 def expand_sources(sources: list[str]) -> list[str]:
     """Expand SOURCE arguments (files, directories searched recursively, globs) to absolute file paths.
 
-    Hidden files and directories below a directory argument are skipped. The result is sorted and
-    without duplicates, so a run's batches are deterministic.
+    Hidden files and directories below a directory argument are skipped, and so are FIFOs, sockets and
+    devices (a FIFO would block the read); symbolic links to directories are not followed. A link that
+    loops or dangles is kept: it fails when read, with the reason in ``sources``. The result is sorted
+    and without duplicates, so a run's batches are deterministic.
 
     Raises:
         SourceNotFound: when an argument matches nothing.
+        SourceUnreadable: when an argument is a FIFO, socket or device, or a directory under an argument
+            cannot be listed (a subclass of SourceNotFound).
     """
     found: set[str] = set()
     for arg in sources:
         p = Path(arg).expanduser()
-        if p.is_file():
+        try:
+            is_file, is_dir = p.is_file(), p.is_dir()
+        except OSError as exc:  # e.g. a parent directory that may not be entered
+            raise SourceUnreadable(f"cannot read {arg}: {exc.strerror or exc}") from exc
+        if is_file:
             found.add(str(p.resolve()))
-        elif p.is_dir():
+        elif is_dir:
             root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in filenames:
-                    if not name.startswith("."):
-                        found.add(str(Path(dirpath, name)))
+                    full = os.path.join(dirpath, name)
+                    if not name.startswith(".") and _is_input(full):
+                        found.add(full)
+        elif p.exists():
+            raise SourceUnreadable(f"not a regular file ({_file_kind(p.stat().st_mode)}): {arg}")
         else:
             matches = glob.glob(os.path.expanduser(arg), recursive=True)
-            files = [m for m in matches if Path(m).is_file()]
+            files = [m for m in matches if not os.path.isdir(m) and _is_input(m)]
             if not matches:
                 raise SourceNotFound(f"no such file, directory or glob match: {arg}")
-            found.update(str(Path(m).resolve()) for m in files)
+            found.update(_absolute(m) for m in files)
     return sorted(found)
+
+
+def _absolute(path: str) -> str:
+    """The resolved absolute path; for a link that cannot be followed, the link itself in its resolved folder."""
+    try:
+        return str(Path(path).resolve(strict=True))
+    except (OSError, RuntimeError):
+        return os.path.join(Path(path).absolute().parent.resolve(), os.path.basename(path))
 
 
 def stat_file(path: str) -> SourceFile:
@@ -93,6 +189,88 @@ def file_sha256(path: str) -> str | None:
     except OSError:
         return None
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """The bytes of a file as read, and the file's size and mtime as they were for those bytes."""
+
+    data: bytes
+    mtime: datetime
+    attempts: int  # reads it took (more than one when a read failed or the file changed while read)
+    stable: bool  # False when the file was still changing on the last attempt (the bytes are what was read)
+
+
+def read_source(
+    path: str, attempts: int = 3, backoff: float = 0.2, sleep: Callable[[float], None] = time.sleep
+) -> ReadResult:
+    """Read a discovered file whole, retrying transient failures a bounded number of times.
+
+    The file is opened without blocking and must be a regular file (a FIFO or device put in its place
+    fails at once). A file that vanished since discovery, a dangling or looping link, a directory and
+    a permission error fail at once: a retry would not change them. Any other ``OSError`` (EIO, ESTALE
+    on a network mount, EAGAIN, ...) is retried after ``backoff``, ``2 * backoff``, ... seconds. A file
+    whose size or mtime changes while it is read is read again; if it is still changing after the last
+    attempt its bytes as read are returned with ``stable=False``: the sha256 recorded for them differs
+    from the file's, so the next run processes it again.
+
+    Raises:
+        SourceReadError: with a one-line reason ("cannot read: ...").
+    """
+    last: OSError | None = None
+    result: ReadResult | None = None
+    for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            sleep(backoff * 2 ** (attempt - 2))
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno in _PERMANENT_ERRNOS:
+                raise SourceReadError(exc.errno, _read_reason(path, exc)) from exc
+            last = exc
+            continue
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise SourceReadError(errno.EINVAL, f"cannot read: not a regular file ({_file_kind(before.st_mode)})")
+            # Read the size stat'ed at open (a file appended to faster than it is read must not keep the
+            # read going); a file that stats as empty (procfs-like) is read to its end.
+            left = before.st_size or -1
+            chunks: list[bytes] = []
+            while left:
+                chunk = os.read(fd, left if 0 < left < 1 << 24 else 1 << 24)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left = max(left - len(chunk), 0) if left > 0 else left
+            after = os.fstat(fd)
+        except SourceReadError:
+            raise
+        except OSError as exc:
+            if exc.errno in _PERMANENT_ERRNOS:
+                raise SourceReadError(exc.errno, _read_reason(path, exc)) from exc
+            last = exc
+            continue
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
+        stable = before.st_size == after.st_size == len(data) and before.st_mtime_ns == after.st_mtime_ns
+        result = ReadResult(data, datetime.fromtimestamp(after.st_mtime, tz=UTC), attempt, stable)
+        if stable:
+            return result
+    if result is not None:
+        return result
+    assert last is not None
+    raise SourceReadError(last.errno or errno.EIO, f"{_read_reason(path, last)} (after {attempts} attempts)") from last
+
+
+def _read_reason(path: str, exc: OSError) -> str:
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.ENOENT:
+        if os.path.islink(path):
+            return f"cannot read: {why} (a link to a missing file)"
+        return f"cannot read: {why} (the file vanished after discovery)"
+    return f"cannot read: {why}"
 
 
 def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[SourceFile], list[SourceFile]]:

@@ -188,7 +188,10 @@ def load_batch(
                 )
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            try:  # a failed COMMIT has already ended the transaction; keep the first error
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
             raise
     return LoadCounts(tables["articles"].num_rows, quarantine.num_rows, tables["removed_spans"].num_rows)
 

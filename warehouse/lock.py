@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,17 +32,16 @@ def run_lock(warehouse: Path, run_id: str) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
-            try:
-                info = json.loads(holder)
-                who = f"run {info['run_id']} (pid {info['pid']}, since {info['since']})"
-            except (ValueError, KeyError):
-                who = "another run"
             raise WarehouseLocked(
-                f"the warehouse {warehouse} is being written by {who}; wait for it to finish and retry"
+                f"the warehouse {warehouse} is being written by {_holder(fd)}; wait for it to finish and retry"
             ) from None
         os.ftruncate(fd, 0)
-        info = {"run_id": run_id, "pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        info = {
+            "run_id": run_id,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         os.pwrite(fd, json.dumps(info).encode(), 0)
         try:
             yield
@@ -49,3 +50,16 @@ def run_lock(warehouse: Path, run_id: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _holder(fd: int, attempts: int = 20, pause: float = 0.05) -> str:
+    """Who holds the lock, from the lock file (re-read briefly: the holder writes it just after locking)."""
+    for _ in range(attempts):
+        text = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+        try:
+            info = json.loads(text)
+            where = f" on {info['host']}" if info.get("host") else ""
+            return f"run {info['run_id']} (pid {info['pid']}{where}, since {info['since']})"
+        except (ValueError, KeyError, TypeError, AttributeError):
+            time.sleep(pause)
+    return "another run (its lock file does not say which)"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from corpus_etl import schema
@@ -68,7 +69,10 @@ def replay_quarantine(db_path: Path, run_id: str, validator: Validator | None = 
             con.execute(sql("load/recount_sources"))
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            try:  # a failed COMMIT has already ended the transaction; keep the first error
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
             raise
     return ReplayResult(articles.num_rows, released.num_rows, len(still))
 

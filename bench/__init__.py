@@ -1,0 +1,1 @@
+"""Throughput benchmark of the ingest on large reproducible corpora (``python -m bench.run``)."""

@@ -1,0 +1,60 @@
+"""Fixtures of the reliability suite: the hostile corpus ingested once by the real flow."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability import corpus
+from tests.reliability.helpers import rows, run_flow
+
+
+@dataclass
+class Ingested:
+    """The hostile corpus after one run (and a second, unchanged run)."""
+
+    src: Path
+    wh: Path
+    cases: dict[str, corpus.Case]
+    first: dict[str, Any]
+    second: dict[str, Any]
+    before: set[str]  # every path under the test's directory before the first run
+    first_sources: dict[str, dict[str, Any]]  # the sources rows after the first run, by file name
+    first_docs: Path  # a copy of the reports (dashboard, Data Docs) as the first run left them
+
+
+@pytest.fixture(scope="session")
+def hostile(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Ingested:
+    """Build every bad input in one directory and ingest it in one run, then once more unchanged."""
+    import tasks.ingest as t
+
+    base = tmp_path_factory.mktemp("hostile")
+    src = base / "src"
+    cases = corpus.build(src)
+    # The warehouse path itself is hostile: quotes and a semicolon reach COPY ... TO '<path>'.
+    wh = base / 'wh it\'s "q"; --'
+    before = {str(p.relative_to(base)) for p in base.rglob("*")}
+    real_plan: Callable[..., Any] = t.plan
+
+    def plan_then_change(*args: Any, **kwargs: Any) -> Any:
+        out = real_plan(*args, **kwargs)
+        corpus.after_discovery(src)
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(t, "plan", plan_then_change)
+        first = run_flow([src], wh)
+    cols = ["path", "status", "error", "encoding", "compression", "n_chars", "n_articles", "n_quarantined", "sha256"]
+    first_sources = {
+        str(Path(r[0]).relative_to(src)): dict(zip(cols, r, strict=True))
+        for r in rows(wh, f"select {', '.join(cols)} from sources")
+    }
+    first_docs = tmp_path_factory.mktemp("first-docs") / "docs"
+    shutil.copytree(wh / "docs", first_docs)
+    second = run_flow([src], wh)
+    return Ingested(src, wh, cases, first, second, before, first_sources, first_docs)
