@@ -34,7 +34,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.cli]
 N_FIRST = 24  # files in src/a: the first load of the warehouses that then fail
 N_FILES = 120  # files in src/a and src/b together
 BATCH = 16
-ENV = {"CORPUS_ETL_BATCH_FILES": str(BATCH)}
+# One worker: no process pool to start (the killed run keeps the default pool, whose workers die with it).
+ENV = {"CORPUS_ETL_BATCH_FILES": str(BATCH), "CORPUS_ETL_WORKERS": "1"}
+ENV_POOL = {"CORPUS_ETL_BATCH_FILES": str(BATCH)}
 SAME_ROWS = {
     "articles": "select article_id, source_id, ordinal, kind, title, content_hash, char_start, char_end from articles",
     "removed_spans": "select source_id, char_start, char_end, rule, article_id from removed_spans",
@@ -165,7 +167,7 @@ def test_kill_9_during_the_load_then_rerun(clean, prefect_api, tmp_path):
     parquet_before = _tree_digest(wh / "parquet")
     ids_before = rows(wh, "select article_id from articles order by 1")
 
-    proc = cli_popen("ingest", str(clean.src), "-w", str(wh), "--no-validate", "-q", api=prefect_api, env=ENV)
+    proc = cli_popen("ingest", str(clean.src), "-w", str(wh), "--no-validate", "-q", api=prefect_api, env=ENV_POOL)
     try:
         # The run opens the database only to write: begin-run, mark-skipped, then once per batch load.
         # Kill the whole process group (workers included) during the third batch load.

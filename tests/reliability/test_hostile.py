@@ -12,13 +12,14 @@ import html
 import json
 import re
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.reliability import corpus
-from tests.reliability.helpers import EXE, cli, cli_env, rows, tree
+from tests.reliability.helpers import cli, rows, tree
 
 pytestmark = pytest.mark.e2e
 
@@ -144,32 +145,81 @@ WRITES = [
 ]
 
 
-def _query(sql: str, wh: Path, api: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [EXE, "query", sql, "-w", str(wh)], capture_output=True, text=True, env=cli_env(api), timeout=120
+# Runs the real `corpus-etl query` command (typer's runner) once per statement, in one process other
+# than the test's (a DuckDB file can be opened by one process at a time with one configuration).
+_QUERIES = textwrap.dedent(
+    """
+    import json, sys
+    from typer.testing import CliRunner
+    from corpus_etl.cli import app
+    runner = CliRunner()
+    out = []
+    for sql in json.loads(sys.argv[2]):
+        r = runner.invoke(app, ["query", sql, "-w", sys.argv[1]])
+        out.append([sql, r.exit_code, r.stderr, r.stdout])
+    print(json.dumps(out))
+    """
+)
+
+
+def _queries(wh: Path, stmts: list[str]) -> list[tuple[str, int, str, str]]:
+    p = subprocess.run(
+        [sys.executable, "-c", _QUERIES, str(wh), json.dumps(stmts)], capture_output=True, text=True, timeout=300
     )
+    assert p.returncode == 0, p.stderr
+    return [tuple(r) for r in json.loads(p.stdout.splitlines()[-1])]  # type: ignore[misc]
 
 
-def test_query_cannot_write_or_read_files(hostile, prefect_api, tmp_path):
+def _refused(results: list[tuple[str, int, str, str]]) -> list[str]:
+    """The statements that succeeded; each refusal must be a one-line error."""
+    allowed = []
+    for sql, code, err, _ in results:
+        lines = [ln for ln in err.splitlines() if not ln.startswith("corpus-etl: note: ")]
+        if code == 0:
+            allowed.append(sql)
+        else:
+            assert code == 1 and len(lines) == 1 and lines[0].startswith("corpus-etl: error:"), (sql, err)
+    return allowed
+
+
+def test_query_cannot_write_or_read_files(hostile, tmp_path):
     db = hostile.wh / "corpus.duckdb"
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     counts = rows(hostile.wh, "select (select count(*) from articles), (select count(*) from sources)")
-    stmts = [s.format(tmp=tmp_path) for s in WRITES] + ["checkpoint", "vacuum"]
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda s: (s, _query(s, hostile.wh, prefect_api)), stmts))
-    allowed = []
-    for sql, p in results:
-        if p.returncode == 0:
-            allowed.append(sql)
-        else:
-            assert p.returncode == 1 and p.stderr.startswith("corpus-etl: error:"), (sql, p.stderr)
-            assert len(p.stderr.splitlines()) == 1, (sql, p.stderr)
-    assert allowed == ["checkpoint", "vacuum"]
+    results = _queries(hostile.wh, [s.format(tmp=tmp_path) for s in WRITES] + ["checkpoint", "vacuum"])
+    assert _refused(results) == ["checkpoint", "vacuum"]
     assert list(tmp_path.iterdir()) == []
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     assert rows(hostile.wh, "select (select count(*) from articles), (select count(*) from sources)") == counts
-    # and it still reads
-    assert cli("query", "select count(*) as n from sources", "-w", str(hostile.wh), "-f", "json", api=prefect_api)
+
+
+def test_query_on_the_parquet_copy_during_an_ingest_cannot_escape(hostile, tmp_path):
+    """While a writer holds the database, `query` reads the Parquet copy: only SELECT, only files under it."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
+            str(hostile.wh / "corpus.duckdb"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        parquet = hostile.wh / "parquet"
+        stmts = [s.format(tmp=tmp_path) for s in WRITES] + [
+            f"select * from read_text('{parquet}/../corpus.duckdb')",
+            f"select * from read_blob('{parquet}/articles/../../.ingest.lock')",
+            f"select * from glob('{parquet}/../*')",
+            "select count(*) from articles",
+        ]
+        results = _queries(hostile.wh, stmts)
+    finally:
+        holder.communicate("", timeout=60)
+    assert _refused(results) == ["select count(*) from articles"]
+    assert "reading the Parquet copy" in results[-1][2] and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.xfail(

@@ -303,7 +303,7 @@ def test_process_source_does_not_block_on_a_fifo_put_in_place_of_a_file(tmp_path
         """
     )
     try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=15)
     except subprocess.TimeoutExpired:
         pytest.fail("process_source blocked reading a FIFO")
     assert out.stdout.strip() == "cannot read: not a regular file (FIFO)"

@@ -13,14 +13,9 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
-import pytest
-
-from tests.reliability.helpers import rows, run_flow, warehouse_problems
-
-N_TINY = 1000
+N_TINY = 600
 _MEASURE = textwrap.dedent(
     """
     import json, resource, sys, time
@@ -69,29 +64,3 @@ def test_a_50mb_file_without_a_newline(tmp_path):
     # Linear, not quadratic: 10 times the text costs about 10 times the time (quadratic would be 100).
     assert b["seconds"] < 25 * max(s["seconds"], 0.5), (s["seconds"], b["seconds"])
     assert b["seconds"] < 180 and b["max_rss_mb"] < 3000
-
-
-@pytest.mark.e2e
-def test_many_tiny_files_none_lost(prefect_api, tmp_path):
-    src = tmp_path / "src"
-    for i in range(N_TINY):
-        d = src / f"d{i // 250:02d}"
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"f{i:05d}.txt").write_text(
-            f"Council Approves Budget Number {i}\n\nThe council approved budget number {i} on Monday after a "
-            "long debate about the river, the ferry and the new bridge over the old harbour.\n"
-        )
-    wh = tmp_path / "wh"
-    t = time.perf_counter()
-    s = run_flow([src], wh)
-    first = time.perf_counter() - t
-    t = time.perf_counter()
-    again = run_flow([src], wh)
-    second = time.perf_counter() - t
-    print(f"\n{N_TINY} tiny files: {first:.1f} s ({N_TINY / first:.0f} files/s); unchanged rerun {second:.1f} s")
-    assert (s["n_discovered"], s["n_processed"], s["n_failed"]) == (N_TINY, N_TINY, 0)
-    assert s["n_loaded"] + s["n_quarantined"] == N_TINY
-    assert rows(wh, "select count(*), count(distinct path) from sources where status = 'loaded'") == [(N_TINY, N_TINY)]
-    assert rows(wh, "select count(*) from articles") == [(s["n_loaded"],)]
-    assert warehouse_problems(wh) == []
-    assert (again["n_skipped"], again["n_processed"]) == (N_TINY, 0)
