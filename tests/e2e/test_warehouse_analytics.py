@@ -27,7 +27,6 @@ from corpus_etl.cli import app
 from corpus_etl.settings import Settings
 from warehouse import cookbook
 from warehouse.db import view_names
-from warehouse.loader import export_parquet
 from warehouse.readonly import NotReadOnly, open_for_query, run_query
 
 pytestmark = pytest.mark.e2e
