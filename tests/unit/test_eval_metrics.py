@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from eval.run import (
@@ -16,6 +18,7 @@ from eval.run import (
     match_boundaries,
     parse_reuters,
     render_reuters_body,
+    scrapinghub_half,
     titles_equal,
     token_prf,
     tokenize,
@@ -137,3 +140,11 @@ def test_main_article_is_the_longest_article_record() -> None:
     main = main_article(records)
     assert main is not None and main["body"] == "c"
     assert main_article([{"kind": "related", "n_words": 3, "body": "x"}]) is None
+
+
+def test_scrapinghub_half_is_a_fixed_roughly_even_split() -> None:
+    keys = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(400)]
+    halves = [scrapinghub_half(k) for k in keys]
+    assert set(halves) == {"dev", "held-out"}
+    assert 150 < halves.count("dev") < 250
+    assert halves == [scrapinghub_half(k) for k in keys]  # deterministic
