@@ -12,12 +12,14 @@ The result accounts for the whole text: record extents and the removed spans bet
 from __future__ import annotations
 
 import bisect
+import os
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .normalize import normalize_inline
+from .paragraphs import ParagraphOptions, choose_stoplist, classify, stoplist
 from .rules import LineRule, Rules
 
 _LINE = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
@@ -102,6 +104,13 @@ class SplitOptions:
     same_topic_similarity: float = 0.2
     # Inside a body, this many short non-sentence lines in a row are chrome (a lone one is a subheading).
     weak_run_min: int = 2
+    # A text with at least this many lines of web chrome (menus, share rows, skip links, copyright...) is
+    # a web page: a topic change alone does not split it, and its bodies are trimmed by the paragraph
+    # classifier. Text without chrome (a concatenation of clean articles) is split as before.
+    page_min_chrome_lines: int = 3
+    # Open reasons (see _Splitter.open_record) too weak to split a web page.
+    page_weak_splits: tuple[str, ...] = tuple(os.environ.get("XWEAK", "topic,layout").split(","))
+    paragraph_classifier: bool = True
 
 
 # --------------------------------------------------------------------------------------------------
@@ -371,6 +380,10 @@ class _Splitter:
         doubled = self._doubled()
         self.recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in doubled)}
         self._rule_cache: dict[int, LineRule | None] = {}
+        self.open_reason: list[str] = []  # per record: what opened it (see open_record)
+        self.page = False  # set by _finish: the text is a web page (see _is_page)
+        self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
+        self.para_opts = ParagraphOptions()
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -399,9 +412,12 @@ class _Splitter:
         assert self.cur is not None
         self.pieces.append(Piece(start, end, role, None, self.cur))
 
-    def open_record(self) -> RawRecord:
+    def open_record(self, reason: str = "break") -> RawRecord:
+        """Open a record; ``reason`` says what opened it: 'break' (nothing was open: start of the text,
+        a page start, a related block), or the headline test's reason ('opener', 'layout', 'topic')."""
         kind = "related" if self.zone == "related" else "article"
         self.records.append(RawRecord(kind=kind))
+        self.open_reason.append(reason)
         self.cur = len(self.records) - 1
         if kind == "article":
             self.main = self.cur
@@ -522,13 +538,13 @@ class _Splitter:
                 self.remove(start, ln.end, "pre_title_chrome")
                 return i + 1
             rec = self.open_record()
-        elif headline and self._starts_new_record(rec, i):
+        elif headline and (reason := self._starts_new_record(rec, i)):
             if self.zone == "related" and rec.title and not rec.paragraphs:
                 self._demote_title(self.cur, "related_link")
                 rec.title = None
             else:
                 self.close()
-                rec = self.open_record()
+                rec = self.open_record(reason)
         if rec.title is None and not rec.paragraphs and headline:
             rec.title = text
             self.keep(start, ln.end, "title")
@@ -548,34 +564,34 @@ class _Splitter:
         self.keep(start, ln.end, "body")
         return i + 1
 
-    def _starts_new_record(self, rec: RawRecord, i: int) -> bool:
-        """Whether the headline-like line ``i`` opens a new article rather than a subheading of ``rec``.
+    def _starts_new_record(self, rec: RawRecord, i: int) -> str | None:
+        """Why the headline-like line ``i`` opens a new article rather than being a subheading of ``rec``.
 
         After enough body, it does when what follows opens an article (a byline, a date line, a
-        dateline), when it repeats the layout the current article opened with (headline, then a
-        one-sentence standfirst), or when the text after it changes topic (low word overlap with the
-        current article). Otherwise it is a subheading and stays in the body.
+        dateline: 'opener'), when it repeats the layout the current article opened with (headline, then
+        a one-sentence standfirst: 'layout'), or when the text after it changes topic (low word overlap
+        with the current article: 'topic'). Otherwise (None) it is a subheading and stays in the body.
         """
         if self.zone == "related":
-            return bool(rec.title or rec.paragraphs)
+            return "related" if rec.title or rec.paragraphs else None
         if rec.body_words < self.opts.min_body_words_before_split or self.lines[i].text in self.recurring:
-            return False
+            return None
         nxt = self.next_content(i)
         if nxt is None:
-            return False
+            return None
         if (
             parse_byline(nxt.text, self.rules) is not None
             or parse_date_line(nxt.text, self.rules) is not None
             or bool(self.rules.dateline.match(nxt.text))
         ):
-            return True
+            return "opener"
         if not is_prose(nxt.text):
-            return False
+            return None
         if rec.title and len(rec.paragraphs) >= 2 and is_standfirst(rec.paragraphs[0]) and is_standfirst(nxt.text):
-            return True
+            return "layout"
         before = topic_vector(" ".join(rec.paragraphs)[-3000:])
         after = topic_vector(self.upcoming_text(i, 150))
-        return cosine(before, after) < self.opts.same_topic_similarity
+        return "topic" if cosine(before, after) < self.opts.same_topic_similarity else None
 
     def upcoming_text(self, i: int, max_words: int) -> str:
         """Up to ``max_words`` words of the content lines after line ``i``."""
@@ -677,6 +693,8 @@ class _Splitter:
                     k = run_end
                 else:
                     k += 1
+            if self.page and self.opts.paragraph_classifier and rec.kind == "article":
+                self._classify_body(rec, drop)
             if not drop:
                 continue
             body_pieces = [p for p in by_record.get(idx, []) if p.role == "body"]
@@ -691,7 +709,97 @@ class _Splitter:
             rec.paragraphs = [rec.paragraphs[k] for k in keep]
             rec.paragraph_spans = [rec.paragraph_spans[k] for k in keep]
 
+    def _is_page(self) -> bool:
+        """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
+        n = sum(1 for p in self.pieces if p.role == "removed" and p.rule in _PAGE_CHROME)
+        return n >= self.opts.page_min_chrome_lines
+
+    def _merge_weak_splits(self) -> None:
+        """On a web page, join what the line-by-line pass cut out of one article.
+
+        An article opened only on weak evidence (a topic change, a repeated headline + standfirst
+        layout: ``SplitOptions.page_weak_splits``) continues the article before it; so does a
+        'related' block holding a paragraph the classifier finds good (running text, not teasers:
+        a "Related articles" box in the middle of a body). The headline of a joined record becomes a
+        body paragraph (a subheading, or a teaser the classifier then removes); its pieces,
+        paragraphs and metadata move to the article it continues.
+        """
+        target: dict[int, int] = {}
+        last_article: int | None = None
+        for idx, rec in enumerate(self.records):
+            prev_idx = target.get(idx - 1, idx - 1)
+            if rec.kind == "article":
+                weak = self.open_reason[idx] in self.opts.page_weak_splits
+                if idx and weak and self.records[prev_idx].kind == "article":
+                    self._join(idx, prev_idx)
+                    target[idx] = prev_idx
+                else:
+                    last_article = idx
+            elif last_article is not None and "good" in self._classes(rec.paragraphs):
+                self._join(idx, last_article)
+                target[idx] = last_article
+                rec.kind = "article"
+
+    def _join(self, idx: int, into: int) -> None:
+        rec, prev = self.records[idx], self.records[into]
+        title_spans: list[tuple[int, int]] = []
+        for p in self.pieces:
+            if p.record == idx:
+                p.record = into
+                if p.role == "title":
+                    p.role = "body"
+                    raw = self.text[p.start : p.end]
+                    lead = len(raw) - len(raw.lstrip())
+                    title_spans.append((p.start + lead, p.start + len(raw.rstrip())))
+        if rec.title and title_spans:
+            prev.paragraphs.append(rec.title)
+            prev.paragraph_spans.append(title_spans[0])
+            prev.body_words += words(rec.title)
+        prev.paragraphs.extend(rec.paragraphs)
+        prev.paragraph_spans.extend(rec.paragraph_spans)
+        prev.body_words += rec.body_words
+        prev.authors.extend(a for a in rec.authors if a not in prev.authors)
+        prev.tags.extend(t for t in rec.tags if t not in prev.tags)
+        prev.outlet = prev.outlet or rec.outlet
+        prev.published = prev.published or rec.published
+        rec.paragraphs, rec.paragraph_spans, rec.title, rec.body_words = [], [], None, 0
+        rec.authors, rec.tags = [], []
+
+    def _classes(self, paragraphs: list[str]) -> list[str]:
+        """The paragraph classifier's 'good' / 'bad' for paragraphs of this text."""
+        if self.stops is None:
+            name = choose_stoplist([p for r in self.records for p in r.paragraphs])
+            self.stops = stoplist(name) if name else frozenset()
+        return classify(paragraphs, self.stops or None, self.para_opts)
+
+    def _classify_body(self, rec: RawRecord, drop: dict[int, str]) -> None:
+        """Mark for removal the paragraphs of a web page's article that the paragraph classifier finds bad:
+        everything before its first and after its last good paragraph ('low_content_edge'), and runs of
+        bad paragraphs inside it ('low_content_run'). A body with no good paragraph is left alone."""
+        classes = self._classes(rec.paragraphs)
+        good = [k for k, c in enumerate(classes) if c == "good"]
+        if not good:
+            return
+        for k in [*range(good[0]), *range(good[-1] + 1, len(classes))]:
+            drop.setdefault(k, "low_content_edge")
+        mode = _INNER_MODE
+        k = good[0]
+        while k < good[-1]:
+            if classes[k] == "bad":
+                run_end = k
+                while classes[run_end] == "bad":
+                    run_end += 1
+                if mode == "all" or (mode == "runs" and run_end - k >= 2):
+                    for j in range(k, run_end):
+                        drop.setdefault(j, "low_content_run")
+                k = run_end
+            else:
+                k += 1
+
     def _finish(self) -> SplitResult:
+        self.page = self._is_page()
+        if self.page:
+            self._merge_weak_splits()
         self._trim_edges()
         text_len = len(self.text)
         # Records with nothing but metadata are not records: their lines become removed spans.
@@ -752,6 +860,32 @@ class _Splitter:
             records[r].char_start, records[r].char_end = s, e
         removed.sort(key=lambda x: (x.start, x.end))
         return SplitResult(records, _merge_adjacent(removed), text_len)
+
+
+import os
+
+_INNER_MODE = os.environ.get("XINNER", "runs")
+
+# Rules whose lines mark a text as a web page (see SplitOptions.page_min_chrome_lines).
+_PAGE_CHROME = frozenset(
+    [
+        "skip_link",
+        "link_list",
+        "svg_title",
+        "share_row",
+        "navigation",
+        "navigation_list",
+        "copyright",
+        "advertisement",
+        "comments_heading",
+        "read_more",
+        "read_more_link",
+        "staff_footer",
+        "affiliate_notice",
+        "related_heading",
+        "repeated_line",
+    ]
+)
 
 
 def _merge_adjacent(spans: list[RemovedSpan]) -> list[RemovedSpan]:

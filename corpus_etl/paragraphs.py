@@ -1,0 +1,184 @@
+"""A jusText-style paragraph classifier for plain text: which paragraphs of a web page are content.
+
+jusText (Pomikálek 2011) classifies the paragraphs of an HTML page by length, stopword density and link
+density, then revises the short and borderline ones from their context. This is the same on plain text
+(there are no links; a line with a copyright sign is bad): every paragraph gets an initial class
+
+- ``short``: fewer than ``length_low`` characters (a heading, a menu entry, a teaser, a caption);
+- ``good``: stopword density >= ``stopwords_high`` and more than ``length_high`` characters;
+- ``neargood``: stopword density >= ``stopwords_low`` (or >= ``stopwords_high`` but not long);
+- ``bad``: the rest (lists of names, tables of links, figures).
+
+then the context step: a short paragraph between two good ones is good, between two bad ones bad, next
+to a neargood one good; a neargood paragraph is bad only between two bad ones. The edges of the
+sequence count as bad. Stopword lists are jusText's own (BSD-2-Clause, read from the installed
+``justext`` package without importing it); the list is chosen per text as the one with the highest
+stopword density. For a text no list fits (CJK, scripts jusText has no list for) the stopword test is
+replaced by "ends like a sentence".
+
+Pure functions, cached stoplists; no I/O besides reading the stoplist files once per process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
+_WORD = re.compile(r"\w+")
+_BULLET = re.compile(r"[*•·▪►»o+-]\s")
+
+CLASSES = ("good", "neargood", "short", "bad")
+
+
+@dataclass(frozen=True)
+class ParagraphOptions:
+    """jusText's thresholds (its defaults, which its authors tuned on the CleanEval pages)."""
+
+    length_low: int = 70
+    length_high: int = 200
+    stopwords_low: float = 0.30
+    stopwords_high: float = 0.32
+    # A stoplist fits a text when at least this share of the sampled words is in it.
+    min_list_density: float = 0.15
+
+
+def _stoplist_dir() -> Path | None:
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    d = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
+    return d if d.is_dir() else None
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
+    """Names of jusText's stoplists and, for every stopword, the lists that hold it."""
+    d = _stoplist_dir()
+    if d is None:
+        return (), {}
+    names = tuple(sorted(p.stem for p in d.glob("*.txt")))
+    where: dict[str, list[int]] = {}
+    for k, name in enumerate(names):
+        for w in (d / f"{name}.txt").read_text(encoding="utf-8").split():
+            where.setdefault(w.casefold(), []).append(k)
+    return names, {w: tuple(v) for w, v in where.items()}
+
+
+@lru_cache(maxsize=128)
+def stoplist(name: str) -> frozenset[str]:
+    """The stopwords of one of jusText's lists ("English", "German", ...); empty when unknown."""
+    names, where = _index()
+    if name not in names:
+        return frozenset()
+    k = names.index(name)
+    return frozenset(w for w, ks in where.items() if k in ks)
+
+
+def choose_stoplist(texts: list[str], opts: ParagraphOptions | None = None, sample_words: int = 3000) -> str | None:
+    """The stoplist whose words make up the largest share of the texts' words, or None when none fits."""
+    opts = opts or ParagraphOptions()
+    names, where = _index()
+    if not names:
+        return None
+    counts: Counter[int] = Counter()
+    n = 0
+    for t in texts:
+        for w in _WORD.findall(t):
+            n += 1
+            counts.update(where.get(w.casefold(), ()))
+            if n >= sample_words:
+                break
+        if n >= sample_words:
+            break
+    if not n or not counts:
+        return None
+    # Ties (Simple_English vs English) go to the alphabetically first name: deterministic.
+    best, hits = min(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
+    return names[best] if hits / n >= opts.min_list_density else None
+
+
+def stopword_density(text: str, stops: frozenset[str]) -> float:
+    """Share of the whitespace-separated words of ``text`` that are stopwords (jusText's measure)."""
+    tokens = text.split()
+    if not tokens:
+        return 0.0
+    return sum(1 for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops) / len(tokens)
+
+
+def initial_class(text: str, stops: frozenset[str] | None, opts: ParagraphOptions) -> str:
+    """jusText's context-free class of one paragraph (see the module docstring)."""
+    if "©" in text:
+        return "bad"
+    length = len(text)
+    if length < opts.length_low:
+        return "short"
+    if stops:
+        density = stopword_density(text, stops)
+    else:  # no stoplist fits the language: a sentence-final mark stands in for function words
+        density = opts.stopwords_high if _SENTENCE_END.search(text) else 0.0
+    if density >= opts.stopwords_high:
+        return "good" if length > opts.length_high else "neargood"
+    if density >= opts.stopwords_low:
+        return "neargood"
+    return "bad"
+
+
+def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
+    skip = ("short", "neargood") if ignore_neargood else ("short",)
+    j = i + step
+    while 0 <= j < len(classes):
+        if classes[j] not in skip:
+            return classes[j]
+        j += step
+    return "bad"
+
+
+def revise(classes: list[str]) -> list[str]:
+    """jusText's context step: short and neargood paragraphs take the class their neighbours suggest."""
+    out = list(classes)
+    for i, c in enumerate(classes):
+        if c != "short":
+            continue
+        prev, nxt = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
+        if prev == nxt:
+            out[i] = prev
+        elif prev == "bad" and _neighbour(classes, i, -1, False) == "neargood":
+            out[i] = "good"
+        elif nxt == "bad" and _neighbour(classes, i, 1, False) == "neargood":
+            out[i] = "good"
+        else:
+            out[i] = "bad"
+    final = list(out)
+    for i, c in enumerate(out):
+        if c != "neargood":
+            continue
+        prev, nxt = _neighbour(out, i, -1, True), _neighbour(out, i, 1, True)
+        final[i] = "bad" if prev == nxt == "bad" else "good"
+    return final
+
+
+def classify(paragraphs: list[str], stops: frozenset[str] | None, opts: ParagraphOptions | None = None) -> list[str]:
+    """'good' or 'bad' for every paragraph, jusText style (initial class, then context).
+
+    Args:
+        paragraphs: the paragraphs in text order (clean text).
+        stops: the stopword list of their language, or None when no list fits.
+        opts: thresholds.
+
+    Returns:
+        One of 'good' / 'bad' per paragraph.
+    """
+    opts = opts or ParagraphOptions()
+    classes = [initial_class(p, stops, opts) for p in paragraphs]
+    # A list of two or more bullet items is a list of links (teasers, menus): jusText's link density,
+    # which plain text does not have, would mark it bad.
+    bullet = [bool(_BULLET.match(p)) for p in paragraphs]
+    for i, b in enumerate(bullet):
+        if b and ((i and bullet[i - 1]) or (i + 1 < len(bullet) and bullet[i + 1])):
+            classes[i] = "bad"
+    return revise(classes)
