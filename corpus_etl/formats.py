@@ -293,14 +293,22 @@ def split_jsonl(text: str, rules: Rules, opts: SplitOptions, text_field: str = "
     return b.result()
 
 
-def split_document(text: str, fmt: str, rules: Rules, opts: SplitOptions, text_field: str = "text") -> SplitResult:
+def split_document(
+    text: str,
+    fmt: str,
+    rules: Rules,
+    opts: SplitOptions,
+    text_field: str = "text",
+    learned: frozenset[str] = frozenset(),
+) -> SplitResult:
     """Split a decoded file in the given format (``text``, ``multinews``, ``jsonl``, ``multinews_summary``).
 
     A Multi-News ``.tgt`` summary file yields no records: its text is one removed span (the summaries
-    are attached to the clusters of its ``.src`` file).
+    are attached to the clusters of its ``.src`` file). ``learned``: the outlet's learned boilerplate
+    line hashes (plain text only, see ``corpus_etl.learned``).
     """
     if fmt == "text":
-        return split_text(text, rules, opts)
+        return split_text(text, rules, opts, learned)
     if fmt == "multinews":
         return split_multinews(text, rules, opts)
     if fmt == "jsonl":

@@ -117,10 +117,8 @@ def initial_class(text: str, stops: frozenset[str] | None, opts: ParagraphOption
     length = len(text)
     if length < opts.length_low:
         return "short"
-    if stops:
-        density = stopword_density(text, stops)
-    else:  # no stoplist fits the language: a sentence-final mark stands in for function words
-        density = opts.stopwords_high if _SENTENCE_END.search(text) else 0.0
+    # With no stoplist for the language, a sentence-final mark stands in for function words.
+    density = stopword_density(text, stops) if stops else opts.stopwords_high * bool(_SENTENCE_END.search(text))
     if density >= opts.stopwords_high:
         return "good" if length > opts.length_high else "neargood"
     if density >= opts.stopwords_low:
@@ -147,9 +145,9 @@ def revise(classes: list[str]) -> list[str]:
         prev, nxt = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
         if prev == nxt:
             out[i] = prev
-        elif prev == "bad" and _neighbour(classes, i, -1, False) == "neargood":
-            out[i] = "good"
-        elif nxt == "bad" and _neighbour(classes, i, 1, False) == "neargood":
+        elif (prev == "bad" and _neighbour(classes, i, -1, False) == "neargood") or (
+            nxt == "bad" and _neighbour(classes, i, 1, False) == "neargood"
+        ):
             out[i] = "good"
         else:
             out[i] = "bad"

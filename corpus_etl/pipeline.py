@@ -23,6 +23,7 @@ from .decode import DecodeError, decode_bytes
 from .discover import SourceFile
 from .formats import detect_format, read_summaries, sibling, split_document
 from .langid import detect_language
+from .learned import file_line_hashes, outlet_key
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .rules import load_rules
 from .settings import Settings
@@ -136,7 +137,12 @@ def build_article(
 
 
 def extract_records(
-    text: str, settings: Settings | None = None, source_id: str = "text", source_path: str = "<text>", fmt: str = "text"
+    text: str,
+    settings: Settings | None = None,
+    source_id: str = "text",
+    source_path: str = "<text>",
+    fmt: str = "text",
+    learned: frozenset[str] = frozenset(),
 ) -> list[dict[str, object]]:
     """Split and normalise a decoded text into article rows, without any I/O (for eval and notebooks).
 
@@ -146,12 +152,15 @@ def extract_records(
         source_id: id to put in the rows.
         source_path: path to put in the rows.
         fmt: input format (text, multinews, jsonl).
+        learned: learned boilerplate line hashes of the text's outlet (``corpus_etl.learned``).
 
     Returns:
         The ``articles`` rows, in text order (``run_id`` is "adhoc").
     """
     settings = settings or Settings()
-    split = split_document(text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field)
+    split = split_document(
+        text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
+    )
     at = datetime.now(UTC)
     return [
         build_article(rec, i, source_id, source_path, settings, "adhoc", at).article
@@ -171,7 +180,9 @@ def _read_text(path: str) -> str:
     return decode_bytes(Path(path).read_bytes()).text
 
 
-def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetime) -> SourceResult:
+def process_source(
+    src: SourceFile, settings: Settings, run_id: str, at: datetime, learned: frozenset[str] = frozenset()
+) -> SourceResult:
     """Read, decode, split, normalise and language-tag one file. Never raises for bad input.
 
     Args:
@@ -179,6 +190,7 @@ def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetim
         settings: the run settings.
         run_id: the Prefect flow-run id.
         at: the run's start time (``ingested_at``).
+        learned: the learned boilerplate line hashes of the file's outlet (``corpus_etl.learned``).
 
     Returns:
         The ``sources`` row (status 'loaded' or 'failed' with a one-line ``error``) and the file's rows
@@ -226,7 +238,7 @@ def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetim
     row.update(encoding=decoded.encoding, compression=decoded.compression, format=fmt, n_chars=len(text))
     try:
         split = split_document(
-            text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field
+            text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
         )
         problems = check_coverage(split)
         if problems:
@@ -242,6 +254,12 @@ def process_source(src: SourceFile, settings: Settings, run_id: str, at: datetim
     result.rows["articles"] = [r.article for r in records]
     result.rows["paragraphs"] = [p for r in records for p in r.paragraphs]
     result.rows["clusters"] = clusters
+    if fmt == "text" and settings.learned_min_files:
+        outlet = outlet_key(src.path)
+        result.rows["line_hashes"] = [
+            {"source_id": src.source_id, "outlet": outlet, "line_hash": h, "run_id": run_id}
+            for h in file_line_hashes(text)
+        ]
     result.rows["removed_spans"] = [
         {
             "source_id": src.source_id,
@@ -300,7 +318,13 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
 
 def process_batch(
-    files: list[SourceFile], batch: int, settings: Settings, run_id: str, at: datetime, out_dir: str
+    files: list[SourceFile],
+    batch: int,
+    settings: Settings,
+    run_id: str,
+    at: datetime,
+    out_dir: str,
+    learned: dict[str, frozenset[str]] | None = None,
 ) -> BatchOutput:
     """Process a batch of files and write its staging Parquet files (one per table).
 
@@ -311,12 +335,14 @@ def process_batch(
         run_id: the Prefect flow-run id.
         at: the run's start time.
         out_dir: the run's staging directory.
+        learned: learned boilerplate line hashes by outlet key (``corpus_etl.learned.learn``), or None.
 
     Returns:
         Paths of the staging files and the batch's counts.
     """
     t0 = time.perf_counter()
-    results = [process_source(f, settings, run_id, at) for f in files]
+    learned = learned or {}
+    results = [process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset())) for f in files]
     out = Path(out_dir)
     paths: dict[str, str] = {}
     for spec in schema.PER_SOURCE:

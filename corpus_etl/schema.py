@@ -193,6 +193,35 @@ CLUSTERS = TableSpec(
     ),
 )
 
+LINE_HASHES = TableSpec(
+    name="line_hashes",
+    description=(
+        "The lines of every loaded plain-text file, hashed, with the file's outlet key: the counts that the "
+        "learned boilerplate (rule 'learned_repeat', `corpus_etl/learned.py`) is computed from. A line held by "
+        "`learned_min_files` distinct files of one outlet is removed from the files of that outlet processed later."
+    ),
+    primary_key=("source_id", "line_hash"),
+    schema=pa.schema(
+        [
+            _f("source_id", STR, "The file (`sources.source_id`).", False),
+            _f(
+                "outlet",
+                STR,
+                "Outlet key the file is counted under: its folder (parent directory or URL prefix).",
+                False,
+            ),
+            _f(
+                "line_hash",
+                STR,
+                "sha256 of the line normalised (NFKC, casefolded, digits as 0, punctuation dropped), 16 hex. "
+                "Only lines with a letter that are not running text of 8+ words.",
+                False,
+            ),
+            _f("run_id", STR, "Run that loaded it.", False),
+        ]
+    ),
+)
+
 RUNS = TableSpec(
     name="runs",
     description="One row per ingest run, with counts per stage.",
@@ -374,6 +403,7 @@ TABLES: tuple[TableSpec, ...] = (
     REMOVED_SPANS,
     QUARANTINE,
     CLUSTERS,
+    LINE_HASHES,
     RUNS,
     DQ_RUNS,
     DQ_RESULTS,
@@ -384,7 +414,7 @@ TABLES: tuple[TableSpec, ...] = (
     SEARCH_TERMS,
 )
 # Tables whose rows belong to one source file: a file loaded again replaces its rows in all of them.
-PER_SOURCE: tuple[TableSpec, ...] = (ARTICLES, PARAGRAPHS, REMOVED_SPANS, CLUSTERS)
+PER_SOURCE: tuple[TableSpec, ...] = (ARTICLES, PARAGRAPHS, REMOVED_SPANS, CLUSTERS, LINE_HASHES)
 BY_NAME = {t.name: t for t in TABLES}
 
 

@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     min_body_words_before_split: int = Field(
         40, ge=1, description="Body words before a headline may start a new article."
     )
+    learned_min_files: int = Field(
+        5,
+        ge=0,
+        description=(
+            "A line (not running text) held by at least this many distinct files of one outlet (folder) is "
+            "learned as boilerplate and removed (rule 'learned_repeat'); 0 turns learning off."
+        ),
+    )
     validate_data: bool = Field(True, description="Run the Great Expectations suites on every batch.")
     progress: bool = Field(False, description="Show a progress bar on stderr.")
 

@@ -12,7 +12,6 @@ The result accounts for the whole text: record extents and the removed spans bet
 from __future__ import annotations
 
 import bisect
-import os
 import math
 import re
 from collections import Counter
@@ -109,7 +108,7 @@ class SplitOptions:
     # classifier. Text without chrome (a concatenation of clean articles) is split as before.
     page_min_chrome_lines: int = 3
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
-    page_weak_splits: tuple[str, ...] = tuple(os.environ.get("XWEAK", "topic,layout").split(","))
+    page_weak_splits: tuple[str, ...] = ("topic", "layout")
     paragraph_classifier: bool = True
 
 
@@ -363,8 +362,9 @@ def parse_date_line(text: str, rules: Rules) -> str | None:
 
 
 class _Splitter:
-    def __init__(self, text: str, rules: Rules, opts: SplitOptions) -> None:
+    def __init__(self, text: str, rules: Rules, opts: SplitOptions, learned: frozenset[str] = frozenset()) -> None:
         self.text = text
+        self.learned = learned  # line hashes learned as the outlet's boilerplate (corpus_etl.learned)
         self.rules = rules
         self.opts = opts
         self.lines = logical_lines(text)
@@ -399,6 +399,11 @@ class _Splitter:
             if len(idx) == 2 and idx[1] - idx[0] == 1:
                 continue  # "Headline / Headline": handled as a duplicate title
             out.add(text)
+        # A longer line printed three times or more that is no sentence: a caption or a widget title.
+        long_counts = Counter(
+            ln.text for ln in self.lines if words(ln.text) > self.opts.repeated_line_max_words and not is_prose(ln.text)
+        )
+        out.update(t for t, c in long_counts.items() if c >= 3)
         return out
 
     def _doubled(self) -> set[str]:
@@ -443,11 +448,19 @@ class _Splitter:
             self._rule_cache[i] = self.rules.match_line(self.lines[i].text)
         return self._rule_cache[i]
 
+    def is_learned(self, i: int) -> bool:
+        """Whether line ``i`` is a line learned as the outlet's boilerplate."""
+        if not self.learned:
+            return False
+        from .learned import line_hash  # (learned imports this module)
+
+        return line_hash(self.lines[i].text) in self.learned
+
     def next_content(self, i: int) -> Line | None:
         """The next line after ``i`` that no line rule removes."""
         for j in range(i + 1, len(self.lines)):
             ln = self.lines[j]
-            if self.rule_at(j) is None and ln.text not in self.repeated:
+            if self.rule_at(j) is None and ln.text not in self.repeated and not self.is_learned(j):
                 return ln
         return None
 
@@ -496,6 +509,9 @@ class _Splitter:
             return i + 1
         if self.zone == "comments":  # reader comments under an article are not records
             self.remove(start, ln.end, "comments")
+            return i + 1
+        if text == ln.text and self.is_learned(i):
+            self.remove(start, ln.end, "learned_repeat")
             return i + 1
         if text in self.repeated:
             self.remove(start, ln.end, "repeated_line")
@@ -719,8 +735,8 @@ class _Splitter:
 
         An article opened only on weak evidence (a topic change, a repeated headline + standfirst
         layout: ``SplitOptions.page_weak_splits``) continues the article before it; so does a
-        'related' block holding a paragraph the classifier finds good (running text, not teasers:
-        a "Related articles" box in the middle of a body). The headline of a joined record becomes a
+        'related' block with no headline that holds a paragraph the classifier finds good (running text
+        after a "Related articles" box in the middle of a body; teasers open with their headline). The headline of a joined record becomes a
         body paragraph (a subheading, or a teaser the classifier then removes); its pieces,
         paragraphs and metadata move to the article it continues.
         """
@@ -735,7 +751,7 @@ class _Splitter:
                     target[idx] = prev_idx
                 else:
                     last_article = idx
-            elif last_article is not None and "good" in self._classes(rec.paragraphs):
+            elif last_article is not None and rec.title is None and "good" in self._classes(rec.paragraphs):
                 self._join(idx, last_article)
                 target[idx] = last_article
                 rec.kind = "article"
@@ -782,14 +798,13 @@ class _Splitter:
             return
         for k in [*range(good[0]), *range(good[-1] + 1, len(classes))]:
             drop.setdefault(k, "low_content_edge")
-        mode = _INNER_MODE
         k = good[0]
         while k < good[-1]:
             if classes[k] == "bad":
                 run_end = k
                 while classes[run_end] == "bad":
                     run_end += 1
-                if mode == "all" or (mode == "runs" and run_end - k >= 2):
+                if run_end - k >= self.opts.weak_run_min:  # a lone bad paragraph may be a quote or a subheading
                     for j in range(k, run_end):
                         drop.setdefault(j, "low_content_run")
                 k = run_end
@@ -862,10 +877,6 @@ class _Splitter:
         return SplitResult(records, _merge_adjacent(removed), text_len)
 
 
-import os
-
-_INNER_MODE = os.environ.get("XINNER", "runs")
-
 # Rules whose lines mark a text as a web page (see SplitOptions.page_min_chrome_lines).
 _PAGE_CHROME = frozenset(
     [
@@ -884,6 +895,7 @@ _PAGE_CHROME = frozenset(
         "affiliate_notice",
         "related_heading",
         "repeated_line",
+        "learned_repeat",
     ]
 )
 
@@ -898,19 +910,23 @@ def _merge_adjacent(spans: list[RemovedSpan]) -> list[RemovedSpan]:
     return out
 
 
-def split_text(text: str, rules: Rules, opts: SplitOptions | None = None) -> SplitResult:
+def split_text(
+    text: str, rules: Rules, opts: SplitOptions | None = None, learned: frozenset[str] = frozenset()
+) -> SplitResult:
     """Split a plain-text source into records and removed spans.
 
     Args:
         text: the decoded source text.
         rules: compiled rules (``rules.load_rules()``).
         opts: splitter options.
+        learned: hashes (``corpus_etl.learned.line_hash``) of the lines learned as boilerplate of the
+            file's outlet; such a line is removed with rule 'learned_repeat'.
 
     Returns:
         The records in text order (``char_start``/``char_end`` set) and the removed spans; record
         extents plus top-level removed spans partition ``[0, len(text))``.
     """
-    return _Splitter(text, rules, opts or SplitOptions()).run()
+    return _Splitter(text, rules, opts or SplitOptions(), learned).run()
 
 
 def check_coverage(result: SplitResult) -> list[str]:

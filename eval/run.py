@@ -790,10 +790,7 @@ def render(res: dict[str, Any]) -> str:
     out.append(
         table(
             ["half", "documents", "mean P", "mean R", "mean F1"],
-            [
-                (h, v["n_docs"], v["mean_precision"], v["mean_recall"], v["mean_f1"])
-                for h, v in halves.items()
-            ]
+            [(h, v["n_docs"], v["mean_precision"], v["mean_recall"], v["mean_f1"]) for h, v in halves.items()]
             + [("all", sh["n_docs"], sh["mean_precision"], sh["mean_recall"], sh["mean_f1"])],
         )
     )

@@ -21,6 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from corpus_etl.discover import make_batches
 from corpus_etl.incremental import vanished
+from corpus_etl.learned import learned_for
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
 from corpus_etl.validate import learned_params
@@ -103,7 +104,11 @@ def _run(
                 initializer=_warm_worker,
             )
             t.register_pool(run_id, pool)
-        futures = [t.process_batch_task.submit(b, i, settings, run_id, started) for i, b in enumerate(batches)]
+        learned = t.learn_boilerplate(todo, settings, run_id)  # pre-pass: lines repeated across an outlet's files
+        futures = [
+            t.process_batch_task.submit(b, i, settings, run_id, started, learned_for(learned, b))
+            for i, b in enumerate(batches)
+        ]
         report("files", 0, len(todo))
         done_files = 0
         stage = counts["stage_seconds"] = dict.fromkeys(

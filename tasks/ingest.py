@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from corpus_etl import schema
 from corpus_etl.discover import KnownSource, SourceFile, expand_sources, plan, stat_file
+from corpus_etl.learned import learn, outlet_key, scan_files
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
 from corpus_etl.validate import Validator, Verdicts, batch_metrics, with_check_columns
@@ -65,16 +66,44 @@ def mark_deleted(settings: Settings, run_id: str, source_ids: list[str]) -> None
     loader.mark_deleted(settings.db_path, run_id, source_ids)
 
 
+@task(name="learn-boilerplate", cache_policy=NO_CACHE)
+def learn_boilerplate(files: list[SourceFile], settings: Settings, run_id: str) -> dict[str, frozenset[str]]:
+    """The pre-pass of the learned boilerplate: hash the lines of the files to process (in the run's
+    process pool when there is one), add the counts of earlier runs' files, return the learned line
+    hashes per outlet key (``corpus_etl.learned``). Empty when learning is off or nothing is to do."""
+    if not files or not settings.learned_min_files:
+        return {}
+    pairs = [(f.source_id, f.path) for f in files]
+    chunks = [pairs[i : i + 64] for i in range(0, len(pairs), 64)]
+    pool = _POOLS.get(run_id)
+    args = (settings.input_format, settings.text_field)
+    if pool is None:
+        parts = [scan_files(c, *args) for c in chunks]
+    else:
+        parts = [fut.result() for fut in [pool.submit(scan_files, c, *args) for c in chunks]]
+    hashes = {sid: h for part in parts for sid, h in part.items()}
+    current = {f.source_id: (outlet_key(f.path), hashes.get(f.source_id, [])) for f in files}
+    outlets = sorted({o for o, _ in current.values()})
+    history = loader.line_hash_counts(settings.db_path, outlets, sorted(current))
+    return learn(current, history, settings.learned_min_files)
+
+
 @task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def process_batch_task(
-    files: list[SourceFile], batch: int, settings: Settings, run_id: str, started_at: datetime
+    files: list[SourceFile],
+    batch: int,
+    settings: Settings,
+    run_id: str,
+    started_at: datetime,
+    learned: dict[str, frozenset[str]] | None = None,
 ) -> BatchOutput:
-    """Read, split, normalise and language-tag a batch of files into staging Parquet."""
+    """Read, split, normalise and language-tag a batch of files into staging Parquet (``learned``: the
+    learned boilerplate of the batch's outlets)."""
     out_dir = str(settings.staging_dir / run_id)
     pool = _POOLS.get(run_id)
     if pool is None:
-        return process_batch(files, batch, settings, run_id, started_at, out_dir)
-    return pool.submit(process_batch, files, batch, settings, run_id, started_at, out_dir).result()
+        return process_batch(files, batch, settings, run_id, started_at, out_dir, learned)
+    return pool.submit(process_batch, files, batch, settings, run_id, started_at, out_dir, learned).result()
 
 
 def prepare_validator(run_id: str, params: dict[str, object]) -> None:

@@ -99,6 +99,16 @@ def begin_run(
     return RunStart(known, history, paths)
 
 
+def line_hash_counts(db_path: Path, outlets: list[str], exclude: list[str]) -> list[tuple[str, str, int]]:
+    """(outlet, line hash, distinct files) over the files of earlier runs (``line_hashes``) of ``outlets``,
+    leaving out the files ``exclude`` (those this run processes again)."""
+    if not outlets:
+        return []
+    with open_writer(db_path) as con:
+        rows = con.execute(sql("read/line_hash_counts"), [outlets, exclude]).fetchall()
+    return [(str(o), str(h), int(n)) for o, h, n in rows]
+
+
 def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:
     """Record that this run saw these unchanged files (status 'skipped', their records untouched)."""
     if not source_ids:

@@ -1,0 +1,140 @@
+"""Boilerplate learned from the corpus itself: lines that repeat across many files of one outlet.
+
+CCNet (Wenzek et al. 2019) removes the paragraphs whose hash occurs in many documents of a shard. News
+text has a trap that web text has less: the same wire paragraph is carried, legitimately, by many files
+(``v_wire_paragraphs``). So here lines are counted **per outlet**, and a line is learned as boilerplate
+of its outlet when its normalised hash occurs in at least ``min_files`` distinct files of that outlet;
+prose lines of 8 words or more (a paragraph of running text, what ``v_wire_paragraphs`` calls wire
+copy) are never learned, whatever their count.
+
+The outlet key is the **source file's folder** (the parent directory of its path, or URL prefix): it is
+known before a file is split (so a pre-pass can count), scraped corpora are stored one folder per site
+or crawl, and ``story_clusters`` falls back to the same folder name. A folder holding several sites
+pools their chrome (harmless: chrome of one site repeated in others is chrome too); the guard on prose
+keeps their shared articles.
+
+Pure functions. The flow runs ``file_line_hashes`` over the run's files in a pre-pass, adds the counts
+kept from earlier runs (table ``line_hashes``) and passes ``learn(...)``'s result, plain data, to the
+batch workers; the splitter removes a learned line with rule ``learned_repeat``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath
+from typing import Protocol
+
+from .split import is_prose, logical_lines, words
+
+# Prose lines of at least this many words are never learned (wire copy, see the module docstring).
+PROSE_MIN_WORDS = 8
+_DIGITS = re.compile(r"\d")
+_PUNCT_SPACE = re.compile(r"[\W_]+")
+
+LearnedLines = Mapping[str, frozenset[str]]  # outlet key -> learned line hashes
+
+
+class SourceFileLike(Protocol):
+    """Anything with a ``path`` (``discover.SourceFile``)."""
+
+    @property
+    def path(self) -> str: ...
+
+
+def normalize_line(text: str) -> str:
+    """CCNet's paragraph normalisation: NFKC, casefolded, digits as 0, punctuation and spaces collapsed."""
+    t = unicodedata.normalize("NFKC", text).casefold()
+    t = _DIGITS.sub("0", t)
+    return _PUNCT_SPACE.sub(" ", t).strip()
+
+
+def line_hash(text: str) -> str:
+    """Hash of a line's normalised form (16 hex digits); '' for a line with no letters or digits."""
+    norm = normalize_line(text)
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16] if norm else ""
+
+
+def learnable(text: str) -> bool:
+    """Whether a line may be learned as boilerplate: it has a letter (digits are normalised to 0, so a
+    line of figures would match every other one) and is not running text of 8+ words."""
+    return any(c.isalpha() for c in text) and not (words(text) >= PROSE_MIN_WORDS and is_prose(text))
+
+
+def outlet_key(path: str) -> str:
+    """The outlet a file is counted under: its folder (parent directory or URL prefix)."""
+    if "://" in path:
+        scheme, rest = path.split("://", 1)
+        return f"{scheme}://{rest.rsplit('/', 1)[0]}" if "/" in rest else f"{scheme}://{rest}"
+    return str(PurePosixPath(path.replace("\\", "/")).parent)
+
+
+def file_line_hashes(text: str) -> list[str]:
+    """The distinct hashes of the learnable logical lines of a text, sorted (what one file counts for)."""
+    out = {line_hash(ln.text) for ln in logical_lines(text) if learnable(ln.text)}
+    out.discard("")
+    return sorted(out)
+
+
+def learn(
+    current: Mapping[str, tuple[str, Iterable[str]]],
+    history: Iterable[tuple[str, str, int]] = (),
+    min_files: int = 3,
+) -> dict[str, frozenset[str]]:
+    """The learned boilerplate lines per outlet.
+
+    Args:
+        current: source_id -> (outlet key, its line hashes) of the files this run processes.
+        history: (outlet key, line hash, distinct files) counted over the files loaded by earlier runs,
+            without the files in ``current`` (their old lines must not count twice).
+        min_files: a line is learned when at least this many distinct files of its outlet hold it.
+
+    Returns:
+        Outlet key -> the hashes of its learned lines (only outlets of ``current`` files, only
+        non-empty sets), deterministic for the same inputs.
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    for outlet, h, n in history:
+        counts[(outlet, h)] += n
+    wanted: set[str] = set()
+    for outlet, hashes in current.values():
+        wanted.add(outlet)
+        for h in set(hashes):
+            counts[(outlet, h)] += 1
+    learned: dict[str, set[str]] = {}
+    for (outlet, h), n in counts.items():
+        if n >= min_files and outlet in wanted:
+            learned.setdefault(outlet, set()).add(h)
+    return {o: frozenset(v) for o, v in sorted(learned.items())}
+
+
+def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -> list[str]:
+    """The line hashes one file counts for: those of ``file_line_hashes`` for a plain-text file, none for
+    another format or a file that cannot be read or decoded (``process_source`` reports those)."""
+    from pathlib import Path
+
+    from .decode import DecodeError, decode_bytes
+    from .formats import detect_format
+
+    try:
+        text = decode_bytes(Path(path).read_bytes()).text
+    except (OSError, DecodeError):
+        return []
+    fmt = detect_format(path, text, text_field) if input_format == "auto" else input_format
+    return file_line_hashes(text) if fmt == "text" else []
+
+
+def scan_files(
+    paths: list[tuple[str, str]], input_format: str = "auto", text_field: str = "text"
+) -> dict[str, list[str]]:
+    """``scan_file`` over (source_id, path) pairs: source_id -> line hashes (a worker's share of the pre-pass)."""
+    return {sid: scan_file(p, input_format, text_field) for sid, p in paths}
+
+
+def learned_for(learned: Mapping[str, frozenset[str]], files: Iterable[SourceFileLike]) -> dict[str, frozenset[str]]:
+    """The part of ``learned`` a batch needs: the outlets of its files (keeps what crosses processes small)."""
+    outlets = {outlet_key(f.path) for f in files}
+    return {o: v for o, v in learned.items() if o in outlets}

@@ -1,0 +1,132 @@
+"""Learned boilerplate (corpus_etl/learned.py): lines repeated across an outlet's files, on tiny inline data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from corpus_etl.discover import stat_file
+from corpus_etl.learned import (
+    file_line_hashes,
+    learn,
+    learnable,
+    learned_for,
+    line_hash,
+    normalize_line,
+    outlet_key,
+    scan_files,
+)
+from corpus_etl.pipeline import process_batch, process_source
+from corpus_etl.rules import load_rules
+from corpus_etl.settings import Settings
+from corpus_etl.split import check_coverage, split_text
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+FOOTER = "Sign up for the Courier’s morning briefing."  # a sentence: no edge rule removes it
+WIRE = "The council voted on Tuesday to close the old bridge to all traffic for repairs."
+STORIES = [
+    ("Council closes the old bridge", "The bridge has carried traffic since 1911 and needs new cables and a deck."),
+    ("Library extends its opening hours", "Readers may now borrow books until nine in the evening on weekdays."),
+    ("New bakery opens on the high street", "The owners trained in Lyon and bake sourdough loaves every morning."),
+    ("School wins the regional chess cup", "Twelve pupils took part and the final went to a tie-break match."),
+]
+
+
+def page(title: str, lead: str) -> str:
+    body = " ".join([lead] * 4)
+    return f"{title}\n\n{body}\n\n{WIRE}\n\n{body}\n\n{FOOTER}\n"
+
+
+def write_outlet(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, (title, lead) in enumerate(STORIES):
+        p = folder / f"{i}.txt"
+        p.write_text(page(title, lead), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def test_normalisation_ignores_case_digits_punctuation_and_spacing() -> None:
+    assert normalize_line("  Updated 12:30,  SHARE this!") == "updated 00 00 share this"
+    assert line_hash("Share this story") == line_hash("SHARE   this story!")
+    assert line_hash("Page 1 of 3") == line_hash("Page 2 of 4")
+    assert line_hash("...") == ""
+
+
+def test_running_text_and_figures_are_never_learned() -> None:
+    assert learnable(FOOTER)
+    assert not learnable(WIRE)  # a sentence of 8+ words: wire copy is legitimately shared
+    assert not learnable("78,000")  # digits normalise to 0: a line of figures would match any other
+    assert learnable("Sign up for our newsletter.")  # short, even with a full stop
+
+
+def test_outlet_is_the_folder() -> None:
+    assert outlet_key("/data/courier/2024/a.txt") == "/data/courier/2024"
+    assert outlet_key("s3://bucket/courier/a.txt.gz") == "s3://bucket/courier"
+    assert outlet_key("/data/courier/a.txt") != outlet_key("/data/gazette/a.txt")
+
+
+def test_learn_counts_distinct_files_per_outlet() -> None:
+    h = line_hash(FOOTER)
+    current = {
+        "a": ("courier", [h, "x1"]),
+        "b": ("courier", [h, h, "x2"]),  # twice in one file counts once
+        "c": ("gazette", [h]),
+    }
+    assert learn(current, min_files=2) == {"courier": frozenset({h})}
+    assert learn(current, min_files=3) == {}
+    # counts kept from earlier runs add up; outlets with no file in this run are not returned
+    history = [("courier", h, 1), ("gazette", h, 2), ("herald", h, 9)]
+    assert learn(current, history, min_files=3) == {"courier": frozenset({h}), "gazette": frozenset({h})}
+
+
+def test_a_footer_shared_by_an_outlets_files_is_removed_and_accounted_for(tmp_path: Path) -> None:
+    paths = write_outlet(tmp_path / "courier")
+    current = {str(p): (outlet_key(str(p)), file_line_hashes(p.read_text())) for p in paths}
+    learned = learn(current, min_files=3)[str(tmp_path / "courier")]
+    assert line_hash(FOOTER) in learned and line_hash(WIRE) not in learned
+    text = paths[0].read_text()
+    before = split_text(text, load_rules())
+    after = split_text(text, load_rules(), learned=learned)
+    assert FOOTER in "\n".join(before.records[0].paragraphs)
+    body = "\n".join(after.records[0].paragraphs)
+    assert FOOTER not in body and WIRE in body and after.records[0].title == STORIES[0][0]
+    (span,) = [s for s in after.removed if s.rule == "learned_repeat"]
+    assert text[span.start : span.end].strip() == FOOTER
+    assert check_coverage(after) == []
+
+
+def test_process_batch_uses_the_learned_lines_of_each_files_outlet(tmp_path: Path) -> None:
+    courier = write_outlet(tmp_path / "courier")
+    gazette = write_outlet(tmp_path / "gazette")[:1]
+    files = [stat_file(str(p)) for p in [*courier, *gazette]]
+    hashes = scan_files([(f.source_id, f.path) for f in files])
+    current = {f.source_id: (outlet_key(f.path), hashes[f.source_id]) for f in files}
+    learned = learn(current, min_files=3)
+    assert set(learned) == {str(tmp_path / "courier")}  # one gazette file teaches nothing
+    assert learned_for(learned, files[-1:]) == {}
+    settings = Settings(warehouse=tmp_path / "w")
+    out = tmp_path / "staging"
+    res = process_batch(files, 0, settings, "run-1", AT, str(out), learned_for(learned, files))
+    assert res.n_failed == 0
+    import pyarrow.parquet as pq
+
+    removed = pq.read_table(res.paths["removed_spans"]).to_pylist()
+    rules = {(r["source_id"], r["rule"]) for r in removed}
+    assert all((f.source_id, "learned_repeat") in rules for f in files[:4])
+    assert (files[4].source_id, "learned_repeat") not in rules
+    lines = pq.read_table(res.paths["line_hashes"]).to_pylist()
+    assert {r["outlet"] for r in lines} == {str(tmp_path / "courier"), str(tmp_path / "gazette")}
+    assert {r["line_hash"] for r in lines if r["source_id"] == files[0].source_id} == set(hashes[files[0].source_id])
+
+
+def test_output_is_deterministic_and_learning_can_be_turned_off(tmp_path: Path) -> None:
+    paths = write_outlet(tmp_path / "courier")
+    src = stat_file(str(paths[0]))
+    learned = frozenset({line_hash(FOOTER)})
+    a = process_source(src, Settings(), "r", AT, learned)
+    b = process_source(src, Settings(), "r", AT, learned)
+    assert a.rows == b.rows
+    off = process_source(src, Settings(learned_min_files=0), "r", AT)
+    assert off.rows["line_hashes"] == [] and len(a.rows["line_hashes"]) > 0

@@ -1,0 +1,78 @@
+"""The jusText-style paragraph classifier (corpus_etl/paragraphs.py) and how the splitter uses it on web pages."""
+
+from __future__ import annotations
+
+from corpus_etl.paragraphs import ParagraphOptions, choose_stoplist, classify, initial_class, stoplist
+from corpus_etl.rules import load_rules
+from corpus_etl.split import check_coverage, split_text
+
+EN = stoplist("English")
+LONG_EN = (
+    "The committee said on Monday that it would publish the report in the spring, after the members have "
+    "had a chance to read the evidence and to question the officials who were in charge of the project when "
+    "it was first planned."
+)
+OTHER_TOPIC = (
+    "Farmers across the valley harvested grapes early because the summer heat ripened the vineyards weeks "
+    "before the usual picking season, and the cooperative expects a smaller but sweeter vintage this year."
+)
+
+
+def test_stoplists_come_from_justext_and_are_chosen_by_density() -> None:
+    assert {"the", "and", "of"} <= EN
+    assert choose_stoplist([LONG_EN]) in ("English", "Simple_English")
+    de = "Der Ausschuss sagte am Montag, dass er den Bericht im Frühjahr veröffentlichen werde, und dass die Mitglieder"
+    assert choose_stoplist([de]) == "German"
+    assert choose_stoplist(["12345 67890"]) is None
+
+
+def test_initial_classes() -> None:
+    opts = ParagraphOptions()
+    assert initial_class(LONG_EN, EN, opts) == "good"
+    assert initial_class("Home News Sport", EN, opts) == "short"
+    assert (
+        initial_class("Apple MacBook Pro M3 Max 16-inch Space Black 48GB RAM 1TB SSD laptop computer deal", EN, opts)
+        == "bad"
+    )
+    assert initial_class("© 2019 The Courier. " + LONG_EN, EN, opts) == "bad"
+    # without a stoplist (a language jusText has none for) a sentence end stands in for stopwords
+    assert initial_class("这是一个很长的句子" * 30 + "。", None, opts) == "good"
+
+
+def test_context_revision() -> None:
+    # a short line between good paragraphs is a subheading: good; between bad ones: bad
+    assert classify([LONG_EN, "A short subheading", LONG_EN], EN) == ["good", "good", "good"]
+    bad = "Apple MacBook Pro M3 Max 16-inch Space Black 48GB RAM 1TB SSD laptop computer deal"
+    assert classify([LONG_EN, bad, "Short", bad], EN) == ["good", "bad", "bad", "bad"]
+    # two or more bullet items in a row are a list of links
+    items = ["* " + LONG_EN, "* " + OTHER_TOPIC]
+    assert classify([LONG_EN, *items], EN) == ["good", "bad", "bad"]
+    assert classify(["* " + LONG_EN], EN) == ["good"]
+
+
+CHROME = "Skip to content\n\nHome | News | Sport | Business\n\nShare on Facebook\n\n"
+ARTICLE = (
+    f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{LONG_EN}\n\n"
+    f"Why the grapes ripened early\n\n{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n"
+)
+
+
+def test_a_web_page_is_not_split_on_a_topic_change_alone() -> None:
+    plain = split_text(ARTICLE, load_rules())
+    page = split_text(CHROME + ARTICLE + "Privacy policy\n\nTerms of use\n\n© 2019 The Courier\n", load_rules())
+    assert len([r for r in plain.records if r.kind == "article"]) == 2  # concatenated clean articles split
+    (art,) = [r for r in page.records if r.kind == "article"]
+    assert art.title == "Valley vineyards start the harvest early"
+    assert "Why the grapes ripened early" in art.paragraphs  # the second headline became a subheading
+    assert check_coverage(page) == []
+
+
+def test_page_bodies_are_trimmed_by_the_classifier_and_every_cut_is_recorded() -> None:
+    teasers = "\n\n".join(f"Teaser headline number {k} about something else" for k in range(4))
+    text = CHROME + ARTICLE + teasers + "\n\n© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert not any(p.startswith("Teaser headline") for p in art.paragraphs)
+    cut = [text[s.start : s.end] for s in res.removed if s.rule in ("low_content_edge", "inner_chrome", "edge_chrome")]
+    assert any("Teaser headline number 3" in c for c in cut)
+    assert check_coverage(res) == []
