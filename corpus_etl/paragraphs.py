@@ -26,10 +26,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _WORD = re.compile(r"\w+")
+_URL = re.compile(r"https?://|www\.")
 _BULLET = re.compile(r"[*•·▪►»o+-]\s")
 
 CLASSES = ("good", "neargood", "short", "bad")
@@ -173,10 +175,15 @@ def classify(paragraphs: list[str], stops: frozenset[str] | None, opts: Paragrap
     """
     opts = opts or ParagraphOptions()
     classes = [initial_class(p, stops, opts) for p in paragraphs]
+    if "good" not in classes:  # short-paragraph prose (wire style): its near-good paragraphs are the best it has
+        classes = ["good" if c == "neargood" else c for c in classes]
     # A list of two or more bullet items is a list of links (teasers, menus): jusText's link density,
     # which plain text does not have, would mark it bad.
-    bullet = [bool(_BULLET.match(p)) for p in paragraphs]
-    for i, b in enumerate(bullet):
-        if b and ((i and bullet[i - 1]) or (i + 1 < len(bullet) and bullet[i + 1])):
+    bullet = [i for i, p in enumerate(paragraphs) if _BULLET.match(p)]
+    for a, b in pairwise(bullet):
+        if b - a == 1:
+            classes[a] = classes[b] = "bad"
+    for i in bullet:  # a list item holding a URL is a link
+        if _URL.search(paragraphs[i]):
             classes[i] = "bad"
     return revise(classes)

@@ -399,9 +399,14 @@ class _Splitter:
             if len(idx) == 2 and idx[1] - idx[0] == 1:
                 continue  # "Headline / Headline": handled as a duplicate title
             out.add(text)
-        # A longer line printed three times or more that is no sentence: a caption or a widget title.
+        # A longer line printed three times or more that is no sentence: a caption or a widget title
+        # (a line printed twice in a row, "Headline / Headline", counts once).
         long_counts = Counter(
-            ln.text for ln in self.lines if words(ln.text) > self.opts.repeated_line_max_words and not is_prose(ln.text)
+            ln.text
+            for k, ln in enumerate(self.lines)
+            if words(ln.text) > self.opts.repeated_line_max_words
+            and not is_prose(ln.text)
+            and not (k and self.lines[k - 1].text == ln.text)
         )
         out.update(t for t, c in long_counts.items() if c >= 3)
         return out
@@ -680,15 +685,28 @@ class _Splitter:
         for p in sorted(self.pieces, key=lambda p: p.start):
             if p.record is not None:
                 by_record.setdefault(p.record, []).append(p)
+        # On a web page, an 'article' in which the classifier finds no good paragraph while another
+        # article of the page has some is a block of teasers or menus, not an article.
+        use_classifier = self.page and self.opts.paragraph_classifier
+        has_good = {
+            idx: "good" in self._classes(rec.paragraphs)
+            for idx, rec in enumerate(self.records)
+            if use_classifier and rec.kind == "article" and rec.paragraphs
+        }
         for idx, rec in enumerate(self.records):
             # short, no sentence, no figures (a table row of figures is content)
             weak = [not is_prose(p) and words(p) < 10 and not any(c.isdigit() for c in p) for p in rec.paragraphs]
             if rec.paragraphs and rec.kind == "article":
                 strong_words = sum(words(p) for p, w in zip(rec.paragraphs, weak, strict=True) if not w)
+                block = None
                 if len(rec.paragraphs) >= 5 and strong_words < 0.3 * rec.body_words:
+                    block = "navigation_block"
+                elif idx in has_good and not has_good[idx] and any(has_good.values()):
+                    block = "low_content_block"
+                if block:
                     for p in by_record.get(idx, []):
                         if p.role != "removed":
-                            p.role, p.rule = "removed", "navigation_block"
+                            p.role, p.rule = "removed", block
                     rec.paragraphs, rec.paragraph_spans, rec.title = [], [], None
                     continue
             lo, hi = 0, len(weak)
@@ -735,10 +753,11 @@ class _Splitter:
 
         An article opened only on weak evidence (a topic change, a repeated headline + standfirst
         layout: ``SplitOptions.page_weak_splits``) continues the article before it; so does a
-        'related' block with no headline that holds a paragraph the classifier finds good (running text
-        after a "Related articles" box in the middle of a body; teasers open with their headline). The headline of a joined record becomes a
-        body paragraph (a subheading, or a teaser the classifier then removes); its pieces,
-        paragraphs and metadata move to the article it continues.
+        'related' block with no headline that holds a paragraph the classifier finds good (running
+        text after a "Related articles" box in the middle of a body; teasers open with their
+        headline). The headline of a joined record becomes a body paragraph (a subheading, or a
+        teaser the classifier then removes); its pieces, paragraphs and metadata move to the article
+        it continues.
         """
         target: dict[int, int] = {}
         last_article: int | None = None
@@ -751,10 +770,15 @@ class _Splitter:
                     target[idx] = prev_idx
                 else:
                     last_article = idx
-            elif last_article is not None and rec.title is None and "good" in self._classes(rec.paragraphs):
+            elif last_article is not None and rec.title is None and self._continues(last_article, rec):
                 self._join(idx, last_article)
                 target[idx] = last_article
                 rec.kind = "article"
+
+    def _continues(self, article: int, rec: RawRecord) -> bool:
+        """Whether the classifier, reading ``rec`` right after the article's body, finds good text in it."""
+        before = self.records[article].paragraphs
+        return "good" in self._classes(before + rec.paragraphs)[len(before) :]
 
     def _join(self, idx: int, into: int) -> None:
         rec, prev = self.records[idx], self.records[into]

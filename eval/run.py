@@ -326,11 +326,11 @@ def parse_reuters(sgml: str) -> list[tuple[str, str, str]]:
 # Workers (top-level so that a process pool can run them)
 
 
-def _extract(text: str, what: str) -> list[dict[str, Any]]:
+def _extract(text: str, what: str, learned: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     from corpus_etl.pipeline import extract_records
 
     try:
-        return extract_records(text)
+        return extract_records(text, learned=learned)
     except Exception as exc:  # say which document broke the product, then stop: a crash is not a score
         raise RuntimeError(f"extract_records failed on {what}: {type(exc).__name__}: {exc}") from exc
 
@@ -344,12 +344,13 @@ def main_article(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return best
 
 
-def _score_page(item: tuple[str, str, str]) -> dict[str, Any]:
+def _score_page(item: tuple[str, str, str] | tuple[str, str, str, frozenset[str]]) -> dict[str, Any]:
     from corpus_etl.decode import decode_bytes
 
-    key, path, gold = item
+    key, path, gold = item[:3]
+    learned: frozenset[str] = item[3] if len(item) > 3 else frozenset()  # type: ignore[misc]
     text = decode_bytes(Path(path).read_bytes()).text
-    records = _extract(text, f"scrapinghub {key}")
+    records = _extract(text, f"scrapinghub {key}", learned)
     main = main_article(records)
     pred = main["body"] if main else ""
     overlap, n_pred, n_gold = token_counts(pred, gold)
@@ -527,6 +528,83 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
             {k: d[k] for k in ("key", "half", "precision", "recall", "f1", "oracle_f1", "n_articles")} for d in worst
         ],
         "_docs": docs,
+    }
+
+
+def _scan(path: str) -> list[str]:
+    from corpus_etl.learned import scan_file
+
+    return scan_file(path, "text")
+
+
+def _bbc_body_f1(item: tuple[str, str, frozenset[str]]) -> tuple[float, float, int]:
+    """(F1 without, F1 with the learned lines, learned lines removed) of one BBC file's split body."""
+    from corpus_etl.decode import decode_bytes
+    from corpus_etl.rules import load_rules
+    from corpus_etl.split import split_text
+
+    path, body, learned = item
+    text = decode_bytes(Path(path).read_bytes()).text
+    out = []
+    for lines in (frozenset(), learned):
+        res = split_text(text, load_rules(), learned=lines)
+        arts = [r for r in res.records if r.kind == "article"]
+        pred = max(arts, key=lambda r: r.body_words).paragraphs if arts else []
+        out.append(token_prf("\n".join(pred), body)[2])
+    n = sum(1 for sp in split_text(text, load_rules(), learned=learned).removed if sp.rule == "learned_repeat")
+    return out[0], out[1], n
+
+
+def section_learned(root: Path, pool: Executor, quick: bool) -> dict[str, Any]:
+    """Learned boilerplate (``corpus_etl.learned``) as an ingest of each corpus folder would learn it."""
+    from corpus_etl.learned import learn, outlet_key
+    from corpus_etl.settings import Settings
+
+    min_files = Settings().learned_min_files
+    base = root / "corpora" / "scrapinghub"
+    gold = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = sorted((base / "page_text").glob("*.txt"))
+    hashes = list(pool.map(_scan, [str(p) for p in pages], chunksize=8))
+    current = {str(p): (outlet_key(str(p)), h) for p, h in zip(pages, hashes, strict=True)}
+    learned = learn(current, (), min_files).get(outlet_key(str(pages[0])), frozenset()) if pages else frozenset()
+    items = [
+        (p.stem, str(p), gold[p.stem]["articleBody"], learned) for p in pages if gold.get(p.stem, {}).get("articleBody")
+    ]
+    if quick:
+        items = sorted(random.Random(SEED).sample(items, min(30, len(items))))
+    docs = list(pool.map(_score_page, items, chunksize=4))
+    sh: dict[str, Any] = {"n_learned_lines": len(learned), "n_docs": len(docs)}
+    for half in ("dev", "held-out", "all"):
+        sub = [d for d in docs if half in ("all", d["half"])]
+        sh[half] = statistics.mean(d["f1"] for d in sub) if sub else 0.0
+    # BBC: one folder per category, learned over all its files; is any article text lost?
+    arts, _ = bbc_articles(root)
+    bbc_dir = root / "corpora" / "bbc_news" / "bbc"
+    if quick:
+        arts = sorted(random.Random(SEED).sample(arts, min(200, len(arts))))
+    paths = [str(bbc_dir / f"{a[0]}.txt") for a in arts]
+    every = [str(x) for x in sorted(bbc_dir.glob("*/*.txt"))]  # an ingest sees the duplicates too
+    bhashes = list(pool.map(_scan, every, chunksize=32))
+    bcur = {p: (outlet_key(p), h) for p, h in zip(every, bhashes, strict=True)}
+    blearned = learn(bcur, (), min_files)
+    scored = list(
+        pool.map(
+            _bbc_body_f1,
+            [(p, a[3], blearned.get(outlet_key(p), frozenset())) for p, a in zip(paths, arts, strict=True)],
+            chunksize=32,
+        )
+    )
+    return {
+        "min_files": min_files,
+        "scrapinghub": sh,
+        "bbc": {
+            "n_files": len(paths),
+            "n_folders": len({outlet_key(p) for p in paths}),
+            "n_learned_lines": sum(len(v) for v in blearned.values()),
+            "n_files_with_removals": sum(1 for s in scored if s[2]),
+            "mean_f1_without": statistics.mean(s[0] for s in scored) if scored else 0.0,
+            "mean_f1_with": statistics.mean(s[1] for s in scored) if scored else 0.0,
+        },
     }
 
 
@@ -887,6 +965,43 @@ def render(res: dict[str, Any]) -> str:
             [(c["check"], "pass" if c["pass"] else "FAIL", c["detail"].replace("|", "\\|")) for c in seeds["checks"]],
         )
     )
+    lr = res.get("learned")
+    if lr:
+        sh2, bb = lr["scrapinghub"], lr["bbc"]
+        out += [
+            "",
+            "## 5b. Learned boilerplate (lines in >= " + str(lr["min_files"]) + " files of one folder)",
+            "",
+            "As an ingest of each corpus folder would learn it (outlet key = folder; see `corpus_etl/learned.py`).",
+            "",
+        ]
+        out.append(
+            table(
+                ["corpus", "learned lines", "without: mean F1", "with: mean F1"],
+                [
+                    (
+                        f"scrapinghub, one folder of 181 pages ({sh2['n_docs']} scored): dev",
+                        sh2["n_learned_lines"],
+                        res["scrapinghub"]["halves"]["dev"]["mean_f1"],
+                        sh2["dev"],
+                    ),
+                    (
+                        "scrapinghub: held-out",
+                        "",
+                        res["scrapinghub"]["halves"]["held-out"]["mean_f1"],
+                        sh2["held-out"],
+                    ),
+                    ("scrapinghub: all", "", res["scrapinghub"]["mean_f1"], sh2["all"]),
+                    (
+                        f"BBC, {bb['n_files']} files in {bb['n_folders']} category folders (body F1 of each file; "
+                        f"{bb['n_files_with_removals']} files lost a line)",
+                        bb["n_learned_lines"],
+                        bb["mean_f1_without"],
+                        bb["mean_f1_with"],
+                    ),
+                ],
+            )
+        )
     out += ["", "## 6. Targets", ""]
     out.append(
         table(
@@ -996,6 +1111,7 @@ def evaluate(quick: bool, root: Path | None = None, log: Callable[[str], None] =
         res["reuters"] = timed("reuters", reuters)
         res["language"] = timed("language", lambda: section_language(root, pool, quick))
         res["seeds"] = timed("seeds", lambda: section_seeds(root))
+        res["learned"] = timed("learned", lambda: section_learned(root, pool, quick))
     timings["total"] = time.perf_counter() - t_all
     res["timings"] = timings
     res["targets"] = targets(res)

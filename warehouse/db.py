@@ -13,7 +13,7 @@ from corpus_etl.schema import TABLES, TableSpec
 
 SQL_DIR = Path(__file__).with_name("sql")
 # 1: the ingest tables (sources ... dq_results). 2: the analytics tables and views (warehouse/migrations/).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class SchemaTooNew(RuntimeError):

@@ -8,6 +8,8 @@ stored version and, inside its one transaction, applies the steps of every later
 - ``002_analytics/``: version 2 adds ``minhash_signatures``, ``lsh_buckets``, ``story_clusters``,
   ``search_docs`` and ``search_terms``. They start empty; the next ``update_analytics`` (every ingest
   run, or ``corpus-etl analytics``) indexes every article already in the warehouse.
+- ``003_learned_boilerplate/``: version 3 adds ``line_hashes`` (the per-outlet line counts of the learned
+  boilerplate). It starts empty: files loaded before count from their next load on.
 
 The DDL in a version's folder is frozen: one statement per file, applied in file-name order. A change
 to a table of the schema module needs a new version (``NNN_name/``, e.g. ``ALTER TABLE ... ADD
