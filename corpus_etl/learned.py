@@ -74,7 +74,7 @@ def outlet_key(path: str) -> str:
 
 def file_line_hashes(text: str) -> list[str]:
     """The distinct hashes of the learnable logical lines of a text, sorted (what one file counts for)."""
-    out = {line_hash(ln.text) for ln in logical_lines(text) if learnable(ln.text)}
+    out = {line_hash(t) for t in {ln.text for ln in logical_lines(text)} if learnable(t)}
     out.discard("")
     return sorted(out)
 

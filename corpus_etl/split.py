@@ -5,6 +5,10 @@ line); each line is classified with the rules file (chrome, tag line, byline, au
 credit, image alt text, headline, prose) and a small state machine groups the lines into records:
 main articles, and related-story teasers after an "Editors' Recommendations"-style heading.
 
+A text with web chrome is one web page: only strong evidence opens a second article there (see
+``_merge_weak_splits``), and the bodies are trimmed by the paragraph classifier of ``paragraphs.py``.
+Lines learned as the outlet's boilerplate (``learned.py``) are removed ('learned_repeat').
+
 The result accounts for the whole text: record extents and the removed spans between them partition
 ``[0, len(text))``; removed spans inside a record's extent carry that record's index.
 """

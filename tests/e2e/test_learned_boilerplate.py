@@ -42,6 +42,3 @@ def test_lines_repeated_across_an_outlets_files_are_learned_and_remembered(prefe
         "where source_id in (select source_id from sources where path like '%3.txt')",
     )
     assert gaps == [(len((outlet / "3.txt").read_text(encoding="utf-8")),)]
-
-    third = _run([outlet], wh, learned_min_files=4, validate_data=False)
-    assert (third["n_processed"], third["n_skipped"]) == (0, 4)
