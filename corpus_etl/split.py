@@ -774,7 +774,8 @@ class _Splitter:
                     target[idx] = prev_idx
                 else:
                     last_article = idx
-            elif last_article is not None and rec.title is None and self._continues(last_article, rec):
+            elif prev_idx == last_article and rec.title is None and self._continues(last_article, rec):
+                # (only right after the article or what joined it: record extents must not overlap)
                 self._join(idx, last_article)
                 target[idx] = last_article
                 rec.kind = "article"
@@ -870,9 +871,11 @@ class _Splitter:
                 last[p.record] = p.end
         # Removed pieces outside every extent belong to no record.
         bounds = sorted((first[r], last[r], r) for r in first)
+        bound_starts = [b[0] for b in bounds]  # extents do not overlap: the last one starting before holds it
         for p in pieces:
             if p.role == "removed":
-                p.record = next((r for s, e, r in bounds if s <= p.start and p.end <= e), None)
+                j = bisect.bisect_right(bound_starts, p.start) - 1
+                p.record = bounds[j][2] if j >= 0 and p.end <= bounds[j][1] else None
         # Stretch spans over the whitespace between them so that everything is covered.
         top: list[tuple[int, int, int | None, Piece | None]] = []  # top-level spans in order
         for s, e, r in bounds:

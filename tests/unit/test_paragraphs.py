@@ -76,3 +76,14 @@ def test_page_bodies_are_trimmed_by_the_classifier_and_every_cut_is_recorded() -
     cut = [text[s.start : s.end] for s in res.removed if s.rule in ("low_content_edge", "inner_chrome", "edge_chrome")]
     assert any("Teaser headline number 3" in c for c in cut)
     assert check_coverage(res) == []
+
+
+def test_every_scrapinghub_page_is_fully_accounted_for() -> None:
+    """Joining records on a web page must keep record extents apart: the accounting holds on real pages."""
+    from corpus_etl.decode import decode_bytes
+    from tests.conftest import CORPORA, need_shared
+
+    pages = sorted((need_shared(CORPORA / "scrapinghub") / "page_text").glob("*.txt"))
+    assert len(pages) > 100
+    for p in pages:
+        assert check_coverage(split_text(decode_bytes(p.read_bytes()).text, load_rules())) == [], p.name
