@@ -57,6 +57,42 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+class Runner(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait", help="Seconds to wait for a run holding the warehouse to finish; 0 = exit at once naming it."
+    ),
+]
+RunnerOpt = Annotated[
+    Runner, typer.Option("--runner", help="Where batches run: local (process pool) or dask (a Dask cluster).")
+]
+DaskAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-address", help="Scheduler of an existing Dask cluster, tcp://HOST:PORT (implies --runner dask)."
+    ),
+]
+LakeOpt = Annotated[
+    str | None,
+    typer.Option("--lake", help="Also publish the Parquet copy to this s3://bucket/prefix (or directory)."),
+]
+
+
+def _scale_settings(wait: float, runner: Runner, dask_address: str | None, lake: str | None) -> dict[str, Any]:
+    """The settings of the scale-out options, checked (a clear error, before Prefect starts)."""
+    if wait < 0:
+        raise _fail("--wait must be >= 0 seconds")
+    if dask_address is not None and not dask_address.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise _fail(f"--dask-address must look like tcp://HOST:PORT, not {dask_address!r}")
+    use = Runner.dask if dask_address else runner
+    return {"lock_wait": wait, "runner": use.value, "dask_address": dask_address, "lake": lake}
+
+
 @app.command()
 def ingest(
     sources: Annotated[
@@ -71,8 +107,14 @@ def ingest(
     text_field: Annotated[str, typer.Option("--text-field", help="JSONL: the field holding the text.")] = "text",
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the Great Expectations suites.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    wait: WaitOpt = 0.0,
+    runner: RunnerOpt = Runner.local,
+    dask_address: DaskAddressOpt = None,
+    lake: LakeOpt = None,
 ) -> None:
     """Split SOURCE files into article records and load them into the warehouse.
+
+    SOURCE may also be s3://bucket/prefix (credentials and endpoint from the AWS_* variables).
 
     Unchanged files (same sha256 as at their last load) are skipped; a changed file replaces its old records.
 
@@ -103,6 +145,7 @@ def ingest(
         validate_data=not no_validate,
         input_format=input_format,
         text_field=text_field,
+        **_scale_settings(wait, runner, dask_address, lake),
     )
     t0 = time.perf_counter()
     bar = Progress(
@@ -523,6 +566,114 @@ def cookbook(
     finally:
         rc.close()
     typer.echo(format_rows(names, rows, fmt))
+
+
+DEPLOYMENT_NAME = "scheduled"
+
+
+def _absolute_sources(sources: list[str]) -> list[str]:
+    """SOURCE arguments for a deployment: local paths made absolute (its runs start elsewhere), URIs as given."""
+    from corpus_etl import storage
+
+    return [a if storage.is_uri(a) else os.path.abspath(os.path.expanduser(a)) for a in sources]
+
+
+@app.command()
+def serve(
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs or s3:// prefixes to ingest.", show_default=False)
+    ],
+    cron: Annotated[str, typer.Option("--cron", help="When to run: a cron expression (UTC).")] = "*/15 * * * *",
+    warehouse: WarehouseOpt = Path("data"),
+    name: Annotated[str, typer.Option("--name", help="Deployment name.")] = DEPLOYMENT_NAME,
+    workers: Annotated[int, typer.Option("--workers", "-j", help="Worker processes; 0 = one per core.")] = 0,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the Great Expectations suites.")] = False,
+    wait: WaitOpt = 0.0,
+    runner: RunnerOpt = Runner.local,
+    dask_address: DaskAddressOpt = None,
+    lake: LakeOpt = None,
+) -> None:
+    """Register a deployment of the ingest flow with a cron schedule and serve it (runs until Ctrl-C).
+
+    Needs a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api, started by
+    `corpus-etl server`). Each scheduled run ingests only new or changed files. Runs of the deployment
+    never overlap (a deployment concurrency limit of 1: a due run waits for the previous one), and any
+    other writer of the warehouse is kept out by its run lock (--wait SECONDS to wait for it).
+
+    Example: corpus-etl serve ../shared/seeds --cron "*/15 * * * *" --warehouse /srv/corpus
+    """
+    _quiet_prefect()
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.settings import PREFECT_API_URL
+
+    from corpus_etl.discover import SourceNotFound, expand_sources
+    from corpus_etl.settings import Settings
+
+    if not PREFECT_API_URL.value():
+        raise _fail(
+            "serve needs a Prefect server: start one with `corpus-etl server` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    try:
+        from prefect.client.schemas.schedules import CronSchedule
+
+        CronSchedule(cron=cron)
+    except ValueError as exc:
+        raise _fail(f"--cron {cron!r} is not a valid cron expression: {str(exc).splitlines()[0]}") from None
+    srcs = _absolute_sources(sources)
+    try:
+        expand_sources(srcs)
+    except SourceNotFound as exc:
+        raise _fail(str(exc)) from None
+    settings = Settings(
+        warehouse=warehouse.expanduser().resolve(),
+        workers=workers,
+        validate_data=not no_validate,
+        **_scale_settings(wait, runner, dask_address, lake),
+    )
+    from flows.ingest import ingest as ingest_flow
+
+    ingest_flow.serve(
+        name=name,
+        cron=cron,
+        parameters={"sources": srcs, "settings": json.loads(settings.model_dump_json())},
+        description=f"corpus-etl ingest of {' '.join(srcs)} into {settings.warehouse}",
+        tags=["corpus-etl"],
+        global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
+    )
+
+
+@app.command()
+def server(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 4200,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the command and settings, do not start.")] = False,
+) -> None:
+    """Start a Prefect server on this machine (`prefect server start`) with the settings that matter offline.
+
+    Telemetry off, no update checks, the database in PREFECT_HOME (default ~/.prefect); the UI is served
+    from the installed package (no CDN). Point runs at it with PREFECT_API_URL=http://HOST:PORT/api.
+    """
+    import shutil
+    import subprocess
+
+    env = {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_UI_API_URL": f"http://{host}:{port}/api",
+        "PREFECT_SERVER_API_HOST": host,
+        "PREFECT_SERVER_API_PORT": str(port),
+    }
+    exe = shutil.which("prefect") or str(Path(sys.executable).with_name("prefect"))
+    cmd = [exe, "server", "start", "--host", host, "--port", str(port)]
+    typer.echo(f"export PREFECT_API_URL=http://{host}:{port}/api   # for corpus-etl serve / ingest", err=True)
+    if dry_run:
+        typer.echo(" ".join(f"{k}={v}" for k, v in env.items()) + " " + " ".join(cmd))
+        return
+    try:
+        raise typer.Exit(subprocess.call(cmd, env={**os.environ, **env}))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
 
 
 def main() -> None:  # pragma: no cover - console entry

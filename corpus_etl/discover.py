@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import storage
+
 _log = logging.getLogger(__name__)
 
 # Read errors that a retry cannot cure: the file is gone, forbidden, or not a file.
@@ -135,6 +137,14 @@ def expand_sources(sources: list[str]) -> list[str]:
     """
     found: set[str] = set()
     for arg in sources:
+        if storage.is_uri(arg):  # s3://bucket/key (one object) or s3://bucket/prefix (everything under it)
+            try:
+                found.update(o.uri for o in storage.list_objects(arg))
+            except FileNotFoundError as exc:
+                raise SourceNotFound(str(exc)) from None
+            except storage.StorageError as exc:
+                raise SourceUnreadable(str(exc)) from None
+            continue
         p = Path(arg).expanduser()
         try:
             is_file, is_dir = p.is_file(), p.is_dir()
@@ -170,7 +180,11 @@ def _absolute(path: str) -> str:
 
 
 def stat_file(path: str) -> SourceFile:
-    """Stat a file into a ``SourceFile`` (size 0 and epoch mtime when it cannot be stat'ed)."""
+    """Stat a file (or an ``s3://`` object) into a ``SourceFile`` (size 0 and epoch mtime when it cannot be stat'ed)."""
+    if storage.is_uri(path):
+        info = storage.stat(path)
+        size, mtime = (info.size, info.mtime) if info else (0, datetime.fromtimestamp(0, tz=UTC))
+        return SourceFile(path=path, source_id=source_id_for(path), size_bytes=size, mtime=mtime)
     try:
         st = os.stat(path)
         size, mtime = st.st_size, datetime.fromtimestamp(st.st_mtime, tz=UTC)
@@ -180,7 +194,9 @@ def stat_file(path: str) -> SourceFile:
 
 
 def file_sha256(path: str) -> str | None:
-    """sha256 of a file, streamed; None when it cannot be read."""
+    """sha256 of a file (or an ``s3://`` object), streamed; None when it cannot be read."""
+    if storage.is_uri(path):
+        return storage.sha256(path)
     h = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
@@ -274,10 +290,16 @@ def _read_reason(path: str, exc: OSError) -> str:
 
 
 def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[SourceFile], list[SourceFile]]:
-    """Split discovered files into (to process, unchanged).
+    """Split discovered files into (to process, unchanged): the manifest rule of incremental runs.
 
-    A file is unchanged when it was loaded before and its sha256 is the same: a different size decides
-    cheaply, a same-size file is hashed to confirm (a touched file with the same bytes is skipped).
+    The manifest is what the warehouse remembers of each path: size, mtime and sha256 at its last load.
+
+    - Not known, or its last load failed or was flagged deleted: processed.
+    - Size differs: processed (changed; no need to hash).
+    - Same size and same mtime: unchanged, and the file is not opened at all (no read, no hash).
+    - Same size, other mtime (touched, copied, rewritten): hashed; the same sha256 means unchanged
+      (skipped, and the new mtime is remembered so the next run does not hash it again), another
+      sha256 means changed.
 
     Args:
         files: discovered files.
@@ -292,11 +314,20 @@ def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[S
         k = known.get(f.source_id)
         if k is None or k.status not in ("loaded", "skipped") or k.size_bytes != f.size_bytes:
             todo.append(f)
-        elif file_sha256(f.path) == k.sha256:
+        elif (k.mtime is not None and k.sha256 is not None and _same_instant(k.mtime, f.mtime)) or (
+            file_sha256(f.path) == k.sha256  # touched: confirm by the bytes
+        ):
             same.append(f)
         else:
             todo.append(f)
     return todo, same
+
+
+def _same_instant(a: datetime, b: datetime) -> bool:
+    """Equal mtimes at the warehouse's precision (microseconds; a naive value is taken as UTC)."""
+    a = a if a.tzinfo else a.replace(tzinfo=UTC)
+    b = b if b.tzinfo else b.replace(tzinfo=UTC)
+    return a == b
 
 
 def make_batches(files: list[SourceFile], max_files: int, max_bytes: int) -> list[list[SourceFile]]:

@@ -6,6 +6,8 @@ import fnmatch
 import os
 from pathlib import Path
 
+from . import storage
+
 
 def covered_by(path: str, sources: list[str]) -> bool:
     """Whether a run over ``sources`` would have found ``path`` had it existed.
@@ -13,6 +15,11 @@ def covered_by(path: str, sources: list[str]) -> bool:
     A directory argument covers every path below it, a file argument itself, a glob its matches.
     """
     for arg in sources:
+        if storage.is_uri(arg) or storage.is_uri(path):  # an object is covered by its URI or a prefix of it
+            root = arg.rstrip("/")
+            if path == root or path.startswith(root + "/"):
+                return True
+            continue
         p = Path(arg).expanduser()
         if any(ch in arg for ch in "*?["):
             pattern = os.path.abspath(os.path.expanduser(arg))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema
+from . import schema, storage
 from .decode import DecodeError, decode_bytes
 from .discover import SourceFile
 from .formats import detect_format, read_summaries, sibling, split_document
@@ -217,7 +217,7 @@ def process_source(
     }
     result = SourceResult(row)
     try:
-        data = Path(src.path).read_bytes()
+        data = storage.read_bytes(src.path) if storage.is_uri(src.path) else Path(src.path).read_bytes()
     except OSError as exc:
         row["error"] = f"cannot read: {exc.strerror or exc}"
         return result

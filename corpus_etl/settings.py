@@ -44,6 +44,19 @@ class Settings(BaseSettings):
     )
     validate_data: bool = Field(True, description="Run the Great Expectations suites on every batch.")
     progress: bool = Field(False, description="Show a progress bar on stderr.")
+    lock_wait: float = Field(
+        0.0, ge=0, description="Seconds to wait for another run holding the warehouse lock; 0 = refuse at once."
+    )
+    runner: Literal["local", "dask"] = Field(
+        "local", description="Where batches are processed: 'local' (a process pool) or 'dask' (a Dask cluster)."
+    )
+    dask_address: str | None = Field(
+        None, description="Scheduler of an existing Dask cluster (tcp://HOST:PORT); None = a local cluster."
+    )
+    lake: str | None = Field(
+        None,
+        description="Also publish the Parquet copy here (s3://bucket/prefix or a directory); None = only parquet/.",
+    )
 
     @property
     def db_path(self) -> Path:

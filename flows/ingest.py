@@ -7,11 +7,9 @@ order by the single writer while the next batches are still being processed.
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,18 +23,13 @@ from corpus_etl.learned import learned_for
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
 from corpus_etl.validate import learned_params
+from flows import runners
 from tasks import analytics as ta
 from tasks import ingest as t
+from tasks.lake import publish_lake
 from warehouse.lock import run_lock
 
 FLOW_NAME = "corpus-etl-ingest"
-
-
-def _warm_worker() -> None:
-    """Load langdetect's profiles once per worker process."""
-    from corpus_etl.langid import detect_language
-
-    detect_language("warm up the language detector with a sentence", min_letters=1)
 
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=8), validate_parameters=True)  # type: ignore[arg-type]
@@ -70,7 +63,7 @@ def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, An
     )
     files = t.discover(sources)
     counts["n_discovered"] = len(files)
-    with run_lock(settings.warehouse, run_id):
+    with run_lock(settings.warehouse, run_id, wait=settings.lock_wait, name=flow_run.get_name()):
         return _run(settings, sources, files, run_id, started, t0, counts)
 
 
@@ -85,7 +78,7 @@ def _run(
 ) -> dict[str, Any]:
     log = get_run_logger()
     start = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
-    pool: ProcessPoolExecutor | None = None
+    runner: runners.LocalRunner | runners.DaskRunner | None = None
     try:
         todo, same = t.plan_files(files, start.known)
         counts["n_skipped"] = len(same)
@@ -97,18 +90,12 @@ def _run(
         log.info("%d files: %d to process in %d batches, %d unchanged", len(files), len(todo), len(batches), len(same))
         if batches and settings.validate_data:  # GX's import takes seconds: start it while we split
             t.prepare_validator(run_id, learned_params(start.mean_words_history))
-        if len(batches) > 1 and settings.n_workers > 1:
-            pool = ProcessPoolExecutor(
-                max_workers=settings.n_workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm_worker,
-            )
-            t.register_pool(run_id, pool)
         learned = t.learn_boilerplate(todo, settings, run_id)  # pre-pass: lines repeated across an outlet's files
-        futures = [
-            t.process_batch_task.submit(b, i, settings, run_id, started, learned_for(learned, b))
-            for i, b in enumerate(batches)
-        ]
+        if batches:  # a local process pool or a Dask cluster (flows/runners.py)
+            runner = runners.start(settings, run_id, len(batches))
+        futures = (
+            [runner.submit(b, i, started, learned_for(learned, b)) for i, b in enumerate(batches)] if runner else []
+        )
         report("files", 0, len(todo))
         done_files = 0
         stage = counts["stage_seconds"] = dict.fromkeys(
@@ -141,6 +128,8 @@ def _run(
         t1 = time.perf_counter()
         if batches or counts["analytics"]["changed"] or not (settings.parquet_dir / "articles").exists():
             t.export_parquet(settings, run_id)
+            if settings.lake:  # the same files on object storage (s3://...) for readers elsewhere
+                counts["lake_files"] = publish_lake(settings)
         stage["export"] = time.perf_counter() - t1
         counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}
         counts["seconds"] = round(time.perf_counter() - t0, 3)
@@ -158,8 +147,7 @@ def _run(
             log.exception("could not record the failed run")
         raise
     finally:
-        t.register_pool(run_id, None)
         t.drop_validator(run_id)
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if runner is not None:
+            runner.close()
     return {"run_id": run_id, "warehouse": str(settings.warehouse), **counts}

@@ -57,7 +57,7 @@ def plan_files(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[
 @task(name="mark-skipped", cache_policy=NO_CACHE)
 def mark_skipped(settings: Settings, run_id: str, files: list[SourceFile]) -> None:
     """Record the unchanged files as skipped by this run."""
-    loader.mark_skipped(settings.db_path, run_id, [f.source_id for f in files])
+    loader.mark_skipped(settings.db_path, run_id, [f.source_id for f in files], [f.mtime for f in files])
 
 
 @task(name="mark-deleted", cache_policy=NO_CACHE)

@@ -109,12 +109,18 @@ def line_hash_counts(db_path: Path, outlets: list[str], exclude: list[str]) -> l
     return [(str(o), str(h), int(n)) for o, h, n in rows]
 
 
-def mark_skipped(db_path: Path, run_id: str, source_ids: list[str]) -> None:
-    """Record that this run saw these unchanged files (status 'skipped', their records untouched)."""
+def mark_skipped(
+    db_path: Path, run_id: str, source_ids: list[str], mtimes: list[datetime | None] | None = None
+) -> None:
+    """Record that this run saw these unchanged files (status 'skipped', their records untouched).
+
+    ``mtimes`` (one per id) are the files' modification times now: the manifest remembers them, so a
+    touched file whose bytes were confirmed by its sha256 is not hashed again by the next run.
+    """
     if not source_ids:
         return
     with open_writer(db_path) as con:
-        con.execute(sql("load/mark_skipped"), [run_id, source_ids])
+        con.execute(sql("load/mark_skipped"), [run_id, source_ids, mtimes or [None] * len(source_ids)])
 
 
 def mark_deleted(db_path: Path, run_id: str, source_ids: list[str]) -> None:

@@ -1,0 +1,153 @@
+"""Object storage for SOURCE files and the Parquet lake: ``s3://bucket/key`` through pyarrow's filesystems.
+
+A SOURCE argument or a ``lake`` setting that is a URI (``s3://...``) is read or written through
+``pyarrow.fs.S3FileSystem``; anything else is a local path. Credentials and region come from the usual AWS
+variables (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``); an S3-compatible
+server (MinIO, moto, Ceph, R2) is named by ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL``
+(``http://127.0.0.1:9000``).
+
+An object's ``path`` in the warehouse is its full URI (``s3://bucket/dir/file.txt``), so its
+``source_id`` is stable across runs and machines; its mtime is the object's Last-Modified time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pyarrow.fs as pafs
+
+SCHEMES = ("s3",)
+
+
+class StorageError(OSError):
+    """An object store could not be reached or listed; ``str()`` is a one-line reason."""
+
+
+def is_uri(path: str) -> bool:
+    """Whether ``path`` names an object in a store we read (``s3://...``) rather than a local file."""
+    return urlparse(path).scheme in SCHEMES
+
+
+def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
+    """The filesystem of ``uri`` and the path inside it (``bucket/key``, no trailing slash)."""
+    u = urlparse(uri)
+    if u.scheme != "s3":
+        raise ValueError(f"not an s3:// URI: {uri}")
+    kw: dict[str, object] = {}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        e = urlparse(endpoint if "://" in endpoint else f"https://{endpoint}")
+        kw.update(endpoint_override=e.netloc, scheme=e.scheme or "https")
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        kw["region"] = region
+    return pafs.S3FileSystem(**kw), f"{u.netloc}{u.path}".rstrip("/")
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    uri: str
+    size: int
+    mtime: datetime
+
+
+def _info(fi: pafs.FileInfo, scheme: str) -> ObjectInfo:
+    mtime = fi.mtime if fi.mtime is not None else datetime.fromtimestamp(0, tz=UTC)
+    if mtime.tzinfo is None:
+        mtime = mtime.replace(tzinfo=UTC)
+    return ObjectInfo(f"{scheme}://{fi.path}", int(fi.size or 0), mtime)
+
+
+def list_objects(uri: str) -> list[ObjectInfo]:
+    """The objects at ``uri``: the object itself, or every object under it as a prefix (recursive),
+    sorted, hidden names (a path part starting with '.') left out.
+
+    Raises:
+        FileNotFoundError: when nothing is there.
+        StorageError: when the store cannot be reached or listed.
+    """
+    fs, root = filesystem(uri)
+    scheme = urlparse(uri).scheme
+    try:
+        fi = fs.get_file_info(root)
+        if fi.type == pafs.FileType.File:
+            return [_info(fi, scheme)]
+        infos = fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True))
+    except OSError as exc:
+        raise StorageError(f"cannot list {uri}: {str(exc).splitlines()[0]}") from exc
+    out = [
+        _info(i, scheme)
+        for i in infos
+        if i.type == pafs.FileType.File and not any(p.startswith(".") for p in i.path[len(root) :].split("/"))
+    ]
+    if not out:
+        raise FileNotFoundError(f"no such object or prefix: {uri}")
+    return sorted(out, key=lambda o: o.uri)
+
+
+def stat(uri: str) -> ObjectInfo | None:
+    """Size and mtime of one object; None when it cannot be stat'ed."""
+    try:
+        fs, path = filesystem(uri)
+        fi = fs.get_file_info(path)
+    except (OSError, ValueError):
+        return None
+    if fi.type != pafs.FileType.File:
+        return None
+    return _info(fi, urlparse(uri).scheme)
+
+
+def read_bytes(uri: str) -> bytes:
+    """The bytes of one object (an ``OSError`` with the reason when it cannot be read)."""
+    fs, path = filesystem(uri)
+    with fs.open_input_stream(path) as fh:
+        return bytes(fh.read())
+
+
+def sha256(uri: str) -> str | None:
+    """sha256 of one object, streamed; None when it cannot be read."""
+    h = hashlib.sha256()
+    try:
+        fs, path = filesystem(uri)
+        with fs.open_input_stream(path) as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def publish_dir(local: Path, target: str) -> int:
+    """Mirror the local directory ``local`` to ``target`` (an ``s3://`` prefix or a local directory).
+
+    Every file is written (each object PUT is atomic: a reader sees an old or a new object, never a part),
+    then objects under ``target`` that are not in ``local`` are deleted. Between the two steps a reader
+    listing the prefix may see new and old files side by side; readers that need one consistent snapshot
+    read the warehouse's own ``parquet/`` (swapped by renames) or the DuckDB file.
+
+    Returns:
+        The number of files written.
+    """
+    if is_uri(target):
+        fs, root = filesystem(target)
+    else:
+        fs, root = pafs.LocalFileSystem(), str(Path(target).expanduser().resolve())
+    files = sorted(
+        p for p in local.rglob("*") if p.is_file() and not any(x.startswith(".") for x in p.relative_to(local).parts)
+    )
+    want = {f"{root}/{p.relative_to(local).as_posix()}" for p in files}
+    for p in files:
+        dest = f"{root}/{p.relative_to(local).as_posix()}"
+        fs.create_dir(dest.rsplit("/", 1)[0], recursive=True)
+        with p.open("rb") as src, fs.open_output_stream(dest) as out:
+            while chunk := src.read(1 << 22):
+                out.write(chunk)
+    for fi in fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True)):
+        if fi.type == pafs.FileType.File and fi.path not in want:
+            fs.delete_file(fi.path)
+    return len(files)

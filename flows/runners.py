@@ -1,0 +1,122 @@
+"""Where the batch tasks of a run execute: a local process pool, or a Dask cluster (prefect-dask).
+
+The flow asks ``start(settings, run_id, n_batches)`` for a runner, submits every batch to it and reads
+the results in batch order; whatever the runner, the results are ``BatchOutput``s whose staging files are
+in the flow's ``staging/<run_id>/``, and the flow's single writer loads them. The choice of runner
+changes where the CPU work happens, never what is written: the rows depend only on the input and the
+settings that shape them (tested: a LocalCluster of two workers against the default runner).
+
+- ``local`` (default): the batch tasks run in the flow's Prefect thread pool and hand the work to a
+  spawned ``ProcessPoolExecutor`` of ``settings.n_workers`` processes (none for a single batch or worker).
+- ``dask``: the batch tasks are Prefect task runs submitted through ``prefect_dask.DaskTaskRunner`` to the
+  cluster at ``settings.dask_address`` (``tcp://HOST:PORT``), or to a ``distributed.LocalCluster`` of
+  ``settings.n_workers`` single-threaded worker processes when no address is given. A worker processes
+  its batch into a private temporary directory and ships the staging bytes back (``tasks.remote``), so
+  the workers need no shared disk with the flow and never see the warehouse.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from datetime import datetime
+from typing import Any, Protocol
+
+from corpus_etl.discover import SourceFile
+from corpus_etl.pipeline import BatchOutput
+from corpus_etl.settings import Settings
+from tasks import ingest as t
+
+Learned = dict[str, frozenset[str]]  # the learned boilerplate lines of a batch's outlets
+
+
+class BatchFuture(Protocol):
+    def result(self) -> BatchOutput: ...
+
+
+def _warm_worker() -> None:
+    """Load langdetect's profiles once per worker process."""
+    from corpus_etl.langid import detect_language
+
+    detect_language("warm up the language detector with a sentence", min_letters=1)
+
+
+class LocalRunner:
+    """Batch tasks in the flow's thread pool, CPU work in a spawned process pool (the default)."""
+
+    def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
+        self.settings, self.run_id = settings, run_id
+        self.pool: ProcessPoolExecutor | None = None
+        if n_batches > 1 and settings.n_workers > 1:
+            self.pool = ProcessPoolExecutor(
+                max_workers=settings.n_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_worker,
+            )
+            t.register_pool(run_id, self.pool)
+
+    def submit(
+        self, files: list[SourceFile], batch: int, started: datetime, learned: Learned | None = None
+    ) -> BatchFuture:
+        return t.process_batch_task.submit(files, batch, self.settings, self.run_id, started, learned)
+
+    def close(self) -> None:
+        t.register_pool(self.run_id, None)
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+class _Landed:
+    """A Dask future whose result is landed in the flow's staging directory when it is read."""
+
+    def __init__(self, fut: Any, runner: DaskRunner) -> None:
+        self.fut, self.runner = fut, runner
+
+    def result(self) -> BatchOutput:
+        from tasks.remote import land
+
+        return land(self.fut.result(), self.runner.settings.staging_dir / self.runner.run_id)
+
+
+class DaskRunner:
+    """Batch tasks as Prefect task runs on a Dask cluster (an existing one, or a local one for the run)."""
+
+    def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
+        from prefect_dask import DaskTaskRunner
+
+        self.settings, self.run_id = settings, run_id
+        if settings.dask_address:
+            runner = DaskTaskRunner(address=settings.dask_address)
+        else:
+            runner = DaskTaskRunner(
+                cluster_kwargs={
+                    "n_workers": max(1, min(settings.n_workers, n_batches)),
+                    "threads_per_worker": 1,  # langdetect is pure Python: one thread per process
+                    "processes": True,
+                    "dashboard_address": None,
+                }
+            )
+        self._stack = ExitStack()
+        self.task_runner = self._stack.enter_context(runner)
+
+    def submit(
+        self, files: list[SourceFile], batch: int, started: datetime, learned: Learned | None = None
+    ) -> BatchFuture:
+        from tasks.remote import process_batch_shipped
+
+        params = {"files": files, "batch": batch, "settings": self.settings, "run_id": self.run_id}
+        fut = self.task_runner.submit(
+            process_batch_shipped, parameters={**params, "started_at": started, "learned": learned}
+        )
+        return _Landed(fut, self)
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def start(settings: Settings, run_id: str, n_batches: int) -> LocalRunner | DaskRunner:
+    """The runner the settings ask for, started (close it when the run ends)."""
+    if settings.runner == "dask":
+        return DaskRunner(settings, run_id, n_batches)
+    return LocalRunner(settings, run_id, n_batches)
