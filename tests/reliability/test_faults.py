@@ -151,7 +151,7 @@ def test_second_concurrent_run_is_refused_naming_the_first(clean):
     assert p.returncode == 1
     assert re.fullmatch(
         rf"corpus-etl: error: the warehouse {re.escape(str(clean.wh))} is being written by run {clean.run_id} "
-        r"\(pid \d+ on \S+, since \S+\); wait for it to finish and retry",
+        r"'[\w-]+' \(pid \d+ on \S+, since \S+\); wait for it to finish and retry \(or pass --wait SECONDS\)",
         _error(p.stderr),
     ), p.stderr
     # The refused run wrote nothing; the first one completed alone.
