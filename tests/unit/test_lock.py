@@ -45,8 +45,9 @@ def test_a_second_run_is_refused_at_once_with_the_holder_named(tmp_path):
             r"and retry \(or pass --wait SECONDS\)",
             str(exc.value),
         ), str(exc.value)
-        with pytest.raises(WarehouseLocked, match=r"'nightly-otter' .*\(waited 0.3 s\)"), run_lock(
-            tmp_path, "run-3", wait=0.3
+        with (
+            pytest.raises(WarehouseLocked, match=r"'nightly-otter' .*\(waited 0.3 s\)"),
+            run_lock(tmp_path, "run-3", wait=0.3),
         ):
             pass
     finally:
