@@ -213,6 +213,10 @@ def test_deleted_file_is_flagged_and_comes_back_when_restored(prefect_api, seeds
     assert _rows(wh, "select n_deleted from runs where run_id = ?", [s["run_id"]]) == [(1,)]
     # its records are kept (nothing lost), flagged through the source status
     assert _rows(wh, "select count(*) from articles join sources using (source_id) where status = 'deleted'")[0][0] > 0
+    assert _rows(wh, "select distinct source_path = ?, is_current from v_articles order by 1", [str(gone)]) == [
+        (False, True),
+        (True, False),
+    ]
     gone.write_text(kept_text, encoding="utf-8")
     s = _run([src], wh)
     assert s["n_processed"] == 1 and s["n_deleted"] == 0

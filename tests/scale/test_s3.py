@@ -151,5 +151,8 @@ def test_ingest_from_s3_and_publish_the_lake_to_s3(prefect_api, s3_server, seeds
     db = duckdb.connect(str(wh / "corpus.duckdb"), read_only=True)
     try:
         assert db.execute("select status from sources where path = ?", [paths[0]]).fetchall() == [("deleted",)]
+        # its articles stay (nothing lost) but the views flag them as no longer current
+        flags = db.execute("select source_path = ?, is_current from v_articles group by all", [paths[0]]).fetchall()
+        assert sorted(flags) == [(False, True), (True, False)]
     finally:
         db.close()

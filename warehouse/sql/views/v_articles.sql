@@ -1,5 +1,7 @@
 -- Articles (kind = 'article') for analysts: the outlet resolved as in story_clusters (the byline's outlet,
--- else the source file's directory), the UTC ingest date, and the story cluster the article belongs to.
+-- else the source file's directory), the UTC ingest date, the story cluster the article belongs to, and
+-- whether it is current: false when its source file was deleted from its SOURCE (the deleted-file rule
+-- keeps the rows, flagged; filter on is_current for what the sources hold now).
 CREATE OR REPLACE VIEW v_articles AS
 SELECT
     a.article_id,
@@ -27,7 +29,10 @@ SELECT
     c.is_canonical,
     c.match AS cluster_match,
     c.similarity AS cluster_similarity,
-    c.cluster_size
+    c.cluster_size,
+    s.status AS source_status,
+    coalesce(s.status <> 'deleted', true) AS is_current
 FROM articles AS a
 LEFT JOIN story_clusters AS c ON c.article_id = a.article_id
+LEFT JOIN sources AS s ON s.source_id = a.source_id
 WHERE a.kind = 'article'
