@@ -17,6 +17,7 @@ settings that shape them (tested: a LocalCluster of two workers against the defa
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -89,12 +90,14 @@ class DaskRunner:
         if settings.dask_address:
             runner = DaskTaskRunner(address=settings.dask_address)
         else:
+            # a cluster for this run only: its scheduler's and workers' INFO lines are noise in a run's log
+            logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger().level))
             runner = DaskTaskRunner(
                 cluster_kwargs={
                     "n_workers": max(1, min(settings.n_workers, n_batches)),
                     "threads_per_worker": 1,  # langdetect is pure Python: one thread per process
                     "processes": True,
-                    "dashboard_address": None,
+                    "dashboard_address": ":0",  # any free port: runs on one machine do not collide
                 }
             )
         self._stack = ExitStack()
