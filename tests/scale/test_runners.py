@@ -16,7 +16,7 @@ from tests.scale.warehouse_diff import table_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.dask]
 
-BATCH_FILES = 3  # seeds + samples = 11 files: 4 batches, so both workers get work
+BATCH_FILES = 6  # seeds + samples = 11 files: 2 batches, one for each worker
 # Validation runs in the flow process whatever the runner (and costs seconds per batch): off here.
 
 

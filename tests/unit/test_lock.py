@@ -20,13 +20,21 @@ from pathlib import Path
 from warehouse.lock import run_lock
 with run_lock(Path(sys.argv[1]), "run-holder-1", name="nightly-otter"):
     print("held", flush=True)
-    time.sleep(float(sys.argv[2]))
+    if float(sys.argv[2]) < 0:  # until told to let go (a line on stdin)
+        sys.stdin.readline()
+    else:
+        time.sleep(float(sys.argv[2]))
 """
 
 
 def _holder(wh: Path, seconds: float) -> subprocess.Popen[str]:
+    """A process holding the warehouse lock for ``seconds`` (< 0: until a line is written to its stdin)."""
     p = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(wh), str(seconds)], stdout=subprocess.PIPE, text=True, cwd=os.getcwd()
+        [sys.executable, "-c", HOLD, str(wh), str(seconds)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=os.getcwd(),
     )
     assert p.stdout is not None and p.stdout.readline().strip() == "held"
     return p
