@@ -13,6 +13,7 @@ An object's ``path`` in the warehouse is its full URI (``s3://bucket/dir/file.tx
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -122,25 +123,57 @@ def sha256(uri: str) -> str | None:
     return h.hexdigest()
 
 
-def publish_dir(local: Path, target: str) -> int:
+MARKER = "_published.json"
+
+
+def _target_fs(target: str) -> tuple[pafs.FileSystem, str]:
+    if is_uri(target):
+        return filesystem(target)
+    return pafs.LocalFileSystem(), str(Path(target).expanduser().resolve())
+
+
+def _local_files(local: Path) -> list[Path]:
+    return sorted(
+        p for p in local.rglob("*") if p.is_file() and not any(x.startswith(".") for x in p.relative_to(local).parts)
+    )
+
+
+def dir_digest(local: Path) -> str:
+    """A digest of a directory's files by name, size and mtime (no reads): what a published copy was made from."""
+    h = hashlib.sha256()
+    for p in _local_files(local):
+        st = p.stat()
+        h.update(f"{p.relative_to(local).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def published_digest(target: str) -> str | None:
+    """The digest recorded by the last complete ``publish_dir`` to ``target``; None when there is none."""
+    fs, root = _target_fs(target)
+    try:
+        with fs.open_input_stream(f"{root}/{MARKER}") as fh:
+            return str(json.loads(fh.read().decode())["digest"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def publish_dir(local: Path, target: str, run_id: str = "") -> int:
     """Mirror the local directory ``local`` to ``target`` (an ``s3://`` prefix or a local directory).
 
     Every file is written (each object PUT is atomic: a reader sees an old or a new object, never a part),
-    then objects under ``target`` that are not in ``local`` are deleted. Between the two steps a reader
-    listing the prefix may see new and old files side by side; readers that need one consistent snapshot
-    read the warehouse's own ``parquet/`` (swapped by renames) or the DuckDB file.
+    then objects under ``target`` that are not in ``local`` are deleted, and last ``_published.json``
+    records what was published (``dir_digest``, run id, time): a publish that failed half-way is redone by
+    the next run, one that is up to date is not repeated. Between the first two steps a reader listing the
+    prefix may see new and old files side by side; readers that need one consistent snapshot read the
+    warehouse's own ``parquet/`` (swapped by renames) or the DuckDB file.
 
     Returns:
         The number of files written.
     """
-    if is_uri(target):
-        fs, root = filesystem(target)
-    else:
-        fs, root = pafs.LocalFileSystem(), str(Path(target).expanduser().resolve())
-    files = sorted(
-        p for p in local.rglob("*") if p.is_file() and not any(x.startswith(".") for x in p.relative_to(local).parts)
-    )
-    want = {f"{root}/{p.relative_to(local).as_posix()}" for p in files}
+    fs, root = _target_fs(target)
+    digest = dir_digest(local)
+    files = _local_files(local)
+    want = {f"{root}/{p.relative_to(local).as_posix()}" for p in files} | {f"{root}/{MARKER}"}
     for p in files:
         dest = f"{root}/{p.relative_to(local).as_posix()}"
         fs.create_dir(dest.rsplit("/", 1)[0], recursive=True)
@@ -150,4 +183,7 @@ def publish_dir(local: Path, target: str) -> int:
     for fi in fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True)):
         if fi.type == pafs.FileType.File and fi.path not in want:
             fs.delete_file(fi.path)
+    marker = {"digest": digest, "run_id": run_id, "files": len(files), "at": datetime.now(UTC).isoformat()}
+    with fs.open_output_stream(f"{root}/{MARKER}") as out:
+        out.write(json.dumps(marker).encode())
     return len(files)

@@ -126,10 +126,10 @@ def _run(
         counts["analytics"] = ta.update_analytics(settings, run_id, todo)
         stage["analytics"] = time.perf_counter() - t1
         t1 = time.perf_counter()
-        if batches or counts["analytics"]["changed"] or not (settings.parquet_dir / "articles").exists():
+        if batches or gone or counts["analytics"]["changed"] or not (settings.parquet_dir / "articles").exists():
             t.export_parquet(settings, run_id)
-            if settings.lake:  # the same files on object storage (s3://...) for readers elsewhere
-                counts["lake_files"] = publish_lake(settings)
+        if settings.lake:  # the same files on object storage (s3://...); redone if a publish failed
+            counts["lake_files"] = publish_lake(settings, run_id)
         stage["export"] = time.perf_counter() - t1
         counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}
         counts["seconds"] = round(time.perf_counter() - t0, 3)

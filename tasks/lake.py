@@ -10,7 +10,11 @@ from corpus_etl.settings import Settings
 
 
 @task(name="publish-lake", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def publish_lake(settings: Settings) -> int:
-    """Mirror ``DIR/parquet/`` to ``settings.lake`` (same layout: ``<lake>/<table>/...``); files written."""
+def publish_lake(settings: Settings, run_id: str) -> int:
+    """Mirror ``DIR/parquet/`` to ``settings.lake`` (same layout: ``<lake>/<table>/...``) unless the lake
+    already holds this copy (its ``_published.json`` digest matches); returns the files written (0 = up to date).
+    """
     assert settings.lake
-    return storage.publish_dir(settings.parquet_dir, settings.lake)
+    if storage.published_digest(settings.lake) == storage.dir_digest(settings.parquet_dir):
+        return 0
+    return storage.publish_dir(settings.parquet_dir, settings.lake, run_id)

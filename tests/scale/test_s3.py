@@ -156,3 +156,13 @@ def test_ingest_from_s3_and_publish_the_lake_to_s3(prefect_api, s3_server, seeds
         assert sorted(flags) == [(False, True), (True, False)]
     finally:
         db.close()
+    # the lake follows: its sources table says deleted too; a run that changes nothing publishes nothing
+    assert again["lake_files"] > 0
+    lake_sources = ds.dataset(f"{root}/sources", filesystem=fs, format="parquet").to_table()
+    assert (
+        dict(zip(lake_sources["path"].to_pylist(), lake_sources["status"].to_pylist(), strict=True))[paths[0]]
+        == "deleted"
+    )
+    idle = _run([f"s3://{BUCKET}/seeds"], wh, lake=f"s3://{BUCKET}/lake")
+    assert idle["n_processed"] == 0 and idle["lake_files"] == 0
+    assert storage.published_digest(f"s3://{BUCKET}/lake") == storage.dir_digest(wh / "parquet")
