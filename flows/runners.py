@@ -102,6 +102,12 @@ class DaskRunner:
             )
         self._stack = ExitStack()
         self.task_runner = self._stack.enter_context(runner)
+        try:  # connect (or start the local cluster) now: a bad address fails the run before any batch
+            self.task_runner.client  # noqa: B018
+        except (OSError, TimeoutError) as exc:
+            self._stack.close()
+            where = settings.dask_address or "a local Dask cluster"
+            raise RuntimeError(f"cannot reach the Dask scheduler at {where}: {exc}") from exc
 
     def submit(
         self, files: list[SourceFile], batch: int, started: datetime, learned: Learned | None = None
