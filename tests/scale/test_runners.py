@@ -1,5 +1,6 @@
-"""The same input gives the same warehouse whatever runs the batches: the default process pool, or a Dask
-LocalCluster of two worker processes (prefect-dask), real flow runs into real DuckDB files."""
+"""The same input gives the same warehouse whatever runs the batches: the default runner, or an existing Dask
+cluster (a LocalCluster of two worker processes, reached by its tcp:// address through prefect-dask), real
+flow runs into real DuckDB files."""
 
 from __future__ import annotations
 
@@ -36,8 +37,21 @@ def two_runs(prefect_api, seeds_dir, tmp_path_factory):
         for p in sorted(d.glob("*.txt")):
             shutil.copy(p, src / sub / p.name)
     default, t_default = _ingest(src, tmp_path_factory.mktemp("wh-default"), workers=1)
-    dask, t_dask = _ingest(src, tmp_path_factory.mktemp("wh-dask"), runner="dask", workers=2)
-    print(f"\nseeds+samples: default runner (1 process) {t_default:.1f} s, dask LocalCluster(2) {t_dask:.1f} s")
+    # An existing cluster, reached by its address as `--dask-address tcp://HOST:PORT` does.
+    from distributed import LocalCluster
+
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        t_start = time.perf_counter() - t0
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        dask, t_dask = _ingest(src, tmp_path_factory.mktemp("wh-dask"), runner="dask", dask_address=address)
+        workers_seen = len(cluster.scheduler_info["workers"])
+    print(
+        f"\nseeds+samples: default runner (1 process) {t_default:.1f} s; "
+        f"dask LocalCluster(2) start {t_start:.1f} s, run {t_dask:.1f} s"
+    )
+    assert workers_seen == 2
     return default, dask
 
 
@@ -62,5 +76,5 @@ def test_dask_run_records_its_runner_and_leaves_no_staging(two_runs):
         (settings_json,) = con.execute("select settings_json from runs where run_id = ?", [dask["run_id"]]).fetchone()
     finally:
         con.close()
-    assert '"runner": "dask"' in settings_json
+    assert '"runner": "dask"' in settings_json and '"dask_address": "tcp://127.0.0.1:' in settings_json
     assert not (wh / "staging" / dask["run_id"]).exists()
