@@ -57,6 +57,13 @@ class KnownSource:
     mtime: datetime | None
     sha256: str | None
     status: str
+    seen_at: datetime | None = None  # start of the run that last saw the file (read, hashed or stat'ed it)
+
+
+# A file modified less than this before the run that read it may have been modified again within the same
+# mtime tick after the read (Linux stamps mtimes from a coarse clock; FAT and some network mounts keep 1-2 s):
+# its size and mtime cannot vouch for it, its sha256 must (git's "racily clean" entries).
+RACY_SECONDS = 2.0
 
 
 def source_id_for(path: str) -> str:
@@ -296,7 +303,9 @@ def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[S
 
     - Not known, or its last load failed or was flagged deleted: processed.
     - Size differs: processed (changed; no need to hash).
-    - Same size and same mtime: unchanged, and the file is not opened at all (no read, no hash).
+    - Same size and same mtime: unchanged, and the file is not opened at all (no read, no hash), unless
+      that mtime is within ``RACY_SECONDS`` of the start of the run that last saw the file (or that run is
+      unknown): then a write in the same mtime tick could hide, and the sha256 decides.
     - Same size, other mtime (touched, copied, rewritten): hashed; the same sha256 means unchanged
       (skipped, and the new mtime is remembered so the next run does not hash it again), another
       sha256 means changed.
@@ -314,13 +323,22 @@ def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[S
         k = known.get(f.source_id)
         if k is None or k.status not in ("loaded", "skipped") or k.size_bytes != f.size_bytes:
             todo.append(f)
-        elif (k.mtime is not None and k.sha256 is not None and _same_instant(k.mtime, f.mtime)) or (
-            file_sha256(f.path) == k.sha256  # touched: confirm by the bytes
+        elif (k.mtime is not None and k.sha256 is not None and _same_instant(k.mtime, f.mtime) and _settled(k)) or (
+            file_sha256(f.path) == k.sha256  # touched (or too recent to trust): confirm by the bytes
         ):
             same.append(f)
         else:
             todo.append(f)
     return todo, same
+
+
+def _settled(k: KnownSource) -> bool:
+    """Whether the file's recorded mtime is clearly older than the run that last saw it."""
+    if k.mtime is None or k.seen_at is None:
+        return False
+    mtime = k.mtime if k.mtime.tzinfo else k.mtime.replace(tzinfo=UTC)
+    seen = k.seen_at if k.seen_at.tzinfo else k.seen_at.replace(tzinfo=UTC)
+    return (seen - mtime).total_seconds() > RACY_SECONDS
 
 
 def _same_instant(a: datetime, b: datetime) -> bool:

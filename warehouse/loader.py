@@ -95,7 +95,9 @@ def begin_run(
         paths = {r["source_id"]: r["path"] for r in fetch_dicts(con, sql("load/known_paths"))}
     for old in crashed:  # their staged batches were never loaded; the files are processed again
         shutil.rmtree(db_path.parent / "staging" / old, ignore_errors=True)
-    known = {r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"]) for r in rows}
+    known = {
+        r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"], r["seen_at"]) for r in rows
+    }
     return RunStart(known, history, paths)
 
 

@@ -7,6 +7,7 @@ import ctypes
 import os
 import shutil
 import struct
+import time
 from pathlib import Path
 
 import duckdb
@@ -67,8 +68,10 @@ def test_untouched_files_are_not_opened_and_a_touched_identical_file_is_hashed_t
 ):
     src = tmp_path / "src"
     src.mkdir()
+    hour_ago = time.time() - 3600  # files that exist well before the run (a fresh one is hashed: racy mtime)
     for p in sorted(seeds_dir.glob("*.txt")):
         shutil.copy(p, src / p.name)
+        os.utime(src / p.name, (hour_ago, hour_ago))
     wh = tmp_path / "wh"
     names = sorted(p.name for p in src.iterdir())
     touched, edited, untouched = names[0], names[1], set(names[2:])
@@ -83,6 +86,7 @@ def test_untouched_files_are_not_opened_and_a_touched_identical_file_is_hashed_t
         os.utime(src / touched, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))  # same bytes, new mtime
         text = (src / edited).read_bytes()
         (src / edited).write_bytes(text[:-1] + (b"X" if text[-1:] != b"X" else b"Y"))  # same size, new bytes
+        os.utime(src / edited, (hour_ago + 10, hour_ago + 10))
         watch.names()  # forget our own reads and writes
 
         second = _run(src, wh)
