@@ -114,13 +114,12 @@ def learn(
 def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -> list[str]:
     """The line hashes one file counts for: those of ``file_line_hashes`` for a plain-text file, none for
     another format or a file that cannot be read or decoded (``process_source`` reports those)."""
-    from pathlib import Path
-
+    from . import storage
     from .decode import DecodeError, decode_bytes
     from .formats import detect_format
 
     try:
-        text = decode_bytes(Path(path).read_bytes()).text
+        text = decode_bytes(storage.read_any(path)).text  # a local file or an s3:// object
     except (OSError, DecodeError):
         return []
     fmt = detect_format(path, text, text_field) if input_format == "auto" else input_format

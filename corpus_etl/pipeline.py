@@ -217,7 +217,7 @@ def process_source(
     }
     result = SourceResult(row)
     try:
-        data = storage.read_bytes(src.path) if storage.is_uri(src.path) else Path(src.path).read_bytes()
+        data = storage.read_any(src.path)
     except OSError as exc:
         row["error"] = f"cannot read: {exc.strerror or exc}"
         return result

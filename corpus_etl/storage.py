@@ -110,6 +110,11 @@ def read_bytes(uri: str) -> bytes:
         return bytes(fh.read())
 
 
+def read_any(path: str) -> bytes:
+    """The bytes of a local file or of an ``s3://`` object (an ``OSError`` with the reason when unreadable)."""
+    return read_bytes(path) if is_uri(path) else Path(path).read_bytes()
+
+
 def sha256(uri: str) -> str | None:
     """sha256 of one object, streamed; None when it cannot be read."""
     h = hashlib.sha256()

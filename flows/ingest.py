@@ -90,9 +90,9 @@ def _run(
         log.info("%d files: %d to process in %d batches, %d unchanged", len(files), len(todo), len(batches), len(same))
         if batches and settings.validate_data:  # GX's import takes seconds: start it while we split
             t.prepare_validator(run_id, learned_params(start.mean_words_history))
-        learned = t.learn_boilerplate(todo, settings, run_id)  # pre-pass: lines repeated across an outlet's files
         if batches:  # a local process pool or a Dask cluster (flows/runners.py)
             runner = runners.start(settings, run_id, len(batches))
+        learned = t.learn_boilerplate(todo, settings, run_id)  # pre-pass: lines repeated across an outlet's files
         futures = (
             [runner.submit(b, i, started, learned_for(learned, b)) for i, b in enumerate(batches)] if runner else []
         )
