@@ -22,7 +22,7 @@ from . import schema
 from .decode import DecodeError, decode_bytes
 from .discover import SourceFile
 from .formats import detect_format, read_summaries, sibling, split_document
-from .langid import detect_language
+from .langid import LangResult, detect_language
 from .learned import file_line_hashes, outlet_key
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .rules import load_rules
@@ -80,16 +80,21 @@ def build_article(
             spans.append(span)
     body = "\n\n".join(paras)
     title = repair_mojibake(normalize_inline(raw.title)) if raw.title else None
-    kw = {
-        "seed": settings.lang_seed,
-        "sample_chars": settings.lang_sample_chars,
-        "min_letters": settings.lang_min_letters,
-    }
-    lang = detect_language(body or (title or ""), **kw)
+
+    def detect(text: str) -> LangResult:
+        return detect_language(
+            text,
+            seed=settings.lang_seed,
+            sample_chars=settings.lang_sample_chars,
+            min_letters=settings.lang_min_letters,
+            engine=settings.lang_engine,
+        )
+
+    lang = detect(body or (title or ""))
     content_hash = sha256_hex(body)
     article_id = article_id_for(source_id, ordinal, content_hash)
     # Per-paragraph language only where the record mixes languages (detection is the costly step).
-    para_langs = [detect_language(p, **kw) if lang.mixed and len(paras) > 1 else None for p in paras]
+    para_langs = [detect(p) if lang.mixed and len(paras) > 1 else None for p in paras]
     paragraphs: list[dict[str, object]] = [
         {
             "article_id": article_id,
