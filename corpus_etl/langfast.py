@@ -30,19 +30,63 @@ from typing import Any
 import numpy as np
 
 _lock = threading.Lock()
-_tables: tuple[dict[str, int], Any] | None = None
+_tables: tuple[dict[str, int], Any, list[str]] | None = None
 
 
-def _profile_tables(factory: Any) -> tuple[dict[str, int], Any]:
-    """n-gram -> row of a (n-grams x languages) float64 matrix of langdetect's profile probabilities."""
+def _profile_tables() -> tuple[dict[str, int], Any, list[str]]:
+    """langdetect's profiles as numpy: n-gram -> row of a (n-grams x languages) float64 matrix, and the
+    language list.
+
+    Read from langdetect's profile files the way ``DetectorFactory.load_profile`` reads them (the same
+    file order, hence the same language order; ``prob = 1.0 * freq / n_words[len - 1]``), without building
+    its dict of Python float lists (about 250 MB per process): the fast engine never initialises
+    langdetect's own factory.
+    """
     global _tables
     with _lock:
         if _tables is None:
-            words = list(factory.word_lang_prob_map)
-            index = {w: i for i, w in enumerate(words)}
-            matrix = np.array([factory.word_lang_prob_map[w] for w in words], dtype=np.float64)
-            _tables = (index, matrix)
+            import json
+            import os
+
+            from langdetect.detector_factory import PROFILES_DIRECTORY
+
+            files = os.listdir(PROFILES_DIRECTORY)
+            langsize = len(files)
+            langlist: list[str] = []
+            index: dict[str, int] = {}
+            cells: tuple[list[int], list[int], list[float]] = ([], [], [])
+            for name in files:
+                path = os.path.join(PROFILES_DIRECTORY, name)
+                if name.startswith(".") or not os.path.isfile(path):
+                    continue
+                with open(path, encoding="utf-8") as fh:
+                    profile = json.load(fh)
+                col = len(langlist)
+                if profile["name"] in langlist:
+                    raise ValueError(f"duplicate language profile {profile['name']}")
+                langlist.append(profile["name"])
+                n_words = profile["n_words"]
+                for word, freq in profile["freq"].items():
+                    row = index.setdefault(word, len(index))
+                    if 1 <= len(word) <= 3:
+                        cells[0].append(row)
+                        cells[1].append(col)
+                        cells[2].append(1.0 * freq / n_words[len(word) - 1])
+            matrix = np.zeros((len(index), langsize), dtype=np.float64)
+            matrix[cells[0], cells[1]] = cells[2]
+            _tables = (index, np.ascontiguousarray(matrix[:, : len(langlist)]), langlist)
         return _tables
+
+
+def new_detector(seed: Any) -> Any:
+    """A langdetect ``Detector`` (its constants, text handling and sorting) for this engine: it carries
+    the language list and the seed, not langdetect's profile dict."""
+    from types import SimpleNamespace
+
+    from langdetect.detector import Detector
+
+    _, _, langlist = _profile_tables()
+    return Detector(SimpleNamespace(word_lang_prob_map={}, langlist=list(langlist), seed=seed))
 
 
 class _NormTable(dict[int, str]):
@@ -143,15 +187,15 @@ def append_text(detector: Any, text: str) -> None:
 
 
 def get_probabilities(detector: Any) -> list[Any]:
-    """``detector.get_probabilities()`` for a langdetect ``Detector`` whose text was given by ``append_text``.
+    """``get_probabilities()`` of a langdetect ``Detector`` for the text given to ``append_text`` (a detector
+    from ``new_detector``, or from langdetect's factory).
 
     Raises:
         LangDetectException: the text has no n-gram with a profile (as langdetect does).
     """
-    from langdetect import detector_factory
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
-    index, matrix = _profile_tables(detector_factory._factory)
+    index, matrix, _ = _profile_tables()
     ngrams = extract_ngrams(detector.text, index)
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")

@@ -103,19 +103,21 @@ def _detect_sample(sample: str, seed: int, min_letters: int, engine: Engine = "f
         return LangResult(UND, 0.0, "no_letters")
     if letters < min_letters:
         return LangResult(UND, 0.0, "too_short")
-    _ensure_factory(seed)
-    from langdetect import detector_factory
     from langdetect.lang_detect_exception import LangDetectException
 
-    assert detector_factory._factory is not None
     try:
-        detector = detector_factory._factory.create()
         if engine == "fast":
             from . import langfast
 
+            detector = langfast.new_detector(seed)
             langfast.append_text(detector, sample)
             probs = langfast.get_probabilities(detector)
         else:
+            _ensure_factory(seed)
+            from langdetect import detector_factory
+
+            assert detector_factory._factory is not None
+            detector = detector_factory._factory.create()
             detector.append(sample)
             probs = detector.get_probabilities()
     except LangDetectException:

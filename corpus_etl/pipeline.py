@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
+from .analytics.index import index_tables
 from .decode import DecodeError, decode_bytes
 from .discover import SourceFile
 from .formats import detect_format, read_summaries, sibling, split_document
@@ -312,6 +313,9 @@ class BatchOutput:
     n_removed: int
     bytes_read: int
     seconds: float
+    # analytics index rows of the batch's articles (kept until the run's analytics update; see
+    # corpus_etl.analytics.index): staging table name -> Parquet file
+    index_paths: dict[str, str] = field(default_factory=dict)
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
@@ -354,6 +358,14 @@ def process_batch(
         p = out / f"batch-{batch:06d}.{spec.name}.parquet"
         write_parquet_atomic(schema.to_table(spec, [x for r in results for x in r.rows[spec.name]]), p)
         paths[spec.name] = str(p)
+    # The analytics index rows (MinHash signatures, LSH buckets, search postings) are computed here, in
+    # parallel, rather than by the single writer at the end of the run.
+    index_paths: dict[str, str] = {}
+    articles = [a for r in results for a in r.rows["articles"]]
+    for name, table in index_tables(articles, run_id).items():
+        p = out / f"batch-{batch:06d}.index.{name}.parquet"
+        write_parquet_atomic(table, p)
+        index_paths[name] = str(p)
     # The sources file is written last: its presence marks the batch as complete.
     p = out / f"batch-{batch:06d}.sources.parquet"
     write_parquet_atomic(schema.to_table(schema.SOURCES, [r.source for r in results]), p)
@@ -367,4 +379,5 @@ def process_batch(
         n_removed=sum(len(r.rows["removed_spans"]) for r in results),
         bytes_read=sum(int(r.source["size_bytes"] or 0) for r in results),  # type: ignore[call-overload]
         seconds=time.perf_counter() - t0,
+        index_paths=index_paths,
     )

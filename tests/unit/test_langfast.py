@@ -24,8 +24,7 @@ def _reference(text: str, seed: int) -> list[tuple[str, float]] | str:
 
 
 def _fast(text: str, seed: int) -> list[tuple[str, float]] | str:
-    _ensure_factory(seed)
-    d = detector_factory._factory.create()  # type: ignore[union-attr]
+    d = langfast.new_detector(seed)
     langfast.append_text(d, text)
     try:
         return [(x.lang, x.prob) for x in langfast.get_probabilities(d)]
@@ -78,7 +77,10 @@ def test_ngrams_are_langdetects() -> None:
     _ensure_factory(0)
     factory = detector_factory._factory
     assert factory is not None
-    index, _ = langfast._profile_tables(factory)
+    index, matrix, langlist = langfast._profile_tables()
+    assert langlist == factory.langlist  # the same languages in the same order
+    for word in ("the", "é", "ch", "дом", "あ"):
+        assert matrix[index[word]].tolist() == factory.word_lang_prob_map[word]
     words = {i: w for w, i in index.items()}
     for text in ("The Quick brown FOX, jumps: over  the lazy dog.", "Ça va très bien; élève à l'école"):
         d = factory.create()
