@@ -101,7 +101,7 @@ class _NormTable(dict[int, str]):
 
 _NORM = _NormTable()
 _WORD_CACHE: dict[str, list[int]] = {}
-_WORD_CACHE_MAX = 200_000
+_WORD_CACHE_MAX = 100_000  # cleared when full: bounded memory in long-running workers
 
 
 def _word_ngrams(chars: str, index: dict[str, int]) -> list[int]:

@@ -11,9 +11,10 @@ half the time); ``langdetect`` calls langdetect's own pure-Python ``Detector.get
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 Engine = Literal["fast", "langdetect"]
@@ -86,12 +87,28 @@ def detect_language(
 
     Returns:
         The language, its probability and, for 'und', why. The same sample is detected once per
-        process (a cache keyed by the sample), so repeated texts (syndicated copies) cost nothing.
+        process (a bounded cache keyed by a 128-bit hash of the sample, so that it holds no text), so
+        repeated texts (syndicated copies) cost nothing.
     """
-    return _detect_sample(sample_text(text, sample_chars), seed, min_letters, engine)
+    sample = sample_text(text, sample_chars)
+    key = (hashlib.blake2b(sample.encode("utf-8", "surrogatepass"), digest_size=16).digest(), seed, min_letters, engine)
+    with _lock:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    result = _detect_sample(sample, seed, min_letters, engine)
+    with _lock:
+        _CACHE[key] = result
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
 
 
-@lru_cache(maxsize=1 << 16)
+_CACHE: OrderedDict[tuple[bytes, int, int, str], LangResult] = OrderedDict()
+_CACHE_SIZE = 1 << 16
+
+
 def _detect_sample(sample: str, seed: int, min_letters: int, engine: Engine = "fast") -> LangResult:
     letters = 0  # counted only as far as the thresholds need
     for ch in sample:
