@@ -19,10 +19,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema, storage
+from .analytics.index import STAGED as INDEX_STAGED
+from .analytics.index import index_tables
 from .decode import DecodeError, decode_bytes
 from .discover import SourceFile
 from .formats import detect_format, read_summaries, sibling, split_document
-from .langid import detect_language
+from .langid import LangResult, detect_language
 from .learned import file_line_hashes, outlet_key
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .rules import load_rules
@@ -80,16 +82,21 @@ def build_article(
             spans.append(span)
     body = "\n\n".join(paras)
     title = repair_mojibake(normalize_inline(raw.title)) if raw.title else None
-    kw = {
-        "seed": settings.lang_seed,
-        "sample_chars": settings.lang_sample_chars,
-        "min_letters": settings.lang_min_letters,
-    }
-    lang = detect_language(body or (title or ""), **kw)
+
+    def detect(text: str) -> LangResult:
+        return detect_language(
+            text,
+            seed=settings.lang_seed,
+            sample_chars=settings.lang_sample_chars,
+            min_letters=settings.lang_min_letters,
+            engine=settings.lang_engine,
+        )
+
+    lang = detect(body or (title or ""))
     content_hash = sha256_hex(body)
     article_id = article_id_for(source_id, ordinal, content_hash)
     # Per-paragraph language only where the record mixes languages (detection is the costly step).
-    para_langs = [detect_language(p, **kw) if lang.mixed and len(paras) > 1 else None for p in paras]
+    para_langs = [detect(p) if lang.mixed and len(paras) > 1 else None for p in paras]
     paragraphs: list[dict[str, object]] = [
         {
             "article_id": article_id,
@@ -307,6 +314,9 @@ class BatchOutput:
     n_removed: int
     bytes_read: int
     seconds: float
+    # analytics index rows of the batch's articles (kept until the run's analytics update; see
+    # corpus_etl.analytics.index): staging table name -> Parquet file
+    index_paths: dict[str, str] = field(default_factory=dict)
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
@@ -315,6 +325,30 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, compression="zstd")
     tmp.replace(path)
+
+
+class _StagingWriter:
+    """A zstd Parquet file written in pieces under a temporary name, renamed into place when closed."""
+
+    def __init__(self, path: Path, spec: schema.TableSpec) -> None:
+        self.path = path
+        self.tmp = path.with_name(path.name + ".tmp")
+        self.writer = pq.ParquetWriter(self.tmp, spec.schema, compression="zstd")
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.writer.write_table(table)
+
+    def close(self) -> str:
+        self.writer.close()
+        self.tmp.replace(self.path)
+        return str(self.path)
+
+    def abort(self) -> None:
+        try:
+            self.writer.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
 
 
 def process_batch(
@@ -342,24 +376,50 @@ def process_batch(
     """
     t0 = time.perf_counter()
     learned = learned or {}
-    results = [process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset())) for f in files]
     out = Path(out_dir)
-    paths: dict[str, str] = {}
-    for spec in schema.PER_SOURCE:
-        p = out / f"batch-{batch:06d}.{spec.name}.parquet"
-        write_parquet_atomic(schema.to_table(spec, [x for r in results for x in r.rows[spec.name]]), p)
-        paths[spec.name] = str(p)
+    out.mkdir(parents=True, exist_ok=True)
+    # Streamed file by file: a worker holds the rows of one file at a time, not of the whole batch. The
+    # analytics index rows (MinHash signatures, LSH buckets, search postings) are computed here, in
+    # parallel, rather than by the single writer at the end of the run.
+    stem = out / f"batch-{batch:06d}"
+    writers = {
+        **{spec.name: _StagingWriter(Path(f"{stem}.{spec.name}.parquet"), spec) for spec in schema.PER_SOURCE},
+        **{
+            f"index.{name}": _StagingWriter(out / f"batch-{batch:06d}.index.{name}.parquet", spec)
+            for name, spec in INDEX_STAGED.items()
+        },
+    }
+    sources: list[dict[str, object]] = []
+    n_records = n_removed = 0
+    try:
+        for f in files:
+            r = process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset()))
+            sources.append(r.source)
+            n_records += len(r.rows["articles"])
+            n_removed += len(r.rows["removed_spans"])
+            for spec in schema.PER_SOURCE:
+                writers[spec.name].write(schema.to_table(spec, r.rows[spec.name]))
+            for name, table in index_tables(r.rows["articles"], run_id).items():
+                writers[f"index.{name}"].write(table)
+            del r
+        paths = {name: w.close() for name, w in writers.items() if not name.startswith("index.")}
+        index_paths = {n.removeprefix("index."): w.close() for n, w in writers.items() if n.startswith("index.")}
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
     # The sources file is written last: its presence marks the batch as complete.
     p = out / f"batch-{batch:06d}.sources.parquet"
-    write_parquet_atomic(schema.to_table(schema.SOURCES, [r.source for r in results]), p)
+    write_parquet_atomic(schema.to_table(schema.SOURCES, sources), p)
     paths["sources"] = str(p)
     return BatchOutput(
         batch=batch,
         paths=paths,
-        n_sources=len(results),
-        n_failed=sum(1 for r in results if r.source["status"] == "failed"),
-        n_records=sum(len(r.rows["articles"]) for r in results),
-        n_removed=sum(len(r.rows["removed_spans"]) for r in results),
-        bytes_read=sum(int(r.source["size_bytes"] or 0) for r in results),  # type: ignore[call-overload]
+        n_sources=len(sources),
+        n_failed=sum(1 for s in sources if s["status"] == "failed"),
+        n_records=n_records,
+        n_removed=n_removed,
+        bytes_read=sum(int(s["size_bytes"] or 0) for s in sources),  # type: ignore[call-overload]
         seconds=time.perf_counter() - t0,
+        index_paths=index_paths,
     )

@@ -26,4 +26,5 @@ def update_analytics(settings: Settings, run_id: str, processed: Iterable[Source
         The update's counts (``warehouse.analytics.AnalyticsSummary.as_dict``), with ``changed``.
     """
     ids = [f if isinstance(f, str) else f.source_id for f in processed]
-    return _update_analytics(settings.db_path, run_id, ids).as_dict()
+    # the batch workers staged the index rows of the run's articles under the run's staging directory
+    return _update_analytics(settings.db_path, run_id, ids, settings.staging_dir / run_id).as_dict()

@@ -36,16 +36,15 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
 from corpus_etl import schema
 from corpus_etl.analytics import minhash as mh
 from corpus_etl.analytics.clusters import Member, UnionFind, canonical, outlet_for
-from corpus_etl.analytics.search import TOKENIZER_VERSION, term_counts
-from corpus_etl.analytics.text import words
+from corpus_etl.analytics.index import STAGED, index_tables
+from corpus_etl.analytics.search import TOKENIZER_VERSION
 
-from .db import fetch_dicts, quote_ident, sql
+from .db import fetch_dicts, quote_ident, quote_literal, sql
 from .loader import open_writer
 
 CHUNK = 2000  # articles read and indexed at a time
@@ -82,7 +81,9 @@ class AnalyticsSummary:
         return {**asdict(self), "changed": self.changed}
 
 
-def update_analytics(db_path: Path, run_id: str, changed_source_ids: Iterable[str] | None = None) -> AnalyticsSummary:
+def update_analytics(
+    db_path: Path, run_id: str, changed_source_ids: Iterable[str] | None = None, staged_dir: Path | None = None
+) -> AnalyticsSummary:
     """Bring story clusters and the search index up to date with ``articles``, in one transaction.
 
     Args:
@@ -91,6 +92,9 @@ def update_analytics(db_path: Path, run_id: str, changed_source_ids: Iterable[st
         changed_source_ids: the files this run loaded (processed) again; their articles are indexed
             afresh even when their ids did not change. None or empty: only the difference between
             ``articles`` and the indexes is applied (new, removed and re-versioned articles).
+        staged_dir: the run's staging directory, whose ``batch-*.index.<table>.parquet`` files hold the
+            index rows the batch workers computed (``corpus_etl.analytics.index``); they are inserted
+            with one statement per table. Articles they do not cover are indexed here.
 
     Returns:
         The counts of what changed.
@@ -100,7 +104,7 @@ def update_analytics(db_path: Path, run_id: str, changed_source_ids: Iterable[st
     with open_writer(db_path) as con:
         con.execute("BEGIN")
         try:
-            counts = _Updater(con, run_id).run(changed)
+            counts = _Updater(con, run_id, staged_dir).run(changed)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -115,9 +119,13 @@ def _ids(rows: list[tuple[Any, ...]]) -> list[str]:
 class _Updater:
     """One update, on one connection inside one transaction."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, staged_dir: Path | None = None) -> None:
         self.con = con
         self.run_id = run_id
+        self.staged = {
+            name: sorted(str(p) for p in staged_dir.glob(f"batch-*.index.{name}.parquet")) if staged_dir else []
+            for name in STAGED
+        }
         self.hashes: dict[str, mh.Hashes] = {}
         self.content_hash: dict[str, str] = {}
 
@@ -184,57 +192,46 @@ class _Updater:
     def _bodies(self, ids: list[str]) -> list[dict[str, Any]]:
         return fetch_dicts(self.con, sql("analytics/bodies"), [ids])
 
+    def _insert_staged(self, todo: list[str], tables: tuple[str, ...]) -> set[str]:
+        """Insert the workers' staged index rows of the ``todo`` articles into ``tables``; return the ids
+        covered (the first table's)."""
+        if not todo or not self.staged[tables[0]]:
+            return set()
+        con = self.con
+        con.execute(sql("analytics/todo"), [todo])
+        covered: set[str] = set()
+        for i, name in enumerate(tables):
+            files = ", ".join(quote_literal(f) for f in self.staged[name])
+            if not files:
+                continue
+            if i == 0:
+                con.execute(sql("analytics/staged_covered").format(files=files))
+                covered = set(_ids(con.execute("SELECT article_id FROM an_covered").fetchall()))
+            cols = ", ".join(quote_ident(c) for c in STAGED[name].columns)
+            con.execute(sql("analytics/insert_staged_index").format(table=quote_ident(name), cols=cols, files=files))
+        return covered
+
     def _index(self, sig_todo: list[str], search_todo: list[str]) -> None:
-        """Compute and insert signatures, LSH buckets and search postings for the articles to index."""
-        want_sig, want_search = set(sig_todo), set(search_todo)
+        """Insert signatures, LSH buckets and search postings for the articles to index: the rows the
+        workers staged, and rows computed here for the articles no staging file covers."""
+        sig_done = self._insert_staged(sig_todo, ("minhash_signatures", "lsh_buckets"))
+        search_done = self._insert_staged(search_todo, ("search_docs", "search_terms"))
+        want_sig = set(sig_todo) - sig_done
+        want_search = set(search_todo) - search_done
         todo = sorted(want_sig | want_search)
         for i in range(0, len(todo), CHUNK):
-            sig_rows: dict[str, list[Any]] = {c: [] for c in schema.MINHASH_SIGNATURES.columns}
-            buckets: dict[str, list[Any]] = {"band": [], "bucket": [], "article_id": []}
-            docs: dict[str, list[Any]] = {c: [] for c in schema.SEARCH_DOCS.columns}
-            postings: dict[str, list[Any]] = {"term": [], "article_id": [], "tf": []}
-            for row in self._bodies(todo[i : i + CHUNK]):
-                aid = row["article_id"]
-                body_words = words(row["body"])
-                if aid in want_sig:
-                    hashes = mh.hashes_of_words(body_words)
-                    self.hashes[aid] = hashes
-                    self.content_hash[aid] = row["content_hash"]
-                    sig = mh.signature(hashes)
-                    sig_rows["article_id"].append(aid)
-                    sig_rows["source_id"].append(row["source_id"])
-                    sig_rows["content_hash"].append(row["content_hash"])
-                    sig_rows["n_shingles"].append(int(hashes.size))
-                    sig_rows["signature"].append(sig)
-                    sig_rows["index_version"].append(mh.INDEX_VERSION)
-                    sig_rows["run_id"].append(self.run_id)
-                    keys = mh.band_keys(sig)
-                    buckets["band"].extend(range(len(keys)))
-                    buckets["bucket"].extend(keys)
-                    buckets["article_id"].extend([aid] * len(keys))
-                if aid in want_search:
-                    tfs, length = term_counts(row["title"], row["body"], body_words)
-                    docs["article_id"].append(aid)
-                    docs["source_id"].append(row["source_id"])
-                    docs["length"].append(length)
-                    docs["index_version"].append(TOKENIZER_VERSION)
-                    docs["run_id"].append(self.run_id)
-                    postings["term"].extend(tfs.keys())
-                    postings["article_id"].extend([aid] * len(tfs))
-                    postings["tf"].extend(tfs.values())
-            sigs = sig_rows.pop("signature")
-            values = np.concatenate(sigs) if sigs else np.empty(0, dtype=np.uint32)
-            offsets = np.arange(0, (len(sigs) + 1) * mh.NUM_PERM, mh.NUM_PERM, dtype=np.int32)
-            sig_table = pa.table(
-                {**sig_rows, "signature": pa.ListArray.from_arrays(pa.array(offsets), pa.array(values))}
-            )
-            self._insert(
-                "minhash_signatures",
-                sig_table.select(schema.MINHASH_SIGNATURES.columns).cast(schema.MINHASH_SIGNATURES.schema),
-            )
-            self._insert("lsh_buckets", pa.Table.from_pydict(buckets, schema=schema.LSH_BUCKETS.schema))
-            self._insert("search_docs", pa.Table.from_pydict(docs, schema=schema.SEARCH_DOCS.schema))
-            self._insert("search_terms", pa.Table.from_pydict(postings, schema=schema.SEARCH_TERMS.schema))
+            rows = self._bodies(todo[i : i + CHUNK])
+            for name, table in index_tables(rows, self.run_id, want_sig, want_search, self.hashes).items():
+                self._insert(name, table)
+            for row in rows:
+                if row["article_id"] in want_sig:
+                    self.content_hash[row["article_id"]] = row["content_hash"]
+
+    def _ensure_content_hashes(self, ids: Iterable[str]) -> None:
+        missing = sorted(set(ids) - self.content_hash.keys())
+        for i in range(0, len(missing), CHUNK * 10):
+            rows = self.con.execute(sql("analytics/content_hashes"), [missing[i : i + CHUNK * 10]]).fetchall()
+            self.content_hash.update(dict(rows))
 
     def _ensure_hashes(self, ids: Iterable[str]) -> None:
         missing = sorted(set(ids) - self.hashes.keys())
@@ -254,7 +251,10 @@ class _Updater:
         con = self.con
         pairs = [(a, b) for a, b in con.execute(sql("analytics/candidates"), [relink]).fetchall()]
         nodes = set(relink) | {b for _, b in pairs}
-        self._ensure_hashes(nodes)
+        self._ensure_content_hashes({x for p in pairs for x in p})
+        ch = self.content_hash
+        # shingle sets are needed only where a pair's bodies differ (equal content hashes are a match)
+        self._ensure_hashes({x for a, b in pairs if ch[a] != ch[b] for x in (a, b)})
         edges = mh.similar_pairs(pairs, self.hashes, self.content_hash)
         old: dict[str, dict[str, tuple[str, float]]] = {}  # cluster_id -> member -> (match, similarity)
         for cid, aid, match, sim in con.execute(sql("analytics/clusters_of"), [sorted(nodes)]).fetchall():

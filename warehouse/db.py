@@ -80,12 +80,18 @@ def comment_sql(spec: TableSpec) -> list[str]:
     return out
 
 
+# DuckDB's default memory limit is 80 % of RAM, and its buffer pool keeps what it read until then: the
+# writer (in the flow process, for the whole run) would grow with the warehouse. Bounded, DuckDB spills
+# large sorts (the Parquet export) to ``<db>.tmp`` instead.
+WRITER_MEMORY_LIMIT = "512MB"
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse database (read-only for queries and reports)."""
+    """Open the warehouse database (read-only for queries and reports; a writer's memory is bounded)."""
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
+    return duckdb.connect(str(path), config={"memory_limit": WRITER_MEMORY_LIMIT})
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

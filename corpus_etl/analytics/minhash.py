@@ -66,7 +66,7 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> list[str]:
     return list(dict.fromkeys(" ".join(w[i : i + k]) for i in range(len(w) - k + 1)))
 
 
-@lru_cache(maxsize=1 << 20)
+@lru_cache(maxsize=1 << 17)  # bounded: batch workers run for a whole ingest
 def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 

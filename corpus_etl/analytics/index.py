@@ -1,0 +1,107 @@
+"""The analytics index rows of articles: MinHash signatures, LSH band buckets and search postings.
+
+Pure: computed in the batch workers (in parallel, written to staging Parquet beside the batch's other
+tables) and, for articles no staging file covers (a warehouse upgraded to the analytics tables, a
+quarantine replay), by ``warehouse.analytics`` in the flow process. Both produce the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .. import schema
+from . import minhash as mh
+from .search import TOKENIZER_VERSION, term_counts
+from .text import words
+
+# The staging tables of a batch that carry analytics rows, and the warehouse table each one feeds.
+STAGED: dict[str, schema.TableSpec] = {
+    "minhash_signatures": schema.MINHASH_SIGNATURES,
+    "lsh_buckets": schema.LSH_BUCKETS,
+    "search_docs": schema.SEARCH_DOCS,
+    "search_terms": schema.SEARCH_TERMS,
+}
+
+
+def wants_signature(kind: object, n_words: object) -> bool:
+    """Whether an article takes part in near-duplicate detection (``analytics/to_index.sql``)."""
+    return kind == "article" and isinstance(n_words, int) and n_words >= mh.MIN_WORDS
+
+
+def wants_search(kind: object) -> bool:
+    """Whether an article is in the search index."""
+    return kind == "article"
+
+
+def index_tables(
+    rows: Iterable[Mapping[str, Any]],
+    run_id: str,
+    want_sig: set[str] | None = None,
+    want_search: set[str] | None = None,
+    hashes_out: dict[str, Any] | None = None,
+) -> dict[str, pa.Table]:
+    """The index rows of ``rows`` (dicts with article_id, source_id, kind, n_words, title, body, content_hash).
+
+    Args:
+        rows: the articles.
+        run_id: the run recorded on the rows.
+        want_sig: ids to sign; None: every article ``wants_signature`` accepts.
+        want_search: ids to index for search; None: every article ``wants_search`` accepts.
+        hashes_out: if given, receives the shingle-hash set of every signed article.
+
+    Returns:
+        Tables for ``minhash_signatures``, ``lsh_buckets``, ``search_docs`` and ``search_terms``.
+    """
+    sig_rows: dict[str, list[Any]] = {c: [] for c in schema.MINHASH_SIGNATURES.columns}
+    buckets: dict[str, list[Any]] = {"band": [], "bucket": [], "article_id": []}
+    docs: dict[str, list[Any]] = {c: [] for c in schema.SEARCH_DOCS.columns}
+    postings: dict[str, list[Any]] = {"term": [], "article_id": [], "tf": []}
+    for row in rows:
+        aid = row["article_id"]
+        sign = wants_signature(row.get("kind"), row.get("n_words")) if want_sig is None else aid in want_sig
+        search = wants_search(row.get("kind")) if want_search is None else aid in want_search
+        if not (sign or search):
+            continue
+        body_words = words(row["body"])
+        if sign:
+            hashes = mh.hashes_of_words(body_words)
+            if hashes_out is not None:
+                hashes_out[aid] = hashes
+            sig = mh.signature(hashes)
+            sig_rows["article_id"].append(aid)
+            sig_rows["source_id"].append(row["source_id"])
+            sig_rows["content_hash"].append(row["content_hash"])
+            sig_rows["n_shingles"].append(int(hashes.size))
+            sig_rows["signature"].append(sig)
+            sig_rows["index_version"].append(mh.INDEX_VERSION)
+            sig_rows["run_id"].append(run_id)
+            keys = mh.band_keys(sig)
+            buckets["band"].extend(range(len(keys)))
+            buckets["bucket"].extend(keys)
+            buckets["article_id"].extend([aid] * len(keys))
+        if search:
+            tfs, length = term_counts(row["title"], row["body"], body_words)
+            docs["article_id"].append(aid)
+            docs["source_id"].append(row["source_id"])
+            docs["length"].append(length)
+            docs["index_version"].append(TOKENIZER_VERSION)
+            docs["run_id"].append(run_id)
+            postings["term"].extend(tfs.keys())
+            postings["article_id"].extend([aid] * len(tfs))
+            postings["tf"].extend(tfs.values())
+    sigs = sig_rows.pop("signature")
+    values = np.concatenate(sigs) if sigs else np.empty(0, dtype=np.uint32)
+    offsets = np.arange(0, (len(sigs) + 1) * mh.NUM_PERM, mh.NUM_PERM, dtype=np.int32)
+    sig_table = pa.table({**sig_rows, "signature": pa.ListArray.from_arrays(pa.array(offsets), pa.array(values))})
+    return {
+        "minhash_signatures": sig_table.select(schema.MINHASH_SIGNATURES.columns).cast(
+            schema.MINHASH_SIGNATURES.schema
+        ),
+        "lsh_buckets": pa.Table.from_pydict(buckets, schema=schema.LSH_BUCKETS.schema),
+        "search_docs": pa.Table.from_pydict(docs, schema=schema.SEARCH_DOCS.schema),
+        "search_terms": pa.Table.from_pydict(postings, schema=schema.SEARCH_TERMS.schema),
+    }

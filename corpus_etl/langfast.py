@@ -1,0 +1,328 @@
+"""langdetect's detection, computed with numpy: the same answers (bit for bit), a fraction of the time.
+
+langdetect spends most of its time in two pure-Python loops: ``Detector._extract_ngrams`` (one
+``NGram.add_char`` and ``NGram.normalize`` call per character) and ``Detector._update_lang_prob`` (a
+Python loop over the 55 languages for every sampled n-gram, about 440 times per text). This module runs
+the same algorithm with the same profiles, the same seeded ``random.Random`` call sequence and the same
+IEEE double operations in the same order:
+
+- n-grams: the characters' normalisation (``NGram.normalize``, a pure function of the character) is
+  memoised; the n-gram window logic is ``NGram.add_char`` inlined;
+- ``prob[i] *= weight + p[i]`` for every language is one numpy expression on float64 vectors (element-wise
+  add then multiply: exactly the Python arithmetic);
+- normalisation sums the probabilities left to right with Python's ``sum`` (as langdetect does; numpy's
+  pairwise sum would round differently) and divides element-wise;
+- ``random.choice``, ``random.gauss`` and the trial loop are langdetect's own, on the same generator.
+
+``tests/unit/test_langfast.py`` checks languages *and* probabilities against ``Detector.get_probabilities``
+on real text in many languages. Text cleaning (``Detector.append``, ``cleaning_text``) and the final
+sorting are langdetect's own code.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import threading
+from typing import Any
+
+import numpy as np
+
+_lock = threading.Lock()
+_tables: tuple[dict[str, int], Any, list[str]] | None = None
+
+
+def _profile_tables() -> tuple[dict[str, int], Any, list[str]]:
+    """langdetect's profiles as numpy: n-gram -> row of a (n-grams x languages) float64 matrix, and the
+    language list.
+
+    Read from langdetect's profile files the way ``DetectorFactory.load_profile`` reads them (the same
+    file order, hence the same language order; ``prob = 1.0 * freq / n_words[len - 1]``), without building
+    its dict of Python float lists (about 250 MB per process): the fast engine never initialises
+    langdetect's own factory.
+    """
+    global _tables
+    with _lock:
+        if _tables is None:
+            import json
+            import os
+
+            from langdetect.detector_factory import PROFILES_DIRECTORY
+
+            files = os.listdir(PROFILES_DIRECTORY)
+            langsize = len(files)
+            langlist: list[str] = []
+            index: dict[str, int] = {}
+            cells: tuple[list[int], list[int], list[float]] = ([], [], [])
+            for name in files:
+                path = os.path.join(PROFILES_DIRECTORY, name)
+                if name.startswith(".") or not os.path.isfile(path):
+                    continue
+                with open(path, encoding="utf-8") as fh:
+                    profile = json.load(fh)
+                col = len(langlist)
+                if profile["name"] in langlist:
+                    raise ValueError(f"duplicate language profile {profile['name']}")
+                langlist.append(profile["name"])
+                n_words = profile["n_words"]
+                for word, freq in profile["freq"].items():
+                    row = index.setdefault(word, len(index))
+                    if 1 <= len(word) <= 3:
+                        cells[0].append(row)
+                        cells[1].append(col)
+                        cells[2].append(1.0 * freq / n_words[len(word) - 1])
+            matrix = np.zeros((len(index), langsize), dtype=np.float64)
+            matrix[cells[0], cells[1]] = cells[2]
+            _tables = (index, np.ascontiguousarray(matrix[:, : len(langlist)]), langlist)
+        return _tables
+
+
+def new_detector(seed: Any) -> Any:
+    """A langdetect ``Detector`` (its constants, text handling and sorting) for this engine: it carries
+    the language list and the seed, not langdetect's profile dict."""
+    from types import SimpleNamespace
+
+    from langdetect.detector import Detector
+
+    _, _, langlist = _profile_tables()
+    return Detector(SimpleNamespace(word_lang_prob_map={}, langlist=list(langlist), seed=seed))
+
+
+class _NormTable(dict[int, str]):
+    """``str.translate`` table of ``NGram.normalize``, filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        from langdetect.utils.ngram import NGram
+
+        out = self[code] = NGram.normalize(chr(code))
+        return out
+
+
+_NORM = _NormTable()
+_WORD_CACHE: dict[str, list[int]] = {}
+_WORD_CACHE_MAX = 100_000  # cleared when full: bounded memory in long-running workers
+
+
+def _word_ngrams(chars: str, index: dict[str, int]) -> list[int]:
+    """``NGram.add_char`` and the n-gram loop of ``Detector._extract_ngrams`` over ``chars`` (normalised
+    characters), starting after a space."""
+    result: list[int] = []
+    grams = " "
+    capital = False
+    for ch in chars:
+        last = grams[-1]
+        if last == " ":
+            grams = " "
+            capital = False
+            if ch == " ":
+                continue
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += ch
+        if ch.isupper():
+            if last.isupper():
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        n = len(grams)
+        for w in (grams[-1], grams[-2:] if n >= 2 else None, grams if n >= 3 else None):
+            if w is not None and w != " ":
+                row = index.get(w)
+                if row is not None:
+                    result.append(row)
+    return result
+
+
+def extract_ngrams(text: str, index: dict[str, int]) -> list[int]:
+    """``Detector._extract_ngrams`` as profile rows: the 1-, 2- and 3-grams of ``text`` that have a
+    profile, in the same order.
+
+    langdetect's n-gram window starts afresh after every space of the normalised text (``NGram.add_char``
+    resets it, and the capital-word flag, when the previous character was a space), so the n-grams are
+    those of each space-separated word of the normalised text (with its trailing space, except at the
+    very end), concatenated: each distinct word is worked out once and cached.
+    """
+    norm = text.translate(_NORM)
+    words = norm.split(" ")
+    last = len(words) - 1
+    cache = _WORD_CACHE
+    if len(cache) > _WORD_CACHE_MAX:
+        cache.clear()
+    result: list[int] = []
+    for k, w in enumerate(words):
+        if not w:
+            continue
+        key = w + " " if k < last else w
+        rows = cache.get(key)
+        if rows is None:
+            rows = cache[key] = _word_ngrams(key, index)
+        result += rows
+    return result
+
+
+_SPACES = re.compile(" {2,}")
+_LATIN = re.compile("[A-z]")  # langdetect's 'A' <= ch <= 'z' (the ASCII range, [\\]^_` included)
+# langdetect means ">= U+0300 and not Latin Extended Additional", but it compares unicode_block()'s int with a
+# string, so every character from U+0300 on counts: so do we.
+_NON_LATIN = re.compile("[\u0300-\U0010ffff]")
+
+
+def append_text(detector: Any, text: str) -> None:
+    """``detector.append(text)`` then ``detector.cleaning_text()``, with regular expressions instead of
+    langdetect's character loops (same result: URLs and e-mails blanked, Vietnamese normalised, the text
+    cut at ``max_text_length``, runs of spaces made one; Latin letters dropped from a mostly non-Latin
+    text)."""
+    from langdetect.utils.ngram import NGram
+
+    text = detector.URL_RE.sub(" ", text)
+    text = detector.MAIL_RE.sub(" ", text)
+    text = NGram.normalize_vi(text)
+    text = detector.text + _SPACES.sub(" ", text[: detector.max_text_length])
+    if len(_LATIN.findall(text)) * 2 < len(_NON_LATIN.findall(text)):
+        text = _LATIN.sub("", text)
+    detector.text = text
+
+
+def get_probabilities(detector: Any) -> list[Any]:
+    """``get_probabilities()`` of a langdetect ``Detector`` for the text given to ``append_text`` (a detector
+    from ``new_detector``, or from langdetect's factory).
+
+    Raises:
+        LangDetectException: the text has no n-gram with a profile (as langdetect does).
+    """
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    index, matrix, _ = _profile_tables()
+    ngrams = extract_ngrams(detector.text, index)
+    if not ngrams:
+        raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+    n_lang = len(detector.langlist)
+    rows_of = np.asarray(ngrams, dtype=np.intp)  # the profile row of each extracted n-gram, in order
+    langprob = np.zeros(n_lang, dtype=np.float64)
+    stream = _Stream(detector.seed, len(ngrams))
+    buf = np.empty((6, n_lang), dtype=np.float64)
+    conv, limit, n_trial = detector.CONV_THRESHOLD, detector.ITERATION_LIMIT, detector.n_trial
+    for _ in range(n_trial):
+        if detector.prior_map is not None:
+            prob = np.array(detector.prior_map, dtype=np.float64)
+        else:
+            prob = np.full(n_lang, 1.0 / n_lang, dtype=np.float64)
+        alpha = detector.alpha + stream.gauss() * detector.ALPHA_WIDTH
+        weight = alpha / detector.BASE_FREQ
+        # langdetect: update with one random n-gram per iteration i = 0, 1, ...; at every i % 5 == 0,
+        # normalise and stop when the top probability passes CONV_THRESHOLD or i reaches the limit.
+        # Between two checks the updates are a run of element-wise products, done as one reduce (the
+        # products are taken in the same order, so the rounding is the same).
+        i = 0
+        take = 1
+        while True:
+            idx = stream.choices(take)
+            if take == 1:
+                prob *= matrix[rows_of[idx[0]]] + weight
+            else:
+                buf[0] = prob
+                matrix.take(rows_of[idx], axis=0, out=buf[1:])
+                buf[1:] += weight
+                np.multiply.reduce(buf, axis=0, out=prob)
+            i += take - 1
+            total = sum(prob.tolist())  # left to right, as langdetect's sum(); numpy's pairwise sum differs
+            if total == 0.0:
+                raise ZeroDivisionError("float division by zero")  # as langdetect's own loop would
+            prob /= total
+            if prob.max() > conv or i >= limit:
+                break
+            i += 1
+            take = 5
+        langprob += prob / n_trial
+    return list(detector._sort_probability(langprob.tolist()))
+
+
+_SEEDED: dict[Any, tuple[Any, Any]] = {}
+_TWOPI = 2.0 * math.pi
+
+
+class _Stream:
+    """The draws langdetect's ``Detector.random`` makes after ``seed(seed)``, from numpy's MT19937.
+
+    Python's ``Random`` and numpy's ``MT19937`` are the same Mersenne Twister: started from the state
+    ``random.Random().seed(seed)`` leaves, numpy's raw 32-bit outputs are the ones Python's generator
+    would produce, in order. ``choice(seq)`` is ``seq[r]`` with ``r`` the first ``getrandbits(k) < n``
+    (``k`` the bit length of ``n``; ``getrandbits(k)`` is one output shifted right by ``32 - k``), and
+    ``random()`` is two outputs (``(a >> 5) * 2**26 + (b >> 6)``, over ``2**53``): both are replayed here
+    from blocks of raw outputs, so whole runs of choices are found with one vectorised comparison.
+    """
+
+    BLOCK = 8192
+
+    def __init__(self, seed: Any, n: int) -> None:
+        if n >= 1 << 32:
+            raise ValueError("too many n-grams")
+        first: tuple[Any, Any] | None = _SEEDED.get(seed)
+        if first is None:  # every detection replays the same stream: its first block is made once
+            rnd = random.Random()
+            rnd.seed(seed)
+            internal = rnd.getstate()[1]
+            gen = np.random.MT19937()
+            gen.state = {
+                "bit_generator": "MT19937",
+                "state": {"key": np.array(internal[:624], dtype=np.uint32), "pos": int(internal[624])},
+            }
+            first = (gen.random_raw(self.BLOCK), gen.state)
+            _SEEDED[seed] = first
+        self.after_first = first[1]
+        self.gen: Any = None
+        self.n = n
+        self.shift = np.uint64(32 - n.bit_length())
+        self.raw = first[0]
+        shifted = self.raw >> self.shift
+        self.accepted = np.flatnonzero(shifted < n)  # positions in raw of the outputs that are choices
+        self.values = shifted[self.accepted].astype(np.int64)  # the choice each of them makes
+        self.pos = 0  # next unused raw output
+        self.j = 0  # next entry of accepted that may be unused
+        self.gauss_next: float | None = None
+
+    def _more(self) -> None:
+        if self.gen is None:
+            self.gen = np.random.MT19937()
+            self.gen.state = self.after_first
+        self.raw = np.concatenate((self.raw, self.gen.random_raw(self.BLOCK)))
+        shifted = self.raw >> self.shift
+        self.accepted = np.flatnonzero(shifted < self.n)
+        self.values = shifted[self.accepted].astype(np.int64)
+
+    def _next_raw(self) -> int:
+        while self.pos >= self.raw.size:
+            self._more()
+        self.pos += 1
+        return int(self.raw[self.pos - 1])
+
+    def random(self) -> float:
+        a, b = self._next_raw() >> 5, self._next_raw() >> 6
+        return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
+
+    def gauss(self) -> float:
+        """``Random.gauss(0.0, 1.0)``."""
+        z = self.gauss_next
+        self.gauss_next = None
+        if z is None:
+            x2pi = self.random() * _TWOPI
+            g2rad = math.sqrt(-2.0 * math.log(1.0 - self.random()))
+            z = math.cos(x2pi) * g2rad
+            self.gauss_next = math.sin(x2pi) * g2rad
+        return 0.0 + z * 1.0
+
+    def choices(self, count: int) -> Any:
+        """The next ``count`` results of ``choice`` over ``n`` items."""
+        j = self.j
+        accepted = self.accepted
+        while j < accepted.size and accepted[j] < self.pos:  # outputs taken by random() in between
+            j += 1
+        while j + count > accepted.size:
+            self._more()
+            accepted = self.accepted
+        self.j = j + count
+        self.pos = int(accepted[j + count - 1]) + 1
+        return self.values[j : j + count]

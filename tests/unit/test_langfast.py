@@ -1,0 +1,101 @@
+"""The numpy engine gives langdetect's own answers: the same languages and probabilities, bit for bit."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from langdetect import detector_factory
+from langdetect.lang_detect_exception import LangDetectException
+
+from corpus_etl import langfast
+from corpus_etl.langid import _ensure_factory, detect_language, sample_text
+from tests.conftest import CORPORA, SEEDS, need_shared
+
+
+def _reference(text: str, seed: int) -> list[tuple[str, float]] | str:
+    _ensure_factory(seed)
+    d = detector_factory._factory.create()  # type: ignore[union-attr]
+    d.append(text)
+    try:
+        return [(x.lang, x.prob) for x in d.get_probabilities()]
+    except LangDetectException as exc:
+        return f"error: {exc}"
+
+
+def _fast(text: str, seed: int) -> list[tuple[str, float]] | str:
+    d = langfast.new_detector(seed)
+    langfast.append_text(d, text)
+    try:
+        return [(x.lang, x.prob) for x in langfast.get_probabilities(d)]
+    except LangDetectException as exc:
+        return f"error: {exc}"
+
+
+def _texts() -> list[str]:
+    """Sentences and longer texts in 75 languages, news paragraphs, and awkward strings."""
+    rng = random.Random(7)
+    sentences = need_shared(CORPORA / "lingua_sentences" / "sentences")
+    texts: list[str] = []
+    for path in sorted(sentences.glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        picked = rng.sample(lines, min(6, len(lines)))
+        texts += picked[:3]
+        texts.append(" ".join(picked))  # a longer text: more iterations before convergence
+        texts.append(sample_text(" ".join(lines[:60]), 1000))  # the product's 1000-character sample
+    for path in sorted(need_shared(SEEDS).iterdir()):
+        if path.is_file():
+            body = path.read_text(encoding="utf-8", errors="replace")
+            texts += [sample_text(body[i:], 1000) for i in range(0, min(len(body), 20_000), 4_000)]
+    texts += [
+        "HELLO WORLD THIS IS ALL CAPITALS AND SOME words",  # capital-word rule
+        "see https://example.com/a?b=c and mail me@example.org   now   please",  # URL, e-mail, spaces
+        "Tiếng Việt có dấu: Hà Nội, Đà Nẵng, thành phố Hồ Chí Minh",  # Vietnamese normalisation
+        "Москва and London и Париж, mixed scripts with Latin words",  # Latin removed from Cyrillic text
+        "日本語のテキストとカタカナ、ひらがな、漢字",
+        "12345 !!! ---",  # no features
+    ]
+    return texts
+
+
+def test_fast_engine_matches_langdetect_bit_for_bit() -> None:
+    texts = _texts()
+    assert len(texts) > 350
+    for seed, some in ((0, texts), (3, texts[::5])):
+        mismatches = [t[:60] for t in some if _fast(t, seed) != _reference(t, seed)]
+        assert not mismatches, f"{len(mismatches)} texts differ, e.g. {mismatches[:3]}"
+
+
+def test_detect_language_engines_agree() -> None:
+    text = "Le conseil municipal a approuvé mardi le nouveau budget après un long débat sur les transports."
+    fast = detect_language(text, engine="fast")
+    ref = detect_language(text, engine="langdetect")
+    assert fast == ref and fast.language == "fr"
+
+
+def test_ngrams_are_langdetects() -> None:
+    _ensure_factory(0)
+    factory = detector_factory._factory
+    assert factory is not None
+    index, matrix, langlist = langfast._profile_tables()
+    assert langlist == factory.langlist  # the same languages in the same order
+    for word in ("the", "é", "ch", "дом", "あ"):
+        assert matrix[index[word]].tolist() == factory.word_lang_prob_map[word]
+    words = {i: w for w, i in index.items()}
+    for text in ("The Quick brown FOX, jumps: over  the lazy dog.", "Ça va très bien; élève à l'école"):
+        d = factory.create()
+        d.append(text)
+        d.cleaning_text()
+        want = d._extract_ngrams()
+        assert [words[i] for i in langfast.extract_ngrams(d.text, index)] == want
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 1000, 5000])
+def test_choices_replay_pythons_random(n: int) -> None:
+    rnd = random.Random()
+    rnd.seed(0)
+    stream = langfast._Stream(0, n)
+    for _ in range(4):
+        assert stream.gauss() == rnd.gauss(0.0, 1.0)
+        got = [int(x) for x in stream.choices(3)] + [int(x) for x in stream.choices(1500)]
+        assert got == [rnd.choice(range(n)) for _ in range(1503)]
