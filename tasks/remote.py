@@ -30,6 +30,7 @@ class ShippedBatch:
 
     output: BatchOutput
     blobs: dict[str, bytes]
+    index_blobs: dict[str, bytes]
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
@@ -46,20 +47,32 @@ def process_batch_shipped(
     tmp = tempfile.mkdtemp(prefix=f"corpus-etl-{run_id[:8]}-")
     try:
         out = process_batch(files, batch, settings, run_id, started_at, tmp, learned)
-        return ShippedBatch(out, {name: Path(p).read_bytes() for name, p in out.paths.items()})
+        return ShippedBatch(
+            out,
+            {name: Path(p).read_bytes() for name, p in out.paths.items()},
+            {name: Path(p).read_bytes() for name, p in out.index_paths.items()},
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def land(shipped: ShippedBatch, staging: Path) -> BatchOutput:
-    """Write a shipped batch's staging files into ``staging`` (each by a rename; sources last, as the
-    batch's completion mark) and return its ``BatchOutput`` pointing at them."""
+    """Write a shipped batch's staging files into ``staging`` (each by a rename; the analytics index
+    files first and sources last, as the batch's completion mark) and return its ``BatchOutput`` pointing at them."""
     staging.mkdir(parents=True, exist_ok=True)
+    index_paths = {
+        name: _write_atomic(staging / Path(shipped.output.index_paths[name]).name, blob)
+        for name, blob in shipped.index_blobs.items()
+    }
     paths: dict[str, str] = {}
     for name in sorted(shipped.blobs, key=lambda n: n == "sources"):
-        final = staging / Path(shipped.output.paths[name]).name
-        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(shipped.blobs[name])
-        tmp.replace(final)
-        paths[name] = str(final)
-    return replace(shipped.output, paths=paths)
+        paths[name] = _write_atomic(staging / Path(shipped.output.paths[name]).name, shipped.blobs[name])
+    return replace(shipped.output, paths=paths, index_paths=index_paths)
+
+
+def _write_atomic(final: Path, blob: bytes) -> str:
+    """Write ``blob`` to ``final`` through a temporary name and a rename; return the final path."""
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(blob)
+    tmp.replace(final)
+    return str(final)
