@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import time
 from datetime import date, datetime
@@ -45,7 +46,7 @@ class Format(StrEnum):
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"corpus-etl: error: {message}", err=True)
+    typer.echo(f"corpus-etl: error: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -205,6 +206,31 @@ def _print_summary(s: dict[str, Any], wall: float) -> None:
     typer.echo("\n".join(out))
 
 
+# Characters a terminal may act on: C0 and C1 controls, DEL, and the bidirectional overrides and isolates
+# that reorder what is shown ("Trojan source"). They are printed as escapes, never raw.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# In CSV, line breaks and tabs inside a field are data (the field is quoted) and stay.
+_CSV_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# JSON escapes C0 controls itself; the rest are written as \uXXXX escapes (the decoded string is unchanged).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    c = m.group(0)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
+        f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+    )
+
+
+def printable(text: str, unsafe: re.Pattern[str] = _TERMINAL_UNSAFE) -> str:
+    """``text`` with every character a terminal would act on written as a visible escape (``\\x1b``, ``\\n``).
+
+    Values from the data (titles, file names, bodies) may hold ANSI escape sequences that clear the screen,
+    retitle the window or fake output; ``query``, ``status``, ``search`` and ``cookbook`` print them through this.
+    """
+    return unsafe.sub(_escape_char, text)
+
+
 def _cell(v: Any) -> str:
     if v is None:
         return ""
@@ -228,16 +254,23 @@ def _jsonable(v: Any) -> Any:
 
 
 def format_rows(names: list[str], rows: list[tuple[Any, ...]], fmt: Format, max_width: int = 200) -> str:
-    """Render a result set as an aligned text table, CSV or a JSON array of objects."""
+    """Render a result set as an aligned text table, CSV or a JSON array of objects.
+
+    No control character of the data reaches the terminal raw: in a table every one is shown as an escape
+    (``\\x1b``, ``\\n``); in CSV line breaks and tabs stay inside their quoted field and the others are
+    escaped; JSON escapes them all as ``\\uXXXX`` (a JSON reader gets the exact text back).
+    """
     if fmt is Format.json:
-        return json.dumps([_jsonable(dict(zip(names, r, strict=True))) for r in rows], ensure_ascii=False, indent=1)
+        text = json.dumps([_jsonable(dict(zip(names, r, strict=True))) for r in rows], ensure_ascii=False, indent=1)
+        return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
     if fmt is Format.csv:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(names)
-        w.writerows([[_cell(v) for v in r] for r in rows])
+        w.writerow([printable(n, _CSV_UNSAFE) for n in names])
+        w.writerows([[printable(_cell(v), _CSV_UNSAFE) for v in r] for r in rows])
         return buf.getvalue().rstrip("\n")
-    cells = [[_cell(v).replace("\n", " ") for v in r] for r in rows]
+    names = [printable(n) for n in names]
+    cells = [[printable(_cell(v).replace("\n", " ")) for v in r] for r in rows]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in cells]
     widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
     line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
@@ -339,7 +372,7 @@ def dq(
         summary = dq_summary(con, run_id)
     finally:
         con.close()
-    typer.echo(summary_markdown(summary, warehouse / "docs" / "index.html").rstrip())
+    typer.echo(printable(summary_markdown(summary, warehouse / "docs" / "index.html").rstrip(), _CSV_UNSAFE))
     failing = {
         FailOn.error: summary.error_failures,
         FailOn.warning: summary.failures,

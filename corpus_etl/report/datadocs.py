@@ -51,6 +51,15 @@ _REMOTE_IN_TAG = re.compile(
     re.IGNORECASE,
 )
 
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_EVENT_ATTR = re.compile(r"""\s+on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+_META_REFRESH = re.compile(r"<meta\b[^>]*http-equiv\s*=\s*[\"']?\s*refresh[^>]*>", re.IGNORECASE)
+# The pages run no script (make_offline removes GX's): forbid any, and any fetch, whatever the data holds.
+_CSP_META = (
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'\">"
+)
+
 # A small stand-in for the parts of Bootstrap 4 and Font Awesome the GX pages use.
 OFFLINE_CSS = """
 *,*::before,*::after{box-sizing:border-box}
@@ -169,6 +178,33 @@ def _quiet() -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _escaped(value: Any) -> Any:
+    """``value`` with every string in it HTML-escaped (lists and dicts walked)."""
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
+def _escape_stored_results(context: Any) -> None:
+    """HTML-escape the data in the stored validation results before GX renders them.
+
+    GX puts unexpected values (``partial_unexpected_list``, ``partial_unexpected_counts``, observed
+    values) into the Data Docs tables as raw HTML: a title holding ``<img onerror=...>`` would run in the
+    reader's browser. The stored results are those of this ephemeral context only.
+    """
+    store = context.validation_results_store
+    for key in store.list_keys():
+        res = store.get(key)
+        for r in res.results:
+            if r.result:
+                r.result = _escaped(dict(r.result))
+        store.set(key, res)
+
+
 def make_offline(page: str, extra_css: str = "") -> str:
     """Strip a GX Data Docs page of everything it would fetch from the network, and inline a local stylesheet.
 
@@ -191,7 +227,15 @@ def make_offline(page: str, extra_css: str = "") -> str:
         '<span class="gx-brand">Great Expectations<small>Data Docs · offline copy</small></span>', page
     )
     page = _CSS_REMOTE_URL.sub("none", page)
+    page = _META_REFRESH.sub("", page)
+    # GX's inline handlers (onclick="showAllValidations()") drive the widgets removed with the scripts;
+    # the policy below would refuse them anyway.
+    page = _TAG.sub(lambda m: _EVENT_ATTR.sub("", m.group(0)), page)
     style = f'<style id="corpus-etl-offline">{OFFLINE_CSS}{extra_css}</style>'
+    if re.search(r"<head\b[^>]*>", page, re.IGNORECASE):
+        page = re.sub(r"<head\b[^>]*>", lambda m: m.group(0) + _CSP_META, page, count=1, flags=re.IGNORECASE)
+    else:
+        page = _CSP_META + page
     if re.search(r"</head\s*>", page, re.IGNORECASE):
         page = re.sub(r"</head\s*>", lambda _m: style + "</head>", page, count=1, flags=re.IGNORECASE)
     else:
@@ -226,7 +270,7 @@ def _index_page(manifest: dict[str, Any], pages: dict[str, str], suites: dict[st
             "(in file order) were re-validated.</p>"
         )
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{_CSP_META}"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>Data Docs · run {e(manifest['run_id'])}</title>"
         f"<style>{OFFLINE_CSS}{_INDEX_CSS}</style></head><body>"
@@ -339,6 +383,7 @@ def build_data_docs(db_path: Path, out_dir: Path) -> Path | None:
             manifest["rows"][suite] = table.num_rows
             manifest["success"][suite] = bool(result.success)
             manifest["statistics"][suite] = {k: v for k, v in (result.statistics or {}).items() if v is not None}
+        _escape_stored_results(validator.context)
         validator.context.build_data_docs(site_names=[SITE_NAME])
 
         shutil.rmtree(site / "static", ignore_errors=True)  # only a favicon, logos and fonts nothing offline uses

@@ -57,10 +57,6 @@ def test_dashboard_escapes_every_value(hostile):
     assert "script-src" not in page and "default-src 'none'" in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #8: GX renders unexpected values into Data Docs unescaped (patch to corpus_etl/report/datadocs.py)",
-)
 def test_data_docs_escape_every_value(hostile):
     pages = sorted((hostile.first_docs / "gx").rglob("*.html"))
     assert pages, "no Data Docs were built"
@@ -222,10 +218,6 @@ def test_query_on_the_parquet_copy_during_an_ingest_cannot_escape(hostile, tmp_p
     assert "reading the Parquet copy" in results[-1][2] and list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #8: `corpus-etl query` prints control characters of the data raw (patch to cli.format_rows)",
-)
 def test_query_output_does_not_pass_terminal_escapes(hostile, prefect_api):
     out = cli("query", "select path from sources order by path", "-w", str(hostile.wh), api=prefect_api).stdout
     assert "terminal.txt" in out
