@@ -225,7 +225,7 @@ class ReadResult:
 
 
 def read_source(
-    path: str, attempts: int = 3, backoff: float = 0.2, sleep: Callable[[float], None] = time.sleep
+    path: str, attempts: int = 3, backoff: float = 0.2, sleep: Callable[[float], None] | None = None
 ) -> ReadResult:
     """Read a discovered file whole, retrying transient failures a bounded number of times.
 
@@ -240,6 +240,7 @@ def read_source(
     Raises:
         SourceReadError: with a one-line reason ("cannot read: ...").
     """
+    sleep = time.sleep if sleep is None else sleep
     last: OSError | None = None
     result: ReadResult | None = None
     for attempt in range(1, attempts + 1):
@@ -348,8 +349,24 @@ def _same_instant(a: datetime, b: datetime) -> bool:
     return a == b
 
 
-def make_batches(files: list[SourceFile], max_files: int, max_bytes: int) -> list[list[SourceFile]]:
-    """Group files into batches of at most ``max_files`` files or about ``max_bytes`` bytes."""
+# Fewest files a batch is cut to for parallelism: below this the batch's fixed cost outweighs a second worker.
+MIN_BATCH_FILES = 64
+
+
+def make_batches(
+    files: list[SourceFile], max_files: int, max_bytes: int, min_batches: int = 1
+) -> list[list[SourceFile]]:
+    """Group files, in order, into batches of at most ``max_files`` files or about ``max_bytes`` bytes.
+
+    A batch has a fixed cost of about a second (a task, three GX validations, a load transaction, six
+    staging files), so small files share one: the file limit is high and the byte limit decides.
+    ``min_batches`` (twice the workers) spreads a run over several batches so that the workers split in
+    parallel, but no batch is cut below ``MIN_BATCH_FILES`` files for it (nor above ``max_files``).
+    """
+    if not files:
+        return []
+    spread = max(MIN_BATCH_FILES, -(-len(files) // max(1, min_batches)))
+    max_files = max(1, min(max_files, spread))
     batches: list[list[SourceFile]] = []
     cur: list[SourceFile] = []
     size = 0

@@ -22,7 +22,7 @@ from . import schema, storage
 from .analytics.index import STAGED as INDEX_STAGED
 from .analytics.index import index_tables
 from .decode import DecodeError, decode_bytes
-from .discover import SourceFile
+from .discover import ReadResult, SourceFile, SourceReadError, display_path, read_source
 from .formats import detect_format, read_summaries, sibling, split_document
 from .langid import LangResult, detect_language
 from .learned import file_line_hashes, outlet_key
@@ -32,6 +32,19 @@ from .settings import Settings
 from .split import RawRecord, check_coverage
 
 _MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def warm_worker() -> None:
+    """Initializer of the flow's worker processes: load langdetect's profiles once (imports only the core)."""
+    detect_language("warm up the language detector with a sentence", min_letters=1)
+
+
+def json_text(value: object) -> str:
+    """JSON of JSONL metadata that can be stored: a lone surrogate (``"\\ud800"`` in the input) stays a
+    ``\\uXXXX`` escape instead of making the row unwritable as UTF-8."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -131,7 +144,7 @@ def build_article(
         "tags": list(raw.tags),
         "published_date": date.fromisoformat(raw.published) if raw.published else None,
         "cluster": raw.cluster,
-        "meta_json": json.dumps(raw.meta, ensure_ascii=False, sort_keys=True, default=str) if raw.meta else None,
+        "meta_json": json_text(raw.meta) if raw.meta else None,
         "char_start": raw.char_start,
         "char_end": raw.char_end,
         "n_words": len(body.split()),
@@ -203,9 +216,10 @@ def process_source(
         The ``sources`` row (status 'loaded' or 'failed' with a one-line ``error``) and the file's rows
         for the per-source tables (articles, paragraphs, removed_spans, clusters).
     """
+    path = display_path(src.path)  # the file is read by its real name; rows hold a printable one
     row: dict[str, object] = {
         "source_id": src.source_id,
-        "path": src.path,
+        "path": path,
         "size_bytes": src.size_bytes,
         "mtime": src.mtime,
         "sha256": None,
@@ -223,13 +237,28 @@ def process_source(
         "loaded_run_id": None,
     }
     result = SourceResult(row)
-    try:
-        data = storage.read_any(src.path)
+    try:  # a local file: bounded retries of transient errors, the bytes, size and mtime of one read
+        if storage.is_uri(src.path):  # an object (s3://...): whole or not at all
+            read = ReadResult(storage.read_any(src.path), src.mtime, 1, True)
+        else:
+            read = read_source(src.path, attempts=settings.read_attempts, backoff=settings.read_backoff)
+    except SourceReadError as exc:
+        row["error"] = str(exc)
     except OSError as exc:
         row["error"] = f"cannot read: {exc.strerror or exc}"
+    if row["error"] is not None:
         return result
+    if not read.stable:  # its bytes may be half old, half new: nothing of them is loaded
+        row.update(size_bytes=len(read.data), mtime=read.mtime)
+        row["error"] = (
+            f"changed while being read: its size or mtime moved during each of {read.attempts} reads; "
+            "the next run reads it again"
+        )
+        return result
+    data = read.data
     row["sha256"] = sha256_hex(data)
     row["size_bytes"] = len(data)
+    row["mtime"] = read.mtime
     try:
         decoded = decode_bytes(data)
     except DecodeError as exc:
@@ -249,9 +278,10 @@ def process_source(
         )
         problems = check_coverage(split)
         if problems:
-            raise AssertionError("span accounting failed: " + "; ".join(problems[:3]))
+            row["error"] = "span accounting failed: " + "; ".join(problems[:3])
+            return result
         records = [
-            build_article(rec, i, src.source_id, src.path, settings, run_id, at) for i, rec in enumerate(split.records)
+            build_article(rec, i, src.source_id, path, settings, run_id, at) for i, rec in enumerate(split.records)
         ]
         clusters = _clusters(src, fmt, run_id)
     except Exception as exc:  # a bug must not stop the run: the file fails with the reason
@@ -279,6 +309,13 @@ def process_source(
         }
         for sp in split.removed
     ]
+    # The rows as they will be loaded must tile the decoded text: record spans and the removed spans
+    # between records, without gap or overlap (quarantine later moves records, never changes spans).
+    problems = row_coverage(len(text), result.rows["articles"], result.rows["removed_spans"])
+    if problems:
+        row["error"] = "span accounting failed: " + "; ".join(problems[:3])
+        result.rows = {t.name: [] for t in schema.PER_SOURCE}
+        return result
     row.update(
         status="loaded",
         n_articles=len(records),
@@ -286,6 +323,54 @@ def process_source(
         loaded_run_id=run_id,
     )
     return result
+
+
+def row_coverage(n_chars: int, articles: list[dict[str, object]], removed: list[dict[str, object]]) -> list[str]:
+    """What breaks the accounting of one file's rows (empty when they tile ``[0, n_chars)`` exactly).
+
+    The spans of its records and of its removed spans outside records must cover every decoded character
+    once; a removed span inside a record must lie inside that record.
+    """
+    spans = sorted(
+        [(int(a["char_start"]), int(a["char_end"])) for a in articles]  # type: ignore[call-overload]
+        + [(int(r["char_start"]), int(r["char_end"])) for r in removed if r["article_id"] is None]  # type: ignore[call-overload]
+    )
+    problems: list[str] = []
+    at = 0
+    for start, end in spans:
+        if start != at:
+            problems.append(f"{'gap' if start > at else 'overlap'} at character {min(start, at)}")
+        if end < start:
+            problems.append(f"span {start}-{end} ends before it starts")
+        at = max(at, end)
+    if at != n_chars:
+        problems.append(f"spans end at {at}, the text has {n_chars} characters")
+    inside = {str(a["article_id"]): (a["char_start"], a["char_end"]) for a in articles}
+    for r in removed:
+        if r["article_id"] is not None:
+            lo, hi = inside.get(str(r["article_id"]), (None, None))
+            if lo is None or r["char_start"] < lo or r["char_end"] > hi:  # type: ignore[operator]
+                problems.append(f"removed span {r['char_start']}-{r['char_end']} outside its record")
+    return problems
+
+
+def _storable(result: SourceResult) -> str | None:
+    """Why a file's rows cannot be written as Parquet (None when they can)."""
+    try:
+        for spec in schema.PER_SOURCE:
+            schema.to_table(spec, result.rows[spec.name])
+    except (pa.ArrowException, UnicodeError, ValueError, TypeError, OverflowError) as exc:
+        return f"rows cannot be stored: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+    return None
+
+
+def _fail_unstorable(results: list[SourceResult]) -> None:
+    """Fail the files whose rows cannot be stored (a batch's table could not be built): only them."""
+    for r in results:
+        why = _storable(r)
+        if why is not None:
+            r.source.update(status="failed", error=why, n_articles=0, n_removed_spans=0, loaded_run_id=None)
+            r.rows = {t.name: [] for t in schema.PER_SOURCE}
 
 
 def _clusters(src: SourceFile, fmt: str, run_id: str) -> list[dict[str, object]]:
@@ -297,7 +382,13 @@ def _clusters(src: SourceFile, fmt: str, run_id: str) -> list[dict[str, object]]
         return []
     summaries = read_summaries(_read_text(str(tgt)))
     return [
-        {"source_id": src.source_id, "cluster": c, "summary": s, "summary_path": str(tgt), "run_id": run_id}
+        {
+            "source_id": src.source_id,
+            "cluster": c,
+            "summary": s,
+            "summary_path": display_path(str(tgt)),
+            "run_id": run_id,
+        }
         for c, s in summaries.items()
     ]
 
@@ -394,11 +485,16 @@ def process_batch(
     try:
         for f in files:
             r = process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset()))
+            try:
+                tables = {spec.name: schema.to_table(spec, r.rows[spec.name]) for spec in schema.PER_SOURCE}
+            except (pa.ArrowException, UnicodeError, ValueError, TypeError, OverflowError):
+                _fail_unstorable([r])  # rows that cannot be stored fail their file, not the batch
+                tables = {spec.name: schema.to_table(spec, r.rows[spec.name]) for spec in schema.PER_SOURCE}
             sources.append(r.source)
             n_records += len(r.rows["articles"])
             n_removed += len(r.rows["removed_spans"])
             for spec in schema.PER_SOURCE:
-                writers[spec.name].write(schema.to_table(spec, r.rows[spec.name]))
+                writers[spec.name].write(tables[spec.name])
             for name, table in index_tables(r.rows["articles"], run_id).items():
                 writers[f"index.{name}"].write(table)
             del r

@@ -19,10 +19,20 @@ class Settings(BaseSettings):
 
     warehouse: Path = Field(Path("data"), description="Warehouse directory (corpus.duckdb, parquet/, staging/).")
     workers: int = Field(0, ge=0, description="Worker processes for splitting and language detection; 0 = cores.")
-    batch_files: int = Field(64, ge=1, description="Files per batch task.")
+    batch_files: int = Field(
+        2048,
+        ge=1,
+        description="Most files in one batch task. Batches also close at batch_bytes, and a run's files are "
+        "spread over at least 2 batches per worker, so small files share a batch (its fixed cost: a task, "
+        "GX validation, a load transaction) while big files still run in parallel.",
+    )
     batch_bytes: int = Field(
         4 << 20, ge=1, description="A batch closes once it holds this many bytes (small batches: flat memory)."
     )
+    read_attempts: int = Field(
+        3, ge=1, description="Reads of a file before a transient error (EIO, ESTALE, a change while read) fails it."
+    )
+    read_backoff: float = Field(0.2, ge=0, description="Seconds before the 2nd read of a file; doubled for each next.")
     input_format: Literal["auto", "text", "multinews", "jsonl"] = Field(
         "auto", description="Input format; 'auto' detects it per file (suffix, then content)."
     )

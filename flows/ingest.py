@@ -86,7 +86,7 @@ def _run(
         gone = vanished(start.known_paths, {f.source_id for f in files}, sources)
         counts["n_deleted"] = len(gone)
         t.mark_deleted(settings, run_id, gone)
-        batches = make_batches(todo, settings.batch_files, settings.batch_bytes)
+        batches = make_batches(todo, settings.batch_files, settings.batch_bytes, 2 * settings.n_workers)
         log.info("%d files: %d to process in %d batches, %d unchanged", len(files), len(todo), len(batches), len(same))
         if batches and settings.validate_data:  # GX's import takes seconds: start it while we split
             t.prepare_validator(run_id, learned_params(start.mean_words_history))

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from corpus_etl.discover import SourceFile
-from corpus_etl.pipeline import BatchOutput
+from corpus_etl.pipeline import BatchOutput, warm_worker
 from corpus_etl.settings import Settings
 from tasks import ingest as t
 
@@ -34,13 +34,6 @@ Learned = dict[str, frozenset[str]]  # the learned boilerplate lines of a batch'
 
 class BatchFuture(Protocol):
     def result(self) -> BatchOutput: ...
-
-
-def _warm_worker() -> None:
-    """Load langdetect's profiles once per worker process."""
-    from corpus_etl.langid import detect_language
-
-    detect_language("warm up the language detector with a sentence", min_letters=1)
 
 
 class LocalRunner:
@@ -53,7 +46,7 @@ class LocalRunner:
             self.pool = ProcessPoolExecutor(
                 max_workers=settings.n_workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm_worker,
+                initializer=warm_worker,  # in the core: a worker imports no Prefect
             )
             t.register_pool(run_id, self.pool)
 
