@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format eval bench clean
+.PHONY: help install demo test lint format eval bench bench-tiny clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ eval: install ## Measure extraction, boundaries, titles and language on ../share
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-tiny: install ## Ingest 100,000 tiny files and rerun them, checking none is lost (writes bench/TINY_FILES.md; TINY_ARGS="--files N")
+	$(BIN)/python -m bench.tiny_files $(TINY_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy on the core
 	$(BIN)/ruff check .

@@ -52,6 +52,7 @@ class Case:
 
 
 FIFO = "fifo.txt"
+TINY_DIR = "tiny"  # the fixture adds conftest.N_TINY tiny files (one Reuters story each) under it
 VANISHES = "vanishes.txt"
 GROWS = "grows.txt"
 GROWN_TAIL = "\n\nA Late Addition To The Story\n\n" + BODY + "\n"

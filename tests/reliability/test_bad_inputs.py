@@ -159,3 +159,28 @@ def test_empty_directory(prefect_api, tmp_path):
     assert not (tmp_path / "wh2").exists()
     p = cli("ingest", str(empty / "pipe.txt"), "-w", str(tmp_path / "wh2"), api=prefect_api, check=False)
     assert p.returncode == 1 and "not a regular file (FIFO)" in p.stderr
+
+
+def test_many_tiny_files_none_lost_and_all_skipped_on_rerun(hostile):
+    """N_TINY tiny files in the same runs: each one loaded with every character accounted for, then skipped.
+
+    (Before issue #8's report a test of this asserted ``status = 'loaded'`` after the rerun, which marks every
+    unchanged file 'skipped': that, not the rerun, made it fail with 1,000 files.)
+    """
+    from tests.reliability.conftest import N_TINY
+
+    tiny = {n: r for n, r in hostile.first_sources.items() if n.startswith(corpus.TINY_DIR + "/")}
+    assert len(tiny) == N_TINY and {r["status"] for r in tiny.values()} == {"loaded"}
+    for name, r in tiny.items():  # n_chars is the decoded length of the file, and its spans tile it
+        assert r["n_chars"] == len((hostile.src / name).read_text(encoding="utf-8")), name
+    assert rows(
+        hostile.wh,
+        "select count(*), sum(n_chars) from sources where path like ? and status = 'skipped' and last_run_id = ?",
+        [f"%/{corpus.TINY_DIR}/%", hostile.second["run_id"]],
+    ) == [(N_TINY, sum(r["n_chars"] for r in tiny.values()))]
+    assert rows(
+        hostile.wh,
+        "select count(distinct source_id) from (select source_id, source_path from articles union all "
+        "select source_id, source_path from quarantine) where source_path like ?",
+        [f"%/{corpus.TINY_DIR}/%"],
+    ) == [(N_TINY,)]

@@ -1,9 +1,7 @@
-"""Size: one 50 MB line (time and memory stay linear and bounded), and many tiny files (none lost).
+"""Size: one 50 MB line (every character accounted for, memory bounded).
 
-Measured on the 2-core test machine (issue #8 report): the 50 MB line splits in about 30 s with a peak
-of about 1 GB; the whole flow (split, GX, DuckDB, Parquet, reports) takes about 65 s. 100,000 tiny files
-take about 46 minutes with the default batches of 64 files (the fixed cost of a batch dominates), so
-this suite ingests N_TINY of them.
+Many tiny files are in the bad-input corpus (conftest.N_TINY, test_bad_inputs); 100,000 of them are
+``make bench-tiny`` (bench/tiny_files.py). Speed is measured there and in ``make bench``, not asserted here.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-N_TINY = 600
 _MEASURE = textwrap.dedent(
     """
     import json, resource, sys, time
@@ -49,18 +46,14 @@ def _one_line(path: Path, size: int) -> None:
 
 
 def test_a_50mb_file_without_a_newline(tmp_path):
-    small, big = tmp_path / "5mb.txt", tmp_path / "50mb.txt"
-    _one_line(small, 5_000_000)
+    big = tmp_path / "50mb.txt"
     _one_line(big, 50_000_000)
-    s, b = _measure(small), _measure(big)
-    print(f"\n5 MB line: {s['seconds']:.1f} s, {s['max_rss_mb']:.0f} MB peak")
-    print(f"50 MB line: {b['seconds']:.1f} s, {b['max_rss_mb']:.0f} MB peak")
+    b = _measure(big)
+    print(f"\n50 MB line: {b['seconds']:.1f} s, {b['max_rss_mb']:.0f} MB peak")
     assert b["status"] == "loaded" and b["n_chars"] == 50_000_000
     # every character accounted for: records and removed spans tile the text
     spans = sorted([tuple(x[:2]) for x in b["records"]] + [tuple(x) for x in b["removed"]])
     assert spans[0][0] == 0 and spans[-1][1] == 50_000_000
     assert all(a[1] == c[0] for a, c in itertools.pairwise(spans))
     assert b["records"][0][2] > 9_000_000  # the whole line is the body
-    # Linear, not quadratic: 10 times the text costs about 10 times the time (quadratic would be 100).
-    assert b["seconds"] < 25 * max(s["seconds"], 0.5), (s["seconds"], b["seconds"])
-    assert b["seconds"] < 180 and b["max_rss_mb"] < 3000
+    assert b["max_rss_mb"] < 3000  # a generous bound: a copy per stage would pass it, a leak per line would not
