@@ -44,7 +44,7 @@ from corpus_etl.analytics.clusters import Member, UnionFind, canonical, outlet_f
 from corpus_etl.analytics.index import STAGED, index_tables
 from corpus_etl.analytics.search import TOKENIZER_VERSION
 
-from .db import fetch_dicts, quote_ident, quote_literal, sql
+from .db import fetch_dicts, quote_ident, quote_literal, rollback_quietly, sql
 from .loader import open_writer
 
 CHUNK = 2000  # articles read and indexed at a time
@@ -107,7 +107,7 @@ def update_analytics(
             counts = _Updater(con, run_id, staged_dir).run(changed)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
     return AnalyticsSummary(**counts, seconds=round(time.perf_counter() - t0, 3))
 

@@ -16,6 +16,15 @@ SQL_DIR = Path(__file__).with_name("sql")
 SCHEMA_VERSION = 3
 
 
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after an error, keeping that error: a failed COMMIT (a full disk) has already ended the
+    transaction, and "no transaction is active" must not replace "No space left on device"."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
 class SchemaTooNew(RuntimeError):
     """The warehouse was written by a newer corpus-etl (a higher schema version than this one knows)."""
 
@@ -200,7 +209,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute(sql("load/set_schema_version"), [SCHEMA_VERSION])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback_quietly(con)
         raise
     return applied
 
