@@ -111,3 +111,21 @@ def test_batches_respect_limits(tmp_path):
         files.append(stat_file(str(p)))
     assert [len(b) for b in make_batches(files, 4, 10**9)] == [4, 4, 2]
     assert [len(b) for b in make_batches(files, 100, 250)] == [3, 3, 3, 1]
+
+
+def test_small_files_share_batches_and_big_runs_spread_over_workers():
+    """Tiny files are batched by the thousand (a batch costs about a second whatever it holds); a run is
+    spread over ``min_batches`` batches, but none is cut below MIN_BATCH_FILES files for it."""
+    from datetime import UTC, datetime
+
+    from corpus_etl.discover import MIN_BATCH_FILES, SourceFile
+
+    def files(n: int, size: int = 500) -> list[SourceFile]:
+        return [SourceFile(f"/f{i}", f"{i}", size, datetime(2026, 1, 1, tzinfo=UTC)) for i in range(n)]
+
+    assert [len(b) for b in make_batches(files(100_000), 2048, 4 << 20, 4)][:2] == [2048, 2048]
+    assert [len(b) for b in make_batches(files(1000), 2048, 4 << 20, 4)] == [250] * 4
+    assert [len(b) for b in make_batches(files(100), 2048, 4 << 20, 4)] == [MIN_BATCH_FILES, 100 - MIN_BATCH_FILES]
+    assert [len(b) for b in make_batches(files(100), 16, 4 << 20, 4)] == [16] * 6 + [4]  # the file limit wins
+    assert [len(b) for b in make_batches(files(10, 3 << 20), 2048, 4 << 20, 4)] == [2] * 5  # and the byte limit
+    assert make_batches([], 2048, 4 << 20, 4) == []
