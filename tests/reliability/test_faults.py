@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -293,26 +294,35 @@ class DiskFull:
     ballast: Path
 
 
-def _fill(mnt: Path) -> Path:
-    """Fill the file system of ``mnt`` to the last byte with a ballast file (as another program would)."""
-    ballast = mnt / "ballast"
-    chunk = b"\0" * (1 << 20)
-    with open(ballast, "wb", buffering=0) as fh:
-        for size in (1 << 20, 1 << 12, 1):
-            try:
-                while True:
-                    fh.write(chunk[:size])
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC, exc
-    return ballast
+class _Filler(threading.Thread):
+    """Another program filling the disk: it takes every byte that becomes free until stopped (a run that
+    deletes its staging files after each load would otherwise find room again)."""
+
+    def __init__(self, ballast: Path) -> None:
+        super().__init__(daemon=True)
+        self.ballast, self.stop, self.full = ballast, threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        chunk = b"\0" * (1 << 20)
+        with open(self.ballast, "wb", buffering=0) as fh:
+            while not self.stop.is_set():
+                for size in (1 << 20, 1 << 12, 1):
+                    try:
+                        while True:
+                            fh.write(chunk[:size])
+                    except OSError as exc:
+                        assert exc.errno == errno.ENOSPC, exc
+                self.full.set()
+                time.sleep(0.001)
 
 
 @pytest.fixture(scope="module")
 def disk_full(clean: Clean, prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DiskFull]:
-    """A run into a 64 MiB tmpfs that another program fills up once the run's first batch is loaded (needs
+    """A run into a 16 MiB tmpfs that another program fills up once the run's first batch is loaded, and keeps
+    full (needs
     root and CAP_SYS_ADMIN; CI runs as root: a tmpfs that cannot be mounted there fails the test)."""
     mnt = tmp_path_factory.mktemp("disk")
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True, text=True)
     if p.returncode != 0:
         if os.environ.get("CI"):
             pytest.fail(f"cannot mount a tmpfs in CI ({p.stderr.strip()}): the disk-full case needs root")
@@ -325,12 +335,18 @@ def disk_full(clean: Clean, prefect_api: str, tmp_path_factory: pytest.TempPathF
             # batch 0's staging files are removed once it is loaded: then the disk fills up
             staged = _wait(lambda: next(first.glob("*/batch-000000.sources.parquet"), None), 300, "batch 0", proc)
             _wait(lambda: not staged.exists(), 300, "the load of batch 0", proc)
-            ballast = _fill(mnt)
-            out, err = proc.communicate(timeout=300)
+            filler = _Filler(mnt / "ballast")
+            filler.start()
+            assert filler.full.wait(60), "the disk did not fill up"
+            try:
+                out, err = proc.communicate(timeout=300)
+            finally:
+                filler.stop.set()
+                filler.join(60)
         finally:
             if proc.poll() is None:
                 _kill_group(proc)
-        yield DiskFull(mnt, wh, subprocess.CompletedProcess(proc.args, proc.returncode, out, err), ballast)
+        yield DiskFull(mnt, wh, subprocess.CompletedProcess(proc.args, proc.returncode, out, err), filler.ballast)
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
