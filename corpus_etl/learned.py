@@ -116,10 +116,12 @@ def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -
     another format or a file that cannot be read or decoded (``process_source`` reports those)."""
     from . import storage
     from .decode import DecodeError, decode_bytes
+    from .discover import read_source
     from .formats import detect_format
 
-    try:
-        text = decode_bytes(storage.read_any(path)).text  # a local file or an s3:// object
+    try:  # an s3:// object, or a local file opened non-blocking (a FIFO put in its place must not hang)
+        data = storage.read_any(path) if storage.is_uri(path) else read_source(path, attempts=1).data
+        text = decode_bytes(data).text
     except (OSError, DecodeError):
         return []
     fmt = detect_format(path, text, text_field) if input_format == "auto" else input_format
