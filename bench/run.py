@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import html
 import io
 import json
 import math
@@ -39,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from eval.run import parse_reuters as eval_parse_reuters
 
 SEED = 20261122
 BUILDER_VERSION = 1  # bump when the corpus builder changes: existing corpora are rebuilt
@@ -106,50 +107,21 @@ class Story:
     paragraphs: tuple[str, ...]
 
 
-_REUTERS = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
-_NEWID = re.compile(r'NEWID="(\d+)"')
-_FIELD = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.S) for name in ("TITLE", "DATELINE", "BODY")}
-_SIGN_OFF = re.compile(r"\s*\breuter\b[\s.]*$", re.I)
 _BLANK = re.compile(r"\n[ \t]*\n")
-
-
-def reuters_paragraphs(raw: str) -> list[str]:
-    """A Reuters body as paragraphs: a line starting with spaces or a tab (or after a blank line) opens a
-    paragraph; the hard wraps inside a paragraph are kept, the indentation is not."""
-    paragraphs: list[list[str]] = []
-    fresh = True
-    for line in raw.split("\n"):
-        if not line.strip():
-            fresh = True
-            continue
-        if fresh or line[:1] in (" ", "\t"):
-            paragraphs.append([])
-        paragraphs[-1].append(line.strip())
-        fresh = False
-    return ["\n".join(p) for p in paragraphs]
 
 
 def parse_reuters(sgml: str, name: str = "") -> list[Story]:
     """The stories of one ``reut2-NNN.sgm`` text (decoded as Latin-1) that have a TITLE and a BODY.
 
-    The body is DATELINE + BODY as on the wire, with entities unescaped, ``\\x03`` and the trailing
-    "Reuter" sign-off removed. Stories of fewer than ``MIN_STORY_WORDS`` words are left out.
+    Parsed by the eval's ``parse_reuters`` (DATELINE + BODY as on the wire, entities unescaped, ``\\x03``
+    and the trailing "Reuter" sign-off removed, paragraphs separated by a blank line). Stories of fewer
+    than ``MIN_STORY_WORDS`` words are left out.
     """
     out: list[Story] = []
-    for m in _REUTERS.finditer(sgml):
-        attrs, inner = m.group(1), m.group(2)
-        title_m, body_m = _FIELD["TITLE"].search(inner), _FIELD["BODY"].search(inner)
-        if title_m is None or body_m is None:
-            continue
-        dateline_m = _FIELD["DATELINE"].search(inner)
-        title = " ".join(html.unescape(title_m.group(1)).split())
-        dateline = html.unescape(dateline_m.group(1)) if dateline_m else ""
-        body = html.unescape(body_m.group(1)).replace("\x03", "").replace("\r\n", "\n").replace("\r", "")
-        body = _SIGN_OFF.sub("", body.rstrip())
-        paragraphs = reuters_paragraphs(dateline + body)
-        if title and sum(len(p.split()) for p in paragraphs) >= MIN_STORY_WORDS:
-            newid = _NEWID.search(attrs)
-            out.append(Story(f"reuters/{name}#{newid.group(1) if newid else '?'}", title, tuple(paragraphs)))
+    for newid, title, body in eval_parse_reuters(sgml):
+        paragraphs = body.split("\n\n")
+        if sum(len(p.split()) for p in paragraphs) >= MIN_STORY_WORDS:
+            out.append(Story(f"reuters/{name}#{newid}", title, tuple(paragraphs)))
     return out
 
 
