@@ -25,8 +25,9 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet
+	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet --compile-bytecode
 	$(UV) pip install --python $(BIN)/python --quiet --no-deps --reinstall -e .
+	$(BIN)/python -m compileall -q -j 0 corpus_etl flows tasks warehouse expectations eval bench > /dev/null
 	touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies and corpus-etl

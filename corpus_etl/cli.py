@@ -112,6 +112,14 @@ def ingest(
     runner: RunnerOpt = Runner.local,
     dask_address: DaskAddressOpt = None,
     lake: LakeOpt = None,
+    always_flow: Annotated[
+        bool,
+        typer.Option(
+            "--always-flow",
+            help="Start the Prefect flow even when nothing changed (by default a run that finds every file "
+            "unchanged is recorded without Prefect, in well under a second).",
+        ),
+    ] = False,
 ) -> None:
     """Split SOURCE files into article records and load them into the warehouse.
 
@@ -119,7 +127,8 @@ def ingest(
 
     Unchanged files (same sha256 as at their last load) are skipped; a changed file replaces its old records.
 
-    Runs as a Prefect flow: a temporary local API unless PREFECT_API_URL is set.
+    Runs as a Prefect flow: a temporary local API unless PREFECT_API_URL is set. A run that finds every
+    file unchanged (and none deleted) is recorded without starting Prefect (see --always-flow).
 
     Exits 0 on success, 1 with a one-line reason otherwise.
 
@@ -165,10 +174,16 @@ def ingest(
 
     progress.set_reporter(on_progress)
     try:
-        with bar:
-            from flows.ingest import ingest as ingest_flow
+        summary = None
+        if not always_flow:  # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
+            from flows.unchanged import record_unchanged
 
-            summary = ingest_flow(sources, settings)
+            summary = record_unchanged(sources, settings)
+        if summary is None:
+            with bar:
+                from flows.ingest import ingest as ingest_flow
+
+                summary = ingest_flow(sources, settings)
     except SourceNotFound as exc:
         raise _fail(str(exc)) from None
     except WarehouseLocked as exc:
@@ -193,8 +208,9 @@ def _print_summary(s: dict[str, Any], wall: float) -> None:
     finally:
         con.close()
     lang_txt = ", ".join(f"{r['language']} {r['n']}" for r in langs) or "-"
+    how = "nothing changed: recorded without a Prefect flow run" if s.get("unchanged") else f"flow {s['seconds']:.1f} s"
     out = [
-        f"run {s['run_id']} completed in {wall:.1f} s (flow {s['seconds']:.1f} s)",
+        f"run {s['run_id']} completed in {wall:.1f} s ({how})",
         f"  files        {s['n_discovered']} found: {s['n_processed']} processed, {s['n_skipped']} unchanged, "
         f"{s['n_failed']} failed",
         f"  records      {s['n_records']} split: {s['n_loaded']} loaded, {s['n_quarantined']} quarantined; "
@@ -203,6 +219,8 @@ def _print_summary(s: dict[str, Any], wall: float) -> None:
         f"  warehouse    {totals['articles']} records from {totals['sources']} files, "
         f"{totals['quarantined']} in quarantine: {db}",
     ]
+    if s.get("dashboard_warning"):
+        out.append(f"  warning      {s['dashboard_warning']}")
     typer.echo("\n".join(out))
 
 

@@ -228,7 +228,13 @@ RUNS = TableSpec(
     primary_key=("run_id",),
     schema=pa.schema(
         [
-            _f("run_id", STR, "Prefect flow-run id.", False),
+            _f(
+                "run_id",
+                STR,
+                "Prefect flow-run id; a fresh UUID for a run that found every file unchanged and was recorded "
+                "without starting Prefect (`corpus-etl ingest`; its `stage_seconds` has `unchanged_check`).",
+                False,
+            ),
             _f("flow_name", STR, "Prefect flow name.", False),
             _f("started_at", TS, "When the run started.", False),
             _f("finished_at", TS, "When it finished; NULL while running or after a crash."),

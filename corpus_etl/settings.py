@@ -23,8 +23,9 @@ class Settings(BaseSettings):
         2048,
         ge=1,
         description="Most files in one batch task. Batches also close at batch_bytes, and a run's files are "
-        "spread over at least 2 batches per worker, so small files share a batch (its fixed cost: a task, "
-        "GX validation, a load transaction) while big files still run in parallel.",
+        "spread over about 4 batches per worker (largest files first), so small files share a batch (its "
+        "fixed cost: a task, GX validation, a load transaction) while big files run in parallel and the "
+        "workers finish together.",
     )
     batch_bytes: int = Field(
         4 << 20, ge=1, description="A batch closes once it holds this many bytes (small batches: flat memory)."

@@ -24,12 +24,11 @@ from corpus_etl.progress import report
 from corpus_etl.settings import Settings
 from corpus_etl.validate import learned_params
 from flows import runners
+from flows.unchanged import FLOW_NAME
 from tasks import analytics as ta
 from tasks import ingest as t
 from tasks.lake import publish_lake
 from warehouse.lock import run_lock
-
-FLOW_NAME = "corpus-etl-ingest"
 
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=8), validate_parameters=True)  # type: ignore[arg-type]
@@ -86,7 +85,7 @@ def _run(
         gone = vanished(start.known_paths, {f.source_id for f in files}, sources)
         counts["n_deleted"] = len(gone)
         t.mark_deleted(settings, run_id, gone)
-        batches = make_batches(todo, settings.batch_files, settings.batch_bytes, 2 * settings.n_workers)
+        batches = make_batches(todo, settings.batch_files, settings.batch_bytes, 4 * settings.n_workers)
         log.info("%d files: %d to process in %d batches, %d unchanged", len(files), len(todo), len(batches), len(same))
         if batches and settings.validate_data:  # GX's import takes seconds: start it while we split
             t.prepare_validator(run_id, learned_params(start.mean_words_history))

@@ -143,3 +143,63 @@ def test_dq_quarantine_list_and_replay(prefect_api, tmp_path):
         cli("query", "select count(*) as n from quarantine", "-w", str(wh), "-f", "json", api=prefect_api).stdout
     ) == [{"n": 0}]
     assert cli("dq", "-w", str(wh), "--fail-on", "never", api=prefect_api).returncode == 0
+
+
+def test_unchanged_rerun_is_recorded_without_prefect(prefect_api, seeds_dir, tmp_path):
+    """A rerun that finds every file unchanged is recorded at once, without a Prefect flow run, and
+    writes what the flow would: a completed run, the files skipped (a touched file's new mtime
+    remembered), the records untouched. Any change, or --always-flow, goes through the flow."""
+    import shutil
+
+    import duckdb
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    src = tmp_path / "src"
+    shutil.copytree(seeds_dir, src)
+    wh = tmp_path / "w"
+    first = cli("ingest", str(src), "-w", str(wh), api=prefect_api).stdout
+    assert "5 processed" in first and "flow " in first
+    query = "select * exclude (run_id, ingested_at) from articles order by article_id"
+    before = cli("query", query, "-w", str(wh), "-f", "json", api=prefect_api).stdout
+
+    one = sorted(src.iterdir())[0]
+    os.utime(one, (one.stat().st_atime, one.stat().st_mtime + 100))  # touched, same bytes
+    again = cli("ingest", str(src), "-w", str(wh), api=prefect_api).stdout
+    assert "nothing changed: recorded without a Prefect flow run" in again and "0 processed, 5 unchanged" in again
+    assert cli("query", query, "-w", str(wh), "-f", "json", api=prefect_api).stdout == before
+
+    forced = cli("ingest", str(src), "-w", str(wh), "--always-flow", api=prefect_api).stdout
+    assert "0 processed, 5 unchanged" in forced and "nothing changed" not in forced
+    (src / "new.txt").write_text("A brand new story about the lake\n\n" + "The water rose again today. " * 20)
+    changed = cli("ingest", str(src), "-w", str(wh), api=prefect_api).stdout
+    assert "1 processed, 5 unchanged" in changed and "nothing changed" not in changed
+
+    con = duckdb.connect(str(wh / "corpus.duckdb"), read_only=True)
+    try:
+        runs = con.execute(
+            "select run_id, status, n_discovered, n_skipped, n_processed, stage_seconds from runs order by started_at"
+        ).fetchall()
+        mtime = con.execute("select mtime from sources where path = ?", [str(one.resolve())]).fetchall()[0][0]
+    finally:
+        con.close()
+    assert [r[1:5] for r in runs] == [
+        ("completed", 5, 0, 5),
+        ("completed", 5, 5, 0),
+        ("completed", 5, 5, 0),
+        ("completed", 6, 5, 1),
+    ]
+    assert "unchanged_check" in json.loads(runs[1][5]) and "unchanged_check" not in json.loads(runs[2][5])
+    assert abs(mtime.timestamp() - one.stat().st_mtime) < 1e-3  # the touched file's mtime is remembered
+
+    async def flow_run_exists(run_id: str) -> bool:
+        async with get_client() as client:
+            try:
+                await client.read_flow_run(run_id)
+            except ObjectNotFound:
+                return False
+            return True
+
+    import asyncio
+
+    assert [asyncio.run(flow_run_exists(r[0])) for r in runs] == [True, False, True, True]

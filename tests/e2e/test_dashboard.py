@@ -216,3 +216,15 @@ def test_chromium_renders_the_data_docs_offline(chromium: Path, report: dict[str
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert _console(dom.stderr) == [], _console(dom.stderr)
     assert "corpus-etl-offline" in dom.stdout and "Expectation Validation Result" in dom.stdout
+
+
+def test_data_docs_revalidate_a_bounded_sample(report: dict[str, Any], tmp_path: Path, monkeypatch) -> None:
+    """The Data Docs re-validate at most MAX_ROWS records (memory and time flat in the run's size) and say so."""
+    from corpus_etl.report import build_data_docs, datadocs
+
+    monkeypatch.setattr(datadocs, "MAX_ROWS", 3)
+    docs = build_data_docs(report["db"], tmp_path)
+    assert docs is not None
+    index = docs.read_text(encoding="utf-8")
+    n = report["summary"]["n_records"]
+    assert n > 3 and f"The run has {n:,} records; the first 3 " in index

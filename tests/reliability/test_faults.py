@@ -194,9 +194,12 @@ def test_kill_9_during_the_load_then_rerun(clean, loaded_a, clean_rows, prefect_
     parquet_before = _tree_digest(wh / "parquet")
     ids_before = rows(wh, "select article_id from articles order by 1")
 
-    proc = cli_popen("ingest", str(clean.src), "-w", str(wh), "--no-validate", "-q", api=prefect_api, env=ENV_POOL)
+    proc = cli_popen(
+        "ingest", str(clean.src), "-w", str(wh), "--no-validate", "--always-flow", "-q", api=prefect_api, env=ENV_POOL
+    )
     try:
-        # The run opens the database only to write: begin-run, mark-skipped, then once per batch load.
+        # The run opens the database only to write (--always-flow: no read-only look for an unchanged run
+        # first): begin-run, mark-skipped, then once per batch load.
         # Kill the whole process group (workers included) during the third batch load.
         for n in range(1, 6):
             _wait(lambda: _db_open_by(proc.pid, db), 300, f"write #{n} of the run", proc)

@@ -129,3 +129,29 @@ def test_small_files_share_batches_and_big_runs_spread_over_workers():
     assert [len(b) for b in make_batches(files(100), 16, 4 << 20, 4)] == [16] * 6 + [4]  # the file limit wins
     assert [len(b) for b in make_batches(files(10, 3 << 20), 2048, 4 << 20, 4)] == [2] * 5  # and the byte limit
     assert make_batches([], 2048, 4 << 20, 4) == []
+
+
+def test_batches_balance_bytes_biggest_first():
+    """A run's bytes are spread over ``min_batches`` batches (so the workers end together), largest files
+    first (the last batches, which decide when the workers end, are the small ones); no file is lost."""
+    from datetime import UTC, datetime
+
+    from corpus_etl.discover import MIN_BATCH_BYTES, SourceFile
+
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    sizes = [(i * 7919) % 400_000 + 1_000 for i in range(120)]  # 1 KB .. 400 KB, mixed order
+    files = [SourceFile(f"/d/f{i:03d}", f"{i}", n, when) for i, n in enumerate(sizes)]
+    batches = make_batches(files, 2048, 4 << 20, 8)
+    assert sorted(f.path for b in batches for f in b) == sorted(f.path for f in files)
+    total = sum(sizes)
+    assert len(batches) >= 8
+    target = -(-total // 8)
+    assert all(sum(f.size_bytes for f in b) < target + max(sizes) for b in batches)
+    flat = [f.size_bytes for b in batches for f in b]
+    assert flat == sorted(flat, reverse=True)  # largest first
+    assert batches[0][0].size_bytes == max(sizes)
+    # a small run is not cut into batches of less than MIN_BATCH_BYTES
+    small = [SourceFile(f"/s/{i}", f"s{i}", 10_000, when) for i in range(100)]
+    cut = make_batches(small, 2048, 4 << 20, 8)
+    assert len(cut) < 8 and all(sum(f.size_bytes for f in b) >= MIN_BATCH_BYTES for b in cut[:-1])
+    assert sum(len(b) for b in cut) == 100
