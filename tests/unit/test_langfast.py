@@ -77,10 +77,17 @@ def test_ngrams_are_langdetects() -> None:
     _ensure_factory(0)
     factory = detector_factory._factory
     assert factory is not None
-    index, matrix, langlist = langfast._profile_tables()
+    index, table, langlist = langfast._profile_tables()
     assert langlist == factory.langlist  # the same languages in the same order
     for word in ("the", "é", "ch", "дом", "あ"):
-        assert matrix[index[word]].tolist() == factory.word_lang_prob_map[word]
+        assert table.dense([index[word]])[0].tolist() == factory.word_lang_prob_map[word]
+    # every row of the sparse table is the factory's (bit for bit), whatever rows are asked for together
+    words = sorted(index, key=index.__getitem__)
+    assert words == sorted(factory.word_lang_prob_map, key=index.__getitem__)
+    for start in range(0, len(words), 7919):
+        chunk = words[start : start + 7919][::-1]  # unsorted rows
+        dense = table.dense([index[w] for w in chunk])
+        assert all(dense[k].tolist() == factory.word_lang_prob_map[w] for k, w in enumerate(chunk))
     words = {i: w for w, i in index.items()}
     for text in ("The Quick brown FOX, jumps: over  the lazy dog.", "Ça va très bien; élève à l'école"):
         d = factory.create()

@@ -32,3 +32,24 @@ def test_sample_is_bounded_at_a_word_boundary():
 def test_supported_languages_are_iso_639_1():
     langs = supported_languages()
     assert "zh" in langs and "zh-cn" not in langs and "en" in langs and len(langs) >= 50
+
+
+def test_supported_languages_are_the_factorys_without_loading_it():
+    """The list comes from the profile file names: the same as langdetect's loaded factory reports."""
+    import subprocess
+    import sys
+
+    from langdetect import detector_factory
+
+    from corpus_etl.langid import _ISO, _ensure_factory
+
+    _ensure_factory(0)
+    assert detector_factory._factory is not None
+    loaded = sorted({_ISO.get(c, c) for c in detector_factory._factory.get_lang_list()})
+    assert supported_languages() == loaded
+    code = (
+        "import langdetect.detector_factory as f\n"
+        "from corpus_etl.langid import supported_languages\n"
+        "assert len(supported_languages()) >= 50 and f._factory is None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
