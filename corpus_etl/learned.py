@@ -13,9 +13,10 @@ or crawl, and ``story_clusters`` falls back to the same folder name. A folder ho
 pools their chrome (harmless: chrome of one site repeated in others is chrome too); the guard on prose
 keeps their shared articles.
 
-Pure functions. The flow runs ``file_line_hashes`` over the run's files in a pre-pass, adds the counts
-kept from earlier runs (table ``line_hashes``) and passes ``learn(...)``'s result, plain data, to the
-batch workers; the splitter removes a learned line with rule ``learned_repeat``.
+Pure functions. The flow runs ``scan_counts`` over the run's files in a pre-pass (``file_line_hashes``
+per file, counted per outlet in a compact ``LineCounts``), adds the counts kept from earlier runs (table
+``line_hashes``) and passes ``learn_counts(...)``'s result, plain data, to the batch workers; the
+splitter removes a learned line with rule ``learned_repeat``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Protocol
+
+import numpy as np
 
 from .split import is_prose, logical_lines, words
 
@@ -79,6 +81,76 @@ def file_line_hashes(text: str) -> list[str]:
     return sorted(out)
 
 
+class LineCounts:
+    """How many distinct files of each outlet hold each line hash, kept compactly and merged chunk by chunk.
+
+    The pre-pass's workers each return the counts of their share of the files, and the flow merges them
+    as they arrive: what it holds is one 64-bit integer and one count per distinct (outlet, line) pair
+    (about 12 bytes), never the per-file hash lists (one Python string per line of every file: memory
+    growing with the corpus).
+    """
+
+    _COMPACT_AT = 1 << 20  # pending entries of an outlet merged into its table past this many
+
+    def __init__(self) -> None:
+        self._tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # outlet -> (sorted hashes, files)
+        self._pending: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self._n_pending: dict[str, int] = {}
+
+    def add(self, outlet: str, hashes: Iterable[str], files: Iterable[int] | None = None) -> None:
+        """Count ``hashes`` (16 hex digits each) under ``outlet``: each once, as one file's distinct lines
+        (``files`` None; a hash repeated in the file counts once), or ``files`` times each."""
+        if files is None:
+            keys = np.unique(np.fromiter((int(h, 16) for h in set(hashes)), dtype=np.uint64))
+            counts = np.ones(keys.size, dtype=np.int64)
+        else:
+            keys = np.fromiter((int(h, 16) for h in hashes), dtype=np.uint64)
+            counts = np.fromiter(files, dtype=np.int64, count=keys.size)
+        self._push(outlet, keys, counts)
+
+    def merge(self, other: LineCounts) -> None:
+        """Add the counts of ``other`` (a share of the files disjoint from this one's)."""
+        for outlet in other.outlets():
+            self._push(outlet, *other._table(outlet))
+
+    def outlets(self) -> list[str]:
+        """The outlets counted, sorted."""
+        return sorted(set(self._tables) | set(self._pending))
+
+    def learned(self, min_files: int, outlets: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+        """Outlet -> the hashes held by at least ``min_files`` files (only ``outlets`` when given; only
+        non-empty sets)."""
+        wanted = self.outlets() if outlets is None else sorted(set(outlets))
+        out: dict[str, frozenset[str]] = {}
+        for outlet in wanted:
+            keys, counts = self._table(outlet)
+            hit = keys[counts >= min_files]
+            if hit.size:
+                out[outlet] = frozenset(f"{int(v):016x}" for v in hit)
+        return out
+
+    def _push(self, outlet: str, keys: np.ndarray, counts: np.ndarray) -> None:
+        if not keys.size:
+            self._tables.setdefault(outlet, (keys, counts))
+            return
+        self._pending.setdefault(outlet, []).append((keys, counts))
+        self._n_pending[outlet] = self._n_pending.get(outlet, 0) + int(keys.size)
+        if self._n_pending[outlet] >= self._COMPACT_AT:
+            self._table(outlet)
+
+    def _table(self, outlet: str) -> tuple[np.ndarray, np.ndarray]:
+        parts = self._pending.pop(outlet, [])
+        self._n_pending.pop(outlet, None)
+        base = self._tables.get(outlet, (np.empty(0, np.uint64), np.empty(0, np.int64)))
+        if parts:
+            keys = np.concatenate([base[0], *(k for k, _ in parts)])
+            counts = np.concatenate([base[1], *(c for _, c in parts)])
+            uniq, inverse = np.unique(keys, return_inverse=True)
+            base = (uniq, np.bincount(inverse, weights=counts, minlength=uniq.size).astype(np.int64))
+        self._tables[outlet] = base
+        return base
+
+
 def learn(
     current: Mapping[str, tuple[str, Iterable[str]]],
     history: Iterable[tuple[str, str, int]] = (),
@@ -96,19 +168,25 @@ def learn(
         Outlet key -> the hashes of its learned lines (only outlets of ``current`` files, only
         non-empty sets), deterministic for the same inputs.
     """
-    counts: Counter[tuple[str, str]] = Counter()
-    for outlet, h, n in history:
-        counts[(outlet, h)] += n
-    wanted: set[str] = set()
+    counts = LineCounts()
     for outlet, hashes in current.values():
-        wanted.add(outlet)
-        for h in set(hashes):
-            counts[(outlet, h)] += 1
-    learned: dict[str, set[str]] = {}
-    for (outlet, h), n in counts.items():
-        if n >= min_files and outlet in wanted:
-            learned.setdefault(outlet, set()).add(h)
-    return {o: frozenset(v) for o, v in sorted(learned.items())}
+        counts.add(outlet, hashes)
+    return learn_counts(counts, history, min_files, {outlet for outlet, _ in current.values()})
+
+
+def learn_counts(
+    counts: LineCounts, history: Iterable[tuple[str, str, int]], min_files: int, outlets: Iterable[str]
+) -> dict[str, frozenset[str]]:
+    """``learn`` from the merged counts of this run's files (``scan_counts``) and the earlier runs'
+    ``history``, for the ``outlets`` of this run's files."""
+    by_outlet: dict[str, tuple[list[str], list[int]]] = {}
+    for outlet, h, n in history:
+        hs, ns = by_outlet.setdefault(outlet, ([], []))
+        hs.append(h)
+        ns.append(n)
+    for outlet, (hs, ns) in by_outlet.items():
+        counts.add(outlet, hs, ns)
+    return counts.learned(min_files, outlets)
 
 
 def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -> list[str]:
@@ -133,6 +211,14 @@ def scan_files(
 ) -> dict[str, list[str]]:
     """``scan_file`` over (source_id, path) pairs: source_id -> line hashes (a worker's share of the pre-pass)."""
     return {sid: scan_file(p, input_format, text_field) for sid, p in paths}
+
+
+def scan_counts(paths: list[tuple[str, str]], input_format: str = "auto", text_field: str = "text") -> LineCounts:
+    """``scan_file`` over (source_id, path) pairs, counted per outlet (a worker's share of the pre-pass)."""
+    counts = LineCounts()
+    for _, path in paths:
+        counts.add(outlet_key(path), scan_file(path, input_format, text_field))
+    return counts
 
 
 def learned_for(learned: Mapping[str, frozenset[str]], files: Iterable[SourceFileLike]) -> dict[str, frozenset[str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Executor
+from concurrent.futures import Executor, as_completed
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from corpus_etl import schema
 from corpus_etl.discover import KnownSource, SourceFile, expand_sources, plan, stat_file
-from corpus_etl.learned import learn, outlet_key, scan_files
+from corpus_etl.learned import LineCounts, learn_counts, outlet_key, scan_counts
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
 from corpus_etl.validate import Validator, Verdicts, batch_metrics, with_check_columns
@@ -77,15 +77,16 @@ def learn_boilerplate(files: list[SourceFile], settings: Settings, run_id: str) 
     chunks = [pairs[i : i + 64] for i in range(0, len(pairs), 64)]
     pool = _POOLS.get(run_id)
     args = (settings.input_format, settings.text_field)
+    counts = LineCounts()  # merged as the chunks' counts arrive: what is held is one entry per distinct line
     if pool is None:
-        parts = [scan_files(c, *args) for c in chunks]
+        for c in chunks:
+            counts.merge(scan_counts(c, *args))
     else:
-        parts = [fut.result() for fut in [pool.submit(scan_files, c, *args) for c in chunks]]
-    hashes = {sid: h for part in parts for sid, h in part.items()}
-    current = {f.source_id: (outlet_key(f.path), hashes.get(f.source_id, [])) for f in files}
-    outlets = sorted({o for o, _ in current.values()})
-    history = loader.line_hash_counts(settings.db_path, outlets, sorted(current))
-    return learn(current, history, settings.learned_min_files)
+        for fut in as_completed([pool.submit(scan_counts, c, *args) for c in chunks]):
+            counts.merge(fut.result())
+    outlets = sorted({outlet_key(f.path) for f in files})
+    history = loader.line_hash_counts(settings.db_path, outlets, sorted(f.source_id for f in files))
+    return learn_counts(counts, history, settings.learned_min_files, outlets)
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)

@@ -68,10 +68,10 @@ def test_outlet_is_the_folder() -> None:
 
 
 def test_learn_counts_distinct_files_per_outlet() -> None:
-    h = line_hash(FOOTER)
+    h, x1, x2 = line_hash(FOOTER), line_hash("Only in a"), line_hash("Only in b")
     current = {
-        "a": ("courier", [h, "x1"]),
-        "b": ("courier", [h, h, "x2"]),  # twice in one file counts once
+        "a": ("courier", [h, x1]),
+        "b": ("courier", [h, h, x2]),  # twice in one file counts once
         "c": ("gazette", [h]),
     }
     assert learn(current, min_files=2) == {"courier": frozenset({h})}
@@ -130,3 +130,28 @@ def test_output_is_deterministic_and_learning_can_be_turned_off(tmp_path: Path) 
     assert a.rows == b.rows
     off = process_source(src, Settings(learned_min_files=0), "r", AT)
     assert off.rows["line_hashes"] == [] and len(a.rows["line_hashes"]) > 0
+
+
+def test_counts_merged_in_any_chunks_learn_what_the_file_lists_do() -> None:
+    """The pre-pass's compact counts (per worker chunk, merged in any order, compacted on the way) learn
+    exactly what counting the per-file hash lists does."""
+    import random
+
+    from corpus_etl.learned import LineCounts, learn_counts
+
+    rnd = random.Random(7)
+    pool = [line_hash(f"line {i} of the menu") for i in range(300)]
+    current = {f"f{i}": (f"outlet{i % 3}", [rnd.choice(pool) for _ in range(rnd.randint(0, 60))]) for i in range(90)}
+    history = [(f"outlet{k}", rnd.choice(pool), rnd.randint(1, 4)) for k in range(4) for _ in range(50)]
+    want = learn(current, history, min_files=6)
+    assert want and "outlet3" not in want  # an outlet with no file in this run is not returned
+    items = list(current.values())
+    rnd.shuffle(items)
+    merged = LineCounts()
+    merged._COMPACT_AT = 5  # type: ignore[misc]  # compact often, as a long run would
+    for start in range(0, len(items), 7):
+        part = LineCounts()
+        for outlet, hashes in items[start : start + 7]:
+            part.add(outlet, hashes)
+        merged.merge(part)
+    assert learn_counts(merged, history, 6, {o for o, _ in current.values()}) == want
