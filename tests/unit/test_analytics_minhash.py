@@ -50,15 +50,45 @@ def test_hashed_jaccard_is_the_jaccard_of_the_shingle_sets(a, b):
 @given(texts)
 @settings(max_examples=50, deadline=None)
 def test_signature_is_datasketch_minhash_and_deterministic(text):
-    from datasketch import MinHash
-
     h = mh.shingle_hashes(text)
-    ref = MinHash(num_perm=mh.NUM_PERM, seed=mh.SEED, scheme="affine32", hashfunc=lambda x: x)
-    ref.update_batch((h & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
+    ref = _datasketch(h)
     sig = mh.signature(h)
     assert sig.dtype == np.uint32 and sig.shape == (mh.NUM_PERM,)
     assert np.array_equal(sig, ref.hashvalues)
     assert mh.band_keys(sig) == mh.band_keys(mh.signature(mh.shingle_hashes(text)))
+
+
+def _datasketch(h: np.ndarray):
+    """datasketch 2.0.0's own MinHash of a shingle-hash set (the reference the numpy signature must equal)."""
+    from datasketch import MinHash
+
+    ref = MinHash(num_perm=mh.NUM_PERM, seed=mh.SEED, scheme="affine32", hashfunc=lambda x: x)
+    ref.update_batch((h & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
+    return ref
+
+
+def test_numpy_signature_is_bit_identical_to_datasketch_on_many_texts():
+    """Stored signatures and LSH buckets stay valid: empty, one-word, shorter-than-a-shingle, ordinary and
+    long texts (longer than one permutation block), real news sentences with non-ASCII letters."""
+    from datasketch import MinHash
+
+    perm = MinHash(num_perm=mh.NUM_PERM, seed=mh.SEED, scheme="affine32").permutations
+    assert np.array_equal(perm[0], mh.permutations()[0]) and np.array_equal(perm[1], mh.permutations()[1])
+    rng = random.Random(7)
+    vocab = [*VOCAB, "Zürich", "naïve", "東京", "Ελλάδα", "é", "I", "a"] + [f"x{i}" for i in range(5000)]
+    lengths = [0, 1, 2, 3, 4, 5, 6, 7, 10, 20, 100, 500, 2000, mh.SIGN_CHUNK + 10, 3 * mh.SIGN_CHUNK + 1]
+    texts = ["", " ", "--", "!!! ???", "one", "one two", "one two three four"]
+    texts += [" ".join(rng.choice(vocab) for _ in range(n)) for n in lengths for _ in range(8)]
+    texts += [" ".join(["same"] * n) for n in (1, 5, 6, 50)]
+    for text in texts:
+        h = mh.shingle_hashes(text)
+        sig = mh.signature(h)
+        assert sig.dtype == np.uint32 and sig.shape == (mh.NUM_PERM,)
+        assert np.array_equal(sig, _datasketch(h).hashvalues), (len(text), h.size)
+    # arbitrary 64-bit inputs, including the extremes of the low 32 bits
+    for n in (1, 2, 17, 1000):
+        h = np.array([rng.getrandbits(64) for _ in range(n)] + [0, 2**32 - 1, 2**64 - 1], dtype=np.uint64)
+        assert np.array_equal(mh.signature(h), _datasketch(h).hashvalues)
 
 
 def test_signature_estimates_jaccard():
@@ -90,7 +120,7 @@ def test_in_memory_lsh_matches_datasketch_minhashlsh():
         docs[f"s{s}-light"] = edited(base, 0.03, s)
         docs[f"s{s}-heavy"] = edited(base, 0.4, s)
     hashes = {k: mh.shingle_hashes(" ".join(v)) for k, v in docs.items()}
-    sigs = {k: mh.minhash(h) for k, h in hashes.items()}
+    sigs = {k: _datasketch(h) for k, h in hashes.items()}
     lsh = MinHashLSH(num_perm=mh.NUM_PERM, params=(mh.BANDS, mh.ROWS))
     for k, m in sigs.items():
         lsh.insert(k, m)
