@@ -96,7 +96,7 @@ def hashes_of_words(w: list[str], k: int = SHINGLE_WORDS) -> Hashes:
     """``shingle_hashes`` of a text already split into ``words``."""
     if not w:
         return np.empty(0, dtype=np.uint64)
-    wh = np.fromiter((_word_hash(x) for x in w), dtype=np.uint64, count=len(w))
+    wh = np.fromiter(map(_word_hash, w), dtype=np.uint64, count=len(w))
     span = min(k, len(w))
     n = len(w) - span + 1
     h = np.full(n, span, dtype=np.uint64)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_etl.analytics import minhash as mh
-from corpus_etl.analytics.clusters import Member, UnionFind, canonical, components, outlet_for
+from corpus_etl.analytics.clusters import BucketLinker, Member, UnionFind, canonical, components, outlet_for
 from warehouse.db import sql
 
 VOCAB = [f"w{i}" for i in range(40)]
@@ -207,3 +207,55 @@ def test_outlet_rule_is_the_same_in_python_and_in_the_views(outlet, path, expect
         f"SELECT {expr} FROM (SELECT ?::VARCHAR AS outlet, ?::VARCHAR AS source_path) AS a", [outlet, path]
     )
     assert got.fetchone() == (expected,)
+
+
+@st.composite
+def bucket_graphs(draw):
+    """Nodes (some old), LSH-like buckets over them and a symmetric similarity relation."""
+    n = draw(st.integers(2, 25))
+    buckets = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=2, max_size=12, unique=True), max_size=12))
+    similar = draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))
+    old = draw(st.sets(st.integers(0, n - 1)))
+    return n, buckets, {(min(a, b), max(a, b)) for a, b in similar if a != b}, old
+
+
+@given(bucket_graphs(), st.randoms(use_true_random=False))
+@settings(max_examples=300, deadline=None)
+def test_bucket_linker_gives_the_components_of_the_verified_candidate_graph(graph, rnd):
+    """Skipping pairs already connected, old-old pairs (given as components) and all but the first match per
+    component leaves the components of the verified candidate graph, in any order of buckets and members."""
+    n, buckets, similar, old = graph
+    edges = {(min(a, b), max(a, b)) for b_ in buckets for a in b_ for b in b_ if a != b} & similar
+    expected = components([str(x) for x in range(n)], [(str(a), str(b)) for a, b in edges])
+    linker = BucketLinker(n)
+    old_edges = [(a, b) for a, b in edges if a in old and b in old]  # what earlier runs found
+    for a, b in old_edges:
+        linker.union(a, b)
+    order = list(buckets)
+    rnd.shuffle(order)
+    for members in order:
+        members = list(members)
+        rnd.shuffle(members)
+        linker.link_bucket(members, [m not in old for m in members], lambda a, b: (min(a, b), max(a, b)) in similar)
+    roots = linker.roots()
+    got = components([str(x) for x in range(n)], [(str(x), str(roots[x])) for x in range(n)])
+    assert got == expected
+    assert linker.capped == 0
+
+
+def test_bucket_linker_costs_about_one_check_per_copy_and_caps_a_bucket_of_strangers():
+    linker = BucketLinker(5000)
+    calls = []
+
+    def same(a, b):
+        calls.append((a, b))
+        return True
+
+    for _band in range(32):  # 5,000 near-identical texts in every band's bucket
+        linker.link_bucket(list(range(5000)), [True] * 5000, same)
+    assert len(set(linker.roots())) == 1
+    assert linker.checks == len(calls) == 4999  # one per text, and nothing after the first band
+    strangers = BucketLinker(1000, tries=64)
+    strangers.link_bucket(list(range(1000)), [True] * 1000, lambda a, b: False)
+    assert strangers.checks <= 64 * 1000 and strangers.capped > 0
+    assert len(set(strangers.roots())) == 1000  # a capped bucket misses links, never makes one
