@@ -10,14 +10,18 @@ quarantine replay:
    loses a member is dissolved; its other members are linked again below.
 2. New rows: every eligible article the indexes lack gets its shingles, MinHash signature, LSH band
    buckets and term counts.
-3. Linking: the new articles and the dissolved clusters' members are compared with every article
-   sharing an LSH bucket with them (exact Jaccard of the shingle sets, or equal content hashes); the
-   verified pairs and the existing clusters they touch are merged into connected components, and only
-   the clusters that changed are rewritten (canonical member and similarities per
-   ``corpus_etl.analytics.clusters``).
+3. Linking: the new articles and the dissolved clusters' members are linked to every article sharing an
+   LSH bucket with them (exact Jaccard of the shingle sets >= the threshold, or equal content hashes).
+   The work is done on distinct texts (byte-identical copies are one node, so n syndicated copies cost
+   one), on bucket lists rather than pair lists (``corpus_etl.analytics.clusters.BucketLinker``: a pair
+   already connected is never verified, so a bucket of k near-identical copies costs about k checks), read
+   from DuckDB a part at a time, with shingle sets in a bounded cache; the existing clusters they touch
+   are joined whole, and only the components that differ from an existing cluster are rewritten
+   (canonical member and similarities per ``corpus_etl.analytics.clusters``), a range at a time.
 
 The result is the same as clustering all current articles at once (the clusters are the connected
-components of the same verified-candidate graph), whatever order the articles arrived in.
+components of the same verified-candidate graph), whatever order the articles arrived in; the one
+exception is documented at ``BucketLinker`` (a bucket of more than 64 mutually *dissimilar* texts).
 
 Why DuckDB tables for the LSH state (``minhash_signatures``, ``lsh_buckets``) rather than a pickled
 ``datasketch.MinHashLSH`` beside the database: the state changes in the same transaction as the
