@@ -51,14 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/analytics-replay"))
     ap.add_argument("--profile", type=Path, help="write a cProfile of the update here")
     args = ap.parse_args(argv)
-    db, ids, staged = prepare(args.warehouse, args.work)
+    _, ids, _ = prepare(args.warehouse, args.work)
     (args.work / "ids.json").write_text(json.dumps(ids))
     # the update runs in a fresh process, so that its peak RSS is its own (not the copy's above)
-    cmd = [
-        sys.executable,
-        "-c",
-        f"from bench.analytics_replay import replay; replay({str(args.work)!r}, {str(args.profile) if args.profile else None!r})",
-    ]
+    profile = str(args.profile) if args.profile else None
+    cmd = [sys.executable, "-c", f"from bench.analytics_replay import replay; replay({str(args.work)!r}, {profile!r})"]
     return subprocess.run(cmd, check=False).returncode
 
 
