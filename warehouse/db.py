@@ -91,12 +91,12 @@ def comment_sql(spec: TableSpec) -> list[str]:
 
 # DuckDB's default memory limit is 80 % of RAM, and its buffer pool keeps what it read until then: the
 # writer (in the flow process, for the whole run) would grow with the warehouse. Bounded, DuckDB spills
-# large sorts and joins (the Parquet export, the analytics joins) to ``<db>.tmp`` instead. 256 MB: the
-# flow process also holds Prefect, GX and a batch's rows; the writer's statements are bulk ones
-# (INSERT ... SELECT, COPY) that stream. Two threads: the machine's cores (the workers are idle by the
+# large sorts and joins (the Parquet export, the analytics joins) to ``<db>.tmp`` instead. 512 MB: at
+# 256 MB the one-statement insert of a 200 MB corpus's staged LSH buckets (6.4 M rows in one transaction)
+# ran out of memory (measured). Two threads: the machine's cores (the workers are idle by the
 # time the big statements run). Insertion order is not kept: every read that needs an order says ORDER BY,
 # and keeping it makes DuckDB buffer whole results.
-WRITER_MEMORY_LIMIT = "256MB"
+WRITER_MEMORY_LIMIT = "512MB"
 WRITER_THREADS = 2
 
 
