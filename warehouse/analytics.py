@@ -10,14 +10,18 @@ quarantine replay:
    loses a member is dissolved; its other members are linked again below.
 2. New rows: every eligible article the indexes lack gets its shingles, MinHash signature, LSH band
    buckets and term counts.
-3. Linking: the new articles and the dissolved clusters' members are compared with every article
-   sharing an LSH bucket with them (exact Jaccard of the shingle sets, or equal content hashes); the
-   verified pairs and the existing clusters they touch are merged into connected components, and only
-   the clusters that changed are rewritten (canonical member and similarities per
-   ``corpus_etl.analytics.clusters``).
+3. Linking: the new articles and the dissolved clusters' members are linked to every article sharing an
+   LSH bucket with them (exact Jaccard of the shingle sets >= the threshold, or equal content hashes).
+   The work is done on distinct texts (byte-identical copies are one node, so n syndicated copies cost
+   one), on bucket lists rather than pair lists (``corpus_etl.analytics.clusters.BucketLinker``: a pair
+   already connected is never verified, so a bucket of k near-identical copies costs about k checks), read
+   from DuckDB a part at a time, with shingle sets in a bounded cache; the existing clusters they touch
+   are joined whole, and only the components that differ from an existing cluster are rewritten
+   (canonical member and similarities per ``corpus_etl.analytics.clusters``), a range at a time.
 
 The result is the same as clustering all current articles at once (the clusters are the connected
-components of the same verified-candidate graph), whatever order the articles arrived in.
+components of the same verified-candidate graph), whatever order the articles arrived in; the one
+exception is documented at ``BucketLinker`` (a bucket of more than 64 mutually *dissimilar* texts).
 
 Why DuckDB tables for the LSH state (``minhash_signatures``, ``lsh_buckets``) rather than a pickled
 ``datasketch.MinHashLSH`` beside the database: the state changes in the same transaction as the
@@ -40,7 +44,7 @@ import pyarrow as pa
 
 from corpus_etl import schema
 from corpus_etl.analytics import minhash as mh
-from corpus_etl.analytics.clusters import Member, UnionFind, canonical, outlet_for
+from corpus_etl.analytics.clusters import BucketLinker, Member, canonical, outlet_for
 from corpus_etl.analytics.index import STAGED, index_tables
 from corpus_etl.analytics.search import TOKENIZER_VERSION
 
@@ -48,6 +52,10 @@ from .db import fetch_dicts, quote_ident, quote_literal, rollback_quietly, sql
 from .loader import open_writer
 
 CHUNK = 2000  # articles read and indexed at a time
+LIST_ENTRIES = 20_000  # members of LSH bucket lists (distinct texts) read and linked at a time
+GROUP_BATCH = 5000  # changed components whose story_clusters rows are written at a time
+HASH_CACHE = 4_000_000  # shingle hashes held at most (32 MB)
+FAILED_MEMO = 1_000_000  # failed checks remembered (a pair sharing several bands is checked once)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,14 @@ class AnalyticsSummary:
     clusters: int
     cluster_members: int
     seconds: float
+    # the linking's work (``BucketLinker``): distinct texts in the graph, bucket lists read, pairs verified,
+    # (text, bucket) checks stopped at ``BUCKET_TRIES``, the largest bucket (distinct texts), bodies hashed
+    nodes: int = 0
+    bucket_lists: int = 0
+    pairs_checked: int = 0
+    checks_capped: int = 0
+    largest_bucket: int = 0
+    shingle_sets_computed: int = 0
 
     @property
     def changed(self) -> bool:
@@ -104,7 +120,8 @@ def update_analytics(
     with open_writer(db_path) as con:
         con.execute("BEGIN")
         try:
-            counts = _Updater(con, run_id, staged_dir).run(changed)
+            updater = _Updater(con, run_id, staged_dir)
+            counts = {**updater.run(changed), **updater.stats}
             con.execute("COMMIT")
         except BaseException:
             rollback_quietly(con)
@@ -112,8 +129,45 @@ def update_analytics(
     return AnalyticsSummary(**counts, seconds=round(time.perf_counter() - t0, 3))
 
 
-def _ids(rows: list[tuple[Any, ...]]) -> list[str]:
-    return [r[0] for r in rows]
+class _HashCache:
+    """Shingle-hash sets of nodes (distinct texts), read from their bodies in batches, bounded in size.
+
+    Holds about ``limit`` hashes in all (8 bytes each) besides those of the batch last asked for; the oldest
+    entries are dropped first.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int = HASH_CACHE) -> None:
+        self.con = con
+        self.limit = limit
+        self.held = 0
+        self.sets: dict[int, mh.Hashes] = {}
+        self.computed = 0
+
+    def __getitem__(self, node: int) -> mh.Hashes:
+        h = self.sets.get(node)
+        if h is None:
+            self.load([node])
+            h = self.sets[node]
+        return h
+
+    def load(self, nodes: Iterable[int]) -> None:
+        """Compute the sets of the nodes not held yet (a batch of bodies per query). Entries not asked for
+        are dropped first (oldest first) to stay under the limit; the nodes asked for are all kept, even
+        past it, until the next call."""
+        wanted = {int(n) for n in nodes}
+        missing = sorted(wanted - self.sets.keys())
+        if not missing:
+            return
+        for old in [n for n in self.sets if n not in wanted]:
+            if self.held <= self.limit // 2:
+                break
+            self.held -= self.sets.pop(old).size
+        for i in range(0, len(missing), CHUNK):
+            for node, body in self.con.execute(sql("analytics/node_bodies"), [missing[i : i + CHUNK]]).fetchall():
+                h = mh.shingle_hashes(body)
+                self.sets[int(node)] = h
+                self.held += h.size
+                self.computed += 1
 
 
 class _Updater:
@@ -126,8 +180,7 @@ class _Updater:
             name: sorted(str(p) for p in staged_dir.glob(f"batch-*.index.{name}.parquet")) if staged_dir else []
             for name in STAGED
         }
-        self.hashes: dict[str, mh.Hashes] = {}
-        self.content_hash: dict[str, str] = {}
+        self.stats: dict[str, int] = {}
 
     def run(self, changed: list[str]) -> dict[str, int]:
         con = self.con
@@ -140,7 +193,7 @@ class _Updater:
             [changed, TOKENIZER_VERSION],
         )
         con.execute(sql("analytics/affected_clusters"))
-        survivors = _ids(con.execute(sql("analytics/survivors")).fetchall())
+        con.execute(sql("analytics/survivors"))
         dissolved = self._count("an_affected")
         con.execute(sql("analytics/delete_affected_clusters"))
         sig_removed = self._count("an_stale_sig")
@@ -153,21 +206,19 @@ class _Updater:
         ):
             con.execute(sql("analytics/delete_stale").format(table=quote_ident(table), stale=quote_ident(stale)))
 
-        sig_todo = _ids(
-            con.execute(
-                sql("analytics/to_index").format(index=quote_ident("minhash_signatures")), [mh.MIN_WORDS]
-            ).fetchall()
-        )
-        search_todo = _ids(
-            con.execute(sql("analytics/to_index").format(index=quote_ident("search_docs")), [0]).fetchall()
-        )
-        self._index(sig_todo, search_todo)
-        written = self._link(sorted(set(sig_todo) | set(survivors)))
+        for todo, index, min_words in (
+            ("an_sig_todo", "minhash_signatures", mh.MIN_WORDS),
+            ("an_search_todo", "search_docs", 0),
+        ):
+            con.execute(sql("analytics/to_index").format(todo=quote_ident(todo), index=quote_ident(index)), [min_words])
+        self._index()
+        con.execute(sql("analytics/relink"))
+        written = self._link()
         totals = fetch_dicts(con, sql("analytics/totals"))[0]
         return {
-            "signatures_added": len(sig_todo),
+            "signatures_added": self._count("an_sig_todo"),
             "signatures_removed": sig_removed,
-            "search_added": len(search_todo),
+            "search_added": self._count("an_search_todo"),
             "search_removed": search_removed,
             "clusters_written": written,
             "clusters_dissolved": dissolved,
@@ -176,7 +227,7 @@ class _Updater:
         }
 
     def _count(self, table: str) -> int:
-        rows = self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()
+        rows = self.con.execute(sql("analytics/count").format(table=quote_ident(table))).fetchall()
         return int(rows[0][0]) if rows else 0
 
     def _insert(self, name: str, table: pa.Table) -> None:
@@ -189,135 +240,163 @@ class _Updater:
         finally:
             self.con.unregister(staged)
 
-    def _bodies(self, ids: list[str]) -> list[dict[str, Any]]:
-        return fetch_dicts(self.con, sql("analytics/bodies"), [ids])
-
-    def _insert_staged(self, todo: list[str], tables: tuple[str, ...]) -> set[str]:
-        """Insert the workers' staged index rows of the ``todo`` articles into ``tables``; return the ids
-        covered (the first table's)."""
-        if not todo or not self.staged[tables[0]]:
-            return set()
+    def _insert_staged(self, todo: str, tables: tuple[str, ...]) -> list[str]:
+        """Insert the workers' staged index rows of the articles in the temp table ``todo`` into ``tables``;
+        return the ids of ``todo`` that no staging file covered (the writer indexes them)."""
         con = self.con
-        con.execute(sql("analytics/todo"), [todo])
-        covered: set[str] = set()
-        for i, name in enumerate(tables):
-            files = ", ".join(quote_literal(f) for f in self.staged[name])
-            if not files:
-                continue
-            if i == 0:
-                con.execute(sql("analytics/staged_covered").format(files=files))
-                covered = set(_ids(con.execute("SELECT article_id FROM an_covered").fetchall()))
-            cols = ", ".join(quote_ident(c) for c in STAGED[name].columns)
-            con.execute(sql("analytics/insert_staged_index").format(table=quote_ident(name), cols=cols, files=files))
-        return covered
+        if self.staged[tables[0]]:
+            for i, name in enumerate(tables):
+                files = ", ".join(quote_literal(f) for f in self.staged[name])
+                if not files:
+                    continue
+                if i == 0:
+                    con.execute(sql("analytics/staged_covered").format(todo=quote_ident(todo), files=files))
+                cols = ", ".join(quote_ident(c) for c in STAGED[name].columns)
+                con.execute(
+                    sql("analytics/insert_staged_index").format(table=quote_ident(name), cols=cols, files=files)
+                )
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE an_covered (article_id VARCHAR)")
+        return [r[0] for r in con.execute(sql("analytics/uncovered").format(todo=quote_ident(todo))).fetchall()]
 
-    def _index(self, sig_todo: list[str], search_todo: list[str]) -> None:
+    def _index(self) -> None:
         """Insert signatures, LSH buckets and search postings for the articles to index: the rows the
-        workers staged, and rows computed here for the articles no staging file covers."""
-        sig_done = self._insert_staged(sig_todo, ("minhash_signatures", "lsh_buckets"))
-        search_done = self._insert_staged(search_todo, ("search_docs", "search_terms"))
-        want_sig = set(sig_todo) - sig_done
-        want_search = set(search_todo) - search_done
+        workers staged (one statement per table, from their Parquet files), and rows computed here for the
+        articles no staging file covers (in chunks of ``CHUNK`` bodies)."""
+        want_sig = set(self._insert_staged("an_sig_todo", ("minhash_signatures", "lsh_buckets")))
+        want_search = set(self._insert_staged("an_search_todo", ("search_docs", "search_terms")))
         todo = sorted(want_sig | want_search)
         for i in range(0, len(todo), CHUNK):
-            rows = self._bodies(todo[i : i + CHUNK])
-            for name, table in index_tables(rows, self.run_id, want_sig, want_search, self.hashes).items():
+            rows = fetch_dicts(self.con, sql("analytics/bodies"), [todo[i : i + CHUNK]])
+            for name, table in index_tables(rows, self.run_id, want_sig, want_search).items():
                 self._insert(name, table)
-            for row in rows:
-                if row["article_id"] in want_sig:
-                    self.content_hash[row["article_id"]] = row["content_hash"]
 
-    def _ensure_content_hashes(self, ids: Iterable[str]) -> None:
-        missing = sorted(set(ids) - self.content_hash.keys())
-        for i in range(0, len(missing), CHUNK * 10):
-            rows = self.con.execute(sql("analytics/content_hashes"), [missing[i : i + CHUNK * 10]]).fetchall()
-            self.content_hash.update(dict(rows))
+    def _link(self) -> int:
+        """Link the articles of ``an_relink`` to their near-duplicates; rewrite the clusters that changed.
 
-    def _ensure_hashes(self, ids: Iterable[str]) -> None:
-        missing = sorted(set(ids) - self.hashes.keys())
-        for i in range(0, len(missing), CHUNK):
-            for row in self._bodies(missing[i : i + CHUNK]):
-                self.hashes[row["article_id"]] = mh.shingle_hashes(row["body"])
-                self.content_hash[row["article_id"]] = row["content_hash"]
-
-    def _link(self, relink: list[str]) -> int:
-        """Link the given articles to their near-duplicates; rewrite the clusters that changed.
+        Works on distinct texts (nodes), never on lists of pairs: the LSH buckets holding a text to link
+        are read as lists of nodes, about ``LIST_ENTRIES`` member entries at a time, and linked by
+        ``BucketLinker`` (see there for why a bucket of k copies costs about k checks). Shingle sets are
+        computed from bodies only for the nodes of buckets that can still add a link, in batches, and kept
+        in a bounded cache. The components are then joined with ``articles`` in DuckDB and only those that
+        differ from an existing cluster are rewritten, a range of components at a time.
 
         Returns:
             How many clusters were written.
         """
-        if not relink:
-            return 0
         con = self.con
-        pairs = [(a, b) for a, b in con.execute(sql("analytics/candidates"), [relink]).fetchall()]
-        nodes = set(relink) | {b for _, b in pairs}
-        self._ensure_content_hashes({x for p in pairs for x in p})
-        ch = self.content_hash
-        # shingle sets are needed only where a pair's bodies differ (equal content hashes are a match)
-        self._ensure_hashes({x for a, b in pairs if ch[a] != ch[b] for x in (a, b)})
-        edges = mh.similar_pairs(pairs, self.hashes, self.content_hash)
-        old: dict[str, dict[str, tuple[str, float]]] = {}  # cluster_id -> member -> (match, similarity)
-        for cid, aid, match, sim in con.execute(sql("analytics/clusters_of"), [sorted(nodes)]).fetchall():
-            old.setdefault(cid, {})[aid] = (match, sim)
-        uf = UnionFind(nodes)
-        for a, b in edges:
-            uf.union(a, b)
-        for members in old.values():
-            first, *rest = sorted(members)
-            for m in rest:
-                uf.union(first, m)
-        cluster_of = {aid: cid for cid, members in old.items() for aid in members}
-        groups = []
-        for group in uf.groups():
-            if len(group) < 2:
-                continue
-            covered = {cluster_of[m] for m in group if m in cluster_of}
-            if len(covered) == 1 and set(old[next(iter(covered))]) == set(group):
-                continue  # an existing cluster nothing new joined
-            groups.append((group, covered))
-        if not groups:
+        con.execute(sql("analytics/link_bucket_members"))
+        con.execute(sql("analytics/link_nodes"))
+        n_nodes = self._count("an_nodes")
+        if n_nodes == 0:
             return 0
-        facts = {
-            r["article_id"]: Member(
-                article_id=r["article_id"],
-                source_id=r["source_id"],
-                source_path=r["source_path"],
-                ordinal=r["ordinal"],
-                n_words=r["n_words"],
-                content_hash=r["content_hash"],
-                ingested_at=r["ingested_at"],
-                outlet=outlet_for(r["outlet"], r["source_path"]),
-            )
-            for r in fetch_dicts(con, sql("analytics/member_facts"), [[m for g, _ in groups for m in g]])
+        linker = BucketLinker(n_nodes)
+        old = con.sql(sql("analytics/link_old_clusters")).to_arrow_table()
+        cl, nodes = old.column("cluster").to_pylist(), old.column("node").to_pylist()
+        for k in range(1, len(cl)):
+            if cl[k] == cl[k - 1]:
+                linker.union(nodes[k - 1], nodes[k])
+        del old, cl, nodes
+        con.execute(sql("analytics/link_lists"), [LIST_ENTRIES])
+        cache = _HashCache(con)
+        failed: set[tuple[int, int]] = set()
+
+        def similar(a: int, b: int) -> bool:
+            key = (a, b) if a < b else (b, a)
+            if key in failed:
+                return False
+            if mh.jaccard(cache[a], cache[b]) >= mh.THRESHOLD:
+                return True
+            if len(failed) >= FAILED_MEMO:
+                failed.clear()
+            failed.add(key)
+            return False
+
+        n_lists = self._count("an_lists")
+        parts = int(con.execute("SELECT coalesce(max(part), 0) + 1 FROM an_lists").fetchall()[0][0]) if n_lists else 0
+        for part in range(parts):
+            batch = con.execute(sql("analytics/link_lists_range"), [part]).fetchall()
+            todo = [(ns, fr) for ns, fr in batch if not linker.connected(ns)]
+            cache.load({n for ns, _ in todo for n in ns})
+            for ns, fr in todo:
+                linker.link_bucket(ns, fr, similar)
+        self.stats = {
+            "nodes": n_nodes,
+            "bucket_lists": n_lists,
+            "pairs_checked": linker.checks,
+            "checks_capped": linker.capped,
+            "largest_bucket": linker.largest,
+            "shingle_sets_computed": cache.computed,
         }
-        rows: dict[str, list[Any]] = {c: [] for c in schema.STORY_CLUSTERS.columns}
-        for group, _ in groups:
-            canon = canonical(facts[m] for m in group)
-            kept = old.get(canon.article_id, {})  # an old cluster with the same canonical keeps its similarities
-            need = [m for m in group if m not in kept and facts[m].content_hash != canon.content_hash]
-            if need:
-                self._ensure_hashes([*need, canon.article_id])
-            for m in group:
+        roots = linker.roots()
+        comp = pa.table({"node": pa.array(range(n_nodes), pa.int64()), "comp": pa.array(roots, pa.int64())})
+        del roots, linker
+        con.register("an_comp_rows", comp)
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE an_comp AS SELECT node, comp FROM an_comp_rows")
+        finally:
+            con.unregister("an_comp_rows")
+        con.execute(sql("analytics/link_members"))
+        n_groups = int(con.execute("SELECT coalesce(max(grp) + 1, 0) FROM an_members").fetchall()[0][0])
+        if n_groups == 0:
+            return 0
+        con.execute(sql("analytics/delete_changed_clusters"))
+        start = 0
+        while start < n_groups:
+            stop = min(n_groups, start + GROUP_BATCH)
+            rows = fetch_dicts(con, sql("analytics/member_rows"), [start, stop])
+            self._write_groups(rows, cache)
+            start = stop
+        return n_groups
+
+    def _write_groups(self, rows: list[dict[str, Any]], cache: _HashCache) -> None:
+        """Write the ``story_clusters`` rows of whole components (``member_rows``, ordered by grp)."""
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for r in rows:
+            groups.setdefault(r["grp"], []).append(r)
+        plan = []
+        need: set[int] = set()
+        for members in groups.values():
+            facts = {
+                r["article_id"]: Member(
+                    article_id=r["article_id"],
+                    source_id=r["source_id"],
+                    source_path=r["source_path"],
+                    ordinal=r["ordinal"],
+                    n_words=r["n_words"],
+                    content_hash=r["content_hash"],
+                    ingested_at=r["ingested_at"],
+                    outlet=outlet_for(r["outlet"], r["source_path"]),
+                )
+                for r in members
+            }
+            canon = canonical(facts.values())
+            canon_node = next(r["node"] for r in members if r["article_id"] == canon.article_id)
+            plan.append((members, facts, canon, canon_node))
+            for r in members:
+                if r["old_cluster"] != canon.article_id and r["content_hash"] != canon.content_hash:
+                    need.update((r["node"], canon_node))
+        cache.load(need)
+        out: dict[str, list[Any]] = {c: [] for c in schema.STORY_CLUSTERS.columns}
+        for members, facts, canon, canon_node in plan:
+            for r in members:
+                m = r["article_id"]
                 f = facts[m]
                 if m == canon.article_id:
                     match, sim = "canonical", 1.0
                 elif f.content_hash == canon.content_hash:
                     match, sim = "exact", 1.0
-                elif m in kept:
-                    match, sim = kept[m]
+                elif r["old_cluster"] == canon.article_id:  # the old cluster of this canonical keeps its similarities
+                    match, sim = r["old_match"], r["old_similarity"]
                 else:
-                    match, sim = "near", round(mh.jaccard(self.hashes[m], self.hashes[canon.article_id]), 6)
-                rows["cluster_id"].append(canon.article_id)
-                rows["article_id"].append(m)
-                rows["source_id"].append(f.source_id)
-                rows["outlet"].append(f.outlet)
-                rows["is_canonical"].append(m == canon.article_id)
-                rows["match"].append(match)
-                rows["similarity"].append(sim)
-                rows["cluster_size"].append(len(group))
-                rows["run_id"].append(self.run_id)
-        replaced = sorted({cid for _, covered in groups for cid in covered})
-        if replaced:
-            con.execute(sql("analytics/delete_clusters"), [replaced])
-        self._insert("story_clusters", pa.Table.from_pydict(rows, schema=schema.STORY_CLUSTERS.schema))
-        return len(groups)
+                    match, sim = "near", round(mh.jaccard(cache[r["node"]], cache[canon_node]), 6)
+                out["cluster_id"].append(canon.article_id)
+                out["article_id"].append(m)
+                out["source_id"].append(f.source_id)
+                out["outlet"].append(f.outlet)
+                out["is_canonical"].append(m == canon.article_id)
+                out["match"].append(match)
+                out["similarity"].append(sim)
+                out["cluster_size"].append(len(members))
+                out["run_id"].append(self.run_id)
+        self._insert("story_clusters", pa.Table.from_pydict(out, schema=schema.STORY_CLUSTERS.schema))

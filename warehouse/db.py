@@ -91,8 +91,23 @@ def comment_sql(spec: TableSpec) -> list[str]:
 
 # DuckDB's default memory limit is 80 % of RAM, and its buffer pool keeps what it read until then: the
 # writer (in the flow process, for the whole run) would grow with the warehouse. Bounded, DuckDB spills
-# large sorts (the Parquet export) to ``<db>.tmp`` instead.
+# large sorts and joins (the Parquet export, the analytics joins) to ``<db>.tmp`` instead. 512 MB: at
+# 256 MB the one-statement insert of a 200 MB corpus's staged LSH buckets (6.4 M rows in one transaction)
+# ran out of memory (measured). Two threads: the machine's cores (the workers are idle by the
+# time the big statements run). Insertion order is not kept: every read that needs an order says ORDER BY,
+# and keeping it makes DuckDB buffer whole results.
 WRITER_MEMORY_LIMIT = "512MB"
+WRITER_THREADS = 2
+
+
+def writer_config(path: Path) -> dict[str, str | int | bool]:
+    """The DuckDB settings of the single writer's connection (see ``WRITER_MEMORY_LIMIT``)."""
+    return {
+        "memory_limit": WRITER_MEMORY_LIMIT,
+        "threads": WRITER_THREADS,
+        "preserve_insertion_order": False,
+        "temp_directory": f"{path}.tmp",
+    }
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -100,7 +115,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), config={"memory_limit": WRITER_MEMORY_LIMIT})
+    return duckdb.connect(str(path), config=writer_config(path))  # type: ignore[arg-type]
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

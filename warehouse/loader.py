@@ -8,6 +8,7 @@ loaded batch and a rerun picks up from there (loaded files are skipped by their 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -252,12 +253,14 @@ class ParquetExport:
     table: str
     partition_by: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ()
+    # rewrite only the partitions whose rows changed (see ``export_parquet``); needs article_id and run_id
+    incremental: bool = False
 
 
 # The tables analysts need, also readable while an ingest holds the database (``warehouse.readonly``).
 # Records are partitioned by language and UTC ingest date; the other tables are small or are read whole.
 PARQUET_EXPORTS: tuple[ParquetExport, ...] = (
-    ParquetExport("articles", ("language", "ingest_date"), ("source_path", "ordinal")),
+    ParquetExport("articles", ("language", "ingest_date"), ("source_path", "ordinal"), incremental=True),
     ParquetExport("quarantine", ("language", "ingest_date"), ("source_path", "ordinal")),
     ParquetExport("paragraphs", (), ("source_id", "article_id", "position")),
     ParquetExport("sources", (), ("path",)),
@@ -277,6 +280,75 @@ def _export_query(e: ParquetExport) -> str:
     return f"SELECT {cols}{extra} FROM {quote_ident(e.table)}{order}"
 
 
+def _fingerprints(con: duckdb.DuckDBPyConnection, e: ParquetExport) -> dict[str, list[int]]:
+    """Per partition of an incremental export ("language=en/ingest_date=2026-01-31"): its row count and the
+    XOR of hash(article_id, run_id) over its rows. A row can only enter or leave a partition (a changed file's
+    rows are replaced by rows of the new run), so equal fingerprints mean the partition's rows are the same."""
+    rows = con.execute(
+        f"SELECT language, CAST(CAST(timezone('UTC', ingested_at) AS DATE) AS VARCHAR), count(*), "
+        f"bit_xor(hash(article_id, run_id)) FROM {quote_ident(e.table)} GROUP BY ALL"
+    ).fetchall()
+    return {f"language={lang}/ingest_date={day}": [int(n), int(h)] for lang, day, n, h in rows}
+
+
+def _copy(con: duckdb.DuckDBPyConnection, e: ParquetExport, out: Path, where: str = "") -> None:
+    partition = f", PARTITION_BY ({', '.join(quote_ident(c) for c in e.partition_by)})" if e.partition_by else ""
+    query = _export_query(e)
+    if where:
+        query = f"SELECT * FROM ({query}) WHERE {where}"
+    con.execute(
+        f"COPY ({query}) TO {quote_literal(str(out))} "
+        f"(FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES {quote_literal(PARQUET_FILE_SIZE)}{partition})"
+    )
+
+
+def _incremental(
+    con: duckdb.DuckDBPyConnection, e: ParquetExport, final: Path, tmp: Path, manifest: Path
+) -> dict[str, list[int]] | None:
+    """Build ``tmp`` as the new copy of an incremental table from the current one: unchanged partitions are
+    hard links to its files (no bytes copied), changed ones are written again, emptied ones dropped.
+
+    Returns:
+        The new fingerprints, or None when no incremental copy can be made (no current copy or manifest,
+        another column set): the caller rewrites the table.
+    """
+    try:
+        old = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    columns = list(schema.BY_NAME[e.table].columns)
+    if not final.is_dir() or old.get("columns") != columns or not isinstance(old.get("partitions"), dict):
+        return None
+    new = _fingerprints(con, e)
+    changed = sorted(k for k, v in new.items() if old["partitions"].get(k) != v)
+    gone = sorted(set(old["partitions"]) - set(new))
+    if any(not (final / k).is_dir() for k in old["partitions"]):
+        return None  # the copy is not what the manifest says
+    shutil.copytree(final, tmp, copy_function=os.link)
+    for k in (*changed, *gone):
+        shutil.rmtree(tmp / k, ignore_errors=True)
+    if changed:
+        parts = tmp.with_name(tmp.name + ".parts")
+        shutil.rmtree(parts, ignore_errors=True)
+        keys = ", ".join(
+            f"({quote_literal(k.split('/')[0].split('=', 1)[1])}, {quote_literal(k.split('/')[1].split('=', 1)[1])})"
+            for k in changed
+        )
+        _copy(con, e, parts, f"(language, CAST(ingest_date AS VARCHAR)) IN ({keys})")
+        for k in changed:
+            if not (parts / k).is_dir():  # DuckDB named the partition otherwise (an escaped value)
+                shutil.rmtree(parts, ignore_errors=True)
+                shutil.rmtree(tmp, ignore_errors=True)
+                return None
+            (tmp / k).parent.mkdir(parents=True, exist_ok=True)
+            (parts / k).rename(tmp / k)
+        shutil.rmtree(parts, ignore_errors=True)
+    for d in sorted(tmp.iterdir()):  # a language left with no dates
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+    return new
+
+
 def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, int]:
     """Rewrite ``parquet/<table>/`` for every table of ``PARQUET_EXPORTS``: zstd, hive-partitioned records.
 
@@ -286,8 +358,14 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
     written beside the old one and swapped in by renames, so readers see either the old or the new
     files, never a half-written one. A table with no rows gets an empty folder.
 
+    ``articles`` is exported incrementally: ``parquet/.articles.partitions.json`` records a fingerprint of
+    each partition as written (``_fingerprints``); the new copy hard-links the files of the partitions whose
+    fingerprint did not change and writes only the others (a run adds rows to today's partitions and takes
+    the replaced rows of changed files out of theirs), so its cost follows the rows that changed, not the
+    warehouse. Without a manifest matching the copy, the table is written whole.
+
     Returns:
-        Rows written per table.
+        Rows per table in the copy.
     """
     parquet_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
@@ -295,24 +373,29 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
         for e in PARQUET_EXPORTS:
             final = parquet_dir / e.table
             tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
+            manifest = parquet_dir / f".{e.table}.partitions.json"
             shutil.rmtree(tmp, ignore_errors=True)
             n = con.execute(f"SELECT count(*) FROM {quote_ident(e.table)}").fetchone()
             written[e.table] = int(n[0]) if n else 0
-            if written[e.table]:
-                partition = (
-                    f", PARTITION_BY ({', '.join(quote_ident(c) for c in e.partition_by)})" if e.partition_by else ""
-                )
-                con.execute(
-                    f"COPY ({_export_query(e)}) TO {quote_literal(str(tmp))} "
-                    f"(FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES {quote_literal(PARQUET_FILE_SIZE)}{partition})"
-                )
-            else:
-                tmp.mkdir(parents=True)
+            fingerprints = _incremental(con, e, final, tmp, manifest) if e.incremental else None
+            if fingerprints is None:
+                if e.incremental:
+                    fingerprints = _fingerprints(con, e)
+                if written[e.table]:
+                    _copy(con, e, tmp)
+                else:
+                    tmp.mkdir(parents=True)
+            tmp.mkdir(parents=True, exist_ok=True)
             old = parquet_dir / f".{e.table}.{run_id}.old"
             if final.exists():
                 final.rename(old)
             tmp.rename(final)
             shutil.rmtree(old, ignore_errors=True)
+            if fingerprints is not None:  # after the swap: a stale manifest only makes the next export write more
+                body = json.dumps({"columns": list(schema.BY_NAME[e.table].columns), "partitions": fingerprints})
+                part = manifest.with_name(manifest.name + ".part")
+                part.write_text(body, encoding="utf-8")
+                part.replace(manifest)
     return written
 
 

@@ -12,7 +12,7 @@ canonical member's article id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -94,3 +94,102 @@ def components(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[l
     for a, b in edges:
         uf.union(a, b)
     return uf.groups()
+
+
+# A member is verified against at most this many members of one bucket's other components (it stops at the
+# first match in each component, so near-duplicates cost one check): see ``BucketLinker``.
+BUCKET_TRIES = 64
+
+
+class BucketLinker:
+    """Connected components of the near-duplicate graph, built bucket by bucket without listing pairs.
+
+    Nodes are small ints (one per distinct text: byte-identical copies are one node, so n copies cost
+    one). ``link_bucket`` takes the members of one LSH bucket and adds the verified edges that can still
+    change the components: a pair already in one component is never verified (an edge inside a
+    component changes nothing), a pair of two old nodes is never verified (earlier runs did; their
+    components are given with ``union``), and a new node stops at its first match in each other
+    component of the bucket. A bucket of k copies of one story so costs about k checks, not k^2/2, and
+    nothing is held but the bucket being linked and one parent per node.
+
+    The components are exactly those of the verified graph over the candidate pairs (any order of
+    buckets and members gives the same components) as long as no node exhausts ``tries`` failed checks in
+    one bucket: that takes a bucket of more than ``tries`` *different* texts that all share one band of four
+    MinHash values yet are not near-duplicates of each other, which edited news copies do not produce
+    (different stories share a band with probability < 0.003 at Jaccard 0.1) but a crafted input can. Then
+    the node's remaining checks in that bucket are skipped (counted in ``capped``): a link may be missed,
+    never a false one made, and the node's other bands still link it.
+    """
+
+    def __init__(self, n: int, tries: int = BUCKET_TRIES) -> None:
+        self.parent = list(range(n))
+        self.tries = tries
+        self.checks = 0  # pairs verified
+        self.capped = 0  # (node, bucket) whose checks stopped at ``tries``
+        self.largest = 0  # most members of a bucket held at once
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> int:
+        """Join the components of a and b; returns the root of the joined component (the smaller root)."""
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if ra < rb:
+                ra, rb = rb, ra
+            self.parent[ra] = rb
+        return rb
+
+    def connected(self, members: Sequence[int]) -> bool:
+        """Whether all members are already in one component (the bucket can add nothing)."""
+        r = self.find(members[0])
+        return all(self.find(m) == r for m in members[1:])
+
+    def link_bucket(self, members: Sequence[int], fresh: Sequence[bool], similar: Callable[[int, int], bool]) -> None:
+        """Add the verified edges of one bucket.
+
+        Args:
+            members: the bucket's distinct nodes.
+            fresh: per member, whether it is new in this update (an old-old pair is not verified).
+            similar: the exact check of a pair of nodes (Jaccard >= the threshold).
+        """
+        self.largest = max(self.largest, len(members))
+        order = sorted(range(len(members)), key=lambda i: (fresh[i], members[i]))  # old nodes first
+        comps: list[list[int]] = []  # the bucket's members seen so far, by component (distinct roots)
+        for i in order:
+            m = members[i]
+            root = self.find(m)
+            joined = [j for j, xs in enumerate(comps) if self.find(xs[0]) == root]
+            if fresh[i]:
+                budget, skipped = self.tries, False
+                for j, xs in enumerate(comps):
+                    if self.find(xs[0]) == root:
+                        continue
+                    for x in xs:
+                        if budget == 0:
+                            skipped = True
+                            break
+                        budget -= 1
+                        self.checks += 1
+                        if similar(m, x):
+                            root = self.union(m, x)
+                            joined.append(j)
+                            break
+                    if skipped:
+                        self.capped += 1
+                        break
+            if joined:
+                merged = [m]
+                for j in sorted(set(joined), reverse=True):
+                    merged.extend(comps.pop(j))
+                comps.append(merged)
+            else:
+                comps.append([m])
+
+    def roots(self) -> list[int]:
+        """The component (its root) of every node."""
+        return [self.find(x) for x in range(len(self.parent))]

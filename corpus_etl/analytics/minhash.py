@@ -1,4 +1,4 @@
-"""Near-duplicate detection: word 5-gram shingles, MinHash signatures (datasketch) and LSH banding.
+"""Near-duplicate detection: word 5-gram shingles, MinHash signatures (datasketch's scheme, numpy) and LSH banding.
 
 Pure and deterministic: the shingles are hashed with blake2b (no per-process salt), the MinHash
 permutations come from a fixed seed, and the band buckets are blake2b hashes of the signature's bands.
@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -97,7 +96,7 @@ def hashes_of_words(w: list[str], k: int = SHINGLE_WORDS) -> Hashes:
     """``shingle_hashes`` of a text already split into ``words``."""
     if not w:
         return np.empty(0, dtype=np.uint64)
-    wh = np.fromiter((_word_hash(x) for x in w), dtype=np.uint64, count=len(w))
+    wh = np.fromiter(map(_word_hash, w), dtype=np.uint64, count=len(w))
     span = min(k, len(w))
     n = len(w) - span + 1
     h = np.full(n, span, dtype=np.uint64)
@@ -114,34 +113,53 @@ def jaccard(a: Hashes, b: Hashes) -> float:
     return inter / (a.size + b.size - inter)
 
 
-def _identity(x: Any) -> Any:
-    return x
+_M32 = np.uint64(0xFFFFFFFF)
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+_EMPTY = np.uint32(0xFFFFFFFF)
+SIGN_CHUNK = 4096  # shingles permuted at a time: a (SIGN_CHUNK x NUM_PERM) uint32 block, 2 MiB
 
 
 @cache
-def _permutations() -> Any:
-    from datasketch import MinHash
+def permutations() -> tuple[Signature, Signature]:
+    """The (a, b) parameters of datasketch 2.0.0's affine32 permutations for ``SEED`` and ``NUM_PERM``.
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-
-
-def minhash(hashes: Hashes) -> Any:
-    """The datasketch MinHash of a shingle-hash set (seeded permutations, affine32 scheme).
-
-    The low 32 bits of each 64-bit shingle hash are the MinHash input (datasketch's affine32 scheme
-    pre-mixes its input, so no second hash is needed).
+    The same draws as ``datasketch.MinHash._init_permutations``: ``numpy.random.RandomState(SEED)``, then
+    ``a = 2 * randint(0, 2^31) + 1`` (odd: a bijection modulo 2^32) and ``b = randint(0, 2^32)``, both uint32.
     """
-    from datasketch import MinHash
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
-    if hashes.size:
-        m.update_batch((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
-    return m
+
+def _fmix32(h: Signature) -> Signature:
+    """MurmurHash3's 32-bit finalizer, element-wise (datasketch's affine32 pre-mix)."""
+    s1, m1, s2, m2 = _FMIX32
+    h = (h ^ (h >> s1)) * m1
+    h = (h ^ (h >> s2)) * m2
+    return h ^ (h >> s1)
 
 
 def signature(hashes: Hashes) -> Signature:
-    """The NUM_PERM MinHash values of a shingle-hash set, as uint32."""
-    return np.asarray(minhash(hashes).hashvalues, dtype=np.uint32)
+    """The NUM_PERM MinHash values of a shingle-hash set, as uint32.
+
+    Bit for bit datasketch 2.0.0's ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")`` fed the low
+    32 bits of each 64-bit shingle hash through an identity hash function (``tests/unit/
+    test_analytics_minhash.py`` checks it against datasketch): each input is pre-mixed with MurmurHash3's
+    32-bit finalizer, permuted by ``a * h + b`` modulo 2^32 and the minimum kept per permutation; an empty
+    set gives 2^32 - 1 everywhere. Computed with numpy alone, vectorised over all shingles (in blocks of
+    ``SIGN_CHUNK``), so the batch workers never import datasketch (nor the scipy it pulls in).
+    """
+    a, b = permutations()
+    sig = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
+    if hashes.size == 0:
+        return sig
+    hv = _fmix32((hashes & _M32).astype(np.uint32))
+    with np.errstate(over="ignore"):
+        for i in range(0, hv.size, SIGN_CHUNK):
+            block = hv[i : i + SIGN_CHUNK, None] * a + b  # uint32 arithmetic wraps: modulo 2^32
+            np.minimum(sig, block.min(axis=0), out=sig)
+    return sig
 
 
 def band_keys(sig: Signature, bands: int = BANDS, rows: int = ROWS) -> list[int]:

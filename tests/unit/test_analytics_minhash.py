@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_etl.analytics import minhash as mh
-from corpus_etl.analytics.clusters import Member, UnionFind, canonical, components, outlet_for
+from corpus_etl.analytics.clusters import BucketLinker, Member, UnionFind, canonical, components, outlet_for
 from warehouse.db import sql
 
 VOCAB = [f"w{i}" for i in range(40)]
@@ -50,15 +50,45 @@ def test_hashed_jaccard_is_the_jaccard_of_the_shingle_sets(a, b):
 @given(texts)
 @settings(max_examples=50, deadline=None)
 def test_signature_is_datasketch_minhash_and_deterministic(text):
-    from datasketch import MinHash
-
     h = mh.shingle_hashes(text)
-    ref = MinHash(num_perm=mh.NUM_PERM, seed=mh.SEED, scheme="affine32", hashfunc=lambda x: x)
-    ref.update_batch((h & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
+    ref = _datasketch(h)
     sig = mh.signature(h)
     assert sig.dtype == np.uint32 and sig.shape == (mh.NUM_PERM,)
     assert np.array_equal(sig, ref.hashvalues)
     assert mh.band_keys(sig) == mh.band_keys(mh.signature(mh.shingle_hashes(text)))
+
+
+def _datasketch(h: np.ndarray):
+    """datasketch 2.0.0's own MinHash of a shingle-hash set (the reference the numpy signature must equal)."""
+    from datasketch import MinHash
+
+    ref = MinHash(num_perm=mh.NUM_PERM, seed=mh.SEED, scheme="affine32", hashfunc=lambda x: x)
+    ref.update_batch((h & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
+    return ref
+
+
+def test_numpy_signature_is_bit_identical_to_datasketch_on_many_texts():
+    """Stored signatures and LSH buckets stay valid: empty, one-word, shorter-than-a-shingle, ordinary and
+    long texts (longer than one permutation block), real news sentences with non-ASCII letters."""
+    from datasketch import MinHash
+
+    perm = MinHash(num_perm=mh.NUM_PERM, seed=mh.SEED, scheme="affine32").permutations
+    assert np.array_equal(perm[0], mh.permutations()[0]) and np.array_equal(perm[1], mh.permutations()[1])
+    rng = random.Random(7)
+    vocab = [*VOCAB, "Zürich", "naïve", "東京", "Ελλάδα", "é", "I", "a"] + [f"x{i}" for i in range(5000)]
+    lengths = [0, 1, 2, 3, 4, 5, 6, 7, 10, 20, 100, 500, 2000, mh.SIGN_CHUNK + 10, 3 * mh.SIGN_CHUNK + 1]
+    texts = ["", " ", "--", "!!! ???", "one", "one two", "one two three four"]
+    texts += [" ".join(rng.choice(vocab) for _ in range(n)) for n in lengths for _ in range(8)]
+    texts += [" ".join(["same"] * n) for n in (1, 5, 6, 50)]
+    for text in texts:
+        h = mh.shingle_hashes(text)
+        sig = mh.signature(h)
+        assert sig.dtype == np.uint32 and sig.shape == (mh.NUM_PERM,)
+        assert np.array_equal(sig, _datasketch(h).hashvalues), (len(text), h.size)
+    # arbitrary 64-bit inputs, including the extremes of the low 32 bits
+    for n in (1, 2, 17, 1000):
+        h = np.array([rng.getrandbits(64) for _ in range(n)] + [0, 2**32 - 1, 2**64 - 1], dtype=np.uint64)
+        assert np.array_equal(mh.signature(h), _datasketch(h).hashvalues)
 
 
 def test_signature_estimates_jaccard():
@@ -90,7 +120,7 @@ def test_in_memory_lsh_matches_datasketch_minhashlsh():
         docs[f"s{s}-light"] = edited(base, 0.03, s)
         docs[f"s{s}-heavy"] = edited(base, 0.4, s)
     hashes = {k: mh.shingle_hashes(" ".join(v)) for k, v in docs.items()}
-    sigs = {k: mh.minhash(h) for k, h in hashes.items()}
+    sigs = {k: _datasketch(h) for k, h in hashes.items()}
     lsh = MinHashLSH(num_perm=mh.NUM_PERM, params=(mh.BANDS, mh.ROWS))
     for k, m in sigs.items():
         lsh.insert(k, m)
@@ -177,3 +207,55 @@ def test_outlet_rule_is_the_same_in_python_and_in_the_views(outlet, path, expect
         f"SELECT {expr} FROM (SELECT ?::VARCHAR AS outlet, ?::VARCHAR AS source_path) AS a", [outlet, path]
     )
     assert got.fetchone() == (expected,)
+
+
+@st.composite
+def bucket_graphs(draw):
+    """Nodes (some old), LSH-like buckets over them and a symmetric similarity relation."""
+    n = draw(st.integers(2, 25))
+    buckets = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=2, max_size=12, unique=True), max_size=12))
+    similar = draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))
+    old = draw(st.sets(st.integers(0, n - 1)))
+    return n, buckets, {(min(a, b), max(a, b)) for a, b in similar if a != b}, old
+
+
+@given(bucket_graphs(), st.randoms(use_true_random=False))
+@settings(max_examples=300, deadline=None)
+def test_bucket_linker_gives_the_components_of_the_verified_candidate_graph(graph, rnd):
+    """Skipping pairs already connected, old-old pairs (given as components) and all but the first match per
+    component leaves the components of the verified candidate graph, in any order of buckets and members."""
+    n, buckets, similar, old = graph
+    edges = {(min(a, b), max(a, b)) for b_ in buckets for a in b_ for b in b_ if a != b} & similar
+    expected = components([str(x) for x in range(n)], [(str(a), str(b)) for a, b in edges])
+    linker = BucketLinker(n)
+    old_edges = [(a, b) for a, b in edges if a in old and b in old]  # what earlier runs found
+    for a, b in old_edges:
+        linker.union(a, b)
+    order = list(buckets)
+    rnd.shuffle(order)
+    for members in order:
+        members = list(members)
+        rnd.shuffle(members)
+        linker.link_bucket(members, [m not in old for m in members], lambda a, b: (min(a, b), max(a, b)) in similar)
+    roots = linker.roots()
+    got = components([str(x) for x in range(n)], [(str(x), str(roots[x])) for x in range(n)])
+    assert got == expected
+    assert linker.capped == 0
+
+
+def test_bucket_linker_costs_about_one_check_per_copy_and_caps_a_bucket_of_strangers():
+    linker = BucketLinker(5000)
+    calls = []
+
+    def same(a, b):
+        calls.append((a, b))
+        return True
+
+    for _band in range(32):  # 5,000 near-identical texts in every band's bucket
+        linker.link_bucket(list(range(5000)), [True] * 5000, same)
+    assert len(set(linker.roots())) == 1
+    assert linker.checks == len(calls) == 4999  # one per text, and nothing after the first band
+    strangers = BucketLinker(1000, tries=64)
+    strangers.link_bucket(list(range(1000)), [True] * 1000, lambda a, b: False)
+    assert strangers.checks <= 64 * 1000 and strangers.capped > 0
+    assert len(set(strangers.roots())) == 1000  # a capped bucket misses links, never makes one

@@ -296,6 +296,40 @@ def test_index_rows_staged_by_the_workers_equal_rows_computed_in_the_writer(tmp_
     assert results["writer"]["story_clusters"]
 
 
+# ---------------------------------------------------------------- huge LSH buckets
+
+
+def test_thousands_of_near_identical_texts_link_in_linear_work(tmp_path):
+    """Syndicated wire copy: 1,500 byte-identical copies of a short story and 1,500 copies with one word
+    changed each (distinct texts, all near-duplicates, all in the same huge buckets), plus unrelated
+    stories, in two runs. One cluster of all 3,000, nothing else; the linking checks about one pair per
+    distinct text (no pair list: it holds one bucket's members and one parent per text at a time)."""
+    base = story(900, 60)
+    rng = random.Random(5)
+
+    def edited(i: int) -> str:
+        w = list(base)
+        w[rng.randrange(len(w))] = f"edit{i}"
+        return " ".join(w)
+
+    first = {f"/wire/a/{i:04d}.txt": [("Wire", " ".join(base), None)] for i in range(1500)}
+    first |= {f"/other/{i}.txt": [("Other", " ".join(story(1000 + i, 60)), None)] for i in range(20)}
+    second = {f"/wire/b/{i:04d}.txt": [("Wire", edited(i), None)] for i in range(1500)}
+    db = tmp_path / "corpus.duckdb"
+    s1 = update_analytics(db, "r1", put(db, first, "r1", AT))
+    assert (s1.clusters, s1.cluster_members) == (1, 1500)
+    assert s1.nodes == 1 + 20 and s1.pairs_checked == 0  # 1,500 identical copies are one text
+    s2 = update_analytics(db, "r2", put(db, second, "r2", AT + timedelta(hours=1)))
+    assert (s2.clusters, s2.cluster_members) == (1, 3000)
+    assert s2.largest_bucket > 1000
+    assert s2.pairs_checked <= 2 * 1501 and s2.checks_capped == 0  # linear, not 1,500^2 / 2
+    ((size, sims),) = rows(db, "SELECT count(*), min(similarity) FROM story_clusters GROUP BY cluster_id")
+    assert size == 3000 and sims >= mh.THRESHOLD
+    assert rows(db, "SELECT count(*) FROM story_clusters JOIN articles USING (article_id) WHERE title = 'Other'") == [
+        (0,)
+    ]
+
+
 # ---------------------------------------------------------------- the BBC corpus
 
 

@@ -1,0 +1,94 @@
+"""Replay a first run's ``update-analytics`` on a copy of a benchmark warehouse, timed, with its peak RSS.
+
+``python -m bench.analytics_replay WAREHOUSE_DIR [--work DIR]`` copies ``WAREHOUSE_DIR/corpus.duckdb`` to
+``--work`` (default /tmp/analytics-replay), moves the index rows the batch workers had staged
+(``minhash_signatures``, ``lsh_buckets``, ``search_docs``, ``search_terms``) back out to staging Parquet,
+empties the analytics tables and runs ``warehouse.analytics.update_analytics`` as the first run over every
+file did: the same rows in, every article new. The source warehouse is only read. Prints one JSON line:
+seconds, peak RSS of the updating process (MiB, VmHWM), the summary's counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from corpus_etl.analytics.index import STAGED
+from warehouse.analytics import update_analytics
+from warehouse.db import quote_ident, quote_literal
+
+
+def prepare(src: Path, work: Path) -> tuple[Path, list[str], Path]:
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "staging").mkdir(parents=True)
+    db = work / "corpus.duckdb"
+    shutil.copy(src / "corpus.duckdb", db)
+    con = duckdb.connect(str(db))
+    try:
+        for name in STAGED:
+            out = work / "staging" / f"batch-000000.index.{name}.parquet"
+            con.execute(f"COPY {quote_ident(name)} TO {quote_literal(str(out))} (FORMAT parquet)")
+            con.execute(f"DELETE FROM {quote_ident(name)}")
+        con.execute("DELETE FROM story_clusters")
+        ids = [r[0] for r in con.execute("SELECT source_id FROM sources WHERE status = 'loaded'").fetchall()]
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return db, ids, work / "staging"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("warehouse", type=Path)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/analytics-replay"))
+    ap.add_argument("--profile", type=Path, help="write a cProfile of the update here")
+    args = ap.parse_args(argv)
+    _, ids, _ = prepare(args.warehouse, args.work)
+    (args.work / "ids.json").write_text(json.dumps(ids))
+    # the update runs in a fresh process, so that its peak RSS is its own (not the copy's above)
+    profile = str(args.profile) if args.profile else None
+    cmd = [sys.executable, "-c", f"from bench.analytics_replay import replay; replay({str(args.work)!r}, {profile!r})"]
+    return subprocess.run(cmd, check=False).returncode
+
+
+def _hwm_mib() -> float:
+    """This process's peak RSS (VmHWM: ru_maxrss would include the parent's size at the fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def replay(work: str, profile: str | None = None) -> None:
+    """Run the update on a prepared copy and print its seconds, peak RSS (MiB) and counts as JSON."""
+    db, staged = Path(work) / "corpus.duckdb", Path(work) / "staging"
+    ids = json.loads((Path(work) / "ids.json").read_text())
+    rss0 = _hwm_mib()
+    t0 = time.perf_counter()
+    if profile:
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            s = update_analytics(db, "replay", ids, staged)
+        prof.dump_stats(profile)
+    else:
+        s = update_analytics(db, "replay", ids, staged)
+    out = {
+        "seconds": round(time.perf_counter() - t0, 2),
+        "peak_rss_mib": round(_hwm_mib()),
+        "rss_before_mib": round(rss0),
+        **s.as_dict(),
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

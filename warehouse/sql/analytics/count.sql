@@ -1,0 +1,2 @@
+-- Template: {table} is filled by warehouse.db.quote_ident. Rows of a (temp) table.
+SELECT count(*) FROM {table}
