@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,8 +36,23 @@ _MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+class _NoPandas:
+    """A ``sys.meta_path`` finder that refuses pandas: pyarrow imports pandas (about 60 MB and a second)
+    the first time it converts Python lists, only to check them for pandas types; its shim takes the
+    ImportError as "no pandas". No worker code uses pandas."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(
+                f"No module named {name!r} (kept out of corpus-etl's worker processes)", name=name
+            )
+
+
 def warm_worker() -> None:
-    """Initializer of the flow's worker processes: load langdetect's profiles once (imports only the core)."""
+    """Initializer of the flow's worker processes: keep pandas out (``_NoPandas``) and load the language
+    profiles once; a worker imports only the core (no Prefect, GX, pandas, scipy, datasketch)."""
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoPandas())
     detect_language("warm up the language detector with a sentence", min_letters=1)
 
 

@@ -1,9 +1,6 @@
 """A batch worker imports only the core: not datasketch (MinHash is computed with numpy), nor the scipy it
-would pull in, nor GX or Prefect.
-
-pandas is not checked: pyarrow itself imports it the first time it converts Python objects
-(``pa.array``, ``Table.from_pydict``: its pandas shim checks for pandas types), which the worker's row
-building does; that costs about 1 s and 60 MB per worker and is the worker side's to remove.
+would pull in, nor GX or Prefect, nor pandas (pyarrow would import it to check Python lists for pandas
+types: the pool's initializer ``warm_worker`` keeps it out).
 """
 
 from __future__ import annotations
@@ -14,14 +11,15 @@ import sys
 
 from tests.conftest import SEEDS, need_shared
 
-HEAVY = ("datasketch", "scipy", "great_expectations", "prefect")
+HEAVY = ("datasketch", "scipy", "great_expectations", "prefect", "pandas")
 
 SCRIPT = """
 import json, sys
 from datetime import UTC, datetime
 from corpus_etl.discover import stat_file
-from corpus_etl.pipeline import process_batch
+from corpus_etl.pipeline import process_batch, warm_worker
 from corpus_etl.settings import Settings
+warm_worker()  # what the flow's process pool runs first in every worker
 files = [stat_file(p) for p in sys.argv[2:]]
 settings = Settings(warehouse=sys.argv[1]).resolved()
 out = process_batch(files, 0, settings, "imports", datetime(2026, 1, 1, tzinfo=UTC), sys.argv[1] + "/staging")
@@ -29,7 +27,7 @@ print(json.dumps({"records": out.n_records, "modules": sorted(m.split(".")[0] fo
 """
 
 
-def test_a_worker_process_does_not_import_datasketch_or_scipy(tmp_path):
+def test_a_worker_process_imports_no_datasketch_scipy_or_pandas(tmp_path):
     seeds = sorted(str(p) for p in need_shared(SEEDS).iterdir() if p.is_file())
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path), *seeds], capture_output=True, text=True, check=True, timeout=120
