@@ -162,24 +162,33 @@ def revise(classes: list[str]) -> list[str]:
     return final
 
 
-def classify(paragraphs: list[str], stops: frozenset[str] | None, opts: ParagraphOptions | None = None) -> list[str]:
+def classify(
+    paragraphs: list[str],
+    stops: frozenset[str] | None,
+    opts: ParagraphOptions | None = None,
+    chrome: list[bool] | None = None,
+) -> list[str]:
     """'good' or 'bad' for every paragraph, jusText style (initial class, then context).
 
     Args:
         paragraphs: the paragraphs in text order (clean text).
         stops: the stopword list of their language, or None when no list fits.
         opts: thresholds.
+        chrome: per paragraph, True for a line already removed as link-like web chrome (a menu entry, a
+            share row, a teaser's "By X" line): it is 'bad' whatever its text, as jusText's link density
+            makes such HTML blocks bad, and it weighs on its neighbours in the context step.
 
     Returns:
         One of 'good' / 'bad' per paragraph.
     """
     opts = opts or ParagraphOptions()
-    classes = [initial_class(p, stops, opts) for p in paragraphs]
+    is_chrome = chrome or [False] * len(paragraphs)
+    classes = ["bad" if c else initial_class(p, stops, opts) for p, c in zip(paragraphs, is_chrome, strict=True)]
     if "good" not in classes:  # short-paragraph prose (wire style): its near-good paragraphs are the best it has
         classes = ["good" if c == "neargood" else c for c in classes]
     # A list of two or more bullet items is a list of links (teasers, menus): jusText's link density,
     # which plain text does not have, would mark it bad.
-    bullet = [i for i, p in enumerate(paragraphs) if _BULLET.match(p)]
+    bullet = [i for i, p in enumerate(paragraphs) if not is_chrome[i] and _BULLET.match(p)]
     for a, b in pairwise(bullet):
         if b - a == 1:
             classes[a] = classes[b] = "bad"

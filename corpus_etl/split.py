@@ -732,7 +732,7 @@ class _Splitter:
                 else:
                     k += 1
             if self.page and self.opts.paragraph_classifier and rec.kind == "article":
-                self._classify_body(rec, drop)
+                self._classify_body(rec, drop, by_record.get(idx, []))
             if not drop:
                 continue
             body_pieces = [p for p in by_record.get(idx, []) if p.role == "body"]
@@ -817,11 +817,44 @@ class _Splitter:
             self.stops = stoplist(name) if name else frozenset()
         return classify(paragraphs, self.stops or None, self.para_opts)
 
-    def _classify_body(self, rec: RawRecord, drop: dict[int, str]) -> None:
+    def _link_chrome(self, p: Piece) -> bool:
+        """A removed piece that is link-like chrome: a menu, share row, teaser link, or a short line
+        repeated on the page (a long repeated line is more often a photo caption)."""
+        if p.rule == "repeated_line":
+            return words(self.text[p.start : p.end]) <= self.opts.repeated_line_max_words
+        return p.rule in _LINK_CHROME
+
+    def _classes_in_context(self, rec: RawRecord, pieces: list[Piece]) -> list[str]:
+        """The classifier's classes of ``rec``'s paragraphs, read with the link-like chrome lines removed
+        between them (``_link_chrome``) in place as bad paragraphs, as jusText sees them in the HTML."""
+        chrome_starts = sorted(p.start for p in pieces if p.role == "removed" and self._link_chrome(p))
+        if not chrome_starts:
+            return self._classes(rec.paragraphs)
+        seq: list[str] = []
+        is_chrome: list[bool] = []
+        where: list[int] = []  # position of each paragraph in the sequence
+        c = 0
+        for para, (a, _) in zip(rec.paragraphs, rec.paragraph_spans, strict=True):
+            if c < len(chrome_starts) and chrome_starts[c] < a:
+                seq.append("")
+                is_chrome.append(True)
+                while c < len(chrome_starts) and chrome_starts[c] < a:  # a run of chrome lines counts once
+                    c += 1
+            where.append(len(seq))
+            seq.append(para)
+            is_chrome.append(False)
+        if c < len(chrome_starts):
+            seq.append("")
+            is_chrome.append(True)
+        self._classes(rec.paragraphs)  # (chooses the stoplist)
+        classes = classify(seq, self.stops or None, self.para_opts, is_chrome)
+        return [classes[k] for k in where]
+
+    def _classify_body(self, rec: RawRecord, drop: dict[int, str], pieces: list[Piece]) -> None:
         """Mark for removal the paragraphs of a web page's article that the paragraph classifier finds bad:
         everything before its first and after its last good paragraph ('low_content_edge'), and runs of
         bad paragraphs inside it ('low_content_run'). A body with no good paragraph is left alone."""
-        classes = self._classes(rec.paragraphs)
+        classes = self._classes_in_context(rec, pieces)
         good = [k for k, c in enumerate(classes) if c == "good"]
         if not good:
             return
@@ -927,6 +960,23 @@ _PAGE_CHROME = frozenset(
         "related_heading",
         "repeated_line",
         "learned_repeat",
+    ]
+)
+
+
+# Removed lines that are link-like web chrome: the paragraph classifier reads them as bad paragraphs.
+_LINK_CHROME = frozenset(
+    [
+        "skip_link",
+        "link_list",
+        "svg_title",
+        "share_row",
+        "navigation",
+        "navigation_list",
+        "related_link",
+        "read_more_link",
+        "learned_repeat",
+        "date_line",
     ]
 )
 

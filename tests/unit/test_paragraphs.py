@@ -87,3 +87,25 @@ def test_every_scrapinghub_page_is_fully_accounted_for() -> None:
     assert len(pages) > 100
     for p in pages:
         assert check_coverage(split_text(decode_bytes(p.read_bytes()).text, load_rules())) == [], p.name
+
+
+def test_removed_link_chrome_counts_as_bad_context() -> None:
+    # a short teaser headline between two menu lines is bad, although good paragraphs surround the block
+    seq = [LONG_EN, "", "A teaser headline here", "", LONG_EN]
+    chrome = [False, True, False, True, False]
+    assert classify(seq, EN, chrome=chrome) == ["good", "bad", "bad", "bad", "good"]
+    # without the chrome lines in place the teaser reads as a subheading
+    assert classify([LONG_EN, "A teaser headline here", LONG_EN], EN) == ["good", "good", "good"]
+
+
+def test_teaser_list_after_a_short_article_is_cut_on_a_web_page() -> None:
+    teasers = "".join(
+        f"Teaser story number {k} makes the news\n\n* By Staff Writer\n\n* 11/20/2019 01:14 PM\n\n" for k in range(5)
+    )
+    text = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{OTHER_TOPIC}\n\n" + teasers
+    text += f"{LONG_EN}\n\n© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert not any(p.startswith("Teaser story") for p in art.paragraphs)
+    assert art.paragraphs[:2] == [LONG_EN, OTHER_TOPIC]
+    assert check_coverage(res) == []
