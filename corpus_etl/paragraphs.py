@@ -47,6 +47,8 @@ class ParagraphOptions:
     stopwords_high: float = 0.32
     # A stoplist fits a text when at least this share of the sampled words is in it.
     min_list_density: float = 0.15
+    # This many near-good paragraphs in a row are running text: good (see promote_prose_runs).
+    prose_run: int = 3
 
 
 def _stoplist_dir() -> Path | None:
@@ -195,4 +197,28 @@ def classify(
     for i in bullet:  # a list item holding a URL is a link
         if _URL.search(paragraphs[i]):
             classes[i] = "bad"
+    promote_prose_runs(classes, paragraphs, opts)
     return revise(classes)
+
+
+def promote_prose_runs(classes: list[str], paragraphs: list[str], opts: ParagraphOptions) -> None:
+    """Make good (in place) every run of ``opts.prose_run`` or more consecutive near-good paragraphs.
+
+    Plain text breaks an article into one- or two-sentence paragraphs that are rarely longer than
+    jusText's ``length_high``, so each alone is only near-good, and a body between two bad blocks (a
+    menu above, a teaser list below) would turn bad as a whole. Several near-good paragraphs in a row,
+    with no short line between them, are one dense block of running text (boilerpipe's text density);
+    teaser lists alternate a short headline with its summary and do not form such runs.
+    """
+    k = 0
+    n = len(classes)
+    while k < n:
+        if classes[k] != "neargood":
+            k += 1
+            continue
+        end = k
+        while end < n and classes[end] == "neargood":
+            end += 1
+        if end - k >= opts.prose_run and sum(len(paragraphs[j]) for j in range(k, end)) >= 2 * opts.length_high:
+            classes[k:end] = ["good"] * (end - k)
+        k = end

@@ -109,3 +109,21 @@ def test_teaser_list_after_a_short_article_is_cut_on_a_web_page() -> None:
     assert not any(p.startswith("Teaser story") for p in art.paragraphs)
     assert art.paragraphs[:2] == [LONG_EN, OTHER_TOPIC]
     assert check_coverage(res) == []
+
+
+def test_a_run_of_near_good_paragraphs_is_running_text() -> None:
+    short_prose = [
+        "The council voted on Tuesday to keep the library open for another year at least.",
+        "It was the third time that the members had been asked to decide on the matter.",
+        "Residents who had signed the petition said that they were pleased with the result.",
+    ]
+    menu = "Apple MacBook Pro M3 Max 16-inch Space Black 48GB RAM 1TB SSD laptop computer deal"
+    opts = ParagraphOptions()
+    assert {initial_class(p, EN, opts) for p in short_prose} == {"neargood"}
+    # three in a row between bad blocks: one dense block of text, kept
+    assert classify([menu, *short_prose, menu], EN) == ["bad", "good", "good", "good", "bad"]
+    # a lone one between bad blocks stays bad (jusText), and so do summaries alternating with headlines
+    # (a page with a good paragraph elsewhere: otherwise near-good is the best it has, see classify)
+    assert classify([LONG_EN, menu, short_prose[0], menu], EN) == ["good", "bad", "bad", "bad"]
+    teasers = [menu, "Headline one", short_prose[0], "Headline two", short_prose[1], menu]
+    assert classify([LONG_EN, *teasers], EN) == ["good"] + ["bad"] * 6
