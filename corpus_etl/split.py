@@ -957,6 +957,8 @@ _PAGE_CHROME = frozenset(
         "read_more_link",
         "staff_footer",
         "affiliate_notice",
+        "cookie_notice",
+        "relative_time",
         "related_heading",
         "repeated_line",
         "learned_repeat",
@@ -977,6 +979,7 @@ _LINK_CHROME = frozenset(
         "read_more_link",
         "learned_repeat",
         "date_line",
+        "relative_time",
     ]
 )
 
