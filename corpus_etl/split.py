@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .normalize import normalize_inline
 from .paragraphs import ParagraphOptions, choose_stoplist, classify, stoplist
@@ -114,6 +115,11 @@ class SplitOptions:
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout")
     paragraph_classifier: bool = True
+    # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
+    # block, in a block of less than this share of its text, are not the article (see _off_main_block).
+    block_gap: int = 4
+    block_keep_share: float = 0.25
+    block_keep_paragraphs: int = 3  # a block of this many good paragraphs is text of the article, kept
 
 
 # --------------------------------------------------------------------------------------------------
@@ -850,6 +856,35 @@ class _Splitter:
         classes = classify(seq, self.stops or None, self.para_opts, is_chrome)
         return [classes[k] for k in where]
 
+    def _off_main_block(self, rec: RawRecord, classes: list[str], good: list[int], pieces: list[Piece]) -> list[int]:
+        """Paragraphs of good blocks far from the body's main block, to be removed.
+
+        The good paragraphs fall into blocks separated by gaps of at least ``SplitOptions.block_gap``
+        bad paragraphs or link-like chrome lines (a teaser list, a footer). The block with the most good
+        text is the article (boilerpipe's and trafilatura's densest block); a block holding less than
+        ``block_keep_share`` of that text and fewer than ``block_keep_paragraphs`` good paragraphs, on
+        the far side of such a gap, is a teaser summary or a promo text of the page, not the article's
+        continuation (a longer one is a part of the article after a widget, kept).
+        """
+        chrome = sorted(p.start for p in pieces if p.role == "removed" and self._link_chrome(p))
+        spans = rec.paragraph_spans
+        blocks: list[list[int]] = [[good[0]]]
+        for a, b in pairwise(good):
+            n_bad = sum(1 for k in range(a + 1, b) if classes[k] == "bad")
+            n_chrome = bisect.bisect_left(chrome, spans[b][0]) - bisect.bisect_left(chrome, spans[a][1])
+            if n_bad + n_chrome >= self.opts.block_gap:
+                blocks.append([])
+            blocks[-1].append(b)
+        if len(blocks) == 1:
+            return []
+        mass = [sum(len(rec.paragraphs[k]) for k in blk) for blk in blocks]
+        main = max(mass)
+        out: list[int] = []
+        for blk, m in zip(blocks, mass, strict=True):
+            if m < self.opts.block_keep_share * main and len(blk) < self.opts.block_keep_paragraphs:
+                out.extend(range(blk[0], blk[-1] + 1))
+        return out
+
     def _classify_body(self, rec: RawRecord, drop: dict[int, str], pieces: list[Piece]) -> None:
         """Mark for removal the paragraphs of a web page's article that the paragraph classifier finds bad:
         everything before its first and after its last good paragraph ('low_content_edge'), and runs of
@@ -858,6 +893,10 @@ class _Splitter:
         good = [k for k, c in enumerate(classes) if c == "good"]
         if not good:
             return
+        for k in self._off_main_block(rec, classes, good, pieces):
+            drop.setdefault(k, "off_main_block")
+            classes[k] = "bad"
+        good = [k for k in good if classes[k] == "good"]
         for k in [*range(good[0]), *range(good[-1] + 1, len(classes))]:
             drop.setdefault(k, "low_content_edge")
         k = good[0]

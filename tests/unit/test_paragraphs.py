@@ -127,3 +127,23 @@ def test_a_run_of_near_good_paragraphs_is_running_text() -> None:
     assert classify([LONG_EN, menu, short_prose[0], menu], EN) == ["good", "bad", "bad", "bad"]
     teasers = [menu, "Headline one", short_prose[0], "Headline two", short_prose[1], menu]
     assert classify([LONG_EN, *teasers], EN) == ["good"] + ["bad"] * 6
+
+
+def test_a_small_good_block_far_below_the_body_is_off_the_main_block() -> None:
+    menu = "".join(f"* Section {k}\n\n" for k in range(5))
+    promo = (
+        "The weekly newsletter brings the best of what was written here to the readers who would like to "
+        "know what is going on in the valley, and it is sent to them by email on every Friday morning at eight sharp."
+    )
+    body = [LONG_EN, OTHER_TOPIC, LONG_EN, OTHER_TOPIC, LONG_EN]
+    text = CHROME + "Valley vineyards start the harvest early\n\n" + "".join(f"{p}\n\n" for p in body)
+    text += menu + f"{promo}\n\n© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == body
+    assert any(s.rule == "off_main_block" and promo in text[s.start : s.end] for s in res.removed)
+    assert check_coverage(res) == []
+    # three good paragraphs after the menu are the article's continuation: kept
+    text2 = text.replace(promo, f"{promo}\n\n{promo}\n\n{promo}")
+    (art2,) = [r for r in split_text(text2, load_rules()).records if r.kind == "article"]
+    assert art2.paragraphs == [*body, promo, promo, promo]
