@@ -169,6 +169,7 @@ def classify(
     stops: frozenset[str] | None,
     opts: ParagraphOptions | None = None,
     chrome: list[bool] | None = None,
+    cache: dict[str, str] | None = None,
 ) -> list[str]:
     """'good' or 'bad' for every paragraph, jusText style (initial class, then context).
 
@@ -179,13 +180,24 @@ def classify(
         chrome: per paragraph, True for a line already removed as link-like web chrome (a menu entry, a
             share row, a teaser's "By X" line): it is 'bad' whatever its text, as jusText's link density
             makes such HTML blocks bad, and it weighs on its neighbours in the context step.
+        cache: initial classes by paragraph text, filled and reused across calls with the same stoplist
+            and options (a splitter classifies the same paragraphs in several contexts).
 
     Returns:
         One of 'good' / 'bad' per paragraph.
     """
     opts = opts or ParagraphOptions()
     is_chrome = chrome or [False] * len(paragraphs)
-    classes = ["bad" if c else initial_class(p, stops, opts) for p, c in zip(paragraphs, is_chrome, strict=True)]
+    memo: dict[str, str] = {} if cache is None else cache
+    classes = []
+    for p, c in zip(paragraphs, is_chrome, strict=True):
+        if c:
+            classes.append("bad")
+            continue
+        cls = memo.get(p)
+        if cls is None:
+            cls = memo[p] = initial_class(p, stops, opts)
+        classes.append(cls)
     if "good" not in classes:  # short-paragraph prose (wire style): its near-good paragraphs are the best it has
         classes = ["good" if c == "neargood" else c for c in classes]
     # A list of two or more bullet items is a list of links (teasers, menus): jusText's link density,

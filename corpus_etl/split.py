@@ -394,6 +394,7 @@ class _Splitter:
         self.page = False  # set by _finish: the text is a web page (see _is_page)
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
         self.para_opts = ParagraphOptions()
+        self._initial_classes: dict[str, str] = {}  # the classifier's initial class by paragraph text
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -816,12 +817,16 @@ class _Splitter:
         rec.paragraphs, rec.paragraph_spans, rec.title, rec.body_words = [], [], None, 0
         rec.authors, rec.tags = [], []
 
-    def _classes(self, paragraphs: list[str]) -> list[str]:
-        """The paragraph classifier's 'good' / 'bad' for paragraphs of this text."""
+    def _stoplist(self) -> frozenset[str] | None:
+        """The stopwords of the text's language (chosen once from all its paragraphs), or None."""
         if self.stops is None:
             name = choose_stoplist([p for r in self.records for p in r.paragraphs])
             self.stops = stoplist(name) if name else frozenset()
-        return classify(paragraphs, self.stops or None, self.para_opts)
+        return self.stops or None
+
+    def _classes(self, paragraphs: list[str], chrome: list[bool] | None = None) -> list[str]:
+        """The paragraph classifier's 'good' / 'bad' for paragraphs of this text."""
+        return classify(paragraphs, self._stoplist(), self.para_opts, chrome, self._initial_classes)
 
     def _link_chrome(self, p: Piece) -> bool:
         """A removed piece that is link-like chrome: a menu, share row, teaser link, or a short line
@@ -852,8 +857,7 @@ class _Splitter:
         if c < len(chrome_starts):
             seq.append("")
             is_chrome.append(True)
-        self._classes(rec.paragraphs)  # (chooses the stoplist)
-        classes = classify(seq, self.stops or None, self.para_opts, is_chrome)
+        classes = self._classes(seq, is_chrome)
         return [classes[k] for k in where]
 
     def _off_main_block(self, rec: RawRecord, classes: list[str], good: list[int], pieces: list[Piece]) -> list[int]:
