@@ -118,6 +118,9 @@ class SplitOptions:
     # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
     # block, in a block of less than this share of its text, are not the article (see _off_main_block).
     block_gap: int = 4
+    # A related block with a headline right after a web page's article continues it when the classifier
+    # finds this many good paragraphs in it (see _Splitter._continues).
+    related_rejoin_good: int = 2
     block_keep_share: float = 0.25
     block_keep_paragraphs: int = 3  # a block of this many good paragraphs is text of the article, kept
 
@@ -781,16 +784,20 @@ class _Splitter:
                     target[idx] = prev_idx
                 else:
                     last_article = idx
-            elif prev_idx == last_article and rec.title is None and self._continues(last_article, rec):
+            elif prev_idx == last_article and self._continues(last_article, rec):
                 # (only right after the article or what joined it: record extents must not overlap)
                 self._join(idx, last_article)
                 target[idx] = last_article
                 rec.kind = "article"
 
     def _continues(self, article: int, rec: RawRecord) -> bool:
-        """Whether the classifier, reading ``rec`` right after the article's body, finds good text in it."""
+        """Whether the classifier, reading ``rec`` right after the article's body, finds good text in it:
+        one good paragraph for a block with no headline, ``SplitOptions.related_rejoin_good`` for a block
+        with one (a teaser has a headline and a one-paragraph summary; an article's text that goes on
+        after a box of links, under a subheading or a caption, has more)."""
         before = self.records[article].paragraphs
-        return "good" in self._classes(before + rec.paragraphs)[len(before) :]
+        n_good = self._classes(before + rec.paragraphs)[len(before) :].count("good")
+        return n_good >= (self.opts.related_rejoin_good if rec.title else 1)
 
     def _join(self, idx: int, into: int) -> None:
         rec, prev = self.records[idx], self.records[into]

@@ -147,3 +147,23 @@ def test_a_small_good_block_far_below_the_body_is_off_the_main_block() -> None:
     text2 = text.replace(promo, f"{promo}\n\n{promo}\n\n{promo}")
     (art2,) = [r for r in split_text(text2, load_rules()).records if r.kind == "article"]
     assert art2.paragraphs == [*body, promo, promo, promo]
+
+
+def test_the_article_going_on_after_a_related_box_rejoins_it_but_a_teaser_does_not() -> None:
+    head = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{OTHER_TOPIC}\n\n"
+    box = "Related Stories\n\n* Wine prices rise again\n\n* Frost hits the orchards\n\n"
+    caption = "A picker at work in the vineyard on Monday morning\n\n"
+    more = [
+        "The cooperative said that the members had worked through the night to bring in the grapes before the rain.",
+        "It was the earliest start to the harvest that the oldest of them could remember, and they were glad of it.",
+    ]
+    tail = "\n\n© 2019 The Courier\n"
+    res = split_text(head + box + caption + "\n\n".join(more) + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs[-2:] == more
+    assert check_coverage(res) == []
+    # a headline with a one-paragraph summary after the box is a teaser: it stays a related record
+    res = split_text(head + box + caption + more[0] + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert more[0] not in art.paragraphs
+    assert any(more[0] in r.paragraphs for r in res.records if r.kind == "related")
