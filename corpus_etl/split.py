@@ -769,12 +769,15 @@ class _Splitter:
         layout: ``SplitOptions.page_weak_splits``) continues the article before it; so does a
         'related' block with no headline that holds a paragraph the classifier finds good (running
         text after a "Related articles" box in the middle of a body; teasers open with their
-        headline). The headline of a joined record becomes a body paragraph (a subheading, or a
+        headline), and a 'related' block with a headline that holds two good paragraphs right after a
+        block that rejoined, three otherwise (the article going on under a caption or a subheading:
+        ``_continues``). The headline of a joined record becomes a body paragraph (a subheading, or a
         teaser the classifier then removes); its pieces, paragraphs and metadata move to the article
         it continues.
         """
         target: dict[int, int] = {}
         last_article: int | None = None
+        rejoined: set[int] = set()  # related blocks that rejoined their article
         for idx, rec in enumerate(self.records):
             prev_idx = target.get(idx - 1, idx - 1)
             if rec.kind == "article":
@@ -784,20 +787,24 @@ class _Splitter:
                     target[idx] = prev_idx
                 else:
                     last_article = idx
-            elif prev_idx == last_article and self._continues(last_article, rec):
+            elif prev_idx == last_article and self._continues(last_article, rec, idx - 1 in rejoined):
                 # (only right after the article or what joined it: record extents must not overlap)
                 self._join(idx, last_article)
                 target[idx] = last_article
                 rec.kind = "article"
+                rejoined.add(idx)
 
-    def _continues(self, article: int, rec: RawRecord) -> bool:
-        """Whether the classifier, reading ``rec`` right after the article's body, finds good text in it:
-        one good paragraph for a block with no headline, ``SplitOptions.related_rejoin_good`` for a block
-        with one (a teaser has a headline and a one-paragraph summary; an article's text that goes on
-        after a box of links, under a subheading or a caption, has more)."""
+    def _continues(self, article: int, rec: RawRecord, after_rejoined: bool = False) -> bool:
+        """Whether the classifier, reading ``rec`` right after the article's body, finds enough good text
+        in it: one good paragraph for a block with no headline; for a block with one (a teaser is a
+        headline and a summary of a paragraph or two), ``SplitOptions.related_rejoin_good`` right after a
+        block that rejoined (the article going on under a caption after a box of links), one more
+        otherwise."""
         before = self.records[article].paragraphs
         n_good = self._classes(before + rec.paragraphs)[len(before) :].count("good")
-        return n_good >= (self.opts.related_rejoin_good if rec.title else 1)
+        if rec.title is None:
+            return n_good >= 1
+        return n_good >= self.opts.related_rejoin_good + (not after_rejoined)
 
     def _join(self, idx: int, into: int) -> None:
         rec, prev = self.records[idx], self.records[into]

@@ -156,14 +156,20 @@ def test_the_article_going_on_after_a_related_box_rejoins_it_but_a_teaser_does_n
     more = [
         "The cooperative said that the members had worked through the night to bring in the grapes before the rain.",
         "It was the earliest start to the harvest that the oldest of them could remember, and they were glad of it.",
+        "The first of the new wine will be ready in the spring, when the cellars open their doors to the visitors.",
     ]
     tail = "\n\n© 2019 The Courier\n"
+    # three good paragraphs under a caption after the box: the article goes on
     res = split_text(head + box + caption + "\n\n".join(more) + tail, load_rules())
     (art,) = [r for r in res.records if r.kind == "article"]
-    assert art.paragraphs[-2:] == more
+    assert art.paragraphs[-3:] == more
     assert check_coverage(res) == []
-    # a headline with a one-paragraph summary after the box is a teaser: it stays a related record
-    res = split_text(head + box + caption + more[0] + tail, load_rules())
+    # a headline with a summary of one or two paragraphs after the box is a teaser: a related record
+    res = split_text(head + box + caption + "\n\n".join(more[:2]) + tail, load_rules())
     (art,) = [r for r in res.records if r.kind == "article"]
     assert more[0] not in art.paragraphs
     assert any(more[0] in r.paragraphs for r in res.records if r.kind == "related")
+    # after a box whose headline-less text rejoined the article, two are enough
+    res = split_text(head + box + more[2] + "\n\n" + caption + "\n\n".join(more[:2]) + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert more[2] in art.paragraphs and art.paragraphs[-2:] == more[:2]
