@@ -998,47 +998,35 @@ class _Splitter:
         return SplitResult(records, _merge_adjacent(removed), text_len)
 
 
+# Removed lines of menus and link lists (shared by the two sets below).
+_MENU_CHROME = frozenset(
+    [
+        "skip_link",
+        "link_list",
+        "svg_title",
+        "share_row",
+        "navigation",
+        "navigation_list",
+        "read_more_link",
+        "learned_repeat",
+        "relative_time",
+    ]
+)
 # Rules whose lines mark a text as a web page (see SplitOptions.page_min_chrome_lines).
-_PAGE_CHROME = frozenset(
-    [
-        "skip_link",
-        "link_list",
-        "svg_title",
-        "share_row",
-        "navigation",
-        "navigation_list",
-        "copyright",
-        "advertisement",
-        "comments_heading",
-        "read_more",
-        "read_more_link",
-        "staff_footer",
-        "affiliate_notice",
-        "cookie_notice",
-        "relative_time",
-        "related_heading",
-        "repeated_line",
-        "learned_repeat",
-    ]
-)
-
-
-# Removed lines that are link-like web chrome: the paragraph classifier reads them as bad paragraphs.
-_LINK_CHROME = frozenset(
-    [
-        "skip_link",
-        "link_list",
-        "svg_title",
-        "share_row",
-        "navigation",
-        "navigation_list",
-        "related_link",
-        "read_more_link",
-        "learned_repeat",
-        "date_line",
-        "relative_time",
-    ]
-)
+_PAGE_CHROME = _MENU_CHROME | {
+    "copyright",
+    "advertisement",
+    "comments_heading",
+    "read_more",
+    "staff_footer",
+    "affiliate_notice",
+    "cookie_notice",
+    "related_heading",
+    "repeated_line",
+}
+# Removed lines that are link-like web chrome: the paragraph classifier reads them as bad paragraphs
+# (short repeated lines too, see _Splitter._link_chrome).
+_LINK_CHROME = _MENU_CHROME | {"related_link", "date_line"}
 
 
 def _merge_adjacent(spans: list[RemovedSpan]) -> list[RemovedSpan]:
