@@ -47,6 +47,8 @@ class ParagraphOptions:
     stopwords_high: float = 0.32
     # A stoplist fits a text when at least this share of the sampled words is in it.
     min_list_density: float = 0.15
+    # This many near-good paragraphs in a row are running text: good (see promote_prose_runs).
+    prose_run: int = 3
 
 
 def _stoplist_dir() -> Path | None:
@@ -162,28 +164,73 @@ def revise(classes: list[str]) -> list[str]:
     return final
 
 
-def classify(paragraphs: list[str], stops: frozenset[str] | None, opts: ParagraphOptions | None = None) -> list[str]:
+def classify(
+    paragraphs: list[str],
+    stops: frozenset[str] | None,
+    opts: ParagraphOptions | None = None,
+    chrome: list[bool] | None = None,
+    cache: dict[str, str] | None = None,
+) -> list[str]:
     """'good' or 'bad' for every paragraph, jusText style (initial class, then context).
 
     Args:
         paragraphs: the paragraphs in text order (clean text).
         stops: the stopword list of their language, or None when no list fits.
         opts: thresholds.
+        chrome: per paragraph, True for a line already removed as link-like web chrome (a menu entry, a
+            share row, a teaser's "By X" line): it is 'bad' whatever its text, as jusText's link density
+            makes such HTML blocks bad, and it weighs on its neighbours in the context step.
+        cache: initial classes by paragraph text, filled and reused across calls with the same stoplist
+            and options (a splitter classifies the same paragraphs in several contexts).
 
     Returns:
         One of 'good' / 'bad' per paragraph.
     """
     opts = opts or ParagraphOptions()
-    classes = [initial_class(p, stops, opts) for p in paragraphs]
+    is_chrome = chrome or [False] * len(paragraphs)
+    memo: dict[str, str] = {} if cache is None else cache
+    classes = []
+    for p, c in zip(paragraphs, is_chrome, strict=True):
+        if c:
+            classes.append("bad")
+            continue
+        cls = memo.get(p)
+        if cls is None:
+            cls = memo[p] = initial_class(p, stops, opts)
+        classes.append(cls)
     if "good" not in classes:  # short-paragraph prose (wire style): its near-good paragraphs are the best it has
         classes = ["good" if c == "neargood" else c for c in classes]
     # A list of two or more bullet items is a list of links (teasers, menus): jusText's link density,
     # which plain text does not have, would mark it bad.
-    bullet = [i for i, p in enumerate(paragraphs) if _BULLET.match(p)]
+    bullet = [i for i, p in enumerate(paragraphs) if not is_chrome[i] and _BULLET.match(p)]
     for a, b in pairwise(bullet):
         if b - a == 1:
             classes[a] = classes[b] = "bad"
     for i in bullet:  # a list item holding a URL is a link
         if _URL.search(paragraphs[i]):
             classes[i] = "bad"
+    promote_prose_runs(classes, paragraphs, opts)
     return revise(classes)
+
+
+def promote_prose_runs(classes: list[str], paragraphs: list[str], opts: ParagraphOptions) -> None:
+    """Make good (in place) every run of ``opts.prose_run`` or more consecutive near-good paragraphs.
+
+    Plain text breaks an article into one- or two-sentence paragraphs that are rarely longer than
+    jusText's ``length_high``, so each alone is only near-good, and a body between two bad blocks (a
+    menu above, a teaser list below) would turn bad as a whole. Several near-good paragraphs in a row,
+    with no short line between them, are one dense block of running text (boilerpipe's text density);
+    teaser lists alternate a short headline with its summary and do not form such runs.
+    """
+    k = 0
+    n = len(classes)
+    while k < n:
+        if classes[k] != "neargood":
+            k += 1
+            continue
+        end = k
+        while end < n and classes[end] == "neargood":
+            end += 1
+        if end - k >= opts.prose_run and sum(len(paragraphs[j]) for j in range(k, end)) >= 2 * opts.length_high:
+            classes[k:end] = ["good"] * (end - k)
+        k = end

@@ -22,10 +22,20 @@ class LineRule:
     exact: frozenset[str]
     regexes: tuple[re.Pattern[str], ...]
 
+    def __post_init__(self) -> None:
+        # One alternation of all the patterns: fullmatch succeeds when any of them matches the whole line
+        # (the same answer as trying them one by one, at a fraction of the calls).
+        combined = None
+        if self.regexes:
+            flags = self.regexes[0].flags
+            combined = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.regexes), flags)
+        object.__setattr__(self, "_combined", combined)
+
     def matches(self, line: str) -> bool:
         if self.exact and line.casefold() in self.exact:
             return True
-        return any(rx.fullmatch(line) for rx in self.regexes)
+        combined: re.Pattern[str] | None = self._combined  # type: ignore[attr-defined]
+        return combined is not None and combined.fullmatch(line) is not None
 
 
 @dataclass(frozen=True)

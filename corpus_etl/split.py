@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .normalize import normalize_inline
 from .paragraphs import ParagraphOptions, choose_stoplist, classify, stoplist
@@ -114,6 +115,14 @@ class SplitOptions:
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout")
     paragraph_classifier: bool = True
+    # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
+    # block, in a block of less than this share of its text, are not the article (see _off_main_block).
+    block_gap: int = 4
+    # A related block with a headline right after a web page's article continues it when the classifier
+    # finds this many good paragraphs in it (see _Splitter._continues).
+    related_rejoin_good: int = 2
+    block_keep_share: float = 0.25
+    block_keep_paragraphs: int = 3  # a block of this many good paragraphs is text of the article, kept
 
 
 # --------------------------------------------------------------------------------------------------
@@ -388,6 +397,7 @@ class _Splitter:
         self.page = False  # set by _finish: the text is a web page (see _is_page)
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
         self.para_opts = ParagraphOptions()
+        self._initial_classes: dict[str, str] = {}  # the classifier's initial class by paragraph text
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -732,7 +742,7 @@ class _Splitter:
                 else:
                     k += 1
             if self.page and self.opts.paragraph_classifier and rec.kind == "article":
-                self._classify_body(rec, drop)
+                self._classify_body(rec, drop, by_record.get(idx, []))
             if not drop:
                 continue
             body_pieces = [p for p in by_record.get(idx, []) if p.role == "body"]
@@ -759,12 +769,15 @@ class _Splitter:
         layout: ``SplitOptions.page_weak_splits``) continues the article before it; so does a
         'related' block with no headline that holds a paragraph the classifier finds good (running
         text after a "Related articles" box in the middle of a body; teasers open with their
-        headline). The headline of a joined record becomes a body paragraph (a subheading, or a
+        headline), and a 'related' block with a headline that holds two good paragraphs right after a
+        block that rejoined, three otherwise (the article going on under a caption or a subheading:
+        ``_continues``). The headline of a joined record becomes a body paragraph (a subheading, or a
         teaser the classifier then removes); its pieces, paragraphs and metadata move to the article
         it continues.
         """
         target: dict[int, int] = {}
         last_article: int | None = None
+        rejoined: set[int] = set()  # related blocks that rejoined their article
         for idx, rec in enumerate(self.records):
             prev_idx = target.get(idx - 1, idx - 1)
             if rec.kind == "article":
@@ -774,16 +787,24 @@ class _Splitter:
                     target[idx] = prev_idx
                 else:
                     last_article = idx
-            elif prev_idx == last_article and rec.title is None and self._continues(last_article, rec):
+            elif prev_idx == last_article and self._continues(last_article, rec, idx - 1 in rejoined):
                 # (only right after the article or what joined it: record extents must not overlap)
                 self._join(idx, last_article)
                 target[idx] = last_article
                 rec.kind = "article"
+                rejoined.add(idx)
 
-    def _continues(self, article: int, rec: RawRecord) -> bool:
-        """Whether the classifier, reading ``rec`` right after the article's body, finds good text in it."""
+    def _continues(self, article: int, rec: RawRecord, after_rejoined: bool = False) -> bool:
+        """Whether the classifier, reading ``rec`` right after the article's body, finds enough good text
+        in it: one good paragraph for a block with no headline; for a block with one (a teaser is a
+        headline and a summary of a paragraph or two), ``SplitOptions.related_rejoin_good`` right after a
+        block that rejoined (the article going on under a caption after a box of links), one more
+        otherwise."""
         before = self.records[article].paragraphs
-        return "good" in self._classes(before + rec.paragraphs)[len(before) :]
+        n_good = self._classes(before + rec.paragraphs)[len(before) :].count("good")
+        if rec.title is None:
+            return n_good >= 1
+        return n_good >= self.opts.related_rejoin_good + (not after_rejoined)
 
     def _join(self, idx: int, into: int) -> None:
         rec, prev = self.records[idx], self.records[into]
@@ -810,21 +831,90 @@ class _Splitter:
         rec.paragraphs, rec.paragraph_spans, rec.title, rec.body_words = [], [], None, 0
         rec.authors, rec.tags = [], []
 
-    def _classes(self, paragraphs: list[str]) -> list[str]:
-        """The paragraph classifier's 'good' / 'bad' for paragraphs of this text."""
+    def _stoplist(self) -> frozenset[str] | None:
+        """The stopwords of the text's language (chosen once from all its paragraphs), or None."""
         if self.stops is None:
             name = choose_stoplist([p for r in self.records for p in r.paragraphs])
             self.stops = stoplist(name) if name else frozenset()
-        return classify(paragraphs, self.stops or None, self.para_opts)
+        return self.stops or None
 
-    def _classify_body(self, rec: RawRecord, drop: dict[int, str]) -> None:
+    def _classes(self, paragraphs: list[str], chrome: list[bool] | None = None) -> list[str]:
+        """The paragraph classifier's 'good' / 'bad' for paragraphs of this text."""
+        return classify(paragraphs, self._stoplist(), self.para_opts, chrome, self._initial_classes)
+
+    def _link_chrome(self, p: Piece) -> bool:
+        """A removed piece that is link-like chrome: a menu, share row, teaser link, or a short line
+        repeated on the page (a long repeated line is more often a photo caption)."""
+        if p.rule == "repeated_line":
+            return words(self.text[p.start : p.end]) <= self.opts.repeated_line_max_words
+        return p.rule in _LINK_CHROME
+
+    def _classes_in_context(self, rec: RawRecord, pieces: list[Piece]) -> list[str]:
+        """The classifier's classes of ``rec``'s paragraphs, read with the link-like chrome lines removed
+        between them (``_link_chrome``) in place as bad paragraphs, as jusText sees them in the HTML."""
+        chrome_starts = sorted(p.start for p in pieces if p.role == "removed" and self._link_chrome(p))
+        if not chrome_starts:
+            return self._classes(rec.paragraphs)
+        seq: list[str] = []
+        is_chrome: list[bool] = []
+        where: list[int] = []  # position of each paragraph in the sequence
+        c = 0
+        for para, (a, _) in zip(rec.paragraphs, rec.paragraph_spans, strict=True):
+            if c < len(chrome_starts) and chrome_starts[c] < a:
+                seq.append("")
+                is_chrome.append(True)
+                while c < len(chrome_starts) and chrome_starts[c] < a:  # a run of chrome lines counts once
+                    c += 1
+            where.append(len(seq))
+            seq.append(para)
+            is_chrome.append(False)
+        if c < len(chrome_starts):
+            seq.append("")
+            is_chrome.append(True)
+        classes = self._classes(seq, is_chrome)
+        return [classes[k] for k in where]
+
+    def _off_main_block(self, rec: RawRecord, classes: list[str], good: list[int], pieces: list[Piece]) -> list[int]:
+        """Paragraphs of good blocks far from the body's main block, to be removed.
+
+        The good paragraphs fall into blocks separated by gaps of at least ``SplitOptions.block_gap``
+        bad paragraphs or link-like chrome lines (a teaser list, a footer). The block with the most good
+        text is the article (boilerpipe's and trafilatura's densest block); a block holding less than
+        ``block_keep_share`` of that text and fewer than ``block_keep_paragraphs`` good paragraphs, on
+        the far side of such a gap, is a teaser summary or a promo text of the page, not the article's
+        continuation (a longer one is a part of the article after a widget, kept).
+        """
+        chrome = sorted(p.start for p in pieces if p.role == "removed" and self._link_chrome(p))
+        spans = rec.paragraph_spans
+        blocks: list[list[int]] = [[good[0]]]
+        for a, b in pairwise(good):
+            n_bad = sum(1 for k in range(a + 1, b) if classes[k] == "bad")
+            n_chrome = bisect.bisect_left(chrome, spans[b][0]) - bisect.bisect_left(chrome, spans[a][1])
+            if n_bad + n_chrome >= self.opts.block_gap:
+                blocks.append([])
+            blocks[-1].append(b)
+        if len(blocks) == 1:
+            return []
+        mass = [sum(len(rec.paragraphs[k]) for k in blk) for blk in blocks]
+        main = max(mass)
+        out: list[int] = []
+        for blk, m in zip(blocks, mass, strict=True):
+            if m < self.opts.block_keep_share * main and len(blk) < self.opts.block_keep_paragraphs:
+                out.extend(range(blk[0], blk[-1] + 1))
+        return out
+
+    def _classify_body(self, rec: RawRecord, drop: dict[int, str], pieces: list[Piece]) -> None:
         """Mark for removal the paragraphs of a web page's article that the paragraph classifier finds bad:
         everything before its first and after its last good paragraph ('low_content_edge'), and runs of
         bad paragraphs inside it ('low_content_run'). A body with no good paragraph is left alone."""
-        classes = self._classes(rec.paragraphs)
+        classes = self._classes_in_context(rec, pieces)
         good = [k for k, c in enumerate(classes) if c == "good"]
         if not good:
             return
+        for k in self._off_main_block(rec, classes, good, pieces):
+            drop.setdefault(k, "off_main_block")
+            classes[k] = "bad"
+        good = [k for k in good if classes[k] == "good"]
         for k in [*range(good[0]), *range(good[-1] + 1, len(classes))]:
             drop.setdefault(k, "low_content_edge")
         k = good[0]
@@ -908,8 +998,8 @@ class _Splitter:
         return SplitResult(records, _merge_adjacent(removed), text_len)
 
 
-# Rules whose lines mark a text as a web page (see SplitOptions.page_min_chrome_lines).
-_PAGE_CHROME = frozenset(
+# Removed lines of menus and link lists (shared by the two sets below).
+_MENU_CHROME = frozenset(
     [
         "skip_link",
         "link_list",
@@ -917,18 +1007,26 @@ _PAGE_CHROME = frozenset(
         "share_row",
         "navigation",
         "navigation_list",
-        "copyright",
-        "advertisement",
-        "comments_heading",
-        "read_more",
         "read_more_link",
-        "staff_footer",
-        "affiliate_notice",
-        "related_heading",
-        "repeated_line",
         "learned_repeat",
+        "relative_time",
     ]
 )
+# Rules whose lines mark a text as a web page (see SplitOptions.page_min_chrome_lines).
+_PAGE_CHROME = _MENU_CHROME | {
+    "copyright",
+    "advertisement",
+    "comments_heading",
+    "read_more",
+    "staff_footer",
+    "affiliate_notice",
+    "cookie_notice",
+    "related_heading",
+    "repeated_line",
+}
+# Removed lines that are link-like web chrome: the paragraph classifier reads them as bad paragraphs
+# (short repeated lines too, see _Splitter._link_chrome).
+_LINK_CHROME = _MENU_CHROME | {"related_link", "date_line"}
 
 
 def _merge_adjacent(spans: list[RemovedSpan]) -> list[RemovedSpan]:

@@ -87,3 +87,89 @@ def test_every_scrapinghub_page_is_fully_accounted_for() -> None:
     assert len(pages) > 100
     for p in pages:
         assert check_coverage(split_text(decode_bytes(p.read_bytes()).text, load_rules())) == [], p.name
+
+
+def test_removed_link_chrome_counts_as_bad_context() -> None:
+    # a short teaser headline between two menu lines is bad, although good paragraphs surround the block
+    seq = [LONG_EN, "", "A teaser headline here", "", LONG_EN]
+    chrome = [False, True, False, True, False]
+    assert classify(seq, EN, chrome=chrome) == ["good", "bad", "bad", "bad", "good"]
+    # without the chrome lines in place the teaser reads as a subheading
+    assert classify([LONG_EN, "A teaser headline here", LONG_EN], EN) == ["good", "good", "good"]
+
+
+def test_teaser_list_after_a_short_article_is_cut_on_a_web_page() -> None:
+    teasers = "".join(
+        f"Teaser story number {k} makes the news\n\n* By Staff Writer\n\n* 11/20/2019 01:14 PM\n\n" for k in range(5)
+    )
+    text = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{OTHER_TOPIC}\n\n" + teasers
+    text += f"{LONG_EN}\n\n© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert not any(p.startswith("Teaser story") for p in art.paragraphs)
+    assert art.paragraphs[:2] == [LONG_EN, OTHER_TOPIC]
+    assert check_coverage(res) == []
+
+
+def test_a_run_of_near_good_paragraphs_is_running_text() -> None:
+    short_prose = [
+        "The council voted on Tuesday to keep the library open for another year at least.",
+        "It was the third time that the members had been asked to decide on the matter.",
+        "Residents who had signed the petition said that they were pleased with the result.",
+    ]
+    menu = "Apple MacBook Pro M3 Max 16-inch Space Black 48GB RAM 1TB SSD laptop computer deal"
+    opts = ParagraphOptions()
+    assert {initial_class(p, EN, opts) for p in short_prose} == {"neargood"}
+    # three in a row between bad blocks: one dense block of text, kept
+    assert classify([menu, *short_prose, menu], EN) == ["bad", "good", "good", "good", "bad"]
+    # a lone one between bad blocks stays bad (jusText), and so do summaries alternating with headlines
+    # (a page with a good paragraph elsewhere: otherwise near-good is the best it has, see classify)
+    assert classify([LONG_EN, menu, short_prose[0], menu], EN) == ["good", "bad", "bad", "bad"]
+    teasers = [menu, "Headline one", short_prose[0], "Headline two", short_prose[1], menu]
+    assert classify([LONG_EN, *teasers], EN) == ["good"] + ["bad"] * 6
+
+
+def test_a_small_good_block_far_below_the_body_is_off_the_main_block() -> None:
+    menu = "".join(f"* Section {k}\n\n" for k in range(5))
+    promo = (
+        "The weekly newsletter brings the best of what was written here to the readers who would like to "
+        "know what is going on in the valley, and it is sent to them by email on every Friday morning at eight sharp."
+    )
+    body = [LONG_EN, OTHER_TOPIC, LONG_EN, OTHER_TOPIC, LONG_EN]
+    text = CHROME + "Valley vineyards start the harvest early\n\n" + "".join(f"{p}\n\n" for p in body)
+    text += menu + f"{promo}\n\n© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == body
+    assert any(s.rule == "off_main_block" and promo in text[s.start : s.end] for s in res.removed)
+    assert check_coverage(res) == []
+    # three good paragraphs after the menu are the article's continuation: kept
+    text2 = text.replace(promo, f"{promo}\n\n{promo}\n\n{promo}")
+    (art2,) = [r for r in split_text(text2, load_rules()).records if r.kind == "article"]
+    assert art2.paragraphs == [*body, promo, promo, promo]
+
+
+def test_the_article_going_on_after_a_related_box_rejoins_it_but_a_teaser_does_not() -> None:
+    head = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{OTHER_TOPIC}\n\n"
+    box = "Related Stories\n\n* Wine prices rise again\n\n* Frost hits the orchards\n\n"
+    caption = "A picker at work in the vineyard on Monday morning\n\n"
+    more = [
+        "The cooperative said that the members had worked through the night to bring in the grapes before the rain.",
+        "It was the earliest start to the harvest that the oldest of them could remember, and they were glad of it.",
+        "The first of the new wine will be ready in the spring, when the cellars open their doors to the visitors.",
+    ]
+    tail = "\n\n© 2019 The Courier\n"
+    # three good paragraphs under a caption after the box: the article goes on
+    res = split_text(head + box + caption + "\n\n".join(more) + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs[-3:] == more
+    assert check_coverage(res) == []
+    # a headline with a summary of one or two paragraphs after the box is a teaser: a related record
+    res = split_text(head + box + caption + "\n\n".join(more[:2]) + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert more[0] not in art.paragraphs
+    assert any(more[0] in r.paragraphs for r in res.records if r.kind == "related")
+    # after a box whose headline-less text rejoined the article, two are enough
+    res = split_text(head + box + more[2] + "\n\n" + caption + "\n\n".join(more[:2]) + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert more[2] in art.paragraphs and art.paragraphs[-2:] == more[:2]

@@ -279,3 +279,14 @@ def test_a_run_of_short_lines_inside_a_body_is_chrome_but_a_lone_subheading_stay
     assert "What happens next" in rec.paragraphs
     assert not {"Live TV Videos", "Photo Gallery Highlights", "Weather Tonight Tomorrow"} & set(rec.paragraphs)
     assert {s.rule for s in res.removed} >= {"inner_chrome", "date_line"} and check_coverage(res) == []
+
+
+def test_relative_timestamps_and_cookie_banners_are_chrome():
+    for line in ("1H ago", "updated 16M ago", "2 days ago", "about an hour ago", "5 minutes ago"):
+        assert RULES.match_line(line).name == "relative_time", line
+    for line in ("He left 2 days ago to visit his mother.", "Ago"):
+        assert RULES.match_line(line) is None, line
+    banner = "We use cookies and similar tools to improve your experience on this site and to show you ads."
+    assert RULES.match_line(banner).name == "cookie_notice"
+    assert RULES.match_line("I Accept").name == "cookie_notice"
+    assert RULES.match_line("The bakery uses flour from the mill down the road.") is None
