@@ -154,18 +154,17 @@ def logical_lines(text: str) -> list[Line]:
         nonlocal block
         if not current:
             return
-        cleaned = [(s, e, normalize_inline(t)) for s, e, t in current]
-        if len(cleaned) > 1 and _hard_wrapped([c[2] for c in cleaned]):
-            lines.append(Line(cleaned[0][0], cleaned[-1][1], " ".join(c[2] for c in cleaned), block))
+        if len(current) > 1 and _hard_wrapped([c[2] for c in current]):
+            lines.append(Line(current[0][0], current[-1][1], " ".join(c[2] for c in current), block))
         else:
-            lines.extend(Line(s, e, t, block) for s, e, t in cleaned)
+            lines.extend(Line(s, e, t, block) for s, e, t in current)
         block += 1
         current.clear()
 
     for start, end, chunk in raw:
-        clean = normalize_inline(chunk)
+        clean = normalize_inline(chunk)  # once per physical line (kept for the logical line)
         if clean:
-            current.append((start, end, chunk))
+            current.append((start, end, clean))
             if chunk.endswith("\f"):
                 flush()
         else:

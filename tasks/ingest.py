@@ -11,7 +11,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from corpus_etl import schema
-from corpus_etl.discover import KnownSource, SourceFile, expand_sources, plan, stat_file
+from corpus_etl.discover import KnownSource, SourceFile, expand_sources, make_batches, plan, stat_file
 from corpus_etl.learned import LineCounts, learn_counts, outlet_key, scan_counts
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
@@ -73,8 +73,11 @@ def learn_boilerplate(files: list[SourceFile], settings: Settings, run_id: str) 
     hashes per outlet key (``corpus_etl.learned``). Empty when learning is off or nothing is to do."""
     if not files or not settings.learned_min_files:
         return {}
-    pairs = [(f.source_id, f.path) for f in files]
-    chunks = [pairs[i : i + 64] for i in range(0, len(pairs), 64)]
+    # chunks balanced by bytes, a few per worker, largest files first (as the batches: make_batches)
+    chunks = [
+        [(f.source_id, f.path) for f in c]
+        for c in make_batches(files, 256, settings.batch_bytes, 4 * settings.n_workers)
+    ]
     pool = _POOLS.get(run_id)
     args = (settings.input_format, settings.text_field)
     counts = LineCounts()  # merged as the chunks' counts arrive: what is held is one entry per distinct line
