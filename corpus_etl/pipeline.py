@@ -27,6 +27,7 @@ from .discover import ReadResult, SourceFile, SourceReadError, display_path, rea
 from .formats import detect_format, read_summaries, sibling, split_document
 from .langid import LangResult, detect_language
 from .learned import file_line_hashes, outlet_key
+from .memory import use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .rules import load_rules
 from .settings import Settings
@@ -49,10 +50,12 @@ class _NoPandas:
 
 
 def warm_worker() -> None:
-    """Initializer of the flow's worker processes: keep pandas out (``_NoPandas``) and load the language
-    profiles once; a worker imports only the core (no Prefect, GX, pandas, scipy, datasketch)."""
+    """Initializer of the flow's worker processes: keep pandas out (``_NoPandas``), use allocators that
+    return memory (``corpus_etl.memory``) and load the language profiles once; a worker imports only the
+    core (no Prefect, GX, pandas, scipy, datasketch)."""
     if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
         sys.meta_path.insert(0, _NoPandas())
+    use_returning_allocators()
     detect_language("warm up the language detector with a sentence", min_letters=1)
 
 

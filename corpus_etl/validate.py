@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,6 +67,20 @@ def load_suite_json(name: str, params: dict[str, Any] | None = None) -> dict[str
     return data
 
 
+_CONDITION_NAME = re.compile(r"\b([A-Za-z_]\w*)\s*(?:==|!=|<=|>=|<|>|\.)")
+
+
+def suite_columns(suite: dict[str, Any]) -> frozenset[str]:
+    """The columns a suite's expectations read: their ``column``/``column_A``/``column_B`` and the names
+    their pandas ``row_condition`` compares."""
+    cols: set[str] = set()
+    for exp in suite["expectations"]:
+        kw = exp["kwargs"]
+        cols.update(str(kw[k]) for k in ("column", "column_A", "column_B") if k in kw)
+        cols.update(_CONDITION_NAME.findall(str(kw.get("row_condition") or "")))
+    return frozenset(cols)
+
+
 def expectation_id(exp_type: str, kwargs: dict[str, Any]) -> str:
     """Stable id of an expectation within a suite: type, column(s) and a short hash of the kwargs."""
     cols = kwargs.get("column") or ",".join(str(kwargs[k]) for k in ("column_A", "column_B") if k in kwargs)
@@ -112,8 +127,10 @@ class Validator:
         ds = self.context.data_sources.add_pandas("corpus_etl")
         self.definitions: dict[str, Any] = {}
         self.meta: dict[str, dict[str, dict[str, Any]]] = {}
+        self.columns: dict[str, frozenset[str]] = {}
         for name in SUITE_NAMES:
             data = load_suite_json(name, params)
+            self.columns[name] = suite_columns(data)
             suite = ExpectationSuite(name=name)
             metas: dict[str, dict[str, Any]] = {}
             for exp in data["expectations"]:
@@ -146,7 +163,9 @@ class Validator:
         started = datetime.now(UTC)
         if table.num_rows == 0:
             return out
-        df = table.to_pandas()
+        # only the columns the suite reads go to pandas (the rest would be copied for nothing; row
+        # positions, which the unexpected indexes refer to, are unchanged)
+        df = table.select([c for c in table.column_names if c in self.columns[suite]]).to_pandas()
         result = self.definitions[suite].run(
             batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"}
         )

@@ -1,8 +1,8 @@
 """The ingest flow: discover -> plan -> process batches (split, normalise, language) -> validate -> load.
 
 Wiring only: every step is a task in ``tasks.ingest`` over pure functions in ``corpus_etl``. Batches
-are processed in parallel (a process pool by default); each finished batch is validated and loaded in
-order by the single writer while the next batches are still being processed.
+are processed in parallel (a process pool by default); each batch is validated and loaded by the
+single writer as soon as it finishes, while the other batches are still being processed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from corpus_etl.discover import make_batches
 from corpus_etl.incremental import vanished
 from corpus_etl.learned import learned_for
+from corpus_etl.memory import trim, use_returning_allocators
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
 from corpus_etl.validate import learned_params
@@ -43,6 +44,7 @@ def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, An
         The run summary: run id, counts per stage, languages, seconds.
     """
     settings = (settings or Settings()).resolved()
+    use_returning_allocators()  # one batch at a time: memory given back after each (corpus_etl.memory)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -100,7 +102,7 @@ def _run(
         stage = counts["stage_seconds"] = dict.fromkeys(
             ("process", "wait", "validate", "load", "analytics", "export"), 0.0
         )
-        for fut in futures:
+        for fut in runners.in_completion_order(futures):  # each batch loaded as soon as it is done
             t1 = time.perf_counter()
             out = fut.result()
             t2 = time.perf_counter()
@@ -120,13 +122,20 @@ def _run(
             counts["n_removed_spans"] += loaded.removed_spans
             done_files += out.n_sources
             report("files", done_files, len(todo))
+            del verdicts, out
+            trim()
+        if runner is not None:  # the workers are done: their memory goes now, not at the end of the run
+            runner.close()
+            runner = None
         t1 = time.perf_counter()
         # every run: story clusters and search index follow the loaded rows (and backfill an upgraded warehouse)
         counts["analytics"] = ta.update_analytics(settings, run_id, todo)
+        trim()
         stage["analytics"] = time.perf_counter() - t1
         t1 = time.perf_counter()
         if batches or gone or counts["analytics"]["changed"] or not (settings.parquet_dir / "articles").exists():
             t.export_parquet(settings, run_id)
+            trim()
         if settings.lake:  # the same files on object storage (s3://...); redone if a publish failed
             counts["lake_files"] = publish_lake(settings, run_id)
         stage["export"] = time.perf_counter() - t1

@@ -1,8 +1,9 @@
 """Where the batch tasks of a run execute: a local process pool, or a Dask cluster (prefect-dask).
 
 The flow asks ``start(settings, run_id, n_batches)`` for a runner, submits every batch to it and reads
-the results in batch order; whatever the runner, the results are ``BatchOutput``s whose staging files are
-in the flow's ``staging/<run_id>/``, and the flow's single writer loads them. The choice of runner
+the results as the batches finish (``in_completion_order``); whatever the runner, the results are
+``BatchOutput``s whose staging files are in the flow's ``staging/<run_id>/``, and the flow's single writer
+loads them. The choice of runner
 changes where the CPU work happens, never what is written: the rows depend only on the input and the
 settings that shape them (tested: a LocalCluster of two workers against the default runner).
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from datetime import datetime
@@ -115,6 +117,18 @@ class DaskRunner:
 
     def close(self) -> None:
         self._stack.close()
+
+
+def in_completion_order(futures: list[BatchFuture]) -> Iterator[BatchFuture]:
+    """The batch futures as their batches finish, whatever the runner: the single writer validates and
+    loads each batch as soon as it is done instead of waiting, in batch order, behind a slower one (which
+    left the loads of the batches done meanwhile for after the processing)."""
+    from prefect.futures import as_completed
+
+    inner = [f.fut if isinstance(f, _Landed) else f for f in futures]
+    by_id = {id(p): f for p, f in zip(inner, futures, strict=True)}
+    for done in as_completed(inner):  # type: ignore[arg-type]
+        yield by_id[id(done)]
 
 
 def start(settings: Settings, run_id: str, n_batches: int) -> LocalRunner | DaskRunner:

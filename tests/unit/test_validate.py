@@ -72,3 +72,18 @@ def test_clean_batch_passes(validator):
         "articles", with_check_columns(schema.to_table(schema.ARTICLES, rows), {"src": 10_000}), "r", 0
     )
     assert v.failed == {} and all(r["success"] for r in v.dq_results if r["severity"] == "error")
+
+
+def test_only_the_columns_a_suite_reads_go_to_pandas():
+    """``suite_columns`` finds every column an expectation or a row condition reads (the validator passes
+    only those to pandas); a condition's column missing from the list would make GX fail the check."""
+    from corpus_etl.validate import load_suite_json, suite_columns
+
+    cols = suite_columns(load_suite_json("articles"))
+    assert {"kind", "language", "title", "body", "_body_sha256", "_source_chars", "char_end"} <= cols
+    assert "authors" not in cols and "meta_json" not in cols
+    assert suite_columns({"expectations": [{"kwargs": {"column": "a", "row_condition": 'b == "x" and c>1'}}]}) == {
+        "a",
+        "b",
+        "c",
+    }
