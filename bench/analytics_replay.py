@@ -33,9 +33,14 @@ def prepare(src: Path, work: Path) -> tuple[Path, list[str], Path]:
     shutil.copy(src / "corpus.duckdb", db)
     con = duckdb.connect(str(db))
     try:
-        for name in STAGED:
-            out = work / "staging" / f"batch-000000.index.{name}.parquet"
-            con.execute(f"COPY {quote_ident(name)} TO {quote_literal(str(out))} (FORMAT parquet)")
+        n_batches = max(1, con.execute("SELECT count(*) FROM sources").fetchall()[0][0] // 18)
+        for name in STAGED:  # one staging file per batch, as a run writes them (a batch: ~18 files at 200 MB)
+            for k in range(n_batches):
+                out = work / "staging" / f"batch-{k:06d}.index.{name}.parquet"
+                con.execute(
+                    f"COPY (SELECT * FROM {quote_ident(name)} WHERE hash(article_id) % {n_batches} = {k}) "
+                    f"TO {quote_literal(str(out))} (FORMAT parquet)"
+                )
             con.execute(f"DELETE FROM {quote_ident(name)}")
         con.execute("DELETE FROM story_clusters")
         ids = [r[0] for r in con.execute("SELECT source_id FROM sources WHERE status = 'loaded'").fetchall()]

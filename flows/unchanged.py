@@ -3,9 +3,10 @@
 Starting Prefect costs seconds in every process (its import, then an API: a running server or the
 temporary one of 10-15 s), which is most of a rerun over an unchanged corpus: the flow itself takes
 well under a second when every file is unchanged. ``corpus-etl ingest`` therefore asks ``record_unchanged``
-first. Under the run lock it plans the run exactly as the flow does (``discover.plan``: path, size and
-mtime, a touched file confirmed by its sha256; the deleted-file rule); only when **no file is to be
-processed and none has vanished** does it record the run itself, with the flow's own steps and in the
+first. It plans the run exactly as the flow does (``discover.plan``: path, size and
+mtime, a touched file confirmed by its sha256; the deleted-file rule), first without the run lock (a
+run with work to do never takes it here) and again under it; only when **no file is to be processed and
+none has vanished** does it record the run itself, with the flow's own steps and in the
 flow's order: the run row, the files marked skipped (a touched file's new mtime remembered), analytics
 brought up to date (normally nothing to do), the Parquet copy re-exported only when it is missing or the
 analytics changed, the run finished with its counts, the dashboard rebuilt. Anything else (a changed, new
@@ -58,6 +59,13 @@ def _nothing_to_do(settings: Settings, sources: list[str], files: list[Any]) -> 
     return same
 
 
+def _looked_up(settings: Settings, sources: list[str], files: list[Any]) -> list[Any] | None:
+    try:
+        return _nothing_to_do(settings, sources, files)
+    except Exception:  # an unreadable, odd or busy warehouse: the flow reports or waits properly
+        return None
+
+
 def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] | None:
     """Record a run over ``sources`` without Prefect when it has nothing to process (see the module doc).
 
@@ -76,15 +84,16 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
     started = datetime.now(UTC)
     files = [stat_file(p) for p in expand_sources(sources)]
     run_id = str(uuid.uuid4())
+    # A first look without the lock: a run with work to do (or a warehouse being written) never takes
+    # the lock here, so the flow is the first and only holder of its run's lock.
+    if _looked_up(settings, sources, files) is None:
+        return None
     with ExitStack() as held:
         try:
             held.enter_context(run_lock(settings.warehouse, run_id, name="unchanged-check"))
         except loader.WarehouseLocked:
             return None  # the flow waits for the holder (--wait) or names it
-        try:
-            same = _nothing_to_do(settings, sources, files)
-        except Exception:  # an unreadable or odd warehouse: the flow reports it properly
-            return None
+        same = _looked_up(settings, sources, files)  # again, under the lock: nothing changed meanwhile
         if same is None:
             return None
         checked = time.perf_counter() - t0

@@ -252,9 +252,12 @@ class _Updater:
                 if i == 0:
                     con.execute(sql("analytics/staged_covered").format(todo=quote_ident(todo), files=files))
                 cols = ", ".join(quote_ident(c) for c in STAGED[name].columns)
-                con.execute(
-                    sql("analytics/insert_staged_index").format(table=quote_ident(name), cols=cols, files=files)
-                )
+                for one in self.staged[name]:  # a batch's file at a time: the writer's memory stays bounded
+                    con.execute(
+                        sql("analytics/insert_staged_index").format(
+                            table=quote_ident(name), cols=cols, files=quote_literal(one)
+                        )
+                    )
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE an_covered (article_id VARCHAR)")
         return [r[0] for r in con.execute(sql("analytics/uncovered").format(todo=quote_ident(todo))).fetchall()]

@@ -91,12 +91,14 @@ def comment_sql(spec: TableSpec) -> list[str]:
 
 # DuckDB's default memory limit is 80 % of RAM, and its buffer pool keeps what it read until then: the
 # writer (in the flow process, for the whole run) would grow with the warehouse. Bounded, DuckDB spills
-# large sorts and joins (the Parquet export, the analytics joins) to ``<db>.tmp`` instead. 512 MB: at
-# 256 MB the one-statement insert of a 200 MB corpus's staged LSH buckets (6.4 M rows in one transaction)
-# ran out of memory (measured). Two threads: the machine's cores (the workers are idle by the
-# time the big statements run). Insertion order is not kept: every read that needs an order says ORDER BY,
-# and keeping it makes DuckDB buffer whole results.
-WRITER_MEMORY_LIMIT = "512MB"
+# large sorts and joins (the Parquet export, the analytics joins) to ``<db>.tmp`` instead. 256 MB, with
+# the staged index rows inserted one batch file at a time (one statement for all of a 200 MB corpus's
+# 6.4 M LSH rows ran out of memory at 256 MB): update-analytics of the 200 MB benchmark corpus peaks at
+# 652 MiB instead of 895 MiB at 512 MB, with the same clusters (measured with bench/analytics_replay.py).
+# Two threads: the machine's cores (the workers are gone by the time the big statements run). Insertion
+# order is not kept: every read that needs an order says ORDER BY, and keeping it makes DuckDB buffer
+# whole results. No progress bar: the writer runs in a flow, its output is a log.
+WRITER_MEMORY_LIMIT = "256MB"
 WRITER_THREADS = 2
 
 
@@ -115,7 +117,9 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), config=writer_config(path))  # type: ignore[arg-type]
+    con = duckdb.connect(str(path), config=writer_config(path))  # type: ignore[arg-type]
+    con.execute("SET enable_progress_bar = false")  # a connection setting: the writer's output is a log
+    return con
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
