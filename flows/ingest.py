@@ -102,8 +102,12 @@ def _run(
         stage = counts["stage_seconds"] = dict.fromkeys(
             ("process", "wait", "validate", "load", "analytics", "export"), 0.0
         )
-        for fut in runners.in_completion_order(futures):  # each batch loaded as soon as it is done
+        finished = runners.in_completion_order(futures)  # each batch loaded as soon as it is done
+        while True:
             t1 = time.perf_counter()
+            fut = next(finished, None)  # waits for the next batch to finish (counted as 'wait')
+            if fut is None:
+                break
             out = fut.result()
             t2 = time.perf_counter()
             verdicts = t.validate_batch(out, settings, run_id)
