@@ -32,7 +32,9 @@ from pathlib import Path
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"https?://|www\.")
-_BULLET = re.compile(r"[*•·▪►»o+-]\s")
+_ELLIPSIS = re.compile(r"(\.\.\.|…)['\"’”»)\]]*$")  # a teaser's summary cut short
+_FIGURE = re.compile(r"\d")
+_BULLET = re.compile(r"(?:[*•·▪►»o+-]|\d{1,2}[.)])\s")
 
 CLASSES = ("good", "neargood", "short", "bad")
 
@@ -107,8 +109,10 @@ def choose_stoplist(texts: list[str], opts: ParagraphOptions | None = None, samp
 
 
 def stopword_density(text: str, stops: frozenset[str]) -> float:
-    """Share of the whitespace-separated words of ``text`` that are stopwords (jusText's measure)."""
-    tokens = text.split()
+    """Share of the whitespace-separated words of ``text`` that are stopwords (jusText's measure), over
+    the words without a digit: figures ("$2.8", "3.5%", "2019") are neither function words nor chrome,
+    and would make a sentence about money or results read as a list."""
+    tokens = [t for t in text.split() if not _FIGURE.search(t)]
     if not tokens:
         return 0.0
     return sum(1 for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops) / len(tokens)
@@ -200,12 +204,18 @@ def classify(
         classes.append(cls)
     if "good" not in classes:  # short-paragraph prose (wire style): its near-good paragraphs are the best it has
         classes = ["good" if c == "neargood" else c for c in classes]
-    # A list of two or more bullet items is a list of links (teasers, menus): jusText's link density,
-    # which plain text does not have, would mark it bad.
+    # A list of two or more bullet or numbered items is a list of links (teasers, menus): jusText's link
+    # density, which plain text does not have, would mark it bad.
     bullet = [i for i, p in enumerate(paragraphs) if not is_chrome[i] and _BULLET.match(p)]
+    # An item of running prose (long, good by its stopwords, ends like a sentence: an analyst's bullet
+    # point) is no link: it keeps its class.
     for a, b in pairwise(bullet):
         if b - a == 1:
-            classes[a] = classes[b] = "bad"
+            for j in (a, b):
+                if not (
+                    classes[j] == "good" and _SENTENCE_END.search(paragraphs[j]) and not _ELLIPSIS.search(paragraphs[j])
+                ):
+                    classes[j] = "bad"
     for i in bullet:  # a list item holding a URL is a link
         if _URL.search(paragraphs[i]):
             classes[i] = "bad"

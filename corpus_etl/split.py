@@ -756,6 +756,20 @@ class _Splitter:
             rec.paragraphs = [rec.paragraphs[k] for k in keep]
             rec.paragraph_spans = [rec.paragraph_spans[k] for k in keep]
 
+    def _demote_untitled(self) -> None:
+        """On a web page, an article with no headline and no metadata is a block of the page (a list of
+        teasers, a promo) when another article of the page has its headline and a date, a byline or tags
+        over a body: that one is the page's article, the untitled block becomes 'related'."""
+        arts = [r for r in self.records if r.kind == "article" and r.paragraphs]
+        if not any(
+            r.title and (r.published or r.authors or r.tags) and r.body_words >= self.opts.min_body_words_before_split
+            for r in arts
+        ):
+            return
+        for r in arts:
+            if not (r.title or r.published or r.authors or r.tags):
+                r.kind = "related"
+
     def _is_page(self) -> bool:
         """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
         n = sum(1 for p in self.pieces if p.role == "removed" and p.rule in _PAGE_CHROME)
@@ -914,6 +928,12 @@ class _Splitter:
             drop.setdefault(k, "off_main_block")
             classes[k] = "bad"
         good = [k for k in good if classes[k] == "good"]
+        if not good:
+            return
+        lede = good[0] - 1  # a sentence opening with a dateline right before the body is its lede
+        if lede >= 0 and is_prose(rec.paragraphs[lede]) and self.rules.dateline.match(rec.paragraphs[lede]):
+            classes[lede] = "good"
+            good.insert(0, lede)
         for k in [*range(good[0]), *range(good[-1] + 1, len(classes))]:
             drop.setdefault(k, "low_content_edge")
         k = good[0]
@@ -934,6 +954,8 @@ class _Splitter:
         if self.page:
             self._merge_weak_splits()
         self._trim_edges()
+        if self.page:
+            self._demote_untitled()
         text_len = len(self.text)
         # Records with nothing but metadata are not records: their lines become removed spans.
         keep_idx: dict[int, int] = {}

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from corpus_etl.paragraphs import ParagraphOptions, choose_stoplist, classify, initial_class, stoplist
+from corpus_etl.paragraphs import (
+    ParagraphOptions,
+    choose_stoplist,
+    classify,
+    initial_class,
+    stoplist,
+    stopword_density,
+)
 from corpus_etl.rules import load_rules
 from corpus_etl.split import check_coverage, split_text
 
@@ -44,8 +51,8 @@ def test_context_revision() -> None:
     assert classify([LONG_EN, "A short subheading", LONG_EN], EN) == ["good", "good", "good"]
     bad = "Apple MacBook Pro M3 Max 16-inch Space Black 48GB RAM 1TB SSD laptop computer deal"
     assert classify([LONG_EN, bad, "Short", bad], EN) == ["good", "bad", "bad", "bad"]
-    # two or more bullet items in a row are a list of links
-    items = ["* " + LONG_EN, "* " + OTHER_TOPIC]
+    # two or more bullet items in a row are a list of links (teasers: a headline, a summary cut short)
+    items = ["* " + LONG_EN.rstrip(".") + "...", "* " + OTHER_TOPIC.rstrip(".")]
     assert classify([LONG_EN, *items], EN) == ["good", "bad", "bad"]
     assert classify(["* " + LONG_EN], EN) == ["good"]
 
@@ -173,3 +180,44 @@ def test_the_article_going_on_after_a_related_box_rejoins_it_but_a_teaser_does_n
     res = split_text(head + box + more[2] + "\n\n" + caption + "\n\n".join(more[:2]) + tail, load_rules())
     (art,) = [r for r in res.records if r.kind == "article"]
     assert more[2] in art.paragraphs and art.paragraphs[-2:] == more[:2]
+
+
+def test_bullet_points_of_running_prose_are_content_numbered_teasers_are_not() -> None:
+    # an analyst's bullet points: long, good by their stopwords, each ends like a sentence
+    points = ["* " + LONG_EN, "* " + OTHER_TOPIC]
+    assert classify([LONG_EN, *points], EN) == ["good", "good", "good"]
+    # a numbered list of teaser headlines with their summaries is a list of links, like a bulleted one
+    teasers = ["1. " + LONG_EN.rstrip("."), "2. " + OTHER_TOPIC.rstrip(".")]
+    assert classify([LONG_EN, *teasers], EN) == ["good", "bad", "bad"]
+
+
+def test_figures_do_not_dilute_a_paragraphs_stopword_density() -> None:
+    # figures are neither function words nor boilerplate: a sentence of money and percentages is measured
+    # by its words ("It", "rose", "to", "and", "to": 4 stopwords of 5)
+    assert stopword_density("It rose 3.5% to $27.2 and 1.8% to 110.2", EN) == 0.8
+    # a row of tickers and prices has few words, and none of them stopwords: still bad
+    row = "Ticker HD 225.86 -12.99 -5.44% LOW 113.40 -1.62 -1.41% Home Depot Lowes Companies Inc"
+    assert initial_class(row, EN, ParagraphOptions()) == "bad"
+
+
+def test_a_dateline_lede_before_the_body_is_kept_on_a_web_page() -> None:
+    lede = "SPRINGFIELD, Ill. (AP) — State health officials confirm third measles case linked to county fair outbreak."
+    text = CHROME + f"Valley vineyards start the harvest early\n\nNovember 19, 2019 at 9:45 am\n\n{lede}\n\n"
+    text += f"{LONG_EN}\n\n{OTHER_TOPIC}\n\n{LONG_EN}\n\n© 2019 The Courier\n"
+    assert initial_class(lede, EN, ParagraphOptions()) == "bad"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs[0] == lede
+    assert check_coverage(res) == []
+
+
+def test_an_untitled_block_is_not_the_page_article_when_a_titled_dated_one_is_there() -> None:
+    teasers = "".join(f"Teaser {k} about the cooperative{LONG_EN[3:]}\n\n" for k in range(6))
+    article = f"Valley vineyards start the harvest early\n\nNovember 19, 2019 at 9:45 am\n\n{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n"
+    text = CHROME + teasers + "Home | News | Sport | Business\n\n" + article + "© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.title == "Valley vineyards start the harvest early"
+    assert art.paragraphs == [OTHER_TOPIC, OTHER_TOPIC]
+    assert any(r.kind == "related" and r.title is None and len(r.paragraphs) >= 5 for r in res.records)
+    assert check_coverage(res) == []
