@@ -112,7 +112,9 @@ def stopword_density(text: str, stops: frozenset[str]) -> float:
     """Share of the whitespace-separated words of ``text`` that are stopwords (jusText's measure), over
     the words without a digit: figures ("$2.8", "3.5%", "2019") are neither function words nor chrome,
     and would make a sentence about money or results read as a list."""
-    tokens = [t for t in text.split() if not _FIGURE.search(t)]
+    tokens = text.split()
+    if _FIGURE.search(text):
+        tokens = [t for t in tokens if not _FIGURE.search(t)]
     if not tokens:
         return 0.0
     return sum(1 for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops) / len(tokens)
