@@ -290,3 +290,12 @@ def test_relative_timestamps_and_cookie_banners_are_chrome():
     assert RULES.match_line(banner).name == "cookie_notice"
     assert RULES.match_line("I Accept").name == "cookie_notice"
     assert RULES.match_line("The bakery uses flour from the mill down the road.") is None
+
+
+def test_video_list_timestamps_are_chrome():
+    # a relative time with a video's duration after it, a month-day-clock stamp with no year
+    for line in ("7H ago 08:51", "3 days ago | 1:02:15", "Nov 7 23:05", "Sept. 12 9:45 am"):
+        assert RULES.match_line(line).name == "relative_time", line
+    for line in ("Maybe 3 10:00", "Nov 7 was the day it rained at 23:05.", "November 19, 2019"):
+        rule = RULES.match_line(line)
+        assert rule is None or rule.name != "relative_time", line
