@@ -123,6 +123,9 @@ class SplitOptions:
     related_rejoin_good: int = 2
     block_keep_share: float = 0.25
     block_keep_paragraphs: int = 3  # a block of this many good paragraphs is text of the article, kept
+    # ... unless the small blocks hold together more than this share of the main block's text: then the
+    # body is one text cut up by links or widgets, and no block is removed (a safety net).
+    block_off_max_share: float = 1.0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -911,10 +914,14 @@ class _Splitter:
         mass = [sum(len(rec.paragraphs[k]) for k in blk) for blk in blocks]
         main = max(mass)
         out: list[int] = []
+        off_mass = 0
         for blk, m in zip(blocks, mass, strict=True):
             if m < self.opts.block_keep_share * main and len(blk) < self.opts.block_keep_paragraphs:
                 out.extend(range(blk[0], blk[-1] + 1))
-        return out
+                off_mass += m
+        # A safety net: small blocks that together outweigh the main block are no teasers around an
+        # article but one text cut up by inline links or widgets: nothing is removed.
+        return out if off_mass <= self.opts.block_off_max_share * main else []
 
     def _classify_body(self, rec: RawRecord, drop: dict[int, str], pieces: list[Piece]) -> None:
         """Mark for removal the paragraphs of a web page's article that the paragraph classifier finds bad:

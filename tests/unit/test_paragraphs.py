@@ -221,3 +221,20 @@ def test_an_untitled_block_is_not_the_page_article_when_a_titled_dated_one_is_th
     assert art.paragraphs == [OTHER_TOPIC, OTHER_TOPIC]
     assert any(r.kind == "related" and r.title is None and len(r.paragraphs) >= 5 for r in res.records)
     assert check_coverage(res) == []
+
+
+def test_off_main_block_never_removes_more_text_than_the_main_block_holds() -> None:
+    menu = "".join(f"* Section {k}\n\n" for k in range(5))
+    body = [LONG_EN, OTHER_TOPIC] * 4
+    head = CHROME + "Valley vineyards start the harvest early\n\n" + "".join(f"{p}\n\n" for p in body)
+    tail = "© 2019 The Courier\n"
+    # two small blocks far below the body: teasers or promos, removed
+    res = split_text(head + (menu + f"{OTHER_TOPIC}\n\n") * 2 + menu + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == body
+    # ten of them outweigh the body: one text cut up by link boxes, nothing is removed as off the main block
+    res = split_text(head + (menu + f"{OTHER_TOPIC}\n\n") * 10 + menu + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == body + [OTHER_TOPIC] * 10
+    assert not any(s.rule == "off_main_block" for s in res.removed)
+    assert check_coverage(res) == []
