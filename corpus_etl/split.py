@@ -271,6 +271,16 @@ def cosine(a: Counter[str], b: Counter[str]) -> float:
     return num / den if den else 0.0
 
 
+_FIGURE_TOKEN = re.compile(r"\S*\d\S*")
+
+
+def is_table_row(text: str) -> bool:
+    """A row of a table of figures: three or more tokens holding digits, a third of its tokens or more
+    ("DL Larry Ogunjobi 63 85% 1 tackle", "HD 225.86 -12.99 -5.44%")."""
+    n = len(_FIGURE_TOKEN.findall(text))
+    return n >= 3 and 3 * n >= len(text.split())
+
+
 def is_standfirst(text: str) -> bool:
     """A one-sentence paragraph of at most 40 words (a deck under a headline)."""
     return words(text) <= 40 and bool(_SENTENCE_END.search(text)) and not _INNER_SENTENCE.search(text)
@@ -949,7 +959,10 @@ class _Splitter:
                 run_end = k
                 while classes[run_end] == "bad":
                     run_end += 1
-                if run_end - k >= self.opts.weak_run_min:  # a lone bad paragraph may be a quote or a subheading
+                # a lone bad paragraph may be a quote or a subheading; a run that is mostly rows of figures
+                # is a table in the body (statistics, results), content
+                rows = sum(1 for j in range(k, run_end) if is_table_row(rec.paragraphs[j]))
+                if run_end - k >= self.opts.weak_run_min and not (rows >= 2 and 2 * rows >= run_end - k):
                     for j in range(k, run_end):
                         drop.setdefault(j, "low_content_run")
                 k = run_end

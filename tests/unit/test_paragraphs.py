@@ -238,3 +238,24 @@ def test_off_main_block_never_removes_more_text_than_the_main_block_holds() -> N
     assert art.paragraphs == body + [OTHER_TOPIC] * 10
     assert not any(s.rule == "off_main_block" for s in res.removed)
     assert check_coverage(res) == []
+
+
+def test_a_table_of_figures_inside_the_body_is_kept_on_a_web_page() -> None:
+    rows = [
+        "Team Played Won Lost Points",
+        "Riverside Rovers 12 9 3 27 points, 31 goals scored, 14 conceded, home 6-0, away 3-3",
+        "Hillcrest Harriers 12 7 5 21 points, 25 goals scored, 19 conceded, home 4-2, away 3-3",
+        "Lakeside Wanderers 12 4 8 12 points, 15 goals scored, 27 conceded, home 3-3, away 1-5",
+    ]
+    body = [LONG_EN, OTHER_TOPIC, *rows, LONG_EN, OTHER_TOPIC]
+    text = CHROME + "Valley vineyards start the harvest early\n\n" + "".join(f"{p}\n\n" for p in body)
+    res = split_text(text + "© 2019 The Courier\n", load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == body
+    assert check_coverage(res) == []
+    # a run of short link-like lines there is still cut
+    links = ["Wine prices rise again", "Frost hits the orchards", "Harvest festival dates"]
+    text = CHROME + "Valley vineyards start the harvest early\n\n"
+    text += "".join(f"{p}\n\n" for p in [LONG_EN, OTHER_TOPIC, *links, LONG_EN, OTHER_TOPIC])
+    (art,) = [r for r in split_text(text + "© 2019 The Courier\n", load_rules()).records if r.kind == "article"]
+    assert art.paragraphs == [LONG_EN, OTHER_TOPIC, LONG_EN, OTHER_TOPIC]
