@@ -34,6 +34,7 @@ _WORD = re.compile(r"\w+")
 _URL = re.compile(r"https?://|www\.")
 _ELLIPSIS = re.compile(r"(\.\.\.|…)['\"’”»)\]]*$")  # a teaser's summary cut short
 _FIGURE = re.compile(r"\d")
+_INNER_BULLET = re.compile(r"(?:^|\s)[*•▪►]\s")
 _BULLET = re.compile(r"(?:[*•·▪►»o+-]|\d{1,2}[.)])\s")
 
 CLASSES = ("good", "neargood", "short", "bad")
@@ -218,11 +219,25 @@ def classify(
                     classes[j] == "good" and _SENTENCE_END.search(paragraphs[j]) and not _ELLIPSIS.search(paragraphs[j])
                 ):
                     classes[j] = "bad"
-    for i in bullet:  # a list item holding a URL is a link
-        if _URL.search(paragraphs[i]):
+    for i in bullet:  # a list item holding a URL is a link, a list flattened onto one line of headlines too
+        if _URL.search(paragraphs[i]) or is_flat_headline_list(paragraphs[i]):
             classes[i] = "bad"
     promote_prose_runs(classes, paragraphs, opts)
     return revise(classes)
+
+
+def _title_case(text: str) -> bool:
+    """Most words of four letters or more capitalised ("Customers Leave Without Paying The Bill")."""
+    long = [w for w in _WORD.findall(text) if len(w) >= 4 and not w.isdigit()]
+    return len(long) >= 2 and sum(w[0].isupper() for w in long) >= 0.7 * len(long)
+
+
+def is_flat_headline_list(text: str) -> bool:
+    """A bulleted list flattened onto one line ("* Headline one * Headline two * Headline three") whose
+    items are mostly title-case headlines: a "Most read" box of links. A flattened list of sentences
+    (bullet points of an article) is not one."""
+    items = [t for t in _INNER_BULLET.split(text) if t.strip()]
+    return len(items) >= 3 and 3 * sum(_title_case(t) for t in items) >= 2 * len(items)
 
 
 def promote_prose_runs(classes: list[str], paragraphs: list[str], opts: ParagraphOptions) -> None:

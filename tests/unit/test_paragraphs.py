@@ -213,7 +213,8 @@ def test_a_dateline_lede_before_the_body_is_kept_on_a_web_page() -> None:
 
 def test_an_untitled_block_is_not_the_page_article_when_a_titled_dated_one_is_there() -> None:
     teasers = "".join(f"Teaser {k} about the cooperative{LONG_EN[3:]}\n\n" for k in range(6))
-    article = f"Valley vineyards start the harvest early\n\nNovember 19, 2019 at 9:45 am\n\n{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n"
+    article = "Valley vineyards start the harvest early\n\nNovember 19, 2019 at 9:45 am\n\n"
+    article += f"{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n"
     text = CHROME + teasers + "Home | News | Sport | Business\n\n" + article + "© 2019 The Courier\n"
     res = split_text(text, load_rules())
     (art,) = [r for r in res.records if r.kind == "article"]
@@ -259,3 +260,19 @@ def test_a_table_of_figures_inside_the_body_is_kept_on_a_web_page() -> None:
     text += "".join(f"{p}\n\n" for p in [LONG_EN, OTHER_TOPIC, *links, LONG_EN, OTHER_TOPIC])
     (art,) = [r for r in split_text(text + "© 2019 The Courier\n", load_rules()).records if r.kind == "article"]
     assert art.paragraphs == [LONG_EN, OTHER_TOPIC, LONG_EN, OTHER_TOPIC]
+
+
+def test_a_list_of_headlines_flattened_onto_one_line_is_a_links_box() -> None:
+    most_read = (
+        "* Why The Council Wants To Keep The Library Open For Another Year * What The New Rules Mean For All "
+        "Of The Farmers In The Valley * How The Grapes Were Picked Before The Rain Came In * Where To Find The "
+        "Best Of The New Wine This Spring"
+    )
+    assert initial_class(most_read, EN, ParagraphOptions()) in ("good", "neargood")
+    assert classify([LONG_EN, LONG_EN, most_read], EN) == ["good", "good", "bad"]
+    # a flattened list of an article's bullet points (sentences) stays content
+    points = (
+        "* You will see that the library is open for another year * The members had been asked to decide on "
+        "the matter three times * The residents who had signed the petition were pleased with the result"
+    )
+    assert classify([LONG_EN, LONG_EN, points], EN) == ["good", "good", "good"]
