@@ -309,8 +309,9 @@ def parse_tags(raw: str) -> list[str]:
 
 
 _BYLINE_TAIL = re.compile(
-    r"\s*(?:[|·•,]\s*)?(?:\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?|(?:updated|published|posted)\b|"
-    r"[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}).*$"
+    r"\s*(?:[|·•,]\s*)?(?:\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?|(?i:updated|published|posted)\b|@\w+|"
+    r"on (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
+    r"[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}).*$"
 )
 _OUTLET_WORDS = re.compile(
     r"\b(?:The|Press|News|Times|Post|Media|Daily|Journal|Herald|Tribune|Reuters|Associated|Agency|Staff|"

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus_etl.rules import load_rules
-from corpus_etl.split import SplitOptions, check_coverage, is_headline, logical_lines, split_text
+from corpus_etl.split import SplitOptions, check_coverage, is_headline, logical_lines, parse_byline, split_text
 from tests.conftest import SAMPLES
 
 RULES = load_rules()
@@ -299,3 +299,11 @@ def test_video_list_timestamps_are_chrome():
     for line in ("Maybe 3 10:00", "Nov 7 was the day it rained at 23:05.", "November 19, 2019"):
         rule = RULES.match_line(line)
         assert rule is None or rule.name != "relative_time", line
+
+
+def test_byline_with_a_handle_or_a_weekday_date_after_the_names():
+    assert parse_byline("By Jane Fielding @janefielding Nov 18, 2019, 11:47am EST", RULES) == (["Jane Fielding"], None)
+    got = parse_byline("By Ann Lee , Tom Ward on Monday, November 18th, 2019 at 11:08 a.m.", RULES)
+    assert got == (["Ann Lee", "Tom Ward"], None)
+    assert parse_byline("By Ann Lee PUBLISHED: November 19, 2019 at 8:53 pm", RULES) == (["Ann Lee"], None)
+    assert parse_byline("By the way, it rained on Monday and nobody came.", RULES) is None
