@@ -1052,6 +1052,7 @@ _MENU_CHROME = frozenset(
         "read_more_link",
         "learned_repeat",
         "relative_time",
+        "video_link",
     ]
 )
 # Rules whose lines mark a text as a web page (see SplitOptions.page_min_chrome_lines).

@@ -307,3 +307,11 @@ def test_byline_with_a_handle_or_a_weekday_date_after_the_names():
     assert got == (["Ann Lee", "Tom Ward"], None)
     assert parse_byline("By Ann Lee PUBLISHED: November 19, 2019 at 8:53 pm", RULES) == (["Ann Lee"], None)
     assert parse_byline("By the way, it rained on Monday and nobody came.", RULES) is None
+
+
+def test_a_video_title_with_its_running_time_is_a_link():
+    for line in ("Why Nobody Smiled in Old Photographs? (1:12)", "The Harvest Festival in Five Minutes (4:05)"):
+        assert RULES.match_line(line).name == "video_link", line
+    for line in ("Doors open (10:30)", "The mayor spoke first. Then questions (3:04)"):
+        rule = RULES.match_line(line)
+        assert rule is None or rule.name != "video_link", line
