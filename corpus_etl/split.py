@@ -1058,6 +1058,7 @@ _MENU_CHROME = frozenset(
 # Rules whose lines mark a text as a web page (see SplitOptions.page_min_chrome_lines).
 _PAGE_CHROME = _MENU_CHROME | {
     "copyright",
+    "legal_notice",
     "advertisement",
     "comments_heading",
     "read_more",

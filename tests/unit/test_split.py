@@ -315,3 +315,13 @@ def test_a_video_title_with_its_running_time_is_a_link():
     for line in ("Doors open (10:30)", "The mayor spoke first. Then questions (3:04)"):
         rule = RULES.match_line(line)
         assert rule is None or rule.name != "video_link", line
+
+
+def test_legal_notices_are_boilerplate():
+    for line in (
+        "Orchard Phone and Orchard Watch are registered trademarks of Orchard Inc.",
+        "*These statements have not been evaluated by the Food and Drug Administration. Not medical advice.",
+        "The information provided on this website is for general information only and is not advice.",
+    ):
+        assert RULES.match_line(line).name == "legal_notice", line
+    assert RULES.match_line("The court said the company had copied the design of the orchard phone.") is None
