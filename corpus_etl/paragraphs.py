@@ -34,6 +34,7 @@ _WORD = re.compile(r"\w+")
 _URL = re.compile(r"https?://|www\.")
 _ELLIPSIS = re.compile(r"(\.\.\.|…)['\"’”»)\]]*$")  # a teaser's summary cut short
 _FIGURE = re.compile(r"\d")
+_FIGURE_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # a token holding a digit (matched once, from its start)
 _INNER_BULLET = re.compile(r"(?:^|\s)[*•▪►]\s")
 _BULLET = re.compile(r"(?:[*•·▪►»o+-]|\d{1,2}[.)])\s")
 
@@ -114,11 +115,15 @@ def stopword_density(text: str, stops: frozenset[str]) -> float:
     the words without a digit: figures ("$2.8", "3.5%", "2019") are neither function words nor chrome,
     and would make a sentence about money or results read as a list."""
     tokens = text.split()
-    if _FIGURE.search(text):
-        tokens = [t for t in tokens if not _FIGURE.search(t)]
-    if not tokens:
+    if _FIGURE.search(text) is None:
+        if not tokens:
+            return 0.0
+        return sum(1 for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops) / len(tokens)
+    n = len(tokens) - len(_FIGURE_TOKEN.findall(text))
+    if n <= 0:
         return 0.0
-    return sum(1 for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops) / len(tokens)
+    hits = [t for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops]
+    return sum(1 for t in hits if _FIGURE.search(t) is None) / n
 
 
 def initial_class(text: str, stops: frozenset[str] | None, opts: ParagraphOptions) -> str:

@@ -271,7 +271,7 @@ def cosine(a: Counter[str], b: Counter[str]) -> float:
     return num / den if den else 0.0
 
 
-_FIGURE_TOKEN = re.compile(r"\S*\d\S*")
+_FIGURE_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # a token holding a digit (matched once, from its start)
 
 
 def is_table_row(text: str) -> bool:
@@ -327,6 +327,9 @@ def parse_byline(text: str, rules: Rules) -> tuple[list[str], str | None] | None
     """
     m = rules.byline.fullmatch(text)
     if not m:
+        # (the line without its tail is a prefix of it: when no prefix matches, the tail's scan is skipped)
+        if not rules.byline.match(text):
+            return None
         m = rules.byline.fullmatch(_BYLINE_TAIL.sub("", text))
         if not m:
             return None
