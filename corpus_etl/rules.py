@@ -60,6 +60,8 @@ class Rules:
     person_name: re.Pattern[str]
     dateline: re.Pattern[str]
     date_line: re.Pattern[str]
+    # A line that marks reader comments (a reply link, "X says:", a comment's timestamp), searched.
+    comment_marker: re.Pattern[str]
 
     def match_line(self, line: str) -> LineRule | None:
         """The first line rule that matches ``line`` (already inline-normalised), or None."""
@@ -118,6 +120,8 @@ def load_rules(path: str | None = None) -> Rules:
             person_name=re.compile(meta["person_name"]),
             dateline=re.compile(meta["dateline"]),
             date_line=re.compile(meta["date_line"], re.IGNORECASE),
+            # (optional: a rules file without it keeps every comments heading's thread, as before)
+            comment_marker=re.compile(meta.get("comment_marker", ""), re.IGNORECASE),
         )
     except re.error as exc:
         raise RulesError(f"{p}: a pattern does not compile: {exc}") from exc

@@ -126,6 +126,9 @@ class SplitOptions:
     # ... unless the small blocks hold together more than this share of the main block's text: then the
     # body is one text cut up by links or widgets, and no block is removed (a safety net).
     block_off_max_share: float = 1.0
+    # Under a comments heading, prose of more than this many times the article's words with no comment
+    # marker in it is not comments (see _Splitter._comments_follow).
+    comments_max_unmarked: float = 2.0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -537,7 +540,11 @@ class _Splitter:
                 self.close()
             elif rule.effect == "comments_start":
                 main = self.records[self.main] if self.main is not None else None
-                if main is not None and main.body_words >= self.opts.min_body_words_before_split:
+                if (
+                    main is not None
+                    and main.body_words >= self.opts.min_body_words_before_split
+                    and self._comments_follow(i, main.body_words)
+                ):
                     self.close()
                     self.zone = "comments"
             self.remove(start, ln.end, rule.name)
@@ -614,6 +621,23 @@ class _Splitter:
         rec.body_words += words(text)
         self.keep(start, ln.end, "body")
         return i + 1
+
+    def _comments_follow(self, i: int, body_words: int) -> bool:
+        """Whether the text after the comments heading on line ``i`` (up to the next page) reads as a comments
+        thread. A safety net: prose of more than ``SplitOptions.comments_max_unmarked`` times the article's
+        words so far, with not one comment marker line (``Rules.comment_marker``: a reply link, "X says:",
+        a timestamp) is the article going on under a comment count, not comments."""
+        prose = 0
+        for j in range(i + 1, len(self.lines)):
+            rule = self.rule_at(j)
+            if rule is not None and rule.effect == "page_start":
+                break
+            text = self.lines[j].text
+            if self.rules.comment_marker.search(text):
+                return True
+            if rule is None and is_prose(text):
+                prose += words(text)
+        return prose <= self.opts.comments_max_unmarked * body_words
 
     def _starts_new_record(self, rec: RawRecord, i: int) -> str | None:
         """Why the headline-like line ``i`` opens a new article rather than being a subheading of ``rec``.

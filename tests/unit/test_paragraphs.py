@@ -276,3 +276,19 @@ def test_a_list_of_headlines_flattened_onto_one_line_is_a_links_box() -> None:
         "the matter three times * The residents who had signed the petition were pleased with the result"
     )
     assert classify([LONG_EN, LONG_EN, points], EN) == ["good", "good", "good"]
+
+
+def test_a_comment_count_line_does_not_cut_off_the_article_going_on_after_it() -> None:
+    head = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n12 Comments\n\n"
+    more = [OTHER_TOPIC, LONG_EN.replace("committee", "council"), OTHER_TOPIC.replace("Farmers", "Growers")]
+    tail = "© 2019 The Courier\n"
+    res = split_text(head + "".join(f"{p}\n\n" for p in more) + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == [LONG_EN, *more]
+    assert check_coverage(res) == []
+    # a thread with its markers (a name that says, a reply link) is comments: removed
+    thread = "".join(f"Ann Lee says:\n\n{p}\n\nReply\n\n" for p in more)
+    res = split_text(head + thread + tail, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == [LONG_EN]
+    assert any(s.rule == "comments" for s in res.removed)
