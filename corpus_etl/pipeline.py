@@ -27,7 +27,7 @@ from .discover import ReadResult, SourceFile, SourceReadError, display_path, rea
 from .formats import detect_format, read_summaries, sibling, split_document
 from .langid import LangResult, detect_language
 from .learned import file_line_hashes, outlet_key
-from .memory import use_returning_allocators
+from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .rules import load_rules
 from .settings import Settings
@@ -516,7 +516,8 @@ def process_batch(
                 writers[spec.name].write(tables[spec.name])
             for name, table in index_tables(r.rows["articles"], run_id).items():
                 writers[f"index.{name}"].write(table)
-            del r
+            del r, tables
+            trim()  # the file's rows are written: their memory goes back now (corpus_etl.memory)
         paths = {name: w.close() for name, w in writers.items() if not name.startswith("index.")}
         index_paths = {n.removeprefix("index."): w.close() for n, w in writers.items() if n.startswith("index.")}
     except BaseException:

@@ -270,6 +270,7 @@ PARQUET_EXPORTS: tuple[ParquetExport, ...] = (
     ParquetExport("search_terms", (), ("term", "article_id")),
 )
 PARQUET_TABLES = tuple(e.table for e in PARQUET_EXPORTS)
+EXPORT_MEMORY_LIMIT = "512MB"  # the export's DuckDB memory limit (the writer's is warehouse.db.WRITER_MEMORY_LIMIT)
 PARQUET_FILE_SIZE = "256MB"  # a file is closed at this size (DuckDB's FILE_SIZE_BYTES); row groups of 122,880 rows
 
 
@@ -370,6 +371,10 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
     parquet_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     with open_writer(db_path) as con:
+        # A hive-partitioned COPY holds a buffer per open partition, which DuckDB cannot spill: at the
+        # writer's 256 MB the 200 MB benchmark corpus's export ran out of memory. The export runs after
+        # the batch workers have exited, so it may use more.
+        con.execute("SET memory_limit = ?", [EXPORT_MEMORY_LIMIT])
         for e in PARQUET_EXPORTS:
             final = parquet_dir / e.table
             tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
