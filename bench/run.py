@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from corpus_etl.schema import RUN_COUNTERS
 from eval.run import parse_reuters as eval_parse_reuters
 
 SEED = 20261122
@@ -797,15 +798,7 @@ def warehouse_facts(wh: Path) -> dict[str, Any]:
             "finished_at",
             "seconds",
             "stage_seconds",  # per-stage seconds, recorded by the flow since it has the column
-            "n_discovered",
-            "n_skipped",
-            "n_processed",
-            "n_failed",
-            "n_records",
-            "n_loaded",
-            "n_quarantined",
-            "n_removed_spans",
-            "bytes_read",
+            *RUN_COUNTERS,
         ]
         cols = [c for c in wanted if c in have]
         cur = con.execute(f"select {', '.join(cols)} from runs order by started_at")

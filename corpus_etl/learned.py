@@ -206,13 +206,6 @@ def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -
     return file_line_hashes(text) if fmt == "text" else []
 
 
-def scan_files(
-    paths: list[tuple[str, str]], input_format: str = "auto", text_field: str = "text"
-) -> dict[str, list[str]]:
-    """``scan_file`` over (source_id, path) pairs: source_id -> line hashes (a worker's share of the pre-pass)."""
-    return {sid: scan_file(p, input_format, text_field) for sid, p in paths}
-
-
 def scan_counts(paths: list[tuple[str, str]], input_format: str = "auto", text_field: str = "text") -> LineCounts:
     """``scan_file`` over (source_id, path) pairs, counted per outlet (a worker's share of the pre-pass)."""
     counts = LineCounts()

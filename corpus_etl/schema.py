@@ -419,6 +419,9 @@ TABLES: tuple[TableSpec, ...] = (
     SEARCH_DOCS,
     SEARCH_TERMS,
 )
+# The counters a run records in ``runs`` (files and records per stage, bytes read): the flow, the unchanged-run
+# path and the benchmark count these.
+RUN_COUNTERS: tuple[str, ...] = tuple(c for c in RUNS.columns if c.startswith("n_") or c == "bytes_read")
 # Tables whose rows belong to one source file: a file loaded again replaces its rows in all of them.
 PER_SOURCE: tuple[TableSpec, ...] = (ARTICLES, PARAGRAPHS, REMOVED_SPANS, CLUSTERS, LINE_HASHES)
 BY_NAME = {t.name: t for t in TABLES}

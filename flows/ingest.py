@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from corpus_etl import schema
 from corpus_etl.discover import make_batches
 from corpus_etl.incremental import vanished
 from corpus_etl.learned import learned_for
@@ -48,20 +49,7 @@ def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, An
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    counts: dict[str, Any] = dict.fromkeys(
-        (
-            "n_discovered",
-            "n_skipped",
-            "n_processed",
-            "n_failed",
-            "n_records",
-            "n_loaded",
-            "n_quarantined",
-            "n_removed_spans",
-            "bytes_read",
-        ),
-        0,
-    )
+    counts: dict[str, Any] = dict.fromkeys(schema.RUN_COUNTERS, 0)
     files = t.discover(sources)
     counts["n_discovered"] = len(files)
     with run_lock(settings.warehouse, run_id, wait=settings.lock_wait, name=flow_run.get_name()):

@@ -26,6 +26,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
+from corpus_etl import schema
 from corpus_etl.discover import KnownSource, expand_sources, plan, stat_file
 from corpus_etl.incremental import vanished
 from corpus_etl.settings import Settings
@@ -100,16 +101,9 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
         from warehouse.analytics import update_analytics
 
         counts: dict[str, Any] = {
+            **dict.fromkeys(schema.RUN_COUNTERS, 0),
             "n_discovered": len(files),
             "n_skipped": len(same),
-            "n_processed": 0,
-            "n_failed": 0,
-            "n_deleted": 0,
-            "n_records": 0,
-            "n_loaded": 0,
-            "n_quarantined": 0,
-            "n_removed_spans": 0,
-            "bytes_read": 0,
         }
         loader.begin_run(settings.db_path, run_id, FLOW_NAME, started, sources, loader.settings_json(settings))
         try:

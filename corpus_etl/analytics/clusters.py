@@ -49,53 +49,6 @@ def canonical(members: Iterable[Member]) -> Member:
     return min(members, key=canonical_key)
 
 
-class UnionFind:
-    """Disjoint sets of string ids (path halving, union by size)."""
-
-    def __init__(self, items: Iterable[str] = ()) -> None:
-        self._parent: dict[str, str] = {}
-        self._size: dict[str, int] = {}
-        for x in items:
-            self.add(x)
-
-    def add(self, x: str) -> None:
-        if x not in self._parent:
-            self._parent[x] = x
-            self._size[x] = 1
-
-    def find(self, x: str) -> str:
-        self.add(x)
-        parent = self._parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if self._size[ra] < self._size[rb]:
-            ra, rb = rb, ra
-        self._parent[rb] = ra
-        self._size[ra] += self._size[rb]
-
-    def groups(self) -> list[list[str]]:
-        """Every set, each sorted, in order of its smallest id."""
-        out: dict[str, list[str]] = {}
-        for x in self._parent:
-            out.setdefault(self.find(x), []).append(x)
-        return sorted((sorted(g) for g in out.values()), key=lambda g: g[0])
-
-
-def components(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[list[str]]:
-    """Connected components of a graph (each sorted, in order of its smallest id), singletons included."""
-    uf = UnionFind(nodes)
-    for a, b in edges:
-        uf.union(a, b)
-    return uf.groups()
-
-
 # A member is verified against at most this many members of one bucket's other components (it stops at the
 # first match in each component, so near-duplicates cost one check): see ``BucketLinker``.
 BUCKET_TRIES = 64

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -12,11 +13,59 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_etl.analytics import minhash as mh
-from corpus_etl.analytics.clusters import BucketLinker, Member, UnionFind, canonical, components, outlet_for
+from corpus_etl.analytics.clusters import BucketLinker, Member, canonical, outlet_for
 from warehouse.db import sql
 
 VOCAB = [f"w{i}" for i in range(40)]
 texts = st.lists(st.sampled_from(VOCAB), min_size=0, max_size=60).map(" ".join)
+
+
+# The from-scratch oracle the linker is checked against (plain union-find over string ids).
+class UnionFind:
+    """Disjoint sets of string ids (path halving, union by size)."""
+
+    def __init__(self, items: Iterable[str] = ()) -> None:
+        self._parent: dict[str, str] = {}
+        self._size: dict[str, int] = {}
+        for x in items:
+            self.add(x)
+
+    def add(self, x: str) -> None:
+        if x not in self._parent:
+            self._parent[x] = x
+            self._size[x] = 1
+
+    def find(self, x: str) -> str:
+        self.add(x)
+        parent = self._parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if self._size[ra] < self._size[rb]:
+            ra, rb = rb, ra
+        self._parent[rb] = ra
+        self._size[ra] += self._size[rb]
+
+    def groups(self) -> list[list[str]]:
+        """Every set, each sorted, in order of its smallest id."""
+        out: dict[str, list[str]] = {}
+        for x in self._parent:
+            out.setdefault(self.find(x), []).append(x)
+        return sorted((sorted(g) for g in out.values()), key=lambda g: g[0])
+
+
+def components(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Connected components of a graph (each sorted, in order of its smallest id), singletons included."""
+    uf = UnionFind(nodes)
+    for a, b in edges:
+        uf.union(a, b)
+    return uf.groups()
 
 
 def _story(seed: int, n: int = 300) -> list[str]:

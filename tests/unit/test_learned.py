@@ -14,7 +14,7 @@ from corpus_etl.learned import (
     line_hash,
     normalize_line,
     outlet_key,
-    scan_files,
+    scan_file,
 )
 from corpus_etl.pipeline import process_batch, process_source
 from corpus_etl.rules import load_rules
@@ -101,7 +101,7 @@ def test_process_batch_uses_the_learned_lines_of_each_files_outlet(tmp_path: Pat
     courier = write_outlet(tmp_path / "courier")
     gazette = write_outlet(tmp_path / "gazette")[:1]
     files = [stat_file(str(p)) for p in [*courier, *gazette]]
-    hashes = scan_files([(f.source_id, f.path) for f in files])
+    hashes = {f.source_id: scan_file(f.path) for f in files}
     current = {f.source_id: (outlet_key(f.path), hashes[f.source_id]) for f in files}
     learned = learn(current, min_files=3)
     assert set(learned) == {str(tmp_path / "courier")}  # one gazette file teaches nothing
