@@ -997,17 +997,17 @@ def split_floor(paths: Sequence[str], processes: int, out_path: Path) -> dict[st
     return {"processes": processes, **clock.facts(), "records": n, "parquet_bytes": out_path.stat().st_size}
 
 
-def _no_language(*_args: Any, **_kwargs: Any) -> Any:
+def _no_languages(texts: Sequence[str], **_kwargs: Any) -> Any:
     from corpus_etl.langid import UND, LangResult
 
-    return LangResult(UND, 0.0, "benchmark_stub")
+    return [LangResult(UND, 0.0, "benchmark_stub") for _ in texts]
 
 
 def _init_extract() -> None:
     """In this worker, ``extract_records`` skips language detection (the bodies do not depend on it)."""
     import corpus_etl.pipeline as pipeline
 
-    pipeline.detect_language = _no_language
+    pipeline.detect_languages = _no_languages
 
 
 def extract_one(path: str) -> list[tuple[str | None, str]]:
@@ -1038,17 +1038,17 @@ def _init_langid() -> None:
 
 
 def detect_chunk(args: tuple[list[str], int, str]) -> list[str]:
-    from corpus_etl.langid import detect_language
+    """Languages of a chunk of texts, detected as the product detects a file's records (together)."""
+    from corpus_etl.langid import detect_languages
 
     texts, sample_chars, engine = args
-    return [detect_language(t, seed=0, sample_chars=sample_chars, engine=engine).language for t in texts]  # type: ignore[arg-type]
+    return [r.language for r in detect_languages(texts, seed=0, sample_chars=sample_chars, engine=engine)]  # type: ignore[arg-type]
 
 
 def lang_floor(texts: Sequence[str], processes: int, sample_chars: int, engine: str = "fast") -> dict[str, Any]:
-    """Time ``detect_language(text, seed=0, sample_chars=..., engine=...)`` over ``texts`` on 1 or more
-    processes (``engine``: the product's numpy engine ``fast``, or langdetect's own code ``langdetect``)."""
-    from corpus_etl.langid import detect_language
-
+    """Time ``detect_languages(texts, seed=0, sample_chars=..., engine=...)`` over ``texts`` in chunks of
+    ``LANG_CHUNK`` (as the product detects a file's records together) on 1 or more processes (``engine``:
+    the product's numpy engine ``fast``, or langdetect's own code ``langdetect``, one text at a time)."""
     pool = _spawn_pool(processes, _init_langid) if processes > 1 else None
     if pool is None:
         _init_langid()
@@ -1056,8 +1056,9 @@ def lang_floor(texts: Sequence[str], processes: int, sample_chars: int, engine: 
         with Clock(pool) as clock:
             if pool is None:
                 langs = [
-                    detect_language(t, seed=0, sample_chars=sample_chars, engine=engine).language  # type: ignore[arg-type]
-                    for t in texts
+                    x
+                    for i in range(0, len(texts), LANG_CHUNK)
+                    for x in detect_chunk((list(texts[i : i + LANG_CHUNK]), sample_chars, engine))
                 ]
             else:
                 chunks = [

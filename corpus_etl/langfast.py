@@ -269,6 +269,149 @@ def get_probabilities(detector: Any) -> list[Any]:
     return list(detector._sort_probability(langprob.tolist()))
 
 
+def get_probabilities_many(detectors: list[Any], group: int = 256) -> list[Any]:
+    """``get_probabilities`` of many detectors at once: each element is the detector's sorted
+    ``Language`` list, or the exception its own ``get_probabilities`` would raise (``LangDetectException``
+    for a text with no n-gram, ``ZeroDivisionError`` as in langdetect).
+
+    The texts run side by side: every step of the trial loop (one n-gram update, or a run of five, then
+    the normalisation and the convergence test) is one numpy operation over all texts still running, so
+    the cost of a step is shared by them instead of paid per text. Each text keeps its own random stream,
+    trials, iteration count and convergence, and every probability is computed with the same operations
+    in the same order as ``get_probabilities`` (tested bit for bit against langdetect): only the loop
+    around them changes.
+
+    Args:
+        detectors: detectors from ``new_detector`` (or langdetect's factory) after ``append_text``.
+        group: at most this many texts run side by side (bounds the memory of the dense profile rows).
+    """
+    out: list[Any] = []
+    for start in range(0, len(detectors), group):
+        out += _many(detectors[start : start + group])
+    return out
+
+
+def _many(detectors: list[Any]) -> list[Any]:
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    index, table, _ = _profile_tables()
+    results: list[Any] = [None] * len(detectors)
+    texts: list[int] = []  # positions of the detectors with n-grams
+    grams: list[Any] = []
+    for k, det in enumerate(detectors):
+        ngrams = extract_ngrams(det.text, index)
+        if not ngrams:
+            results[k] = LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        else:
+            texts.append(k)
+            grams.append(np.asarray(ngrams, dtype=np.intp))
+    if not texts:
+        return results
+    n_lang = len(detectors[texts[0]].langlist)
+    # one dense matrix for the distinct n-grams of all texts; each text's n-grams as rows of it
+    every = np.concatenate(grams)
+    seen = np.zeros(table.indptr.size - 1, dtype=bool)  # np.unique without sorting: the rows are bounded
+    seen[every] = True
+    distinct = np.flatnonzero(seen)
+    lookup = np.empty(seen.size, dtype=np.intp)
+    lookup[distinct] = np.arange(distinct.size)
+    inverse = lookup[every]
+    matrix = table.dense(distinct)
+    bounds = np.cumsum([0] + [g.size for g in grams])
+    rows_of = [inverse[bounds[t] : bounds[t + 1]] for t in range(len(texts))]
+    streams = [_Stream(detectors[k].seed, g.size) for k, g in zip(texts, grams, strict=True)]
+    n = len(texts)
+    n_trial = np.array([detectors[k].n_trial for k in texts])
+    conv = np.array([detectors[k].CONV_THRESHOLD for k in texts], dtype=np.float64)
+    limit = np.array([detectors[k].ITERATION_LIMIT for k in texts])
+    # width: how many of each text's choices the table `chosen` holds (the matrix row each choice picks)
+    width = min(s.values.size for s in streams)
+    chosen = np.empty((n, width), dtype=np.intp)
+
+    def fill(t: int) -> None:
+        s = streams[t]
+        while s.values.size < width:
+            s._more()
+        chosen[t] = rows_of[t][s.values[:width]]
+
+    for t in range(n):
+        fill(t)
+    prob = np.empty((n, n_lang), dtype=np.float64)
+    langprob = np.zeros((n, n_lang), dtype=np.float64)
+    weight = np.empty(n, dtype=np.float64)
+    j = np.zeros(n, dtype=np.intp)  # each text's next choice (index into its stream's accepted outputs)
+    i = np.zeros(n, dtype=np.intp)  # langdetect's iteration counter
+    take = np.ones(n, dtype=np.intp)  # updates before the next check: 1 at a trial's start, then 5
+    trial = np.zeros(n, dtype=np.intp)
+    failed: dict[int, BaseException] = {}
+
+    def start_trial(t: int) -> None:
+        det, s = detectors[texts[t]], streams[t]
+        if det.prior_map is not None:
+            prob[t] = np.array(det.prior_map, dtype=np.float64)
+        else:
+            prob[t] = np.full(n_lang, 1.0 / n_lang, dtype=np.float64)
+        alpha = det.alpha + s.gauss() * det.ALPHA_WIDTH
+        weight[t] = alpha / det.BASE_FREQ
+        j[t] = np.searchsorted(s.accepted, s.pos)  # the choices after the outputs random() took
+        i[t] = 0
+        take[t] = 1
+
+    for t in range(n):
+        start_trial(t)
+    active = np.arange(n)
+    while active.size:
+        need = int((j[active] + take[active]).max())
+        if need > width:  # some text runs long: widen the table of choices
+            width = max(need, 2 * width)
+            chosen = np.empty((n, width), dtype=np.intp)
+            for t in range(n):
+                fill(t)
+        w = weight[active][:, None]
+        p = prob[active]
+        p *= matrix[chosen[active, j[active]]] + w
+        five = take[active] == 5
+        if five.any():
+            a5 = active[five]
+            q = p[five]
+            w5 = weight[a5][:, None]
+            for s in range(1, 5):
+                q *= matrix[chosen[a5, j[a5] + s]] + w5
+            p[five] = q
+        j[active] += take[active]
+        i[active] += take[active] - 1
+        total = np.cumsum(p, axis=1)[:, -1]  # left to right, as langdetect's sum()
+        zero = total == 0.0
+        if zero.any():
+            for t in active[zero].tolist():
+                failed[t] = ZeroDivisionError("float division by zero")
+            keep = ~zero
+            active, p, total = active[keep], p[keep], total[keep]
+        p /= total[:, None]
+        prob[active] = p
+        done = (p.max(axis=1) > conv[active]) | (i[active] >= limit[active])
+        going = active[~done]
+        i[going] += 1
+        take[going] = 5
+        if done.any():
+            finished = active[done]
+            langprob[finished] += prob[finished] / n_trial[finished, None]
+            trial[finished] += 1
+            for t in finished.tolist():
+                s = streams[t]
+                s.j = int(j[t])
+                s.pos = int(s.accepted[j[t] - 1]) + 1
+                if trial[t] < n_trial[t]:
+                    start_trial(t)
+            active = active[trial[active] < n_trial[active]]
+    for t, k in enumerate(texts):
+        if t in failed:
+            results[k] = failed[t]
+        else:
+            results[k] = list(detectors[k]._sort_probability(langprob[t].tolist()))
+    return results
+
+
 _SEEDED: dict[Any, tuple[Any, Any]] = {}
 _TWOPI = 2.0 * math.pi
 

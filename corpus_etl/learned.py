@@ -30,7 +30,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .split import is_prose, logical_lines, words
+from .split import Line, is_prose, logical_lines, words
 
 # Prose lines of at least this many words are never learned (wire copy, see the module docstring).
 PROSE_MIN_WORDS = 8
@@ -74,9 +74,10 @@ def outlet_key(path: str) -> str:
     return str(PurePosixPath(path.replace("\\", "/")).parent)
 
 
-def file_line_hashes(text: str) -> list[str]:
-    """The distinct hashes of the learnable logical lines of a text, sorted (what one file counts for)."""
-    out = {line_hash(t) for t in {ln.text for ln in logical_lines(text)} if learnable(t)}
+def file_line_hashes(text: str, lines: Iterable[Line] | None = None) -> list[str]:
+    """The distinct hashes of the learnable logical lines of a text, sorted (what one file counts for).
+    ``lines``: the text's ``logical_lines`` when the caller has them already (the splitter's)."""
+    out = {line_hash(t) for t in {ln.text for ln in (logical_lines(text) if lines is None else lines)} if learnable(t)}
     out.discard("")
     return sorted(out)
 

@@ -93,6 +93,8 @@ class SplitResult:
     records: list[RawRecord]
     removed: list[RemovedSpan]
     text_length: int
+    # the plain text's logical lines (``logical_lines``), which the learned-boilerplate counts reuse
+    lines: list[Line] | None = None
 
 
 @dataclass(frozen=True)
@@ -1064,7 +1066,7 @@ class _Splitter:
         for r, (s, e) in extents.items():
             records[r].char_start, records[r].char_end = s, e
         removed.sort(key=lambda x: (x.start, x.end))
-        return SplitResult(records, _merge_adjacent(removed), text_len)
+        return SplitResult(records, _merge_adjacent(removed), text_len, self.lines)
 
 
 # Removed lines of menus and link lists (shared by the two sets below).

@@ -8,7 +8,7 @@ import pytest
 from langdetect import detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
-from corpus_etl import langfast
+from corpus_etl import langfast, langid
 from corpus_etl.langid import _ensure_factory, detect_language, sample_text
 from tests.conftest import CORPORA, SEEDS, need_shared
 
@@ -58,12 +58,59 @@ def _texts() -> list[str]:
     return texts
 
 
+def _many(texts: list[str], seed: int, group: int) -> list[list[tuple[str, float]] | str]:
+    detectors = []
+    for text in texts:
+        d = langfast.new_detector(seed)
+        langfast.append_text(d, text)
+        detectors.append(d)
+    return [
+        f"error: {r}" if isinstance(r, BaseException) else [(x.lang, x.prob) for x in r]
+        for r in langfast.get_probabilities_many(detectors, group=group)
+    ]
+
+
 def test_fast_engine_matches_langdetect_bit_for_bit() -> None:
     texts = _texts()
     assert len(texts) > 350
     for seed, some in ((0, texts), (3, texts[::5])):
-        mismatches = [t[:60] for t in some if _fast(t, seed) != _reference(t, seed)]
+        reference = [_reference(t, seed) for t in some]
+        mismatches = [t[:60] for t, ref in zip(some, reference, strict=True) if _fast(t, seed) != ref]
         assert not mismatches, f"{len(mismatches)} texts differ, e.g. {mismatches[:3]}"
+        # detected side by side, in groups of every size, the answers are the same
+        for group in (1, 7, 256):
+            many = _many(some, seed, group)
+            mismatches = [t[:60] for t, ref, got in zip(some, reference, many, strict=True) if got != ref]
+            assert not mismatches, f"group {group}: {len(mismatches)} texts differ, e.g. {mismatches[:3]}"
+
+
+def test_many_widens_its_table_of_choices_for_slow_texts() -> None:
+    # a text that never converges runs ITERATION_LIMIT updates in every trial: set so high that its seven
+    # trials need far more choices than the first block of its random stream holds
+    def slow() -> object:
+        d = langfast.new_detector(0)
+        langfast.append_text(d, "ab " * 300)
+        d.CONV_THRESHOLD = 1.1  # (instance attributes: never reached; 3,000 updates a trial)
+        d.ITERATION_LIMIT = 3000
+        return d
+
+    assert 2 * langfast._Stream.BLOCK < 7 * 3000
+    single = [(x.lang, x.prob) for x in langfast.get_probabilities(slow())]
+    quick = langfast.new_detector(0)
+    langfast.append_text(quick, "Le conseil municipal a approuvé mardi le nouveau budget de la ville.")
+    got = langfast.get_probabilities_many([quick, slow()])
+    assert [(x.lang, x.prob) for x in got[1]] == single
+    assert got[0][0].lang == "fr"
+
+
+def test_detect_languages_is_detect_language_of_each() -> None:
+    texts = [t for t in _texts()[:120]] + ["", "Hi there", "12345 !!! ---", "日本語のテキスト"]
+    texts += texts[:10]  # repeats are detected once
+    langid._CACHE.clear()
+    together = langid.detect_languages(texts, seed=5)
+    langid._CACHE.clear()
+    assert together == [detect_language(t, seed=5) for t in texts]
+    assert {r.reason for r in together} >= {None, "too_short", "no_letters"}
 
 
 def test_detect_language_engines_agree() -> None:

@@ -40,3 +40,27 @@ def test_normalize_inline_is_idempotent_and_single_line(text):
     once = normalize_inline(text)
     assert "\n" not in once and "  " not in once
     assert normalize_inline(once) == once
+
+
+_ODD_CHARS = (
+    "\t\v\f\r\n\x00\x07\x1f\x7f\x85\x9f\u00a0\u00ad\u1680\u180e\u2000\u2009\u200b\u200f"
+    "\u2028\u2029\u202a\u202f\u205f\u2060\u2064\u3000\ufeff"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(list(_ODD_CHARS + " e\u0301"))), max_size=40))
+def test_normalize_inline_fast_path_is_the_full_normalisation(text):
+    # lines that are NFC with no space, invisible or control character take a shortcut: same answer
+    from corpus_etl.normalize import _normalize_inline_full
+
+    assert normalize_inline(text) == _normalize_inline_full(text)
+    assert normalize_inline(text + "  x ") == _normalize_inline_full(text + "  x ")
+
+
+def test_every_character_the_full_path_changes_is_off_the_fast_path():
+    from corpus_etl.normalize import _normalize_inline_full
+
+    changed = [chr(c) for c in range(0x3100) if _normalize_inline_full(f"a{chr(c)}b") != f"a{chr(c)}b"]
+    assert changed, "the full path changes some characters"
+    assert all(normalize_inline(f"a{c}b") == _normalize_inline_full(f"a{c}b") for c in changed)
