@@ -51,6 +51,8 @@ class ParagraphOptions:
     stopwords_high: float = 0.32
     # A stoplist fits a text when at least this share of the sampled words is in it.
     min_list_density: float = 0.15
+    # A list with less than half the words of the best one that matches this share of its hits wins.
+    near_tie_share: float = 0.95
     # This many near-good paragraphs in a row are running text: good (see promote_prose_runs).
     prose_run: int = 3
 
@@ -73,8 +75,16 @@ def _index() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
     where: dict[str, list[int]] = {}
     for k, name in enumerate(names):
         for w in (d / f"{name}.txt").read_text(encoding="utf-8").split():
-            where.setdefault(w.casefold(), []).append(k)
+            ks = where.setdefault(w.casefold(), [])
+            if not ks or ks[-1] != k:  # a list holding "Apple" and "apple" counts it once
+                ks.append(k)
     return names, {w: tuple(v) for w, v in where.items()}
+
+
+@lru_cache(maxsize=1)
+def _sizes() -> dict[int, int]:
+    """The number of words of each of jusText's lists (by index in ``_index()[0]``)."""
+    return dict(Counter(k for ks in _index()[1].values() for k in ks))
 
 
 @lru_cache(maxsize=128)
@@ -107,6 +117,13 @@ def choose_stoplist(texts: list[str], opts: ParagraphOptions | None = None, samp
         return None
     # Ties (Simple_English vs English) go to the alphabetically first name: deterministic.
     best, hits = min(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
+    # Some of jusText's long lists (built from Wikipedia) hold thousands of words, English ones among
+    # them: a list that matches almost as many words (``near_tie_share``) with less than half the
+    # words is the text's language, not a chance overlap of a big list (an English page read as Finnish).
+    sizes = _sizes()
+    near = [k for k, c in counts.items() if c >= opts.near_tie_share * hits and 2 * sizes[k] < sizes[best]]
+    if near:
+        best, hits = min(((k, counts[k]) for k in near), key=lambda kv: (-kv[1], names[kv[0]]))
     return names[best] if hits / n >= opts.min_list_density else None
 
 

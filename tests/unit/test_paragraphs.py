@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from corpus_etl.paragraphs import (
     ParagraphOptions,
+    _index,
     choose_stoplist,
     classify,
     initial_class,
@@ -31,6 +32,19 @@ def test_stoplists_come_from_justext_and_are_chosen_by_density() -> None:
     de = "Der Ausschuss sagte am Montag, dass er den Bericht im Frühjahr veröffentlichen werde, und dass die Mitglieder"
     assert choose_stoplist([de]) == "German"
     assert choose_stoplist(["12345 67890"]) is None
+
+
+def test_a_big_list_does_not_win_a_near_tie_over_a_small_one() -> None:
+    # jusText's Finnish list (thousands of words, many English names and words in it) matches one word
+    # more of this English sentence than the English list: a near tie goes to the much smaller list
+    text = (
+        "The team said that John and David will open the new office in Boston with Apple, and that it "
+        "should be ready by the spring for Boeing, Chicago and Boston."
+    )
+    assert choose_stoplist([text]) == "English"
+    # a word a list holds in two spellings ("Apple", "apple") counts once for it
+    where = _index()[1]
+    assert all(len(set(ks)) == len(ks) for ks in where.values())
 
 
 def test_initial_classes() -> None:
