@@ -415,6 +415,8 @@ class _Splitter:
         self.recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in doubled)}
         self._rule_cache: dict[int, LineRule | None] = {}
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
+        self.page_no = 0  # pages seen so far: a new page's chrome or a separator line starts the next
+        self.record_page: list[int] = []  # per record: the page it is on
         self.page = False  # set by _finish: the text is a web page (see _is_page)
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
         self.para_opts = ParagraphOptions()
@@ -463,6 +465,7 @@ class _Splitter:
         kind = "related" if self.zone == "related" else "article"
         self.records.append(RawRecord(kind=kind))
         self.open_reason.append(reason)
+        self.record_page.append(self.page_no)
         self.cur = len(self.records) - 1
         if kind == "article":
             self.main = self.cur
@@ -532,6 +535,7 @@ class _Splitter:
                 if rec is not None and (rec.paragraphs or rec.title):
                     self.close()
                 self.zone = "main"
+                self.page_no += 1
             elif rule.effect == "related_start":
                 main = self.records[self.main] if self.main is not None else None
                 if main is not None and main.body_words >= self.opts.min_body_words_before_split:
@@ -801,17 +805,20 @@ class _Splitter:
 
     def _demote_untitled(self) -> None:
         """On a web page, an article with no headline and no metadata is a block of the page (a list of
-        teasers, a promo) when another article of the page has its headline and a date, a byline or tags
-        over a body: that one is the page's article, the untitled block becomes 'related'."""
-        arts = [r for r in self.records if r.kind == "article" and r.paragraphs]
-        if not any(
-            r.title and (r.published or r.authors or r.tags) and r.body_words >= self.opts.min_body_words_before_split
-            for r in arts
-        ):
-            return
-        for r in arts:
-            if not (r.title or r.published or r.authors or r.tags):
-                r.kind = "related"
+        teasers, a promo) when another article of the same page (not of another page of the file: a new
+        page's chrome or a separator line starts one) has its headline and a date, a byline or tags over a
+        body: that one is the page's article, the untitled block becomes 'related'."""
+        by_page: dict[int, list[RawRecord]] = {}
+        for r, page in zip(self.records, self.record_page, strict=True):
+            if r.kind == "article" and r.paragraphs:
+                by_page.setdefault(page, []).append(r)
+        min_words = self.opts.min_body_words_before_split
+        for arts in by_page.values():
+            if not any(r.title and (r.published or r.authors or r.tags) and r.body_words >= min_words for r in arts):
+                continue
+            for r in arts:
+                if not (r.title or r.published or r.authors or r.tags):
+                    r.kind = "related"
 
     def _is_page(self) -> bool:
         """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""

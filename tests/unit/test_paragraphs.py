@@ -238,6 +238,18 @@ def test_an_untitled_block_is_not_the_page_article_when_a_titled_dated_one_is_th
     assert check_coverage(res) == []
 
 
+def test_an_untitled_article_of_another_page_of_the_file_is_not_demoted() -> None:
+    # two saved pages in one file: the first has a titled, dated article, the second an untitled one
+    first = "Valley vineyards start the harvest early\n\nNovember 19, 2019 at 9:45 am\n\n"
+    first += f"{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n© 2019 The Courier\n\n"
+    second = "".join(f"{LONG_EN}\n\n" for _ in range(3)) + "© 2019 The Gazette\n"
+    res = split_text(CHROME + first + CHROME + second, load_rules())
+    arts = [r for r in res.records if r.kind == "article"]
+    assert [a.title for a in arts] == ["Valley vineyards start the harvest early", None]
+    assert arts[1].paragraphs == [LONG_EN] * 3
+    assert check_coverage(res) == []
+
+
 def test_off_main_block_never_removes_more_text_than_the_main_block_holds() -> None:
     menu = "".join(f"* Section {k}\n\n" for k in range(5))
     body = [LONG_EN, OTHER_TOPIC] * 4
