@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .normalize import normalize_inline
-from .paragraphs import ParagraphOptions, choose_stoplist, classify, stoplist
+from .paragraphs import ParagraphOptions, choose_stoplist, classify, initial_class, stoplist
 from .rules import LineRule, Rules
 
 _LINE = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
@@ -937,8 +937,11 @@ class _Splitter:
         classes = self._classes(seq, is_chrome)
         return [classes[k] for k in where]
 
-    def _off_main_block(self, rec: RawRecord, classes: list[str], good: list[int], pieces: list[Piece]) -> list[int]:
-        """Paragraphs of good blocks far from the body's main block, to be removed.
+    def _off_main_block(
+        self, rec: RawRecord, classes: list[str], good: list[int], pieces: list[Piece]
+    ) -> dict[int, str]:
+        """Paragraphs of good blocks far from the body's main block, to be removed, with the rule removing
+        them: 'off_main_block', or 'teaser_list' for a teaser list after the article (``_teaser_blocks``).
 
         The good paragraphs fall into blocks separated by gaps of at least ``SplitOptions.block_gap``
         bad paragraphs or link-like chrome lines (a teaser list, a footer). The block with the most good
@@ -957,18 +960,69 @@ class _Splitter:
                 blocks.append([])
             blocks[-1].append(b)
         if len(blocks) == 1:
-            return []
+            return {}
         mass = [sum(len(rec.paragraphs[k]) for k in blk) for blk in blocks]
         main = max(mass)
+        teasers = self._teaser_blocks(rec, blocks, chrome)
         out: list[int] = []
         off_mass = 0
-        for blk, m in zip(blocks, mass, strict=True):
-            if m < self.opts.block_keep_share * main and len(blk) < self.opts.block_keep_paragraphs:
+        for b, (blk, m) in enumerate(zip(blocks, mass, strict=True)):
+            small = m < self.opts.block_keep_share * main and len(blk) < self.opts.block_keep_paragraphs
+            if small and b not in teasers:
                 out.extend(range(blk[0], blk[-1] + 1))
                 off_mass += m
         # A safety net: small blocks that together outweigh the main block are no teasers around an
         # article but one text cut up by inline links or widgets: nothing is removed.
-        return out if off_mass <= self.opts.block_off_max_share * main else []
+        cut = dict.fromkeys(out, "off_main_block") if off_mass <= self.opts.block_off_max_share * main else {}
+        for b in teasers:
+            cut.update(dict.fromkeys(range(blocks[b][0], blocks[b][-1] + 1), "teaser_list"))
+        return cut
+
+    def _teaser_blocks(self, rec: RawRecord, blocks: list[list[int]], chrome: list[int]) -> set[int]:
+        """Indices of the good blocks that are a teaser list after the article.
+
+        A block is laid out as a teaser list when two or more of its paragraphs are running text (good or
+        near-good on their own) and each sits right under a short line or a link-like chrome line (a
+        headline, a byline, a timestamp), none right after another. The article's block is the block not
+        so laid out that holds the most text the classifier finds good on its own (not through its
+        neighbours); a teaser-list block after it on another topic (word overlap under
+        ``SplitOptions.same_topic_similarity``) is teasers, however long it is (teasers can outweigh a
+        short article). An article going on after a widget has paragraphs in a row or shares the article's
+        words; a list article (a headline and a paragraph per item) has no block with paragraphs in a row
+        before its items, or shares its words.
+        """
+        initial = [self._initial_class(p) for p in rec.paragraphs]
+        spans = rec.paragraph_spans
+
+        def teaser_layout(blk: list[int]) -> bool:
+            prose = [k for k in range(blk[0], blk[-1] + 1) if initial[k] in ("good", "neargood")]
+            return len(prose) >= 2 and not any(
+                k > 0
+                and initial[k - 1] in ("good", "neargood")
+                and bisect.bisect_left(chrome, spans[k - 1][1]) == bisect.bisect_left(chrome, spans[k][0])
+                for k in prose
+            )
+
+        layout = [teaser_layout(blk) for blk in blocks]
+        if all(layout) or not any(layout):
+            return set()
+        dense = [sum(len(rec.paragraphs[k]) for k in blk if initial[k] == "good") for blk in blocks]
+        ref = max((b for b in range(len(blocks)) if not layout[b]), key=lambda b: (dense[b], len(blocks[b])))
+        ref_topic = topic_vector(" ".join(rec.paragraphs[k] for k in blocks[ref]))
+        out: set[int] = set()
+        for b in range(ref + 1, len(blocks)):
+            if layout[b]:
+                topic = topic_vector(" ".join(rec.paragraphs[k] for k in blocks[b]))
+                if cosine(topic, ref_topic) < self.opts.same_topic_similarity:
+                    out.add(b)
+        return out
+
+    def _initial_class(self, paragraph: str) -> str:
+        """The classifier's context-free class of a paragraph of this text (cached)."""
+        cls = self._initial_classes.get(paragraph)
+        if cls is None:
+            cls = self._initial_classes[paragraph] = initial_class(paragraph, self._stoplist(), self.para_opts)
+        return cls
 
     def _classify_body(self, rec: RawRecord, drop: dict[int, str], pieces: list[Piece]) -> None:
         """Mark for removal the paragraphs of a web page's article that the paragraph classifier finds bad:
@@ -978,8 +1032,8 @@ class _Splitter:
         good = [k for k, c in enumerate(classes) if c == "good"]
         if not good:
             return
-        for k in self._off_main_block(rec, classes, good, pieces):
-            drop.setdefault(k, "off_main_block")
+        for k, rule in self._off_main_block(rec, classes, good, pieces).items():
+            drop.setdefault(k, rule)
             classes[k] = "bad"
         good = [k for k in good if classes[k] == "good"]
         if not good:

@@ -267,6 +267,55 @@ def test_off_main_block_never_removes_more_text_than_the_main_block_holds() -> N
     assert check_coverage(res) == []
 
 
+TEASER_SUMMARIES = [  # long enough to be good paragraphs on their own
+    "A small bakery in the old harbour district has started delivering bread by cargo bicycle, and the owners "
+    "say that their customers have welcomed the quieter mornings that came with it, as well as the warm loaves "
+    "that now arrive at their doors before seven.",
+    "Engineers inspecting the suspension bridge found that the cables were in a better shape than they had "
+    "expected, which means that the repairs planned for next summer could be finished within a single season "
+    "and at a lower cost to the town.",
+    "The county library will lend telescopes from next month so that families can watch the winter planets, "
+    "with a short guide for beginners tucked inside every case that goes out on loan and a help desk on the "
+    "first floor for anyone who is stuck.",
+]
+
+
+def _teaser_page(summaries: list[str], gap: str) -> tuple[str, list[str]]:
+    body = [LONG_EN, OTHER_TOPIC.replace("Farmers", "Committee members"), LONG_EN]
+    text = CHROME + "Committee delays the report\n\n" + "".join(f"{p}\n\n" for p in body) + gap
+    for k, summary in enumerate(summaries):
+        name = ("Jane Roe", "John Doe", "Ann Lee", "Sam Poe")[k % 4]
+        text += f"Headline number {k} for a story\n\nBy {name}\n\n{k + 2} hours ago\n\n{summary}\n\n"
+    return text + "© 2019 The Courier\n", body
+
+
+def test_a_teaser_list_after_the_article_is_removed_however_long_it_is() -> None:
+    gap = "".join(f"* Section {k}\n\n" for k in range(5))  # a box of links between the article and the list
+    text, body = _teaser_page(TEASER_SUMMARIES * 3, gap)  # nine teasers: more text than the article
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == body
+    removed = [text[s.start : s.end] for s in res.removed if s.rule == "teaser_list"]
+    assert all(any(t in r for r in removed) for t in TEASER_SUMMARIES)
+    assert check_coverage(res) == []
+
+
+def test_paragraphs_in_a_row_or_on_the_article_topic_are_no_teaser_list() -> None:
+    gap = "".join(f"* Section {k}\n\n" for k in range(5))
+    # the same layout on the article's topic: the article going on under subheadings
+    on_topic = [f"{LONG_EN} The committee members agreed on point {k}." for k in range(9)]
+    text, body = _teaser_page(on_topic, gap)
+    res = split_text(text, load_rules())
+    assert not any(s.rule == "teaser_list" for s in res.removed)
+    assert all(any(p in r.paragraphs for r in res.records if r.kind == "article") for p in body + on_topic)
+    # running text in a row after the box is the article going on after a widget
+    text = CHROME + "Committee delays the report\n\n" + "".join(f"{p}\n\n" for p in [LONG_EN, LONG_EN]) + gap
+    text += "".join(f"{p}\n\n" for p in TEASER_SUMMARIES) + "© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    assert not any(s.rule == "teaser_list" for s in res.removed)
+    assert check_coverage(res) == []
+
+
 def test_a_table_of_figures_inside_the_body_is_kept_on_a_web_page() -> None:
     rows = [
         "Team Played Won Lost Points",
