@@ -1149,6 +1149,7 @@ _MENU_CHROME = frozenset(
 _PAGE_CHROME = _MENU_CHROME | {
     "copyright",
     "legal_notice",
+    "contact_line",
     "advertisement",
     "comments_heading",
     "read_more",

@@ -325,3 +325,19 @@ def test_legal_notices_are_boilerplate():
     ):
         assert RULES.match_line(line).name == "legal_notice", line
     assert RULES.match_line("The court said the company had copied the design of the orchard phone.") is None
+
+
+def test_contact_details_are_boilerplate():
+    for line in (
+        "Fax: +44 20 7946 0000",
+        "Tel.: +49 (0)30 1234 5678",
+        "E-mail: desk@example.org",
+        "Our reader service can be reached on weekdays: Telephone: 020 7946 0001, e-mail help@example.org",
+    ):
+        assert RULES.match_line(line).name == "contact_line", line
+    for line in (
+        "The phone rang twice before the mayor picked it up and agreed to speak.",
+        "She sent an e-mail to the council at 9 a.m. asking for the minutes of the meeting.",
+    ):
+        rule = RULES.match_line(line)
+        assert rule is None or rule.name != "contact_line", line
