@@ -341,3 +341,19 @@ def test_contact_details_are_boilerplate():
     ):
         rule = RULES.match_line(line)
         assert rule is None or rule.name != "contact_line", line
+
+
+def test_a_caption_ending_with_its_photo_credit_is_removed():
+    for line in (
+        "The mayor (left) opens the new bridge over the river on Tuesday, Nov. 5, 2019. (AP Photo/Jane Roe, File)",
+        "Do cats really dislike water? Not all of them do. (Photo: Getty Images)",
+        "Rescue boats wait at the harbour entrance in Dover, England. (AP)",
+        "A crowd gathers outside the station (Photo Credit : Staff Photo )",
+    ):
+        assert RULES.match_line(line).name == "photo_credit", line
+    for line in (
+        "The agency (AP) said on Monday that the talks (the third this year) had failed.",
+        "Officials said the new photo rules (introduced in 2018) were working well.",
+    ):
+        rule = RULES.match_line(line)
+        assert rule is None or rule.name != "photo_credit", line
