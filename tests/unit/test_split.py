@@ -357,3 +357,10 @@ def test_a_caption_ending_with_its_photo_credit_is_removed():
     ):
         rule = RULES.match_line(line)
         assert rule is None or rule.name != "photo_credit", line
+
+
+def test_a_wordpress_comment_count_heading_starts_the_comments():
+    for line in ("6 thoughts on “How to Plant Tulips in Autumn”", 'One response to "Ten Years of the Town Fair"'):
+        assert RULES.match_line(line).name == "comments_heading", line
+    rule = RULES.match_line("Six thoughts on gardening")
+    assert rule is None or rule.name != "comments_heading"
