@@ -13,8 +13,8 @@ then the context step: a short paragraph between two good ones is good, between 
 to a neargood one good; a neargood paragraph is bad only between two bad ones. The edges of the
 sequence count as bad. Stopword lists are jusText's own (BSD-2-Clause, read from the installed
 ``justext`` package without importing it); the list is chosen per text as the one with the highest
-stopword density. For a text no list fits (CJK, scripts jusText has no list for) the stopword test is
-replaced by "ends like a sentence".
+stopword density (a much smaller list wins a near tie: see ``choose_stoplist``). For a text no list fits
+(CJK, scripts jusText has no list for) the stopword test is replaced by "ends like a sentence".
 
 Pure functions, cached stoplists; no I/O besides reading the stoplist files once per process.
 """
@@ -98,7 +98,11 @@ def stoplist(name: str) -> frozenset[str]:
 
 
 def choose_stoplist(texts: list[str], opts: ParagraphOptions | None = None, sample_words: int = 3000) -> str | None:
-    """The stoplist whose words make up the largest share of the texts' words, or None when none fits."""
+    """The stoplist whose words make up the largest share of the texts' words, or None when none fits.
+
+    A list with less than half the words of that one that matches at least ``opts.near_tie_share`` as many
+    of the texts' words is chosen instead (of those, the one matching most): a big list's lead is then chance
+    overlap."""
     opts = opts or ParagraphOptions()
     names, where = _index()
     if not names:
