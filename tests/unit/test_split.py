@@ -309,12 +309,22 @@ def test_byline_with_a_handle_or_a_weekday_date_after_the_names():
     assert parse_byline("By the way, it rained on Monday and nobody came.", RULES) is None
 
 
-def test_a_video_title_with_its_running_time_is_a_link():
-    for line in ("Why Nobody Smiled in Old Photographs? (1:12)", "The Harvest Festival in Five Minutes (4:05)"):
-        assert RULES.match_line(line).name == "video_link", line
-    for line in ("Doors open (10:30)", "The mayor spoke first. Then questions (3:04)"):
+def _rule_takes(name: str, lines: tuple[str, ...], not_lines: tuple[str, ...]) -> None:
+    """Every line of ``lines`` is matched by the rule ``name``, no line of ``not_lines`` is."""
+    for line in lines:
         rule = RULES.match_line(line)
-        assert rule is None or rule.name != "video_link", line
+        assert rule is not None and rule.name == name, line
+    for line in not_lines:
+        rule = RULES.match_line(line)
+        assert rule is None or rule.name != name, line
+
+
+def test_a_video_title_with_its_running_time_is_a_link():
+    _rule_takes(
+        "video_link",
+        ("Why Nobody Smiled in Old Photographs? (1:12)", "The Harvest Festival in Five Minutes (4:05)"),
+        ("Doors open (10:30)", "The mayor spoke first. Then questions (3:04)"),
+    )
 
 
 def test_legal_notices_are_boilerplate():
@@ -328,39 +338,33 @@ def test_legal_notices_are_boilerplate():
 
 
 def test_contact_details_are_boilerplate():
-    for line in (
+    contact = (
         "Fax: +44 20 7946 0000",
         "Tel.: +49 (0)30 1234 5678",
         "E-mail: desk@example.org",
         "Our reader service can be reached on weekdays: Telephone: 020 7946 0001, e-mail help@example.org",
-    ):
-        assert RULES.match_line(line).name == "contact_line", line
-    for line in (
+    )
+    prose = (
         "The phone rang twice before the mayor picked it up and agreed to speak.",
         "She sent an e-mail to the council at 9 a.m. asking for the minutes of the meeting.",
-    ):
-        rule = RULES.match_line(line)
-        assert rule is None or rule.name != "contact_line", line
+    )
+    _rule_takes("contact_line", contact, prose)
 
 
 def test_a_caption_ending_with_its_photo_credit_is_removed():
-    for line in (
+    captions = (
         "The mayor (left) opens the new bridge over the river on Tuesday, Nov. 5, 2019. (AP Photo/Jane Roe, File)",
         "Do cats really dislike water? Not all of them do. (Photo: Getty Images)",
         "Rescue boats wait at the harbour entrance in Dover, England. (AP)",
         "A crowd gathers outside the station (Photo Credit : Staff Photo )",
-    ):
-        assert RULES.match_line(line).name == "photo_credit", line
-    for line in (
+    )
+    prose = (
         "The agency (AP) said on Monday that the talks (the third this year) had failed.",
         "Officials said the new photo rules (introduced in 2018) were working well.",
-    ):
-        rule = RULES.match_line(line)
-        assert rule is None or rule.name != "photo_credit", line
+    )
+    _rule_takes("photo_credit", captions, prose)
 
 
 def test_a_wordpress_comment_count_heading_starts_the_comments():
-    for line in ("6 thoughts on “How to Plant Tulips in Autumn”", 'One response to "Ten Years of the Town Fair"'):
-        assert RULES.match_line(line).name == "comments_heading", line
-    rule = RULES.match_line("Six thoughts on gardening")
-    assert rule is None or rule.name != "comments_heading"
+    headings = ("6 thoughts on “How to Plant Tulips in Autumn”", 'One response to "Ten Years of the Town Fair"')
+    _rule_takes("comments_heading", headings, ("Six thoughts on gardening",))
