@@ -2,7 +2,8 @@
 
 ``python -m bench.analytics_replay WAREHOUSE_DIR [--work DIR]`` copies ``WAREHOUSE_DIR/corpus.duckdb`` to
 ``--work`` (default /tmp/analytics-replay), moves the index rows the batch workers had staged
-(``minhash_signatures``, ``lsh_buckets``, ``search_docs``, ``search_terms``) back out to staging Parquet,
+(``minhash_signatures``, ``lsh_buckets``, ``search_docs``, ``search_terms``, and the shingle sets of the
+signed texts) back out to staging Parquet,
 empties the analytics tables and runs ``warehouse.analytics.update_analytics`` as the first run over every
 file did: the same rows in, every article new. The source warehouse is only read. Prints one JSON line:
 seconds, peak RSS of the updating process (MiB, VmHWM), the summary's counts.
@@ -20,8 +21,10 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
-from corpus_etl.analytics.index import STAGED
+from corpus_etl.analytics import minhash as mh
+from corpus_etl.analytics.index import STAGED, shingles_table
 from warehouse.analytics import update_analytics
 from warehouse.db import quote_ident, quote_literal
 
@@ -34,6 +37,16 @@ def prepare(src: Path, work: Path) -> tuple[Path, list[str], Path]:
     con = duckdb.connect(str(db))
     try:
         n_batches = max(1, con.execute("SELECT count(*) FROM sources").fetchall()[0][0] // 18)
+        # the shingle sets the workers stage beside the index rows (computed here from the bodies, untimed)
+        signed = con.execute(
+            "SELECT s.content_hash, any_value(a.body), min(hash(s.article_id) % ?) AS k "
+            "FROM minhash_signatures AS s JOIN articles AS a USING (article_id) GROUP BY s.content_hash",
+            [n_batches],
+        ).fetchall()
+        for k in range(n_batches):
+            sets = {h: mh.shingle_hashes(body) for h, body, b in signed if b == k}
+            pq.write_table(shingles_table(sets), work / "staging" / f"batch-{k:06d}.index.shingles.parquet")
+        del signed
         for name in STAGED:  # one staging file per batch, as a run writes them (a batch: ~18 files at 200 MB)
             for k in range(n_batches):
                 out = work / "staging" / f"batch-{k:06d}.index.{name}.parquet"

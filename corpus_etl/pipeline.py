@@ -483,10 +483,10 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 class _StagingWriter:
     """A zstd Parquet file written in pieces under a temporary name, renamed into place when closed."""
 
-    def __init__(self, path: Path, spec: schema.TableSpec) -> None:
+    def __init__(self, path: Path, spec: schema.TableSpec, compression: str = "zstd", dictionary: bool = True) -> None:
         self.path = path
         self.tmp = path.with_name(path.name + ".tmp")
-        self.writer = pq.ParquetWriter(self.tmp, spec.schema, compression="zstd")
+        self.writer = pq.ParquetWriter(self.tmp, spec.schema, compression=compression, use_dictionary=dictionary)
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -541,6 +541,10 @@ def process_batch(
             f"index.{name}": _StagingWriter(out / f"batch-{batch:06d}.index.{name}.parquet", spec)
             for name, spec in INDEX_STAGED.items()
         },
+        # random 64-bit hashes: neither a dictionary nor compression would shrink them
+        "index.shingles": _StagingWriter(
+            out / f"batch-{batch:06d}.index.shingles.parquet", schema.STAGED_SHINGLES, "none", dictionary=False
+        ),
     }
     sources: list[dict[str, object]] = []
     n_records = n_removed = 0
@@ -557,7 +561,7 @@ def process_batch(
             n_removed += len(r.rows["removed_spans"])
             for spec in schema.PER_SOURCE:
                 writers[spec.name].write(tables[spec.name])
-            for name, table in index_tables(r.rows["articles"], run_id).items():
+            for name, table in index_tables(r.rows["articles"], run_id, with_shingles=True).items():
                 writers[f"index.{name}"].write(table)
             del r, tables
             trim()  # the file's rows are written: their memory goes back now (corpus_etl.memory)

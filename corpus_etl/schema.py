@@ -402,6 +402,22 @@ SEARCH_TERMS = TableSpec(
     ),
 )
 
+# Not a warehouse table: a batch's staging file only. The workers compute every signed article's shingle
+# set for its signature anyway; staged, the writer reads the sets it verifies near-duplicates with instead of
+# computing them again from the bodies (``warehouse.analytics``). Deleted with the run's staging directory.
+STAGED_SHINGLES = TableSpec(
+    name="shingles",
+    description="Staging only: the sorted, distinct word 5-gram shingle hashes of each signed text of a batch.",
+    primary_key=("content_hash",),
+    schema=pa.schema(
+        [
+            _f("content_hash", STR, "`articles.content_hash` of the text.", False),
+            _f("hashes", pa.list_(pa.uint64()), "Its shingle hashes (`corpus_etl.analytics.minhash`).", False),
+            _f("index_version", STR, "Shingling and MinHash parameters of the hashes.", False),
+        ]
+    ),
+)
+
 TABLES: tuple[TableSpec, ...] = (
     SOURCES,
     ARTICLES,

@@ -72,13 +72,15 @@ class AnalyticsSummary:
     cluster_members: int
     seconds: float
     # the linking's work (``BucketLinker``): distinct texts in the graph, bucket lists read, pairs verified,
-    # (text, bucket) checks stopped at ``BUCKET_TRIES``, the largest bucket (distinct texts), bodies hashed
+    # (text, bucket) checks stopped at ``BUCKET_TRIES``, the largest bucket (distinct texts), bodies hashed,
+    # shingle sets read from the batch workers' staging files instead
     nodes: int = 0
     bucket_lists: int = 0
     pairs_checked: int = 0
     checks_capped: int = 0
     largest_bucket: int = 0
     shingle_sets_computed: int = 0
+    shingle_sets_staged: int = 0
 
     @property
     def changed(self) -> bool:
@@ -136,12 +138,14 @@ class _HashCache:
     entries are dropped first.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int = HASH_CACHE) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int = HASH_CACHE, staged: bool = False) -> None:
         self.con = con
         self.limit = limit
+        self.staged = staged  # the temp table an_node_shingles holds the sets the workers staged
         self.held = 0
         self.sets: dict[int, mh.Hashes] = {}
         self.computed = 0
+        self.read = 0
 
     def __getitem__(self, node: int) -> mh.Hashes:
         h = self.sets.get(node)
@@ -162,6 +166,19 @@ class _HashCache:
             if self.held <= self.limit // 2:
                 break
             self.held -= self.sets.pop(old).size
+        if self.staged:  # the workers' sets, read rather than computed again
+            for i in range(0, len(missing), CHUNK):
+                got = self.con.sql(sql("analytics/node_shingles_of"), params=[missing[i : i + CHUNK]]).to_arrow_table()
+                assert got is not None
+                lists = got.column("hashes").combine_chunks()
+                values = lists.values.to_numpy(zero_copy_only=False)
+                offsets = lists.offsets.to_numpy()
+                for k, node in enumerate(got.column("node").to_pylist()):
+                    h = values[offsets[k] : offsets[k + 1]].copy()  # (a copy: the batch's buffer is freed)
+                    self.sets[int(node)] = h
+                    self.held += h.size
+                    self.read += 1
+            missing = [n for n in missing if n not in self.sets]
         for i in range(0, len(missing), CHUNK):
             for node, body in self.con.execute(sql("analytics/node_bodies"), [missing[i : i + CHUNK]]).fetchall():
                 h = mh.shingle_hashes(body)
@@ -180,6 +197,9 @@ class _Updater:
             name: sorted(str(p) for p in staged_dir.glob(f"batch-*.index.{name}.parquet")) if staged_dir else []
             for name in STAGED
         }
+        self.staged_shingles = (
+            sorted(str(p) for p in staged_dir.glob("batch-*.index.shingles.parquet")) if staged_dir else []
+        )
         self.stats: dict[str, int] = {}
 
     def run(self, changed: list[str]) -> dict[str, int]:
@@ -301,7 +321,10 @@ class _Updater:
                 linker.union(nodes[k - 1], nodes[k])
         del old, cl, nodes
         con.execute(sql("analytics/link_lists"), [LIST_ENTRIES])
-        cache = _HashCache(con)
+        if self.staged_shingles:
+            files = ", ".join(quote_literal(f) for f in self.staged_shingles)
+            con.execute(sql("analytics/node_shingles").format(files=files), [mh.INDEX_VERSION])
+        cache = _HashCache(con, staged=bool(self.staged_shingles))
         failed: set[tuple[int, int]] = set()
 
         def similar(a: int, b: int) -> bool:
@@ -330,6 +353,7 @@ class _Updater:
             "checks_capped": linker.capped,
             "largest_bucket": linker.largest,
             "shingle_sets_computed": cache.computed,
+            "shingle_sets_staged": cache.read,
         }
         roots = linker.roots()
         comp = pa.table({"node": pa.array(range(n_nodes), pa.int64()), "comp": pa.array(roots, pa.int64())})

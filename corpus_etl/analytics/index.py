@@ -43,6 +43,7 @@ def index_tables(
     want_sig: set[str] | None = None,
     want_search: set[str] | None = None,
     hashes_out: dict[str, Any] | None = None,
+    with_shingles: bool = False,
 ) -> dict[str, pa.Table]:
     """The index rows of ``rows`` (dicts with article_id, source_id, kind, n_words, title, body, content_hash).
 
@@ -52,10 +53,14 @@ def index_tables(
         want_sig: ids to sign; None: every article ``wants_signature`` accepts.
         want_search: ids to index for search; None: every article ``wants_search`` accepts.
         hashes_out: if given, receives the shingle-hash set of every signed article.
+        with_shingles: also return ``shingles`` (``schema.STAGED_SHINGLES``): each signed text's shingle
+            hashes, once per content hash (the batch workers stage them for the writer).
 
     Returns:
-        Tables for ``minhash_signatures``, ``lsh_buckets``, ``search_docs`` and ``search_terms``.
+        Tables for ``minhash_signatures``, ``lsh_buckets``, ``search_docs`` and ``search_terms`` (and
+        ``shingles``).
     """
+    shingled: dict[str, Any] = {}
     sig_rows: dict[str, list[Any]] = {c: [] for c in schema.MINHASH_SIGNATURES.columns}
     buckets: dict[str, list[Any]] = {"band": [], "bucket": [], "article_id": []}
     docs: dict[str, list[Any]] = {c: [] for c in schema.SEARCH_DOCS.columns}
@@ -71,6 +76,8 @@ def index_tables(
             hashes = mh.hashes_of_words(body_words)
             if hashes_out is not None:
                 hashes_out[aid] = hashes
+            if with_shingles:
+                shingled.setdefault(row["content_hash"], hashes)
             sig = mh.signature(hashes)
             sig_rows["article_id"].append(aid)
             sig_rows["source_id"].append(row["source_id"])
@@ -97,7 +104,7 @@ def index_tables(
     values = np.concatenate(sigs) if sigs else np.empty(0, dtype=np.uint32)
     offsets = np.arange(0, (len(sigs) + 1) * mh.NUM_PERM, mh.NUM_PERM, dtype=np.int32)
     sig_table = pa.table({**sig_rows, "signature": pa.ListArray.from_arrays(pa.array(offsets), pa.array(values))})
-    return {
+    out = {
         "minhash_signatures": sig_table.select(schema.MINHASH_SIGNATURES.columns).cast(
             schema.MINHASH_SIGNATURES.schema
         ),
@@ -105,3 +112,24 @@ def index_tables(
         "search_docs": pa.Table.from_pydict(docs, schema=schema.SEARCH_DOCS.schema),
         "search_terms": pa.Table.from_pydict(postings, schema=schema.SEARCH_TERMS.schema),
     }
+    if with_shingles:
+        out["shingles"] = shingles_table(shingled)
+    return out
+
+
+def shingles_table(sets: Mapping[str, Any]) -> pa.Table:
+    """``schema.STAGED_SHINGLES`` rows of {content hash: sorted uint64 shingle hashes}."""
+    arrays = list(sets.values())
+    lengths = np.fromiter((a.size for a in arrays), dtype=np.int32, count=len(arrays))
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int32)  # (one file's texts: far below 2**31 hashes)
+    np.cumsum(lengths, out=offsets[1:])
+    values = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.uint64)
+    hashes = pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, pa.uint64()))
+    return pa.table(
+        {
+            "content_hash": pa.array(list(sets.keys()), pa.string()),
+            "hashes": hashes,
+            "index_version": pa.array([mh.INDEX_VERSION] * len(arrays), pa.string()),
+        },
+        schema=schema.STAGED_SHINGLES.schema,
+    )
