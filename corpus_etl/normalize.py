@@ -43,8 +43,10 @@ def normalize_inline(text: str) -> str:
     """
     # Most lines are already NFC and hold no character the steps below change: only the runs of spaces
     # and the ends are left to do (the same result, one search instead of four substitutions).
-    if (text.isascii() or unicodedata.is_normalized("NFC", text)) and _ODD.search(text) is None:
-        return (_MULTISPACE.sub(" ", text) if "  " in text else text).strip()
+    # (A physical line's newline would become a space and be stripped: it is dropped first.)
+    line = text[:-1] if text.endswith("\n") else text
+    if (line.isascii() or unicodedata.is_normalized("NFC", line)) and _ODD.search(line) is None:
+        return (_MULTISPACE.sub(" ", line) if "  " in line else line).strip()
     return _normalize_inline_full(text)
 
 

@@ -56,6 +56,7 @@ def test_normalize_inline_fast_path_is_the_full_normalisation(text):
 
     assert normalize_inline(text) == _normalize_inline_full(text)
     assert normalize_inline(text + "  x ") == _normalize_inline_full(text + "  x ")
+    assert normalize_inline(text + "\n") == _normalize_inline_full(text + "\n")  # a physical line
 
 
 def test_every_character_the_full_path_changes_is_off_the_fast_path():
