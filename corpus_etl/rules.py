@@ -63,72 +63,12 @@ class Rules:
     # A line that marks reader comments (a reply link, "X says:", a comment's timestamp), searched.
     comment_marker: re.Pattern[str]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_first", _FirstMatch.build(self.lines))
-
     def match_line(self, line: str) -> LineRule | None:
         """The first line rule that matches ``line`` (already inline-normalised), or None."""
-        first: _FirstMatch | None = self._first  # type: ignore[attr-defined]
-        if first is not None:
-            return first.match(line)
-        return self.match_line_each(line)
-
-    def match_line_each(self, line: str) -> LineRule | None:
-        """``match_line`` by trying the rules one by one (the definition; ``_FirstMatch`` is its shortcut)."""
         for rule in self.lines:
             if rule.matches(line):
                 return rule
         return None
-
-
-# A pattern that refers to a group by number or name would not survive being joined with others.
-_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?P>|\\g<")
-
-
-@dataclass(frozen=True)
-class _FirstMatch:
-    """All line rules at once: the exact phrases in one dict (each at its first rule) and the patterns in one
-    alternation of named groups, in rule order, so one ``fullmatch`` finds the first pattern rule that matches
-    (an alternation is tried in order, backtracking into the next alternative until one spans the line)."""
-
-    rules: tuple[LineRule, ...]
-    exact: dict[str, int]
-    combined: re.Pattern[str] | None
-    pattern_rules: tuple[int, ...]
-
-    @staticmethod
-    def build(rules: tuple[LineRule, ...]) -> _FirstMatch | None:
-        exact: dict[str, int] = {}
-        parts: list[str] = []
-        pattern_rules: list[int] = []
-        for i, rule in enumerate(rules):
-            for phrase in rule.exact:
-                exact.setdefault(phrase, i)
-            combined: re.Pattern[str] | None = rule._combined  # type: ignore[attr-defined]
-            if combined is None:
-                continue
-            if _BACKREF.search(combined.pattern) or combined.flags & ~(re.IGNORECASE | re.UNICODE):
-                return None
-            scope = "i" if combined.flags & re.IGNORECASE else "-i"
-            parts.append(f"(?P<_r{i}>(?{scope}:{combined.pattern}))")
-            pattern_rules.append(i)
-        try:
-            joined = re.compile("|".join(parts)) if parts else None
-        except re.error:  # (a pattern with global inline flags, or a group name used twice)
-            return None
-        return _FirstMatch(rules, exact, joined, tuple(pattern_rules))
-
-    def match(self, line: str) -> LineRule | None:
-        best = self.exact.get(line.casefold(), len(self.rules)) if self.exact else len(self.rules)
-        m = self.combined.fullmatch(line) if self.combined is not None else None
-        if m is not None:
-            for i in self.pattern_rules:
-                if i >= best:
-                    break
-                if m.start(f"_r{i}") != -1:
-                    best = i
-                    break
-        return self.rules[best] if best < len(self.rules) else None
 
 
 class RulesError(ValueError):
