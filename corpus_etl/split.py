@@ -131,6 +131,14 @@ class SplitOptions:
     # Under a comments heading, prose of more than this many times the article's words with no comment
     # marker in it is not comments (see _Splitter._comments_follow).
     comments_max_unmarked: float = 2.0
+    # Recall safeguard (see _Splitter._recall_fallback): on a web page whose article keeps less than this
+    # share of the text the classifier finds good in the page's articles (read as one sequence before
+    # trimming), ...
+    recall_fallback_share: float = 0.1
+    # ... while one block of good paragraphs holds at least this many characters and this share of that
+    # good text, the block becomes the article's body (trafilatura's fallback to a baseline extraction).
+    recall_fallback_min_chars: int = 1000
+    recall_fallback_block_share: float = 0.5
 
 
 # --------------------------------------------------------------------------------------------------
@@ -421,6 +429,8 @@ class _Splitter:
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
         self.para_opts = ParagraphOptions()
         self._initial_classes: dict[str, str] = {}  # the classifier's initial class by paragraph text
+        # a web page's article paragraphs before trimming: (start, end, text, record) (see _recall_fallback)
+        self._pretrim: list[tuple[int, int, str, int]] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -748,6 +758,13 @@ class _Splitter:
         # On a web page, an 'article' in which the classifier finds no good paragraph while another
         # article of the page has some is a block of teasers or menus, not an article.
         use_classifier = self.page and self.opts.paragraph_classifier
+        if use_classifier:
+            self._pretrim = sorted(
+                (a, b, t, idx)
+                for idx, rec in enumerate(self.records)
+                if rec.kind == "article"
+                for t, (a, b) in zip(rec.paragraphs, rec.paragraph_spans, strict=True)
+            )
         has_good = {
             idx: "good" in self._classes(rec.paragraphs)
             for idx, rec in enumerate(self.records)
@@ -819,6 +836,101 @@ class _Splitter:
             for r in arts:
                 if not (r.title or r.published or r.authors or r.tags):
                     r.kind = "related"
+
+    def _recall_fallback(self) -> None:
+        """A recall safeguard for each page of a web page (trafilatura falls back to a baseline extractor
+        when its main extraction comes out suspiciously short): when the page's article is very short
+        next to the text the classifier finds good in the page's articles, a block of that good text
+        becomes the article's body.
+
+        The page's article paragraphs before trimming (``_pretrim``: of every record that was an article
+        then, whatever cut them since: classifier, removed block, another article of the page) are read
+        as one sequence, link-like chrome lines in place, and grouped into blocks of good paragraphs as in
+        ``_off_main_block``. It fires when the page's longest article keeps less than
+        ``SplitOptions.recall_fallback_share`` of the characters of that good text, and the largest block
+        holds at least ``recall_fallback_min_chars`` characters and ``recall_fallback_block_share`` of it
+        (one dominant run of prose, not teasers scattered over the page). That article (or, with none, the
+        record holding the block) then takes the block's good paragraphs and the lone bad ones between
+        them as its body; everything else kept between its old and new text (its former body, records
+        in between) is removed with rule 'recall_fallback', so the former cut stays auditable. Records of
+        kind 'related' and reader comments never count: a heading said what they are.
+        """
+        by_page: dict[int, list[tuple[int, int, str, int]]] = {}
+        for para in self._pretrim:
+            by_page.setdefault(self.record_page[para[3]], []).append(para)
+        for page, paras in by_page.items():
+            arts = [
+                i
+                for i, r in enumerate(self.records)
+                if self.record_page[i] == page and r.kind == "article" and r.paragraphs
+            ]
+            kept = {i: sum(len(t) for t in self.records[i].paragraphs) for i in arts}
+            main = max(arts, key=lambda i: kept[i], default=None)
+            main_chars = kept[main] if main is not None else 0
+            share = self.opts.recall_fallback_share
+            if main_chars >= share * sum(len(t) for _, _, t, _ in paras):  # cheap: good text <= all text
+                continue
+            texts = [t for _, _, t, _ in paras]
+            spans = [(a, b) for a, b, _, _ in paras]
+            chrome = self._chrome_starts(self.pieces)
+            classes = self._context_classes(texts, spans, chrome)
+            good = [k for k, c in enumerate(classes) if c == "good"]
+            good_chars = sum(len(texts[k]) for k in good)
+            if not good or main_chars >= share * good_chars:
+                continue
+            block = max(self._good_blocks(classes, good, spans, chrome), key=lambda b: sum(len(texts[k]) for k in b))
+            mass = sum(len(texts[k]) for k in block)
+            if mass < self.opts.recall_fallback_min_chars or mass < self.opts.recall_fallback_block_share * good_chars:
+                continue
+            chosen = list(block)  # plus a lone bad paragraph between two good ones (a quote, a subheading)
+            for a, b in pairwise(block):
+                if b - a == 2:
+                    chosen.append(a + 1)
+            chosen.sort()
+            target = main if main is not None else paras[chosen[0]][3]
+            self._take_block(target, [paras[k] for k in chosen])
+
+    def _take_block(self, target: int, chosen: list[tuple[int, int, str, int]]) -> None:
+        """Make the paragraphs ``chosen`` (start, end, text, record; in text order) the body of record
+        ``target``; its other body paragraphs and whatever other records kept between its old and new text
+        are removed ('recall_fallback')."""
+        rec = self.records[target]
+        mine = [p for p in self.pieces if p.record == target and p.role != "removed"]
+        lo = min([chosen[0][0], *(p.start for p in mine)])
+        hi = max([chosen[-1][1], *(p.end for p in mine)])
+        bodies = sorted((p for p in self.pieces if p.role in ("body", "removed")), key=lambda p: p.start)
+        starts = [p.start for p in bodies]
+        restored: set[int] = set()
+        for a, b, _, _ in chosen:
+            j = bisect.bisect_right(starts, a) - 1
+            while j >= 0 and not (bodies[j].start <= a and b <= bodies[j].end):
+                j -= 1  # (a removed piece of another rule may start inside the line: a glued alt text)
+            if j >= 0:
+                restored.add(id(bodies[j]))
+        touched: set[int] = set()
+        for p in self.pieces:
+            if id(p) in restored:
+                if p.record is not None and p.record != target:
+                    touched.add(p.record)
+                p.role, p.rule, p.record = "body", None, target
+            elif lo <= p.start < hi and (p.record != target or p.role == "body"):
+                if p.role != "removed":
+                    if p.record is not None and p.record != target:
+                        touched.add(p.record)
+                    p.role, p.rule = "removed", "recall_fallback"
+                p.record = target
+        rec.kind = "article"
+        rec.paragraphs = [t for _, _, t, _ in chosen]
+        rec.paragraph_spans = [(a, b) for a, b, _, _ in chosen]
+        rec.body_words = sum(words(t) for t in rec.paragraphs)
+        for idx in touched:  # what other records lost to the block
+            other = self.records[idx]
+            keep = [k for k, (a, _) in enumerate(other.paragraph_spans) if not lo <= a < hi]
+            other.paragraphs = [other.paragraphs[k] for k in keep]
+            other.paragraph_spans = [other.paragraph_spans[k] for k in keep]
+            other.body_words = sum(words(t) for t in other.paragraphs)
+            if not any(p.record == idx and p.role == "title" for p in self.pieces):
+                other.title = None
 
     def _is_page(self) -> bool:
         """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
@@ -912,17 +1024,27 @@ class _Splitter:
             return words(self.text[p.start : p.end]) <= self.opts.repeated_line_max_words
         return p.rule in _LINK_CHROME
 
+    def _chrome_starts(self, pieces: list[Piece]) -> list[int]:
+        """Sorted start offsets of the link-like chrome lines (``_link_chrome``) among ``pieces``."""
+        return sorted(p.start for p in pieces if p.role == "removed" and self._link_chrome(p))
+
     def _classes_in_context(self, rec: RawRecord, pieces: list[Piece]) -> list[str]:
         """The classifier's classes of ``rec``'s paragraphs, read with the link-like chrome lines removed
         between them (``_link_chrome``) in place as bad paragraphs, as jusText sees them in the HTML."""
-        chrome_starts = sorted(p.start for p in pieces if p.role == "removed" and self._link_chrome(p))
+        return self._context_classes(rec.paragraphs, rec.paragraph_spans, self._chrome_starts(pieces))
+
+    def _context_classes(
+        self, paragraphs: list[str], spans: list[tuple[int, int]], chrome_starts: list[int]
+    ) -> list[str]:
+        """The classes of ``paragraphs`` (in text order, at ``spans``) with a bad paragraph in place of each
+        run of chrome lines (``chrome_starts``) before, between and after them."""
         if not chrome_starts:
-            return self._classes(rec.paragraphs)
+            return self._classes(paragraphs)
         seq: list[str] = []
         is_chrome: list[bool] = []
         where: list[int] = []  # position of each paragraph in the sequence
         c = 0
-        for para, (a, _) in zip(rec.paragraphs, rec.paragraph_spans, strict=True):
+        for para, (a, _) in zip(paragraphs, spans, strict=True):
             if c < len(chrome_starts) and chrome_starts[c] < a:
                 seq.append("")
                 is_chrome.append(True)
@@ -937,6 +1059,20 @@ class _Splitter:
         classes = self._classes(seq, is_chrome)
         return [classes[k] for k in where]
 
+    def _good_blocks(
+        self, classes: list[str], good: list[int], spans: list[tuple[int, int]], chrome: list[int]
+    ) -> list[list[int]]:
+        """The good paragraphs (indices ``good``) grouped into blocks: a new block starts after a gap of at
+        least ``SplitOptions.block_gap`` bad paragraphs or link-like chrome lines (``chrome``: their starts)."""
+        blocks: list[list[int]] = [[good[0]]]
+        for a, b in pairwise(good):
+            n_bad = sum(1 for k in range(a + 1, b) if classes[k] == "bad")
+            n_chrome = bisect.bisect_left(chrome, spans[b][0]) - bisect.bisect_left(chrome, spans[a][1])
+            if n_bad + n_chrome >= self.opts.block_gap:
+                blocks.append([])
+            blocks[-1].append(b)
+        return blocks
+
     def _off_main_block(
         self, rec: RawRecord, classes: list[str], good: list[int], pieces: list[Piece]
     ) -> dict[int, str]:
@@ -950,15 +1086,8 @@ class _Splitter:
         the far side of such a gap, is a teaser summary or a promo text of the page, not the article's
         continuation (a longer one is a part of the article after a widget, kept).
         """
-        chrome = sorted(p.start for p in pieces if p.role == "removed" and self._link_chrome(p))
-        spans = rec.paragraph_spans
-        blocks: list[list[int]] = [[good[0]]]
-        for a, b in pairwise(good):
-            n_bad = sum(1 for k in range(a + 1, b) if classes[k] == "bad")
-            n_chrome = bisect.bisect_left(chrome, spans[b][0]) - bisect.bisect_left(chrome, spans[a][1])
-            if n_bad + n_chrome >= self.opts.block_gap:
-                blocks.append([])
-            blocks[-1].append(b)
+        chrome = self._chrome_starts(pieces)
+        blocks = self._good_blocks(classes, good, rec.paragraph_spans, chrome)
         if len(blocks) == 1:
             return {}
         mass = [sum(len(rec.paragraphs[k]) for k in blk) for blk in blocks]
@@ -1067,6 +1196,8 @@ class _Splitter:
         self._trim_edges()
         if self.page:
             self._demote_untitled()
+            if self.opts.paragraph_classifier:
+                self._recall_fallback()
         text_len = len(self.text)
         # Records with nothing but metadata are not records: their lines become removed spans.
         keep_idx: dict[int, int] = {}

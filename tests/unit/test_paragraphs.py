@@ -12,7 +12,7 @@ from corpus_etl.paragraphs import (
     stopword_density,
 )
 from corpus_etl.rules import load_rules
-from corpus_etl.split import check_coverage, split_text
+from corpus_etl.split import SplitOptions, check_coverage, split_text
 
 EN = stoplist("English")
 LONG_EN = (
@@ -367,3 +367,73 @@ def test_a_comment_count_line_does_not_cut_off_the_article_going_on_after_it() -
     (art,) = [r for r in res.records if r.kind == "article"]
     assert art.paragraphs == [LONG_EN]
     assert any(s.rule == "comments" for s in res.removed)
+
+
+# The recall safeguard (_Splitter._recall_fallback): an article laid out as a headline over each paragraph,
+# after a short promo text that the teaser-list rule takes for the article.
+PROMO = [
+    "If you would like to have the best of what we write sent to you, you can sign up for our newsletter, "
+    "which is in your inbox on every Friday morning, with a note from the editor and all of the puzzles that "
+    "you liked so much.",
+    "It is free to all of our readers, and you can leave it whenever you want to, with a single click on the "
+    "link that is at the bottom of each one of the letters that we send to you.",
+]
+BRIDGE_PARTS = [
+    f"Inspectors climbed the northern tower on day {k} and measured the corrosion on the steel cables, the "
+    f"bolts and the anchorage plates, then compared every reading with the figures recorded when the bridge "
+    f"opened, section {k} of the span being the one that the engineers had worried about most."
+    for k in range(1, 21)
+]
+
+
+def _list_article_page(parts: list[str]) -> str:
+    gap = "".join(f"* Section {k}\n\n" for k in range(5))
+    text = CHROME + "What the inspectors found on the bridge\n\n" + "".join(f"{p}\n\n" for p in PROMO) + gap
+    text += "".join(f"Finding number {k} from the survey\n\n{p}\n\n" for k, p in enumerate(parts, 1))
+    return text + "© 2019 The Courier\n"
+
+
+def test_recall_fallback_takes_the_dominant_block_when_the_kept_body_is_a_sliver() -> None:
+    text = _list_article_page(BRIDGE_PARTS)
+    # without the safeguard the list article is cut as teasers (and the promo as a block off the main one)
+    off = split_text(text, load_rules(), SplitOptions(recall_fallback_share=0.0))
+    (art,) = [r for r in off.records if r.kind == "article"]
+    assert not any(p in art.paragraphs for p in BRIDGE_PARTS)
+    assert {s.rule for s in off.removed} >= {"teaser_list", "off_main_block"}
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.title == "What the inspectors found on the bridge"
+    assert [p for p in art.paragraphs if p.startswith("Inspectors")] == BRIDGE_PARTS
+    assert not any(p in art.paragraphs for p in PROMO)
+    fallback = [text[s.start : s.end].strip() for s in res.removed if s.rule == "recall_fallback"]
+    assert fallback == ["Finding number 1 from the survey"]  # the former cut's sliver stays auditable
+    assert check_coverage(res) == []
+
+
+def _fallback(text: str, opts: SplitOptions | None = None) -> bool:
+    res = split_text(text, load_rules(), opts)
+    assert check_coverage(res) == []
+    return any(s.rule == "recall_fallback" for s in res.removed)
+
+
+def test_recall_fallback_does_not_fire_on_a_fair_share_or_scattered_good_text() -> None:
+    # a short article (the promo) before a short teaser list: it keeps a fifth of the page's good text
+    text = _list_article_page(BRIDGE_PARTS[:5])
+    (art,) = [r for r in split_text(text, load_rules()).records if r.kind == "article"]
+    assert art.paragraphs == PROMO
+    assert not _fallback(text)
+    assert _fallback(text, SplitOptions(recall_fallback_share=0.5))
+    # a short article before four teaser lists, each cut off by a box of links: no block holds half the text
+    gap = "".join(f"* Section {k}\n\n" for k in range(5))
+    text = CHROME + "What the inspectors found on the bridge\n\n" + "".join(f"{p}\n\n" for p in PROMO) + gap
+    for b in range(4):
+        parts = enumerate(BRIDGE_PARTS[5 * b : 5 * b + 5], 1)
+        text += "".join(f"Finding number {k} from the survey\n\n{p}\n\n" for k, p in parts) + gap
+    text += "© 2019 The Courier\n"
+    assert not _fallback(text)
+    assert _fallback(text, SplitOptions(recall_fallback_block_share=0.0))
+    # a short article before a long teaser list under a "Related" heading: related records never count
+    text, body = _teaser_page(TEASER_SUMMARIES * 12, "Related stories\n\n")
+    (art,) = [r for r in split_text(text, load_rules()).records if r.kind == "article"]
+    assert art.paragraphs == body
+    assert not _fallback(text)
