@@ -324,15 +324,17 @@ def _many(detectors: list[Any]) -> list[Any]:
     n_trial = np.array([detectors[k].n_trial for k in texts])
     conv = np.array([detectors[k].CONV_THRESHOLD for k in texts], dtype=np.float64)
     limit = np.array([detectors[k].ITERATION_LIMIT for k in texts])
-    # width: how many of each text's choices the table `chosen` holds (the matrix row each choice picks)
-    width = min(s.values.size for s in streams)
+    # chosen[t, :have[t]]: the matrix row of each of text t's choices that its stream has drawn so far
+    width = max(s.values.size for s in streams)
     chosen = np.empty((n, width), dtype=np.intp)
+    have = np.empty(n, dtype=np.intp)
 
-    def fill(t: int) -> None:
+    def fill(t: int, upto: int = 0) -> None:
         s = streams[t]
-        while s.values.size < width:
+        while s.values.size < upto:
             s._more()
-        chosen[t] = rows_of[t][s.values[:width]]
+        have[t] = m = min(s.values.size, chosen.shape[1])
+        chosen[t, :m] = rows_of[t][s.values[:m]]
 
     for t in range(n):
         fill(t)
@@ -361,12 +363,15 @@ def _many(detectors: list[Any]) -> list[Any]:
         start_trial(t)
     active = np.arange(n)
     while active.size:
-        need = int((j[active] + take[active]).max())
-        if need > width:  # some text runs long: widen the table of choices
-            width = max(need, 2 * width)
-            chosen = np.empty((n, width), dtype=np.intp)
-            for t in range(n):
-                fill(t)
+        short = active[j[active] + take[active] > have[active]]
+        if short.size:  # a text runs long: more of its stream (and a wider table when it is full)
+            need = int((j[short] + take[short]).max())
+            if need > chosen.shape[1]:
+                wider = np.empty((n, max(need, 2 * chosen.shape[1])), dtype=np.intp)
+                wider[:, : chosen.shape[1]] = chosen
+                chosen = wider
+            for t in short.tolist():
+                fill(t, min(chosen.shape[1], int(j[t] + take[t]) + 4096))
         w = weight[active][:, None]
         p = prob[active]
         p *= matrix[chosen[active, j[active]]] + w
