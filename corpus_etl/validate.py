@@ -24,7 +24,12 @@ from expectations import SUITE_NAMES, SUITES_DIR
 
 from . import schema
 from .langid import UND, supported_languages
+from .memory import defer_imports
 
+# Modules GX imports at its top level for expectations and renderers the suites do not use (a KS test, the
+# KL-divergence chart): imported only if something uses them (``corpus_etl.memory.defer_imports``). They
+# were 75 MB of the flow process's RSS.
+GX_DEFERRED = ("scipy.stats", "altair")
 SEVERITIES = ("error", "warning")
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
 _PLACEHOLDERS = {"$LANGDETECT_LANGUAGES": lambda: [*supported_languages(), UND]}
@@ -112,6 +117,7 @@ class Validator:
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        defer_imports(*GX_DEFERRED)  # before GX's import: it imports them at its top level
         import great_expectations as gx
         from great_expectations.core.expectation_suite import ExpectationSuite
 

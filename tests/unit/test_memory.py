@@ -23,3 +23,30 @@ def test_workers_use_the_system_pool_and_trim_runs():
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=60)
     before, after = out.stdout.split()
     assert after == "system" and before != "system"
+
+
+DEFER = """
+import sys
+from corpus_etl.memory import defer_imports, is_deferred
+assert "colorsys" not in sys.modules and "email.quoprimime" not in sys.modules
+print(defer_imports("colorsys", "email.quoprimime", "no_such_module_here", "sys"))
+import colorsys
+from email import quoprimime
+print(is_deferred("colorsys"), is_deferred("email.quoprimime"))
+print(colorsys.rgb_to_hsv(1.0, 0.0, 0.0), quoprimime.header_encode(b"a b"))
+print(is_deferred("colorsys"), is_deferred("email.quoprimime"), sys.modules["colorsys"].__file__.endswith("colorsys.py"))
+try:
+    import no_such_module_here
+except ModuleNotFoundError:
+    print("missing")
+"""
+
+
+def test_deferred_modules_load_on_first_use():
+    out = subprocess.run([sys.executable, "-c", DEFER], capture_output=True, text=True, check=True, timeout=60)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "['colorsys', 'email.quoprimime']"  # installed and not imported yet: deferred
+    assert lines[1] == "True True"  # importing them costs nothing
+    assert lines[2] == "(0.0, 1.0, 1.0) =?iso-8859-1?q?a_b?="  # the real functions at first use
+    assert lines[3] == "False False True"  # and the real modules replaced the stand-ins
+    assert lines[4] == "missing"
