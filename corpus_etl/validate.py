@@ -153,6 +153,13 @@ class Validator:
             )
             self.meta[name] = metas
 
+    def _forget_results(self) -> None:
+        """Empty the context's validation results store: GX keeps every run's full result there (the
+        unexpected rows included), which grew with every batch; we keep what we need as DQ rows."""
+        store = self.context.validation_results_store
+        for key in store.list_keys():
+            store.remove_key(key)
+
     def validate(self, suite: str, table: pa.Table, run_id: str, batch: int) -> Verdicts:
         """Validate one batch with one suite.
 
@@ -175,6 +182,8 @@ class Validator:
         result = self.definitions[suite].run(
             batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"}
         )
+        del df
+        self._forget_results()
         metas = self.meta[suite]
         n_ok = 0
         for r in result.results:

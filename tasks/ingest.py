@@ -17,6 +17,7 @@ from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
 from corpus_etl.validate import Validator, Verdicts, batch_metrics, with_check_columns
 from warehouse import loader
+from warehouse.db import connect_report
 
 # Process pools of the runs in this process, by run id (set by the flow, used by batch tasks). A task
 # running where no pool is registered (a Dask worker) processes its batch in its own process.
@@ -189,7 +190,6 @@ def publish_reports(settings: Settings, run_id: str, validated: bool) -> str:
     Returns:
         The dashboard path.
     """
-    import duckdb
     from prefect.artifacts import create_markdown_artifact
 
     from corpus_etl.report import build_dashboard, build_data_docs
@@ -199,7 +199,7 @@ def publish_reports(settings: Settings, run_id: str, validated: bool) -> str:
     if validated:
         build_data_docs(settings.db_path, docs)
     page = build_dashboard(settings.db_path, docs)
-    con = duckdb.connect(str(settings.db_path), read_only=True)
+    con = connect_report(settings.db_path)
     try:
         summary = dq_summary(con, run_id if validated else None)
     finally:

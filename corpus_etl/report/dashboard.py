@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.db import sql
+from warehouse.db import connect_report, sql
 
 Row = dict[str, Any]
 
@@ -1025,7 +1025,7 @@ def build_dashboard(db_path: Path, out_dir: Path, max_runs: int = 1000) -> Path:
     out_dir = Path(out_dir)
     if not db_path.is_file():
         raise FileNotFoundError(f"no warehouse database at {db_path}")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect_report(db_path)
     try:
         data = _collect(con, max_runs)
     finally:

@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from warehouse.db import sql
+from warehouse.db import connect_report, sql
 
 SITE_NAME = "corpus_etl_offline"
 # Records re-validated for the Data Docs at most (the first ones in file order; the index says when cut).
@@ -325,7 +325,7 @@ def build_data_docs(db_path: Path, out_dir: Path) -> Path | None:
     db_path, out_dir = Path(db_path), Path(out_dir)
     if not db_path.is_file():
         raise FileNotFoundError(f"no warehouse database at {db_path}")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect_report(db_path)
     try:
         runs = _query(con, "last_validated_run")
         if not runs:

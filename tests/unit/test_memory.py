@@ -34,7 +34,8 @@ import colorsys
 from email import quoprimime
 print(is_deferred("colorsys"), is_deferred("email.quoprimime"))
 print(colorsys.rgb_to_hsv(1.0, 0.0, 0.0), quoprimime.header_encode(b"a b"))
-print(is_deferred("colorsys"), is_deferred("email.quoprimime"), sys.modules["colorsys"].__file__.endswith("colorsys.py"))
+real = sys.modules["colorsys"].__file__.endswith("colorsys.py")
+print(is_deferred("colorsys"), is_deferred("email.quoprimime"), real)
 try:
     import no_such_module_here
 except ModuleNotFoundError:
