@@ -291,6 +291,11 @@ def get_probabilities_many(detectors: list[Any], group: int = 256) -> list[Any]:
     return out
 
 
+# Choices held per text at first: langdetect's trials mostly converge within a few dozen updates (7 trials of
+# ~50), so 1,024 cover most texts; a text that runs long gets more of its stream when it needs them.
+_FIRST_CHOICES = 1024
+
+
 def _many(detectors: list[Any]) -> list[Any]:
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
@@ -319,14 +324,13 @@ def _many(detectors: list[Any]) -> list[Any]:
     matrix = table.dense(distinct)
     bounds = np.cumsum([0] + [g.size for g in grams])
     rows_of = [inverse[bounds[t] : bounds[t + 1]] for t in range(len(texts))]
-    streams = [_Stream(detectors[k].seed, g.size) for k, g in zip(texts, grams, strict=True)]
+    streams = [_Stream(detectors[k].seed, g.size, _FIRST_CHOICES) for k, g in zip(texts, grams, strict=True)]
     n = len(texts)
     n_trial = np.array([detectors[k].n_trial for k in texts])
     conv = np.array([detectors[k].CONV_THRESHOLD for k in texts], dtype=np.float64)
     limit = np.array([detectors[k].ITERATION_LIMIT for k in texts])
     # chosen[t, :have[t]]: the matrix row of each of text t's choices that its stream has drawn so far
-    width = max(s.values.size for s in streams)
-    chosen = np.empty((n, width), dtype=np.intp)
+    chosen = np.empty((n, _FIRST_CHOICES), dtype=np.int32)  # (widened for the texts that run long)
     have = np.empty(n, dtype=np.intp)
 
     def fill(t: int, upto: int = 0) -> None:
@@ -367,11 +371,11 @@ def _many(detectors: list[Any]) -> list[Any]:
         if short.size:  # a text runs long: more of its stream (and a wider table when it is full)
             need = int((j[short] + take[short]).max())
             if need > chosen.shape[1]:
-                wider = np.empty((n, max(need, 2 * chosen.shape[1])), dtype=np.intp)
+                wider = np.empty((n, max(need, 2 * chosen.shape[1])), dtype=np.int32)
                 wider[:, : chosen.shape[1]] = chosen
                 chosen = wider
             for t in short.tolist():
-                fill(t, min(chosen.shape[1], int(j[t] + take[t]) + 4096))
+                fill(t, min(chosen.shape[1], int(j[t] + take[t]) + _FIRST_CHOICES))
         w = weight[active][:, None]
         p = prob[active]
         p *= matrix[chosen[active, j[active]]] + w
@@ -434,7 +438,9 @@ class _Stream:
 
     BLOCK = 8192
 
-    def __init__(self, seed: Any, n: int) -> None:
+    def __init__(self, seed: Any, n: int, start: int = BLOCK) -> None:
+        """``start``: how many raw outputs to decode at first (more are decoded when needed: a smaller start
+        keeps the many streams of ``get_probabilities_many`` small)."""
         if n >= 1 << 32:
             raise ValueError("too many n-grams")
         first: tuple[Any, Any] | None = _SEEDED.get(seed)
@@ -453,7 +459,8 @@ class _Stream:
         self.gen: Any = None
         self.n = n
         self.shift = np.uint64(32 - n.bit_length())
-        self.raw = first[0]
+        self.first = first[0]
+        self.raw = first[0][:start]  # (a view of the cached block)
         shifted = self.raw >> self.shift
         self.accepted = np.flatnonzero(shifted < n)  # positions in raw of the outputs that are choices
         self.values = shifted[self.accepted].astype(np.int64)  # the choice each of them makes
@@ -462,10 +469,14 @@ class _Stream:
         self.gauss_next: float | None = None
 
     def _more(self) -> None:
-        if self.gen is None:
-            self.gen = np.random.MT19937()
-            self.gen.state = self.after_first
-        self.raw = np.concatenate((self.raw, self.gen.random_raw(self.BLOCK)))
+        if self.raw.size < self.first.size:  # the rest of the cached first block, then the generator's
+            more = self.first[self.raw.size : 2 * self.raw.size]
+        else:
+            if self.gen is None:
+                self.gen = np.random.MT19937()
+                self.gen.state = self.after_first
+            more = self.gen.random_raw(self.BLOCK)
+        self.raw = np.concatenate((self.raw, more))
         shifted = self.raw >> self.shift
         self.accepted = np.flatnonzero(shifted < self.n)
         self.values = shifted[self.accepted].astype(np.int64)

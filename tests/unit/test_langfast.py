@@ -144,11 +144,12 @@ def test_ngrams_are_langdetects() -> None:
         assert [words[i] for i in langfast.extract_ngrams(d.text, index)] == want
 
 
+@pytest.mark.parametrize("start", [1, 1024, langfast._Stream.BLOCK])
 @pytest.mark.parametrize("n", [1, 2, 3, 1000, 5000])
-def test_choices_replay_pythons_random(n: int) -> None:
+def test_choices_replay_pythons_random(n: int, start: int) -> None:
     rnd = random.Random()
     rnd.seed(0)
-    stream = langfast._Stream(0, n)
+    stream = langfast._Stream(0, n, start)  # decoding `start` raw outputs at first, more when needed
     for _ in range(4):
         assert stream.gauss() == rnd.gauss(0.0, 1.0)
         got = [int(x) for x in stream.choices(3)] + [int(x) for x in stream.choices(1500)]
