@@ -215,58 +215,15 @@ def append_text(detector: Any, text: str) -> None:
 
 def get_probabilities(detector: Any) -> list[Any]:
     """``get_probabilities()`` of a langdetect ``Detector`` for the text given to ``append_text`` (a detector
-    from ``new_detector``, or from langdetect's factory).
+    from ``new_detector``, or from langdetect's factory): ``get_probabilities_many`` of that one detector.
 
     Raises:
         LangDetectException: the text has no n-gram with a profile (as langdetect does).
     """
-    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
-
-    index, table, _ = _profile_tables()
-    ngrams = extract_ngrams(detector.text, index)
-    if not ngrams:
-        raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-    n_lang = len(detector.langlist)
-    # the profile rows of the text's distinct n-grams, dense; rows_of: each extracted n-gram's row, in order
-    distinct, rows_of = np.unique(np.asarray(ngrams, dtype=np.intp), return_inverse=True)
-    matrix = table.dense(distinct)
-    langprob = np.zeros(n_lang, dtype=np.float64)
-    stream = _Stream(detector.seed, len(ngrams))
-    buf = np.empty((6, n_lang), dtype=np.float64)
-    conv, limit, n_trial = detector.CONV_THRESHOLD, detector.ITERATION_LIMIT, detector.n_trial
-    for _ in range(n_trial):
-        if detector.prior_map is not None:
-            prob = np.array(detector.prior_map, dtype=np.float64)
-        else:
-            prob = np.full(n_lang, 1.0 / n_lang, dtype=np.float64)
-        alpha = detector.alpha + stream.gauss() * detector.ALPHA_WIDTH
-        weight = alpha / detector.BASE_FREQ
-        # langdetect: update with one random n-gram per iteration i = 0, 1, ...; at every i % 5 == 0,
-        # normalise and stop when the top probability passes CONV_THRESHOLD or i reaches the limit.
-        # Between two checks the updates are a run of element-wise products, done as one reduce (the
-        # products are taken in the same order, so the rounding is the same).
-        i = 0
-        take = 1
-        while True:
-            idx = stream.choices(take)
-            if take == 1:
-                prob *= matrix[rows_of[idx[0]]] + weight
-            else:
-                buf[0] = prob
-                matrix.take(rows_of[idx], axis=0, out=buf[1:])
-                buf[1:] += weight
-                np.multiply.reduce(buf, axis=0, out=prob)
-            i += take - 1
-            total = sum(prob.tolist())  # left to right, as langdetect's sum(); numpy's pairwise sum differs
-            if total == 0.0:
-                raise ZeroDivisionError("float division by zero")  # as langdetect's own loop would
-            prob /= total
-            if prob.max() > conv or i >= limit:
-                break
-            i += 1
-            take = 5
-        langprob += prob / n_trial
-    return list(detector._sort_probability(langprob.tolist()))
+    result = get_probabilities_many([detector])[0]
+    if isinstance(result, BaseException):
+        raise result
+    return list(result)
 
 
 def get_probabilities_many(detectors: list[Any], group: int = 256) -> list[Any]:

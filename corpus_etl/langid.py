@@ -97,19 +97,7 @@ def detect_language(
         process (a bounded cache keyed by a 128-bit hash of the sample, so that it holds no text), so
         repeated texts (syndicated copies) cost nothing.
     """
-    sample = sample_text(text, sample_chars)
-    key = (hashlib.blake2b(sample.encode("utf-8", "surrogatepass"), digest_size=16).digest(), seed, min_letters, engine)
-    with _lock:
-        hit = _CACHE.get(key)
-        if hit is not None:
-            _CACHE.move_to_end(key)
-            return hit
-    result = _detect_sample(sample, seed, min_letters, engine)
-    with _lock:
-        _CACHE[key] = result
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return result
+    return detect_languages([text], seed=seed, sample_chars=sample_chars, min_letters=min_letters, engine=engine)[0]
 
 
 def detect_languages(
@@ -185,27 +173,20 @@ def _detect_samples(samples: list[str], seed: int, min_letters: int, engine: Eng
     return [r for r in results if r is not None]
 
 
-def _detect_sample(sample: str, seed: int, min_letters: int, engine: Engine = "fast") -> LangResult:
+def _detect_sample(sample: str, seed: int, min_letters: int, engine: Engine = "langdetect") -> LangResult:
+    """One sample with langdetect's own code (the ``fast`` engine detects samples together)."""
     short = _too_few_letters(sample, min_letters)
     if short is not None:
         return short
+    from langdetect import detector_factory
     from langdetect.lang_detect_exception import LangDetectException
 
+    _ensure_factory(seed)
+    assert detector_factory._factory is not None
+    detector = detector_factory._factory.create()
+    detector.append(sample)
     try:
-        if engine == "fast":
-            from . import langfast
-
-            detector = langfast.new_detector(seed)
-            langfast.append_text(detector, sample)
-            probs = langfast.get_probabilities(detector)
-        else:
-            _ensure_factory(seed)
-            from langdetect import detector_factory
-
-            assert detector_factory._factory is not None
-            detector = detector_factory._factory.create()
-            detector.append(sample)
-            probs = detector.get_probabilities()
+        probs: object = detector.get_probabilities()
     except LangDetectException as exc:
         probs = exc
     return _result(probs)
