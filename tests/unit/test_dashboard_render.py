@@ -332,3 +332,45 @@ def test_no_data_docs_without_a_validated_run(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "gx").exists()
     with pytest.raises(FileNotFoundError):
         build_data_docs(tmp_path / "missing.duckdb", tmp_path / "out")
+
+
+# The duplicates list as first written: every group's title and body read (the query reads only the groups
+# that can make the list; it must give the same rows).
+_DUPLICATES_TOP_ALL_GROUPS = """
+SELECT content_hash, count(*) AS copies, count(DISTINCT source_id) AS files,
+       arg_min(title, source_path || lpad(ordinal::VARCHAR, 10, '0')) AS title,
+       arg_min(kind, source_path || lpad(ordinal::VARCHAR, 10, '0')) AS kind,
+       arg_min(left(body, 160), source_path || lpad(ordinal::VARCHAR, 10, '0')) AS preview,
+       min(source_path) AS first_path
+FROM articles GROUP BY content_hash HAVING count(*) > 1
+ORDER BY copies DESC, title NULLS LAST, content_hash LIMIT ?
+"""
+
+
+def test_duplicates_list_reads_only_the_groups_that_can_make_it_and_gives_the_same_rows() -> None:
+    from corpus_etl.report.dashboard import _query
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    articles, i = [], 0
+    # groups of 2..6 copies, several per size (ties on copies ordered by title, NULL titles last), singletons
+    for copies, groups in ((6, 1), (5, 2), (4, 3), (3, 4), (2, 5), (1, 9)):
+        for g in range(groups):
+            body = f"Story {copies}-{g}: the council met again on Tuesday. " * 3
+            for c in range(copies):
+                title = None if (g + c) % 3 == 0 else f"Title {(g * 7 + c) % 5}"
+                articles.append(_article(i, "r", title, body, f"/in/{(i * 37) % 11}.txt"))
+                i += 1
+    _insert(con, schema.ARTICLES, articles)
+    for n in range(1, 20):
+        got = _query(con, "duplicates_top", [n])
+        want = _query_text(con, _DUPLICATES_TOP_ALL_GROUPS, n)
+        assert got == want, n
+    assert len(_query(con, "duplicates_top", [100])) == 15  # every group of two or more
+    con.close()
+
+
+def _query_text(con: duckdb.DuckDBPyConnection, text: str, n: int) -> list[dict[str, Any]]:
+    cur = con.execute(text, [n])
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
