@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
-from corpus_etl.schema import TABLES, TableSpec
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from corpus_etl.schema import TableSpec
+
+# The schema module (and pyarrow under it) is imported by the functions that build DDL, not at import: a
+# warehouse whose schema is current (``schema_is_current``) is opened without it.
 
 SQL_DIR = Path(__file__).with_name("sql")
 # 1: the ingest tables (sources ... dq_results). 2: the analytics tables and views (warehouse/migrations/).
@@ -47,6 +54,8 @@ def sql(name: str) -> str:
 
 def duckdb_type(t: pa.DataType) -> str:
     """DuckDB column type for an Arrow type of the schema module."""
+    import pyarrow as pa
+
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return "VARCHAR"
     if pa.types.is_int64(t):
@@ -169,6 +178,8 @@ def add_missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     Raises:
         SchemaMismatch: a NOT NULL column is missing.
     """
+    from corpus_etl.schema import TABLES
+
     added: list[str] = []
     for spec in TABLES:
         have = {r[0] for r in con.execute(sql("read/table_columns"), [spec.name]).fetchall()}
@@ -200,13 +211,66 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql(f"views/{name}"))
 
 
+def schema_sources() -> list[Path]:
+    """The files the schema ``ensure_schema`` applies is made from: the schema module (tables, types,
+    descriptions), this module (the DDL it derives from them) and the SQL files it runs (views included)."""
+    spec = importlib.util.find_spec("corpus_etl.schema")
+    if spec is None or spec.origin is None:  # pragma: no cover - the package is always there
+        raise RuntimeError("corpus_etl.schema not found")
+    names = ("load/create_schema_version", "load/set_schema_version", "load/create_schema_fingerprint")
+    return [
+        Path(spec.origin),
+        Path(__file__),
+        *(SQL_DIR / f"{name}.sql" for name in names),
+        *(SQL_DIR / "views" / f"{name}.sql" for name in view_names()),
+    ]
+
+
+@cache
+def schema_fingerprint() -> str:
+    """A fingerprint of the schema this corpus-etl applies: its version and the text of every file the DDL
+    comes from (``schema_sources``). A change to a table, a column, a description or a view's SQL changes
+    it (so does an edit that leaves the DDL as it was: the next open then applies it once more). Read from
+    the files rather than built from the schema module, so a current warehouse is opened without pyarrow."""
+    h = hashlib.sha256(f"schema version {SCHEMA_VERSION}\n".encode())
+    for path in schema_sources():
+        h.update(f"\0{path.name}\0".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def catalog_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of the catalog on ``con``: tables, columns, comments, views (``read/catalog_digest``)."""
+    rows = con.execute(sql("read/catalog_digest")).fetchall()
+    return str(rows[0][0])
+
+
+def schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the last ``ensure_schema`` on this warehouse applied this corpus-etl's schema
+    (``schema_fingerprint``) and nothing changed the catalog since (``catalog_digest``): then it has nothing to do."""
+    if not has_table(con, "schema_fingerprint"):
+        return False
+    rows = con.execute(sql("read/schema_fingerprint")).fetchall()
+    if len(rows) != 1:
+        return False
+    version, code, catalog = rows[0]
+    return version == SCHEMA_VERSION and code == schema_fingerprint() and catalog == catalog_digest(con)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Create or upgrade the warehouse schema in one transaction, and record the schema version.
 
     A new database gets every table of the schema module. A database written by an older version is
     upgraded by the migration steps after its version (``warehouse/migrations/``), then gets the
-    nullable columns added to the schema module since (``add_missing_columns``). The views are
-    recreated every time. Idempotent.
+    nullable columns added to the schema module since (``add_missing_columns``). The views and comments
+    are recreated. Idempotent.
+
+    What was applied is recorded in table ``schema_fingerprint``: the fingerprint of the files the schema
+    is made from (``schema_fingerprint()``) and a digest of the catalog it left (``catalog_digest``). When
+    the version and both still match, the warehouse already has exactly this schema and nothing is run (a
+    few catalog reads instead of dozens of DDL statements and a checkpoint on every run); a change to this
+    corpus-etl's tables, descriptions or views, or any DDL since (another version's views, a dropped
+    column, a dropped view) changes one of them and the schema is applied again.
 
     Returns:
         The versions whose migrations were applied (empty when none was needed).
@@ -215,6 +279,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
         SchemaTooNew: the database was written by a newer corpus-etl.
         SchemaMismatch: the database lacks a NOT NULL column that no migration adds.
     """
+    if schema_is_current(con):
+        return []
+    from corpus_etl.schema import TABLES
+
     con.execute("BEGIN")
     try:
         found = stored_schema_version(con)
@@ -238,6 +306,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
                 con.execute(stmt)
         create_views(con)
         con.execute(sql("load/set_schema_version"), [SCHEMA_VERSION])
+        con.execute(sql("load/create_schema_fingerprint"))
+        con.execute(sql("load/clear_schema_fingerprint"))
+        con.execute(sql("load/set_schema_fingerprint"), [schema_fingerprint(), catalog_digest(con)])
         con.execute("COMMIT")
     except BaseException:
         rollback_quietly(con)

@@ -150,3 +150,110 @@ def test_query_tools_tell_how_to_upgrade_a_version_1_warehouse(tmp_path):
         ]
     finally:
         rc.close()
+
+
+@pytest.fixture
+def fresh_fingerprint():
+    """Clear the cached SQL texts and schema fingerprint before and after (a test points them elsewhere)."""
+    from warehouse import db
+
+    db.sql.cache_clear()
+    db.schema_fingerprint.cache_clear()
+    yield db
+    db.sql.cache_clear()
+    db.schema_fingerprint.cache_clear()
+
+
+def _applied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the applications of the schema (create_views runs once in each full ensure_schema)."""
+    from warehouse import db
+
+    calls: list[int] = []
+    real = db.create_views
+    monkeypatch.setattr(db, "create_views", lambda con: (calls.append(1), real(con))[1])
+    return calls
+
+
+def test_a_current_schema_is_not_applied_again(tmp_path, monkeypatch, fresh_fingerprint):
+    db = fresh_fingerprint
+    applied = _applied(monkeypatch)
+    con = duckdb.connect(str(tmp_path / "corpus.duckdb"))
+    ensure_schema(con)
+    assert db.schema_is_current(con) and len(applied) == 1
+    before = db.catalog_digest(con)
+    assert ensure_schema(con) == [] and len(applied) == 1  # nothing run: same files, same catalog
+    assert db.catalog_digest(con) == before
+    con.close()
+    # a reopened file is still current (the fingerprint is stored in it)
+    con = duckdb.connect(str(tmp_path / "corpus.duckdb"))
+    ensure_schema(con)
+    assert len(applied) == 1
+    con.close()
+
+
+def test_a_changed_view_file_is_applied(tmp_path, monkeypatch, fresh_fingerprint):
+    import shutil
+
+    db = fresh_fingerprint
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(db.SQL_DIR, sql_dir)
+    monkeypatch.setattr(db, "SQL_DIR", sql_dir)
+    con = duckdb.connect(str(tmp_path / "corpus.duckdb"))
+    ensure_schema(con)
+    old = db.schema_fingerprint()
+    (sql_dir / "views" / "v_language_mix.sql").write_text(
+        "CREATE OR REPLACE VIEW v_language_mix AS SELECT 42 AS answer", encoding="utf-8"
+    )
+    db.sql.cache_clear()
+    db.schema_fingerprint.cache_clear()  # a new process reads the files anew
+    assert db.schema_fingerprint() != old and not db.schema_is_current(con)
+    ensure_schema(con)
+    assert con.execute("SELECT * FROM v_language_mix").fetchall() == [(42,)]
+    assert db.schema_is_current(con)
+    con.close()
+
+
+def test_a_changed_schema_module_is_applied(tmp_path, monkeypatch, fresh_fingerprint):
+    db = fresh_fingerprint
+    sources = db.schema_sources()
+    copy = tmp_path / "schema.py"
+    copy.write_bytes(sources[0].read_bytes())
+    assert sources[0].name == "schema.py"
+    monkeypatch.setattr(db, "schema_sources", lambda: [copy, *sources[1:]])
+    applied = _applied(monkeypatch)
+    con = duckdb.connect(str(tmp_path / "corpus.duckdb"))
+    ensure_schema(con)
+    ensure_schema(con)
+    assert len(applied) == 1
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n# a new description\n", encoding="utf-8")
+    db.schema_fingerprint.cache_clear()
+    ensure_schema(con)
+    assert len(applied) == 2 and db.schema_is_current(con)
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "ddl",
+    [
+        "DROP VIEW v_language_mix",
+        "CREATE OR REPLACE VIEW v_articles AS SELECT 1 AS x",  # another corpus-etl's view
+        "COMMENT ON TABLE articles IS 'changed'",
+        "ALTER TABLE articles DROP COLUMN standfirst",  # a nullable column: added again, as before
+        "DELETE FROM schema_fingerprint",
+    ],
+)
+def test_any_ddl_since_makes_the_schema_be_applied_again(tmp_path, monkeypatch, fresh_fingerprint, ddl):
+    db = fresh_fingerprint
+    applied = _applied(monkeypatch)
+    con = duckdb.connect(str(tmp_path / "corpus.duckdb"))
+    ensure_schema(con)
+    expected = db.catalog_digest(con)
+    con.execute(ddl)
+    assert not db.schema_is_current(con)
+    ensure_schema(con)
+    assert len(applied) == 2 and db.schema_is_current(con)
+    if "DROP COLUMN" in ddl:  # added again at the end of the table (add_missing_columns), so not the same catalog
+        assert "standfirst" in {c for c, _, _ in _columns(con)["articles"]}
+    else:
+        assert db.catalog_digest(con) == expected
+    con.close()

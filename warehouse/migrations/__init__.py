@@ -14,8 +14,9 @@ stored version and, inside its one transaction, applies the steps of every later
 The DDL in a version's folder is frozen: one statement per file, applied in file-name order. A change
 to a table of the schema module needs a new version (``NNN_name/``, e.g. ``ALTER TABLE ... ADD
 COLUMN``) and ``SCHEMA_VERSION`` raised; a test checks that a migrated warehouse has exactly the
-columns of a new one. The views (``warehouse/sql/views``) are not versioned: they are recreated on
-every open.
+columns of a new one. The views (``warehouse/sql/views``) are not versioned: they are recreated
+(with the tables' comments) whenever they, the schema module or the catalog changed since the last open
+(``warehouse.db.ensure_schema``: ``schema_fingerprint``).
 """
 
 from __future__ import annotations
