@@ -135,9 +135,6 @@ def ingest(
     A file that cannot be read is recorded as failed in `sources` with its reason; the run goes on.
     """
     _quiet_prefect()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from corpus_etl import progress
     from corpus_etl.discover import SourceNotFound, expand_sources
     from corpus_etl.settings import Settings
     from warehouse.loader import WarehouseLocked
@@ -158,6 +155,30 @@ def ingest(
         **_scale_settings(wait, runner, dask_address, lake),
     )
     t0 = time.perf_counter()
+    try:
+        summary = None
+        if not always_flow:  # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
+            from flows.unchanged import record_unchanged
+
+            summary = record_unchanged(sources, settings)
+        if summary is None:
+            summary = _run_flow(sources, settings, quiet)
+    except SourceNotFound as exc:
+        raise _fail(str(exc)) from None
+    except WarehouseLocked as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:  # one line, not a traceback
+        raise _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+    if not quiet:
+        _print_summary(summary, time.perf_counter() - t0)
+
+
+def _run_flow(sources: list[str], settings: Any, quiet: bool) -> dict[str, Any]:
+    """The ingest flow, with a progress bar on a terminal (rich is imported here: an unchanged rerun needs none)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from corpus_etl import progress
+
     bar = Progress(
         TextColumn("[bold]ingest[/] {task.description}"),
         BarColumn(),
@@ -174,26 +195,13 @@ def ingest(
 
     progress.set_reporter(on_progress)
     try:
-        summary = None
-        if not always_flow:  # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
-            from flows.unchanged import record_unchanged
+        with bar:
+            from flows.ingest import ingest as ingest_flow
 
-            summary = record_unchanged(sources, settings)
-        if summary is None:
-            with bar:
-                from flows.ingest import ingest as ingest_flow
-
-                summary = ingest_flow(sources, settings)
-    except SourceNotFound as exc:
-        raise _fail(str(exc)) from None
-    except WarehouseLocked as exc:
-        raise _fail(str(exc)) from None
-    except Exception as exc:  # one line, not a traceback
-        raise _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+            summary: dict[str, Any] = ingest_flow(sources, settings)
+            return summary
     finally:
         progress.set_reporter(None)
-    if not quiet:
-        _print_summary(summary, time.perf_counter() - t0)
 
 
 def _print_summary(s: dict[str, Any], wall: float) -> None:

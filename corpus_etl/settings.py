@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .split import SplitOptions
+if TYPE_CHECKING:  # the splitter (and ftfy under it) is imported by the runs that split, not by every command
+    from .split import SplitOptions
 
 
 class Settings(BaseSettings):
@@ -91,6 +92,8 @@ class Settings(BaseSettings):
         return self.workers or (os.cpu_count() or 1)
 
     def split_options(self) -> SplitOptions:
+        from .split import SplitOptions
+
         return SplitOptions(min_body_words_before_split=self.min_body_words_before_split)
 
     def resolved(self) -> Settings:

@@ -18,9 +18,11 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import pyarrow.fs as pafs
+if TYPE_CHECKING:  # pyarrow (and numpy) are imported by the functions that reach object storage, not by local runs
+    import pyarrow.fs as pafs
 
 SCHEMES = ("s3",)
 
@@ -36,6 +38,8 @@ def is_uri(path: str) -> bool:
 
 def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
     """The filesystem of ``uri`` and the path inside it (``bucket/key``, no trailing slash)."""
+    import pyarrow.fs as pafs
+
     u = urlparse(uri)
     if u.scheme != "s3":
         raise ValueError(f"not an s3:// URI: {uri}")
@@ -72,6 +76,8 @@ def list_objects(uri: str) -> list[ObjectInfo]:
         FileNotFoundError: when nothing is there.
         StorageError: when the store cannot be reached or listed.
     """
+    import pyarrow.fs as pafs
+
     fs, root = filesystem(uri)
     scheme = urlparse(uri).scheme
     try:
@@ -93,6 +99,8 @@ def list_objects(uri: str) -> list[ObjectInfo]:
 
 def stat(uri: str) -> ObjectInfo | None:
     """Size and mtime of one object; None when it cannot be stat'ed."""
+    import pyarrow.fs as pafs
+
     try:
         fs, path = filesystem(uri)
         fi = fs.get_file_info(path)
@@ -132,6 +140,8 @@ MARKER = "_published.json"
 
 
 def _target_fs(target: str) -> tuple[pafs.FileSystem, str]:
+    import pyarrow.fs as pafs
+
     if is_uri(target):
         return filesystem(target)
     return pafs.LocalFileSystem(), str(Path(target).expanduser().resolve())
@@ -175,6 +185,8 @@ def publish_dir(local: Path, target: str, run_id: str = "") -> int:
     Returns:
         The number of files written.
     """
+    import pyarrow.fs as pafs
+
     fs, root = _target_fs(target)
     digest = dir_digest(local)
     files = _local_files(local)

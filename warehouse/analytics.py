@@ -37,16 +37,18 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
-from corpus_etl import schema
-from corpus_etl.analytics import minhash as mh
+from corpus_etl.analytics import params
 from corpus_etl.analytics.clusters import BucketLinker, Member, canonical, outlet_for
-from corpus_etl.analytics.index import STAGED, index_tables
 from corpus_etl.analytics.search import TOKENIZER_VERSION
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from corpus_etl.analytics import minhash as mh
 
 from .db import fetch_dicts, quote_ident, quote_literal, rollback_quietly, sql
 from .loader import open_writer
@@ -179,6 +181,8 @@ class _HashCache:
                     self.held += h.size
                     self.read += 1
             missing = [n for n in missing if n not in self.sets]
+        from corpus_etl.analytics import minhash as mh
+
         for i in range(0, len(missing), CHUNK):
             for node, body in self.con.execute(sql("analytics/node_bodies"), [missing[i : i + CHUNK]]).fetchall():
                 h = mh.shingle_hashes(body)
@@ -193,10 +197,13 @@ class _Updater:
     def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, staged_dir: Path | None = None) -> None:
         self.con = con
         self.run_id = run_id
-        self.staged = {
-            name: sorted(str(p) for p in staged_dir.glob(f"batch-*.index.{name}.parquet")) if staged_dir else []
-            for name in STAGED
-        }
+        self.staged: dict[str, list[str]] = {}  # staged table -> its batch files
+        if staged_dir:
+            from corpus_etl.analytics.index import STAGED
+
+            self.staged = {
+                name: sorted(str(p) for p in staged_dir.glob(f"batch-*.index.{name}.parquet")) for name in STAGED
+            }
         self.staged_shingles = (
             sorted(str(p) for p in staged_dir.glob("batch-*.index.shingles.parquet")) if staged_dir else []
         )
@@ -206,7 +213,7 @@ class _Updater:
         con = self.con
         con.execute(
             sql("analytics/stale").format(stale=quote_ident("an_stale_sig"), index=quote_ident("minhash_signatures")),
-            [changed, mh.INDEX_VERSION],
+            [changed, params.INDEX_VERSION],
         )
         con.execute(
             sql("analytics/stale").format(stale=quote_ident("an_stale_search"), index=quote_ident("search_docs")),
@@ -227,7 +234,7 @@ class _Updater:
             con.execute(sql("analytics/delete_stale").format(table=quote_ident(table), stale=quote_ident(stale)))
 
         for todo, index, min_words in (
-            ("an_sig_todo", "minhash_signatures", mh.MIN_WORDS),
+            ("an_sig_todo", "minhash_signatures", params.MIN_WORDS),
             ("an_search_todo", "search_docs", 0),
         ):
             con.execute(sql("analytics/to_index").format(todo=quote_ident(todo), index=quote_ident(index)), [min_words])
@@ -264,9 +271,11 @@ class _Updater:
         """Insert the workers' staged index rows of the articles in the temp table ``todo`` into ``tables``;
         return the ids of ``todo`` that no staging file covered (the writer indexes them)."""
         con = self.con
-        if self.staged[tables[0]]:
+        if self.staged.get(tables[0]):
+            from corpus_etl.analytics.index import STAGED
+
             for i, name in enumerate(tables):
-                files = ", ".join(quote_literal(f) for f in self.staged[name])
+                files = ", ".join(quote_literal(f) for f in self.staged.get(name, []))
                 if not files:
                     continue
                 if i == 0:
@@ -289,6 +298,10 @@ class _Updater:
         want_sig = set(self._insert_staged("an_sig_todo", ("minhash_signatures", "lsh_buckets")))
         want_search = set(self._insert_staged("an_search_todo", ("search_docs", "search_terms")))
         todo = sorted(want_sig | want_search)
+        if not todo:
+            return
+        from corpus_etl.analytics.index import index_tables  # numpy and pyarrow: only when there is work
+
         for i in range(0, len(todo), CHUNK):
             rows = fetch_dicts(self.con, sql("analytics/bodies"), [todo[i : i + CHUNK]])
             for name, table in index_tables(rows, self.run_id, want_sig, want_search).items():
@@ -313,6 +326,10 @@ class _Updater:
         n_nodes = self._count("an_nodes")
         if n_nodes == 0:
             return 0
+        import pyarrow as pa  # only when there is work (numpy and pyarrow)
+
+        from corpus_etl.analytics import minhash as mh
+
         linker = BucketLinker(n_nodes)
         old = con.sql(sql("analytics/link_old_clusters")).to_arrow_table()
         cl, nodes = old.column("cluster").to_pylist(), old.column("node").to_pylist()
@@ -378,6 +395,11 @@ class _Updater:
 
     def _write_groups(self, rows: list[dict[str, Any]], cache: _HashCache) -> None:
         """Write the ``story_clusters`` rows of whole components (``member_rows``, ordered by grp)."""
+        import pyarrow as pa
+
+        from corpus_etl import schema
+        from corpus_etl.analytics import minhash as mh
+
         groups: dict[int, list[dict[str, Any]]] = {}
         for r in rows:
             groups.setdefault(r["grp"], []).append(r)

@@ -12,31 +12,34 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from corpus_etl import schema
 from corpus_etl.discover import KnownSource
 
-from .db import connect, ensure_schema, fetch_dicts, quote_ident, quote_literal, sql
+from .db import WRITER_MEMORY_LIMIT, connect, ensure_schema, fetch_dicts, quote_ident, quote_literal, sql
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from corpus_etl import schema
+
+# pyarrow (and numpy under it) and the schema module are imported by the steps that move rows (a batch load,
+# the export), not at import: a run with nothing to load (an unchanged rerun) never needs them.
 
 
 class WarehouseLocked(RuntimeError):
     """Another process holds the warehouse's write lock."""
 
 
-@contextmanager
-def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection, closed on exit; a clear error when another process holds the lock."""
+def _connect_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        con = connect(db_path)
+        return connect(db_path)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(
@@ -44,9 +47,45 @@ def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 f"connection); retry when it has finished. DuckDB said: {str(exc).splitlines()[0]}"
             ) from exc
         raise
+
+
+# The connection ``shared_writer`` holds open, by database path: ``open_writer`` hands it out instead of opening one.
+_shared: ContextVar[tuple[Path, duckdb.DuckDBPyConnection] | None] = ContextVar("shared_writer", default=None)
+
+
+@contextmanager
+def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, closed on exit; a clear error when another process holds the lock.
+
+    Inside ``shared_writer(db_path)`` it is that one open connection instead (not closed here; a step's
+    ``SET memory_limit`` is put back to the writer's on exit).
+    """
+    shared = _shared.get()
+    if shared is not None and shared[0] == db_path:
+        try:
+            yield shared[1]
+        finally:
+            shared[1].execute("SET memory_limit = ?", [WRITER_MEMORY_LIMIT])
+        return
+    con = _connect_writer(db_path)
     try:
         yield con
     finally:
+        con.close()
+
+
+@contextmanager
+def shared_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One writer connection for a sequence of writer steps (``begin_run``, ``mark_skipped``, ``finish_run``,
+    ``update_analytics``...): inside, every ``open_writer(db_path)`` of this thread or task uses it, instead
+    of opening (and checkpointing on close) a connection per step. Each step keeps its own transactions.
+    Closed on exit."""
+    con = _connect_writer(db_path)
+    token = _shared.set((db_path, con))
+    try:
+        yield con
+    finally:
+        _shared.reset(token)
         con.close()
 
 
@@ -153,6 +192,11 @@ def split_quarantine(articles: pa.Table, failed: dict[int, list[str]], at: datet
     Returns:
         The accepted rows and the quarantine rows (``schema.QUARANTINE``).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from corpus_etl import schema
+
     if not failed:
         return articles, schema.empty_table(schema.QUARANTINE)
     mask = pa.array([i in failed for i in range(articles.num_rows)])
@@ -188,6 +232,11 @@ def load_batch(
     Returns:
         Counts of what was written.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from corpus_etl import schema
+
     q_by_source: dict[str, int] = {}
     for sid in quarantine.column("source_id").to_pylist():
         q_by_source[sid] = q_by_source.get(sid, 0) + 1
@@ -226,6 +275,8 @@ def load_batch(
 
 def read_staging(path: str, spec: schema.TableSpec) -> pa.Table:
     """Read a staging Parquet file back with the schema it was written with."""
+    import pyarrow.parquet as pq
+
     return pq.read_table(path, schema=spec.schema)
 
 
@@ -293,6 +344,8 @@ PARQUET_ROW_GROUP_BYTES = "16MB"  # a row group is closed at this size (DuckDB's
 
 
 def _export_query(e: ParquetExport) -> str:
+    from corpus_etl import schema
+
     cols = ", ".join(quote_ident(c) for c in schema.BY_NAME[e.table].columns)
     extra = ", CAST(timezone('UTC', ingested_at) AS DATE) AS ingest_date" if "ingest_date" in e.partition_by else ""
     order = f" ORDER BY {', '.join(quote_ident(c) for c in e.order_by)}" if e.order_by else ""
@@ -373,6 +426,8 @@ def _incremental(
         old = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    from corpus_etl import schema
+
     columns = list(schema.BY_NAME[e.table].columns)
     if not final.is_dir() or old.get("columns") != columns or not isinstance(old.get("partitions"), dict):
         return None
@@ -424,6 +479,8 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
     Returns:
         Rows per table in the copy.
     """
+    from corpus_etl import schema
+
     parquet_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     with open_writer(db_path) as con:

@@ -32,20 +32,17 @@ from functools import cache, lru_cache
 import numpy as np
 import numpy.typing as npt
 
+# The parameters (values in ``params``, which the writer reads without numpy; re-exported here).
+from .params import BANDS as BANDS
+from .params import INDEX_VERSION as INDEX_VERSION
+from .params import MIN_WORDS as MIN_WORDS
+from .params import NUM_PERM as NUM_PERM
+from .params import ROWS as ROWS
+from .params import SCHEME as SCHEME
+from .params import SEED as SEED
+from .params import SHINGLE_WORDS as SHINGLE_WORDS
+from .params import THRESHOLD as THRESHOLD
 from .text import words
-
-SHINGLE_WORDS = 5
-NUM_PERM = 128
-BANDS = 32
-ROWS = 4
-SEED = 1
-SCHEME = "affine32"
-THRESHOLD = 0.5
-MIN_WORDS = 20
-# Changing any parameter above changes this string; stored signatures of another version are rebuilt.
-INDEX_VERSION = f"w{SHINGLE_WORDS}-blake2b64-fmix-datasketch-{SCHEME}-seed{SEED}-p{NUM_PERM}-b{BANDS}x{ROWS}"
-
-assert BANDS * ROWS == NUM_PERM
 
 Hashes = npt.NDArray[np.uint64]
 Signature = npt.NDArray[np.uint32]

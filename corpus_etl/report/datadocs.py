@@ -31,12 +31,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from warehouse.db import connect_report, sql
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SITE_NAME = "corpus_etl_offline"
 # Records re-validated for the Data Docs at most (the first ones in file order; the index says when cut).
@@ -159,6 +161,8 @@ def _query(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[Any] = ()
 
 def _arrow(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[Any] = ()) -> pa.Table:
     """Run a report query and return its whole result as an Arrow table."""
+    import pyarrow as pa
+
     rel = con.sql(sql(f"report/{name}"), params=list(params))
     fetch = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table  # the name before DuckDB 1.4
     table = fetch()
