@@ -321,6 +321,8 @@ class _Updater:
             How many clusters were written.
         """
         con = self.con
+        if self._count("an_relink") == 0:  # nothing to link (every unchanged run): no buckets, no nodes
+            return 0
         con.execute(sql("analytics/link_bucket_members"))
         con.execute(sql("analytics/link_nodes"))
         n_nodes = self._count("an_nodes")
