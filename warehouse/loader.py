@@ -65,7 +65,10 @@ def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             yield shared[1]
         finally:
-            shared[1].execute("SET memory_limit = ?", [WRITER_MEMORY_LIMIT])
+            try:
+                shared[1].execute("SET memory_limit = ?", [WRITER_MEMORY_LIMIT])
+            except duckdb.Error:  # a connection a fatal error invalidated: keep that error
+                pass
         return
     con = _connect_writer(db_path)
     try:

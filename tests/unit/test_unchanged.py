@@ -153,3 +153,17 @@ def test_the_rerun_path_imports_no_pyarrow_numpy_ftfy_or_rich(warehouse: tuple[P
     con = duckdb.connect(str(wh / "corpus.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchall() == [(2,)]
     con.close()
+
+
+def test_steps_on_the_shared_connection_keep_the_writers_memory_limit(tmp_path: Path) -> None:
+    """The export raises the memory limit for itself; on the shared connection it is put back after it."""
+    db = tmp_path / "corpus.duckdb"
+    fresh = connect(db)
+    writer_limit = fresh.execute("SELECT current_setting('memory_limit')").fetchall()
+    fresh.close()
+    with loader.shared_writer(db) as con:
+        loader.begin_run(db, "r", FLOW_NAME, datetime.now(UTC), ["x"], "{}")
+        loader.export_parquet(db, tmp_path / "parquet", "r")
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall() == writer_limit
+        assert con.execute("SELECT count(*) FROM runs").fetchall() == [(1,)]  # the steps wrote through it
+    assert (tmp_path / "parquet" / "runs").is_dir()
