@@ -65,6 +65,9 @@ def index_tables(
     buckets: dict[str, list[Any]] = {"band": [], "bucket": [], "article_id": []}
     docs: dict[str, list[Any]] = {c: [] for c in schema.SEARCH_DOCS.columns}
     postings: dict[str, list[Any]] = {"term": [], "article_id": [], "tf": []}
+    # Postings and buckets go to Arrow every CHUNK_ROWS rows: as Python lists a 2 MB file's ~300,000
+    # postings held ~25 MB at once (a str and list slots per row), as Arrow a tenth of it.
+    chunks: dict[str, list[pa.Table]] = {"lsh_buckets": [], "search_terms": []}
     for row in rows:
         aid = row["article_id"]
         sign = wants_signature(row.get("kind"), row.get("n_words")) if want_sig is None else aid in want_sig
@@ -100,6 +103,11 @@ def index_tables(
             postings["term"].extend(tfs.keys())
             postings["article_id"].extend([aid] * len(tfs))
             postings["tf"].extend(tfs.values())
+            del tfs
+        _flush(chunks["search_terms"], postings, schema.SEARCH_TERMS, CHUNK_ROWS)
+        _flush(chunks["lsh_buckets"], buckets, schema.LSH_BUCKETS, CHUNK_ROWS)
+    _flush(chunks["search_terms"], postings, schema.SEARCH_TERMS)
+    _flush(chunks["lsh_buckets"], buckets, schema.LSH_BUCKETS)
     sigs = sig_rows.pop("signature")
     values = np.concatenate(sigs) if sigs else np.empty(0, dtype=np.uint32)
     offsets = np.arange(0, (len(sigs) + 1) * mh.NUM_PERM, mh.NUM_PERM, dtype=np.int32)
@@ -108,13 +116,27 @@ def index_tables(
         "minhash_signatures": sig_table.select(schema.MINHASH_SIGNATURES.columns).cast(
             schema.MINHASH_SIGNATURES.schema
         ),
-        "lsh_buckets": pa.Table.from_pydict(buckets, schema=schema.LSH_BUCKETS.schema),
+        "lsh_buckets": pa.concat_tables(chunks["lsh_buckets"]),
         "search_docs": pa.Table.from_pydict(docs, schema=schema.SEARCH_DOCS.schema),
-        "search_terms": pa.Table.from_pydict(postings, schema=schema.SEARCH_TERMS.schema),
+        "search_terms": pa.concat_tables(chunks["search_terms"]),
     }
     if with_shingles:
         out["shingles"] = shingles_table(shingled)
     return out
+
+
+CHUNK_ROWS = 1 << 16
+
+
+def _flush(chunks: list[pa.Table], columns: dict[str, list[Any]], spec: schema.TableSpec, at_least: int = 0) -> None:
+    """Move ``columns``' rows into a new Arrow table of ``chunks`` (once they hold ``at_least`` rows; the
+    first table even when empty, so that ``pa.concat_tables`` has one), emptying the lists."""
+    n = len(next(iter(columns.values())))
+    if n < max(at_least, 1) and (chunks or at_least):
+        return
+    chunks.append(pa.Table.from_pydict(columns, schema=spec.schema))
+    for values in columns.values():
+        values.clear()
 
 
 def shingles_table(sets: Mapping[str, Any]) -> pa.Table:
