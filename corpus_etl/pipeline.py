@@ -57,6 +57,16 @@ def warm_worker() -> None:
         sys.meta_path.insert(0, _NoPandas())
     use_returning_allocators()
     detect_language("warm up the language detector with a sentence", min_letters=1)
+    # What the first batch would build or import anyway, built now: allocated in the middle of a batch's
+    # short-lived rows, these long-lived objects kept the allocator's pages of those rows from being
+    # returned after the batch (pymalloc frees an arena only when nothing in it is alive).
+    from .paragraphs import warm_stoplists
+
+    warm_stoplists()
+    index_tables([], "warm-up", with_shingles=True)  # pyarrow's lazy imports (compute, numpy.ma, dateutil)
+    for spec in schema.PER_SOURCE:
+        schema.to_table(spec, [])
+    trim()
 
 
 def json_text(value: object) -> str:
@@ -323,6 +333,7 @@ def process_source(
     row["sha256"] = sha256_hex(data)
     row["size_bytes"] = len(data)
     row["mtime"] = read.mtime
+    del read  # (holds the bytes: they go once decoded)
     try:
         decoded = decode_bytes(data)
     except DecodeError as exc:
@@ -561,9 +572,11 @@ def process_batch(
             n_removed += len(r.rows["removed_spans"])
             for spec in schema.PER_SOURCE:
                 writers[spec.name].write(tables[spec.name])
-            for name, table in index_tables(r.rows["articles"], run_id, with_shingles=True).items():
+            articles = r.rows["articles"]
+            del r, tables  # written: the index rows below need only the articles' dicts
+            for name, table in index_tables(articles, run_id, with_shingles=True).items():
                 writers[f"index.{name}"].write(table)
-            del r, tables
+            del articles
             trim()  # the file's rows are written: their memory goes back now (corpus_etl.memory)
         paths = {name: w.close() for name, w in writers.items() if not name.startswith("index.")}
         index_paths = {n.removeprefix("index."): w.close() for n, w in writers.items() if n.startswith("index.")}

@@ -437,3 +437,13 @@ def test_recall_fallback_does_not_fire_on_a_fair_share_or_scattered_good_text() 
     (art,) = [r for r in split_text(text, load_rules()).records if r.kind == "article"]
     assert art.paragraphs == body
     assert not _fallback(text)
+
+
+def test_the_stoplist_index_is_compact_and_the_same_as_read() -> None:
+    from corpus_etl import paragraphs
+
+    names, where = paragraphs._index()
+    assert (names, where) == paragraphs._read_index()
+    assert len(where) > 100_000 and "the" in where and names[where["the"][0]] in names
+    # one tuple object per distinct set of lists, shared by its words
+    assert len({id(v) for v in where.values()}) == len(set(where.values())) < len(where) // 10
