@@ -25,6 +25,7 @@ import math
 import random
 import re
 import threading
+from array import array
 from typing import Any
 
 import numpy as np
@@ -127,7 +128,9 @@ class _NormTable(dict[int, str]):
 
 
 _NORM = _NormTable()
-_WORD_CACHE: dict[str, list[int]] = {}
+# A word's profile rows as packed int32 (``bytes``: about 220 bytes an entry with its key, where a list of
+# ints took 670, i.e. 63 MB per worker process at the cap)
+_WORD_CACHE: dict[str, bytes] = {}
 _WORD_CACHE_MAX = 100_000  # cleared when full: bounded memory in long-running workers
 
 
@@ -165,7 +168,12 @@ def _word_ngrams(chars: str, index: dict[str, int]) -> list[int]:
 
 def extract_ngrams(text: str, index: dict[str, int]) -> list[int]:
     """``Detector._extract_ngrams`` as profile rows: the 1-, 2- and 3-grams of ``text`` that have a
-    profile, in the same order.
+    profile, in the same order (``ngram_rows`` as a list)."""
+    return ngram_rows(text, index).tolist()
+
+
+def ngram_rows(text: str, index: dict[str, int]) -> Any:
+    """``extract_ngrams`` as an int32 array.
 
     langdetect's n-gram window starts afresh after every space of the normalised text (``NGram.add_char``
     resets it, and the capital-word flag, when the previous character was a space), so the n-grams are
@@ -178,16 +186,16 @@ def extract_ngrams(text: str, index: dict[str, int]) -> list[int]:
     cache = _WORD_CACHE
     if len(cache) > _WORD_CACHE_MAX:
         cache.clear()
-    result: list[int] = []
+    parts: list[bytes] = []
     for k, w in enumerate(words):
         if not w:
             continue
         key = w + " " if k < last else w
         rows = cache.get(key)
         if rows is None:
-            rows = cache[key] = _word_ngrams(key, index)
-        result += rows
-    return result
+            rows = cache[key] = array("i", _word_ngrams(key, index)).tobytes()
+        parts.append(rows)
+    return np.frombuffer(b"".join(parts), dtype=np.int32)
 
 
 _SPACES = re.compile(" {2,}")
@@ -261,12 +269,12 @@ def _many(detectors: list[Any]) -> list[Any]:
     texts: list[int] = []  # positions of the detectors with n-grams
     grams: list[Any] = []
     for k, det in enumerate(detectors):
-        ngrams = extract_ngrams(det.text, index)
-        if not ngrams:
+        ngrams = ngram_rows(det.text, index)
+        if not ngrams.size:
             results[k] = LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         else:
             texts.append(k)
-            grams.append(np.asarray(ngrams, dtype=np.intp))
+            grams.append(ngrams.astype(np.intp))
     if not texts:
         return results
     n_lang = len(detectors[texts[0]].langlist)

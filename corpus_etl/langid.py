@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Engine = Literal["fast", "langdetect"]
-_Key = tuple[bytes, int, int, str]  # the cache's key: a hash of the sample, the seed, min_letters, the engine
+_Key = bytes  # the cache's key: a 128-bit hash of the seed, min_letters, the engine and the sample (one object)
 
 UND = "und"
 # langdetect names two Chinese profiles; the warehouse stores ISO 639-1.
@@ -117,10 +117,8 @@ def detect_languages(
         One result per text, in order.
     """
     samples = [sample_text(t, sample_chars) for t in texts]
-    keys = [
-        (hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=16).digest(), seed, min_letters, engine)
-        for s in samples
-    ]
+    options = f"{seed}\x1f{min_letters}\x1f{engine}\x1f".encode()
+    keys = [hashlib.blake2b(options + s.encode("utf-8", "surrogatepass"), digest_size=16).digest() for s in samples]
     found: dict[_Key, LangResult] = {}
     with _lock:
         for key in keys:

@@ -141,7 +141,23 @@ def test_ngrams_are_langdetects() -> None:
         d.append(text)
         d.cleaning_text()
         want = d._extract_ngrams()
+        langfast._WORD_CACHE.clear()
         assert [words[i] for i in langfast.extract_ngrams(d.text, index)] == want
+        assert [words[i] for i in langfast.extract_ngrams(d.text, index)] == want  # from the packed cache
+        assert all(isinstance(v, bytes) for v in langfast._WORD_CACHE.values())
+
+
+def test_the_cache_keeps_the_options_apart() -> None:
+    """One cache key per sample and options: an answer under one seed/min_letters is not reused for another."""
+    text = "Oui, merci."  # 9 letters
+    langid._CACHE.clear()
+    short = detect_language(text, min_letters=20)
+    low = detect_language(text, min_letters=1)
+    assert (short.language, short.reason) == ("und", "too_short") and low.language != "und"
+    seeds = [detect_language("Le conseil municipal a approuvé mardi le budget.", seed=s) for s in (1, 2)]
+    langid._CACHE.clear()
+    assert detect_language(text, min_letters=20) == short and detect_language(text, min_letters=1) == low
+    assert seeds == [detect_language("Le conseil municipal a approuvé mardi le budget.", seed=s) for s in (1, 2)]
 
 
 @pytest.mark.parametrize("start", [1, 1024, langfast._Stream.BLOCK])
