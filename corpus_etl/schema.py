@@ -260,7 +260,8 @@ RUNS = TableSpec(
                 "stage_seconds",
                 STR,
                 "Seconds per stage as JSON: process (summed over batches and workers), wait (for batches), "
-                "validate, load, export.",
+                "validate, load, analytics, export (the part of the Parquet export after the analytics: the "
+                "record tables are written while the analytics run).",
             ),
             _f("settings_json", STR, "The resolved settings of the run, as JSON.", False),
         ]

@@ -172,9 +172,9 @@ def load_batch(
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE, retries=1)
-def export_parquet(settings: Settings, run_id: str) -> dict[str, int]:
-    """Rewrite the Parquet copy of the warehouse tables."""
-    return loader.export_parquet(settings.db_path, settings.parquet_dir, run_id)
+def export_parquet(settings: Settings, run_id: str, tables: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Rewrite the Parquet copy of the warehouse tables (all, or ``tables``)."""
+    return loader.export_parquet(settings.db_path, settings.parquet_dir, run_id, tables)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -337,6 +337,8 @@ PARQUET_EXPORTS: tuple[ParquetExport, ...] = (
     ParquetExport("search_terms", (), ("term", "article_id")),
 )
 PARQUET_TABLES = tuple(e.table for e in PARQUET_EXPORTS)
+# The tables the analytics update (``warehouse.analytics``) never writes: the flow exports them while it runs.
+RECORD_TABLES = ("articles", "quarantine", "paragraphs", "sources")
 # The export's DuckDB memory limit (the writer's is warehouse.db.WRITER_MEMORY_LIMIT). With DuckDB's default
 # row groups of 122,880 rows, a row group of article bodies is ~130 MB, buffered and compressed whole: the 200 MB
 # benchmark corpus's export ran out of memory at 256 and 384 MB and needed 512 MB (the flow process then
@@ -464,8 +466,11 @@ def _incremental(
     return new
 
 
-def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, int]:
-    """Rewrite ``parquet/<table>/`` for every table of ``PARQUET_EXPORTS``: zstd, hive-partitioned records.
+def export_parquet(
+    db_path: Path, parquet_dir: Path, run_id: str, tables: Iterable[str] | None = None
+) -> dict[str, int]:
+    """Rewrite ``parquet/<table>/`` for every table of ``PARQUET_EXPORTS`` (or only ``tables``): zstd,
+    hive-partitioned records.
 
     ``articles`` and ``quarantine`` are partitioned by ``language`` and ``ingest_date`` (the UTC date of
     ``ingested_at``): ``parquet/articles/language=en/ingest_date=2026-01-31/data_0.parquet``; read them
@@ -479,11 +484,18 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
     the replaced rows of changed files out of theirs), so its cost follows the rows that changed, not the
     warehouse. Without a manifest matching the copy, the table is written whole.
 
+    Two exports of different tables may run at once on one process's connections (the flow writes the
+    record tables while the analytics update runs).
+
     Returns:
         Rows per table in the copy.
     """
     from corpus_etl import schema
 
+    wanted = PARQUET_TABLES if tables is None else tuple(tables)
+    unknown = sorted(set(wanted) - set(PARQUET_TABLES))
+    if unknown:
+        raise ValueError(f"no Parquet export for {', '.join(unknown)}")
     parquet_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     with open_writer(db_path) as con:
@@ -491,7 +503,7 @@ def export_parquet(db_path: Path, parquet_dir: Path, run_id: str) -> dict[str, i
         # writer's 256 MB the 200 MB benchmark corpus's export ran out of memory. The export runs after
         # the batch workers have exited, so it may use more (EXPORT_MEMORY_LIMIT).
         con.execute("SET memory_limit = ?", [EXPORT_MEMORY_LIMIT])
-        for e in PARQUET_EXPORTS:
+        for e in (e for e in PARQUET_EXPORTS if e.table in wanted):
             final = parquet_dir / e.table
             tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
             manifest = parquet_dir / f".{e.table}.partitions.json"

@@ -3,16 +3,18 @@ written again, the others are hard links to the previous copy's files, and the c
 
 from __future__ import annotations
 
+import threading
 import zlib
 from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from corpus_etl import schema
 from tests.unit.test_analytics_warehouse import AT, article_row, story
 from warehouse.db import ensure_schema
-from warehouse.loader import export_parquet, open_writer
+from warehouse.loader import PARQUET_TABLES, RECORD_TABLES, export_parquet, open_writer
 
 COLS = ", ".join(c for c in schema.ARTICLES.columns)
 
@@ -101,3 +103,51 @@ def test_only_changed_partitions_are_written_and_the_copy_equals_the_table(tmp_p
     export_parquet(db, tmp_path / "parquet", "run4")
     assert same_rows(db, tmp_path)
     assert snapshot(tmp_path)[en1] != second[en1]
+
+
+def test_record_tables_export_while_an_analytics_transaction_writes(tmp_path):
+    """The flow exports ``RECORD_TABLES`` in a thread while the analytics update holds its write transaction
+    on another connection of the same process: neither waits for the other, the record tables' copy is the
+    committed rows, and the analytics tables exported after the commit hold what it wrote."""
+    db = tmp_path / "corpus.duckdb"
+    load(db, [*rows_of(Path("/a/en1.txt"), "en"), *rows_of(Path("/a/fr1.txt"), "fr")])
+    cluster = {
+        "cluster_id": "c1", "article_id": "a1", "source_id": "s1", "outlet": "a", "is_canonical": True,
+        "match": "canonical", "similarity": 1.0, "cluster_size": 2, "run_id": "r",
+    }  # fmt: skip
+    in_transaction = threading.Event()
+    exported = threading.Event()
+    with open_writer(db) as con:  # the analytics update: one transaction, open across the export
+        con.execute("BEGIN")
+        con.register("stg", schema.to_table(schema.STORY_CLUSTERS, [cluster]))
+        con.execute("INSERT INTO story_clusters BY NAME SELECT * FROM stg")
+        in_transaction.set()
+        result: dict[str, object] = {}
+
+        def export_records() -> None:
+            in_transaction.wait()
+            result["rows"] = export_parquet(db, tmp_path / "parquet", "run1", RECORD_TABLES)
+            exported.set()
+
+        worker = threading.Thread(target=export_records)
+        worker.start()
+        assert exported.wait(60), "the record tables' export waited for the analytics transaction"
+        con.execute("COMMIT")
+        worker.join()
+    assert result["rows"] == {"articles": 6, "quarantine": 0, "paragraphs": 0, "sources": 0}
+    assert sorted(p.name for p in (tmp_path / "parquet").iterdir() if not p.name.startswith(".")) == sorted(
+        RECORD_TABLES
+    )
+    assert same_rows(db, tmp_path)
+    rest = tuple(x for x in PARQUET_TABLES if x not in RECORD_TABLES)
+    assert export_parquet(db, tmp_path / "parquet", "run1", rest)["story_clusters"] == 1
+    got = duckdb.connect().execute(
+        "SELECT cluster_id, article_id FROM read_parquet(?)",
+        [str(tmp_path / "parquet" / "story_clusters" / "*.parquet")],
+    )
+    assert got.fetchall() == [("c1", "a1")]
+
+
+def test_unknown_table_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="no Parquet export for nope"):
+        export_parquet(tmp_path / "corpus.duckdb", tmp_path / "parquet", "r", ("articles", "nope"))
