@@ -65,8 +65,12 @@ class Rules:
 
     def match_line(self, line: str) -> LineRule | None:
         """The first line rule that matches ``line`` (already inline-normalised), or None."""
+        folded = line.casefold()  # once, not once per rule with exact patterns (``LineRule.matches``)
         for rule in self.lines:
-            if rule.matches(line):
+            if rule.exact and folded in rule.exact:
+                return rule
+            combined: re.Pattern[str] | None = rule._combined  # type: ignore[attr-defined]
+            if combined is not None and combined.fullmatch(line) is not None:
                 return rule
         return None
 

@@ -26,7 +26,6 @@ from .normalize import normalize_inline
 from .paragraphs import ParagraphOptions, choose_stoplist, classify, initial_class, stoplist
 from .rules import LineRule, Rules
 
-_LINE = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -148,45 +147,65 @@ class SplitOptions:
 def logical_lines(text: str) -> list[Line]:
     """Cut ``text`` into non-blank logical lines; blank lines and form feeds start a new block.
 
-    A block whose lines look hard-wrapped (every line but the last 30-100 characters long, none ending
-    a sentence early) becomes one logical line.
+    A physical line ends at ``\n`` (a ``\r`` before it is part of the line) or after a form feed. A
+    block whose lines look hard-wrapped (every line but the last 30-100 characters long, none ending a
+    sentence early) becomes one logical line.
     """
-    raw: list[tuple[int, int, str]] = []  # (start, end, clean text) of every physical line
-    pos = 0
-    n = len(text)
-    while pos < n:
-        m = _LINE.match(text, pos)
-        assert m is not None
-        end = m.end()
-        if end == pos:  # only at the very end
-            break
-        raw.append((pos, end, text[pos:end]))
-        pos = end
     lines: list[Line] = []
     block = 0
-    current: list[tuple[int, int, str]] = []
+    current: list[tuple[int, int, str]] = []  # (start, end, clean text) of the block's physical lines
 
     def flush() -> None:
         nonlocal block
         if not current:
             return
-        if len(current) > 1 and _hard_wrapped([c[2] for c in current]):
+        if len(current) == 1:  # most blocks: one paragraph on one line
+            start, end, clean = current[0]
+            lines.append(Line(start, end, clean, block))
+        elif _hard_wrapped([c[2] for c in current]):
             lines.append(Line(current[0][0], current[-1][1], " ".join(c[2] for c in current), block))
         else:
             lines.extend(Line(s, e, t, block) for s, e, t in current)
         block += 1
         current.clear()
 
-    for start, end, chunk in raw:
-        clean = normalize_inline(chunk)  # once per physical line (kept for the logical line)
+    pos = 0
+    n = len(text)
+    for part in text.split("\n"):  # (str.split is C; a regex match per line cost a third of this function)
+        if pos >= n:  # the empty piece after a final newline
+            break
+        end = pos + len(part) + 1  # with its newline (past the end for the last line: clipped below)
+        if "\f" in part:
+            for chunk in _form_feed_lines(part, end <= n):
+                stop = pos + len(chunk)
+                clean = normalize_inline(chunk)
+                if clean:
+                    current.append((pos, stop, clean))
+                    if chunk.endswith("\f"):
+                        flush()
+                else:
+                    flush()
+                pos = stop
+            continue
+        # a line's newline would be dropped by normalize_inline: the line is cleaned without it
+        clean = normalize_inline(part) if part else ""
         if clean:
-            current.append((start, end, clean))
-            if chunk.endswith("\f"):
-                flush()
+            current.append((pos, end if end <= n else n, clean))
         else:
             flush()
+        pos = end
     flush()
     return lines
+
+
+def _form_feed_lines(part: str, newline: bool) -> list[str]:
+    """The physical lines of ``part`` (a piece of text between newlines that holds a form feed): each
+    ends after its form feed, the last with the newline that followed ``part`` (when ``newline``)."""
+    chunks = [c + "\f" for c in part.split("\f")]
+    last = chunks.pop()[:-1] + ("\n" if newline else "")
+    if last:
+        chunks.append(last)
+    return chunks
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
@@ -204,6 +223,8 @@ def _hard_wrapped(lines: list[str]) -> bool:
 
 def words(text: str) -> int:
     """Number of words: whitespace-separated tokens, and one per two CJK characters (unspaced scripts)."""
+    if text.isascii():  # no CJK character to count (most lines)
+        return len(text.split())
     cjk = len(_CJK.findall(text))
     return len(text.split()) + cjk // 2
 
@@ -858,12 +879,18 @@ class _Splitter:
         by_page: dict[int, list[tuple[int, int, str, int]]] = {}
         for para in self._pretrim:
             by_page.setdefault(self.record_page[para[3]], []).append(para)
+        # The page's articles and the chrome lines are found once, and again after a block is taken (it
+        # changes records and pieces): a scan of every record and piece per page was quadratic in a file
+        # of many pages.
+        arts_by_page: dict[int, list[int]] | None = None
+        chrome: list[int] | None = None
         for page, paras in by_page.items():
-            arts = [
-                i
-                for i, r in enumerate(self.records)
-                if self.record_page[i] == page and r.kind == "article" and r.paragraphs
-            ]
+            if arts_by_page is None:
+                arts_by_page = {}
+                for i, r in enumerate(self.records):
+                    if r.kind == "article" and r.paragraphs:
+                        arts_by_page.setdefault(self.record_page[i], []).append(i)
+            arts = arts_by_page.get(page, [])
             kept = {i: sum(len(t) for t in self.records[i].paragraphs) for i in arts}
             main = max(arts, key=lambda i: kept[i], default=None)
             main_chars = kept[main] if main is not None else 0
@@ -872,7 +899,8 @@ class _Splitter:
                 continue
             texts = [t for _, _, t, _ in paras]
             spans = [(a, b) for a, b, _, _ in paras]
-            chrome = self._chrome_starts(self.pieces)
+            if chrome is None:
+                chrome = self._chrome_starts(self.pieces)
             classes = self._context_classes(texts, spans, chrome)
             good = [k for k, c in enumerate(classes) if c == "good"]
             good_chars = sum(len(texts[k]) for k in good)
@@ -889,6 +917,7 @@ class _Splitter:
             chosen.sort()
             target = main if main is not None else paras[chosen[0]][3]
             self._take_block(target, [paras[k] for k in chosen])
+            arts_by_page = chrome = None
 
     def _take_block(self, target: int, chosen: list[tuple[int, int, str, int]]) -> None:
         """Make the paragraphs ``chosen`` (start, end, text, record; in text order) the body of record

@@ -368,3 +368,83 @@ def test_a_caption_ending_with_its_photo_credit_is_removed():
 def test_a_wordpress_comment_count_heading_starts_the_comments():
     headings = ("6 thoughts on “How to Plant Tulips in Autumn”", 'One response to "Ten Years of the Town Fair"')
     _rule_takes("comments_heading", headings, ("Six thoughts on gardening",))
+
+
+def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
+    """The first implementation of ``logical_lines`` (a regex match per physical line), kept as the
+    reference the faster one must equal."""
+    import re
+
+    from corpus_etl.normalize import normalize_inline
+    from corpus_etl.split import _hard_wrapped
+
+    line_re = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
+    raw, pos = [], 0
+    while pos < len(text):
+        m = line_re.match(text, pos)
+        assert m is not None
+        if m.end() == pos:
+            break
+        raw.append((pos, m.end(), text[pos : m.end()]))
+        pos = m.end()
+    out: list[tuple[int, int, str, int]] = []
+    block, current = 0, []
+
+    def flush() -> None:
+        nonlocal block
+        if not current:
+            return
+        if len(current) > 1 and _hard_wrapped([c[2] for c in current]):
+            out.append((current[0][0], current[-1][1], " ".join(c[2] for c in current), block))
+        else:
+            out.extend((s, e, t, block) for s, e, t in current)
+        block += 1
+        current.clear()
+
+    for start, end, chunk in raw:
+        clean = normalize_inline(chunk)
+        if clean:
+            current.append((start, end, clean))
+            if chunk.endswith("\f"):
+                flush()
+        else:
+            flush()
+    flush()
+    return out
+
+
+_LINE_PIECES = st.sampled_from(
+    [
+        *("\n", "\r\n", "\f", "\n\n", " ", "\u00a0", "\u200b", "\x07", "e\u0301", "A", "word ", "Ende. ", "é", "\r"),
+        *("x" * 40 + " ", "Wrapped line of text that runs on and on without ending here "),
+    ]
+)
+
+
+@given(st.lists(_LINE_PIECES, max_size=60).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_logical_lines_equal_the_regex_reference(text: str) -> None:
+    got = [(ln.start, ln.end, ln.text, ln.block) for ln in logical_lines(text)]
+    assert got == _logical_lines_by_regex(text)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.iterdir() if p.is_file()))
+def test_logical_lines_equal_the_regex_reference_on_the_samples(name: str) -> None:
+    text = (SAMPLES / name).read_text(encoding="utf-8", errors="replace")
+    got = [(ln.start, ln.end, ln.text, ln.block) for ln in logical_lines(text)]
+    assert got == _logical_lines_by_regex(text)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.iterdir() if p.is_file()))
+def test_match_line_is_the_first_rule_that_matches(name: str) -> None:
+    """``Rules.match_line`` (the line casefolded once for all rules) answers as ``LineRule.matches`` rule by
+    rule does, on every line of the samples and on every exact pattern in upper case."""
+    rules = load_rules()
+    text = (SAMPLES / name).read_text(encoding="utf-8", errors="replace")
+    lines = [ln.text for ln in logical_lines(text)] + [p.upper() for r in rules.lines for p in r.exact]
+    hits = 0
+    for line in lines:
+        want = next((r for r in rules.lines if r.matches(line)), None)
+        assert rules.match_line(line) is want
+        hits += want is not None
+    assert hits > 0
