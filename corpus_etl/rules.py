@@ -21,6 +21,8 @@ class LineRule:
     effect: str
     exact: frozenset[str]
     regexes: tuple[re.Pattern[str], ...]
+    # Lower-case strings one of which every line the regexes match holds (``line_key``); none: always tried.
+    requires: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # One alternation of all the patterns: fullmatch succeeds when any of them matches the whole line
@@ -34,8 +36,27 @@ class LineRule:
     def matches(self, line: str) -> bool:
         if self.exact and line.casefold() in self.exact:
             return True
+        if self.requires and not self.may_match(line_key(line)):
+            return False
         combined: re.Pattern[str] | None = self._combined  # type: ignore[attr-defined]
         return combined is not None and combined.fullmatch(line) is not None
+
+    def may_match(self, key: str) -> bool:
+        """Whether a line whose ``line_key`` is ``key`` can match the regexes (False: it cannot)."""
+        return not self.requires or any(r in key for r in self.requires)
+
+
+# What ``re.IGNORECASE`` takes for an ASCII letter besides its cases that ``str.casefold`` does not fold to it:
+# dotless i (U+0131) for i, and the i that casefold makes of capital I with dot (U+0130) keeps a combining dot.
+_KEY_FIXES = str.maketrans({"\u0131": "i", "\u0307": None})
+
+
+def line_key(line: str) -> str:
+    """The line as ``LineRule.requires`` is looked up in: casefolded, so that it holds a required string
+    whenever a case-insensitive pattern could find that string in the line (ſ, the Kelvin sign, dotless and
+    dotted I fold to s, k and i)."""
+    key = line.casefold()
+    return key if key.isascii() else key.translate(_KEY_FIXES)
 
 
 @dataclass(frozen=True)
@@ -66,9 +87,15 @@ class Rules:
     def match_line(self, line: str) -> LineRule | None:
         """The first line rule that matches ``line`` (already inline-normalised), or None."""
         folded = line.casefold()  # once, not once per rule with exact patterns (``LineRule.matches``)
+        key: str | None = None
         for rule in self.lines:
             if rule.exact and folded in rule.exact:
                 return rule
+            if rule.requires:
+                if key is None:
+                    key = folded if folded.isascii() else folded.translate(_KEY_FIXES)
+                if not rule.may_match(key):
+                    continue
             combined: re.Pattern[str] | None = rule._combined  # type: ignore[attr-defined]
             if combined is not None and combined.fullmatch(line) is not None:
                 return rule
@@ -107,7 +134,10 @@ def load_rules(path: str | None = None) -> Rules:
             else:
                 exact = frozenset()
                 regexes = tuple(re.compile(s, flags) for s in item["patterns"])
-            lines.append(LineRule(item["name"], effect, exact, regexes))
+            requires = tuple(item.get("requires", ()))
+            if requires and (not regexes or any(not r or r != r.casefold() for r in requires)):
+                raise RulesError(f"{p}: rule {item['name']!r}: requires must list lower-case strings of a regex rule")
+            lines.append(LineRule(item["name"], effect, exact, regexes, requires))
         prefixes = tuple(
             PrefixRule(item["name"], re.compile(item["pattern"], 0 if item.get("case_sensitive") else re.I))
             for item in data.get("prefix", [])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus_etl.rules import load_rules
+from corpus_etl.rules import line_key, load_rules
 from corpus_etl.split import SplitOptions, check_coverage, is_headline, logical_lines, parse_byline, split_text
 from tests.conftest import SAMPLES
 
@@ -448,3 +449,59 @@ def test_match_line_is_the_first_rule_that_matches(name: str) -> None:
         assert rules.match_line(line) is want
         hits += want is not None
     assert hits > 0
+
+
+def test_line_key_holds_every_letter_a_case_insensitive_pattern_can_match() -> None:
+    """``LineRule.requires`` is looked up in ``line_key(line)``: a character that ``re.IGNORECASE`` matches
+    to an ASCII letter or a space must become exactly that letter, or a required string could be missed."""
+    letter = re.compile("[a-z ]", re.IGNORECASE)
+    checked = 0
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF or not letter.fullmatch(ch):
+            continue
+        wanted = [a for a in "abcdefghijklmnopqrstuvwxyz " if re.fullmatch(re.escape(a), ch, re.IGNORECASE)]
+        assert [line_key(ch)] == wanted, (hex(cp), line_key(ch), wanted)
+        checked += 1
+    assert checked > 2 * 26 + 1  # the cases, plus the characters casefold alone would miss
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.iterdir() if p.is_file()))
+def test_requires_only_skips_lines_the_patterns_cannot_match(name: str) -> None:
+    """A rule's ``requires`` strings are necessary: on the samples' lines and on lines made to match, the
+    patterns never match a line the prefilter would skip."""
+    rules = load_rules()
+    with_requires = [r for r in rules.lines if r.requires]
+    assert {r.name for r in with_requires} >= {"cookie_notice", "legal_notice", "affiliate_notice"}
+    text = (SAMPLES / name).read_text(encoding="utf-8", errors="replace")
+    made = [
+        "We use cookies to give you the best experience.",
+        "By continuing you consent to the use of COOKIES on this site.",
+        "Accept all cookies",
+        "Cookie Policy",
+        "Apple and iPhone are trademarks of Apple Inc.",
+        "The information provided on this Website is for general information only.",
+        "These statements have not been evaluated by the Food and Drug Administration.",
+        "If you buy something we may earn an affiliate commission.",
+        "The Site is supported by its audience.",
+        "This ſite uses cookies.",
+        "THE INFORMATİON ON THİS SİTE İS NOT ADVİCE.",
+    ]
+    hit = 0
+    for line in [ln.text for ln in logical_lines(text)] + made:
+        for rule in with_requires:
+            combined = rule._combined  # type: ignore[attr-defined]
+            if combined.fullmatch(line):
+                assert rule.may_match(line_key(line)), (rule.name, line)
+                hit += 1
+    assert hit >= len(made) - 2  # the made lines do match (the ſ and İ lines test the key's folding)
+
+
+def test_requires_must_be_lower_case_strings_of_a_regex_rule(tmp_path: Path) -> None:
+    from corpus_etl.rules import DEFAULT_RULES, RulesError
+
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    bad = tmp_path / "rules.toml"
+    bad.write_text(text.replace('requires = ["cookie", "accept"]', 'requires = ["Cookie"]'), encoding="utf-8")
+    with pytest.raises(RulesError, match=r"cookie_notice.*lower-case"):
+        load_rules(str(bad))
