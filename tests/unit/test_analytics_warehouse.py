@@ -439,3 +439,17 @@ def test_bbc_exact_duplicates_are_found_and_no_false_cluster(tmp_path):
     assert all(m[3] >= mh.THRESHOLD for m in members)
     assert len(by_cluster) == len(groups) + len(BBC_NEAR) - 1  # politics/069 = 311 (exact), joined by 312 (near)
     assert seconds < 60
+
+
+@given(st.lists(st.integers(min_value=1, max_value=50), max_size=60), st.integers(min_value=1, max_value=80))
+@settings(max_examples=300, deadline=None)
+def test_group_ranges_cover_every_group_in_bounded_ranges(sizes: list[int], limit: int) -> None:
+    from warehouse.analytics import group_ranges
+
+    ranges = group_ranges(sizes, limit)
+    assert [g for a, b in ranges for g in range(a, b)] == list(range(len(sizes)))  # all, in order, once
+    for a, b in ranges:
+        held = sum(sizes[a:b])
+        assert held <= limit or b - a == 1  # a component larger than the limit goes alone
+        if b < len(sizes):
+            assert held + sizes[b] > limit  # a range is closed only when the next group would not fit
