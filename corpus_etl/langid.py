@@ -156,7 +156,7 @@ def _too_few_letters(sample: str, min_letters: int) -> LangResult | None:
 
 def _detect_samples(samples: list[str], seed: int, min_letters: int, engine: Engine) -> list[LangResult]:
     if engine != "fast":
-        return [_detect_sample(s, seed, min_letters, engine) for s in samples]
+        return [_detect_sample_langdetect(s, seed, min_letters) for s in samples]
     from . import langfast
 
     results: list[LangResult | None] = [_too_few_letters(s, min_letters) for s in samples]
@@ -171,7 +171,7 @@ def _detect_samples(samples: list[str], seed: int, min_letters: int, engine: Eng
     return [r for r in results if r is not None]
 
 
-def _detect_sample(sample: str, seed: int, min_letters: int, engine: Engine = "langdetect") -> LangResult:
+def _detect_sample_langdetect(sample: str, seed: int, min_letters: int) -> LangResult:
     """One sample with langdetect's own code (the ``fast`` engine detects samples together)."""
     short = _too_few_letters(sample, min_letters)
     if short is not None:

@@ -55,8 +55,12 @@ def line_key(line: str) -> str:
     """The line as ``LineRule.requires`` is looked up in: casefolded, so that it holds a required string
     whenever a case-insensitive pattern could find that string in the line (ſ, the Kelvin sign, dotless and
     dotted I fold to s, k and i)."""
-    key = line.casefold()
-    return key if key.isascii() else key.translate(_KEY_FIXES)
+    return _key_of_folded(line.casefold())
+
+
+def _key_of_folded(folded: str) -> str:
+    """``line_key`` of a line already casefolded."""
+    return folded if folded.isascii() else folded.translate(_KEY_FIXES)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class Rules:
                 return rule
             if rule.requires:
                 if key is None:
-                    key = folded if folded.isascii() else folded.translate(_KEY_FIXES)
+                    key = _key_of_folded(folded)
                 if not rule.may_match(key):
                     continue
             combined: re.Pattern[str] | None = rule._combined  # type: ignore[attr-defined]

@@ -398,15 +398,15 @@ class _Updater:
         finally:
             con.unregister("an_comp_rows")
         con.execute(sql("analytics/link_members"))
-        n_groups = int(con.execute("SELECT coalesce(max(grp) + 1, 0) FROM an_members").fetchall()[0][0])
+        sizes = [int(n) for _, n in con.execute(sql("analytics/group_sizes")).fetchall()]  # members by grp 0, 1, ...
+        n_groups = len(sizes)
         if n_groups == 0:
             return 0
         con.execute(sql("analytics/delete_changed_clusters"))
         # Ranges of whole components of about GROUP_ROWS members: a fixed number of components held up to
         # 200,000 member rows as dicts (1.5 GB in the flow process on the 1 GB benchmark, whose stories
         # recur in clusters of up to 376 copies).
-        sizes = con.execute(sql("analytics/group_sizes")).fetchall()
-        for start, stop in group_ranges([int(n) for _, n in sizes], GROUP_ROWS):
+        for start, stop in group_ranges(sizes, GROUP_ROWS):
             rows = fetch_dicts(con, sql("analytics/member_rows"), [start, stop])
             self._write_groups(rows, cache)
             del rows
