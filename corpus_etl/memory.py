@@ -2,7 +2,12 @@
 should fall back after it, not keep the high-water mark of every batch.
 
 - pyarrow's default pool (jemalloc or mimalloc) keeps freed pages for reuse; the system allocator returns
-  them (measured on a 10 MB run: the flow process peaked 60-70 MB lower).
+  them (measured on a 10 MB run: the flow process peaked 60-70 MB lower). ``pa.set_memory_pool`` changes only
+  the pool pyarrow's Python API passes; Arrow's C++ code that takes no pool (the Parquet writer's encoders
+  and compression) allocates from the default pool the library chose when it loaded, read from
+  ``ARROW_DEFAULT_MEMORY_POOL``. Left at mimalloc, a batch worker kept about 45 MiB more at its peak (a
+  1 GiB mimalloc arena, 40-50 MiB of it resident). Too late for a process that has loaded pyarrow, so
+  ``use_returning_allocators`` sets the variable for the processes it starts (the flow's workers).
 - glibc gives each thread that allocates its own arena (up to 8 per core); the flow runs a thread pool and
   DuckDB's threads, so freed memory sits in many arenas. Two arenas, and ``malloc_trim`` after each batch
   and at the end of big steps, return it.
@@ -17,6 +22,7 @@ import ctypes
 import ctypes.util
 import importlib
 import importlib.util
+import os
 import sys
 import threading
 import types
@@ -43,13 +49,19 @@ def _glibc() -> ctypes.CDLL | None:
     return _libc
 
 
+ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
+
+
 def use_returning_allocators() -> None:
-    """Make this process's allocators return freed memory (pyarrow's system pool; two glibc arenas).
-    Idempotent; a no-op where glibc is not the C library."""
+    """Make this process's allocators return freed memory (pyarrow's system pool; two glibc arenas), and
+    the processes it starts from now on load Arrow with the system allocator as its C++ default
+    (``ARROW_DEFAULT_MEMORY_POOL=system`` unless the environment already says otherwise). Idempotent; the
+    glibc part is a no-op where glibc is not the C library."""
     global _done
     with _lock:
         if _done:
             return
+        os.environ.setdefault(ARROW_POOL_ENV, "system")
         import pyarrow as pa
 
         pa.set_memory_pool(pa.system_memory_pool())

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
+from corpus_etl.memory import ARROW_POOL_ENV
+
 SCRIPT = """
+import subprocess, sys
 import pyarrow as pa
 from corpus_etl.memory import trim, use_returning_allocators
 from corpus_etl.pipeline import warm_worker
@@ -15,14 +19,29 @@ use_returning_allocators()  # idempotent
 table = pa.table({"x": list(range(100_000))})
 assert table.num_rows == 100_000
 trim()
-print(before, pa.default_memory_pool().backend_name)
+# a process started now (a worker of the flow's pool) loads Arrow with the system allocator as its C++ default
+child = "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+started = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True).stdout.strip()
+print(before, pa.default_memory_pool().backend_name, started)
 """
 
 
 def test_workers_use_the_system_pool_and_trim_runs():
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=60)
-    before, after = out.stdout.split()
+    env = {k: v for k, v in os.environ.items() if k != ARROW_POOL_ENV}  # (a flow run in this session sets it)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=60, env=env
+    )
+    before, after, started = out.stdout.split()
     assert after == "system" and before != "system"
+    assert started == "system"  # the Parquet writer's own allocations too (not only pyarrow's Python API)
+
+
+def test_an_arrow_pool_chosen_by_the_user_is_kept():
+    env = {**os.environ, ARROW_POOL_ENV: "mimalloc"}
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=60, env=env
+    )
+    assert out.stdout.split()[2] == "mimalloc"
 
 
 DEFER = """
