@@ -234,7 +234,10 @@ def get_probabilities(detector: Any) -> list[Any]:
     return list(result)
 
 
-def get_probabilities_many(detectors: list[Any], group: int = 256) -> list[Any]:
+GROUP = 256  # texts run side by side (get_probabilities_many)
+
+
+def get_probabilities_many(detectors: list[Any], group: int = GROUP) -> list[Any]:
     """``get_probabilities`` of many detectors at once: each element is the detector's sorted
     ``Language`` list, or the exception its own ``get_probabilities`` would raise (``LangDetectException``
     for a text with no n-gram, ``ZeroDivisionError`` as in langdetect).
@@ -267,29 +270,32 @@ def _many(detectors: list[Any]) -> list[Any]:
     index, table, _ = _profile_tables()
     results: list[Any] = [None] * len(detectors)
     texts: list[int] = []  # positions of the detectors with n-grams
-    grams: list[Any] = []
+    grams: list[Any] = []  # (int32: profile rows; the arrays below stay int32 too, half the memory of intp)
     for k, det in enumerate(detectors):
         ngrams = ngram_rows(det.text, index)
         if not ngrams.size:
             results[k] = LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         else:
             texts.append(k)
-            grams.append(ngrams.astype(np.intp))
+            grams.append(ngrams)
     if not texts:
         return results
     n_lang = len(detectors[texts[0]].langlist)
     # one dense matrix for the distinct n-grams of all texts; each text's n-grams as rows of it
+    sizes = [g.size for g in grams]
     every = np.concatenate(grams)
+    del grams
     seen = np.zeros(table.indptr.size - 1, dtype=bool)  # np.unique without sorting: the rows are bounded
     seen[every] = True
     distinct = np.flatnonzero(seen)
-    lookup = np.empty(seen.size, dtype=np.intp)
-    lookup[distinct] = np.arange(distinct.size)
+    lookup = np.empty(seen.size, dtype=np.int32)
+    lookup[distinct] = np.arange(distinct.size, dtype=np.int32)
     inverse = lookup[every]
+    del every, lookup, seen
     matrix = table.dense(distinct)
-    bounds = np.cumsum([0] + [g.size for g in grams])
+    bounds = np.cumsum([0, *sizes])
     rows_of = [inverse[bounds[t] : bounds[t + 1]] for t in range(len(texts))]
-    streams = [_Stream(detectors[k].seed, g.size, _FIRST_CHOICES) for k, g in zip(texts, grams, strict=True)]
+    streams = [_Stream(detectors[k].seed, size, _FIRST_CHOICES) for k, size in zip(texts, sizes, strict=True)]
     n = len(texts)
     n_trial = np.array([detectors[k].n_trial for k in texts])
     conv = np.array([detectors[k].CONV_THRESHOLD for k in texts], dtype=np.float64)

@@ -427,23 +427,28 @@ def row_coverage(n_chars: int, articles: list[dict[str, object]], removed: list[
     return problems
 
 
-def _storable(result: SourceResult) -> str | None:
-    """Why a file's rows cannot be written as Parquet (None when they can)."""
+_UNSTORABLE = (pa.ArrowException, UnicodeError, ValueError, TypeError, OverflowError)
+
+
+def _to_tables(result: SourceResult) -> dict[str, pa.Table]:
+    """A file's per-source tables, each table's row dicts dropped as soon as it is built (the articles' are
+    kept: the index rows are computed from them), so a file's rows are not held twice, as dicts and as Arrow.
+
+    Rows that cannot be stored fail their file, not the batch: it becomes ``failed`` with the reason (the
+    first table that cannot be built) and its tables are empty.
+    """
+    tables: dict[str, pa.Table] = {}
     try:
         for spec in schema.PER_SOURCE:
-            schema.to_table(spec, result.rows[spec.name])
-    except (pa.ArrowException, UnicodeError, ValueError, TypeError, OverflowError) as exc:
-        return f"rows cannot be stored: {type(exc).__name__}: {exc}".splitlines()[0][:500]
-    return None
-
-
-def _fail_unstorable(results: list[SourceResult]) -> None:
-    """Fail the files whose rows cannot be stored (a batch's table could not be built): only them."""
-    for r in results:
-        why = _storable(r)
-        if why is not None:
-            r.source.update(status="failed", error=why, n_articles=0, n_removed_spans=0, loaded_run_id=None)
-            r.rows = {t.name: [] for t in schema.PER_SOURCE}
+            tables[spec.name] = schema.to_table(spec, result.rows[spec.name])
+            if spec is not schema.ARTICLES:
+                result.rows[spec.name] = []
+    except _UNSTORABLE as exc:
+        why = f"rows cannot be stored: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+        result.source.update(status="failed", error=why, n_articles=0, n_removed_spans=0, loaded_run_id=None)
+        result.rows = {t.name: [] for t in schema.PER_SOURCE}
+        return {spec.name: schema.empty_table(spec) for spec in schema.PER_SOURCE}
+    return tables
 
 
 def _clusters(src: SourceFile, fmt: str, run_id: str) -> list[dict[str, object]]:
@@ -515,6 +520,9 @@ class _StagingWriter:
             self.tmp.unlink(missing_ok=True)
 
 
+INDEX_CHUNK = 256  # articles whose index rows are computed and written together (process_batch)
+
+
 def process_batch(
     files: list[SourceFile],
     batch: int,
@@ -562,21 +570,24 @@ def process_batch(
     try:
         for f in files:
             r = process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset()))
-            try:
-                tables = {spec.name: schema.to_table(spec, r.rows[spec.name]) for spec in schema.PER_SOURCE}
-            except (pa.ArrowException, UnicodeError, ValueError, TypeError, OverflowError):
-                _fail_unstorable([r])  # rows that cannot be stored fail their file, not the batch
-                tables = {spec.name: schema.to_table(spec, r.rows[spec.name]) for spec in schema.PER_SOURCE}
+            tables = _to_tables(r)
             sources.append(r.source)
-            n_records += len(r.rows["articles"])
-            n_removed += len(r.rows["removed_spans"])
+            n_records += tables["articles"].num_rows
+            n_removed += tables["removed_spans"].num_rows
             for spec in schema.PER_SOURCE:
                 writers[spec.name].write(tables[spec.name])
             articles = r.rows["articles"]
             del r, tables  # written: the index rows below need only the articles' dicts
-            for name, table in index_tables(articles, run_id, with_shingles=True).items():
-                writers[f"index.{name}"].write(table)
-            del articles
+            # index rows a chunk of articles at a time (a 2 MB file's postings, signatures and shingle sets
+            # held together were ~20 MB); one set of the content hashes staged keeps one call's rows
+            shingled: set[str] = set()
+            for start in range(0, len(articles), INDEX_CHUNK):
+                chunk = articles[start : start + INDEX_CHUNK]
+                index = index_tables(chunk, run_id, with_shingles=True, shingled_before=shingled)
+                for name, table in index.items():
+                    writers[f"index.{name}"].write(table)
+                del chunk, index, table
+            del articles, shingled
             trim()  # the file's rows are written: their memory goes back now (corpus_etl.memory)
         paths = {name: w.close() for name, w in writers.items() if not name.startswith("index.")}
         index_paths = {n.removeprefix("index."): w.close() for n, w in writers.items() if n.startswith("index.")}

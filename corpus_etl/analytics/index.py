@@ -44,6 +44,7 @@ def index_tables(
     want_search: set[str] | None = None,
     hashes_out: dict[str, Any] | None = None,
     with_shingles: bool = False,
+    shingled_before: set[str] | None = None,
 ) -> dict[str, pa.Table]:
     """The index rows of ``rows`` (dicts with article_id, source_id, kind, n_words, title, body, content_hash).
 
@@ -55,6 +56,9 @@ def index_tables(
         hashes_out: if given, receives the shingle-hash set of every signed article.
         with_shingles: also return ``shingles`` (``schema.STAGED_SHINGLES``): each signed text's shingle
             hashes, once per content hash (the batch workers stage them for the writer).
+        shingled_before: content hashes whose shingles an earlier call already returned (left out here);
+            the content hashes returned now are added to it. A file's articles indexed in chunks with one
+            such set give the rows of one call, in the same order.
 
     Returns:
         Tables for ``minhash_signatures``, ``lsh_buckets``, ``search_docs`` and ``search_terms`` (and
@@ -79,7 +83,7 @@ def index_tables(
             hashes = mh.hashes_of_words(body_words)
             if hashes_out is not None:
                 hashes_out[aid] = hashes
-            if with_shingles:
+            if with_shingles and (shingled_before is None or row["content_hash"] not in shingled_before):
                 shingled.setdefault(row["content_hash"], hashes)
             sig = mh.signature(hashes)
             sig_rows["article_id"].append(aid)
@@ -122,6 +126,8 @@ def index_tables(
     }
     if with_shingles:
         out["shingles"] = shingles_table(shingled)
+        if shingled_before is not None:
+            shingled_before.update(shingled)
     return out
 
 

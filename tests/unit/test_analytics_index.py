@@ -25,3 +25,17 @@ def test_rows_moved_to_arrow_in_chunks_are_the_same_rows(monkeypatch: pytest.Mon
     empty = index.index_tables([], "r", with_shingles=True)
     assert all(t.num_rows == 0 for t in empty.values())
     assert empty["search_terms"].schema == whole["search_terms"].schema
+
+
+def test_articles_indexed_in_chunks_give_the_rows_of_one_call() -> None:
+    rows = [r for f in sorted(SEEDS.iterdir()) for r in extract_records(f.read_text(), source_id=f.name)]
+    rows += rows[:3]  # repeated texts: their shingles are staged once, at their first occurrence
+    whole = index.index_tables(rows, "r", with_shingles=True)
+    seen: set[str] = set()
+    parts = [
+        index.index_tables(rows[k : k + 2], "r", with_shingles=True, shingled_before=seen)
+        for k in range(0, len(rows), 2)
+    ]
+    assert whole["shingles"].num_rows == len(seen) >= 3
+    for name, table in whole.items():
+        assert [r for p in parts for r in p[name].to_pylist()] == table.to_pylist(), name

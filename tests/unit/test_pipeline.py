@@ -155,3 +155,47 @@ def test_batches_balance_bytes_biggest_first():
     cut = make_batches(small, 2048, 4 << 20, 8)
     assert len(cut) < 8 and all(sum(f.size_bytes for f in b) >= MIN_BATCH_BYTES for b in cut[:-1])
     assert sum(len(b) for b in cut) == 100
+
+
+def _staged(out: Path) -> dict[str, list[dict[str, object]]]:
+    import pyarrow.parquet as pq
+
+    return {p.name: pq.read_table(p).to_pylist() for p in sorted(out.glob("*.parquet"))}
+
+
+def test_a_batch_indexes_its_articles_in_chunks_with_the_rows_of_one_call(seeds_dir, tmp_path, monkeypatch):
+    from corpus_etl import pipeline
+
+    files = [stat_file(str(p)) for p in sorted(seeds_dir.iterdir()) if p.is_file()]
+    settings = Settings(warehouse=tmp_path)
+    pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "whole"))
+    monkeypatch.setattr(pipeline, "INDEX_CHUNK", 1)  # every article its own chunk
+    pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "chunked"))
+    whole, chunked = _staged(tmp_path / "whole"), _staged(tmp_path / "chunked")
+    assert set(whole) == set(chunked) and len(whole) == 11
+    assert len(whole["batch-000000.index.shingles.parquet"]) >= 3
+    for name, rows in whole.items():
+        assert chunked[name] == rows, name
+
+
+def test_rows_that_cannot_be_stored_fail_only_their_file(seeds_dir, tmp_path, monkeypatch):
+    from corpus_etl import pipeline, schema
+
+    first, second = (stat_file(str(p)) for p in sorted(seeds_dir.iterdir())[:2])
+    to_table = schema.to_table
+
+    def picky(spec, rows):  # the first file's paragraphs cannot be converted
+        if spec is schema.PARAGRAPHS and any(r["source_id"] == first.source_id for r in rows):
+            raise ValueError("a value that does not fit\nsecond line")
+        return to_table(spec, rows)
+
+    monkeypatch.setattr(schema, "to_table", picky)
+    out = pipeline.process_batch([first, second], 0, Settings(warehouse=tmp_path), "run-1", AT, str(tmp_path / "s"))
+    staged = _staged(tmp_path / "s")
+    by_id = {s["source_id"]: s for s in staged["batch-000000.sources.parquet"]}
+    assert by_id[first.source_id]["status"] == "failed"
+    assert by_id[first.source_id]["error"] == "rows cannot be stored: ValueError: a value that does not fit"
+    assert by_id[first.source_id]["n_articles"] == 0 and by_id[second.source_id]["status"] == "loaded"
+    kept = {r["source_id"] for t, rows in staged.items() if "sources" not in t for r in rows if "source_id" in r}
+    assert kept == {second.source_id}  # nothing of the failed file is staged
+    assert out.n_failed == 1 and out.n_records == by_id[second.source_id]["n_articles"] > 0
