@@ -53,3 +53,17 @@ def test_supported_languages_are_the_factorys_without_loading_it():
         "assert len(supported_languages()) >= 50 and f._factory is None\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_texts_detected_in_groups_keep_their_answers_and_share_equal_results(monkeypatch):
+    from corpus_etl import langfast, langid
+
+    texts = [f"{EN} Item {k} of the agenda." for k in range(9)] + [FR, DE, "12345 !!!", FR + " Encore."]
+    langid._CACHE.clear()
+    one_by_one = [detect_language(t) for t in texts]
+    langid._CACHE.clear()
+    monkeypatch.setattr(langfast, "GROUP", 4)  # detectors made and run four at a time
+    together = langid.detect_languages(texts)
+    assert together == one_by_one and [r.language for r in together[-4:]] == ["fr", "de", UND, "fr"]
+    cached = list(langid._CACHE.values())
+    assert len({id(r) for r in cached}) == len(set(cached)) < len(cached)  # one object per distinct result
