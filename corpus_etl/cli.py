@@ -17,6 +17,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from corpus_etl.memory import ARROW_POOL_ENV
+
+# Arrow reads its C++ default pool from the environment when it loads, and this module does not load it:
+# this process too allocates Arrow's buffers with the system allocator, which returns them (corpus_etl.memory).
+os.environ.setdefault(ARROW_POOL_ENV, "system")
+
 app = typer.Typer(
     name="corpus-etl",
     help=(

@@ -44,6 +44,21 @@ def test_an_arrow_pool_chosen_by_the_user_is_kept():
     assert out.stdout.split()[2] == "mimalloc"
 
 
+CLI = "import corpus_etl.cli, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+
+
+def test_the_cli_process_loads_arrow_with_the_system_pool_unless_told_otherwise():
+    env = {k: v for k, v in os.environ.items() if k != ARROW_POOL_ENV}
+    run = [sys.executable, "-c", CLI]
+    assert subprocess.run(run, capture_output=True, text=True, check=True, timeout=60, env=env).stdout.strip() == (
+        "system"
+    )
+    env[ARROW_POOL_ENV] = "mimalloc"
+    assert subprocess.run(run, capture_output=True, text=True, check=True, timeout=60, env=env).stdout.strip() == (
+        "mimalloc"
+    )
+
+
 DEFER = """
 import sys
 from corpus_etl.memory import defer_imports, is_deferred
