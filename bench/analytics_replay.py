@@ -7,6 +7,11 @@ signed texts) back out to staging Parquet,
 empties the analytics tables and runs ``warehouse.analytics.update_analytics`` as the first run over every
 file did: the same rows in, every article new. The source warehouse is only read. Prints one JSON line:
 seconds, peak RSS of the updating process (MiB, VmHWM), the summary's counts.
+
+``--end-phase`` replays the whole end of a first run as ``flows/ingest.py`` runs it, in one process with the
+flow's allocators (``corpus_etl.memory.use_returning_allocators``): the record tables' Parquet export in a
+thread beside the update, then the other tables' export and the reports (Data Docs, dashboard, DQ summary);
+it adds the peak RSS of each step (sampled every 0.2 s) and the seconds of each.
 """
 
 from __future__ import annotations
@@ -68,12 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("warehouse", type=Path)
     ap.add_argument("--work", type=Path, default=Path("/tmp/analytics-replay"))
     ap.add_argument("--profile", type=Path, help="write a cProfile of the update here")
+    ap.add_argument("--end-phase", action="store_true", help="the flow's whole end phase (see the module docstring)")
     args = ap.parse_args(argv)
     _, ids, _ = prepare(args.warehouse, args.work)
     (args.work / "ids.json").write_text(json.dumps(ids))
     # the update runs in a fresh process, so that its peak RSS is its own (not the copy's above)
     profile = str(args.profile) if args.profile else None
-    cmd = [sys.executable, "-c", f"from bench.analytics_replay import replay; replay({str(args.work)!r}, {profile!r})"]
+    call = f"end_phase({str(args.work)!r})" if args.end_phase else f"replay({str(args.work)!r}, {profile!r})"
+    cmd = [sys.executable, "-c", f"from bench.analytics_replay import replay, end_phase; {call}"]
     return subprocess.run(cmd, check=False).returncode
 
 
@@ -103,6 +110,74 @@ def replay(work: str, profile: str | None = None) -> None:
         "seconds": round(time.perf_counter() - t0, 2),
         "peak_rss_mib": round(_hwm_mib()),
         "rss_before_mib": round(rss0),
+        **s.as_dict(),
+    }
+    print(json.dumps(out))
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def end_phase(work: str) -> None:
+    """Run the flow's end phase on a prepared copy (``--end-phase``) and print its peaks and seconds as JSON."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from corpus_etl.memory import trim, use_returning_allocators
+    from corpus_etl.report import build_dashboard, build_data_docs
+    from corpus_etl.report.summary import dq_summary
+    from warehouse.db import connect_report
+    from warehouse.loader import PARQUET_TABLES, RECORD_TABLES, export_parquet
+
+    use_returning_allocators()
+    db, staged = Path(work) / "corpus.duckdb", Path(work) / "staging"
+    parquet, docs = Path(work) / "parquet", Path(work) / "docs"
+    ids = json.loads((Path(work) / "ids.json").read_text())
+    step = ["start"]
+    peaks: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peaks[step[0]] = max(peaks.get(step[0], 0.0), round(_rss_mib()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    step[0] = "analytics+records_export"
+    with ThreadPoolExecutor(1) as pool:
+        records = pool.submit(lambda: (export_parquet(db, parquet, "replay", RECORD_TABLES), time.perf_counter() - t0))
+        s = update_analytics(db, "replay", ids, staged)
+        seconds["analytics"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        seconds["records_export"] = records.result()[1]
+    trim()
+    step[0] = "rest_export"
+    export_parquet(db, parquet, "replay", tuple(x for x in PARQUET_TABLES if x not in RECORD_TABLES))
+    trim()
+    seconds["export_after_analytics"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    step[0] = "reports"
+    build_data_docs(db, docs)
+    build_dashboard(db, docs)
+    con = connect_report(db)
+    try:
+        dq_summary(con, None)
+    finally:
+        con.close()
+    seconds["reports"] = time.perf_counter() - t2
+    seconds["total"] = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    out = {
+        "peak_rss_mib": round(_hwm_mib()),
+        "peak_rss_by_step_mib": peaks,
+        "seconds": {k: round(v, 2) for k, v in seconds.items()},
         **s.as_dict(),
     }
     print(json.dumps(out))

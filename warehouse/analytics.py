@@ -33,31 +33,41 @@ query it. The stored signatures let the banding change without re-reading the bo
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 
 from corpus_etl.analytics import params
 from corpus_etl.analytics.clusters import BucketLinker, Member, canonical, outlet_for
 from corpus_etl.analytics.search import TOKENIZER_VERSION
+from corpus_etl.memory import trim
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from corpus_etl.analytics import minhash as mh
 
-from .db import fetch_dicts, quote_ident, quote_literal, rollback_quietly, sql
+from .db import MemoryClaim, fetch_dicts, memory_claim, quote_ident, quote_literal, rollback_quietly, sql
 from .loader import open_writer
 
 CHUNK = 2000  # articles read and indexed at a time
 LIST_ENTRIES = 20_000  # members of LSH bucket lists (distinct texts) read and linked at a time
 GROUP_ROWS = 20_000  # member rows of changed components written at a time (a larger component alone)
-HASH_CACHE = 4_000_000  # shingle hashes held at most (32 MB)
-FAILED_MEMO = 1_000_000  # failed checks remembered (a pair sharing several bands is checked once)
+HASH_CACHE = 1_000_000  # shingle hashes held at most (8 MB): staged sets are read back from a file (_HashCache)
+SPOOL_ROWS = 4096  # staged shingle sets written to the file at a time
+# failed checks remembered (a pair sharing several bands is checked once; an int each, about 60 bytes: 15 MB)
+FAILED_MEMO = 250_000
+# DuckDB's share of the update (``warehouse.db.memory_claim``): the set-based statements (staged inserts, the
+# bucket, node and member joins) get the writer's limit; the Python phases (linking bucket lists, writing the
+# clusters), which hold the shingle sets and rows in Python and only run small lookups, give most of it back.
+ANALYTICS_MEMORY_LIMIT = "256MB"
+LINK_MEMORY_LIMIT = "64MB"
 
 
 @dataclass(frozen=True)
@@ -121,10 +131,10 @@ def update_analytics(
     """
     t0 = time.perf_counter()
     changed = sorted(set(changed_source_ids or ()))
-    with open_writer(db_path) as con:
+    with open_writer(db_path) as con, memory_claim(con, db_path, ANALYTICS_MEMORY_LIMIT) as claim:
         con.execute("BEGIN")
         try:
-            updater = _Updater(con, run_id, staged_dir)
+            updater = _Updater(con, run_id, staged_dir, claim)
             counts = {**updater.run(changed), **updater.stats}
             con.execute("COMMIT")
         except BaseException:
@@ -149,53 +159,106 @@ def group_ranges(sizes: list[int], limit: int) -> list[tuple[int, int]]:
 
 
 class _HashCache:
-    """Shingle-hash sets of nodes (distinct texts), read from their bodies in batches, bounded in size.
+    """Shingle-hash sets of nodes (distinct texts), bounded in memory whatever the corpus size.
 
-    Holds about ``limit`` hashes in all (8 bytes each) besides those of the batch last asked for; the oldest
-    entries are dropped first.
+    The sets the batch workers staged are written once, in one streaming pass, to an unnamed temporary file
+    (``spool``: every set's hashes back to back, a start and a length per node) and read back with one
+    ``pread`` per set when asked for: the file lives in the page cache, not in the process, and a lookup
+    costs no query (a query per batch of nodes scanned the whole staged table each time, once per part of
+    the bucket lists). Sets no staging file holds are computed from the bodies in batches (``load``). Both
+    kinds are kept in a dict of about ``limit`` hashes in all (8 bytes each) besides those of the batch
+    last asked for; the oldest entries are dropped first.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int = HASH_CACHE, staged: bool = False) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int = HASH_CACHE) -> None:
         self.con = con
         self.limit = limit
-        self.staged = staged  # the temp table an_node_shingles holds the sets the workers staged
         self.held = 0
         self.sets: dict[int, mh.Hashes] = {}
         self.computed = 0
         self.read = 0
+        self.file: BinaryIO | None = None
+        self.start: Any = None  # numpy int64 per node: offset of its first hash in the file (-1: not staged)
+        self.length: Any = None  # numpy int64 per node: how many hashes
+
+    def spool(self, query: str, params: list[Any], n_nodes: int, directory: Path | None) -> None:
+        """Write the staged sets that ``query`` returns (node, hashes) to the temporary file, a record batch
+        at a time (the result is streamed, never held whole)."""
+        import numpy as np
+
+        self.start = np.full(n_nodes, -1, dtype=np.int64)
+        self.length = np.zeros(n_nodes, dtype=np.int64)
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+        self.file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by ``close``
+        at = 0
+        reader = self.con.sql(query, params=params).to_arrow_reader(SPOOL_ROWS)
+        for batch in reader:
+            lists = batch.column(1)
+            values = lists.values.to_numpy(zero_copy_only=False).astype("<u8", copy=False)
+            offsets = lists.offsets.to_numpy()
+            nodes = batch.column(0).to_numpy(zero_copy_only=False)
+            base = int(offsets[0])
+            chunk = values[base : int(offsets[-1])]
+            self.file.write(chunk.tobytes())
+            self.start[nodes] = at + (offsets[:-1] - base)
+            self.length[nodes] = offsets[1:] - offsets[:-1]
+            self.read += len(nodes)
+            at += chunk.size
+        self.file.flush()
+
+    def close_sets(self) -> None:
+        """Drop every set held (the temporary file stays)."""
+        self.sets.clear()
+        self.held = 0
+
+    def close(self) -> None:
+        """Drop every set held and the temporary file."""
+        self.close_sets()
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def _staged(self, node: int) -> mh.Hashes | None:
+        if self.file is None or self.start[node] < 0:
+            return None
+        import numpy as np
+
+        n = int(self.length[node])
+        data = os.pread(self.file.fileno(), 8 * n, 8 * int(self.start[node]))
+        return np.frombuffer(data, dtype="<u8").astype(np.uint64, copy=False)
 
     def __getitem__(self, node: int) -> mh.Hashes:
         h = self.sets.get(node)
         if h is None:
-            self.load([node])
-            h = self.sets[node]
+            h = self._staged(node)
+            if h is None:
+                self.load([node])
+                return self.sets[node]
+            self._keep(node, h)
         return h
 
+    def _keep(self, node: int, h: mh.Hashes) -> None:
+        if self.held + h.size > self.limit:
+            for old in list(self.sets):
+                if self.held <= self.limit // 2:
+                    break
+                self.held -= self.sets.pop(old).size
+        self.sets[node] = h
+        self.held += h.size
+
     def load(self, nodes: Iterable[int]) -> None:
-        """Compute the sets of the nodes not held yet (a batch of bodies per query). Entries not asked for
-        are dropped first (oldest first) to stay under the limit; the nodes asked for are all kept, even
-        past it, until the next call."""
+        """Compute the sets of the nodes no staging file holds and not held yet (a batch of bodies per
+        query). Entries not asked for are dropped first (oldest first) to stay under the limit; the nodes
+        asked for are all kept, even past it, until the next call."""
         wanted = {int(n) for n in nodes}
-        missing = sorted(wanted - self.sets.keys())
+        missing = sorted(n for n in wanted - self.sets.keys() if self.file is None or self.start[n] < 0)
         if not missing:
             return
         for old in [n for n in self.sets if n not in wanted]:
             if self.held <= self.limit // 2:
                 break
             self.held -= self.sets.pop(old).size
-        if self.staged:  # the workers' sets, read rather than computed again
-            for i in range(0, len(missing), CHUNK):
-                got = self.con.sql(sql("analytics/node_shingles_of"), params=[missing[i : i + CHUNK]]).to_arrow_table()
-                assert got is not None
-                lists = got.column("hashes").combine_chunks()
-                values = lists.values.to_numpy(zero_copy_only=False)
-                offsets = lists.offsets.to_numpy()
-                for k, node in enumerate(got.column("node").to_pylist()):
-                    h = values[offsets[k] : offsets[k + 1]].copy()  # (a copy: the batch's buffer is freed)
-                    self.sets[int(node)] = h
-                    self.held += h.size
-                    self.read += 1
-            missing = [n for n in missing if n not in self.sets]
         from corpus_etl.analytics import minhash as mh
 
         for i in range(0, len(missing), CHUNK):
@@ -209,9 +272,16 @@ class _HashCache:
 class _Updater:
     """One update, on one connection inside one transaction."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, staged_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        run_id: str,
+        staged_dir: Path | None = None,
+        claim: MemoryClaim | None = None,
+    ) -> None:
         self.con = con
         self.run_id = run_id
+        self.claim = claim
         self.staged: dict[str, list[str]] = {}  # staged table -> its batch files
         if staged_dir:
             from corpus_etl.analytics.index import STAGED
@@ -219,6 +289,7 @@ class _Updater:
             self.staged = {
                 name: sorted(str(p) for p in staged_dir.glob(f"batch-*.index.{name}.parquet")) for name in STAGED
             }
+        self.staged_dir = staged_dir
         self.staged_shingles = (
             sorted(str(p) for p in staged_dir.glob("batch-*.index.shingles.parquet")) if staged_dir else []
         )
@@ -267,6 +338,11 @@ class _Updater:
             "clusters": int(totals["clusters"]),
             "cluster_members": int(totals["cluster_members"]),
         }
+
+    def _memory(self, limit: str) -> None:
+        """Change the update's DuckDB share for the next phase (see ``LINK_MEMORY_LIMIT``)."""
+        if self.claim is not None:
+            self.claim.set(limit)
 
     def _count(self, table: str) -> int:
         rows = self.con.execute(sql("analytics/count").format(table=quote_ident(table))).fetchall()
@@ -343,10 +419,28 @@ class _Updater:
         n_nodes = self._count("an_nodes")
         if n_nodes == 0:
             return 0
-        import pyarrow as pa  # only when there is work (numpy and pyarrow)
+        from corpus_etl.analytics import minhash as mh  # only when there is work (numpy)
+
+        con.execute(sql("analytics/link_lists"), [LIST_ENTRIES])
+        cache = _HashCache(con)
+        if self.staged_shingles:
+            files = ", ".join(quote_literal(f) for f in self.staged_shingles)
+            cache.spool(
+                sql("analytics/node_shingles").format(files=files), [mh.INDEX_VERSION], n_nodes, self.staged_dir
+            )
+        try:
+            return self._link_nodes(n_nodes, cache)
+        finally:
+            cache.close()
+            trim()
+
+    def _link_nodes(self, n_nodes: int, cache: _HashCache) -> int:
+        """The linking and the rewrite of ``_link`` once the nodes and their shingle sets are ready."""
+        import pyarrow as pa
 
         from corpus_etl.analytics import minhash as mh
 
+        con = self.con
         linker = BucketLinker(n_nodes)
         old = con.sql(sql("analytics/link_old_clusters")).to_arrow_table()
         cl, nodes = old.column("cluster").to_pylist(), old.column("node").to_pylist()
@@ -354,15 +448,11 @@ class _Updater:
             if cl[k] == cl[k - 1]:
                 linker.union(nodes[k - 1], nodes[k])
         del old, cl, nodes
-        con.execute(sql("analytics/link_lists"), [LIST_ENTRIES])
-        if self.staged_shingles:
-            files = ", ".join(quote_literal(f) for f in self.staged_shingles)
-            con.execute(sql("analytics/node_shingles").format(files=files), [mh.INDEX_VERSION])
-        cache = _HashCache(con, staged=bool(self.staged_shingles))
-        failed: set[tuple[int, int]] = set()
+        failed: set[int] = set()  # failed pairs, packed as (smaller << 32) | larger node: one int each
+        self._memory(LINK_MEMORY_LIMIT)
 
         def similar(a: int, b: int) -> bool:
-            key = (a, b) if a < b else (b, a)
+            key = (a << 32) | b if a < b else (b << 32) | a
             if key in failed:
                 return False
             if mh.jaccard(cache[a], cache[b]) >= mh.THRESHOLD:
@@ -392,6 +482,10 @@ class _Updater:
         roots = linker.roots()
         comp = pa.table({"node": pa.array(range(n_nodes), pa.int64()), "comp": pa.array(roots, pa.int64())})
         del roots, linker
+        failed.clear()
+        cache.close_sets()
+        trim()
+        self._memory(ANALYTICS_MEMORY_LIMIT)
         con.register("an_comp_rows", comp)
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE an_comp AS SELECT node, comp FROM an_comp_rows")
@@ -403,6 +497,7 @@ class _Updater:
         if n_groups == 0:
             return 0
         con.execute(sql("analytics/delete_changed_clusters"))
+        self._memory(LINK_MEMORY_LIMIT)
         # Ranges of whole components of about GROUP_ROWS members: a fixed number of components held up to
         # 200,000 member rows as dicts (1.5 GB in the flow process on the 1 GB benchmark, whose stories
         # recur in clusters of up to 376 copies).

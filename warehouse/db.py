@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,6 +124,78 @@ def writer_config(path: Path) -> dict[str, str | int | bool]:
         "preserve_insertion_order": False,
         "temp_directory": f"{path}.tmp",
     }
+
+
+# DuckDB's memory_limit belongs to the database instance, not to a connection: every connection of this
+# process to one file shares it, and a step's SET changes it for the steps running beside it (the flow runs the
+# record tables' export beside the analytics update). So the steps that need their own limit *claim* it
+# (``memory_claim``): the instance's limit is the sum of the claims held on it at the moment, and goes back to
+# the writer's when the last one ends. Two steps at once get the sum of their budgets, one step alone its own,
+# and no step lowers the limit under another's running query.
+_claims: dict[str, dict[int, int]] = {}  # database path -> claim -> bytes
+_claims_lock = threading.Lock()
+_claim_ids = itertools.count()
+_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+def limit_bytes(limit: str) -> int:
+    """Bytes of a DuckDB memory size such as ``"256MB"`` (DuckDB's units: MB = 1000^2, MiB = 1024^2)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]I?B|B)\s*", limit.upper())
+    if m is None:
+        raise ValueError(f"not a memory size: {limit!r}")
+    return int(float(m.group(1)) * _UNITS[m.group(2)])
+
+
+def apply_claims(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Put the memory_limit of ``db_path``'s instance back to what its claims say (the writer's when none)."""
+    key = str(Path(db_path).resolve())
+    with _claims_lock:
+        _apply_claims(con, key)
+
+
+def _apply_claims(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Set the instance's memory_limit to the sum of its claims (the writer's when there is none). Lowering it
+    makes DuckDB evict (write temp blocks to ``<db>.tmp``); if it cannot (another step's pinned buffers), the
+    higher limit stays until the next change."""
+    total = sum(_claims.get(key, {}).values())
+    limit = f"{total // 1000}KB" if total else WRITER_MEMORY_LIMIT
+    try:
+        con.execute("SET memory_limit = ?", [limit])
+    except duckdb.Error:  # could not free enough now, or a connection a fatal error invalidated: keep that error
+        pass
+
+
+class MemoryClaim:
+    """A step's share of its DuckDB instance's memory limit (see ``memory_claim``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, key: str, claim: int) -> None:
+        self.con, self.key, self.claim = con, key, claim
+
+    def set(self, limit: str) -> None:
+        """Change this step's share (a phase that needs less, or more), and the instance's limit with it."""
+        with _claims_lock:
+            _claims.setdefault(self.key, {})[self.claim] = limit_bytes(limit)
+            _apply_claims(self.con, self.key)
+
+
+@contextmanager
+def memory_claim(con: duckdb.DuckDBPyConnection, db_path: Path, limit: str) -> Iterator[MemoryClaim]:
+    """Hold ``limit`` of the DuckDB instance of ``db_path`` (on ``con``, one of its connections) for a step:
+    while held, the instance's memory_limit is the sum of every claim held on it (steps running at once add
+    up); on exit the claim is dropped and the limit set again from the others (the writer's when none is left).
+    """
+    key = str(Path(db_path).resolve())
+    claim = MemoryClaim(con, key, next(_claim_ids))
+    claim.set(limit)
+    try:
+        yield claim
+    finally:
+        with _claims_lock:
+            held = _claims.get(key, {})
+            held.pop(claim.claim, None)
+            if not held:
+                _claims.pop(key, None)
+            _apply_claims(con, key)
 
 
 # The DuckDB memory limit of the reports' read-only connections (dashboard, Data Docs, the run's DQ summary).

@@ -22,7 +22,16 @@ import duckdb
 
 from corpus_etl.discover import KnownSource
 
-from .db import WRITER_MEMORY_LIMIT, connect, ensure_schema, fetch_dicts, quote_ident, quote_literal, sql
+from .db import (
+    apply_claims,
+    connect,
+    ensure_schema,
+    fetch_dicts,
+    memory_claim,
+    quote_ident,
+    quote_literal,
+    sql,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -58,17 +67,15 @@ def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, closed on exit; a clear error when another process holds the lock.
 
     Inside ``shared_writer(db_path)`` it is that one open connection instead (not closed here; a step's
-    ``SET memory_limit`` is put back to the writer's on exit).
+    ``SET memory_limit`` is put back on exit: to the writer's, or to the claims of steps still running,
+    ``warehouse.db.memory_claim``).
     """
     shared = _shared.get()
     if shared is not None and shared[0] == db_path:
         try:
             yield shared[1]
         finally:
-            try:
-                shared[1].execute("SET memory_limit = ?", [WRITER_MEMORY_LIMIT])
-            except duckdb.Error:  # a connection a fatal error invalidated: keep that error
-                pass
+            apply_claims(shared[1], db_path)  # (errors of an invalidated connection are left to the step's)
         return
     con = _connect_writer(db_path)
     try:
@@ -250,8 +257,7 @@ def load_batch(
     staged = {**tables, "quarantine": quarantine}
     staged["dq_runs"] = schema.to_table(schema.DQ_RUNS, dq_runs)
     staged["dq_results"] = schema.to_table(schema.DQ_RESULTS, dq_results)
-    with open_writer(db_path) as con:
-        con.execute("SET memory_limit = ?", [LOAD_MEMORY_LIMIT])  # a batch's transaction needs little (see there)
+    with open_writer(db_path) as con, memory_claim(con, db_path, LOAD_MEMORY_LIMIT):  # a batch needs little
         con.register("stg_sources", sources)
         for name, table in staged.items():
             con.register(f"stg_{name}", table)
@@ -471,7 +477,11 @@ def _incremental(
 
 
 def export_parquet(
-    db_path: Path, parquet_dir: Path, run_id: str, tables: Iterable[str] | None = None
+    db_path: Path,
+    parquet_dir: Path,
+    run_id: str,
+    tables: Iterable[str] | None = None,
+    memory_limit: str | None = None,
 ) -> dict[str, int]:
     """Rewrite ``parquet/<table>/`` for every table of ``PARQUET_EXPORTS`` (or only ``tables``): zstd,
     hive-partitioned records.
@@ -489,7 +499,9 @@ def export_parquet(
     warehouse. Without a manifest matching the copy, the table is written whole.
 
     Two exports of different tables may run at once on one process's connections (the flow writes the
-    record tables while the analytics update runs).
+    record tables while the analytics update runs). The export claims ``memory_limit`` (default
+    ``EXPORT_MEMORY_LIMIT``) of the DuckDB instance (``warehouse.db.memory_claim``): beside another step
+    the instance's limit is the sum of both steps' claims.
 
     Returns:
         Rows per table in the copy.
@@ -502,11 +514,10 @@ def export_parquet(
         raise ValueError(f"no Parquet export for {', '.join(unknown)}")
     parquet_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
-    with open_writer(db_path) as con:
-        # A hive-partitioned COPY holds a buffer per open partition, which DuckDB cannot spill: at the
-        # writer's 256 MB the 200 MB benchmark corpus's export ran out of memory. The export runs after
-        # the batch workers have exited, so it may use more (EXPORT_MEMORY_LIMIT).
-        con.execute("SET memory_limit = ?", [EXPORT_MEMORY_LIMIT])
+    # A hive-partitioned COPY holds a buffer per open partition, which DuckDB cannot spill: at the writer's
+    # 256 MB the 200 MB benchmark corpus's export ran out of memory. The export runs after the batch workers
+    # have exited, so it may use more (EXPORT_MEMORY_LIMIT); beside the analytics update, what the flow gives it.
+    with open_writer(db_path) as con, memory_claim(con, db_path, memory_limit or EXPORT_MEMORY_LIMIT):
         for e in (e for e in PARQUET_EXPORTS if e.table in wanted):
             final = parquet_dir / e.table
             tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
