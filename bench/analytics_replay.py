@@ -131,7 +131,7 @@ def end_phase(work: str) -> None:
     from corpus_etl.report import build_dashboard, build_data_docs
     from corpus_etl.report.summary import dq_summary
     from warehouse.db import connect_report
-    from warehouse.loader import PARQUET_TABLES, RECORD_TABLES, export_parquet
+    from warehouse.loader import EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT, PARQUET_TABLES, RECORD_TABLES, export_parquet
 
     use_returning_allocators()
     db, staged = Path(work) / "corpus.duckdb", Path(work) / "staging"
@@ -151,7 +151,12 @@ def end_phase(work: str) -> None:
     t0 = time.perf_counter()
     step[0] = "analytics+records_export"
     with ThreadPoolExecutor(1) as pool:
-        records = pool.submit(lambda: (export_parquet(db, parquet, "replay", RECORD_TABLES), time.perf_counter() - t0))
+        records = pool.submit(
+            lambda: (
+                export_parquet(db, parquet, "replay", RECORD_TABLES, EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT),
+                time.perf_counter() - t0,
+            )
+        )
         s = update_analytics(db, "replay", ids, staged)
         seconds["analytics"] = time.perf_counter() - t0
         t1 = time.perf_counter()

@@ -30,7 +30,7 @@ from flows.unchanged import FLOW_NAME
 from tasks import analytics as ta
 from tasks import ingest as t
 from tasks.lake import publish_lake
-from warehouse.loader import PARQUET_TABLES, RECORD_TABLES
+from warehouse.loader import EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT, PARQUET_TABLES, RECORD_TABLES
 from warehouse.lock import run_lock
 
 
@@ -123,9 +123,13 @@ def _run(
             runner = None
         t1 = time.perf_counter()
         # The record tables' Parquet copy does not depend on the analytics: written meanwhile, on the core
-        # the analytics update (mostly Python) leaves idle.
+        # the analytics update (mostly Python) leaves idle, with a smaller share of DuckDB (the two add up).
         records_changed = bool(batches or gone) or not (settings.parquet_dir / "articles").exists()
-        records_export = t.export_parquet.submit(settings, run_id, RECORD_TABLES) if records_changed else None
+        records_export = (
+            t.export_parquet.submit(settings, run_id, RECORD_TABLES, EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT)
+            if records_changed
+            else None
+        )
         # every run: story clusters and search index follow the loaded rows (and backfill an upgraded warehouse)
         counts["analytics"] = ta.update_analytics(settings, run_id, todo)
         stage["analytics"] = time.perf_counter() - t1

@@ -172,9 +172,12 @@ def load_batch(
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE, retries=1)
-def export_parquet(settings: Settings, run_id: str, tables: tuple[str, ...] | None = None) -> dict[str, int]:
-    """Rewrite the Parquet copy of the warehouse tables (all, or ``tables``)."""
-    return loader.export_parquet(settings.db_path, settings.parquet_dir, run_id, tables)
+def export_parquet(
+    settings: Settings, run_id: str, tables: tuple[str, ...] | None = None, memory_limit: str | None = None
+) -> dict[str, int]:
+    """Rewrite the Parquet copy of the warehouse tables (all, or ``tables``), claiming ``memory_limit`` of
+    DuckDB (``loader.EXPORT_MEMORY_LIMIT`` when None)."""
+    return loader.export_parquet(settings.db_path, settings.parquet_dir, run_id, tables, memory_limit)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
