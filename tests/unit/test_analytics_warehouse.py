@@ -453,3 +453,35 @@ def test_group_ranges_cover_every_group_in_bounded_ranges(sizes: list[int], limi
         assert held <= limit or b - a == 1  # a component larger than the limit goes alone
         if b < len(sizes):
             assert held + sizes[b] > limit  # a range is closed only when the next group would not fit
+
+
+def test_staged_shingle_sets_read_back_from_the_spool_file_as_staged(tmp_path: Path) -> None:
+    """``_HashCache.spool`` writes the staged sets (several record batches of them, empty sets and nodes without
+    a set among them) to its temporary file; every set reads back equal, a node with no staged set is computed
+    from its body, and the cache never holds more than its limit besides the last set read."""
+    import numpy as np
+
+    from warehouse.analytics import SPOOL_ROWS, _HashCache
+
+    rng = np.random.default_rng(7)
+    n = 3 * SPOOL_ROWS + 5
+    sets = {k: np.unique(rng.integers(0, 2**63, int(rng.integers(0, 40)), dtype=np.uint64)) for k in range(0, n, 2)}
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE an_nodes (node BIGINT, rep VARCHAR)")
+    con.execute("CREATE TEMP TABLE articles (article_id VARCHAR, body VARCHAR)")
+    con.execute("INSERT INTO an_nodes SELECT i, 'a' || i FROM range(?) AS t(i)", [n])
+    body = "'word ' || i || ' and some more words'"
+    con.execute(f"INSERT INTO articles SELECT 'a' || i, {body} FROM range(?) AS t(i)", [n])
+    con.execute("CREATE TEMP TABLE staged (node BIGINT, hashes UBIGINT[])")
+    con.executemany("INSERT INTO staged VALUES (?, ?)", [(k, [int(x) for x in v]) for k, v in sets.items()])
+    cache = _HashCache(con, limit=100)
+    cache.spool("SELECT node, hashes FROM staged WHERE node >= ?", [0], n, tmp_path)
+    assert cache.read == len(sets)
+    for k in range(n):
+        got = cache[k]
+        want = sets[k] if k in sets else mh.shingle_hashes(f"word {k} and some more words")
+        assert got.dtype == np.uint64 and np.array_equal(got, want), k
+        assert cache.held <= cache.limit + got.size
+    assert cache.computed == n - len(sets)
+    cache.close()
+    assert cache.file is None and list(tmp_path.iterdir()) == []  # the spool file is gone with the cache
