@@ -131,7 +131,13 @@ def end_phase(work: str) -> None:
     from corpus_etl.report import build_dashboard, build_data_docs
     from corpus_etl.report.summary import dq_summary
     from warehouse.db import connect_report
-    from warehouse.loader import EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT, PARQUET_TABLES, RECORD_TABLES, export_parquet
+    from warehouse.loader import (
+        EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT,
+        EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT,
+        PARQUET_TABLES,
+        RECORD_TABLES,
+        export_parquet,
+    )
 
     use_returning_allocators()
     db, staged = Path(work) / "corpus.duckdb", Path(work) / "staging"
@@ -163,7 +169,8 @@ def end_phase(work: str) -> None:
         seconds["records_export"] = records.result()[1]
     trim()
     step[0] = "rest_export"
-    export_parquet(db, parquet, "replay", tuple(x for x in PARQUET_TABLES if x not in RECORD_TABLES))
+    rest = tuple(x for x in PARQUET_TABLES if x not in RECORD_TABLES)
+    export_parquet(db, parquet, "replay", rest, EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT)
     trim()
     seconds["export_after_analytics"] = time.perf_counter() - t1
     t2 = time.perf_counter()
@@ -183,7 +190,7 @@ def end_phase(work: str) -> None:
         "peak_rss_mib": round(_hwm_mib()),
         "peak_rss_by_step_mib": peaks,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
-        **s.as_dict(),
+        "analytics": s.as_dict(),
     }
     print(json.dumps(out))
 

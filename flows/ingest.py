@@ -30,7 +30,12 @@ from flows.unchanged import FLOW_NAME
 from tasks import analytics as ta
 from tasks import ingest as t
 from tasks.lake import publish_lake
-from warehouse.loader import EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT, PARQUET_TABLES, RECORD_TABLES
+from warehouse.loader import (
+    EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT,
+    EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT,
+    PARQUET_TABLES,
+    RECORD_TABLES,
+)
 from warehouse.lock import run_lock
 
 
@@ -139,7 +144,7 @@ def _run(
         trim()
         if records_changed or counts["analytics"]["changed"]:
             rest = None if records_export is None else tuple(x for x in PARQUET_TABLES if x not in RECORD_TABLES)
-            t.export_parquet(settings, run_id, rest)
+            t.export_parquet(settings, run_id, rest, None if rest is None else EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT)
             trim()
         if settings.lake:  # the same files on object storage (s3://...); redone if a publish failed
             counts["lake_files"] = publish_lake(settings, run_id)
