@@ -165,6 +165,17 @@ def _apply_claims(con: duckdb.DuckDBPyConnection, key: str) -> None:
         pass
 
 
+def checkpoint_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the committed rows into the database file now (``CHECKPOINT``), at the memory limit in force: a
+    step that claimed a small share (``memory_claim``) checkpoints within it, instead of leaving the work to the
+    close of the instance's last connection, which runs at the writer's limit. Skipped if DuckDB cannot
+    checkpoint now (another step's open transaction): the close does it then."""
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.Error:
+        pass
+
+
 class MemoryClaim:
     """A step's share of its DuckDB instance's memory limit (see ``memory_claim``)."""
 

@@ -24,6 +24,7 @@ from corpus_etl.discover import KnownSource
 
 from .db import (
     apply_claims,
+    checkpoint_quietly,
     connect,
     ensure_schema,
     fetch_dicts,
@@ -283,6 +284,7 @@ def load_batch(
             except duckdb.Error:
                 pass
             raise
+        checkpoint_quietly(con)  # now, within the load's claim: the close would checkpoint at the writer's limit
     return LoadCounts(tables["articles"].num_rows, quarantine.num_rows, tables["removed_spans"].num_rows)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.db import WRITER_MEMORY_LIMIT, limit_bytes, memory_claim
+from warehouse.db import WRITER_MEMORY_LIMIT, checkpoint_quietly, limit_bytes, memory_claim
 from warehouse.loader import open_writer
 
 
@@ -72,3 +72,25 @@ def test_claims_from_threads_leave_the_sum_of_those_still_held(tmp_path: Path) -
         for w in workers:
             w.join()
         assert near(limit_of(con), WRITER_MEMORY_LIMIT)
+
+
+def wal_bytes(db: Path) -> int:
+    wal = db.with_name(db.name + ".wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def test_a_step_checkpoints_within_its_claim_and_is_not_stopped_by_another_transaction(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.duckdb"
+    with open_writer(db) as con, open_writer(db) as other:
+        con.execute("CREATE TABLE t AS SELECT range AS x FROM range(1000)")
+        con.execute("CHECKPOINT")
+        with memory_claim(con, db, "64MB"):
+            con.execute("INSERT INTO t SELECT range FROM range(1000)")
+            assert wal_bytes(db) > 0  # committed, not yet in the database file
+            other.execute("BEGIN")
+            other.execute("INSERT INTO t VALUES (-1)")
+            checkpoint_quietly(con)  # another step's open transaction: DuckDB refuses, the step goes on
+            other.execute("ROLLBACK")
+            checkpoint_quietly(con)
+            assert wal_bytes(db) == 0  # the rows were written under this claim, not left to the close
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(2000,)]
