@@ -64,7 +64,16 @@ if TYPE_CHECKING:
 
     from corpus_etl.analytics import minhash as mh
 
-from .db import MemoryClaim, fetch_dicts, memory_claim, quote_ident, quote_literal, rollback_quietly, sql
+from .db import (
+    MemoryClaim,
+    checkpoint_quietly,
+    fetch_dicts,
+    memory_claim,
+    quote_ident,
+    quote_literal,
+    rollback_quietly,
+    sql,
+)
 from .loader import open_writer
 
 CHUNK = 2000  # articles read and indexed at a time
@@ -162,10 +171,7 @@ def _checkpoint(con: duckdb.DuckDBPyConnection, claim: MemoryClaim) -> None:
     postings on the 1 GB benchmark) ran at the writer's limit and took the process 160 MiB over the rest of
     the update. Skipped if DuckDB cannot checkpoint now (another step's transaction): the close does it."""
     claim.set(CHECKPOINT_MEMORY_LIMIT)
-    try:
-        con.execute("CHECKPOINT")
-    except duckdb.Error:
-        pass
+    checkpoint_quietly(con)
 
 
 def group_ranges(sizes: list[int], limit: int) -> list[tuple[int, int]]:
