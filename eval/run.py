@@ -157,6 +157,36 @@ def benchmark_scores(tp_fp_fns: Sequence[tuple[float, float, float]]) -> tuple[f
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def bootstrap(
+    items: Sequence[Any], stat: Callable[[list[Any]], float], n: int = 1000, seed: int = SEED
+) -> tuple[float, float, float]:
+    """How much a score over these documents could move with another draw of documents like them.
+
+    The documents are resampled with replacement ``n`` times (``random.Random(seed)``) and ``stat`` is
+    computed on each resample, as the scrapinghub benchmark estimates the spread of its scores.
+
+    Returns:
+        (standard deviation of the resampled scores, 2.5th percentile, 97.5th percentile); all three
+        are the score itself for fewer than two documents.
+    """
+    if len(items) < 2:
+        m = stat(list(items)) if items else 0.0
+        return 0.0, m, m
+    rng = random.Random(seed)
+    k = len(items)
+    scores = sorted(stat([items[rng.randrange(k)] for _ in range(k)]) for _ in range(n))
+    return statistics.pstdev(scores), scores[int(0.025 * (n - 1))], scores[int(0.975 * (n - 1))]
+
+
+def bootstrap_mean(values: Sequence[float], n: int = 1000, seed: int = SEED) -> tuple[float, float, float]:
+    """``bootstrap`` of the mean of ``values``."""
+    return bootstrap(values, statistics.fmean, n, seed)
+
+
+def _benchmark_f1(tp_fp_fns: list[tuple[float, float, float]]) -> float:
+    return benchmark_scores(tp_fp_fns)[2]
+
+
 def scrapinghub_half(key: str) -> str:
     """'dev' or 'held-out': the parity of the first byte of sha256(page key), fixed before any tuning.
 
@@ -504,10 +534,18 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
     halves = {}
     for half in ("dev", "held-out"):
         sub = [d for d in docs if d["half"] == half]
+        std, lo, hi = bootstrap_mean([d["f1"] for d in sub])
+        marks = [tuple(d["benchmark"]) for d in sub]
         halves[half] = {
             "n_docs": len(sub),
             **{f"mean_{k}": statistics.mean(d[k] for d in sub) if sub else 0.0 for k in ("precision", "recall", "f1")},
+            "f1_bootstrap_std": std,
+            "f1_ci95": [lo, hi],
+            "benchmark_shingle_f1": _benchmark_f1(marks),
+            "benchmark_shingle_f1_bootstrap_std": bootstrap(marks, _benchmark_f1)[0],
         }
+    all_std, all_lo, all_hi = bootstrap_mean([d["f1"] for d in docs])
+    all_marks = [tuple(d["benchmark"]) for d in docs]
     return {
         "halves": halves,
         "n_docs": n,
@@ -515,6 +553,8 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
         "mean_precision": mean["precision"],
         "mean_recall": mean["recall"],
         "mean_f1": mean["f1"],
+        "f1_bootstrap_std": all_std,
+        "f1_ci95": [all_lo, all_hi],
         "micro_precision": micro[0],
         "micro_recall": micro[1],
         "micro_f1": micro[2],
@@ -524,6 +564,7 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
         "benchmark_shingle_precision": bench[0],
         "benchmark_shingle_recall": bench[1],
         "benchmark_shingle_f1": bench[2],
+        "benchmark_shingle_f1_bootstrap_std": bootstrap(all_marks, _benchmark_f1)[0],
         "worst": [
             {k: d[k] for k in ("key", "half", "precision", "recall", "f1", "oracle_f1", "n_articles")} for d in worst
         ],
@@ -820,6 +861,15 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _spread(v: dict[str, Any]) -> tuple[str, str, str]:
+    """The bootstrap columns of a scrapinghub half or of all pages (blank in older results)."""
+    if "f1_ci95" not in v:
+        return "", "", ""
+    lo, hi = v["f1_ci95"]
+    bench = f"{v['benchmark_shingle_f1']:.3f} ± {v['benchmark_shingle_f1_bootstrap_std']:.3f}"
+    return f"{v['f1_bootstrap_std']:.3f}", f"{lo:.3f} - {hi:.3f}", bench
+
+
 def render(res: dict[str, Any]) -> str:
     meta = res["meta"]
     code = meta["code"]
@@ -856,6 +906,10 @@ def render(res: dict[str, Any]) -> str:
                 ("benchmark evaluate.py precision (4-gram shingles)", sh["benchmark_shingle_precision"]),
                 ("benchmark evaluate.py recall (4-gram shingles)", sh["benchmark_shingle_recall"]),
                 ("benchmark evaluate.py F1 (4-gram shingles)", sh["benchmark_shingle_f1"]),
+                (
+                    "± bootstrap std of that F1 (as the benchmark reports it)",
+                    sh.get("benchmark_shingle_f1_bootstrap_std", ""),
+                ),
             ],
         )
     )
@@ -867,11 +921,30 @@ def render(res: dict[str, Any]) -> str:
     halves = sh.get("halves", {})
     out.append(
         table(
-            ["half", "documents", "mean P", "mean R", "mean F1"],
-            [(h, v["n_docs"], v["mean_precision"], v["mean_recall"], v["mean_f1"]) for h, v in halves.items()]
-            + [("all", sh["n_docs"], sh["mean_precision"], sh["mean_recall"], sh["mean_f1"])],
+            [
+                "half",
+                "documents",
+                "mean P",
+                "mean R",
+                "mean F1",
+                "± bootstrap std",
+                "95 % interval of the mean F1",
+                "benchmark evaluate.py F1 ± std",
+            ],
+            [
+                (h, v["n_docs"], v["mean_precision"], v["mean_recall"], v["mean_f1"], *_spread(v))
+                for h, v in halves.items()
+            ]
+            + [("all", sh["n_docs"], sh["mean_precision"], sh["mean_recall"], sh["mean_f1"], *_spread(sh))],
         )
     )
+    out += [
+        "",
+        "The std and the interval are the spread of the score over 1,000 resamples of the half's pages with "
+        "replacement (`bootstrap`; the benchmark gives its scores with such a std): how far another draw of as "
+        "many pages like these could move it. The mean F1 is the target metric; the benchmark's own scorer "
+        "(4-gram shingles, F1 of the mean precision and the mean recall) is the one its published tables use.",
+    ]
     out += ["", "Lowest F1 (document key prefix; held-out pages are listed but were not looked at):", ""]
     out.append(
         table(

@@ -10,6 +10,8 @@ from eval.run import (
     benchmark_scores,
     benchmark_tp_fp_fn,
     best_overlap,
+    bootstrap,
+    bootstrap_mean,
     boundary_counts,
     boundary_window,
     build_concatenation,
@@ -148,3 +150,25 @@ def test_scrapinghub_half_is_a_fixed_roughly_even_split() -> None:
     assert set(halves) == {"dev", "held-out"}
     assert 150 < halves.count("dev") < 250
     assert halves == [scrapinghub_half(k) for k in keys]  # deterministic
+
+
+def test_bootstrap_mean_spread() -> None:
+    std, lo, hi = bootstrap_mean([0.7] * 50)  # no spread without variation
+    assert std == pytest.approx(0.0, abs=1e-12) and lo == pytest.approx(0.7) and hi == pytest.approx(0.7)
+    assert bootstrap_mean([0.4]) == (0.0, 0.4, 0.4)
+    values = [0.0, 1.0] * 50  # mean 0.5; std of a mean of 100 such draws is 0.5 / sqrt(100) = 0.05
+    std, lo, hi = bootstrap_mean(values, n=2000)
+    assert 0.04 < std < 0.06
+    assert lo < 0.5 < hi
+    assert lo > 0.38 and hi < 0.62  # about +-1.96 std
+    assert bootstrap_mean(values) == bootstrap_mean(values)  # seeded
+    assert bootstrap_mean(values, seed=1) != bootstrap_mean(values, seed=2)
+
+
+def test_bootstrap_takes_any_statistic() -> None:
+    values = [0.0, 1.0] * 50
+    assert bootstrap(values, lambda xs: sum(xs) / len(xs)) == bootstrap_mean(values)  # same draws
+    assert bootstrap(values, max)[1:] == (1.0, 1.0)  # a resample of 100 holds a 1 (all but surely)
+    marks = [(1.0, 0.0, 0.0)] * 10 + [(0.0, 0.5, 0.5)] * 10  # the benchmark's scorer over documents
+    std, lo, hi = bootstrap(marks, lambda xs: benchmark_scores(xs)[2])
+    assert std > 0 and lo < benchmark_scores(marks)[2] < hi
