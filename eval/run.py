@@ -115,6 +115,15 @@ def token_prf(pred: str | None, gold: str | None) -> tuple[float, float, float]:
     return prf(*token_counts(pred, gold))
 
 
+def token_tp_fp_fn(pred: str | None, gold: str | None) -> tuple[float, float, float]:
+    """Per-document (tp, fp, fn) on lower-cased token multisets, normalised to sum to 1 as the benchmark
+    normalises its shingle counts (so that ``benchmark_scores`` aggregates them as it does shingles)."""
+    overlap, n_pred, n_gold = token_counts(pred, gold)
+    tp, fp, fn = float(overlap), float(n_pred - overlap), float(n_gold - overlap)
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
 def shingles(text: str | None, n: int = 4) -> Counter[tuple[str, ...]]:
     """Word n-grams as the scrapinghub benchmark's ``evaluate.py`` makes them (case kept, ``\\w+``)."""
     tokens = _TOKEN.findall(text or "")
@@ -166,7 +175,8 @@ def bootstrap(
     computed on each resample, as the scrapinghub benchmark estimates the spread of its scores.
 
     Returns:
-        (standard deviation of the resampled scores, 2.5th percentile, 97.5th percentile); all three
+        (sample standard deviation of the resampled scores, as ``evaluate.py`` takes it, 2.5th
+        percentile, 97.5th percentile); all three
         are the score itself for fewer than two documents.
     """
     if len(items) < 2:
@@ -175,7 +185,7 @@ def bootstrap(
     rng = random.Random(seed)
     k = len(items)
     scores = sorted(stat([items[rng.randrange(k)] for _ in range(k)]) for _ in range(n))
-    return statistics.pstdev(scores), scores[int(0.025 * (n - 1))], scores[int(0.975 * (n - 1))]
+    return statistics.stdev(scores), scores[int(0.025 * (n - 1))], scores[int(0.975 * (n - 1))]
 
 
 def bootstrap_mean(values: Sequence[float], n: int = 1000, seed: int = SEED) -> tuple[float, float, float]:
@@ -185,6 +195,17 @@ def bootstrap_mean(values: Sequence[float], n: int = 1000, seed: int = SEED) -> 
 
 def _benchmark_f1(tp_fp_fns: list[tuple[float, float, float]]) -> float:
     return benchmark_scores(tp_fp_fns)[2]
+
+
+def _token_benchmark(marks: list[tuple[float, float, float]]) -> dict[str, float]:
+    """The token metric aggregated as the benchmark aggregates: mean P, mean R, their F1, and its spread."""
+    p, r, f = benchmark_scores(marks)
+    return {
+        "benchmark_token_precision": p,
+        "benchmark_token_recall": r,
+        "benchmark_token_f1": f,
+        "benchmark_token_f1_bootstrap_std": bootstrap(marks, _benchmark_f1)[0],
+    }
 
 
 def scrapinghub_half(key: str) -> str:
@@ -399,6 +420,7 @@ def _score_page(item: tuple[str, str, str] | tuple[str, str, str, frozenset[str]
         "n_records": len(records),
         "n_articles": sum(1 for x in records if x["kind"] == "article"),
         "benchmark": benchmark_tp_fp_fn(pred, gold),
+        "token_marks": token_tp_fp_fn(pred, gold),
     }
 
 
@@ -543,6 +565,7 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
             "f1_ci95": [lo, hi],
             "benchmark_shingle_f1": _benchmark_f1(marks),
             "benchmark_shingle_f1_bootstrap_std": bootstrap(marks, _benchmark_f1)[0],
+            **_token_benchmark([tuple(d["token_marks"]) for d in sub]),
         }
     all_std, all_lo, all_hi = bootstrap_mean([d["f1"] for d in docs])
     all_marks = [tuple(d["benchmark"]) for d in docs]
@@ -565,6 +588,7 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
         "benchmark_shingle_recall": bench[1],
         "benchmark_shingle_f1": bench[2],
         "benchmark_shingle_f1_bootstrap_std": bootstrap(all_marks, _benchmark_f1)[0],
+        **_token_benchmark([tuple(d["token_marks"]) for d in docs]),
         "worst": [
             {k: d[k] for k in ("key", "half", "precision", "recall", "f1", "oracle_f1", "n_articles")} for d in worst
         ],
@@ -825,15 +849,18 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"target": name, "value": value, "goal": target, "met": bool(met)})
 
     sh = res["scrapinghub"]
-    add("scrapinghub mean body F1", sh["mean_f1"], ">= 0.90", sh["mean_f1"] >= TARGETS["scrapinghub_body_f1"])
-    held = sh.get("halves", {}).get("held-out")
-    if held and held["n_docs"]:
-        add(
-            "scrapinghub mean body F1, held-out half",
-            held["mean_f1"],
-            ">= 0.90",
-            held["mean_f1"] >= TARGETS["scrapinghub_body_f1"],
-        )
+    goal = TARGETS["scrapinghub_body_f1"]
+    held = sh.get("halves", {}).get("held-out") or {"n_docs": 0}
+    # The issue's metric: lower-cased tokens, scored as the benchmark scores (the scale of the reference
+    # numbers it quotes); then the stricter mean of per-page F1, which this report used first.
+    for name, key in (
+        ("scrapinghub body token F1 as the benchmark scores (F1 of mean P and mean R)", "benchmark_token_f1"),
+        ("scrapinghub mean of per-page token F1 (stricter)", "mean_f1"),
+    ):
+        if key in sh:
+            add(f"{name}, all pages", sh[key], ">= 0.90", sh[key] >= goal)
+        if held["n_docs"] and key in held:
+            add(f"{name}, held-out half", held[key], ">= 0.90", held[key] >= goal)
     for corpus in ("bbc", "reuters"):
         v = res[corpus]["no_separator"]
         add(
@@ -861,13 +888,23 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _spread(v: dict[str, Any]) -> tuple[str, str, str]:
+def _with_std(v: dict[str, Any], key: str) -> str:
+    """``value ± std`` of a bootstrapped score (the value alone in older results)."""
+    std = v.get(f"{key}_bootstrap_std")
+    return f"{v[key]:.3f}" if std is None else f"{v[key]:.3f} ± {std:.3f}"
+
+
+def _spread(v: dict[str, Any]) -> tuple[str, str, str, str]:
     """The bootstrap columns of a scrapinghub half or of all pages (blank in older results)."""
     if "f1_ci95" not in v:
-        return "", "", ""
+        return "", "", "", ""
     lo, hi = v["f1_ci95"]
-    bench = f"{v['benchmark_shingle_f1']:.3f} ± {v['benchmark_shingle_f1_bootstrap_std']:.3f}"
-    return f"{v['f1_bootstrap_std']:.3f}", f"{lo:.3f} - {hi:.3f}", bench
+    return (
+        f"{v['f1_bootstrap_std']:.3f}",
+        f"{lo:.3f} - {hi:.3f}",
+        _with_std(v, "benchmark_token_f1"),
+        _with_std(v, "benchmark_shingle_f1"),
+    )
 
 
 def render(res: dict[str, Any]) -> str:
@@ -896,7 +933,11 @@ def render(res: dict[str, Any]) -> str:
                 ("documents skipped (empty gold body)", sh["n_skipped_empty_gold"]),
                 ("mean token precision", sh["mean_precision"]),
                 ("mean token recall", sh["mean_recall"]),
-                ("mean token F1", sh["mean_f1"]),
+                ("mean token F1 (mean of per-page F1)", sh["mean_f1"]),
+                (
+                    "token F1 scored as the benchmark scores (F1 of the mean P and the mean R) ± bootstrap std",
+                    _with_std(sh, "benchmark_token_f1"),
+                ),
                 ("micro token precision", sh["micro_precision"]),
                 ("micro token recall", sh["micro_recall"]),
                 ("micro token F1", sh["micro_f1"]),
@@ -905,11 +946,7 @@ def render(res: dict[str, Any]) -> str:
                 ("oracle mean F1 (best article record, not the longest)", sh["oracle_mean_f1"]),
                 ("benchmark evaluate.py precision (4-gram shingles)", sh["benchmark_shingle_precision"]),
                 ("benchmark evaluate.py recall (4-gram shingles)", sh["benchmark_shingle_recall"]),
-                ("benchmark evaluate.py F1 (4-gram shingles)", sh["benchmark_shingle_f1"]),
-                (
-                    "± bootstrap std of that F1 (as the benchmark reports it)",
-                    sh.get("benchmark_shingle_f1_bootstrap_std", ""),
-                ),
+                ("benchmark evaluate.py F1 (4-gram shingles) ± bootstrap std", _with_std(sh, "benchmark_shingle_f1")),
             ],
         )
     )
@@ -929,6 +966,7 @@ def render(res: dict[str, Any]) -> str:
                 "mean F1",
                 "± bootstrap std",
                 "95 % interval of the mean F1",
+                "token F1 as the benchmark scores ± std",
                 "benchmark evaluate.py F1 ± std",
             ],
             [
@@ -942,8 +980,11 @@ def render(res: dict[str, Any]) -> str:
         "",
         "The std and the interval are the spread of the score over 1,000 resamples of the half's pages with "
         "replacement (`bootstrap`; the benchmark gives its scores with such a std): how far another draw of as "
-        "many pages like these could move it. The mean F1 is the target metric; the benchmark's own scorer "
-        "(4-gram shingles, F1 of the mean precision and the mean recall) is the one its published tables use.",
+        "many pages like these could move it. The target metric is the issue's: lower-cased word tokens, scored "
+        "as the benchmark scores (per page P and R, then the F1 of the mean P and the mean R), the scale of the "
+        "benchmark's published table that the target quotes (trafilatura 2.0.0: 0.958 there). The mean of "
+        "per-page F1 weighs every failed page fully and is stricter; the benchmark's own 4-gram scorer is shown "
+        "for comparison with its table.",
     ]
     out += ["", "Lowest F1 (document key prefix; held-out pages are listed but were not looked at):", ""]
     out.append(
@@ -1160,11 +1201,12 @@ def evaluate(quick: bool, root: Path | None = None, log: Callable[[str], None] =
 
         res["scrapinghub"] = timed("scrapinghub", lambda: section_scrapinghub(root, pool, quick))
         sh = res["scrapinghub"]
-        log(
-            "  scrapinghub mean body F1: "
-            + ", ".join(f"{h} {v['mean_f1']:.3f}" for h, v in sh["halves"].items())
-            + f", all {sh['mean_f1']:.3f}"
-        )
+        for label, key in (("as the benchmark scores", "benchmark_token_f1"), ("mean of per-page", "mean_f1")):
+            log(
+                f"  scrapinghub body token F1 ({label}): "
+                + ", ".join(f"{h} {v[key]:.3f}" for h, v in sh["halves"].items())
+                + f", all {sh[key]:.3f}"
+            )
 
         def bbc() -> dict[str, Any]:
             arts, dropped = bbc_articles(root)
