@@ -175,9 +175,8 @@ def bootstrap(
     computed on each resample, as the scrapinghub benchmark estimates the spread of its scores.
 
     Returns:
-        (sample standard deviation of the resampled scores, as ``evaluate.py`` takes it, 2.5th
-        percentile, 97.5th percentile); all three
-        are the score itself for fewer than two documents.
+        (sample standard deviation of the resampled scores, as ``evaluate.py`` takes it, 2.5th percentile,
+        97.5th percentile); all three are the score itself for fewer than two documents.
     """
     if len(items) < 2:
         m = stat(list(items)) if items else 0.0
@@ -197,14 +196,23 @@ def _benchmark_f1(tp_fp_fns: list[tuple[float, float, float]]) -> float:
     return benchmark_scores(tp_fp_fns)[2]
 
 
-def _token_benchmark(marks: list[tuple[float, float, float]]) -> dict[str, float]:
-    """The token metric aggregated as the benchmark aggregates: mean P, mean R, their F1, and its spread."""
-    p, r, f = benchmark_scores(marks)
+def _aggregates(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Scores of a set of scored pages beyond their means: the spread of the mean F1, the token metric
+    aggregated as the benchmark aggregates (mean P, mean R, their F1) and the benchmark's own shingle F1,
+    each with its bootstrap std."""
+    std, lo, hi = bootstrap_mean([d["f1"] for d in docs])
+    tokens = [tuple(d["token_marks"]) for d in docs]
+    marks = [tuple(d["benchmark"]) for d in docs]
+    p, r, f = benchmark_scores(tokens)
     return {
+        "f1_bootstrap_std": std,
+        "f1_ci95": [lo, hi],
         "benchmark_token_precision": p,
         "benchmark_token_recall": r,
         "benchmark_token_f1": f,
-        "benchmark_token_f1_bootstrap_std": bootstrap(marks, _benchmark_f1)[0],
+        "benchmark_token_f1_bootstrap_std": bootstrap(tokens, _benchmark_f1)[0],
+        "benchmark_shingle_f1": _benchmark_f1(marks),
+        "benchmark_shingle_f1_bootstrap_std": bootstrap(marks, _benchmark_f1)[0],
     }
 
 
@@ -556,19 +564,11 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
     halves = {}
     for half in ("dev", "held-out"):
         sub = [d for d in docs if d["half"] == half]
-        std, lo, hi = bootstrap_mean([d["f1"] for d in sub])
-        marks = [tuple(d["benchmark"]) for d in sub]
         halves[half] = {
             "n_docs": len(sub),
             **{f"mean_{k}": statistics.mean(d[k] for d in sub) if sub else 0.0 for k in ("precision", "recall", "f1")},
-            "f1_bootstrap_std": std,
-            "f1_ci95": [lo, hi],
-            "benchmark_shingle_f1": _benchmark_f1(marks),
-            "benchmark_shingle_f1_bootstrap_std": bootstrap(marks, _benchmark_f1)[0],
-            **_token_benchmark([tuple(d["token_marks"]) for d in sub]),
+            **_aggregates(sub),
         }
-    all_std, all_lo, all_hi = bootstrap_mean([d["f1"] for d in docs])
-    all_marks = [tuple(d["benchmark"]) for d in docs]
     return {
         "halves": halves,
         "n_docs": n,
@@ -576,8 +576,6 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
         "mean_precision": mean["precision"],
         "mean_recall": mean["recall"],
         "mean_f1": mean["f1"],
-        "f1_bootstrap_std": all_std,
-        "f1_ci95": [all_lo, all_hi],
         "micro_precision": micro[0],
         "micro_recall": micro[1],
         "micro_f1": micro[2],
@@ -586,9 +584,7 @@ def section_scrapinghub(root: Path, pool: Executor, quick: bool) -> dict[str, An
         "share_empty_prediction": sum(1 for d in docs if d["n_pred_tokens"] == 0) / n if n else 0.0,
         "benchmark_shingle_precision": bench[0],
         "benchmark_shingle_recall": bench[1],
-        "benchmark_shingle_f1": bench[2],
-        "benchmark_shingle_f1_bootstrap_std": bootstrap(all_marks, _benchmark_f1)[0],
-        **_token_benchmark([tuple(d["token_marks"]) for d in docs]),
+        **_aggregates(docs),
         "worst": [
             {k: d[k] for k in ("key", "half", "precision", "recall", "f1", "oracle_f1", "n_articles")} for d in worst
         ],
