@@ -88,9 +88,11 @@ def article_id_for(source_id: str, ordinal: int, content_hash: str) -> str:
     return sha256_hex(f"{source_id}\x1f{ordinal}\x1f{content_hash}")[:16]
 
 
-def standfirst_of(paragraphs: list[str]) -> str | None:
-    """The deck: a first paragraph that is one sentence of at most 40 words, in a longer article."""
-    if len(paragraphs) < 2:
+def standfirst_of(paragraphs: list[str], title: str | None) -> str | None:
+    """The deck: under a headline, a first paragraph that is one sentence of at most 40 words, in a longer
+    article. A record without a headline (a Multi-News article, a JSONL text) has no deck: its first
+    sentence is its lede."""
+    if title is None or len(paragraphs) < 2:
         return None
     first = paragraphs[0]
     if len(first.split()) > 40 or _MULTI_SENTENCE.search(first):
@@ -210,7 +212,7 @@ def _rows(
         "ordinal": ordinal,
         "kind": raw.kind,
         "title": n.title,
-        "standfirst": standfirst_of(paras),
+        "standfirst": standfirst_of(paras, n.title),
         "body": body,
         "language": lang.language,
         "language_prob": lang.probability,

@@ -94,7 +94,8 @@ ARTICLES = TableSpec(
             _f(
                 "standfirst",
                 STR,
-                "The one-sentence deck under the headline, if any (also the first paragraph of body).",
+                "The one-sentence deck under the headline, if any (also the first paragraph of body); NULL "
+                "for a record without a headline.",
             ),
             _f("body", STR, "Normalised text: NFC, clean spaces, paragraphs separated by one blank line.", False),
             _f("language", STR, "ISO 639-1 code from seeded langdetect, or 'und' when undetectable.", False),

@@ -199,3 +199,20 @@ def test_rows_that_cannot_be_stored_fail_only_their_file(seeds_dir, tmp_path, mo
     kept = {r["source_id"] for t, rows in staged.items() if "sources" not in t for r in rows if "source_id" in r}
     assert kept == {second.source_id}  # nothing of the failed file is staged
     assert out.n_failed == 1 and out.n_records == by_id[second.source_id]["n_articles"] > 0
+
+
+def test_standfirst_is_the_deck_under_a_headline_only():
+    from corpus_etl.pipeline import extract_records, standfirst_of
+
+    paras = ["Dockers walked out on Monday.", "The union said the strike would last a week. Talks broke down."]
+    assert standfirst_of(paras, "Harbour strike") == paras[0]
+    assert standfirst_of(paras, None) is None  # no headline, no deck: the first sentence is the lede
+    assert standfirst_of(paras[:1], "Harbour strike") is None  # a one-paragraph article has no deck
+    assert standfirst_of(["A deck. With two sentences.", paras[1]], "Harbour strike") is None
+    line = (
+        "Floods displaced families across three villages, officials said on Tuesday. NEWLINE_CHAR NEWLINE_CHAR "
+        "Rescue teams used boats to reach stranded residents, and the regional government opened two shelters."
+    )
+    (row,) = extract_records(line + "\n", fmt="multinews")
+    assert row["title"] is None and row["standfirst"] is None
+    assert row["body"].startswith("Floods displaced families")
