@@ -126,12 +126,21 @@ def ingest(
             "unchanged is recorded without Prefect, in well under a second).",
         ),
     ] = False,
+    reprocess: Annotated[
+        bool,
+        typer.Option(
+            "--reprocess",
+            help="Re-extract every file, unchanged ones too, replacing its rows: after a change of the "
+            "boilerplate rules (CORPUS_ETL_RULES_PATH) or of corpus-etl, or to revert one.",
+        ),
+    ] = False,
 ) -> None:
     """Split SOURCE files into article records and load them into the warehouse.
 
     SOURCE may also be s3://bucket/prefix (credentials and endpoint from the AWS_* variables).
 
     Unchanged files (same sha256 as at their last load) are skipped; a changed file replaces its old records.
+    --reprocess re-extracts every file (after the rules changed, or to revert a change).
 
     Runs as a Prefect flow: a temporary local API unless PREFECT_API_URL is set. A run that finds every
     file unchanged (and none deleted) is recorded without starting Prefect (see --always-flow).
@@ -158,12 +167,14 @@ def ingest(
         validate_data=not no_validate,
         input_format=input_format,
         text_field=text_field,
+        reprocess=reprocess,
         **_scale_settings(wait, runner, dask_address, lake),
     )
     t0 = time.perf_counter()
     try:
         summary = None
-        if not always_flow:  # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
+        # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
+        if not (always_flow or reprocess):
             from flows.unchanged import record_unchanged
 
             summary = record_unchanged(sources, settings)

@@ -297,7 +297,9 @@ def _read_reason(path: str, exc: OSError) -> str:
     return f"cannot read: {why}"
 
 
-def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[SourceFile], list[SourceFile]]:
+def plan(
+    files: list[SourceFile], known: dict[str, KnownSource], reprocess: bool = False
+) -> tuple[list[SourceFile], list[SourceFile]]:
     """Split discovered files into (to process, unchanged): the manifest rule of incremental runs.
 
     The manifest is what the warehouse remembers of each path: size, mtime and sha256 at its last load.
@@ -311,13 +313,19 @@ def plan(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[S
       (skipped, and the new mtime is remembered so the next run does not hash it again), another
       sha256 means changed.
 
+    With ``reprocess`` every file is processed, unchanged or not, and none is opened here: a run that
+    re-extracts the corpus after its rules changed (``Settings.reprocess``).
+
     Args:
         files: discovered files.
         known: the warehouse's memory of files by source_id.
+        reprocess: process every file.
 
     Returns:
         The files to process and the unchanged files.
     """
+    if reprocess:
+        return list(files), []
     todo: list[SourceFile] = []
     same: list[SourceFile] = []
     for f in files:

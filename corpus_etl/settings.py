@@ -59,6 +59,11 @@ class Settings(BaseSettings):
             "learned as boilerplate and removed (rule 'learned_repeat'); 0 turns learning off."
         ),
     )
+    reprocess: bool = Field(
+        False,
+        description="Re-extract every discovered file, unchanged ones too, replacing its rows: how a change of "
+        "the boilerplate rules or of the extractor (or its revert) reaches files already loaded.",
+    )
     validate_data: bool = Field(True, description="Run the Great Expectations suites on every batch.")
     progress: bool = Field(False, description="Show a progress bar on stderr.")
     lock_wait: float = Field(

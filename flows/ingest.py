@@ -75,7 +75,7 @@ def _run(
     start = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
     runner: runners.LocalRunner | runners.DaskRunner | None = None
     try:
-        todo, same = t.plan_files(files, start.known)
+        todo, same = t.plan_files(files, start.known, settings.reprocess)
         counts["n_skipped"] = len(same)
         t.mark_skipped(settings, run_id, same)
         gone = vanished(start.known_paths, {f.source_id for f in files}, sources)

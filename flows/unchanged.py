@@ -87,14 +87,14 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
 
     Args:
         sources: the SOURCE arguments (local paths; an s3:// SOURCE always goes through the flow).
-        settings: the run settings (resolved here).
+        settings: the run settings (resolved here; a reprocessing run always goes through the flow).
 
     Returns:
         The run summary (the same keys as the flow's), or None when the flow must run; then nothing
         has been written.
     """
     settings = settings.resolved()
-    if settings.lake or any("://" in s for s in sources):
+    if settings.lake or settings.reprocess or any("://" in s for s in sources):
         return None
     t0 = time.perf_counter()
     started = datetime.now(UTC)

@@ -50,9 +50,11 @@ def begin_run(
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_files(files: list[SourceFile], known: dict[str, KnownSource]) -> tuple[list[SourceFile], list[SourceFile]]:
-    """Split files into (to process, unchanged since their last load)."""
-    return plan(files, known)
+def plan_files(
+    files: list[SourceFile], known: dict[str, KnownSource], reprocess: bool = False
+) -> tuple[list[SourceFile], list[SourceFile]]:
+    """Split files into (to process, unchanged since their last load); all to process with ``reprocess``."""
+    return plan(files, known, reprocess)
 
 
 @task(name="mark-skipped", cache_policy=NO_CACHE)

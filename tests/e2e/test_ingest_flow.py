@@ -221,3 +221,39 @@ def test_deleted_file_is_flagged_and_comes_back_when_restored(prefect_api, seeds
     s = _run([src], wh)
     assert s["n_processed"] == 1 and s["n_deleted"] == 0
     assert _rows(wh, "select status from sources where path = ?", [str(gone)]) == [("loaded",)]
+
+
+def test_reprocess_applies_a_rule_change_and_its_revert(prefect_api, seeds_dir, tmp_path):
+    """Rules changed after a load reach the loaded files only through --reprocess; reverting the change and
+    reprocessing again gives back the same rows (the rule's removed spans too)."""
+    from corpus_etl.rules import DEFAULT_RULES
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in seeds_dir.glob("*.txt"):
+        shutil.copy(p, src / p.name)
+    wh = tmp_path / "wh"
+    articles = "select * exclude (run_id, ingested_at) from articles order by article_id"
+    spans = "select source_id, char_start, char_end, rule from removed_spans order by all"
+    _run([src], wh)
+    before, before_spans = _rows(wh, articles), _rows(wh, spans)
+    hits = _rows(wh, "select count(*), any_value(source_id) from removed_spans where rule = 'read_more_link'")[0]
+    assert hits[0] > 0  # a seed's "READ MORE: <teaser headline>" line
+    # A rules file without the 'read_more_link' rule (a new version).
+    text = DEFAULT_RULES.read_text(encoding="utf-8").replace('version = "', 'version = "test-', 1)
+    start = text.index('[[line]]\nname = "read_more_link"')
+    end = text.index("[[line]]", start + 1)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(text[:start] + text[end:], encoding="utf-8")
+    unchanged = _run([src], wh, rules_path=str(rules))
+    assert unchanged["n_skipped"] == 5 and _rows(wh, articles) == before  # the files did not change
+    changed = _run([src], wh, rules_path=str(rules), reprocess=True)
+    assert (changed["n_processed"], changed["n_skipped"]) == (5, 0)
+    assert _rows(wh, "select count(*) from removed_spans where rule = 'read_more_link'") == [(0,)]
+    bodies = _rows(wh, "select string_agg(body, ' ') from articles where source_id = ?", [hits[1]])[0][0]
+    assert "READ MORE: BlackBerry" in bodies
+    assert _rows(wh, "select distinct run_id from articles") == [(changed["run_id"],)]
+    # Revert: the packaged rules again, every file re-extracted: the first load's rows come back.
+    reverted = _run([src], wh, reprocess=True)
+    assert reverted["n_processed"] == 5
+    assert _rows(wh, articles) == before and _rows(wh, spans) == before_spans

@@ -101,6 +101,14 @@ def test_plan_skips_only_loaded_files_with_the_same_hash(tmp_path):
     assert plan([g], {g.source_id: KnownSource(5, f.mtime, h, "skipped")}) == ([], [g])
     p.write_text("HELLO")  # same size, other bytes
     assert plan([g], {g.source_id: KnownSource(5, f.mtime, h, "loaded")}) == ([g], [])
+    # reprocess: every file is processed, the unchanged one too, and none is opened (a vanished file stays
+    # in the list: the read of its batch reports it)
+    p.write_text("hello")
+    u = stat_file(str(p))
+    loaded = {u.source_id: KnownSource(5, u.mtime, h, "loaded")}
+    assert plan([u], loaded) == ([], [u])
+    p.unlink()
+    assert plan([u], loaded, reprocess=True) == ([u], [])
 
 
 def test_batches_respect_limits(tmp_path):

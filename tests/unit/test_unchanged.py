@@ -137,6 +137,14 @@ def test_nothing_is_written_when_a_file_changed(warehouse: tuple[Path, Path]) ->
     assert _digest(wh / "corpus.duckdb") == before
 
 
+def test_a_reprocessing_run_always_goes_through_the_flow(warehouse: tuple[Path, Path]) -> None:
+    src, wh = warehouse  # every file unchanged: without --reprocess this run is recorded here
+    before = _digest(wh / "corpus.duckdb")
+    assert record_unchanged([str(src)], Settings(warehouse=wh, reprocess=True)) is None
+    assert _digest(wh / "corpus.duckdb") == before
+    assert record_unchanged([str(src)], Settings(warehouse=wh)) is not None
+
+
 def test_the_rerun_path_imports_no_pyarrow_numpy_ftfy_or_rich(warehouse: tuple[Path, Path]) -> None:
     """What makes a rerun cheap: none of them is imported by ``corpus-etl ingest`` when nothing changed."""
     src, wh = warehouse
