@@ -110,6 +110,16 @@ class RulesError(ValueError):
     """The rules file is malformed."""
 
 
+def rules_version(path: str | None = None) -> str | None:
+    """The ``version`` of a rules file (the packaged one when None), read without compiling its patterns (a
+    run records it); None when the file cannot be read or has no version."""
+    try:
+        version = tomllib.loads((Path(path) if path else DEFAULT_RULES).read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        return None
+    return None if version is None else str(version)
+
+
 @lru_cache(maxsize=8)
 def load_rules(path: str | None = None) -> Rules:
     """Load and compile a rules file.

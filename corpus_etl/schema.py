@@ -264,7 +264,13 @@ RUNS = TableSpec(
                 "validate, load, analytics, export (the part of the Parquet export after the analytics: the "
                 "record tables are written while the analytics run).",
             ),
-            _f("settings_json", STR, "The resolved settings of the run, as JSON.", False),
+            _f(
+                "settings_json",
+                STR,
+                "The resolved settings of the run, as JSON, and `rules_version`: the version of the boilerplate "
+                "rules file the run extracted with.",
+                False,
+            ),
         ]
     ),
 )

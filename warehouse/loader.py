@@ -559,5 +559,10 @@ def export_parquet(
 
 
 def settings_json(settings: Any) -> str:
-    """The run settings as stable JSON."""
-    return json.dumps(json.loads(settings.model_dump_json()), sort_keys=True)
+    """The run settings as stable JSON, with the ``version`` of the boilerplate rules they name
+    (``rules_version``): which rules a warehouse's rows were extracted with."""
+    from corpus_etl.rules import rules_version
+
+    data = json.loads(settings.model_dump_json())
+    data["rules_version"] = rules_version(data.get("rules_path"))
+    return json.dumps(data, sort_keys=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus_etl.rules import load_rules
 from tests.conftest import SAMPLES
 from tests.unit.test_split import SEED_TITLES
 
@@ -58,6 +59,22 @@ def test_ingest_query_status_as_a_user(prefect_api, seeds_dir, tmp_path):
     assert json.loads(after) == json.loads(before) and len(json.loads(after)) == 9
     rows = list(csv.reader(io.StringIO(cli("status", "-w", wh, "-f", "csv", api=prefect_api).stdout)))
     assert rows[0][:2] == ["run_id", "status"] and [r[1] for r in rows[1:]] == ["completed", "completed"]
+    # --reprocess re-extracts the unchanged files (same rows); status says which runs did, with which rules
+    redo = cli("ingest", str(seeds_dir), "--warehouse", wh, "--reprocess", api=prefect_api).stdout
+    assert "5 found: 5 processed, 0 unchanged" in redo
+    reprocessed = cli(
+        "query",
+        "select * exclude (run_id, ingested_at) from articles order by article_id",
+        "-w",
+        wh,
+        "-f",
+        "json",
+        api=prefect_api,
+    ).stdout
+    assert json.loads(reprocessed) == json.loads(before)
+    runs = list(csv.DictReader(io.StringIO(cli("status", "-w", wh, "-f", "csv", api=prefect_api).stdout)))
+    assert [r["reprocess"] for r in runs] == ["True", "False", "False"]
+    assert {r["rules"] for r in runs} == {load_rules().version}
 
 
 def test_samples_demo_has_non_english_and_quarantine(prefect_api, tmp_path):

@@ -224,3 +224,16 @@ def test_standfirst_is_the_deck_under_a_headline_only():
     (row,) = extract_records(line + "\n", fmt="multinews")
     assert row["title"] is None and row["standfirst"] is None
     assert row["body"].startswith("Floods displaced families")
+
+
+def test_run_settings_record_the_rules_version(tmp_path):
+    import json
+
+    from corpus_etl.rules import load_rules, rules_version
+    from warehouse.loader import settings_json
+
+    assert json.loads(settings_json(Settings()))["rules_version"] == load_rules().version
+    custom = tmp_path / "rules.toml"
+    custom.write_text('version = "site-7"\n', encoding="utf-8")
+    assert json.loads(settings_json(Settings(rules_path=str(custom))))["rules_version"] == "site-7"
+    assert rules_version(str(tmp_path / "missing.toml")) is None
