@@ -30,48 +30,30 @@ def cli(*args: str, api: str, check: bool = True) -> subprocess.CompletedProcess
 
 def test_ingest_query_status_as_a_user(prefect_api, seeds_dir, tmp_path):
     wh = str(tmp_path / "w")
+
+    def articles() -> list[dict[str, object]]:
+        """The articles as `corpus-etl query -f json` prints them, run-specific columns left out."""
+        sql = "select * exclude (run_id, ingested_at) from articles order by article_id"
+        return json.loads(cli("query", sql, "-w", wh, "-f", "json", api=prefect_api).stdout)
+
     out = cli("ingest", str(seeds_dir), "--warehouse", wh, api=prefect_api).stdout
     assert "5 found: 5 processed" in out and "languages    en 9" in out
     q = "select title from articles where kind = 'article' order by source_path, ordinal"
     table = cli("query", q, "--warehouse", wh, api=prefect_api).stdout
     expected = [t for k in sorted(SEED_TITLES) for t in SEED_TITLES[k]]
     assert [line.strip() for line in table.splitlines()[2:-1]] == expected
-    before = cli(
-        "query",
-        "select * exclude (run_id, ingested_at) from articles order by article_id",
-        "-w",
-        wh,
-        "-f",
-        "json",
-        api=prefect_api,
-    ).stdout
+    before = articles()
     again = cli("ingest", str(seeds_dir), "--warehouse", wh, api=prefect_api).stdout
     assert "0 processed, 5 unchanged" in again
-    after = cli(
-        "query",
-        "select * exclude (run_id, ingested_at) from articles order by article_id",
-        "-w",
-        wh,
-        "-f",
-        "json",
-        api=prefect_api,
-    ).stdout
-    assert json.loads(after) == json.loads(before) and len(json.loads(after)) == 9
+    after = articles()
+    assert after == before and len(after) == 9
     rows = list(csv.reader(io.StringIO(cli("status", "-w", wh, "-f", "csv", api=prefect_api).stdout)))
     assert rows[0][:2] == ["run_id", "status"] and [r[1] for r in rows[1:]] == ["completed", "completed"]
     # --reprocess re-extracts the unchanged files (same rows); status says which runs did, with which rules
     redo = cli("ingest", str(seeds_dir), "--warehouse", wh, "--reprocess", api=prefect_api).stdout
     assert "5 found: 5 processed, 0 unchanged" in redo
-    reprocessed = cli(
-        "query",
-        "select * exclude (run_id, ingested_at) from articles order by article_id",
-        "-w",
-        wh,
-        "-f",
-        "json",
-        api=prefect_api,
-    ).stdout
-    assert json.loads(reprocessed) == json.loads(before)
+    reprocessed = articles()
+    assert reprocessed == before
     runs = list(csv.DictReader(io.StringIO(cli("status", "-w", wh, "-f", "csv", api=prefect_api).stdout)))
     assert [r["reprocess"] for r in runs] == ["True", "False", "False"]
     assert {r["rules"] for r in runs} == {load_rules().version}
