@@ -173,8 +173,7 @@ def ingest(
     t0 = time.perf_counter()
     try:
         summary = None
-        # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
-        if not (always_flow or reprocess):
+        if not always_flow:  # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
             from flows.unchanged import record_unchanged
 
             summary = record_unchanged(sources, settings)
