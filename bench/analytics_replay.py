@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from bench.procfs import status_kb
 from corpus_etl.analytics import minhash as mh
 from corpus_etl.analytics.index import STAGED, shingles_table
 from warehouse.analytics import update_analytics
@@ -86,10 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _hwm_mib() -> float:
     """This process's peak RSS (VmHWM: ru_maxrss would include the parent's size at the fork)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kb = status_kb("self", "status", b"VmHWM:")
+    return (kb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
 
 
 def replay(work: str, profile: str | None = None) -> None:
@@ -116,10 +115,7 @@ def replay(work: str, profile: str | None = None) -> None:
 
 
 def _rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return status_kb("self", "status", b"VmRSS:") / 1024
 
 
 def end_phase(work: str) -> None:

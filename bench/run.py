@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.procfs import status_kb
 from corpus_etl.schema import RUN_COUNTERS
 from eval.run import parse_reuters as eval_parse_reuters
 
@@ -443,17 +444,6 @@ def _proc_table() -> dict[int, tuple[int, int]]:
     return out
 
 
-def _status_kb(pid: int, path: str, key: bytes) -> int:
-    try:
-        with open(f"/proc/{pid}/{path}", "rb") as fh:
-            for line in fh:
-                if line.startswith(key):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
 def _role(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
@@ -573,7 +563,7 @@ class TreeSampler(threading.Thread):
             self.cpu_ticks[pid] = table[pid][1]
             if pid not in self.roles:
                 self.roles[pid] = _role(pid)
-            r = _status_kb(pid, "status", b"VmRSS:")
+            r = status_kb(pid, "status", b"VmRSS:")
             rss += r
             breakdown[self.roles[pid]] += r
         self.samples += 1
@@ -586,7 +576,7 @@ class TreeSampler(threading.Thread):
         # PSS walks the page tables (~10 ms per large process): only every 5 s and when the RSS sum passes
         # the last PSS check's by 5 %, so that the sampler itself stays around 1 % of a core.
         if (new_peak and rss > 1.05 * self.pss_checked_rss_kb) or self.samples % 25 == 1:
-            pss = sum(_status_kb(pid, "smaps_rollup", b"Pss:") for pid in tree)
+            pss = sum(status_kb(pid, "smaps_rollup", b"Pss:") for pid in tree)
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
             self.pss_checked_rss_kb = max(self.pss_checked_rss_kb, rss)
         t = time.perf_counter() - self.t0

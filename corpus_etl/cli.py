@@ -17,11 +17,11 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from corpus_etl.memory import ARROW_POOL_ENV
+from corpus_etl.memory import prefer_system_arrow_pool
 
 # Arrow reads its C++ default pool from the environment when it loads, and this module does not load it:
 # this process too allocates Arrow's buffers with the system allocator, which returns them (corpus_etl.memory).
-os.environ.setdefault(ARROW_POOL_ENV, "system")
+prefer_system_arrow_pool()
 
 app = typer.Typer(
     name="corpus-etl",

@@ -53,6 +53,12 @@ def _glibc() -> ctypes.CDLL | None:
 ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 
 
+def prefer_system_arrow_pool() -> None:
+    """Processes that load Arrow from now on (this one, if it has not yet) take the system allocator as its
+    C++ default pool, unless the environment already names one."""
+    os.environ.setdefault(ARROW_POOL_ENV, "system")
+
+
 def use_returning_allocators() -> None:
     """Make this process's allocators return freed memory (pyarrow's system pool; two glibc arenas), and
     the processes it starts from now on load Arrow with the system allocator as its C++ default
@@ -62,7 +68,7 @@ def use_returning_allocators() -> None:
     with _lock:
         if _done:
             return
-        os.environ.setdefault(ARROW_POOL_ENV, "system")
+        prefer_system_arrow_pool()
         import pyarrow as pa
 
         pa.set_memory_pool(pa.system_memory_pool())

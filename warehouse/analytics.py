@@ -250,9 +250,13 @@ class _HashCache:
             self.file.close()
             self.file = None
 
+    def _in_spool(self, node: int) -> bool:
+        return self.file is not None and self.start[node] >= 0
+
     def _staged(self, node: int) -> mh.Hashes | None:
-        if self.file is None or self.start[node] < 0:
+        if not self._in_spool(node):
             return None
+        assert self.file is not None  # (for mypy: _in_spool says so)
         import numpy as np
 
         n = int(self.length[node])
@@ -271,25 +275,26 @@ class _HashCache:
 
     def _keep(self, node: int, h: mh.Hashes) -> None:
         if self.held + h.size > self.limit:
-            for old in list(self.sets):
-                if self.held <= self.limit // 2:
-                    break
-                self.held -= self.sets.pop(old).size
+            self._evict()
         self.sets[node] = h
         self.held += h.size
+
+    def _evict(self, keep: set[int] | None = None) -> None:
+        """Drop the oldest sets (but those in ``keep``) until at most half the limit is held."""
+        for old in [n for n in self.sets if keep is None or n not in keep]:
+            if self.held <= self.limit // 2:
+                break
+            self.held -= self.sets.pop(old).size
 
     def load(self, nodes: Iterable[int]) -> None:
         """Compute the sets of the nodes no staging file holds and not held yet (a batch of bodies per
         query). Entries not asked for are dropped first (oldest first) to stay under the limit; the nodes
         asked for are all kept, even past it, until the next call."""
         wanted = {int(n) for n in nodes}
-        missing = sorted(n for n in wanted - self.sets.keys() if self.file is None or self.start[n] < 0)
+        missing = sorted(n for n in wanted - self.sets.keys() if not self._in_spool(n))
         if not missing:
             return
-        for old in [n for n in self.sets if n not in wanted]:
-            if self.held <= self.limit // 2:
-                break
-            self.held -= self.sets.pop(old).size
+        self._evict(wanted)
         from corpus_etl.analytics import minhash as mh
 
         for i in range(0, len(missing), CHUNK):
