@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib.util
 import pickle
 import re
+import statistics
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -147,6 +148,45 @@ def choose_stoplist(texts: list[str], opts: ParagraphOptions | None = None, samp
     if near:
         best, hits = min(((k, counts[k]) for k in near), key=lambda kv: (-kv[1], names[kv[0]]))
     return names[best] if hits / n >= opts.min_list_density else None
+
+
+# jusText's stoplist of each language langdetect returns (``foreign_paragraphs``); none for the languages
+# without one here or written without spaces (ja, pa, so, th, zh-cn, zh-tw).
+STOPLIST_OF = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan", "cs": "Czech",
+    "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek", "en": "English", "es": "Spanish",
+    "et": "Estonian", "fa": "Persian", "fi": "Finnish", "fr": "French", "gu": "Gujarati", "he": "Hebrew",
+    "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "kn": "Kannada",
+    "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian", "mk": "Macedonian", "ml": "Malayalam", "mr": "Marathi",
+    "ne": "Nepali", "nl": "Dutch", "no": "Norwegian_Bokmal", "pl": "Polish", "pt": "Portuguese",
+    "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovenian", "sq": "Albanian", "sv": "Swedish",
+    "sw": "Swahili", "ta": "Tamil", "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian",
+    "ur": "Urdu", "vi": "Vietnamese",
+}  # fmt: skip
+
+
+def foreign_paragraphs(
+    paragraphs: list[str], language: str, min_chars: int = 100, ratio: float = 0.6, head_words: int = 24
+) -> list[int]:
+    """Positions of the paragraphs of a text detected as ``language`` that may be in another language.
+
+    Of the paragraphs of at least ``min_chars`` characters (shorter ones are too few words to tell), those
+    whose first ``head_words`` words use the language's function words at less than ``ratio`` times the
+    median rate of those paragraphs (stopword density: relative, since jusText's lists are long and share
+    many words, English ones among them), and are not mostly capitalised (a list of names or a line-up uses
+    none either). A cheap screen before detecting those paragraphs: a record's language is detected on a
+    sample of its start, which a quote or a passage in another language rarely sways. Empty for a language
+    without a stoplist here (``STOPLIST_OF``) or fewer than two such paragraphs.
+    """
+    name = STOPLIST_OF.get(language)
+    long = [k for k, p in enumerate(paragraphs) if len(p) >= min_chars]
+    if name is None or len(long) < 2:
+        return []
+    stops = stoplist(name)
+    heads = {k: paragraphs[k].split(maxsplit=head_words)[:head_words] for k in long}
+    density = {k: stopword_density(" ".join(head), stops) for k, head in heads.items()}
+    limit = ratio * statistics.median(density.values())
+    return [k for k in long if density[k] < limit and 2 * sum(1 for w in heads[k] if w[:1].isupper()) <= len(heads[k])]
 
 
 def stopword_density(text: str, stops: frozenset[str]) -> float:

@@ -25,10 +25,11 @@ from .analytics.index import index_tables
 from .decode import DecodeError, decode_bytes
 from .discover import ReadResult, SourceFile, SourceReadError, display_path, read_source
 from .formats import detect_format, read_summaries, sibling, split_document
-from .langid import LangResult, detect_language, detect_languages
+from .langid import UND, LangResult, detect_language, detect_languages
 from .learned import file_line_hashes, outlet_key
 from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
+from .paragraphs import foreign_paragraphs
 from .rules import load_rules
 from .settings import Settings
 from .split import RawRecord, check_coverage
@@ -165,8 +166,23 @@ def build_articles(
         "engine": settings.lang_engine,
     }
     langs = detect_languages([n.body or (n.title or "") for n in norm], **options)  # type: ignore[arg-type]
-    # Per-paragraph language only where the record mixes languages (detection is the costly step).
-    mixed = [k for k, (n, lang) in enumerate(zip(norm, langs, strict=True)) if lang.mixed and len(n.paragraphs) > 1]
+    # Per-paragraph language only where the record mixes languages (detection is the costly step): where the
+    # sample's detection saw a second language, or where a paragraph that hardly uses the record language's
+    # function words (``foreign_paragraphs``; anywhere in the body, past the sample too) is detected as
+    # another language.
+    suspects = [
+        (k, i)
+        for k, (n, lang) in enumerate(zip(norm, langs, strict=True))
+        if not lang.mixed
+        for i in foreign_paragraphs(n.paragraphs, lang.language)
+    ]
+    checked = detect_languages([norm[k].paragraphs[i] for k, i in suspects], **options)  # type: ignore[arg-type]
+    switched = {k for (k, _), r in zip(suspects, checked, strict=True) if r.language not in (langs[k].language, UND)}
+    mixed = [
+        k
+        for k, (n, lang) in enumerate(zip(norm, langs, strict=True))
+        if len(n.paragraphs) > 1 and (lang.mixed or k in switched)
+    ]
     found = iter(detect_languages([p for k in mixed for p in norm[k].paragraphs], **options))  # type: ignore[arg-type]
     para_langs = {k: [next(found) for _ in norm[k].paragraphs] for k in mixed}
     return [

@@ -172,7 +172,13 @@ PARAGRAPHS = TableSpec(
             _f("n_words", pa.int32(), "Words in the paragraph.", False),
             _f("char_start", pa.int64(), "Start of the paragraph in the decoded source text.", False),
             _f("char_end", pa.int64(), "End (exclusive) of the paragraph in the decoded source text.", False),
-            _f("language", STR, "The paragraph's own language when the record mixes languages; else NULL."),
+            _f(
+                "language",
+                STR,
+                "The paragraph's own language when the record mixes languages (the record's detection saw a "
+                "second language, or a paragraph that hardly uses its language's function words was detected as "
+                "another); else NULL.",
+            ),
             _f("language_prob", pa.float64(), "Probability of the paragraph's language; NULL when not detected."),
             _f("run_id", STR, "Run that loaded it.", False),
         ]

@@ -137,3 +137,34 @@ def test_jsonl_accounting_property(objs):
 def test_multinews_accounting_property(parts):
     text = "".join(parts)
     assert check_coverage(split_document(text, "multinews", R, OPTS)) == []
+
+
+def test_a_paragraph_in_another_language_past_the_sample_is_found(tmp_path):
+    """The record's language comes from a sample of its start; a French quote further down, which does not sway
+    that sample, is still found (``foreign_paragraphs``, then detection) and the paragraphs get languages."""
+    en = [
+        f"The council met for the {n} time this year to discuss the new budget, and members said that the plan "
+        "would be voted on before the end of the month after a long debate about transit and housing."
+        for n in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+    ]
+    fr = (
+        "« Nous avons toujours dit que ce budget était injuste pour les familles et nous ne le voterons pas », "
+        "a déclaré la présidente du groupe d'opposition devant les journalistes."
+    )
+    body = [*en[:6], fr, en[6]]
+    assert sum(len(p) + 2 for p in body[:6]) > Settings().lang_sample_chars  # the quote is past the sample
+    p = tmp_path / "quote.txt"
+    p.write_text("Council debates the budget again\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+    r = process_source(stat_file(str(p)), Settings(), "r", datetime.now(UTC))
+    (article,) = r.rows["articles"]
+    assert article["language"] == "en"
+    assert [x["language"] for x in r.rows["paragraphs"]] == ["en"] * 6 + ["fr", "en"]
+    # a line-up (names, no function words) in an English report is no other language: no per-paragraph pass
+    lineup = (
+        "Cech, Paulo Ferreira, Gallas, Terry, Johnson, Duff, Makelele, Lampard, Robben, Drogba, Gudjohnsen. "
+        "Subs: Cudicini."
+    )
+    q = tmp_path / "lineup.txt"
+    q.write_text("Chelsea win again at home\n\n" + "\n\n".join([*en[:3], lineup, en[3]]) + "\n", encoding="utf-8")
+    r = process_source(stat_file(str(q)), Settings(), "r", datetime.now(UTC))
+    assert all(x["language"] is None for x in r.rows["paragraphs"])

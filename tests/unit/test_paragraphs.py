@@ -447,3 +447,20 @@ def test_the_stoplist_index_is_compact_and_the_same_as_read() -> None:
     assert len(where) > 100_000 and "the" in where and names[where["the"][0]] in names
     # one tuple object per distinct set of lists, shared by its words
     assert len({id(v) for v in where.values()}) == len(set(where.values())) < len(where) // 10
+
+
+def test_foreign_paragraphs_are_the_ones_without_the_languages_function_words():
+    from corpus_etl.paragraphs import STOPLIST_OF, foreign_paragraphs
+
+    en = "The minister said that the new rules would come into force next year, and that the firms had been told of it."
+    de = (
+        "Der Minister sagte, dass die neuen Regeln im nächsten Jahr in Kraft treten würden und die Firmen "
+        "informiert seien."
+    )
+    names = "Mueller, Neuer, Kimmich, Goretzka, Sane, Gnabry, Lewandowski, Coman, Davies, Hernandez, Upamecano."
+    assert foreign_paragraphs([en, en, de, en], "en") == [2]
+    assert foreign_paragraphs([de, de, en, de], "de") == [2]
+    assert foreign_paragraphs([en, names, en], "en") == []  # mostly capitalised: a list of names, not German
+    assert foreign_paragraphs([en, de[:60]], "en") == []  # too short to tell
+    assert foreign_paragraphs([de, en[:60]], "en") == []  # one paragraph long enough: nothing to compare
+    assert "ja" not in STOPLIST_OF and foreign_paragraphs([en, de], "ja") == []  # no list for the language
