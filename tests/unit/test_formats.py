@@ -168,3 +168,17 @@ def test_a_paragraph_in_another_language_past_the_sample_is_found(tmp_path):
     q.write_text("Chelsea win again at home\n\n" + "\n\n".join([*en[:3], lineup, en[3]]) + "\n", encoding="utf-8")
     r = process_source(stat_file(str(q)), Settings(), "r", datetime.now(UTC))
     assert all(x["language"] is None for x in r.rows["paragraphs"])
+
+
+def test_format_is_detected_per_file_and_can_be_forced(tmp_path):
+    body = "Dockers at the harbour walked out on Monday after talks over night-shift pay broke down, leaving ships."
+    line = json.dumps({"text": f"Harbour cranes stand idle as dockers strike\n\n{body}", "id": 7})
+    p = tmp_path / "a.txt"  # JSON Lines under a .txt name: found by content
+    p.write_text(line + "\n", encoding="utf-8")
+    auto = process_source(stat_file(str(p)), Settings(), "r", datetime.now(UTC))
+    assert auto.source["format"] == "jsonl" and json.loads(auto.rows["articles"][0]["meta_json"]) == {"id": 7}
+    forced = process_source(stat_file(str(p)), Settings(input_format="text"), "r", datetime.now(UTC))
+    assert forced.source["format"] == "text"
+    # read as plain text: the JSON syntax is text of the file (here removed as a line before any headline)
+    seen = [r["text"] for r in forced.rows["removed_spans"]] + [r["body"] for r in forced.rows["articles"]]
+    assert any('"id": 7' in t for t in seen) and not any(r["meta_json"] for r in forced.rows["articles"])
