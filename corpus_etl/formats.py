@@ -260,12 +260,23 @@ def _text_member(line: str, text_field: str) -> tuple[int, int, str, OffsetMap, 
     return found[0], found[1], found[2], found[3], meta
 
 
+# A JSONL ``title`` field is taken as the title when it is as long as a headline can be (the articles
+# suite's title-length expectation); any other value stays in ``meta_json`` only.
+TITLE_FIELD_CHARS = (5, 300)
+
+
+def is_title_field(value: object) -> bool:
+    """Whether a JSONL record's ``title`` value can be its title: a string of 5 to 300 characters."""
+    return isinstance(value, str) and TITLE_FIELD_CHARS[0] <= len(value.strip()) <= TITLE_FIELD_CHARS[1]
+
+
 def split_jsonl(text: str, rules: Rules, opts: SplitOptions, text_field: str = "text") -> SplitResult:
     """Split JSONL: one JSON object a line; the ``text_field`` string is split, other fields become meta.
 
     A line that is not a JSON object with that field is kept as a removed span (rule
     ``jsonl_invalid_line``) rather than failing the file. A ``title`` field names the first record
-    when the text itself has no headline.
+    when the text itself has no headline (``title_source`` 'jsonl_field') and it is title-like
+    (``is_title_field``); otherwise the record is untitled, the value kept in its ``meta_json``.
     """
     b = _Builder(text, rules, opts)
     pos = 0
@@ -286,8 +297,14 @@ def split_jsonl(text: str, rules: Rules, opts: SplitOptions, text_field: str = "
         first = len(b.records)
         b.segment(value, mapping, n, meta)
         title = meta.get("title")
-        if len(b.records) > first and b.records[first].title is None and isinstance(title, str) and title.strip():
+        if (
+            len(b.records) > first
+            and b.records[first].title is None
+            and isinstance(title, str)
+            and is_title_field(title)
+        ):
             b.records[first].title = title.strip()
+            b.records[first].title_source = "jsonl_field"
         b.envelope(pos + end - 1, pos + len(line), "jsonl_envelope")
         pos += len(line)
     return b.result()

@@ -101,6 +101,17 @@ def standfirst_of(paragraphs: list[str], title: str | None) -> str | None:
     return first
 
 
+def title_source_of(raw: RawRecord, title: str | None) -> str:
+    """Where a record's normalised ``title`` came from: one of ``schema.TITLE_SOURCES``.
+
+    'headline' (a headline line of the text), 'jsonl_field' (the JSONL object's ``title`` field, used when
+    its text has no headline line), 'none' (no title: ``title`` is NULL).
+    """
+    if title is None:
+        return "none"
+    return raw.title_source or "headline"
+
+
 def paragraph_hash(text: str) -> str:
     """Hash of a paragraph that ignores case and spacing, for finding the same paragraph elsewhere."""
     return sha256_hex(" ".join(text.casefold().split()))[:16]
@@ -228,6 +239,7 @@ def _rows(
         "ordinal": ordinal,
         "kind": raw.kind,
         "title": n.title,
+        "title_source": title_source_of(raw, n.title),
         "standfirst": standfirst_of(paras, n.title),
         "body": body,
         "language": lang.language,

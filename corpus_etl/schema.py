@@ -21,6 +21,8 @@ def _f(name: str, typ: pa.DataType, description: str, nullable: bool = True) -> 
 STR = pa.string()
 LIST_STR = pa.list_(pa.string())
 TS = pa.timestamp("us", tz="UTC")
+# Values of ``articles.title_source`` (see ``pipeline.title_source_of``).
+TITLE_SOURCES = ("headline", "jsonl_field", "none")
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,14 @@ ARTICLES = TableSpec(
             _f("source_path", STR, "Path of that file, denormalised for convenience.", False),
             _f("ordinal", pa.int32(), "0-based position of the record in its file.", False),
             _f("kind", STR, "'article' for a main article, 'related' for a related-story block.", False),
-            _f("title", STR, "Headline, normalised; NULL when none was found."),
+            _f("title", STR, "Headline, normalised; NULL when none was found (an untitled article is an article)."),
+            _f(
+                "title_source",
+                STR,
+                "Where `title` came from: 'headline' (a headline line of the text), 'jsonl_field' (the JSONL "
+                "record's title field), 'none' (no title found: `title` is NULL). NULL only on rows loaded "
+                "before this column existed.",
+            ),
             _f(
                 "standfirst",
                 STR,

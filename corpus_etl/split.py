@@ -61,6 +61,8 @@ class RawRecord:
 
     kind: str  # 'article' | 'related'
     title: str | None = None
+    # where a title came from when it was not a headline line of the text ('jsonl_field'); see TITLE_SOURCES
+    title_source: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     outlet: str | None = None

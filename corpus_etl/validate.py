@@ -32,7 +32,10 @@ from .memory import defer_imports
 GX_DEFERRED = ("scipy.stats", "altair")
 SEVERITIES = ("error", "warning")
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
-_PLACEHOLDERS = {"$LANGDETECT_LANGUAGES": lambda: [*supported_languages(), UND]}
+_PLACEHOLDERS = {
+    "$LANGDETECT_LANGUAGES": lambda: [*supported_languages(), UND],
+    "$TITLE_SOURCES": lambda: list(schema.TITLE_SOURCES),
+}
 # Defaults of the learned bounds, used until three completed runs have history.
 DEFAULT_PARAMS: dict[str, Any] = {"$LEARNED_MEAN_WORDS_MIN": 50.0, "$LEARNED_MEAN_WORDS_MAX": 5000.0}
 

@@ -30,8 +30,11 @@ BOILERPLATE = "Skip to main content\nAdvertisement\nShare this article\nRead mor
 LONG_TITLE = " ".join(["Riverton"] + ["Extraordinarily"] * 13 + ["Long", "Headline", "About", "The", "Ferry"])
 # A longer headline-like line is no headline: it is removed (and kept) as chrome before the title.
 TOO_LONG_TITLE = " ".join(["Extraordinarily"] * 20 + ["Long", "Ferry", "Headline"])
-# A title far past the suite's 300 characters, holding markup: quarantined, and shown in the reports.
+# A title field far past the suite's 300 characters, holding markup: no title, kept in the record's meta_json.
 JSONL_LONG_TITLE = " ".join([SCRIPT, IMG, "Ferry"] * 40)
+# A title field holding markup that reads like a photo caption: the article is loaded with it and the
+# title expectation's warning shows it (escaped) in the reports.
+JSONL_MARKUP_TITLE = f"{SCRIPT} Ferry Council {IMG} - Photo"
 ESC_NAME = "\x1b[2J\x1b]0;pwned\x07terminal.txt"  # a file name holding terminal control sequences
 
 
@@ -141,9 +144,14 @@ def build(root: Path) -> dict[str, Case]:
         Case("loaded", n_articles=1, rules=("pre_title_chrome",)),
     )
     put(
-        "long_title.jsonl",  # a title far past the suite's 300 characters: quarantined, not lost
+        "long_title.jsonl",  # a title field far past the suite's 300 characters: an untitled article, not lost
         json.dumps({"title": JSONL_LONG_TITLE, "text": BODY}) + "\n",
         Case("loaded", n_articles=1),
+    )
+    put(
+        "markup_title.jsonl",  # a caption-like title holding markup: loaded, warned about
+        json.dumps({"title": JSONL_MARKUP_TITLE, "text": BODY}) + "\n",
+        Case("loaded", n_articles=1, title=JSONL_MARKUP_TITLE),
     )
     put("boilerplate.txt", BOILERPLATE, Case("loaded", n_articles=0, rules=("skip_link",)))
     put(

@@ -42,15 +42,15 @@ def test_markup_is_stored_as_text(hostile):
     (title, body) = rows(hostile.wh, "select title, body from articles where source_path like '%/html.txt'")[0]
     assert title == corpus.HTML_TITLE
     assert f"{corpus.SCRIPT} {corpus.IMG} The vote ended in a tie" in body
-    (q_title,) = rows(hostile.wh, "select title from quarantine where source_path like '%long_title.jsonl'")[0]
-    assert q_title == corpus.JSONL_LONG_TITLE
+    (m_title,) = rows(hostile.wh, "select title from articles where source_path like '%markup_title.jsonl'")[0]
+    assert m_title == corpus.JSONL_MARKUP_TITLE
 
 
 def test_dashboard_escapes_every_value(hostile):
     page = (hostile.first_docs / "index.html").read_text(encoding="utf-8")
     for raw in RAW_MARKUP:
         assert raw not in page, raw
-    # The hostile values are on the page, escaped: the file named like a tag and the quarantined title.
+    # The hostile values are on the page, escaped: the file named like a tag and the markup titles.
     assert html.escape(corpus.IMG) in page
     assert html.escape(corpus.SCRIPT, quote=True) in page
     # The page allows no script at all, whatever slips through.
@@ -61,7 +61,7 @@ def test_data_docs_escape_every_value(hostile):
     pages = sorted((hostile.first_docs / "gx").rglob("*.html"))
     assert pages, "no Data Docs were built"
     text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
-    # The quarantined title is shown (an unexpected value of the title-length expectation), as text.
+    # The markup title is shown (an unexpected value of the boilerplate-title warning), as text.
     assert html.escape(corpus.IMG) in text
     for raw in RAW_MARKUP:
         assert raw not in text, raw

@@ -237,3 +237,42 @@ def test_run_settings_record_the_rules_version(tmp_path):
     custom.write_text('version = "site-7"\n', encoding="utf-8")
     assert json.loads(settings_json(Settings(rules_path=str(custom))))["rules_version"] == "site-7"
     assert rules_version(str(tmp_path / "missing.toml")) is None
+
+
+GERMAN = (
+    "Der Stadtrat hat am Montag nach einer langen Debatte den neuen Verkehrsplan beschlossen. Die Fähren "
+    "sollen künftig jede halbe Stunde fahren, und die Preise für Monatskarten sinken um zehn Prozent.\n\n"
+    "Die Opposition kritisierte die Kosten des Plans, der nach Angaben der Verwaltung rund zwölf Millionen "
+    "Euro kosten wird. Die ersten Änderungen gelten ab dem kommenden Frühjahr.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "title_source"),
+    [
+        ("no_headline.txt", GERMAN, "none"),
+        ("cluster.src", GERMAN.replace("\n", " ") + " ||||| " + GERMAN.replace("\n", " ") + "\n", "none"),
+        ("untitled.jsonl", '{"id": 7, "text": ' + __import__("json").dumps(GERMAN) + "}\n", "none"),
+        (
+            "titled.jsonl",
+            '{"title": "Stadtrat beschliesst Verkehrsplan", "text": ' + __import__("json").dumps(GERMAN) + "}\n",
+            "jsonl_field",
+        ),
+    ],
+)
+def test_untitled_articles_are_articles(tmp_path, validator, name, data, title_source):
+    """Headline-less text, Multi-News and JSONL without a title field give articles with title NULL and
+    title_source 'none' (a title field gives 'jsonl_field'), and validation quarantines none of them."""
+    from corpus_etl import schema
+    from corpus_etl.validate import with_check_columns
+
+    path = tmp_path / name
+    path.write_text(data, encoding="utf-8")
+    r = run(path)
+    arts = r.rows["articles"]
+    assert arts and all(a["kind"] == "article" and a["title_source"] == title_source for a in arts)
+    assert all((a["title"] is None) == (title_source == "none") for a in arts)
+    assert all(a["language"] == "de" for a in arts)
+    table = with_check_columns(schema.to_table(schema.ARTICLES, arts), {r.source["source_id"]: r.source["n_chars"]})
+    v = validator.validate("articles", table, "run-1", 0)
+    assert v.failed == {}

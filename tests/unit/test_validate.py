@@ -21,6 +21,7 @@ def row(ordinal: int, title: str | None, body: str, **kw):
         "ordinal": ordinal,
         "kind": "article",
         "title": title,
+        "title_source": "headline" if title else "none",
         "body": body,
         "language": "en",
         "language_prob": 0.99,
@@ -41,31 +42,53 @@ def row(ordinal: int, title: str | None, body: str, **kw):
 def test_bad_rows_are_flagged_with_reasons(validator):
     rows = [
         row(0, "Council approves the plan", GOOD_BODY),
-        row(1, "Skip to main content", GOOD_BODY),  # boilerplate title
+        row(1, "Skip to main content", GOOD_BODY),  # boilerplate title: a warning, the article is loaded
         row(2, "A one-line article here", "Ferries run hourly."),  # too short
         row(3, "Numbers only in this one", "12345 67890 " * 12, language="und", language_prob=0.0),  # no letters
-        row(4, None, GOOD_BODY),  # no title
+        row(4, None, GOOD_BODY),  # no title: an untitled article is an article
         row(5, "Hash does not match body", GOOD_BODY, content_hash="0" * 64),
         row(6, "Span beyond the source end", GOOD_BODY, char_end=10**9),
         row(7, None, "Short teaser.", kind="related"),  # title and length rules apply to main articles only
+        row(8, "Odd title source", GOOD_BODY, title_source="guessed"),
     ]
     table = with_check_columns(schema.to_table(schema.ARTICLES, rows), {"src": 10_000})
     v = validator.validate("articles", table, "r", 0)
     reasons = {i: " ".join(r) for i, r in v.failed.items()}
-    assert set(reasons) == {1, 2, 3, 4, 5, 6}
-    assert "boilerplate" in reasons[1]
+    assert set(reasons) == {2, 3, 5, 6, 8}
     assert "fewer than 20 words" in reasons[2]
     assert "no letters" in reasons[3]
-    assert "no title" in reasons[4]
     assert "content_hash" in reasons[5]
     assert "after the source" in reasons[6]
+    assert "title source" in reasons[8]
+    # the title rules are warnings: recorded in the DQ history, nothing quarantined for them
+    warned = {r["expectation_type"] + ":" + str(r["column"]) for r in v.dq_results if r["severity"] == "warning"}
+    assert {"expect_column_values_to_not_match_regex_list:title"} <= warned
     # dq history: one dq_runs row, one dq_results row per expectation, warnings recorded but not quarantining
     assert len(v.dq_runs) == 1 and v.dq_runs[0]["success"] is False
     # GX's own copy of the result (unexpected rows included) is not kept: memory stays flat over batches
     assert validator.context.validation_results_store.list_keys() == []
     assert {r["severity"] for r in v.dq_results} == {"error", "warning"}
     ok, q = split_quarantine(schema.to_table(schema.ARTICLES, rows), v.failed, datetime.now(UTC))
-    assert ok.num_rows == 2 and q.num_rows == 6 and q.schema == schema.QUARANTINE.schema
+    assert ok.num_rows == 4 and q.num_rows == 5 and q.schema == schema.QUARANTINE.schema
+
+
+def test_untitled_articles_are_loaded_and_their_share_is_watched(validator):
+    """A batch of untitled articles (Multi-News, JSONL without a title, headline-less files) quarantines
+    nothing; the warning-level expectation on the share of untitled articles fails when most are untitled."""
+    few = [row(i, f"Council approves plan number {i}", GOOD_BODY + str(i)) for i in range(3)] + [
+        row(3, None, GOOD_BODY)
+    ]
+    most = [row(i, None, GOOD_BODY + str(i)) for i in range(3)] + [row(3, "Council approves plan", GOOD_BODY)]
+    results = {}
+    for name, rows in (("few", few), ("most", most)):
+        v = validator.validate(
+            "articles", with_check_columns(schema.to_table(schema.ARTICLES, rows), {"src": 10_000}), "r", 0
+        )
+        assert v.failed == {}
+        (untitled,) = [r for r in v.dq_results if r["column"] == "title" and "not_be_null" in r["expectation_type"]]
+        assert untitled["severity"] == "warning"
+        results[name] = untitled["success"]
+    assert results == {"few": True, "most": False}
 
 
 def test_clean_batch_passes(validator):
