@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format eval bench bench-tiny clean
+.PHONY: help install demo test lint format eval train bench bench-tiny clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test: install ## Run the whole test suite (what CI runs; installs Chromium for t
 
 eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md)
 	$(BIN)/python -m eval.run
+
+train: install ## Retrain the article-boundary model from ../shared (writes corpus_etl/models/boundary.json + BOUNDARY.md)
+	$(BIN)/python -m scripts.train_boundary
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 from .rules import Rules
@@ -123,7 +123,8 @@ class _Builder:
                 self.removed.append(RemovedSpan(start, end, rule))
 
     def segment(self, converted: str, mapping: OffsetMap, cluster: int, meta: dict[str, object] | None) -> None:
-        res = split_text(converted, self.rules, self.opts)
+        # an explicit segment is one article: running text in it opens no untitled article
+        res = split_text(converted, self.rules, replace(self.opts, model_untitled_splits=False))
         records, removed = _shift(res, mapping, len(self.records))
         for rec in records:
             rec.cluster = cluster

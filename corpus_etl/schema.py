@@ -282,8 +282,8 @@ RUNS = TableSpec(
             _f(
                 "settings_json",
                 STR,
-                "The resolved settings of the run, as JSON, and `rules_version`: the version of the boilerplate "
-                "rules file the run extracted with.",
+                "The resolved settings of the run, as JSON, with `rules_version` and `boundary_model_version`: "
+                "the versions of the boilerplate rules file and of the article-boundary model the run extracted with.",
                 False,
             ),
         ]

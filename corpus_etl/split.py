@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from .boundary import BoundaryModel, BoundaryScorer
+from .boundary import load_model as load_boundary_model
 from .normalize import normalize_inline
 from .paragraphs import ParagraphOptions, choose_stoplist, classify, initial_class, stoplist
 from .rules import LineRule, Rules
@@ -116,7 +118,19 @@ class SplitOptions:
     # classifier. Text without chrome (a concatenation of clean articles) is split as before.
     page_min_chrome_lines: int = 3
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
-    page_weak_splits: tuple[str, ...] = ("topic", "layout")
+    page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
+    # The trained boundary model (``corpus_etl.boundary``) decides whether a headline-like line after
+    # enough body opens a new article ('model'), and whether a block of running text with no headline
+    # does ('model_untitled'); off, the topic-change rule decides for headlines and untitled text never
+    # splits. ``model_untitled_splits`` is off inside explicit segments (a Multi-News or JSONL article).
+    boundary_model: bool = True
+    model_untitled_splits: bool = True
+    # A headline-like line the model gives this probability opens an article after only this many words
+    # of body (a short brief, a table of figures). On a web page every model split is weak (see
+    # page_weak_splits): the model is trained on concatenations of clean stories, where a subheading
+    # with a change of topic is rare; on a page it is common.
+    model_strong: float = 0.9
+    model_strong_min_words: int = 10
     paragraph_classifier: bool = True
     # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
     # block, in a block of less than this share of its text, are not the article (see _off_main_block).
@@ -454,6 +468,9 @@ class _Splitter:
         self._initial_classes: dict[str, str] = {}  # the classifier's initial class by paragraph text
         # a web page's article paragraphs before trimming: (start, end, text, record) (see _recall_fallback)
         self._pretrim: list[tuple[int, int, str, int]] = []
+        # P(opens an article) of a block-opening line, asked for where the splitter decides (boundary.py)
+        self.bmodel: BoundaryModel | None = load_boundary_model() if opts.boundary_model else None
+        self.boundaries = BoundaryScorer(text, self.lines, rules, opts, self.bmodel)
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -642,6 +659,9 @@ class _Splitter:
             else:
                 self.close()
                 rec = self.open_record(reason)
+        elif not headline and (reason := self._starts_untitled_record(rec, i)):
+            self.close()
+            rec = self.open_record(reason)
         if rec.title is None and not rec.paragraphs and headline:
             rec.title = text
             self.keep(start, ln.end, "title")
@@ -681,31 +701,64 @@ class _Splitter:
     def _starts_new_record(self, rec: RawRecord, i: int) -> str | None:
         """Why the headline-like line ``i`` opens a new article rather than being a subheading of ``rec``.
 
-        After enough body, it does when what follows opens an article (a byline, a date line, a
-        dateline: 'opener'), when it repeats the layout the current article opened with (headline, then
-        a one-sentence standfirst: 'layout'), or when the text after it changes topic (low word overlap
-        with the current article: 'topic'). Otherwise (None) it is a subheading and stays in the body.
+        Only when running text or an opener (a byline, a date line, a dateline) follows it. The boundary
+        model (``corpus_etl.boundary``) sure of it ('model_strong', ``SplitOptions.model_strong``) needs a
+        few words of body before it; otherwise, after enough body, it does when what follows is an opener
+        ('opener'), when it repeats the layout the current article opened with (headline, then a
+        one-sentence standfirst: 'layout'), or when the model says so at its threshold ('model'; without
+        the model: when the text after it changes topic, 'topic'). Otherwise (None) it is a subheading
+        and stays in the body.
         """
         if self.zone == "related":
             return "related" if rec.title or rec.paragraphs else None
-        if rec.body_words < self.opts.min_body_words_before_split or self.lines[i].text in self.recurring:
+        if self.lines[i].text in self.recurring:
             return None
         nxt = self.next_content(i)
         if nxt is None:
             return None
-        if (
+        opener = (
             parse_byline(nxt.text, self.rules) is not None
             or parse_date_line(nxt.text, self.rules) is not None
             or bool(self.rules.dateline.match(nxt.text))
-        ):
+        )
+        if not opener and not is_prose(nxt.text):
+            return None
+        enough = rec.body_words >= self.opts.min_body_words_before_split
+        if enough and opener:
             return "opener"
-        if not is_prose(nxt.text):
+        p = self.boundaries.probability(i)
+        if (
+            self.bmodel is not None
+            and p >= self.opts.model_strong
+            and rec.body_words >= self.opts.model_strong_min_words
+        ):
+            return "model_strong"
+        if not enough:
             return None
         if rec.title and len(rec.paragraphs) >= 2 and is_standfirst(rec.paragraphs[0]) and is_standfirst(nxt.text):
             return "layout"
+        if self.bmodel is not None:
+            return "model" if p >= self.bmodel.threshold else None
         before = topic_vector(" ".join(rec.paragraphs)[-3000:])
         after = topic_vector(self.upcoming_text(i, 150))
         return "topic" if cosine(before, after) < self.opts.same_topic_similarity else None
+
+    def _starts_untitled_record(self, rec: RawRecord, i: int) -> str | None:
+        """Why the line ``i``, running text with no headline above it, opens a new (untitled) article:
+        the boundary model says so ('model_untitled', 'model_strong' at ``SplitOptions.model_strong``)
+        after enough body of the current article. None: it continues the current record."""
+        if self.bmodel is None or not self.opts.model_untitled_splits or self.zone != "main":
+            return None
+        if rec.kind != "article" or rec.body_words < self.opts.min_body_words_before_split:
+            return None
+        if not is_prose(self.lines[i].text):
+            return None
+        if self.boundaries.words_from(i) < self.opts.min_body_words_before_split:
+            return None  # a closing line (a sign-up line, a footer) is no article of its own
+        p = self.boundaries.probability(i)
+        if p < self.bmodel.threshold_untitled:
+            return None
+        return "model_strong" if p >= self.opts.model_strong else "model_untitled"
 
     def upcoming_text(self, i: int, max_words: int) -> str:
         """Up to ``max_words`` words of the content lines after line ``i``."""
@@ -965,8 +1018,11 @@ class _Splitter:
 
     def _is_page(self) -> bool:
         """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
-        n = sum(1 for p in self.pieces if p.role == "removed" and p.rule in _PAGE_CHROME)
-        return n >= self.opts.page_min_chrome_lines
+        found = Counter(p.rule for p in self.pieces if p.role == "removed" and p.rule in _PAGE_CHROME)
+        n = sum(found.values())
+        # Short lines printed twice ("Year", a lone dateline) are common in a concatenation of clean
+        # stories: alone they do not make a web page.
+        return n >= self.opts.page_min_chrome_lines and n > found["repeated_line"]
 
     def _merge_weak_splits(self) -> None:
         """On a web page, join what the line-by-line pass cut out of one article.

@@ -560,9 +560,12 @@ def export_parquet(
 
 def settings_json(settings: Any) -> str:
     """The run settings as stable JSON, with the ``version`` of the boilerplate rules they name
-    (``rules_version``): which rules a warehouse's rows were extracted with."""
+    (``rules_version``) and of the article-boundary model (``boundary_model_version``): which rules and
+    model a warehouse's rows were extracted with."""
+    from corpus_etl.boundary import model_version
     from corpus_etl.rules import rules_version
 
     data = json.loads(settings.model_dump_json())
     data["rules_version"] = rules_version(data.get("rules_path"))
+    data["boundary_model_version"] = model_version()
     return json.dumps(data, sort_keys=True)

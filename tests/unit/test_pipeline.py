@@ -233,6 +233,9 @@ def test_run_settings_record_the_rules_version(tmp_path):
     from warehouse.loader import settings_json
 
     assert json.loads(settings_json(Settings()))["rules_version"] == load_rules().version
+    from corpus_etl.boundary import load_model
+
+    assert json.loads(settings_json(Settings()))["boundary_model_version"] == load_model().version
     custom = tmp_path / "rules.toml"
     custom.write_text('version = "site-7"\n', encoding="utf-8")
     assert json.loads(settings_json(Settings(rules_path=str(custom))))["rules_version"] == "site-7"

@@ -1,0 +1,290 @@
+"""Article boundaries by a trained model: where in a text of concatenated articles a new article starts.
+
+Pure functions over plain data (no I/O but reading the packaged model file). Each block-opening line of a
+text (the first logical line after a blank line) is a *candidate*; ``boundary_features`` describes it with
+cheap, corpus-independent numbers (the blank-line gap before it compared with the text's usual gap, how
+headline-like it and its neighbours are, whether the text after it opens an article with a byline, date
+or dateline, and how much the topic changes there: the cosine of the words before and after at two
+window sizes and a TextTiling depth score), and ``boundary_probabilities`` scores them with a logistic
+regression trained by ``scripts/train_boundary.py`` (``make train``) on concatenations of the dev corpora
+(BBC, Reuters, Multi-News) built with known joins. The splitter (``split.py``) asks it whether a line opens
+a new article; its rules stay as features and as the overrides for what is certain (separators).
+
+The model file ``models/boundary.json`` holds the feature names, the standardisation, the coefficients
+and the decision thresholds; ``MODEL_VERSION`` is its version string, recorded with each run's rules.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .rules import Rules
+    from .split import Line, SplitOptions
+
+MODEL_PATH = Path(__file__).with_name("models") / "boundary.json"
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "gap",  # blank lines before the line (capped at 4)
+    "gap_above_usual",  # the gap is larger than the text's median gap between blocks
+    "gap_below_usual",
+    "headline",  # split.is_headline
+    "headline_x_gap_above",
+    "upper_share",  # share of upper-case letters
+    "log_words",
+    "ends_sentence",
+    "prev_ends_sentence",
+    "prev_headline",  # the line before is headline-like (this one would be its body)
+    "next_opener",  # the next line is a byline, a date line or opens with a dateline
+    "next_prose",  # the next line reads as running text
+    "dateline_start",  # the line opens with a dateline ("LONDON, March 3 - ...")
+    "cos_short",  # topic cosine of the ~40 content words before and after
+    "cos_long",  # ... of the ~150 words before and after
+    "depth",  # TextTiling depth of cos_long among the candidates
+    "no_words_before",  # no content before it (the text's first block)
+    "log_words_before",  # words since the previous candidate with a gap above usual or a headline
+    "headline_share",  # share of the text's candidates that are headline-like (does it use headlines?)
+    "untitled_in_headlined_text",  # not headline-like, in a text whose candidates are >= 5 % headlines
+)
+
+
+@dataclass(frozen=True)
+class BoundaryModel:
+    """A logistic regression over ``FEATURES``: standardised inputs, coefficients, thresholds."""
+
+    version: str
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    threshold: float  # a headline-like line opens an article at this probability
+    threshold_untitled: float  # a line that is not headline-like opens an (untitled) article at this one
+
+    def probability(self, x: list[float]) -> float:
+        """P(the candidate opens an article) for one feature row in ``features`` order."""
+        z = 0.0
+        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
+            z += c * ((v - m) / s)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> BoundaryModel:
+    """Read a model file (the packaged one by default); it must describe exactly ``FEATURES``."""
+    data = json.loads(Path(path or MODEL_PATH).read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path or MODEL_PATH}: its features differ from corpus_etl.boundary.FEATURES; run make train")
+    return BoundaryModel(
+        version=str(data["version"]),
+        features=tuple(data["features"]),
+        mean=tuple(float(v) for v in data["mean"]),
+        scale=tuple(float(v) for v in data["scale"]),
+        coef=tuple(float(v) for v in data["coef"]),
+        threshold=float(data["threshold"]),
+        threshold_untitled=float(data["threshold_untitled"]),
+    )
+
+
+def model_version() -> str:
+    """The packaged model's version string (recorded with a run's settings)."""
+    return load_model().version
+
+
+_TOPIC_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def _gap(text: str, lines: list[Line], i: int) -> int:
+    """Blank lines between line ``i`` and the line before it (at most 4)."""
+    if i == 0:
+        return 0
+    return min(text.count("\n", lines[i - 1].end, lines[i].start), 4)
+
+
+def candidates(lines: list[Line]) -> list[int]:
+    """Indices of the lines that open a blank-line block (the first line of the text included)."""
+    return [i for i, ln in enumerate(lines) if i == 0 or ln.block != lines[i - 1].block]
+
+
+class BoundaryScorer:
+    """Features and probabilities of a text's candidate lines, computed when first asked for.
+
+    The splitter asks only about the lines where it has a decision to make (a headline-like line or a
+    block of running text after enough body), so most lines of a web page are never described.
+    """
+
+    def __init__(self, text: str, lines: list[Line], rules: Rules, opts: SplitOptions, model: BoundaryModel | None):
+        from .split import words
+
+        self.text, self.lines, self.rules, self.opts, self.model = text, lines, rules, opts, model
+        self.cands = candidates(lines)
+        self.rank = {i: k for k, i in enumerate(self.cands)}
+        self.gaps = [_gap(text, lines, i) for i in self.cands]
+        inner = sorted(self.gaps[1:])
+        self.usual = inner[len(inner) // 2] if inner else 1
+        self.counts = [words(ln.text) for ln in lines]
+        self.cum = [0]
+        for c in self.counts:
+            self.cum.append(self.cum[-1] + c)
+        self._ids: np.ndarray | None = None  # the topic words of all lines as vocabulary ids, in order
+        self._vocab = 0
+        self._tok_off: list[int] = []  # where each line's words start in _ids (and the end)
+        self._head: list[bool | None] = [None] * len(lines)
+        self._cos_long: dict[int, float] = {}
+        self._last_strong: list[int] | None = None
+        self._prob: dict[int, float] = {}
+        self._headline_share: float | None = None
+
+    def _topic_ids(self) -> np.ndarray:
+        import numpy as np  # (kept out of the modules an unchanged rerun imports)
+
+        if self._ids is None:
+            vocab: dict[str, int] = {}
+            ids: list[int] = []
+            self._tok_off = [0]
+            for ln in self.lines:
+                ids.extend(vocab.setdefault(w.casefold(), len(vocab)) for w in _TOPIC_WORD.findall(ln.text))
+                self._tok_off.append(len(ids))
+            self._ids, self._vocab = np.array(ids, dtype=np.int64), len(vocab)
+        return self._ids
+
+    def _headline(self, j: int) -> bool:
+        from .split import is_headline
+
+        h = self._head[j]
+        if h is None:
+            h = self._head[j] = is_headline(self.lines[j].text, self.opts)
+        return h
+
+    def _cos(self, i: int, limit: int) -> float:
+        """Topic cosine of the lines before line ``i`` and the lines from it on, each side as many whole
+        lines as reach ``limit`` words (a window is a slice of the text's topic words: one C-level count)."""
+        ids = self._topic_ids()
+        cum = self.cum
+        # before: lines lo..i-1 with cum[i] - cum[lo] >= limit (or from the start)
+        lo = bisect.bisect_right(cum, cum[i] - limit) - 1
+        lo = max(0, min(lo, i - 1)) if i else 0
+        # after: lines i..hi-1 with cum[hi] - cum[i] >= limit (or to the end)
+        hi = bisect.bisect_left(cum, cum[i] + limit)
+        hi = max(i + 1, min(hi, len(self.lines)))
+        off = self._tok_off
+        a, b = ids[off[lo] : off[i]], ids[off[i] : off[hi]]
+        if not len(a) or not len(b):
+            return 0.0
+        import numpy as np  # (numpy stays out of the modules an unchanged rerun imports)
+
+        va = np.bincount(a, minlength=self._vocab).astype(np.float64)
+        vb = np.bincount(b, minlength=self._vocab).astype(np.float64)
+        den = math.sqrt(float(va @ va) * float(vb @ vb))
+        return float(va @ vb) / den if den else 0.0
+
+    def cos_long(self, k: int) -> float:
+        """Topic cosine of the ~150 words before and after the ``k``-th candidate."""
+        if k not in self._cos_long:
+            self._cos_long[k] = self._cos(self.cands[k], 150)
+        return self._cos_long[k]
+
+    def _words_since_strong(self, k: int) -> int:
+        """Words between the last 'strong' candidate before the ``k``-th (a headline or a gap above the
+        usual one) and it."""
+        if self._last_strong is None:
+            last, out = 0, []
+            for kk, i in enumerate(self.cands):
+                out.append(last)
+                if self.gaps[kk] > self.usual or self._headline(i):
+                    last = i
+            self._last_strong = out
+        i = self.cands[k]
+        return self.cum[i] - self.cum[self._last_strong[k]]
+
+    def words_from(self, i: int) -> int:
+        """Words of the text from line ``i`` to its end."""
+        return self.cum[-1] - self.cum[i]
+
+    def headline_share(self) -> float:
+        """Share of the text's candidates (but the first) that are headline-like."""
+        if self._headline_share is None:
+            rest = self.cands[1:]
+            self._headline_share = sum(1 for i in rest if self._headline(i)) / len(rest) if rest else 0.0
+        return self._headline_share
+
+    def features(self, i: int) -> list[float]:
+        """The feature row (``FEATURES`` order) of candidate line ``i``."""
+        from .split import _SENTENCE_END, is_prose, parse_byline, parse_date_line, words
+
+        k = self.rank[i]
+        t = self.lines[i].text
+        head_text = t[:200]  # (the share of capitals of a long line's opening is enough)
+        n_letters = sum(1 for c in head_text if c.isalpha())
+        upper = sum(1 for c in head_text if c.isupper()) / n_letters if n_letters else 0.0
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        head = self._headline(i)
+        opener = False
+        if nxt is not None and head:
+            nt = nxt.text
+            opener = bool(
+                parse_byline(nt, self.rules) is not None
+                or (words(nt) <= 16 and parse_date_line(nt, self.rules) is not None)
+                or self.rules.dateline.match(nt)
+            )
+        gap = self.gaps[k]
+        cl = self.cos_long(k)
+        left = max(self.cos_long(kk) for kk in range(max(0, k - 3), k + 1))
+        right = max(self.cos_long(kk) for kk in range(k, min(len(self.cands), k + 4)))
+        prev = self.lines[i - 1].text if i else ""
+        return [
+            1.0,
+            float(gap),
+            float(gap > self.usual),
+            float(gap < self.usual),
+            float(head),
+            float(head and gap > self.usual),
+            upper,
+            math.log1p(self.counts[i]),
+            float(bool(_SENTENCE_END.search(t))),
+            float(bool(_SENTENCE_END.search(prev))) if i else 1.0,
+            float(self._headline(i - 1)) if i else 0.0,
+            float(opener),
+            float(nxt is not None and is_prose(nxt.text)),
+            float(bool(self.rules.dateline.match(t))),
+            self._cos(i, 40),
+            cl,
+            (left - cl) + (right - cl),
+            float(i == 0),
+            math.log1p(self._words_since_strong(k)),
+            self.headline_share(),
+            float(not head and self.headline_share() >= 0.05),
+        ]
+
+    def probability(self, i: int) -> float:
+        """P(line ``i`` opens an article); 0 for a line that is not a candidate."""
+        if i not in self.rank or self.model is None:
+            return 0.0
+        if i not in self._prob:
+            self._prob[i] = self.model.probability(self.features(i))
+        return self._prob[i]
+
+
+def boundary_features(
+    text: str, lines: list[Line], rules: Rules, opts: SplitOptions, cands: list[int] | None = None
+) -> list[list[float]]:
+    """One feature row (``FEATURES`` order) per candidate line ``cands`` (default: ``candidates(lines)``)."""
+    scorer = BoundaryScorer(text, lines, rules, opts, None)
+    return [scorer.features(i) for i in (scorer.cands if cands is None else cands)]
+
+
+def boundary_probabilities(
+    text: str, lines: list[Line], rules: Rules, opts: SplitOptions, model: BoundaryModel | None = None
+) -> dict[int, float]:
+    """P(opens an article) of every candidate line, by line index (other lines are not candidates)."""
+    scorer = BoundaryScorer(text, lines, rules, opts, model or load_model())
+    return {i: scorer.probability(i) for i in scorer.cands}

@@ -1,0 +1,119 @@
+"""The article-boundary model (corpus_etl/boundary.py) and the splitter's use of it (no Prefect)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_etl import boundary
+from corpus_etl.rules import load_rules
+from corpus_etl.settings import Settings
+from corpus_etl.split import SplitOptions, check_coverage, logical_lines, split_text
+from tests.conftest import CORPORA, need_shared
+
+RULES = load_rules(Settings().rules_path)
+OPTS = SplitOptions()
+
+FERRY = (
+    "The harbour council approved a new timetable for the island ferries on Monday evening after a long debate. "
+    "Boats will leave every thirty minutes during the summer season, and the fares for monthly passes will fall.\n\n"
+    "Councillors who opposed the plan said the harbour could not handle the extra traffic without new moorings, "
+    "and they asked the ferry operator to publish its passenger figures before the season begins.\n"
+)
+CHESS = (
+    "The chess olympiad opened in the capital with teams from one hundred and eighty nations competing for medals. "
+    "Grandmasters played the first round under bright lights while spectators followed the games on screens.\n\n"
+    "Organisers expect record attendance this weekend, when the strongest teams meet in the decisive matches "
+    "of the tournament and the youngest players face the champions of previous editions.\n"
+)
+
+
+def test_candidates_are_block_openings_and_gaps_count_blank_lines():
+    text = "First line\nsecond line of the block\n\n\nNew block after two blank lines\n\nThird block\n"
+    lines = logical_lines(text)
+    cands = boundary.candidates(lines)
+    assert [lines[i].text for i in cands] == ["First line", "New block after two blank lines", "Third block"]
+    rows = boundary.boundary_features(text, lines, RULES, OPTS, cands)
+    gap = boundary.FEATURES.index("gap")
+    assert [r[gap] for r in rows] == [0.0, 2.0, 1.0]
+    assert all(len(r) == len(boundary.FEATURES) for r in rows)
+
+
+def test_packaged_model_matches_the_features_and_is_versioned():
+    model = boundary.load_model()
+    data = json.loads(boundary.MODEL_PATH.read_text(encoding="utf-8"))
+    assert model.version == data["version"] and model.version.startswith("boundary-")
+    assert model.features == boundary.FEATURES
+    assert 0 < model.threshold < 1 and 0 < model.threshold_untitled < 1
+
+
+def test_a_model_file_with_other_features_is_refused(tmp_path: Path):
+    data = json.loads(boundary.MODEL_PATH.read_text(encoding="utf-8"))
+    data["features"] = [*data["features"][:-1], "something_else"]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="make train"):
+        boundary.load_model(str(path))
+
+
+@pytest.mark.parametrize("join", ["\n\n", "\n\n\n"])
+def test_two_untitled_stories_are_two_articles(join: str):
+    text = FERRY + join + CHESS
+    res = split_text(text, RULES, OPTS)
+    arts = [r for r in res.records if r.kind == "article"]
+    assert len(arts) == 2 and all(r.title is None for r in arts)
+    assert arts[1].paragraphs[0].startswith("The chess olympiad")
+    assert check_coverage(res) == []
+
+
+def test_untitled_splits_are_off_inside_an_explicit_segment():
+    text = FERRY + "\n\n\n" + CHESS
+    res = split_text(text, RULES, SplitOptions(model_untitled_splits=False))
+    assert len([r for r in res.records if r.kind == "article"]) == 1
+
+
+def test_without_the_model_the_topic_rule_decides():
+    text = "Ferry Timetable Approved\n\n" + FERRY + "\nChess Olympiad Opens\n\n" + CHESS
+    for opts in (OPTS, SplitOptions(boundary_model=False)):
+        res = split_text(text, RULES, opts)
+        assert [r.title for r in res.records] == ["Ferry Timetable Approved", "Chess Olympiad Opens"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([FERRY, CHESS, "Short Headline Here\n", "\n", "x\n", "2024\n"]), max_size=12))
+def test_probabilities_are_probabilities_and_spans_cover_the_text(parts: list[str]):
+    text = "\n".join(parts)
+    lines = logical_lines(text)
+    probs = boundary.boundary_probabilities(text, lines, RULES, OPTS)
+    assert set(probs) == set(boundary.candidates(lines))
+    assert all(0.0 <= p <= 1.0 for p in probs.values())
+    assert check_coverage(split_text(text, RULES, OPTS)) == []
+
+
+def _bbc_stories(n: int, seed: int) -> list[tuple[str, str]]:
+    root = need_shared(CORPORA / "bbc_news" / "bbc")
+    files = sorted(root.glob("*/*.txt"))
+    out = []
+    for path in random.Random(seed).sample(files, n):
+        title, _, body = path.read_bytes().decode("utf-8", "replace").strip().partition("\n")
+        out.append((title.strip(), "\n\n".join(p.strip() for p in body.splitlines() if p.strip())))
+    return out
+
+
+@pytest.mark.parametrize(("join", "heads"), [("\n\n", True), ("\n\n\n", True), ("\n\n\n", False)])
+def test_real_stories_glued_in_one_file_come_apart(join: str, heads: bool):
+    """20 BBC stories a file (../shared): each one found as an article of its own (its body words)."""
+    stories = _bbc_stories(20, 7)
+    text = join.join(f"{t}\n\n{b}" if heads else b for t, b in stories) + "\n"
+    res = split_text(text, RULES, OPTS)
+    bodies = [set(" ".join(r.paragraphs).lower().split()) for r in res.records if r.kind == "article"]
+    found = 0
+    for _, body in stories:
+        gold = set(body.lower().split())
+        found += max(len(gold & b) / len(gold | b) for b in bodies) >= 0.8
+    assert found >= 18, found
