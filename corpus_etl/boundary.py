@@ -54,7 +54,8 @@ FEATURES: tuple[str, ...] = (
     "no_words_before",  # no content before it (the text's first block)
     "log_words_before",  # words since the previous candidate with a gap above usual or a headline
     "headline_share",  # share of the text's candidates that are headline-like (does it use headlines?)
-    "untitled_in_headlined_text",  # not headline-like, in a text whose candidates are >= 5 % headlines
+    "opens_with_headline",  # the text opens with a headline-like line over running text
+    "untitled_in_headlined_text",  # not headline-like, in a text that opens with a headline
 )
 
 
@@ -210,11 +211,18 @@ class BoundaryScorer:
         """Words of the text from line ``i`` to its end."""
         return self.cum[-1] - self.cum[i]
 
+    def opens_with_headline(self) -> bool:
+        """Whether the text's first line is headline-like with running text after it (a text of stories
+        with headlines, as opposed to paragraphs with none)."""
+        from .split import is_prose
+
+        return len(self.lines) > 1 and self._headline(0) and is_prose(self.lines[1].text)
+
     def headline_share(self) -> float:
-        """Share of the text's candidates (but the first) that are headline-like."""
+        """Share of the text's candidates that are headline-like."""
         if self._headline_share is None:
-            rest = self.cands[1:]
-            self._headline_share = sum(1 for i in rest if self._headline(i)) / len(rest) if rest else 0.0
+            n = len(self.cands)
+            self._headline_share = sum(1 for i in self.cands if self._headline(i)) / n if n else 0.0
         return self._headline_share
 
     def features(self, i: int) -> list[float]:
@@ -262,7 +270,8 @@ class BoundaryScorer:
             float(i == 0),
             math.log1p(self._words_since_strong(k)),
             self.headline_share(),
-            float(not head and self.headline_share() >= 0.05),
+            float(self.opens_with_headline()),
+            float(not head and self.opens_with_headline()),
         ]
 
     def probability(self, i: int) -> float:

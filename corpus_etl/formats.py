@@ -123,8 +123,8 @@ class _Builder:
                 self.removed.append(RemovedSpan(start, end, rule))
 
     def segment(self, converted: str, mapping: OffsetMap, cluster: int, meta: dict[str, object] | None) -> None:
-        # an explicit segment is one article: running text in it opens no untitled article
-        res = split_text(converted, self.rules, replace(self.opts, model_untitled_splits=False))
+        # an explicit segment is one article: only strong evidence opens another record in it
+        res = split_text(converted, self.rules, replace(self.opts, one_article=True))
         records, removed = _shift(res, mapping, len(self.records))
         for rec in records:
             rec.cluster = cluster

@@ -122,9 +122,11 @@ class SplitOptions:
     # The trained boundary model (``corpus_etl.boundary``) decides whether a headline-like line after
     # enough body opens a new article ('model'), and whether a block of running text with no headline
     # does ('model_untitled'); off, the topic-change rule decides for headlines and untitled text never
-    # splits. ``model_untitled_splits`` is off inside explicit segments (a Multi-News or JSONL article).
+    # splits.
     boundary_model: bool = True
-    model_untitled_splits: bool = True
+    # The text is one article (an explicit segment: a Multi-News article, a JSONL text): only an opener
+    # after a headline, a page start or a related block opens another record in it.
+    one_article: bool = False
     # A headline-like line the model gives this probability opens an article after only this many words
     # of body (a short brief, a table of figures). On a web page every model split is weak (see
     # page_weak_splits): the model is trained on concatenations of clean stories, where a subheading
@@ -618,6 +620,11 @@ class _Splitter:
             self.remove(start, ln.end, "navigation_list")
             return i + 1
 
+        # A dateline on a line of its own after a body may open the next (untitled) story.
+        if rec is not None and self.rules.dateline.match(text) and (reason := self._starts_untitled_record(rec, i)):
+            self.close()
+            rec = self.open_record(reason)
+
         # Metadata lines.
         tag = self.rules.tag.fullmatch(text)
         if tag:
@@ -726,6 +733,8 @@ class _Splitter:
         enough = rec.body_words >= self.opts.min_body_words_before_split
         if enough and opener:
             return "opener"
+        if self.opts.one_article:
+            return None
         p = self.boundaries.probability(i)
         if (
             self.bmodel is not None
@@ -744,21 +753,28 @@ class _Splitter:
         return "topic" if cosine(before, after) < self.opts.same_topic_similarity else None
 
     def _starts_untitled_record(self, rec: RawRecord, i: int) -> str | None:
-        """Why the line ``i``, running text with no headline above it, opens a new (untitled) article:
-        the boundary model says so ('model_untitled', 'model_strong' at ``SplitOptions.model_strong``)
-        after enough body of the current article. None: it continues the current record."""
-        if self.bmodel is None or not self.opts.model_untitled_splits or self.zone != "main":
+        """Why the line ``i``, running text (or a dateline) with no headline above it, opens a new
+        (untitled) article: the boundary model says so, sure of it after a few words of body
+        ('model_strong' at ``SplitOptions.model_strong``) or at its threshold after enough body
+        ('model_untitled'), and enough text follows to be an article; never in a text that opens with a
+        headline over running text (its stories start at headlines). None: it continues the record."""
+        if self.bmodel is None or self.opts.one_article or self.zone != "main" or rec.kind != "article":
             return None
-        if rec.kind != "article" or rec.body_words < self.opts.min_body_words_before_split:
+        if self.boundaries.opens_with_headline():
+            return None  # a text of stories with headlines: a story starts at a headline
+        text = self.lines[i].text
+        if not is_prose(text) and not self.rules.dateline.match(text):  # (a dateline alone opens a story)
             return None
-        if not is_prose(self.lines[i].text):
+        if rec.body_words < self.opts.model_strong_min_words:
             return None
         if self.boundaries.words_from(i) < self.opts.min_body_words_before_split:
             return None  # a closing line (a sign-up line, a footer) is no article of its own
         p = self.boundaries.probability(i)
-        if p < self.bmodel.threshold_untitled:
+        if p >= self.opts.model_strong:
+            return "model_strong"
+        if p < self.bmodel.threshold_untitled or rec.body_words < self.opts.min_body_words_before_split:
             return None
-        return "model_strong" if p >= self.opts.model_strong else "model_untitled"
+        return "model_untitled"
 
     def upcoming_text(self, i: int, max_words: int) -> str:
         """Up to ``max_words`` words of the content lines after line ``i``."""

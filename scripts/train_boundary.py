@@ -4,7 +4,7 @@
     .venv/bin/python -m scripts.train_boundary --check    # cross-corpus numbers only, writes nothing
 
 Files are built, seeded, from ../shared (never copied into the repository): stories of one corpus a file,
-5-40 a file, joined by one or by two blank lines, with and without their headline lines (BBC, Reuters),
+1-40 a file, joined by one or by two blank lines, with and without their headline lines (BBC, Reuters),
 BBC also one category a file; Multi-News articles (no headlines) joined by a blank line. Every
 block-opening line is a candidate; its label is whether a story starts there.
 
@@ -78,7 +78,7 @@ def build_files(
             for same in (False, True) if len(by_group) > 1 else (False,):
                 for _ in range(n_files):
                     src = by_group[rng.choice(sorted(by_group))] if same else [s for _, s in stories]
-                    picks = rng.sample(src, min(len(src), rng.randint(5, 40)))
+                    picks = rng.sample(src, min(len(src), rng.randint(1, 40)))
                     parts, starts, pos = [], [], 0
                     for title, body in picks:
                         piece = f"{title}\n\n{body}" if head and title else body
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     data = {c: examples(build_files(stories[c], rng, args.files)) for c in CORPORA}
     lines = ["# Article-boundary model: training report", ""]
     lines += [
-        f"Seed {SEED}; {args.files} files per corpus and variant (5-40 stories a file); candidates per corpus: "
+        f"Seed {SEED}; {args.files} files per corpus and variant (1-40 stories a file); candidates per corpus: "
         + ", ".join(f"{c} {len(data[c][1]):,} ({int(data[c][1].sum()):,} starts)" for c in CORPORA)
         + ".",
         "",

@@ -71,10 +71,11 @@ def test_two_untitled_stories_are_two_articles(join: str):
     assert check_coverage(res) == []
 
 
-def test_untitled_splits_are_off_inside_an_explicit_segment():
-    text = FERRY + "\n\n\n" + CHESS
-    res = split_text(text, RULES, SplitOptions(model_untitled_splits=False))
-    assert len([r for r in res.records if r.kind == "article"]) == 1
+def test_an_explicit_segment_is_one_article():
+    titled = "Ferry Timetable Approved\n\n" + FERRY + "\nChess Olympiad Opens\n\n" + CHESS
+    for text in (FERRY + "\n\n\n" + CHESS, titled):
+        res = split_text(text, RULES, SplitOptions(one_article=True))
+        assert len([r for r in res.records if r.kind == "article"]) == 1
 
 
 def test_without_the_model_the_topic_rule_decides():
