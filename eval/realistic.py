@@ -60,7 +60,6 @@ from eval.run import (
     shared_dir,
     strip_private,
     table,
-    titles_equal,
     token_counts,
     token_prf,
     tokenize,
@@ -82,15 +81,35 @@ TARGETS: list[tuple[str, str, str, float]] = [
     ("dragnet titles (normalised exact)", "single.titles.exact", ">=", 0.80),
     ("four pages a file: body F1 minus the same pages one a file", "concat.by_pages.4.delta_vs_single", ">=", -0.03),
     ("four pages a file: page-boundary F1", "concat.by_pages.4.boundary_f1", ">=", 0.95),
-    ("Reuters + BBC, headlines, one blank line: articles recovered", "stories.with_one_blank_line.recovered", ">=", 0.98),
-    ("Reuters + BBC, headlines, two blank lines: articles recovered", "stories.with_two_blank_lines.recovered", ">=", 0.98),
+    (
+        "Reuters + BBC, headlines, one blank line: articles recovered",
+        "stories.with_one_blank_line.recovered",
+        ">=",
+        0.98,
+    ),
+    (
+        "Reuters + BBC, headlines, two blank lines: articles recovered",
+        "stories.with_two_blank_lines.recovered",
+        ">=",
+        0.98,
+    ),
     ("Reuters + BBC, no headlines, one blank line: recovered", "stories.without_one_blank_line.recovered", ">=", 0.70),
-    ("Reuters + BBC, no headlines, two blank lines: recovered", "stories.without_two_blank_lines.recovered", ">=", 0.70),
-    ("multinews .src: articles in `articles` (recovered, passing the error rules)", "multinews.src.recovered_in_articles", ">=", 1.0),
+    (
+        "Reuters + BBC, no headlines, two blank lines: recovered",
+        "stories.without_two_blank_lines.recovered",
+        ">=",
+        0.70,
+    ),
+    (
+        "multinews .src: articles in `articles` (recovered, passing the error rules)",
+        "multinews.src.recovered_in_articles",
+        ">=",
+        1.0,
+    ),
     ("multinews blank-line joins: recovered", "multinews.text.recovered", ">=", 0.50),
     ("ledger: gold words in kind='article' rows", "ledger.all.article", ">=", 0.95),
     ("ledger: gold words in quarantine", "ledger.all.quarantine", "<=", 0.02),
-]  # fmt: skip
+]
 
 # ==================================================================================================
 # The extractor hook
@@ -268,11 +287,6 @@ def _micro(counts: list[tuple[int, int, int]]) -> float:
 
 def _share(flags: list[bool]) -> float:
     return sum(flags) / len(flags) if flags else 0.0
-
-
-def _pooled(groups: list[list[bool]]) -> float:
-    n = sum(len(g) for g in groups)
-    return sum(sum(g) for g in groups) / n if n else 0.0
 
 
 # -- the articles suite's error rules, read from expectations/articles.json -------------------------
@@ -787,7 +801,7 @@ def section_single(pages: list[Page], pool: Executor) -> dict[str, Any]:
                 if any(s["fold"] == k for s in subset)
             },
         }
-    com = [s for s in scored if "comment_tokens" in s and s["comment_tokens"]]
+    com = [s for s in scored if s.get("comment_tokens")]
     leak = spread([s["comment_leaked"] / s["comment_tokens"] for s in com])
     out["comments"] = {
         "n_pages": len(com),
@@ -1127,7 +1141,7 @@ def render(res: dict[str, Any]) -> str:
                 ]
                 for t in res["targets"]
             ],
-        )  # fmt: skip
+        )
     )
     if "single" in res:
         s = res["single"]
@@ -1155,7 +1169,7 @@ def render(res: dict[str, Any]) -> str:
                     ]
                     for k in ("all", "scrapinghub", "dragnet")
                 ],
-            )  # fmt: skip
+            )
         )
         c, t = s["comments"], s["titles"]
         lines += [
@@ -1165,7 +1179,7 @@ def render(res: dict[str, Any]) -> str:
             f"10 %: {c['pages_leaking_over_10pct']}.",
             f"- Titles (dragnet `titles.json`, {t['n_pages']} pages): normalised exact {_sp(t['exact_spread'])}; "
             f"lenient {_sp(t['lenient_spread'])}.",
-            f"- Mean body F1 by site fold (all pages): "
+            "- Mean body F1 by site fold (all pages): "
             + ", ".join(f"{k}: {v:.3f}" for k, v in s["all"]["by_fold"].items()),
             f"- Why main articles would be quarantined: {s['main_failing_reasons'] or 'none'}.",
             "- Worst pages: " + ", ".join(f"{w['id']} ({w['site']}) {w['f1']:.2f}" for w in s["worst_pages"]) + ".",
@@ -1206,7 +1220,7 @@ def render(res: dict[str, Any]) -> str:
                     ]
                     for k, v in cc["by_pages"].items()
                 ],
-            )  # fmt: skip
+            )
         )
         a = cc["all"]
         lines += [
@@ -1223,11 +1237,19 @@ def render(res: dict[str, Any]) -> str:
             for kind in ("all", "bbc", "reuters", "bbc_same_topic"):
                 x = st[v] if kind == "all" else st[v][kind]
                 rows.append(
-                    [v, kind, x["n_files"], x["n_articles"], _boundary(x), _sp(x.get("recovered_spread")),
-                     _num(x.get("recovered_in_articles")), _num(x.get("title_exact")),
-                     f"{x['pred_articles_per_file']:.1f} / {x['gold_articles_per_file']:.1f}",
-                     _num(x["share_pred_articles_failing_error_rules"])]
-                )  # fmt: skip
+                    [
+                        v,
+                        kind,
+                        x["n_files"],
+                        x["n_articles"],
+                        _boundary(x),
+                        _sp(x.get("recovered_spread")),
+                        _num(x.get("recovered_in_articles")),
+                        _num(x.get("title_exact")),
+                        f"{x['pred_articles_per_file']:.1f} / {x['gold_articles_per_file']:.1f}",
+                        _num(x["share_pred_articles_failing_error_rules"]),
+                    ]
+                )
         lines.append(
             table(
                 [
@@ -1243,7 +1265,7 @@ def render(res: dict[str, Any]) -> str:
                     "records failing error rules",
                 ],
                 rows,
-            )  # fmt: skip
+            )
         )
         lines += [
             "",
@@ -1278,7 +1300,7 @@ def render(res: dict[str, Any]) -> str:
                     ]
                     for k in ("src", "text")
                 ],
-            )  # fmt: skip
+            )
         )
     if "ledger" in res:
         lg = res["ledger"]
@@ -1301,11 +1323,13 @@ def render(res: dict[str, Any]) -> str:
                     ]
                     for g in groups
                 ],
-            )  # fmt: skip
+            )
         )
         lines += [
             "",
-            f"- Removed gold words by rule (share of all located gold words): {lg['all']['removed_by_rule'] or 'none'}.",
+            "- Removed gold words by rule (share of all located gold words): "
+            + (", ".join(f"{k} {v:.3f}" for k, v in lg["all"]["removed_by_rule"].items()) or "none")
+            + ".",
             f"- Quarantine reasons (rows): {lg['quarantine_reasons'] or 'none'}.",
             f"- Files not scored: {lg['files_not_scored'] or 'none'}.",
         ]
