@@ -39,8 +39,9 @@ test: install ## Run the whole test suite (what CI runs; installs Chromium for t
 	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md)
+eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md, eval/REALISTIC.md)
 	$(BIN)/python -m eval.run
+	$(BIN)/python -m eval.realistic
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

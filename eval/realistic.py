@@ -194,44 +194,44 @@ def title_match(pred: str | None, gold: str) -> tuple[bool, bool]:
     return exact, exact or (bool(g) and g in p) or token_prf(p, g)[2] >= LENIENT_TITLE_F1
 
 
-def align(gold: str, text: str, offset: int = 0) -> list[tuple[int, int] | None]:
-    """Where each gold token is in ``text``: ``(start, end)`` (plus ``offset``) or None when not found.
+Block = tuple[int, int, int, int]
+"""A run of gold tokens found one after the other in the text: (first gold token, token count, char start, end)."""
+
+
+def align_blocks(gold: str, text: str, offset: int = 0) -> list[Block]:
+    """The gold tokens found in ``text``, as runs in gold order (char offsets plus ``offset``).
 
     A longest-common-blocks alignment of the two token sequences (``difflib.SequenceMatcher`` without
     autojunk), so tokens are found in order and a gold word is placed at most once.
     """
     g = [t for t, _, _ in tokens_with_offsets(gold)]
     pt = tokens_with_offsets(text)
-    out: list[tuple[int, int] | None] = [None] * len(g)
     sm = difflib.SequenceMatcher(None, g, [t for t, _, _ in pt], autojunk=False)
-    for a, b, size in sm.get_matching_blocks():
-        for i in range(size):
-            _, s, e = pt[b + i]
-            out[a + i] = (s + offset, e + offset)
+    return [(a, n, pt[b][1] + offset, pt[b + n - 1][2] + offset) for a, b, n in sm.get_matching_blocks() if n]
+
+
+def align(gold: str, text: str, offset: int = 0) -> list[tuple[int, int] | None]:
+    """Where each gold token is in ``text``: ``(start, end)`` (plus ``offset``) or None when not found
+    (``align_blocks``, token by token)."""
+    n_gold = len(tokens_with_offsets(gold))
+    out: list[tuple[int, int] | None] = [None] * n_gold
+    pt = tokens_with_offsets(text)
+    starts = {s: k for k, (_, s, _) in enumerate(pt)}
+    for a, n, s, _ in align_blocks(gold, text):
+        k = starts[s]
+        for i in range(n):
+            out[a + i] = (pt[k + i][1] + offset, pt[k + i][2] + offset)
     return out
 
 
-def content_span(located: Sequence[tuple[int, int] | None], min_block: int = MIN_BLOCK) -> tuple[int, int] | None:
-    """(start, end) of the gold content in the text: from the first to the last located token that is in a
-    run of at least ``min_block`` consecutive located tokens (all located tokens when none is). None when
-    nothing was located."""
-    runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(located):
-        if located[i] is None:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(located) and located[j + 1] is not None:
-            j += 1
-        runs.append((i, j))
-        i = j + 1
-    if not runs:
+def content_span(blocks: Sequence[Block], min_block: int = MIN_BLOCK) -> tuple[int, int] | None:
+    """(start, end) of the gold content in the text: from the first to the last block of at least
+    ``min_block`` tokens (of all blocks when none is that long), so stray gold words found in the chrome do
+    not move it. None when nothing was found."""
+    long_blocks = [b for b in blocks if b[1] >= min_block] or list(blocks)
+    if not long_blocks:
         return None
-    long_runs = [r for r in runs if r[1] - r[0] + 1 >= min_block] or runs
-    first, last = located[long_runs[0][0]], located[long_runs[-1][1]]
-    assert first is not None and last is not None
-    return first[0], last[1]
+    return min(b[2] for b in long_blocks), max(b[3] for b in long_blocks)
 
 
 def comment_leak(pred: str | None, gold: str, comments: str) -> tuple[int, int]:
@@ -667,8 +667,7 @@ def score_file(b: Built) -> dict[str, Any]:
     windows = []
     per: list[dict[str, Any]] = []
     for g in b.golds:
-        located = align(g.body, b.text[g.start : g.end], g.start) if "pages" in b.group else []
-        span = content_span(located) if located else None
+        span = content_span(align_blocks(g.body, b.text[g.start : g.end], g.start)) if "pages" in b.group else None
         content = span or (g.start, g.end)
         # a page's boundary may be anywhere from its first character to where its gold content starts
         windows.append((g.start, max(g.title_end, content[0] + TOLERANCE if span else g.title_end)))
@@ -1090,6 +1089,16 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def baseline_of(previous: dict[str, Any]) -> dict[str, Any]:
+    """What the report shows of a previous run (its ``realistic.json``): its commit and its targets' values."""
+    code = previous.get("meta", {}).get("code", {})
+    return {
+        "commit": code.get("git_commit"),
+        "corpus_etl_sha256": code.get("corpus_etl_sha256"),
+        "values": {t["key"]: t["value"] for t in previous.get("targets", [])},
+    }
+
+
 def _num(x: Any) -> str:
     if x is None:
         return "-"
@@ -1129,15 +1138,17 @@ def render(res: dict[str, Any]) -> str:
         "## Targets",
         "",
     ]
+    base = res.get("baseline")
     lines.append(
         table(
-            ["target", "goal", "measured", "status"],
+            ["target", "goal", "measured", "status", *([f"at {base['commit']}"] if base else [])],
             [
                 [
                     t["target"],
                     t["goal"],
                     _sp(t["spread"]) if t["spread"] else _num(t["value"]),
                     "-" if t["met"] is None else ("met" if t["met"] else "NOT MET"),
+                    *([_num(base["values"].get(t["key"]))] if base else []),
                 ]
                 for t in res["targets"]
             ],
@@ -1428,6 +1439,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--extractor", default=DEFAULT_EXTRACTOR, help="module:factory, see ExtractorFactory")
     parser.add_argument(
+        "--baseline", type=Path, default=None, help="a previous realistic.json: its targets' values as a column"
+    )
+    parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: eval/ for a full run of every section)"
     )
     args = parser.parse_args(argv)
@@ -1439,6 +1453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out_dir = args.out or (Path(__file__).resolve().parent if full else None)
     print(f"evaluating on {shared_dir()} ({'quick' if args.quick else 'full'}, seed {SEED}, {only})", file=sys.stderr)
     res = evaluate(args.quick, only, args.extractor, log=lambda s: print(s, file=sys.stderr))
+    if args.baseline:
+        res["baseline"] = baseline_of(json.loads(args.baseline.read_text(encoding="utf-8")))
     report = render(res)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
