@@ -981,7 +981,7 @@ def section_ledger(sources: dict[str, list[Built]], quick: bool, log: Callable[[
             raise RuntimeError(f"corpus-etl ingest failed (exit {done.returncode}): {' | '.join(tail)}")
         con = duckdb.connect(str(wh / "corpus.duckdb"), read_only=True)
         try:
-            src_rows = con.execute("SELECT source_id, path, n_chars, status FROM sources").fetchall()
+            src_rows = con.execute("SELECT source_id, path, n_chars, status FROM sources ORDER BY path").fetchall()
             rows_by: dict[str, list[tuple[int, int, str]]] = {}
             for sid, a, b, kind in con.execute("SELECT source_id, char_start, char_end, kind FROM articles").fetchall():
                 rows_by.setdefault(sid, []).append((a, b, kind))

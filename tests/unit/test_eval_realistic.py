@@ -237,3 +237,10 @@ def test_score_file_scores_boundaries_recovery_and_what_would_be_quarantined() -
     assert [a["recovered"] for a in res["articles"]] == [True, True]
     assert [a["recovered_in_articles"] for a in res["articles"]] == [False, False]  # untitled: quarantined today
     assert res["n_failing_articles"] == 2
+
+
+def test_baseline_of_a_previous_run_keeps_its_commit_and_target_values() -> None:
+    prev = {"meta": {"code": {"git_commit": "abc1234"}}, "targets": [{"key": "single.all.body_f1", "value": 0.8}]}
+    base = rz.baseline_of(prev)
+    assert base["commit"] == "abc1234" and base["values"] == {"single.all.body_f1": 0.8}
+    assert rz.baseline_of({})["values"] == {}
