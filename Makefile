@@ -41,7 +41,7 @@ test: install ## Run the whole test suite (what CI runs; installs Chromium for t
 
 eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md, eval/REALISTIC.md)
 	$(BIN)/python -m eval.run
-	$(BIN)/python -m eval.realistic
+	$(BIN)/python -m eval.realistic --baseline eval/realistic_d632d35.json
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1344,6 +1344,16 @@ def render(res: dict[str, Any]) -> str:
             f"- Quarantine reasons (rows): {lg['quarantine_reasons'] or 'none'}.",
             f"- Files not scored: {lg['files_not_scored'] or 'none'}.",
         ]
+    lines += [
+        "",
+        "## Reading notes",
+        "",
+        '- "In `articles`" counts only records that pass the articles suite\'s error-level row rules '
+        "(`expectations/articles.json`, checked here without GX); the ledger is the real thing (a real ingest).",
+        "- The ledger says where gold words land, not whether articles were split right: a file of stories glued "
+        "into one record puts every word in a `kind='article'` row. Read it with sections 2-4.",
+        "- A row `all` pools its groups by gold words; the spread is over files (a group of one file has none).",
+    ]
     lines += ["", "## Timings (s)", "", ", ".join(f"{k} {v:.1f}" for k, v in res["timings"].items()), ""]
     return "\n".join(lines)
 
