@@ -300,6 +300,7 @@ class RowRule:
 
     reason: str
     check: Callable[[Record], bool]  # True when the row passes
+    column: str | None = None  # the column it reads; a record without that key is not checked
 
 
 def _rule(exp: dict[str, Any]) -> RowRule | None:
@@ -345,13 +346,14 @@ def error_rules(suite: dict[str, Any]) -> list[RowRule]:
         if exp.get("meta", {}).get("severity") == "error":
             r = _rule(exp)
             if r is not None:
-                out.append(r)
+                out.append(RowRule(r.reason, r.check, exp["kwargs"].get("column")))
     return out
 
 
 def failed_rules(record: Record, rules: Sequence[RowRule]) -> list[str]:
-    """Reasons of the rules ``record`` fails (empty: it would be loaded into ``articles``)."""
-    return [r.reason for r in rules if not r.check(record)]
+    """Reasons of the rules ``record`` fails (empty: it would be loaded into ``articles``). A rule on a column
+    the record does not have (an extractor that returns no ids, say) is not checked."""
+    return [r.reason for r in rules if (r.column is None or r.column in record) and not r.check(record)]
 
 
 # ==================================================================================================
@@ -453,6 +455,28 @@ def scrapinghub_pages(root: Path) -> list[Page]:
                     truth[key]["articleBody"],
                 )
             )
+    return out
+
+
+def dev_page_folds(root: Path) -> list[dict[str, Any]]:
+    """Every dev page a trained extractor may learn from, with its site and fold, for training with the folds this
+    evaluation scores by: ``{"id", "path", "gold_path", "site", "fold"}``, scrapinghub then dragnet, sorted.
+    A model for fold ``k`` must be trained and tuned on pages whose fold is not ``k`` only."""
+    sh = root / "corpora" / "scrapinghub"
+    truth = json.loads((sh / "ground-truth.json").read_text(encoding="utf-8"))
+    out = [
+        {"id": f"scrapinghub/{k[:12]}", "path": str(sh / "page_text" / f"{k}.txt"), "gold_path": None,
+         "site": url_site(v["url"]), "fold": site_fold(url_site(v["url"]))}
+        for k, v in sorted(truth.items())
+    ]  # fmt: skip
+    dn = root / "corpora" / "dragnet"
+    sites = json.loads((dn / "sites.json").read_text(encoding="utf-8"))
+    for path in sorted((dn / "page_text").glob("*.txt")):
+        site = site_key(sites.get(path.stem, f"dragnet-{path.stem}"))
+        out.append(
+            {"id": f"dragnet/{path.stem}", "path": str(path), "gold_path": str(dn / "gold" / path.name),
+             "site": site, "fold": site_fold(site)}
+        )  # fmt: skip
     return out
 
 

@@ -124,6 +124,7 @@ def test_error_rules_from_a_suite_flag_the_rows_that_would_be_quarantined() -> N
     assert failed_rules({"kind": "article", "title": None, "n_words": 25}, rules) == ["article has no title"]
     assert failed_rules({"kind": "related", "title": None, "n_words": 25}, rules) == []
     assert failed_rules({"kind": "article", "title": "T", "n_words": 3, "body": "123"}, rules) == ["short"]
+    assert failed_rules({"kind": "article", "n_words": 3}, rules) == ["short"]  # no title column: not checked
 
 
 def test_page_files_hold_one_fold_and_their_spans_are_the_pages() -> None:
@@ -226,17 +227,18 @@ def fake_factory(fold: int | None) -> rz.Extractor:
 def test_score_file_scores_boundaries_recovery_and_what_would_be_quarantined() -> None:
     rz._init_worker("tests.unit.test_eval_realistic:fake_factory")
     try:
-        words = " ".join(f"w{i}" for i in range(30))
-        text, golds = render_stories(
-            [Story("a", "A", words, "bbc", "t"), Story("b", "B", words + " x", "bbc", "t")], "\n\n", False
-        )
+        long_body = " ".join(f"w{i}" for i in range(30))
+        short_body = " ".join(f"s{i}" for i in range(12))  # under the suite's 20 words: an error-level rule
+        stories = [Story("a", "A", long_body, "bbc", "t"), Story("b", "B", short_body, "bbc", "t")]
+        text, golds = render_stories(stories, "\n\n", False)
         res = score_file(Built("f", text, "text", None, golds, {"kind": "bbc", "variant": "v"}))
     finally:
         rz._init_worker(rz.DEFAULT_EXTRACTOR)
     assert res["counts"] == (1, 1, 1)  # the second story's start is found, the first is the file's start
     assert [a["recovered"] for a in res["articles"]] == [True, True]
-    assert [a["recovered_in_articles"] for a in res["articles"]] == [False, False]  # untitled: quarantined today
-    assert res["n_failing_articles"] == 2
+    assert [a["recovered_in_articles"] for a in res["articles"]] == [True, False]  # the short one is quarantined
+    assert res["n_failing_articles"] == 1
+    assert res["failed_reasons"] == Counter({"article body has fewer than 20 words": 1})
 
 
 def test_baseline_of_a_previous_run_keeps_its_commit_and_target_values() -> None:
@@ -244,3 +246,44 @@ def test_baseline_of_a_previous_run_keeps_its_commit_and_target_values() -> None
     base = rz.baseline_of(prev)
     assert base["commit"] == "abc1234" and base["values"] == {"single.all.body_f1": 0.8}
     assert rz.baseline_of({})["values"] == {}
+
+
+def test_pages_and_dev_folds_from_a_tiny_corpus(tmp_path: Any) -> None:
+    import json
+
+    sh = tmp_path / "corpora" / "scrapinghub"
+    (sh / "page_text").mkdir(parents=True)
+    truth = {
+        "aa" * 32: {"url": "https://www.one.com/a", "articleBody": "body one"},
+        "bb" * 32: {"url": "http://two.org/b", "articleBody": "b2"},
+    }
+    (sh / "ground-truth.json").write_text(json.dumps(truth))
+    for key in truth:
+        (sh / "page_text" / f"{key}.txt").write_text(f"  menu\n\npage {key[:2]}\n")
+    dn = tmp_path / "corpora" / "dragnet"
+    for sub in ("page_text", "gold", "comments"):
+        (dn / sub).mkdir(parents=True)
+    (dn / "sites.json").write_text(json.dumps({"1": "www.one.com", "2": "three.net"}))
+    (dn / "titles.json").write_text(json.dumps({"1": {"from": "h1", "title": "Title one"}}))
+    for n in ("1", "2", "3"):
+        (dn / "page_text" / f"{n}.txt").write_text(f"page {n}")
+        (dn / "gold" / f"{n}.txt").write_bytes(b"g\x00o\x00l\x00d" if n == "3" else f"gold {n}".encode())
+    (dn / "comments" / "1.txt").write_text("a comment")
+
+    sh_pages = rz.scrapinghub_pages(tmp_path)
+    assert [(p.site, p.gold, p.text) for p in sh_pages] == [
+        ("one.com", "body one", "menu\n\npage aa"),
+        ("two.org", "b2", "menu\n\npage bb"),
+    ]
+    dn_pages, skipped = rz.dragnet_pages(tmp_path)
+    assert skipped == ["dragnet/3"]  # its gold is not text
+    assert [(p.id, p.site, p.title, p.comments) for p in dn_pages] == [
+        ("dragnet/1", "one.com", "Title one", "a comment"),
+        ("dragnet/2", "three.net", None, None),
+    ]
+    folds = {f["id"]: f for f in rz.dev_page_folds(tmp_path)}
+    assert len(folds) == 5  # every page, the one with an unreadable gold too
+    for p in sh_pages + dn_pages:
+        assert folds[p.id]["fold"] == p.fold == site_fold(p.site)
+    assert folds["dragnet/3"]["site"] == "dragnet-3"
+    assert folds["scrapinghub/" + "aa" * 6]["fold"] == folds["dragnet/1"]["fold"]  # one site, one fold
