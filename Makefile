@@ -39,8 +39,9 @@ test: install ## Run the whole test suite (what CI runs; installs Chromium for t
 	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md)
+eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md, eval/REALISTIC.md)
 	$(BIN)/python -m eval.run
+	$(BIN)/python -m eval.realistic --baseline eval/realistic_d632d35.json
 
 train: install ## Retrain the article-boundary model from ../shared (writes corpus_etl/models/boundary.json + BOUNDARY.md)
 	$(BIN)/python -m scripts.train_boundary
