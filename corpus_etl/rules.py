@@ -10,7 +10,7 @@ from pathlib import Path
 
 DEFAULT_RULES = Path(__file__).with_name("rules") / "boilerplate.toml"
 
-EFFECTS = ("remove", "page_start", "related_start", "related_sep", "comments_start")
+EFFECTS = ("remove", "page_start", "page_end", "related_start", "related_sep", "comments_start")
 
 
 @dataclass(frozen=True)

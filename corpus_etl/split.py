@@ -31,6 +31,7 @@ from .rules import LineRule, Rules
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_FOOTER_YEAR = re.compile(r"(?:19|20)\d\d")
 _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
 _WORD = re.compile(r"\w+")
 _NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
@@ -117,6 +118,9 @@ class SplitOptions:
     # a web page: a topic change alone does not split it, and its bodies are trimmed by the paragraph
     # classifier. Text without chrome (a concatenation of clean articles) is split as before.
     page_min_chrome_lines: int = 3
+    # ... and at least this many of them per 1,000 words of the text (web pages: 99 % have 2.9 or more;
+    # 31 BBC stories a file holding 5 link-list lines: 0.4).
+    page_min_chrome_per_1000_words: float = 1.0
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
     # The trained boundary model (``corpus_etl.boundary``) decides whether a headline-like line after
@@ -588,6 +592,11 @@ class _Splitter:
                     self.close()
                 self.zone = "main"
                 self.page_no += 1
+            elif rule.effect == "page_end":
+                if self.page_end(text):
+                    self.close()
+                    self.zone = "main"
+                    self.page_no += 1
             elif rule.effect == "related_start":
                 main = self.records[self.main] if self.main is not None else None
                 if main is not None and main.body_words >= self.opts.min_body_words_before_split:
@@ -687,6 +696,17 @@ class _Splitter:
         rec.body_words += words(text)
         self.keep(start, ln.end, "body")
         return i + 1
+
+    def page_end(self, text: str) -> bool:
+        """Whether a footer line (a copyright line: rule effect 'page_end') ends the page: after the page's
+        article has a body (``min_body_words_before_split`` words) and when the line is a site's footer, with
+        a year or "all rights reserved", not a photo credit ("© Getty Images")."""
+        main = self.records[self.main] if self.main is not None else None
+        if main is None or main.body_words < self.opts.min_body_words_before_split:
+            return False
+        if self.main is not None and self.record_page[self.main] != self.page_no:
+            return False  # the page's article has not started yet
+        return bool(_FOOTER_YEAR.search(text)) or "rights reserved" in text.casefold()
 
     def _comments_follow(self, i: int, body_words: int) -> bool:
         """Whether the text after the comments heading on line ``i`` (up to the next page) reads as a comments
@@ -1037,8 +1057,10 @@ class _Splitter:
         found = Counter(p.rule for p in self.pieces if p.role == "removed" and p.rule in _PAGE_CHROME)
         n = sum(found.values())
         # Short lines printed twice ("Year", a lone dateline) are common in a concatenation of clean
-        # stories: alone they do not make a web page.
-        return n >= self.opts.page_min_chrome_lines and n > found["repeated_line"]
+        # stories: alone they do not make a web page; nor do a few menu-like lines among many stories.
+        n_words = sum(words(ln.text) for ln in self.lines)
+        dense = n * 1000 >= self.opts.page_min_chrome_per_1000_words * n_words
+        return n >= self.opts.page_min_chrome_lines and n > found["repeated_line"] and dense
 
     def _merge_weak_splits(self) -> None:
         """On a web page, join what the line-by-line pass cut out of one article.

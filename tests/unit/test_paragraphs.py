@@ -464,3 +464,28 @@ def test_foreign_paragraphs_are_the_ones_without_the_languages_function_words():
     assert foreign_paragraphs([en, de[:60]], "en") == []  # too short to tell
     assert foreign_paragraphs([de, en[:60]], "en") == []  # one paragraph long enough: nothing to compare
     assert "ja" not in STOPLIST_OF and foreign_paragraphs([en, de], "ja") == []  # no list for the language
+
+
+def test_a_dated_footer_ends_the_page_and_the_next_page_is_an_article_of_its_own() -> None:
+    first = f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{LONG_EN}\n\n"
+    first += "© 2019 The Courier. All rights reserved.\n\nPrivacy policy\n\n"
+    second = (
+        f"Home | News | Sport | Business\n\nChess olympiad opens in the capital\n\n{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n"
+    )
+    second += "Copyright 2020 The Gazette\n"
+    res = split_text(first + second, load_rules())
+    arts = [r for r in res.records if r.kind == "article"]
+    assert [a.title for a in arts] == [
+        "Valley vineyards start the harvest early",
+        "Chess olympiad opens in the capital",
+    ]
+    assert arts[1].paragraphs == [OTHER_TOPIC, OTHER_TOPIC]
+    assert check_coverage(res) == []
+
+
+def test_a_photo_credit_inside_a_body_does_not_end_the_page() -> None:
+    text = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n© Getty Images\n\n{LONG_EN}\n\n"
+    text += "© 2019 The Courier\n"
+    res = split_text(text, load_rules())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == [LONG_EN, LONG_EN]
