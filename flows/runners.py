@@ -42,7 +42,7 @@ class LocalRunner:
     """Batch tasks in the flow's thread pool, CPU work in a spawned process pool (the default)."""
 
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
-        self.settings, self.run_id = settings, run_id
+        self.settings, self.run_id, self.n_batches = settings, run_id, n_batches
         self.pool: ProcessPoolExecutor | None = None
         if n_batches > 1 and settings.n_workers > 1:
             self.pool = ProcessPoolExecutor(
@@ -55,7 +55,9 @@ class LocalRunner:
     def submit(
         self, files: list[SourceFile], batch: int, started: datetime, learned: Learned | None = None
     ) -> BatchFuture:
-        return t.process_batch_task.submit(files, batch, self.settings, self.run_id, started, learned)
+        return t.process_batch_task.submit(
+            files, batch, self.settings, self.run_id, started, learned, n_batches=self.n_batches
+        )
 
     def close(self) -> None:
         t.register_pool(self.run_id, None)
@@ -81,7 +83,7 @@ class DaskRunner:
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
         from prefect_dask import DaskTaskRunner
 
-        self.settings, self.run_id = settings, run_id
+        self.settings, self.run_id, self.n_batches = settings, run_id, n_batches
         if settings.dask_address:
             runner = DaskTaskRunner(address=settings.dask_address)
         else:
@@ -109,7 +111,13 @@ class DaskRunner:
     ) -> BatchFuture:
         from tasks.remote import process_batch_shipped
 
-        params = {"files": files, "batch": batch, "settings": self.settings, "run_id": self.run_id}
+        params = {
+            "files": files,
+            "batch": batch,
+            "settings": self.settings,
+            "run_id": self.run_id,
+            "n_batches": self.n_batches,
+        }
         fut = self.task_runner.submit(
             process_batch_shipped, parameters={**params, "started_at": started, "learned": learned}
         )
