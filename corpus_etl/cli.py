@@ -56,6 +56,13 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def db_message(exc: BaseException) -> str:
+    """A DuckDB error in one line, with its hints: the paragraph before the query excerpt (``LINE 1: ...``),
+    its lines joined (``Table with name artcles does not exist! Did you mean "articles"?``)."""
+    head = str(exc).split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in head.splitlines() if line.strip())
+
+
 def _quiet_prefect() -> None:
     """Defaults for Prefect in a command-line run (each can be overridden by the environment).
 
@@ -195,6 +202,7 @@ def ingest(
     if input_format not in ("auto", "text", "multinews", "jsonl"):
         raise _fail(f"--format must be auto, text, multinews or jsonl, not {input_format!r}")
     _check_warehouse_dir(warehouse)
+    _check_database(warehouse / "corpus.duckdb")
     try:  # fail fast, before Prefect starts, on a SOURCE that names nothing
         if not expand_sources(sources):
             raise _fail(f"no files found under {' '.join(sources)}")
@@ -246,6 +254,17 @@ def _check_warehouse_dir(warehouse: Path) -> None:
             if not os.access(p, os.W_OK | os.X_OK):
                 raise _fail(f"--warehouse {warehouse}: {p} is not writable")
             return
+
+
+def _check_database(db: Path) -> None:
+    """A one-line error, before Prefect starts, when the warehouse's database is damaged (truncated)."""
+    from warehouse.db import DatabaseDamaged, check_not_truncated
+
+    if db.exists():
+        try:
+            check_not_truncated(db)
+        except DatabaseDamaged as exc:
+            raise _fail(str(exc)) from None
 
 
 def _wait_for_lock(warehouse: Path, wait: float) -> None:
@@ -428,18 +447,42 @@ def open_read_only(warehouse: Path) -> Any:
     """A read-only connection to the warehouse that cannot write files either, or a clear error."""
     import duckdb
 
-    from warehouse.db import connect
+    from warehouse.db import DatabaseDamaged, check_not_truncated, connect
 
     db = warehouse / "corpus.duckdb"
     if not db.exists():
         raise _fail(f"no warehouse at {warehouse} (run `corpus-etl ingest SOURCE --warehouse {warehouse}` first)")
     try:
+        check_not_truncated(db)
         con = connect(db, read_only=True)
-    except duckdb.IOException as exc:
-        raise _fail(f"cannot open {db} read-only: {str(exc).splitlines()[0]}") from None
+    except DatabaseDamaged as exc:
+        raise _fail(str(exc)) from None
+    except duckdb.Error as exc:
+        raise _fail(f"cannot open {db} read-only: {db_message(exc)}") from None
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def _damaged(warehouse: Path, exc: BaseException) -> str:
+    return (
+        f"cannot read {warehouse / 'corpus.duckdb'}: {db_message(exc)} (the file may be damaged or truncated: "
+        "restore it from a backup, or rebuild the warehouse by ingesting the SOURCE files into a new one)"
+    )
+
+
+def _read(warehouse: Path, query_text: str, params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and rows of a query of the warehouse (read-only); a one-line error if it cannot be read."""
+    import duckdb
+
+    con = open_read_only(warehouse)
+    try:
+        cur = con.execute(query_text, params)
+        return [d[0] for d in cur.description or []], cur.fetchall()
+    except duckdb.Error as exc:
+        raise _fail(_damaged(warehouse, exc)) from None
+    finally:
+        con.close()
 
 
 @app.command()
@@ -464,7 +507,7 @@ def query(
     try:
         names, rows = run_query(rc, sql_text)
     except (duckdb.Error, NotReadOnly) as exc:
-        raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
+        raise _fail(f"query failed: {db_message(exc)}") from None
     finally:
         rc.close()
     typer.echo(format_rows(names, rows, fmt))
@@ -479,13 +522,7 @@ def status(
     """Show the last runs with their status and counts per stage (newest first)."""
     from warehouse.db import sql
 
-    con = open_read_only(warehouse)
-    try:
-        cur = con.execute(sql("read/last_runs"), [limit])
-        names = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    finally:
-        con.close()
+    names, rows = _read(warehouse, sql("read/last_runs"), [limit])
     typer.echo(format_rows(names, rows, fmt))
 
 
@@ -510,6 +547,8 @@ def dq(
     Exit code 2 when --fail-on error and an error-level expectation failed (or --fail-on warning and any
     expectation failed); 0 otherwise.
     """
+    import duckdb
+
     from corpus_etl.report.summary import UnknownRun, dq_summary, summary_markdown
 
     con = open_read_only(warehouse)
@@ -517,6 +556,8 @@ def dq(
         summary = dq_summary(con, run_id)
     except UnknownRun as exc:
         raise _fail(str(exc.args[0])) from None
+    except duckdb.Error as exc:
+        raise _fail(_damaged(warehouse, exc)) from None
     finally:
         con.close()
     typer.echo(printable(summary_markdown(summary, warehouse / "docs" / "index.html").rstrip(), _CSV_UNSAFE))
@@ -543,13 +584,7 @@ def quarantine_list(
     """List quarantined records with the expectations they failed."""
     from warehouse.db import sql
 
-    con = open_read_only(warehouse)
-    try:
-        cur = con.execute(sql("read/quarantine_list"), [limit])
-        names = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    finally:
-        con.close()
+    names, rows = _read(warehouse, sql("read/quarantine_list"), [limit])
     typer.echo(format_rows(names, rows, fmt))
 
 
@@ -620,7 +655,7 @@ def search(
                     err=True,
                 )
     except duckdb.Error as exc:
-        raise _fail(f"search failed: {str(exc).splitlines()[0]}") from None
+        raise _fail(f"search failed: {db_message(exc)}") from None
     finally:
         rc.close()
     names = ["rank", "score", "title", "source_path", "snippet"]
@@ -742,7 +777,7 @@ def cookbook(
     try:
         names, rows = run_query(rc, q.sql, values)
     except (duckdb.Error, NotReadOnly) as exc:
-        raise _fail(f"{name} failed: {str(exc).splitlines()[0]}") from None
+        raise _fail(f"{name} failed: {db_message(exc)}") from None
     finally:
         rc.close()
     typer.echo(format_rows(names, rows, fmt))

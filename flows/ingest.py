@@ -133,13 +133,13 @@ def _run(
             verdicts = t.validate_batch(out, settings, run_id)
             trim()  # GX's and pandas' garbage goes back before the load allocates
             t3 = time.perf_counter()
-            loaded = t.load_batch(out, verdicts, settings, started)
+            loaded, failed_by_dq = t.load_batch(out, verdicts, settings, started)
             stage["process"] += out.seconds
             stage["wait"] += t2 - t1
             stage["validate"] += t3 - t2
             stage["load"] += time.perf_counter() - t3
             counts["n_processed"] += out.n_sources
-            counts["n_failed"] += out.n_failed
+            counts["n_failed"] += out.n_failed + failed_by_dq
             counts["n_records"] += out.n_records
             counts["bytes_read"] += out.bytes_read
             counts["n_loaded"] += loaded.loaded
@@ -152,7 +152,7 @@ def _run(
                 out.batch + 1,
                 len(batches),
                 out.n_sources,
-                out.n_failed,
+                out.n_failed + failed_by_dq,
                 out.n_records,
                 loaded.loaded,
                 loaded.quarantined,

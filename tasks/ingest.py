@@ -16,7 +16,7 @@ from corpus_etl.discover import KnownSource, SourceFile, expand_sources, make_ba
 from corpus_etl.learned import LineCounts, learn_counts, outlet_key, scan_counts
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
-from corpus_etl.validate import Validator, Verdicts, batch_metrics, with_check_columns
+from corpus_etl.validate import Validator, Verdicts, batch_metrics, fail_sources, with_check_columns
 from tasks.naming import batch_run_name, out_run_name
 from warehouse import loader
 from warehouse.db import connect_report
@@ -180,25 +180,32 @@ def log_failed_files(sources: Any, batch: int) -> int:
 )
 def load_batch(
     out: BatchOutput, verdicts: tuple[Verdicts, Verdicts], settings: Settings, at: datetime
-) -> loader.LoadCounts:
-    """Load one validated batch into DuckDB in one transaction (the single writer); its failed files are
-    logged at WARNING."""
+) -> tuple[loader.LoadCounts, int]:
+    """Load one validated batch into DuckDB in one transaction (the single writer).
+
+    Records failing an error-level expectation of the articles suite go to quarantine; files whose row
+    fails one of the sources suite are not loaded, recorded ``failed`` with the reason
+    (``validate.fail_sources``). The batch's failed files are logged at WARNING.
+
+    Returns:
+        What was written, and how many files the sources suite failed (beyond the batch's own count).
+    """
     art_v, src_v = verdicts
     tables = {spec.name: loader.read_staging(out.paths[spec.name], spec) for spec in schema.PER_SOURCE}
     tables["articles"], quarantined = loader.split_quarantine(tables["articles"], art_v.failed, at)
-    sources = loader.read_staging(out.paths["sources"], schema.SOURCES)
-    log_failed_files(sources, out.batch)
+    checked = fail_sources(loader.read_staging(out.paths["sources"], schema.SOURCES), tables, quarantined, src_v.failed)
+    log_failed_files(checked.sources, out.batch)
     counts = loader.load_batch(
         settings.db_path,
-        sources,
-        tables,
-        quarantined,
+        checked.sources,
+        checked.tables,
+        checked.quarantine,
         art_v.dq_runs + src_v.dq_runs,
         art_v.dq_results + src_v.dq_results,
     )
     for p in out.paths.values():
         Path(p).unlink(missing_ok=True)
-    return counts
+    return counts, len(checked.newly_failed)
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE, retries=1)

@@ -226,6 +226,51 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# A DuckDB file starts with its main header and two database headers of 4 KiB each, then its blocks.
+DUCKDB_HEADER_BYTES = 3 * 4096
+
+
+class DatabaseDamaged(RuntimeError):
+    """The warehouse's DuckDB file cannot be a whole database (truncated, or not a DuckDB file)."""
+
+
+def check_not_truncated(path: Path) -> None:
+    """Raise ``DatabaseDamaged`` when the DuckDB file at ``path`` is not a database or is shorter than its
+    headers say (``header + total_blocks * block_size``: a copy cut short, a disk that filled while copying).
+
+    Cheap (the headers and the catalog only, no table is read). A file held by a writer cannot be opened
+    here and passes: its holder is reported by whoever waits for it.
+    """
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            return
+        raise DatabaseDamaged(_damaged(path, exc)) from None
+    except duckdb.Error as exc:
+        raise DatabaseDamaged(_damaged(path, exc)) from None
+    try:
+        row = con.execute(sql("read/database_size")).fetchone()
+    except duckdb.Error as exc:
+        raise DatabaseDamaged(_damaged(path, exc)) from None
+    finally:
+        con.close()
+    if row is None:
+        return
+    block_size, total_blocks = int(row[2]), int(row[3])
+    need, have = DUCKDB_HEADER_BYTES + block_size * total_blocks, path.stat().st_size
+    if have < need:
+        raise DatabaseDamaged(
+            f"{path} is truncated: {have} bytes where its header says {need}; restore it from a backup, "
+            "or rebuild the warehouse by ingesting the SOURCE files into a new one"
+        )
+
+
+def _damaged(path: Path, exc: BaseException) -> str:
+    first = str(exc).split("\n\n", 1)[0].replace("\n", " ")
+    return f"{path} cannot be read as a DuckDB database: {first}"
+
+
 def connect_report(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection for a report, its memory bounded (``REPORT_MEMORY_LIMIT``)."""
     return duckdb.connect(str(path), read_only=True, config={"memory_limit": REPORT_MEMORY_LIMIT})
