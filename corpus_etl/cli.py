@@ -298,7 +298,7 @@ def _run_flow(sources: list[str], settings: Any, quiet: bool, fail_on: str = "an
 
     progress.set_reporter(on_progress)
     try:
-        with bar:
+        with bar, _api():
             from flows.ingest import ingest as ingest_flow
 
             state = ingest_flow(sources, settings, fail_on=fail_on, return_state=True)
@@ -314,6 +314,18 @@ def _run_flow(sources: list[str], settings: Any, quiet: bool, fail_on: str = "an
 
 # How many failed files the summary names (all are in `sources` and in the run's Prefect artifact).
 SUMMARY_FAILED_FILES = 5
+
+
+def _api() -> Any:
+    """The Prefect API of a run: ``PREFECT_API_URL`` when set, else a temporary server that ends with this
+    process however it ends (``flows.apiserver``: Prefect's own would outlive a kill -9)."""
+    from contextlib import nullcontext
+
+    if os.environ.get("PREFECT_API_URL"):
+        return nullcontext()
+    from flows.apiserver import temporary_api
+
+    return temporary_api()
 
 
 def _print_summary(s: dict[str, Any], wall: float) -> None:
@@ -875,7 +887,6 @@ def server(
     from the installed package (no CDN). Point runs at it with PREFECT_API_URL=http://HOST:PORT/api.
     """
     import shutil
-    import subprocess
 
     env = {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -890,10 +901,31 @@ def server(
     if dry_run:
         typer.echo(" ".join(f"{k}={v}" for k, v in env.items()) + " " + " ".join(cmd))
         return
+    raise typer.Exit(_run_forwarding_signals(cmd, {**os.environ, **env}))
+
+
+def _run_forwarding_signals(cmd: list[str], env: dict[str, str]) -> int:
+    """Run ``cmd`` until it exits, passing SIGTERM, SIGINT and SIGHUP on to it (a service manager stops this
+    process, the server stops with it), and it dies with this process (``kill -9`` included: the kernel's
+    parent-death signal). Returns its exit status (128 + N when a signal N ended it, as a shell says)."""
+    import signal
+    import subprocess
+
+    from corpus_etl.lifeline import set_parent_death_signal
+
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=set_parent_death_signal)
+
+    def forward(signum: int, _frame: Any) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
-        raise typer.Exit(subprocess.call(cmd, env={**os.environ, **env}))
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        code = proc.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 128 - code if code < 0 else code
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -22,6 +22,7 @@ from corpus_etl import outcome, schema
 from corpus_etl.discover import make_batches
 from corpus_etl.incremental import vanished
 from corpus_etl.learned import learned_for
+from corpus_etl.lifeline import remove_stale_staging
 from corpus_etl.memory import trim, use_returning_allocators
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
@@ -99,6 +100,9 @@ def _run(
 ) -> dict[str, Any]:
     log = get_run_logger()
     start = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
+    stale = remove_stale_staging(settings.staging_dir, run_id)  # under the lock: failed or interrupted runs'
+    if stale:
+        log.info("removed the staging files of %d earlier runs: %s", len(stale), ", ".join(stale))
     runner: runners.LocalRunner | runners.DaskRunner | None = None
     try:
         todo, same = t.plan_files(files, start.known, settings.reprocess)

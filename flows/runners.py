@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -27,7 +28,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from corpus_etl.discover import SourceFile
-from corpus_etl.pipeline import BatchOutput, warm_worker
+from corpus_etl.lifeline import start_worker
+from corpus_etl.pipeline import BatchOutput
 from corpus_etl.settings import Settings
 from tasks import ingest as t
 
@@ -48,7 +50,10 @@ class LocalRunner:
             self.pool = ProcessPoolExecutor(
                 max_workers=settings.n_workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=warm_worker,  # in the core: a worker imports no Prefect
+                # in the core (a worker imports no Prefect): the worker ends if the flow's process dies
+                # (kill -9 included), then warms up (pipeline.warm_worker)
+                initializer=start_worker,
+                initargs=(os.getpid(),),
             )
             t.register_pool(run_id, self.pool)
 
