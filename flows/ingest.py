@@ -43,7 +43,7 @@ from warehouse.lock import run_lock
 
 
 def _flow_run_name() -> str:
-    """The flow run's name in the Prefect UI: what it ingests (``ingest seeds -> data``)."""
+    """The flow run's name in the Prefect UI: what it ingests (``ingest-seeds-into-data``)."""
     params = flow_run.parameters or {}
     settings = params.get("settings")
     warehouse = settings.get("warehouse") if isinstance(settings, dict) else getattr(settings, "warehouse", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from corpus_etl import storage
@@ -28,15 +29,21 @@ def out_run_name(step: str) -> Any:
     return name
 
 
-def ingest_run_name(sources: list[str], warehouse: str | os.PathLike[str] | None) -> str:
-    """The name of an ingest flow run: what it ingests, into which warehouse.
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text).strip("-") or "x"
 
-    ``ingest seeds -> data`` for one SOURCE, ``ingest seeds +2 more -> /srv/corpus``: the last path part of
-    the first SOURCE (a glob or s3:// prefix as given), how many more, and the warehouse's directory name.
+
+def ingest_run_name(sources: list[str], warehouse: str | os.PathLike[str] | None) -> str:
+    """The name of an ingest flow run: what it ingests, into which warehouse, as one word of letters, digits
+    and dashes (safe to paste in a shell, like Prefect's own names).
+
+    ``ingest-seeds-into-data`` for one SOURCE, ``ingest-seeds-and-2-more-into-corpus``: the last path part of
+    the first SOURCE (a glob's pattern, an s3:// prefix: their words), how many more, and the warehouse's
+    directory name.
     """
     first = str(sources[0]) if sources else "nothing"
     if not storage.is_uri(first):
         first = os.path.basename(os.path.normpath(first)) or first
-    more = f" +{len(sources) - 1} more" if len(sources) > 1 else ""
-    into = f" -> {os.path.basename(os.path.normpath(str(warehouse)))}" if warehouse else ""
-    return f"ingest {first}{more}{into}"[:200]
+    more = f"-and-{len(sources) - 1}-more" if len(sources) > 1 else ""
+    into = f"-into-{_slug(os.path.basename(os.path.normpath(str(warehouse))))}" if warehouse else ""
+    return f"ingest-{_slug(first)}{more}{into}"[:200]

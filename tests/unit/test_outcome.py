@@ -48,6 +48,7 @@ def test_dq_error_count_counts_failed_error_level_results_only() -> None:
 
 def test_run_names() -> None:
     assert batch_run_name({"batch": 2, "n_batches": 46}) == "process-batch-3-of-46"
-    assert ingest_run_name(["/data/news/"], "/srv/corpus") == "ingest news -> corpus"
-    assert ingest_run_name(["a", "b", "c"], "data") == "ingest a +2 more -> data"
-    assert ingest_run_name(["s3://bucket/prefix"], None) == "ingest s3://bucket/prefix"
+    assert ingest_run_name(["/data/news/"], "/srv/corpus") == "ingest-news-into-corpus"
+    assert ingest_run_name(["a", "b", "c"], "data") == "ingest-a-and-2-more-into-data"
+    assert ingest_run_name(["s3://bucket/prefix"], None) == "ingest-s3-bucket-prefix"
+    assert ingest_run_name(["samples/*.txt"], "my warehouse") == "ingest-txt-into-my-warehouse"
