@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.e2e]
 
 # Many small batches on two workers: the run is still processing when it is killed.
 ENV = {"CORPUS_ETL_BATCH_FILES": "2", "CORPUS_ETL_WORKERS": "2"}
-N_FILES = 120
+N_FILES = 60
 
 
 def _stat(pid: int) -> tuple[int, str, int] | None:
@@ -157,14 +157,16 @@ def test_killing_an_ingest_ends_every_process_it_started(many_files, prefect_api
         _end_group(proc)
     (interrupted,) = running
     assert interrupted.exists()  # what the killed run left, until the next run
+    if sig != signal.SIGKILL:  # the rerun is the same after either signal: once is enough for the suite
+        assert rows(wh, "select status from runs where run_id = ?", [interrupted.name]) == [("failed",)]
+        return
     # the next run (through the session's API) recovers the interrupted run and removes its staging files
     cli("ingest", str(many_files), "-w", str(wh), "-q", "--no-validate", "--fail-on", "none", api=prefect_api)
     assert not interrupted.exists()
     assert not (wh / "staging").exists() or list((wh / "staging").iterdir()) == []
-    # kill -9: left 'running', marked crashed by the next run; SIGTERM: Prefect's handler ends the flow, which
-    # records its run failed
-    want = "crashed" if sig == signal.SIGKILL else "failed"
-    assert rows(wh, "select status from runs where run_id = ?", [interrupted.name]) == [(want,)]
+    # kill -9: left 'running', marked crashed by the next run (SIGTERM: Prefect's handler ends the flow, which
+    # records its run failed, above)
+    assert rows(wh, "select status from runs where run_id = ?", [interrupted.name]) == [("crashed",)]
 
 
 def _free_port() -> int:
