@@ -56,9 +56,26 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def db_message(exc: BaseException) -> str:
+    """A DuckDB error in one line, with its hints: the paragraph before the query excerpt (``LINE 1: ...``),
+    its lines joined (``Table with name artcles does not exist! Did you mean "articles"?``)."""
+    head = str(exc).split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in head.splitlines() if line.strip())
+
+
 def _quiet_prefect() -> None:
-    """Defaults for Prefect in a command-line run (each can be overridden by the environment)."""
+    """Defaults for Prefect in a command-line run (each can be overridden by the environment).
+
+    The terminal shows Prefect's warnings and errors only (``PREFECT_LOGGING_LEVEL``, WARNING by default),
+    but the runs' own loggers (``get_run_logger``) send their INFO records to the API, where the UI shows
+    them: Prefect's logging config gives ``prefect.flow_runs`` and ``prefect.task_runs`` the level of their
+    parent ``prefect`` logger (``PREFECT_LOGGING_LEVEL``), which would drop them before the API handler, so
+    they get INFO here and the console handler gets ``PREFECT_LOGGING_LEVEL`` instead.
+    """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", os.environ["PREFECT_LOGGING_LEVEL"])
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -87,6 +104,23 @@ DaskAddressOpt = Annotated[
 LakeOpt = Annotated[
     str | None,
     typer.Option("--lake", help="Also publish the Parquet copy to this s3://bucket/prefix (or directory)."),
+]
+
+
+class IngestFailOn(StrEnum):
+    any = "any"
+    files = "files"
+    dq = "dq"
+    none = "none"
+
+
+FailOnOpt = Annotated[
+    IngestFailOn,
+    typer.Option(
+        "--fail-on",
+        help="Which problems make the exit code non-zero and the Prefect flow run Failed (after loading what "
+        "was good): any, files (failed files only), dq (error-level expectations only) or none.",
+    ),
 ]
 
 
@@ -134,6 +168,7 @@ def ingest(
             "boilerplate rules (CORPUS_ETL_RULES_PATH) or of corpus-etl, or to revert one.",
         ),
     ] = False,
+    fail_on: FailOnOpt = IngestFailOn.any,
 ) -> None:
     """Split SOURCE files into article records and load them into the warehouse.
 
@@ -145,22 +180,34 @@ def ingest(
     Runs as a Prefect flow: a temporary local API unless PREFECT_API_URL is set. A run that finds every
     file unchanged (and none deleted) is recorded without starting Prefect (see --always-flow).
 
-    Exits 0 on success, 1 with a one-line reason otherwise.
+    A file that cannot be read is recorded as failed in `sources` with its reason; the run goes on, and
+    everything good is loaded. Exit codes (for schedulers; --fail-on relaxes 3-5):
 
-    A file that cannot be read is recorded as failed in `sources` with its reason; the run goes on.
+    \b
+    0  every file loaded or unchanged, no error-level expectation failed
+    1  the run did not happen or stopped (bad option, warehouse held, crash): one-line reason
+    3  some files failed (named in the summary; all in `sources`)
+    4  data-quality errors: error-level expectations failed (records quarantined)
+    5  both 3 and 4
+
+    The Prefect flow run ends Failed in the cases that exit 3-5.
     """
     _quiet_prefect()
     from corpus_etl.discover import SourceNotFound, expand_sources
     from corpus_etl.settings import Settings
     from warehouse.loader import WarehouseLocked
 
+    if workers < 0:
+        raise _fail(f"--workers must be 0 (one per core) or more, not {workers}")
+    if input_format not in ("auto", "text", "multinews", "jsonl"):
+        raise _fail(f"--format must be auto, text, multinews or jsonl, not {input_format!r}")
+    _check_warehouse_dir(warehouse)
+    _check_database(warehouse / "corpus.duckdb")
     try:  # fail fast, before Prefect starts, on a SOURCE that names nothing
         if not expand_sources(sources):
             raise _fail(f"no files found under {' '.join(sources)}")
     except SourceNotFound as exc:
         raise _fail(str(exc)) from None
-    if input_format not in ("auto", "text", "multinews", "jsonl"):
-        raise _fail(f"--format must be auto, text, multinews or jsonl, not {input_format!r}")
     settings = Settings(
         warehouse=warehouse,
         workers=workers,
@@ -178,18 +225,58 @@ def ingest(
 
             summary = record_unchanged(sources, settings)
         if summary is None:
-            summary = _run_flow(sources, settings, quiet)
+            _wait_for_lock(warehouse, wait)  # a held warehouse is named in one line, before Prefect starts
+            summary = _run_flow(sources, settings, quiet, fail_on.value)
     except SourceNotFound as exc:
         raise _fail(str(exc)) from None
     except WarehouseLocked as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:  # one line, not a traceback
         raise _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+    from corpus_etl import outcome
+
     if not quiet:
         _print_summary(summary, time.perf_counter() - t0)
+    code = outcome.exit_code(summary, fail_on.value)
+    if code:
+        found = "; ".join(outcome.problems(summary, fail_on.value))
+        typer.echo(f"corpus-etl: {found}: exit {code} (--fail-on none exits 0)", err=True)
+        raise typer.Exit(code)
 
 
-def _run_flow(sources: list[str], settings: Any, quiet: bool) -> dict[str, Any]:
+def _check_warehouse_dir(warehouse: Path) -> None:
+    """A clear error when --warehouse cannot be the warehouse directory (a file, or under one)."""
+    for p in (warehouse, *warehouse.parents):
+        if p.exists():
+            if not p.is_dir():
+                what = "is a file" if p == warehouse else f"is under {p}, which is a file"
+                raise _fail(f"--warehouse {warehouse} {what}; give a directory (it is created if missing)")
+            if not os.access(p, os.W_OK | os.X_OK):
+                raise _fail(f"--warehouse {warehouse}: {p} is not writable")
+            return
+
+
+def _check_database(db: Path) -> None:
+    """A one-line error, before Prefect starts, when the warehouse's database is damaged (truncated)."""
+    from warehouse.db import DatabaseDamaged, check_not_truncated
+
+    if db.exists():
+        try:
+            check_not_truncated(db)
+        except DatabaseDamaged as exc:
+            raise _fail(str(exc)) from None
+
+
+def _wait_for_lock(warehouse: Path, wait: float) -> None:
+    """Wait up to ``wait`` s for a run holding the warehouse, then let go at once (the flow takes the lock):
+    a held warehouse is reported before Prefect starts, in one line (``WarehouseLocked``)."""
+    from warehouse.lock import run_lock
+
+    with run_lock(warehouse.expanduser().resolve(), "lock-check", wait=wait, name="corpus-etl ingest (starting)"):
+        pass
+
+
+def _run_flow(sources: list[str], settings: Any, quiet: bool, fail_on: str = "any") -> dict[str, Any]:
     """The ingest flow, with a progress bar on a terminal (rich is imported here: an unchanged rerun needs none)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -211,24 +298,48 @@ def _run_flow(sources: list[str], settings: Any, quiet: bool) -> dict[str, Any]:
 
     progress.set_reporter(on_progress)
     try:
-        with bar:
+        with bar, _api():
             from flows.ingest import ingest as ingest_flow
 
-            summary: dict[str, Any] = ingest_flow(sources, settings)
-            return summary
+            state = ingest_flow(sources, settings, fail_on=fail_on, return_state=True)
+            result = state.result(raise_on_failure=False)
+            if isinstance(result, BaseException):  # the run stopped: the CLI reports it in one line
+                raise result
+            if not isinstance(result, dict):
+                raise RuntimeError(f"the flow run ended {state.type.value} without a summary: {state.message}")
+            return result
     finally:
         progress.set_reporter(None)
 
 
+# How many failed files the summary names (all are in `sources` and in the run's Prefect artifact).
+SUMMARY_FAILED_FILES = 5
+
+
+def _api() -> Any:
+    """The Prefect API of a run: ``PREFECT_API_URL`` when set, else a temporary server that ends with this
+    process however it ends (``flows.apiserver``: Prefect's own would outlive a kill -9)."""
+    from contextlib import nullcontext
+
+    if os.environ.get("PREFECT_API_URL"):
+        return nullcontext()
+    from flows.apiserver import temporary_api
+
+    return temporary_api()
+
+
 def _print_summary(s: dict[str, Any], wall: float) -> None:
+    from corpus_etl.report.summary import failed_files
     from corpus_etl.settings import Settings
     from warehouse.db import connect, fetch_dicts, sql
 
-    db = Settings(warehouse=Path(s["warehouse"])).db_path
+    wh = Path(s["warehouse"])
+    db = Settings(warehouse=wh).db_path
     con = connect(db, read_only=True)
     try:
         langs = fetch_dicts(con, sql("read/language_mix"), [s["run_id"]])
         totals = fetch_dicts(con, sql("read/totals"))[0]
+        failed = failed_files(con, s["run_id"], SUMMARY_FAILED_FILES) if s.get("n_failed") else []
     finally:
         con.close()
     lang_txt = ", ".join(f"{r['language']} {r['n']}" for r in langs) or "-"
@@ -243,9 +354,32 @@ def _print_summary(s: dict[str, Any], wall: float) -> None:
         f"  warehouse    {totals['articles']} records from {totals['sources']} files, "
         f"{totals['quarantined']} in quarantine: {db}",
     ]
+    for r in failed:
+        out.append(f"  failed       {printable(r['path'])}: {printable(r['error'] or '')}")
+    if s["n_failed"] > len(failed):
+        out.append(f"  failed       ... and {s['n_failed'] - len(failed)} more")
+    if s.get("dq_errors"):
+        out.append(f"  data quality {s['dq_errors']} error-level expectation results failed")
+    if s.get("dashboard"):
+        out.append(f"  dashboard    {s['dashboard']}")
     if s.get("dashboard_warning"):
         out.append(f"  warning      {s['dashboard_warning']}")
+    w = f" -w {_shell_quote(str(wh))}"
+    nxt = [f"corpus-etl status{w}"]
+    if s["n_failed"]:
+        q = "select path, error from sources where status = 'failed'"
+        nxt.append(f'corpus-etl query "{q}"{w}')
+    if s.get("dq_errors") or s["n_quarantined"]:
+        nxt += [f"corpus-etl dq{w}", f"corpus-etl quarantine list{w}"]
+    out.append(f"  next         {nxt[0]}")
+    out += [f"               {c}" for c in nxt[1:]]
     typer.echo("\n".join(out))
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return printable(shlex.quote(text))
 
 
 # Characters a terminal may act on: C0 and C1 controls, DEL, and the bidirectional overrides and isolates
@@ -325,18 +459,42 @@ def open_read_only(warehouse: Path) -> Any:
     """A read-only connection to the warehouse that cannot write files either, or a clear error."""
     import duckdb
 
-    from warehouse.db import connect
+    from warehouse.db import DatabaseDamaged, check_not_truncated, connect
 
     db = warehouse / "corpus.duckdb"
     if not db.exists():
         raise _fail(f"no warehouse at {warehouse} (run `corpus-etl ingest SOURCE --warehouse {warehouse}` first)")
     try:
+        check_not_truncated(db)
         con = connect(db, read_only=True)
-    except duckdb.IOException as exc:
-        raise _fail(f"cannot open {db} read-only: {str(exc).splitlines()[0]}") from None
+    except DatabaseDamaged as exc:
+        raise _fail(str(exc)) from None
+    except duckdb.Error as exc:
+        raise _fail(f"cannot open {db} read-only: {db_message(exc)}") from None
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def _damaged(warehouse: Path, exc: BaseException) -> str:
+    return (
+        f"cannot read {warehouse / 'corpus.duckdb'}: {db_message(exc)} (the file may be damaged or truncated: "
+        "restore it from a backup, or rebuild the warehouse by ingesting the SOURCE files into a new one)"
+    )
+
+
+def _read(warehouse: Path, query_text: str, params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and rows of a query of the warehouse (read-only); a one-line error if it cannot be read."""
+    import duckdb
+
+    con = open_read_only(warehouse)
+    try:
+        cur = con.execute(query_text, params)
+        return [d[0] for d in cur.description or []], cur.fetchall()
+    except duckdb.Error as exc:
+        raise _fail(_damaged(warehouse, exc)) from None
+    finally:
+        con.close()
 
 
 @app.command()
@@ -361,7 +519,7 @@ def query(
     try:
         names, rows = run_query(rc, sql_text)
     except (duckdb.Error, NotReadOnly) as exc:
-        raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
+        raise _fail(f"query failed: {db_message(exc)}") from None
     finally:
         rc.close()
     typer.echo(format_rows(names, rows, fmt))
@@ -376,13 +534,7 @@ def status(
     """Show the last runs with their status and counts per stage (newest first)."""
     from warehouse.db import sql
 
-    con = open_read_only(warehouse)
-    try:
-        cur = con.execute(sql("read/last_runs"), [limit])
-        names = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    finally:
-        con.close()
+    names, rows = _read(warehouse, sql("read/last_runs"), [limit])
     typer.echo(format_rows(names, rows, fmt))
 
 
@@ -407,11 +559,17 @@ def dq(
     Exit code 2 when --fail-on error and an error-level expectation failed (or --fail-on warning and any
     expectation failed); 0 otherwise.
     """
-    from corpus_etl.report.summary import dq_summary, summary_markdown
+    import duckdb
+
+    from corpus_etl.report.summary import UnknownRun, dq_summary, summary_markdown
 
     con = open_read_only(warehouse)
     try:
         summary = dq_summary(con, run_id)
+    except UnknownRun as exc:
+        raise _fail(str(exc.args[0])) from None
+    except duckdb.Error as exc:
+        raise _fail(_damaged(warehouse, exc)) from None
     finally:
         con.close()
     typer.echo(printable(summary_markdown(summary, warehouse / "docs" / "index.html").rstrip(), _CSV_UNSAFE))
@@ -438,13 +596,7 @@ def quarantine_list(
     """List quarantined records with the expectations they failed."""
     from warehouse.db import sql
 
-    con = open_read_only(warehouse)
-    try:
-        cur = con.execute(sql("read/quarantine_list"), [limit])
-        names = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    finally:
-        con.close()
+    names, rows = _read(warehouse, sql("read/quarantine_list"), [limit])
     typer.echo(format_rows(names, rows, fmt))
 
 
@@ -515,7 +667,7 @@ def search(
                     err=True,
                 )
     except duckdb.Error as exc:
-        raise _fail(f"search failed: {str(exc).splitlines()[0]}") from None
+        raise _fail(f"search failed: {db_message(exc)}") from None
     finally:
         rc.close()
     names = ["rank", "score", "title", "source_path", "snippet"]
@@ -637,7 +789,7 @@ def cookbook(
     try:
         names, rows = run_query(rc, q.sql, values)
     except (duckdb.Error, NotReadOnly) as exc:
-        raise _fail(f"{name} failed: {str(exc).splitlines()[0]}") from None
+        raise _fail(f"{name} failed: {db_message(exc)}") from None
     finally:
         rc.close()
     typer.echo(format_rows(names, rows, fmt))
@@ -667,6 +819,7 @@ def serve(
     runner: RunnerOpt = Runner.local,
     dask_address: DaskAddressOpt = None,
     lake: LakeOpt = None,
+    fail_on: FailOnOpt = IngestFailOn.any,
 ) -> None:
     """Register a deployment of the ingest flow with a cron schedule and serve it (runs until Ctrl-C).
 
@@ -711,7 +864,11 @@ def serve(
     ingest_flow.serve(
         name=name,
         cron=cron,
-        parameters={"sources": srcs, "settings": json.loads(settings.model_dump_json())},
+        parameters={
+            "sources": srcs,
+            "settings": json.loads(settings.model_dump_json()),
+            "fail_on": fail_on.value,  # a run with failed files or DQ errors ends Failed
+        },
         description=f"corpus-etl ingest of {' '.join(srcs)} into {settings.warehouse}",
         tags=["corpus-etl"],
         global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
@@ -730,7 +887,6 @@ def server(
     from the installed package (no CDN). Point runs at it with PREFECT_API_URL=http://HOST:PORT/api.
     """
     import shutil
-    import subprocess
 
     env = {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -745,10 +901,31 @@ def server(
     if dry_run:
         typer.echo(" ".join(f"{k}={v}" for k, v in env.items()) + " " + " ".join(cmd))
         return
+    raise typer.Exit(_run_forwarding_signals(cmd, {**os.environ, **env}))
+
+
+def _run_forwarding_signals(cmd: list[str], env: dict[str, str]) -> int:
+    """Run ``cmd`` until it exits, passing SIGTERM, SIGINT and SIGHUP on to it (a service manager stops this
+    process, the server stops with it), and it dies with this process (``kill -9`` included: the kernel's
+    parent-death signal). Returns its exit status (128 + N when a signal N ended it, as a shell says)."""
+    import signal
+    import subprocess
+
+    from corpus_etl.lifeline import set_parent_death_signal
+
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=set_parent_death_signal)
+
+    def forward(signum: int, _frame: Any) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
-        raise typer.Exit(subprocess.call(cmd, env={**os.environ, **env}))
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        code = proc.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 128 - code if code < 0 else code
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -268,3 +268,60 @@ def with_check_columns(articles: pa.Table, source_chars: dict[str, int]) -> pa.T
     return articles.append_column("_body_sha256", pa.array(hashes, pa.string())).append_column(
         "_source_chars", pa.array(chars, pa.int64())
     )
+
+
+@dataclass
+class FailedSources:
+    """A batch's rows after the sources suite's error-level verdicts were applied (``fail_sources``)."""
+
+    sources: pa.Table
+    tables: dict[str, pa.Table]
+    quarantine: pa.Table
+    newly_failed: list[str] = field(default_factory=list)  # paths of the files the suite failed
+
+
+def fail_sources(
+    sources: pa.Table, tables: dict[str, pa.Table], quarantine: pa.Table, failed: dict[int, list[str]]
+) -> FailedSources:
+    """Apply the sources suite's error-level verdicts as the articles suite's are applied to records: a file
+    whose ``sources`` row fails an error-level expectation is not loaded. Its row becomes ``failed`` with the
+    expectations as its reason (``failed data-quality check: <reason>; ...``) and no counts, and its rows
+    leave every per-source table and the quarantine (a failed file keeps the rows of its last good load).
+
+    Args:
+        sources: the batch's ``sources`` rows, in the order they were validated.
+        tables: the batch's per-source tables (each with a ``source_id`` column).
+        quarantine: the batch's quarantined records.
+        failed: row index of ``sources`` -> the error-level expectations the row failed (``Verdicts.failed``).
+
+    Returns:
+        The rows to load, and the paths of the files newly failed (a row already ``failed`` is given the
+        suite's reasons too, but was counted as failed before).
+    """
+    if not failed:
+        return FailedSources(sources, tables, quarantine)
+    import pyarrow.compute as pc
+
+    rows = sources.to_pylist()
+    bad_ids: set[str] = set()
+    newly: list[str] = []
+    for i, reasons in sorted(failed.items()):
+        row = rows[i]
+        if row["status"] != "failed":
+            newly.append(row["path"])
+        why = "; ".join(dict.fromkeys(r.split(": ", 1)[-1] for r in reasons))
+        row.update(status="failed", error=f"failed data-quality check: {why}"[:2000])
+        row.update(n_articles=0, n_quarantined=0, n_removed_spans=0)
+        if row["source_id"] is not None:
+            bad_ids.add(row["source_id"])
+    ids = pa.array(sorted(bad_ids), pa.string())
+
+    def keep(t: pa.Table) -> pa.Table:
+        return t.filter(pc.invert(pc.is_in(t.column("source_id"), value_set=ids))) if len(ids) else t
+
+    return FailedSources(
+        pa.Table.from_pylist(rows, schema=sources.schema),
+        {name: keep(t) for name, t in tables.items()},
+        keep(quarantine),
+        newly,
+    )

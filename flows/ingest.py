@@ -15,12 +15,14 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from corpus_etl import schema
+from corpus_etl import outcome, schema
 from corpus_etl.discover import make_batches
 from corpus_etl.incremental import vanished
 from corpus_etl.learned import learned_for
+from corpus_etl.lifeline import remove_stale_staging
 from corpus_etl.memory import trim, use_returning_allocators
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
@@ -30,6 +32,7 @@ from flows.unchanged import FLOW_NAME
 from tasks import analytics as ta
 from tasks import ingest as t
 from tasks.lake import publish_lake
+from tasks.naming import ingest_run_name
 from warehouse.loader import (
     EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT,
     EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT,
@@ -39,27 +42,51 @@ from warehouse.loader import (
 from warehouse.lock import run_lock
 
 
-@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=8), validate_parameters=True)  # type: ignore[arg-type]
-def ingest(sources: list[str], settings: Settings | None = None) -> dict[str, Any]:
+def _flow_run_name() -> str:
+    """The flow run's name in the Prefect UI: what it ingests (``ingest-seeds-into-data``)."""
+    params = flow_run.parameters or {}
+    settings = params.get("settings")
+    warehouse = settings.get("warehouse") if isinstance(settings, dict) else getattr(settings, "warehouse", None)
+    return ingest_run_name(list(params.get("sources") or []), warehouse or Settings().warehouse)
+
+
+@flow(
+    name=FLOW_NAME,
+    flow_run_name=_flow_run_name,
+    task_runner=ThreadPoolTaskRunner(max_workers=8),  # type: ignore[arg-type]
+    validate_parameters=True,
+)
+def ingest(
+    sources: list[str], settings: Settings | None = None, fail_on: outcome.FailOn = "none"
+) -> dict[str, Any] | State[dict[str, Any]]:
     """Ingest SOURCE files into the warehouse.
 
     Args:
         sources: files, directories (recursive) or globs.
         settings: run settings; defaults (and ``CORPUS_ETL_*`` variables) when None.
+        fail_on: which problems end the flow run Failed once everything good is loaded (``corpus_etl.outcome``):
+            ``any`` (files that failed, or error-level expectations that failed), ``files``, ``dq``, or
+            ``none`` (the default for a call from Python: the summary is returned whatever failed; the CLI
+            and its deployments pass ``any`` unless told otherwise).
 
     Returns:
-        The run summary: run id, counts per stage, languages, seconds.
+        The run summary: run id, counts per stage, languages, seconds; with problems that ``fail_on`` counts,
+        a Failed state holding the same summary (``state.result(raise_on_failure=False)``).
     """
     settings = (settings or Settings()).resolved()
     use_returning_allocators()  # one batch at a time: memory given back after each (corpus_etl.memory)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    counts: dict[str, Any] = dict.fromkeys(schema.RUN_COUNTERS, 0)
+    counts: dict[str, Any] = {**dict.fromkeys(schema.RUN_COUNTERS, 0), "dq_errors": 0}
     files = t.discover(sources)
     counts["n_discovered"] = len(files)
     with run_lock(settings.warehouse, run_id, wait=settings.lock_wait, name=flow_run.get_name()):
-        return _run(settings, sources, files, run_id, started, t0, counts)
+        summary = _run(settings, sources, files, run_id, started, t0, counts)
+    found = outcome.problems(summary, fail_on)
+    if found:  # everything good is loaded: the run is recorded; the flow run says what went wrong
+        return Failed(message=f"run {run_id}: {'; '.join(found)} (--fail-on {fail_on})", data=summary)
+    return summary
 
 
 def _run(
@@ -73,6 +100,9 @@ def _run(
 ) -> dict[str, Any]:
     log = get_run_logger()
     start = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
+    stale = remove_stale_staging(settings.staging_dir, run_id)  # under the lock: failed or interrupted runs'
+    if stale:
+        log.info("removed the staging files of %d earlier runs: %s", len(stale), ", ".join(stale))
     runner: runners.LocalRunner | runners.DaskRunner | None = None
     try:
         todo, same = t.plan_files(files, start.known, settings.reprocess)
@@ -107,19 +137,31 @@ def _run(
             verdicts = t.validate_batch(out, settings, run_id)
             trim()  # GX's and pandas' garbage goes back before the load allocates
             t3 = time.perf_counter()
-            loaded = t.load_batch(out, verdicts, settings, started)
+            loaded, failed_by_dq = t.load_batch(out, verdicts, settings, started)
             stage["process"] += out.seconds
             stage["wait"] += t2 - t1
             stage["validate"] += t3 - t2
             stage["load"] += time.perf_counter() - t3
             counts["n_processed"] += out.n_sources
-            counts["n_failed"] += out.n_failed
+            counts["n_failed"] += out.n_failed + failed_by_dq
             counts["n_records"] += out.n_records
             counts["bytes_read"] += out.bytes_read
             counts["n_loaded"] += loaded.loaded
             counts["n_quarantined"] += loaded.quarantined
             counts["n_removed_spans"] += loaded.removed_spans
+            counts["dq_errors"] += outcome.dq_error_count(verdicts[0].dq_results + verdicts[1].dq_results)
             done_files += out.n_sources
+            log.info(
+                "batch %d of %d loaded: %d files (%d failed), %d records (%d loaded, %d quarantined) in %.1f s",
+                out.batch + 1,
+                len(batches),
+                out.n_sources,
+                out.n_failed + failed_by_dq,
+                out.n_records,
+                loaded.loaded,
+                loaded.quarantined,
+                out.seconds,
+            )
             report("files", done_files, len(todo))
             del verdicts, out
             trim()
@@ -138,6 +180,7 @@ def _run(
         # every run: story clusters and search index follow the loaded rows (and backfill an upgraded warehouse)
         counts["analytics"] = ta.update_analytics(settings, run_id, todo)
         stage["analytics"] = time.perf_counter() - t1
+        log.info("analytics updated in %.1f s: %s", stage["analytics"], counts["analytics"])
         t2 = time.perf_counter()
         if records_export is not None:
             records_export.result()  # raises the export's error
@@ -150,10 +193,29 @@ def _run(
             counts["lake_files"] = publish_lake(settings, run_id)
         # the export's wall time beyond the analytics (the part of the run it adds)
         stage["export"] = time.perf_counter() - t2
+        log.info("Parquet copy written in %.1f s beyond the analytics", stage["export"])
         counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}
         counts["seconds"] = round(time.perf_counter() - t0, 3)
         t.finish_run(settings, run_id, "completed", None, counts)
         shutil.rmtree(settings.staging_dir / run_id, ignore_errors=True)
+        log.info(
+            "run %s: %d files found, %d processed, %d unchanged, %d failed; %d records loaded, %d quarantined; "
+            "%d error-level expectation results failed; %.1f s",
+            run_id,
+            counts["n_discovered"],
+            counts["n_processed"],
+            counts["n_skipped"],
+            counts["n_failed"],
+            counts["n_loaded"],
+            counts["n_quarantined"],
+            counts["dq_errors"],
+            counts["seconds"],
+        )
+        if batches:  # the failed files as a table in the UI (an empty one when none failed)
+            try:
+                t.report_failed_files(settings, run_id)
+            except Exception as exc:
+                log.warning("failed-files artifact not posted: %s: %s", type(exc).__name__, exc)
         try:  # the data is loaded: a report that cannot be rebuilt is a warning, not a failed run
             counts["dashboard"] = t.publish_reports(settings, run_id, bool(batches) and settings.validate_data)
         except Exception as exc:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -27,7 +28,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from corpus_etl.discover import SourceFile
-from corpus_etl.pipeline import BatchOutput, warm_worker
+from corpus_etl.lifeline import start_worker
+from corpus_etl.pipeline import BatchOutput
 from corpus_etl.settings import Settings
 from tasks import ingest as t
 
@@ -42,20 +44,25 @@ class LocalRunner:
     """Batch tasks in the flow's thread pool, CPU work in a spawned process pool (the default)."""
 
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
-        self.settings, self.run_id = settings, run_id
+        self.settings, self.run_id, self.n_batches = settings, run_id, n_batches
         self.pool: ProcessPoolExecutor | None = None
         if n_batches > 1 and settings.n_workers > 1:
             self.pool = ProcessPoolExecutor(
                 max_workers=settings.n_workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=warm_worker,  # in the core: a worker imports no Prefect
+                # in the core (a worker imports no Prefect): the worker ends if the flow's process dies
+                # (kill -9 included), then warms up (pipeline.warm_worker)
+                initializer=start_worker,
+                initargs=(os.getpid(),),
             )
             t.register_pool(run_id, self.pool)
 
     def submit(
         self, files: list[SourceFile], batch: int, started: datetime, learned: Learned | None = None
     ) -> BatchFuture:
-        return t.process_batch_task.submit(files, batch, self.settings, self.run_id, started, learned)
+        return t.process_batch_task.submit(
+            files, batch, self.settings, self.run_id, started, learned, n_batches=self.n_batches
+        )
 
     def close(self) -> None:
         t.register_pool(self.run_id, None)
@@ -81,7 +88,7 @@ class DaskRunner:
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
         from prefect_dask import DaskTaskRunner
 
-        self.settings, self.run_id = settings, run_id
+        self.settings, self.run_id, self.n_batches = settings, run_id, n_batches
         if settings.dask_address:
             runner = DaskTaskRunner(address=settings.dask_address)
         else:
@@ -109,7 +116,13 @@ class DaskRunner:
     ) -> BatchFuture:
         from tasks.remote import process_batch_shipped
 
-        params = {"files": files, "batch": batch, "settings": self.settings, "run_id": self.run_id}
+        params = {
+            "files": files,
+            "batch": batch,
+            "settings": self.settings,
+            "run_id": self.run_id,
+            "n_batches": self.n_batches,
+        }
         fut = self.task_runner.submit(
             process_batch_shipped, parameters={**params, "started_at": started, "learned": learned}
         )

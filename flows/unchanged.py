@@ -117,7 +117,10 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
         if same is None:
             return None
         checked = time.perf_counter() - t0
+        from corpus_etl.lifeline import remove_stale_staging
         from warehouse.analytics import update_analytics
+
+        remove_stale_staging(settings.staging_dir, run_id)  # what failed or interrupted runs left
 
         loader.begin_run(settings.db_path, run_id, FLOW_NAME, started, sources, loader.settings_json(settings))
         counts: dict[str, Any] = {  # (after begin_run: its ensure_schema has brought the runs table up to date)

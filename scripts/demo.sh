@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 WH=data/demo
 rm -rf "$WH"
-echo "$ corpus-etl ingest 'samples/*.txt' --warehouse $WH"
-"$BIN/corpus-etl" ingest 'samples/*.txt' --warehouse "$WH"
+# The samples hold one record meant for quarantine (a data-quality error: exit 4 by default).
+echo "$ corpus-etl ingest 'samples/*.txt' --warehouse $WH --fail-on files"
+"$BIN/corpus-etl" ingest 'samples/*.txt' --warehouse "$WH" --fail-on files
 q() {
   echo
   echo "$ corpus-etl query \"$1\" --warehouse $WH"

@@ -6,8 +6,9 @@ import threading
 from concurrent.futures import Executor, as_completed
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from corpus_etl import schema
@@ -15,7 +16,8 @@ from corpus_etl.discover import KnownSource, SourceFile, expand_sources, make_ba
 from corpus_etl.learned import LineCounts, learn_counts, outlet_key, scan_counts
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
-from corpus_etl.validate import Validator, Verdicts, batch_metrics, with_check_columns
+from corpus_etl.validate import Validator, Verdicts, batch_metrics, fail_sources, with_check_columns
+from tasks.naming import batch_run_name, out_run_name
 from warehouse import loader
 from warehouse.db import connect_report
 
@@ -95,7 +97,7 @@ def learn_boilerplate(files: list[SourceFile], settings: Settings, run_id: str) 
     return learn_counts(counts, history, settings.learned_min_files, outlets)
 
 
-@task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
+@task(name="process-batch", task_run_name=batch_run_name, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def process_batch_task(
     files: list[SourceFile],
     batch: int,
@@ -103,9 +105,10 @@ def process_batch_task(
     run_id: str,
     started_at: datetime,
     learned: dict[str, frozenset[str]] | None = None,
+    n_batches: int = 0,
 ) -> BatchOutput:
     """Read, split, normalise and language-tag a batch of files into staging Parquet (``learned``: the
-    learned boilerplate of the batch's outlets)."""
+    learned boilerplate of the batch's outlets; ``n_batches``: how many the run has, for the task run's name)."""
     out_dir = str(settings.staging_dir / run_id)
     pool = _POOLS.get(run_id)
     if pool is None:
@@ -135,7 +138,7 @@ def drop_validator(run_id: str) -> None:
         _PARAMS.pop(run_id, None)
 
 
-@task(name="validate-batch", cache_policy=NO_CACHE)
+@task(name="validate-batch", task_run_name=out_run_name("validate-batch"), cache_policy=NO_CACHE)
 def validate_batch(out: BatchOutput, settings: Settings, run_id: str) -> tuple[Verdicts, Verdicts]:
     """Validate a batch's articles and sources with the GX suites; return (articles, sources) verdicts."""
     if not settings.validate_data:
@@ -152,25 +155,57 @@ def validate_batch(out: BatchOutput, settings: Settings, run_id: str) -> tuple[V
     return art, src
 
 
-@task(name="load-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+# At most this many failed files of a batch are logged one by one (the rest in one line): every one is in
+# `sources` and in the run's table artifact.
+LOG_FAILED_PER_BATCH = 50
+
+
+def log_failed_files(sources: Any, batch: int) -> int:
+    """Log the batch's failed files to the run's log (WARNING, one line each: path and reason); return how many."""
+    failed = [r for r in sources.select(["path", "status", "error"]).to_pylist() if r["status"] == "failed"]
+    log = get_run_logger()
+    for r in failed[:LOG_FAILED_PER_BATCH]:
+        log.warning("file failed: %s: %s", r["path"], r["error"])
+    if len(failed) > LOG_FAILED_PER_BATCH:
+        log.warning("batch %d: %d more files failed (see sources.error)", batch + 1, len(failed) - LOG_FAILED_PER_BATCH)
+    return len(failed)
+
+
+@task(
+    name="load-batch",
+    task_run_name=out_run_name("load-batch"),
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+)
 def load_batch(
     out: BatchOutput, verdicts: tuple[Verdicts, Verdicts], settings: Settings, at: datetime
-) -> loader.LoadCounts:
-    """Load one validated batch into DuckDB in one transaction (the single writer)."""
+) -> tuple[loader.LoadCounts, int]:
+    """Load one validated batch into DuckDB in one transaction (the single writer).
+
+    Records failing an error-level expectation of the articles suite go to quarantine; files whose row
+    fails one of the sources suite are not loaded, recorded ``failed`` with the reason
+    (``validate.fail_sources``). The batch's failed files are logged at WARNING.
+
+    Returns:
+        What was written, and how many files the sources suite failed (beyond the batch's own count).
+    """
     art_v, src_v = verdicts
     tables = {spec.name: loader.read_staging(out.paths[spec.name], spec) for spec in schema.PER_SOURCE}
     tables["articles"], quarantined = loader.split_quarantine(tables["articles"], art_v.failed, at)
+    checked = fail_sources(loader.read_staging(out.paths["sources"], schema.SOURCES), tables, quarantined, src_v.failed)
+    log_failed_files(checked.sources, out.batch)
     counts = loader.load_batch(
         settings.db_path,
-        loader.read_staging(out.paths["sources"], schema.SOURCES),
-        tables,
-        quarantined,
+        checked.sources,
+        checked.tables,
+        checked.quarantine,
         art_v.dq_runs + src_v.dq_runs,
         art_v.dq_results + src_v.dq_results,
     )
     for p in out.paths.values():
         Path(p).unlink(missing_ok=True)
-    return counts
+    return counts, len(checked.newly_failed)
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE, retries=1)
@@ -215,3 +250,27 @@ def publish_reports(settings: Settings, run_id: str, validated: bool) -> str:
         description=f"Data quality of run {run_id}; dashboard at {page}",
     )
     return str(page)
+
+
+@task(name="report-failed-files", cache_policy=NO_CACHE)
+def report_failed_files(settings: Settings, run_id: str) -> int:
+    """Post the run's failed files (path, reason) as a Prefect table artifact; return how many it lists.
+
+    Posted for every run that processed files (an empty table when none failed), so the artifact under its
+    key is always the latest run's.
+    """
+    from prefect.artifacts import create_table_artifact
+
+    from corpus_etl.report.summary import failed_files
+
+    con = connect_report(settings.db_path)
+    try:
+        rows = failed_files(con, run_id)
+    finally:
+        con.close()
+    create_table_artifact(
+        key="corpus-etl-failed-files",
+        table=[{"path": r["path"], "reason": r["error"]} for r in rows] or [{"path": "", "reason": "no file failed"}],
+        description=f"Files that failed in run {run_id}, with the reasons (also in `sources.error`)",
+    )
+    return len(rows)

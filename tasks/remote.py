@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from corpus_etl.discover import SourceFile
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
+from tasks.naming import batch_run_name
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class ShippedBatch:
     index_blobs: dict[str, bytes]
 
 
-@task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
+@task(name="process-batch", task_run_name=batch_run_name, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def process_batch_shipped(
     files: list[SourceFile],
     batch: int,
@@ -41,6 +42,7 @@ def process_batch_shipped(
     run_id: str,
     started_at: datetime,
     learned: dict[str, frozenset[str]] | None = None,
+    n_batches: int = 0,
 ) -> ShippedBatch:
     """Read, split, normalise and language-tag a batch of files on this worker; return the staging bytes
     (``learned``: the learned boilerplate of the batch's outlets, computed by the flow)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import itertools
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -224,6 +225,48 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), config=writer_config(path))  # type: ignore[arg-type]
     con.execute("SET enable_progress_bar = false")  # a connection setting: the writer's output is a log
     return con
+
+
+# A DuckDB file starts with its main header and two database headers of 4 KiB each, then its blocks. A
+# database header (after its 8-byte checksum): iteration, meta block, free list, block count, block size, ...
+# (little-endian uint64s); the one with the higher iteration is current.
+DUCKDB_HEADER_BYTES = 3 * 4096
+_DUCKDB_MAGIC = b"DUCK"
+
+
+class DatabaseDamaged(RuntimeError):
+    """The warehouse's DuckDB file cannot be a whole database (truncated, or not a DuckDB file)."""
+
+
+def check_not_truncated(path: Path) -> None:
+    """Raise ``DatabaseDamaged`` when the file at ``path`` is not a DuckDB database or is shorter than its
+    current header says (``12 KiB + block count x block size``: a copy cut short, a disk that filled).
+
+    Reads the 12 KiB of headers only, without DuckDB (no connection: a writer holding the file is not
+    disturbed). A header this code does not understand (another storage format) is not judged.
+    """
+    import struct
+
+    with open(path, "rb") as fh:
+        head = fh.read(DUCKDB_HEADER_BYTES)
+        have = os.fstat(fh.fileno()).st_size
+    if len(head) < DUCKDB_HEADER_BYTES:
+        raise DatabaseDamaged(
+            f"{path} is truncated: {have} bytes, less than a DuckDB file's headers; restore it from a backup, "
+            "or rebuild the warehouse by ingesting the SOURCE files into a new one"
+        )
+    if head[8:12] != _DUCKDB_MAGIC:
+        raise DatabaseDamaged(f"{path} is not a DuckDB database file")
+    headers = [struct.unpack_from("<6Q", head, off + 8) for off in (4096, 8192)]
+    _iteration, _, _, blocks, block_size, _ = max(headers)
+    if not (4096 <= block_size <= 1 << 30 and block_size & (block_size - 1) == 0 and blocks < 1 << 40):
+        return  # not a layout this check knows
+    need = DUCKDB_HEADER_BYTES + blocks * block_size
+    if have < need:
+        raise DatabaseDamaged(
+            f"{path} is truncated: {have} bytes where its header says {need}; restore it from a backup, "
+            "or rebuild the warehouse by ingesting the SOURCE files into a new one"
+        )
 
 
 def connect_report(path: Path) -> duckdb.DuckDBPyConnection:

@@ -31,8 +31,18 @@ class DQSummary:
         return [f for f in self.failures if f["severity"] == "warning"]
 
 
+class UnknownRun(LookupError):
+    """A run id the warehouse has no run of."""
+
+
 def dq_summary(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> DQSummary:
-    """Summarise a run's validations (the last run that validated data when ``run_id`` is None)."""
+    """Summarise a run's validations (the last run that validated data when ``run_id`` is None).
+
+    Raises:
+        UnknownRun: ``run_id`` is given and the warehouse has no run of that id.
+    """
+    if run_id is not None and not fetch_dicts(con, sql("read/run_exists"), [run_id])[0]["n"]:
+        raise UnknownRun(f"no run {run_id!r} in this warehouse (`corpus-etl status` lists the runs)")
     if run_id is None:
         last = fetch_dicts(con, sql("report/last_validated_run"))
         if not last:
@@ -70,3 +80,8 @@ def summary_markdown(s: DQSummary, dashboard: Path | None = None) -> str:
             cells = [f["severity"], f["suite"], f["expectation_type"], f["column_name"] or "", f["unexpected"] or ""]
             lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def failed_files(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 1000) -> list[dict[str, Any]]:
+    """The files run ``run_id`` failed (``path``, ``error``), by path, at most ``limit``."""
+    return fetch_dicts(con, sql("read/failed_sources"), [run_id, limit])

@@ -61,7 +61,11 @@ def test_ingest_query_status_as_a_user(prefect_api, seeds_dir, tmp_path):
 
 def test_samples_demo_has_non_english_and_quarantine(prefect_api, tmp_path):
     wh = str(tmp_path / "w")
-    cli("ingest", str(SAMPLES / "*.txt"), "-w", wh, api=prefect_api)
+    # the quarantined record is a data-quality error: exit 4, named on stderr; everything else is loaded
+    p = cli("ingest", str(SAMPLES / "*.txt"), "-w", wh, api=prefect_api, check=False)
+    assert p.returncode == 4, p.stderr
+    assert p.stderr.splitlines()[-1].startswith("corpus-etl: ") and "quarantined" in p.stderr.splitlines()[-1]
+    assert "corpus-etl dq -w" in p.stdout and "corpus-etl quarantine list -w" in p.stdout
     langs = json.loads(
         cli(
             "query",
@@ -108,7 +112,7 @@ def test_dq_quarantine_list_and_replay(prefect_api, tmp_path):
     import duckdb
 
     wh = tmp_path / "w"
-    cli("ingest", str(SAMPLES / "*.txt"), "-w", str(wh), "-q", api=prefect_api)
+    cli("ingest", str(SAMPLES / "*.txt"), "-w", str(wh), "-q", "--fail-on", "files", api=prefect_api)
     assert (wh / "docs" / "index.html").is_file() and (wh / "docs" / "gx" / "index.html").is_file()
     out = cli("dq", "-w", str(wh), api=prefect_api).stdout
     assert "records quarantined: **1**" in out and "error" in out
@@ -142,6 +146,11 @@ def test_dq_quarantine_list_and_replay(prefect_api, tmp_path):
         cli("query", "select count(*) as n from quarantine", "-w", str(wh), "-f", "json", api=prefect_api).stdout
     ) == [{"n": 0}]
     assert cli("dq", "-w", str(wh), "--fail-on", "never", api=prefect_api).returncode == 0
+    p = cli("dq", "-w", str(wh), "--run", "no-such-run", api=prefect_api, check=False)
+    assert p.returncode == 1 and p.stdout == ""
+    assert p.stderr.splitlines() == [
+        "corpus-etl: error: no run 'no-such-run' in this warehouse (`corpus-etl status` lists the runs)"
+    ]
 
 
 def test_unchanged_rerun_is_recorded_without_prefect(prefect_api, seeds_dir, tmp_path):
@@ -202,3 +211,91 @@ def test_unchanged_rerun_is_recorded_without_prefect(prefect_api, seeds_dir, tmp
     import asyncio
 
     assert [asyncio.run(flow_run_exists(r[0])) for r in runs] == [True, False, True, True]
+
+
+def _flow_run(run_id: str) -> tuple[object, list[object], list[object], list[object]]:
+    """The flow run of ``run_id`` as the Prefect API has it: the run, its logs, task runs and artifacts."""
+    import asyncio
+    import uuid
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
+
+    async def read() -> tuple[object, list[object], list[object], list[object]]:
+        rid = uuid.UUID(run_id)
+        async with get_client() as client:
+            run = await client.read_flow_run(rid)
+            logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[rid])))
+            tasks = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[rid])))
+            arts = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[rid]))
+            )
+            return run, logs, tasks, arts
+
+    return asyncio.run(read())
+
+
+def _run_id(stdout: str) -> str:
+    first = stdout.splitlines()[0]
+    assert first.startswith("run "), stdout
+    return first.split()[1]
+
+
+def test_exit_codes_failed_flow_runs_and_what_the_ui_shows(prefect_api, seeds_dir, tmp_path):
+    """A run with a failed file and a quarantined record loads the rest, exits 5 (3 files, 4 data quality),
+    and its Prefect flow run ends Failed; --fail-on relaxes both. The flow run is named by what it ingests,
+    its logs (INFO stage summaries, the failed file at WARNING) and a table artifact of the failed files are
+    in the API, its batch task runs are numbered; the summary names the file, the dashboard and what next."""
+    import shutil
+
+    src = tmp_path / "inbox"
+    shutil.copytree(seeds_dir, src)
+    shutil.copy(SAMPLES / "site_f_brief.txt", src / "site_f_brief.txt")  # quarantined: an error-level failure
+    (src / "broken.txt").write_bytes(b"\x00\x01binary\x00" * 50)  # fails: a binary file
+    wh = tmp_path / "w"
+    p = cli("ingest", str(src), "-w", str(wh), api=prefect_api, check=False)
+    assert p.returncode == 5, p.stderr
+    assert p.stderr.splitlines()[-1].startswith("corpus-etl: 1 file failed; ") and "exit 5" in p.stderr
+    out = p.stdout
+    assert "7 found: 7 processed, 0 unchanged, 1 failed" in out and "1 quarantined" in out
+    failed_line = next(line for line in out.splitlines() if line.lstrip().startswith("failed "))
+    assert str(src / "broken.txt") in failed_line and "binary" in failed_line
+    assert f"dashboard    {wh / 'docs' / 'index.html'}" in out
+    assert f"corpus-etl status -w {wh}" in out and "where status = 'failed'" in out
+    run, logs, tasks, arts = _flow_run(_run_id(out))
+    assert run.state.is_failed() and "1 file failed" in run.state.message
+    assert run.name == "ingest-inbox-into-w"
+    assert any(lg.level == 30 and "file failed:" in lg.message and "broken.txt" in lg.message for lg in logs)
+    assert any(lg.level == 20 and lg.message.startswith("batch 1 of 1 loaded: 7 files (1 failed)") for lg in logs)
+    assert {t.name for t in tasks} >= {"process-batch-1-of-1", "validate-batch-1", "load-batch-1"}
+    table = next(a for a in arts if a.key == "corpus-etl-failed-files")
+    assert table.type == "table" and "broken.txt" in str(table.data)
+    # the good files are loaded whatever the exit code
+    n = json.loads(
+        cli("query", "select count(*) as n from articles", "-w", str(wh), "-f", "json", api=prefect_api).stdout
+    )
+    assert n == [{"n": 9}]
+
+    p = cli("ingest", str(src), "-w", str(wh), "--reprocess", "--fail-on", "none", "-q", api=prefect_api, check=False)
+    assert (p.returncode, p.stdout, p.stderr.count("corpus-etl:")) == (0, "", 0)
+    runs = json.loads(
+        cli(
+            "query", "select run_id, status from runs order by started_at", "-w", str(wh), "-f", "json", api=prefect_api
+        ).stdout
+    )
+    assert [r["status"] for r in runs] == ["completed"] * 2
+    assert _flow_run(runs[-1]["run_id"])[0].state.is_completed()
+
+
+def test_help_documents_the_exit_codes(prefect_api):
+    out = cli("ingest", "--help", api=prefect_api).stdout
+    assert "--fail-on" in out
+    for code in ("0 ", "1 ", "3 ", "4 ", "5 "):
+        assert any(line.strip().startswith(code) for line in out.splitlines()), code

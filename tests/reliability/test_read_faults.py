@@ -248,7 +248,8 @@ def test_permission_denied(closed_tree):
 @pytest.mark.cli
 def test_an_unreadable_file_fails_alone_in_a_real_ingest(prefect_api, tmp_path):
     """`corpus-etl ingest` over a folder holding a file it may not read: that file is 'failed' with the
-    reason, the others load, the run completes (exit 0), and a rerun once it is readable loads it."""
+    reason, the others load, the run completes (exit 3: some files failed), and a rerun once it is readable
+    loads it."""
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text(article("A Story Anyone May Read"))
@@ -262,7 +263,7 @@ def test_an_unreadable_file_fails_alone_in_a_real_ingest(prefect_api, tmp_path):
         env=cli_env(prefect_api),
         timeout=300,
     )
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 3, p.stderr
     got = {r[0].rsplit("/", 1)[1]: r[1:] for r in rows(wh, "select path, status, error, n_articles from sources")}
     assert got == {"a.txt": ("loaded", None, 1), "secret.txt": ("failed", "cannot read: Permission denied", 0)}
     assert rows(wh, "select status, n_failed, n_processed from runs") == [("completed", 1, 2)]
