@@ -118,11 +118,33 @@ def _is_input(path: str) -> bool:
     return False
 
 
-def _walk_error(exc: OSError) -> None:
-    """os.walk's error hook: a directory that vanished is nothing lost; one that cannot be listed is."""
-    if exc.errno == errno.ENOENT:
-        return
-    raise SourceUnreadable(f"cannot list directory {display_path(str(exc.filename))}: {exc.strerror or exc}") from exc
+def _walk_error(found: set[str]) -> Callable[[OSError], None]:
+    """os.walk's error hook: a directory that vanished is nothing lost; one that cannot be listed (no
+    permission, a path longer than the system allows) is kept as an input of its own, so that it is
+    recorded as failed with the reason (``read_source`` says why) and the run goes on."""
+
+    def hook(exc: OSError) -> None:
+        if exc.errno != errno.ENOENT and exc.filename is not None:
+            found.add(os.fsdecode(exc.filename))
+
+    return hook
+
+
+def _enterable(dirpath: str) -> bool:
+    """Whether the files of a listed directory can be reached (a directory with read but no execute
+    permission lists its names, but none of them can be opened or stat'ed)."""
+    try:
+        os.stat(os.path.join(dirpath, "."))
+    except OSError:
+        return False
+    return True
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
@@ -134,13 +156,15 @@ def expand_sources(sources: list[str]) -> list[str]:
 
     Hidden files and directories below a directory argument are skipped, and so are FIFOs, sockets and
     devices (a FIFO would block the read); symbolic links to directories are not followed. A link that
-    loops or dangles is kept: it fails when read, with the reason in ``sources``. The result is sorted
+    loops or dangles is kept: it fails when read, with the reason in ``sources``. A directory under an
+    argument that cannot be listed or entered (permissions, a path longer than PATH_MAX) is kept as an
+    input of its own: it fails when read, with the reason, and the run goes on. The result is sorted
     and without duplicates, so a run's batches are deterministic.
 
     Raises:
         SourceNotFound: when an argument matches nothing.
-        SourceUnreadable: when an argument is a FIFO, socket or device, or a directory under an argument
-            cannot be listed (a subclass of SourceNotFound).
+        SourceUnreadable: when an argument is a FIFO, socket or device, or cannot be reached (a subclass
+            of SourceNotFound).
     """
     found: set[str] = set()
     for arg in sources:
@@ -161,7 +185,11 @@ def expand_sources(sources: list[str]) -> list[str]:
             found.add(str(p.resolve()))
         elif is_dir:
             root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error, followlinks=False):
+            for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(found), followlinks=False):
+                if not _enterable(dirpath):  # listed but not enterable: one failed row for the directory
+                    found.add(dirpath)
+                    dirnames[:] = []
+                    continue
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in filenames:
                     full = os.path.join(dirpath, name)
@@ -255,6 +283,8 @@ def read_source(
             continue
         try:
             before = os.fstat(fd)
+            if stat.S_ISDIR(before.st_mode):
+                raise SourceReadError(errno.EISDIR, _directory_reason(path))
             if not stat.S_ISREG(before.st_mode):
                 raise SourceReadError(errno.EINVAL, f"cannot read: not a regular file ({_file_kind(before.st_mode)})")
             # Read the size stat'ed at open (a file appended to faster than it is read must not keep the
@@ -288,8 +318,23 @@ def read_source(
     raise SourceReadError(last.errno or errno.EIO, f"{_read_reason(path, last)} (after {attempts} attempts)") from last
 
 
+def _directory_reason(path: str) -> str:
+    """Why a directory given to ``read_source`` (by discovery, see ``expand_sources``) was not read."""
+    try:
+        n = len(os.listdir(path))
+    except OSError as exc:
+        return f"cannot list directory: {exc.strerror or exc}; nothing under it was read"
+    if not _enterable(path):
+        return f"cannot enter directory: Permission denied (no execute permission); its {n} entries were not read"
+    return "cannot read: not a regular file (directory)"
+
+
 def _read_reason(path: str, exc: OSError) -> str:
     why = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"cannot read: {why} (the path is {len(os.fsencode(path))} bytes, over the system's limit)"
+    if exc.errno == errno.EACCES and _is_dir(path):
+        return _directory_reason(path)
     if exc.errno == errno.ENOENT:
         if os.path.islink(path):
             return f"cannot read: {why} (a link to a missing file)"

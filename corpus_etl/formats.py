@@ -83,7 +83,7 @@ def detect_format(path: str, text: str, text_field: str = "text") -> str:
         first = text.lstrip().split("\n", 1)[0]
         try:
             obj = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's recursion limit
             obj = None
         if isinstance(obj, dict) and isinstance(obj.get(text_field), str):
             return "jsonl"

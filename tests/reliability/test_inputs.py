@@ -1,0 +1,131 @@
+"""Inputs that used to stop a run or lose data without a word (issue #19), ingested through the CLI.
+
+One ``corpus-etl ingest`` (a subprocess, as a user runs it, without root's file-permission override so that
+modes apply: see test_read_faults.without_dac_override) over a directory holding every case; each test checks
+its files' ``sources`` rows and every test checks the warehouse's accounting (``warehouse_problems``: the spans
+of every loaded file tile its text, counts agree with the rows, every failure has a reason).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability.corpus import BODY, article
+from tests.reliability.helpers import EXE, cli_env, rows, warehouse_problems
+from tests.reliability.test_read_faults import without_dac_override
+
+pytestmark = [pytest.mark.e2e, pytest.mark.cli]
+
+DEEP = 100_000  # nesting depth past Python's recursion limit (json.loads raised RecursionError)
+LONG_DIR = "d" * 200  # a path component; enough of them nest a file past PATH_MAX (4096 bytes)
+
+
+@dataclass
+class Run:
+    src: Path
+    wh: Path
+    proc: subprocess.CompletedProcess[str]
+    sources: dict[str, dict[str, Any]]  # the sources rows by path relative to src (the long path shortened)
+
+
+def _deep_dir(root: Path, depth: int) -> str:
+    """Create ``depth`` nested LONG_DIR directories under ``root`` (relative opens: the path is too long for
+    one call) and a file in the deepest; return its path relative to ``root``."""
+    cur = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir(LONG_DIR, dir_fd=cur)
+            nxt = os.open(LONG_DIR, os.O_RDONLY, dir_fd=cur)
+            os.close(cur)
+            cur = nxt
+        fd = os.open("deep_path.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=cur)
+        os.write(fd, article("A Story Too Deep To Reach").encode())
+        os.close(fd)
+    finally:
+        os.close(cur)
+    return "/".join([LONG_DIR] * depth + ["deep_path.txt"])
+
+
+def _build(src: Path) -> None:
+    src.mkdir()
+    (src / "ok.txt").write_text(article("A Normal Story Headline"))
+    # JSON nested 100,000 deep at the start of a .txt: the format sniffer parsed it (RecursionError).
+    (src / "deep_list.txt").write_text('{"text": ' + "[" * DEEP + "]" * DEEP + "}\n")
+    (src / "deep_object.txt").write_text('{"a": ' * DEEP + "1" + "}" * DEEP + "\n")
+    # A directory nested past PATH_MAX: os.walk cannot list the deepest levels.
+    (src / "long").mkdir()
+    _deep_dir(src / "long", 4096 // (len(LONG_DIR) + 1) + 1)
+    # A directory with read but no execute permission: its names can be listed, none opened.
+    (src / "noexec").mkdir()
+    (src / "noexec" / "hidden.txt").write_text(article("A Story Behind A Closed Door"))
+    (src / "noexec").chmod(0o644)
+    (src / "closed").mkdir()
+    (src / "closed" / "inside.txt").write_text(BODY)
+    (src / "closed").chmod(0o000)
+
+
+def _short(rel: str) -> str:
+    return rel.replace(LONG_DIR, "D")
+
+
+@pytest.fixture(scope="module")
+def run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    base = tmp_path_factory.mktemp("inputs")
+    src, wh = base / "src", base / "wh"
+    _build(src)
+    try:
+        proc = subprocess.run(
+            without_dac_override([EXE, "ingest", str(src), "-w", str(wh), "-q"]),
+            capture_output=True,
+            text=True,
+            env=cli_env(prefect_api),
+            timeout=600,
+        )
+    finally:
+        for d in ("noexec", "closed"):
+            (src / d).chmod(0o755)
+    cols = ["path", "status", "error", "encoding", "n_chars", "n_articles", "n_quarantined"]
+    sources = {
+        _short(str(Path(r[0]).relative_to(src))): dict(zip(cols, r, strict=True))
+        for r in rows(wh, f"select {', '.join(cols)} from sources")
+    }
+    return Run(src, wh, proc, sources)
+
+
+def test_the_run_completes_and_accounts_for_every_loaded_file(run):
+    assert "Traceback" not in run.proc.stderr, run.proc.stderr
+    assert rows(run.wh, "select status from runs") == [("completed",)]
+    assert warehouse_problems(run.wh) == []
+    assert run.sources["ok.txt"]["status"] == "loaded"
+    errors = [s["error"] for s in run.sources.values() if s["error"]]
+    assert all("\n" not in e and len(e) < 500 for e in errors), errors
+
+
+def test_json_nested_past_the_recursion_limit_is_plain_text(run):
+    for name in ("deep_list.txt", "deep_object.txt"):
+        s = run.sources[name]
+        assert (s["status"], s["n_chars"]) == ("loaded", len((run.src / name).read_text())), name
+    assert rows(run.wh, "select distinct format from sources where path like '%deep_%'") == [("text",)]
+
+
+def test_a_path_past_path_max_is_a_failed_row_of_its_own(run):
+    (deep,) = [s for k, s in run.sources.items() if k.startswith("long/")]
+    assert deep["status"] == "failed"
+    assert deep["error"].startswith("cannot read: File name too long (the path is ")
+    assert len(deep["path"].encode()) > 4096
+
+
+def test_directories_that_cannot_be_entered_or_listed_get_a_failed_row(run):
+    assert run.sources["noexec"]["status"] == "failed"
+    assert run.sources["noexec"]["error"] == (
+        "cannot enter directory: Permission denied (no execute permission); its 1 entries were not read"
+    )
+    assert run.sources["closed"]["status"] == "failed"
+    assert run.sources["closed"]["error"] == "cannot list directory: Permission denied; nothing under it was read"
+    assert not any(k.startswith(("noexec/", "closed/")) for k in run.sources)
