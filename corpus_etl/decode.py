@@ -7,6 +7,7 @@ import codecs
 import gzip
 import io
 import lzma
+import os
 from dataclasses import dataclass
 
 import zstandard
@@ -28,6 +29,16 @@ _BINARY_MAGIC = (
     (b"\x7fELF", "ELF executable"),
 )
 MAX_DECOMPRESSED = 4 << 30  # refuse to inflate a file past 4 GiB
+# A compressed stream may inflate to at most this many times its compressed size (news text: gzip 3-5x,
+# xz/zstd of repetitive scraped pages 10-30x; a gzip bomb of zeros ~1000x, bz2 far more), but always to
+# INFLATE_FLOOR bytes (a small file may hold anything). Checked as the stream is read, a chunk at a time: a
+# bomb is refused before its output grows past the limit. ``CORPUS_ETL_MAX_INFLATE_RATIO`` overrides it.
+MAX_INFLATE_RATIO = 100.0
+INFLATE_FLOOR = 16 << 20
+_CHUNK = 1 << 20
+# zstd input fed at a time: its output has no bound but the ratio (up to ~32,000x for runs of one byte), so
+# 1 KiB of input is at most ~32 MiB out before the size is checked.
+_ZSTD_STEP = 1 << 10
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 # Each byte as cp1252 reads it; the five bytes cp1252 leaves undefined as Latin-1 does (C1 controls).
@@ -62,33 +73,63 @@ def decompress(data: bytes) -> tuple[bytes, str | None]:
     """Decompress gzip, bz2, xz or zstd data (detected by magic number); other data is returned as is.
 
     Raises:
-        DecodeError: when a compressed stream is truncated or corrupt, or inflates past
-            ``MAX_DECOMPRESSED`` bytes (a decompression bomb is refused, never inflated whole).
+        DecodeError: when a compressed stream is truncated or corrupt, or inflates past ``MAX_DECOMPRESSED``
+            bytes or past ``max_inflate_ratio()`` times its size (at least ``INFLATE_FLOOR``): a decompression
+            bomb is refused as it is read, never inflated whole.
     """
     for magic, name in _MAGIC:
         if data.startswith(magic):
-            limit = MAX_DECOMPRESSED
+            ratio = max_inflate_ratio()
+            by_ratio = max(int(ratio * len(data)), INFLATE_FLOOR)
+            limit = min(MAX_DECOMPRESSED, by_ratio)
             try:
                 out = _inflate(name, data, limit)
             except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError, ValueError) as exc:
                 raise DecodeError(f"corrupt or truncated {name} stream: {exc}") from exc
             if len(out) > limit:
-                raise DecodeError(f"{name} stream inflates to more than {limit} bytes; refused")
+                if limit == MAX_DECOMPRESSED:
+                    raise DecodeError(f"{name} stream inflates to more than {limit} bytes; refused")
+                raise DecodeError(
+                    f"{name} stream inflates to more than {ratio:g}x its {len(data)} bytes ({limit} bytes read); "
+                    "refused as a decompression bomb (CORPUS_ETL_MAX_INFLATE_RATIO)"
+                )
             return out, name
     return data, None
+
+
+def max_inflate_ratio() -> float:
+    """The inflation ratio allowed (``MAX_INFLATE_RATIO``, or the ``CORPUS_ETL_MAX_INFLATE_RATIO`` setting)."""
+    raw = os.environ.get("CORPUS_ETL_MAX_INFLATE_RATIO")
+    try:
+        return float(raw) if raw else MAX_INFLATE_RATIO
+    except ValueError:
+        return MAX_INFLATE_RATIO
+
+
+def _read_capped(fh: io.BufferedIOBase, limit: int) -> bytes:
+    """Read ``fh`` a chunk at a time, stopping once more than ``limit`` bytes came out."""
+    out: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = fh.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        out.append(chunk)
+        size += len(chunk)
+    return b"".join(out)
 
 
 def _inflate(name: str, data: bytes, limit: int) -> bytes:
     """Up to ``limit + 1`` bytes of the decompressed stream (every member or frame, in order)."""
     if name == "gzip":
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-            return gz.read(limit + 1)
+            return _read_capped(gz, limit)
     if name == "bz2":
         with bz2.BZ2File(io.BytesIO(data)) as bz:
-            return bz.read(limit + 1)
+            return _read_capped(bz, limit)
     if name == "xz":
         with lzma.LZMAFile(io.BytesIO(data)) as xz:
-            return xz.read(limit + 1)
+            return _read_capped(xz, limit)
     # zstd: frame by frame, so that a truncated frame is an error (the stream reader returns what it has).
     out: list[bytes] = []
     size = pos = 0
@@ -96,7 +137,7 @@ def _inflate(name: str, data: bytes, limit: int) -> bytes:
     while pos < len(data) and size <= limit:
         dobj = zstandard.ZstdDecompressor().decompressobj()
         while not dobj.eof and pos < len(data) and size <= limit:
-            end = min(pos + (1 << 16), len(data))
+            end = min(pos + _ZSTD_STEP, len(data))
             chunk = dobj.decompress(view[pos:end])
             out.append(chunk)
             size += len(chunk)

@@ -8,8 +8,10 @@ of every loaded file tile its text, counts agree with the rows, every failure ha
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,10 @@ def _build(src: Path) -> None:
     (src / "closed").mkdir()
     (src / "closed" / "inside.txt").write_text(BODY)
     (src / "closed").chmod(0o000)
+    # A gzip bomb (64 MiB of zeros in 65 KB: 1000x) beside an honest gzip file.
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    (src / "bomb.txt.gz").write_bytes(b"".join([z.compress(b"\0" * (1 << 20)) for _ in range(64)] + [z.flush()]))
+    (src / "honest.txt.gz").write_bytes(gzip.compress(article("A Compressed Story").encode()))
 
 
 def _short(rel: str) -> str:
@@ -129,3 +135,11 @@ def test_directories_that_cannot_be_entered_or_listed_get_a_failed_row(run):
     assert run.sources["closed"]["status"] == "failed"
     assert run.sources["closed"]["error"] == "cannot list directory: Permission denied; nothing under it was read"
     assert not any(k.startswith(("noexec/", "closed/")) for k in run.sources)
+
+
+def test_a_decompression_bomb_is_refused_by_its_ratio(run):
+    bomb = run.sources["bomb.txt.gz"]
+    assert bomb["status"] == "failed"
+    assert bomb["error"].startswith("gzip stream inflates to more than 100x its ")
+    assert bomb["error"].endswith("refused as a decompression bomb (CORPUS_ETL_MAX_INFLATE_RATIO)")
+    assert (run.sources["honest.txt.gz"]["status"], run.sources["honest.txt.gz"]["n_articles"]) == ("loaded", 1)
