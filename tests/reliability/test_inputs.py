@@ -21,6 +21,7 @@ import pytest
 from tests.reliability.corpus import BODY, article
 from tests.reliability.helpers import EXE, cli_env, rows, warehouse_problems
 from tests.reliability.test_read_faults import without_dac_override
+from tests.unit.test_formats import bad_json_lines
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cli]
 
@@ -70,6 +71,8 @@ def _build(src: Path) -> None:
     (src / "closed").mkdir()
     (src / "closed" / "inside.txt").write_text(BODY)
     (src / "closed").chmod(0o000)
+    # JSON Lines that a str.splitlines-based reader got wrong (tests/unit/test_formats.py has them line by line)
+    (src / "lines.jsonl").write_text(bad_json_lines()[0])
     # A gzip bomb (64 MiB of zeros in 65 KB: 1000x) beside an honest gzip file.
     z = zlib.compressobj(9, zlib.DEFLATED, 31)
     (src / "bomb.txt.gz").write_bytes(b"".join([z.compress(b"\0" * (1 << 20)) for _ in range(64)] + [z.flush()]))
@@ -143,3 +146,20 @@ def test_a_decompression_bomb_is_refused_by_its_ratio(run):
     assert bomb["error"].startswith("gzip stream inflates to more than 100x its ")
     assert bomb["error"].endswith("refused as a decompression bomb (CORPUS_ETL_MAX_INFLATE_RATIO)")
     assert (run.sources["honest.txt.gz"]["status"], run.sources["honest.txt.gz"]["n_articles"]) == ("loaded", 1)
+
+
+def test_json_lines_keep_their_clusters_and_bad_records_fail_alone(run):
+    text, want = bad_json_lines()
+    s = run.sources["lines.jsonl"]
+    assert (s["status"], s["n_chars"]) == ("loaded", len(text))
+    got = rows(
+        run.wh,
+        "select cluster from (select cluster, source_path from articles union all "
+        "select cluster, source_path from quarantine) where source_path like '%lines.jsonl' order by 1",
+    )
+    assert [c for (c,) in got] == [n for n, w in enumerate(want) if w == "record"]
+    assert rows(
+        run.wh,
+        "select count(*) from removed_spans join sources using (source_id) "
+        "where path like '%lines.jsonl' and rule = 'jsonl_unstorable_line'",
+    ) == [(1,)]  # lines 2-4, adjacent, in one span
