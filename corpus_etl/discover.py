@@ -151,12 +151,36 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def expand_sources(sources: list[str]) -> list[str]:
+def _inside(path: str, root: Path) -> bool:
+    return path == str(root) or path.startswith(str(root).rstrip(os.sep) + os.sep)
+
+
+def _through_link(path: str, root: Path, follow_symlinks: bool) -> str | None:
+    """What discovery keeps for a symbolic link found under ``root``: its target when that is a file inside
+    ``root`` (or anywhere, with ``follow_symlinks``), the link itself when the target is outside ``root`` (it
+    is recorded as failed and not read: ``read_source`` refuses a link that can be followed) or when the link
+    dangles or loops (it fails when read, with the reason), None for a link to a directory inside ``root``
+    (the walk reaches its files) or to something that is not a file."""
+    try:
+        target = os.path.realpath(path, strict=True)
+    except (OSError, RuntimeError):
+        return path
+    outside = not _inside(target, root)
+    if outside and (not follow_symlinks or os.path.isdir(target)):
+        return path if os.path.isfile(target) or os.path.isdir(target) else None
+    return target if _is_input(target) else None
+
+
+def expand_sources(sources: list[str], follow_symlinks: bool = False) -> list[str]:
     """Expand SOURCE arguments (files, directories searched recursively, globs) to absolute file paths.
 
     Hidden files and directories below a directory argument are skipped, and so are FIFOs, sockets and
     devices (a FIFO would block the read); symbolic links to directories are not followed. A link that
-    loops or dangles is kept: it fails when read, with the reason in ``sources``. A directory under an
+    loops or dangles is kept: it fails when read, with the reason in ``sources``. A link under a directory
+    argument (to a file or a directory) whose target is outside that directory is kept as the link: it is
+    recorded as failed and not read (``read_source``), unless ``follow_symlinks`` (then a link to a file is read
+    as its target; links to directories are never followed); a link to a file inside it is its target. A glob
+    match that is such a link is kept the same way (outside: outside the glob's fixed directory). A directory under an
     argument that cannot be listed or entered (permissions, a path longer than PATH_MAX) is kept as an
     input of its own: it fails when read, with the reason, and the run goes on. The result is sorted
     and without duplicates, so a run's batches are deterministic.
@@ -191,19 +215,45 @@ def expand_sources(sources: list[str]) -> list[str]:
                     dirnames[:] = []
                     continue
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in filenames:
+                for name in [*filenames, *dirnames]:  # (os.walk lists a link to a directory as a directory)
                     full = os.path.join(dirpath, name)
-                    if not name.startswith(".") and _is_input(full):
+                    if name.startswith("."):
+                        continue
+                    if os.path.islink(full):
+                        kept = _through_link(full, root, follow_symlinks)
+                        if kept is not None:
+                            found.add(kept)
+                    elif name in filenames and _is_input(full):
                         found.add(full)
         elif p.exists():
             raise SourceUnreadable(f"not a regular file ({_file_kind(p.stat().st_mode)}): {arg}")
         else:
-            matches = glob.glob(os.path.expanduser(arg), recursive=True)
+            pattern = os.path.expanduser(arg)
+            matches = glob.glob(pattern, recursive=True)
             files = [m for m in matches if not os.path.isdir(m) and _is_input(m)]
             if not matches:
                 raise SourceNotFound(f"no such file, directory or glob match: {arg}")
-            found.update(_absolute(m) for m in files)
+            base = _glob_base(pattern)
+            for m in files:
+                if os.path.islink(m):
+                    kept = _through_link(
+                        os.path.join(_absolute(os.path.dirname(m) or "."), os.path.basename(m)), base, follow_symlinks
+                    )
+                    if kept is not None:
+                        found.add(kept)
+                else:
+                    found.add(_absolute(m))
     return sorted(found)
+
+
+def _glob_base(pattern: str) -> Path:
+    """The directory a glob pattern cannot leave: its leading components without wildcards, resolved."""
+    parts: list[str] = []
+    for part in Path(pattern).parts:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts).resolve() if parts else Path.cwd().resolve()
 
 
 def _absolute(path: str) -> str:
@@ -274,8 +324,13 @@ def read_source(
     for attempt in range(1, attempts + 1):
         if attempt > 1:
             sleep(backoff * 2 ** (attempt - 2))
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+        if os.path.islink(path):
+            _refuse_link(path)  # a link that can be followed reaches here only when it leaves the SOURCE
+        else:
+            flags |= os.O_NOFOLLOW  # (and a link put in the file's place since is not followed either)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            fd = os.open(path, flags)
         except OSError as exc:
             if exc.errno in _PERMANENT_ERRNOS:
                 raise SourceReadError(exc.errno, _read_reason(path, exc)) from exc
@@ -316,6 +371,22 @@ def read_source(
         return result
     assert last is not None
     raise SourceReadError(last.errno or errno.EIO, f"{_read_reason(path, last)} (after {attempts} attempts)") from last
+
+
+def _refuse_link(path: str) -> None:
+    """Raise ``SourceReadError`` for a symbolic link that can be followed (discovery keeps a link only when its
+    target leaves the SOURCE tree and ``--follow-symlinks`` is off, or when it dangles or loops: those fail
+    when opened, with their reason); return for one that cannot."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    what = "directory" if stat.S_ISDIR(st.st_mode) else "file"
+    raise SourceReadError(
+        errno.EPERM,
+        f"not read: a symbolic link to a {what} outside the SOURCE directory "
+        f"({display_path(os.readlink(path))}); --follow-symlinks reads links to files",
+    )
 
 
 def _directory_reason(path: str) -> str:

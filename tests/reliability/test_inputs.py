@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 
 from tests.reliability.corpus import BODY, article
-from tests.reliability.helpers import EXE, cli_env, rows, warehouse_problems
+from tests.reliability.helpers import EXE, cli, cli_env, rows, warehouse_problems
 from tests.reliability.test_read_faults import without_dac_override
 from tests.unit.test_formats import bad_json_lines
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cli]
 
+SECRET = "Zyxwvut-secret-marker"
 DEEP = 100_000  # nesting depth past Python's recursion limit (json.loads raised RecursionError)
 LONG_DIR = "d" * 200  # a path component; enough of them nest a file past PATH_MAX (4096 bytes)
 
@@ -73,6 +74,12 @@ def _build(src: Path) -> None:
     (src / "closed").chmod(0o000)
     # JSON Lines that a str.splitlines-based reader got wrong (tests/unit/test_formats.py has them line by line)
     (src / "lines.jsonl").write_text(bad_json_lines()[0])
+    # Symbolic links that leave the SOURCE tree (to a file, to a directory), one that stays inside it
+    (src.parent / "outside").mkdir()
+    (src.parent / "outside" / "secret.txt").write_text(article("A Secret Outside The Source " + SECRET))
+    os.symlink(src.parent / "outside" / "secret.txt", src / "leak.txt")
+    os.symlink(src.parent / "outside", src / "leak_dir")
+    os.symlink("ok.txt", src / "alias.txt")
     # A gzip bomb (64 MiB of zeros in 65 KB: 1000x) beside an honest gzip file.
     z = zlib.compressobj(9, zlib.DEFLATED, 31)
     (src / "bomb.txt.gz").write_bytes(b"".join([z.compress(b"\0" * (1 << 20)) for _ in range(64)] + [z.flush()]))
@@ -163,3 +170,50 @@ def test_json_lines_keep_their_clusters_and_bad_records_fail_alone(run):
         "select count(*) from removed_spans join sources using (source_id) "
         "where path like '%lines.jsonl' and rule = 'jsonl_unstorable_line'",
     ) == [(1,)]  # lines 2-4, adjacent, in one span
+
+
+def _secret_stored(wh: Path) -> list[str]:
+    tables = {"articles": "body", "quarantine": "body", "removed_spans": "text", "paragraphs": "text"}
+    found = [
+        t
+        for t, col in tables.items()
+        if rows(wh, f"select count(*) from {t} where {col} like ?", [f"%{SECRET}%"])[0][0]
+    ]
+    found += [str(p) for p in (wh / "parquet").rglob("*.parquet") if SECRET.encode() in p.read_bytes()]
+    return found
+
+
+def test_links_that_leave_the_source_are_recorded_not_read(run):
+    for name, what in (("leak.txt", "file"), ("leak_dir", "directory")):
+        s = run.sources[name]
+        assert s["status"] == "failed"
+        assert s["error"].startswith(f"not read: a symbolic link to a {what} outside the SOURCE directory ("), s
+    assert "alias.txt" not in run.sources  # a link inside the tree is its target, ok.txt, read once
+    assert _secret_stored(run.wh) == []
+
+
+def test_follow_symlinks_reads_links_to_files(run, prefect_api, tmp_path):
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    src.mkdir()
+    os.symlink(run.src.parent / "outside" / "secret.txt", src / "leak.txt")
+    os.symlink(run.src.parent / "outside", src / "leak_dir")
+    cli("ingest", str(src), "-w", str(wh), "-q", "--follow-symlinks", api=prefect_api)
+    got = rows(wh, "select path, status, error from sources order by path")
+    assert got[0][1:] == ("loaded", None) and got[0][0].endswith("outside/secret.txt")  # read as its target
+    assert got[1][0].endswith("leak_dir") and got[1][1] == "failed"  # links to directories are never followed
+    assert _secret_stored(wh) != [] and warehouse_problems(wh) == []
+
+
+def test_query_cannot_write_into_the_database_temporary_directory(run, prefect_api):
+    spill = run.wh / "corpus.duckdb.tmp"  # DuckDB lets a read-only connection write here, external access off
+    spill.mkdir(exist_ok=True)
+    p = cli("query", f"copy (select 1) to '{spill}/x.csv'", "-w", str(run.wh), api=prefect_api, check=False)
+    assert p.returncode != 0 and list(spill.iterdir()) == []
+    assert "only SELECT and EXPLAIN statements can be run here (read-only), not COPY" in p.stderr
+
+
+@pytest.mark.parametrize(("host", "warned"), [("0.0.0.0", True), ("192.0.2.7", True), ("::", True),
+                                              ("127.0.0.1", False), ("::1", False), ("localhost", False)])  # fmt: skip
+def test_server_warns_on_a_host_other_machines_can_reach(prefect_api, host, warned):
+    p = cli("server", "--host", host, "--dry-run", api=prefect_api)
+    assert ("is not a loopback address" in p.stderr) == warned, p.stderr
