@@ -152,6 +152,19 @@ def _inflate(name: str, data: bytes, limit: int) -> bytes:
 
 
 def decode_bytes(data: bytes) -> Decoded:
+    """Decode a file's bytes to text (``_decode``); never raises anything but ``DecodeError`` with a one-line
+    reason: running out of memory or a bug in a codec fails the file, not the run."""
+    try:
+        return _decode(data)
+    except DecodeError:
+        raise
+    except Exception as exc:  # MemoryError, RecursionError, a codec bug: the file fails with the reason
+        raise DecodeError(
+            f"decoding failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from exc
+
+
+def _decode(data: bytes) -> Decoded:
     """Decode a file's bytes to text.
 
     Order: decompress; a BOM decides (UTF-8, UTF-16, UTF-32); UTF-32 without BOM when the top byte of

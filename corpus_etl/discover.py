@@ -355,6 +355,8 @@ def read_source(
             after = os.fstat(fd)
         except SourceReadError:
             raise
+        except MemoryError as exc:  # a file larger than the memory left: no retry would fit it either
+            raise SourceReadError(errno.ENOMEM, f"cannot read: out of memory reading {before.st_size} bytes") from exc
         except OSError as exc:
             if exc.errno in _PERMANENT_ERRNOS:
                 raise SourceReadError(exc.errno, _read_reason(path, exc)) from exc

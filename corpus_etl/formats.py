@@ -70,7 +70,15 @@ def sibling(path: str, suffix: str) -> Path | None:
 
 
 def detect_format(path: str, text: str, text_field: str = "text") -> str:
-    """Pick the format of a file: by suffix (.src, .tgt, .jsonl/.ndjson), else by sniffing the text."""
+    """Pick the format of a file: by suffix (.src, .tgt, .jsonl/.ndjson), else by sniffing the text (plain text
+    when the sniffing fails: the file's first line is JSON nested past the recursion limit, or too big)."""
+    try:
+        return _detect_format(path, text, text_field)
+    except (MemoryError, RecursionError):
+        return "text"
+
+
+def _detect_format(path: str, text: str, text_field: str) -> str:
     suffix = logical_suffix(path)
     if suffix == ".src":
         return "multinews"

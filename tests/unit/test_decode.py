@@ -86,3 +86,14 @@ def test_confidence_says_how_sure_the_encoding_is():
     assert d.encoding == "latin-1" and d.confidence <= 0.5
     mixed = decode_bytes("“quotes” and more “quotes” ".encode() + b"caf\xe9")
     assert mixed.encoding == "utf-8+cp1252" and 0.5 < mixed.confidence < 1.0
+
+
+def test_anything_a_codec_raises_fails_the_file_with_a_reason(monkeypatch):
+    from corpus_etl import decode
+
+    def boom(data: bytes) -> bytes:
+        raise MemoryError
+
+    monkeypatch.setattr(decode, "_inflate", lambda name, data, limit: boom(data))
+    with pytest.raises(DecodeError, match="^decoding failed: MemoryError: $"):
+        decode_bytes(gzip.compress(b"text"))
