@@ -271,7 +271,7 @@ def stat_file(path: str) -> SourceFile:
         size, mtime = (info.size, info.mtime) if info else (0, datetime.fromtimestamp(0, tz=UTC))
         return SourceFile(path=path, source_id=source_id_for(path), size_bytes=size, mtime=mtime)
     try:
-        st = os.stat(path)
+        st = os.lstat(path)  # a link kept by discovery is not read: its target is not stat'ed either
         size, mtime = st.st_size, datetime.fromtimestamp(st.st_mtime, tz=UTC)
     except OSError:
         size, mtime = 0, datetime.fromtimestamp(0, tz=UTC)
