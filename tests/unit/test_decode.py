@@ -95,5 +95,5 @@ def test_anything_a_codec_raises_fails_the_file_with_a_reason(monkeypatch):
         raise MemoryError
 
     monkeypatch.setattr(decode, "_inflate", lambda name, data, limit: boom(data))
-    with pytest.raises(DecodeError, match="^decoding failed: MemoryError: $"):
+    with pytest.raises(DecodeError, match=r"^decoding failed: MemoryError: $"):
         decode_bytes(gzip.compress(b"text"))
