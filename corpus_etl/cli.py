@@ -169,6 +169,14 @@ def ingest(
         ),
     ] = False,
     fail_on: FailOnOpt = IngestFailOn.any,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Read files reached through symbolic links that leave a SOURCE directory (by default such a "
+            "link gets a failed row in sources and is not read).",
+        ),
+    ] = False,
 ) -> None:
     """Split SOURCE files into article records and load them into the warehouse.
 
@@ -204,7 +212,7 @@ def ingest(
     _check_warehouse_dir(warehouse)
     _check_database(warehouse / "corpus.duckdb")
     try:  # fail fast, before Prefect starts, on a SOURCE that names nothing
-        if not expand_sources(sources):
+        if not expand_sources(sources, follow_symlinks):
             raise _fail(f"no files found under {' '.join(sources)}")
     except SourceNotFound as exc:
         raise _fail(str(exc)) from None
@@ -215,6 +223,7 @@ def ingest(
         input_format=input_format,
         text_field=text_field,
         reprocess=reprocess,
+        follow_symlinks=follow_symlinks,
         **_scale_settings(wait, runner, dask_address, lake),
     )
     t0 = time.perf_counter()
@@ -875,6 +884,18 @@ def serve(
     )
 
 
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is localhost or a loopback IP address (anything else may be reached from elsewhere)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @app.command()
 def server(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -897,6 +918,12 @@ def server(
     }
     exe = shutil.which("prefect") or str(Path(sys.executable).with_name("prefect"))
     cmd = [exe, "server", "start", "--host", host, "--port", str(port)]
+    if not _is_loopback(host):
+        typer.echo(
+            f"corpus-etl: warning: --host {host} is not a loopback address: the Prefect server (no authentication) "
+            "will accept connections from other machines; use 127.0.0.1 unless that is what you want",
+            err=True,
+        )
     typer.echo(f"export PREFECT_API_URL=http://{host}:{port}/api   # for corpus-etl serve / ingest", err=True)
     if dry_run:
         typer.echo(" ".join(f"{k}={v}" for k, v in env.items()) + " " + " ".join(cmd))

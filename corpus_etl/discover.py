@@ -118,29 +118,77 @@ def _is_input(path: str) -> bool:
     return False
 
 
-def _walk_error(exc: OSError) -> None:
-    """os.walk's error hook: a directory that vanished is nothing lost; one that cannot be listed is."""
-    if exc.errno == errno.ENOENT:
-        return
-    raise SourceUnreadable(f"cannot list directory {display_path(str(exc.filename))}: {exc.strerror or exc}") from exc
+def _walk_error(found: set[str]) -> Callable[[OSError], None]:
+    """os.walk's error hook: a directory that vanished is nothing lost; one that cannot be listed (no
+    permission, a path longer than the system allows) is kept as an input of its own, so that it is
+    recorded as failed with the reason (``read_source`` says why) and the run goes on."""
+
+    def hook(exc: OSError) -> None:
+        if exc.errno != errno.ENOENT and exc.filename is not None:
+            found.add(os.fsdecode(exc.filename))
+
+    return hook
+
+
+def _enterable(dirpath: str) -> bool:
+    """Whether the files of a listed directory can be reached (a directory with read but no execute
+    permission lists its names, but none of them can be opened or stat'ed)."""
+    try:
+        os.stat(os.path.join(dirpath, "."))
+    except OSError:
+        return False
+    return True
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def expand_sources(sources: list[str]) -> list[str]:
+def _inside(path: str, root: Path) -> bool:
+    return path == str(root) or path.startswith(str(root).rstrip(os.sep) + os.sep)
+
+
+def _through_link(path: str, root: Path, follow_symlinks: bool) -> str | None:
+    """What discovery keeps for a symbolic link found under ``root``: its target when that is a file inside
+    ``root`` (or anywhere, with ``follow_symlinks``), the link itself when the target is outside ``root`` (it
+    is recorded as failed and not read: ``read_source`` refuses a link that can be followed) or when the link
+    dangles or loops (it fails when read, with the reason), None for a link to a directory inside ``root``
+    (the walk reaches its files) or to something that is not a file."""
+    try:
+        target = os.path.realpath(path, strict=True)
+    except (OSError, RuntimeError):
+        return path
+    outside = not _inside(target, root)
+    if outside and (not follow_symlinks or os.path.isdir(target)):
+        return path if os.path.isfile(target) or os.path.isdir(target) else None
+    return target if _is_input(target) else None
+
+
+def expand_sources(sources: list[str], follow_symlinks: bool = False) -> list[str]:
     """Expand SOURCE arguments (files, directories searched recursively, globs) to absolute file paths.
 
     Hidden files and directories below a directory argument are skipped, and so are FIFOs, sockets and
     devices (a FIFO would block the read); symbolic links to directories are not followed. A link that
-    loops or dangles is kept: it fails when read, with the reason in ``sources``. The result is sorted
+    loops or dangles is kept: it fails when read, with the reason in ``sources``. A link under a directory
+    argument (to a file or a directory) whose target is outside that directory is kept as the link: it is
+    recorded as failed and not read (``read_source``), unless ``follow_symlinks`` (then a link to a file is read
+    as its target; links to directories are never followed); a link to a file inside it is its target. A glob
+    match that is such a link is kept the same way (outside: outside the glob's fixed directory). A directory under an
+    argument that cannot be listed or entered (permissions, a path longer than PATH_MAX) is kept as an
+    input of its own: it fails when read, with the reason, and the run goes on. The result is sorted
     and without duplicates, so a run's batches are deterministic.
 
     Raises:
         SourceNotFound: when an argument matches nothing.
-        SourceUnreadable: when an argument is a FIFO, socket or device, or a directory under an argument
-            cannot be listed (a subclass of SourceNotFound).
+        SourceUnreadable: when an argument is a FIFO, socket or device, or cannot be reached (a subclass
+            of SourceNotFound).
     """
     found: set[str] = set()
     for arg in sources:
@@ -161,21 +209,51 @@ def expand_sources(sources: list[str]) -> list[str]:
             found.add(str(p.resolve()))
         elif is_dir:
             root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error, followlinks=False):
+            for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(found), followlinks=False):
+                if not _enterable(dirpath):  # listed but not enterable: one failed row for the directory
+                    found.add(dirpath)
+                    dirnames[:] = []
+                    continue
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in filenames:
+                for name in [*filenames, *dirnames]:  # (os.walk lists a link to a directory as a directory)
                     full = os.path.join(dirpath, name)
-                    if not name.startswith(".") and _is_input(full):
+                    if name.startswith("."):
+                        continue
+                    if os.path.islink(full):
+                        kept = _through_link(full, root, follow_symlinks)
+                        if kept is not None:
+                            found.add(kept)
+                    elif name in filenames and _is_input(full):
                         found.add(full)
         elif p.exists():
             raise SourceUnreadable(f"not a regular file ({_file_kind(p.stat().st_mode)}): {arg}")
         else:
-            matches = glob.glob(os.path.expanduser(arg), recursive=True)
+            pattern = os.path.expanduser(arg)
+            matches = glob.glob(pattern, recursive=True)
             files = [m for m in matches if not os.path.isdir(m) and _is_input(m)]
             if not matches:
                 raise SourceNotFound(f"no such file, directory or glob match: {arg}")
-            found.update(_absolute(m) for m in files)
+            base = _glob_base(pattern)
+            for m in files:
+                if os.path.islink(m):
+                    kept = _through_link(
+                        os.path.join(_absolute(os.path.dirname(m) or "."), os.path.basename(m)), base, follow_symlinks
+                    )
+                    if kept is not None:
+                        found.add(kept)
+                else:
+                    found.add(_absolute(m))
     return sorted(found)
+
+
+def _glob_base(pattern: str) -> Path:
+    """The directory a glob pattern cannot leave: its leading components without wildcards, resolved."""
+    parts: list[str] = []
+    for part in Path(pattern).parts:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts).resolve() if parts else Path.cwd().resolve()
 
 
 def _absolute(path: str) -> str:
@@ -193,7 +271,7 @@ def stat_file(path: str) -> SourceFile:
         size, mtime = (info.size, info.mtime) if info else (0, datetime.fromtimestamp(0, tz=UTC))
         return SourceFile(path=path, source_id=source_id_for(path), size_bytes=size, mtime=mtime)
     try:
-        st = os.stat(path)
+        st = os.lstat(path)  # a link kept by discovery is not read: its target is not stat'ed either
         size, mtime = st.st_size, datetime.fromtimestamp(st.st_mtime, tz=UTC)
     except OSError:
         size, mtime = 0, datetime.fromtimestamp(0, tz=UTC)
@@ -246,8 +324,13 @@ def read_source(
     for attempt in range(1, attempts + 1):
         if attempt > 1:
             sleep(backoff * 2 ** (attempt - 2))
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+        if os.path.islink(path):
+            _refuse_link(path)  # a link that can be followed reaches here only when it leaves the SOURCE
+        else:
+            flags |= os.O_NOFOLLOW  # (and a link put in the file's place since is not followed either)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            fd = os.open(path, flags)
         except OSError as exc:
             if exc.errno in _PERMANENT_ERRNOS:
                 raise SourceReadError(exc.errno, _read_reason(path, exc)) from exc
@@ -255,6 +338,8 @@ def read_source(
             continue
         try:
             before = os.fstat(fd)
+            if stat.S_ISDIR(before.st_mode):
+                raise SourceReadError(errno.EISDIR, _directory_reason(path))
             if not stat.S_ISREG(before.st_mode):
                 raise SourceReadError(errno.EINVAL, f"cannot read: not a regular file ({_file_kind(before.st_mode)})")
             # Read the size stat'ed at open (a file appended to faster than it is read must not keep the
@@ -270,6 +355,8 @@ def read_source(
             after = os.fstat(fd)
         except SourceReadError:
             raise
+        except MemoryError as exc:  # a file larger than the memory left: no retry would fit it either
+            raise SourceReadError(errno.ENOMEM, f"cannot read: out of memory reading {before.st_size} bytes") from exc
         except OSError as exc:
             if exc.errno in _PERMANENT_ERRNOS:
                 raise SourceReadError(exc.errno, _read_reason(path, exc)) from exc
@@ -288,8 +375,39 @@ def read_source(
     raise SourceReadError(last.errno or errno.EIO, f"{_read_reason(path, last)} (after {attempts} attempts)") from last
 
 
+def _refuse_link(path: str) -> None:
+    """Raise ``SourceReadError`` for a symbolic link that can be followed (discovery keeps a link only when its
+    target leaves the SOURCE tree and ``--follow-symlinks`` is off, or when it dangles or loops: those fail
+    when opened, with their reason); return for one that cannot."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    what = "directory" if stat.S_ISDIR(st.st_mode) else "file"
+    raise SourceReadError(
+        errno.EPERM,
+        f"not read: a symbolic link to a {what} outside the SOURCE directory "
+        f"({display_path(os.readlink(path))}); --follow-symlinks reads links to files",
+    )
+
+
+def _directory_reason(path: str) -> str:
+    """Why a directory given to ``read_source`` (by discovery, see ``expand_sources``) was not read."""
+    try:
+        n = len(os.listdir(path))
+    except OSError as exc:
+        return f"cannot list directory: {exc.strerror or exc}; nothing under it was read"
+    if not _enterable(path):
+        return f"cannot enter directory: Permission denied (no execute permission); its {n} entries were not read"
+    return "cannot read: not a regular file (directory)"
+
+
 def _read_reason(path: str, exc: OSError) -> str:
     why = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"cannot read: {why} (the path is {len(os.fsencode(path))} bytes, over the system's limit)"
+    if exc.errno == errno.EACCES and _is_dir(path):
+        return _directory_reason(path)
     if exc.errno == errno.ENOENT:
         if os.path.islink(path):
             return f"cannot read: {why} (a link to a missing file)"

@@ -70,7 +70,15 @@ def sibling(path: str, suffix: str) -> Path | None:
 
 
 def detect_format(path: str, text: str, text_field: str = "text") -> str:
-    """Pick the format of a file: by suffix (.src, .tgt, .jsonl/.ndjson), else by sniffing the text."""
+    """Pick the format of a file: by suffix (.src, .tgt, .jsonl/.ndjson), else by sniffing the text (plain text
+    when the sniffing fails: the file's first line is JSON nested past the recursion limit, or too big)."""
+    try:
+        return _detect_format(path, text, text_field)
+    except (MemoryError, RecursionError):
+        return "text"
+
+
+def _detect_format(path: str, text: str, text_field: str) -> str:
     suffix = logical_suffix(path)
     if suffix == ".src":
         return "multinews"
@@ -83,7 +91,7 @@ def detect_format(path: str, text: str, text_field: str = "text") -> str:
         first = text.lstrip().split("\n", 1)[0]
         try:
             obj = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's recursion limit
             obj = None
         if isinstance(obj, dict) and isinstance(obj.get(text_field), str):
             return "jsonl"
@@ -185,6 +193,36 @@ _JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n"
 _WS = re.compile(r"[ \t\r\n]*")
 
 
+class _Unstorable(FormatError):
+    """A JSONL line is valid JSON but its record cannot be stored as read (the reason names why)."""
+
+    rule = "jsonl_unstorable_line"
+
+
+# Deepest nesting of a JSONL object's other fields kept as metadata (objects and arrays inside the object).
+MAX_META_DEPTH = 64
+
+
+def _hex4(s: str, i: int) -> int:
+    digits = s[i : i + 4]
+    if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
+        raise FormatError(f"bad \\u escape {digits!r}")
+    return int(digits, 16)
+
+
+def _depth(value: object) -> int:
+    """How deep lists and dicts nest in ``value`` (0 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict | list):
+            d += 1
+            deepest = max(deepest, d)
+            if d <= MAX_META_DEPTH:
+                stack.extend((x, d) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
 def _scan_string(s: str, i: int) -> tuple[str, OffsetMap, int]:
     """Decode the JSON string literal whose opening quote is at ``s[i]``; return text, map, end index."""
     out: list[str] = []
@@ -209,12 +247,13 @@ def _scan_string(s: str, i: int) -> tuple[str, OffsetMap, int]:
             out.append(_JSON_ESCAPES[esc])
             width = 2
         elif esc == "u":
-            code = int(s[j + 2 : j + 6], 16)
+            code = _hex4(s, j + 2)
             width = 6
-            if 0xD800 <= code < 0xDC00 and s[j + 6 : j + 8] == "\\u":
-                low = int(s[j + 8 : j + 12], 16)
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            if 0xD800 <= code < 0xDC00 and s[j + 6 : j + 8] == "\\u" and 0xDC00 <= _hex4(s, j + 8) < 0xE000:
+                code = 0x10000 + ((code - 0xD800) << 10) + (_hex4(s, j + 8) - 0xDC00)
                 width = 12
+            elif 0xD800 <= code < 0xE000:  # a lone half of a pair: no character; text cannot hold it
+                raise _Unstorable(f"unpaired surrogate \\u{code:04x}")
             out.append(chr(code))
         else:
             raise FormatError(f"bad escape \\{esc}")
@@ -249,7 +288,12 @@ def _text_member(line: str, text_field: str) -> tuple[int, int, str, OffsetMap, 
             value, mapping, i = _scan_string(line, i)
             found = (start, i, value, mapping)
         else:
-            value, i = decoder.raw_decode(line, i)
+            try:
+                value, i = decoder.raw_decode(line, i)
+            except RecursionError:
+                raise _Unstorable(f"field {key!r} nested past Python's recursion limit") from None
+            if _depth(value) > MAX_META_DEPTH:
+                raise _Unstorable(f"field {key!r} nested deeper than {MAX_META_DEPTH} levels")
             meta[str(key)] = value
         i = _WS.match(line, i).end()  # type: ignore[union-attr]
         if line[i : i + 1] == ",":
@@ -271,24 +315,41 @@ def is_title_field(value: object) -> bool:
     return isinstance(value, str) and TITLE_FIELD_CHARS[0] <= len(value.strip()) <= TITLE_FIELD_CHARS[1]
 
 
+def _json_lines(text: str) -> list[str]:
+    """``text`` cut after every ``\\n`` (str.splitlines also cuts at U+2028, U+0085, \\r, \\f, ...)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
 def split_jsonl(text: str, rules: Rules, opts: SplitOptions, text_field: str = "text") -> SplitResult:
     """Split JSONL: one JSON object a line; the ``text_field`` string is split, other fields become meta.
 
-    A line that is not a JSON object with that field is kept as a removed span (rule
-    ``jsonl_invalid_line``) rather than failing the file. A ``title`` field names the first record
-    when the text itself has no headline (``title_source`` 'jsonl_field') and it is title-like
-    (``is_title_field``); otherwise the record is untitled, the value kept in its ``meta_json``.
+    Lines are split on ``\\n`` only, as JSON Lines defines them: a raw U+2028, U+0085 or form feed inside
+    a string is part of its line. A line's ``cluster`` is its 0-based line number. A line that is not a
+    JSON object with that field is kept as a removed span (rule ``jsonl_invalid_line``) rather than failing
+    the file; so is a valid line whose record cannot be stored as read (rule ``jsonl_unstorable_line``: an
+    escaped surrogate without its other half, metadata nested deeper than ``MAX_META_DEPTH``). A ``title``
+    field names the first record when the text itself has no headline (``title_source``
+    'jsonl_field') and it is title-like (``is_title_field``); otherwise the record is untitled, the value
+    kept in its ``meta_json``.
     """
     b = _Builder(text, rules, opts)
     pos = 0
-    for n, line in enumerate(text.splitlines(keepends=True)):
+    for n, line in enumerate(_json_lines(text)):
         if not line.strip():
             b.envelope(pos, pos + len(line), "jsonl_envelope")
             pos += len(line)
             continue
         try:
             start, end, value, mapping, meta = _text_member(line, text_field)
-        except (FormatError, ValueError, IndexError):
+        except _Unstorable:
+            b.envelope(pos, pos + len(line), _Unstorable.rule)
+            pos += len(line)
+            continue
+        except (FormatError, ValueError, IndexError, RecursionError):
             b.envelope(pos, pos + len(line), "jsonl_invalid_line")
             pos += len(line)
             continue

@@ -376,7 +376,8 @@ def process_source(
         fmt = detect_format(src.path, text, settings.text_field)
         if fmt == "multinews_summary" and sibling(src.path, ".src") is None:
             fmt = "text"  # a lone .tgt is ordinary text
-    row.update(encoding=decoded.encoding, compression=decoded.compression, format=fmt, n_chars=len(text))
+    row.update(encoding=decoded.encoding, encoding_confidence=decoded.confidence)
+    row.update(compression=decoded.compression, format=fmt, n_chars=len(text))
     try:
         split = split_document(
             text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned

@@ -55,6 +55,12 @@ SOURCES = TableSpec(
             _f("mtime", TS, "Modification time of the file when it was read."),
             _f("sha256", STR, "sha256 of the file's bytes; NULL when it could not be read."),
             _f("encoding", STR, "Encoding the bytes were decoded with (utf-8, utf-8-sig, utf-16, cp1252, ...)."),
+            _f(
+                "encoding_confidence",
+                pa.float64(),
+                "How sure the choice of `encoding` is, 0-1: 1 for a BOM, UTF-8 and UTF-16/32; for a legacy encoding "
+                "charset-normalizer's 1 - mess ratio (halved when it recognised no language); NULL if not decoded.",
+            ),
             _f("compression", STR, "Compression the file was read through (gzip, bz2, xz, zstd) or NULL."),
             _f(
                 "format", STR, "Input format the file was split as: text, multinews, multinews_summary (.tgt) or jsonl."

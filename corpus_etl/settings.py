@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         description="Re-extract every discovered file, unchanged ones too, replacing its rows: how a change of "
         "the boilerplate rules or of the extractor (or its revert) reaches files already loaded.",
     )
+    follow_symlinks: bool = Field(
+        False,
+        description="Read files reached through symbolic links that leave a SOURCE directory (by default such a "
+        "link is recorded as failed and not read).",
+    )
     validate_data: bool = Field(True, description="Run the Great Expectations suites on every batch.")
     progress: bool = Field(False, description="Show a progress bar on stderr.")
     lock_wait: float = Field(

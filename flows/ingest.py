@@ -79,7 +79,7 @@ def ingest(
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     counts: dict[str, Any] = {**dict.fromkeys(schema.RUN_COUNTERS, 0), "dq_errors": 0}
-    files = t.discover(sources)
+    files = t.discover(sources, settings.follow_symlinks)
     counts["n_discovered"] = len(files)
     with run_lock(settings.warehouse, run_id, wait=settings.lock_wait, name=flow_run.get_name()):
         summary = _run(settings, sources, files, run_id, started, t0, counts)

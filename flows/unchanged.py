@@ -98,7 +98,7 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
         return None
     t0 = time.perf_counter()
     started = datetime.now(UTC)
-    files = [stat_file(p) for p in expand_sources(sources)]
+    files = [stat_file(p) for p in expand_sources(sources, settings.follow_symlinks)]
     run_id = str(uuid.uuid4())
     # A first look without the lock: a run with work to do (or a warehouse being written) never takes
     # the lock here, so the flow is the first and only holder of its run's lock.

@@ -38,9 +38,9 @@ def register_pool(run_id: str, pool: Executor | None) -> None:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover(sources: list[str]) -> list[SourceFile]:
+def discover(sources: list[str], follow_symlinks: bool = False) -> list[SourceFile]:
     """Expand SOURCE arguments into the sorted list of files, stat'ed."""
-    return [stat_file(p) for p in expand_sources(sources)]
+    return [stat_file(p) for p in expand_sources(sources, follow_symlinks)]
 
 
 @task(name="begin-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

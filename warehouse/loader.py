@@ -106,6 +106,46 @@ def shared_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # process while the workers were at their peak (the first load into a 750 MB warehouse: +316 MiB; at 64 MB:
 # +131 MiB, same load time). Larger inserts spill to ``<db>.tmp`` (a 540 MB batch loads at 64 MB).
 LOAD_MEMORY_LIMIT = "64MB"
+# DuckDB holds a string value in one block and copies it once between the Arrow scan and the table: a batch
+# holding a value of V bytes (a 50 MB file without a newline is one 50 MB body and a 50 MB paragraph) needs
+# about 2 V beside the load's usual needs, whatever the rows around it (at 64 MB a 50 MB value failed with
+# OutOfMemoryException: "could not allocate block of size 47.6 MiB"). Such a batch claims that much more.
+LOAD_VALUE_FACTOR = 3
+# Staged tables larger than this are inserted a slice of rows at a time (each slice at most this many bytes).
+LOAD_SLICE_BYTES = 32 << 20
+
+
+def largest_value(tables: Iterable[pa.Table]) -> int:
+    """The byte length of the longest string or binary value in ``tables`` (0 when there is none)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = 0
+    for table in tables:
+        for col in table.columns:
+            t = col.type
+            if (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)) and len(col):
+                m = pc.max(pc.binary_length(col)).as_py()
+                out = max(out, m or 0)
+    return out
+
+
+def load_memory_limit(tables: Iterable[pa.Table]) -> str:
+    """The memory a batch load claims: ``LOAD_MEMORY_LIMIT``, raised for a batch holding a very long value
+    (``LOAD_VALUE_FACTOR`` times its length more, in MB)."""
+    base = int(LOAD_MEMORY_LIMIT.removesuffix("MB"))
+    extra = -(-LOAD_VALUE_FACTOR * largest_value(tables) // (1 << 20))
+    return f"{base + extra}MB" if extra * 3 > base else LOAD_MEMORY_LIMIT
+
+
+def _slices(table: pa.Table) -> Iterator[pa.Table]:
+    """``table`` in slices of about ``LOAD_SLICE_BYTES`` (the whole table when it is smaller)."""
+    if table.nbytes <= LOAD_SLICE_BYTES or table.num_rows < 2:
+        yield table
+        return
+    step = max(1, table.num_rows * LOAD_SLICE_BYTES // table.nbytes)
+    for start in range(0, table.num_rows, step):
+        yield table.slice(start, step)
 
 
 @dataclass(frozen=True)
@@ -258,10 +298,9 @@ def load_batch(
     staged = {**tables, "quarantine": quarantine}
     staged["dq_runs"] = schema.to_table(schema.DQ_RUNS, dq_runs)
     staged["dq_results"] = schema.to_table(schema.DQ_RESULTS, dq_results)
-    with open_writer(db_path) as con, memory_claim(con, db_path, LOAD_MEMORY_LIMIT):  # a batch needs little
+    limit = load_memory_limit(staged.values())  # a batch needs little, unless it holds a huge value
+    with open_writer(db_path) as con, memory_claim(con, db_path, limit):
         con.register("stg_sources", sources)
-        for name, table in staged.items():
-            con.register(f"stg_{name}", table)
         con.execute("BEGIN")
         try:
             con.execute(sql("load/merge_sources"))
@@ -273,10 +312,13 @@ def load_batch(
                     con.execute(sql("load/delete_source_rows").format(table=quote_ident(name)))
             con.execute(sql("load/delete_sources"))
             con.execute(sql("load/insert_sources"))
-            for name in staged:
-                con.execute(
-                    sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(f"stg_{name}"))
-                )
+            for name, table in staged.items():
+                for part in _slices(table):
+                    con.register(f"stg_{name}", part)
+                    con.execute(
+                        sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(f"stg_{name}"))
+                    )
+                    con.unregister(f"stg_{name}")
             con.execute("COMMIT")
         except Exception:
             try:  # a failed COMMIT has already ended the transaction; keep the first error

@@ -5,8 +5,8 @@ even read-only. An ingest holds the file for its batch loads, its analytics upda
 export. ``open_for_query`` then falls back to an in-memory DuckDB whose tables are views over
 ``DIR/parquet/<table>/**/*.parquet`` (the copy of the last run that finished, swapped in atomically),
 locked down: it can read only files under ``DIR/parquet`` (``allowed_directories``, then
-``enable_external_access = false`` and ``lock_configuration``), and only SELECT and EXPLAIN statements
-are run (a COPY could otherwise write inside that directory).
+``enable_external_access = false`` and ``lock_configuration``). On either, only SELECT and EXPLAIN statements
+are run (a COPY could otherwise write inside that directory, or into the database's temporary directory).
 """
 
 from __future__ import annotations
@@ -147,19 +147,22 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql_text: str) -> None:
     """Raise ``NotReadOnly`` unless every statement of ``sql_text`` is a SELECT or an EXPLAIN."""
     for stmt in con.extract_statements(sql_text):
         if stmt.type not in READ_STATEMENTS:
-            raise NotReadOnly(f"only SELECT queries can be run on the Parquet copy, not {stmt.type.name}")
+            raise NotReadOnly(f"only SELECT and EXPLAIN statements can be run here (read-only), not {stmt.type.name}")
 
 
 def run_query(
     rc: ReadConnection, sql_text: str, params: list[Any] | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run a query on a read connection; on the Parquet copy only SELECT and EXPLAIN statements are allowed.
+    """Run a query on a read connection: only SELECT and EXPLAIN statements (``NotReadOnly`` otherwise).
+
+    On the database too: a read-only DuckDB connection with external access disabled still writes into its
+    temporary directory (``corpus.duckdb.tmp/``), so a ``COPY ... TO`` there succeeded; a CHECKPOINT, a PRAGMA
+    or a SET is no query either.
 
     Returns:
         The column names and the rows.
     """
-    if rc.source == "parquet":
-        check_read_only(rc.con, sql_text)
+    check_read_only(rc.con, sql_text)
     try:
         cur = rc.con.execute(sql_text, params or [])
     except duckdb.CatalogException as exc:

@@ -63,3 +63,15 @@ def test_a_decompression_bomb_is_refused_not_inflated(monkeypatch, pack, name):
     assert len(decode.decompress(pack(b"a" * (1 << 20)))[0]) == 1 << 20
     with pytest.raises(DecodeError, match=f"{name} stream inflates to more than 1048576 bytes; refused"):
         decode.decompress(pack(b"a" * ((1 << 20) + 1)))
+
+
+@pytest.mark.parametrize(("pack", "name"), PACKERS)
+def test_a_bomb_is_refused_by_its_ratio_as_it_is_read(monkeypatch, pack, name):
+    monkeypatch.setattr(decode, "INFLATE_FLOOR", 1 << 16)
+    monkeypatch.setenv("CORPUS_ETL_MAX_INFLATE_RATIO", "50")
+    text = os.urandom(1 << 15).hex().encode()  # 64 KiB of hex: about 2x, loads
+    assert decode.decompress(pack(text))[0] == text
+    with pytest.raises(DecodeError, match=f"{name} stream inflates to more than 50x its .* decompression bomb"):
+        decode.decompress(pack(b"\0" * (8 << 20)))
+    monkeypatch.setenv("CORPUS_ETL_MAX_INFLATE_RATIO", "1e9")  # the setting allows it
+    assert len(decode.decompress(pack(b"\0" * (8 << 20)))[0]) == 8 << 20

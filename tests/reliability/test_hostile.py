@@ -182,9 +182,14 @@ def test_query_cannot_write_or_read_files(hostile, tmp_path):
     db = hostile.wh / "corpus.duckdb"
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     counts = rows(hostile.wh, "select (select count(*) from articles), (select count(*) from sources)")
-    results = _queries(hostile.wh, [s.format(tmp=tmp_path) for s in WRITES] + ["checkpoint", "vacuum"])
-    assert _refused(results) == ["checkpoint", "vacuum"]
-    assert list(tmp_path.iterdir()) == []
+    # DuckDB lets a read-only connection write into its temporary directory, even with external access off
+    spill = hostile.wh / "corpus.duckdb.tmp"
+    spill.mkdir(exist_ok=True)
+    into_spill = [f"copy (select 1) to '{spill}/x.csv'", f"copy articles to '{spill}/a.parquet' (format parquet)"]
+    extra = ["checkpoint", "vacuum", "pragma enable_profiling", *into_spill]
+    results = _queries(hostile.wh, [s.format(tmp=tmp_path) for s in WRITES] + extra)
+    assert _refused(results) == []
+    assert list(tmp_path.iterdir()) == [] and list(spill.iterdir()) == []
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     assert rows(hostile.wh, "select (select count(*) from articles), (select count(*) from sources)") == counts
 

@@ -197,7 +197,7 @@ _UNREADABLE = textwrap.dedent(
     out["process_source"] = process_source(stat_file(sys.argv[1]), Settings(), "r", datetime.now(UTC)).source["error"]
     for key, arg in (("expand_sources", sys.argv[2]), ("expand_sources_arg", sys.argv[3])):
         try:
-            expand_sources([arg])
+            out[key] = expand_sources([arg])
         except SourceUnreadable as exc:
             out[key] = str(exc)
     print(json.dumps(out))
@@ -238,9 +238,9 @@ def test_permission_denied(closed_tree):
     out = json.loads(p.stdout)
     assert out["read_source"] == "cannot read: Permission denied"  # not retried: a retry cannot cure it
     assert out["process_source"] == "cannot read: Permission denied"
-    # A directory that cannot be listed, or an argument that cannot be reached, stops discovery with a
-    # clear reason (nothing is skipped silently, no traceback).
-    assert out["expand_sources"] == f"cannot list directory {tree / 'closed'}: Permission denied"
+    # A directory under an argument that cannot be listed is an input of its own (it fails with the reason,
+    # the run goes on); an argument that cannot be reached stops discovery with a clear reason (no traceback).
+    assert out["expand_sources"] == [str(tree / "closed"), str(tree / "open.txt")]
     assert out["expand_sources_arg"] == f"cannot read {locked / 'inner'}: Permission denied"
 
 

@@ -182,3 +182,36 @@ def test_format_is_detected_per_file_and_can_be_forced(tmp_path):
     # read as plain text: the JSON syntax is text of the file (here removed as a line before any headline)
     seen = [r["text"] for r in forced.rows["removed_spans"]] + [r["body"] for r in forced.rows["articles"]]
     assert any('"id": 7' in t for t in seen) and not any(r["meta_json"] for r in forced.rows["articles"])
+
+
+def bad_json_lines() -> tuple[str, list[str]]:
+    """A JSONL text of JSON Lines a str.splitlines-based reader got wrong, and what each line should become."""
+    lines = [
+        (json.dumps({"text": PARA}), "record"),
+        (json.dumps({"text": "Raw\u2028separator, next\u0085line, \x0cfeed. " + PARA}, ensure_ascii=False), "record"),
+        ('{"text": "lone \\ud800\\u0041 half. ' + PARA + '"}', "jsonl_unstorable_line"),
+        ('{"text": "' + PARA + '", "m": ' + "[" * 100_000 + "]" * 100_000 + "}", "jsonl_unstorable_line"),
+        ('{"text": "' + PARA + '", "m": ' + "[" * 65 + "]" * 65 + "}", "jsonl_unstorable_line"),
+        ('{"text": "' + PARA + '", "m": ' + "[" * 64 + "]" * 64 + "}", "record"),
+        (json.dumps({"text": "A pair \U0001f600 kept. " + PARA}), "record"),
+    ]
+    return "\n".join(line for line, _ in lines) + "\n", [what for _, what in lines]
+
+
+def test_jsonl_lines_are_split_on_newline_only_and_bad_records_fail_alone():
+    text, want = bad_json_lines()
+    res = split_document(text, "jsonl", R, OPTS)
+    assert check_coverage(res) == []
+    assert [r.cluster for r in res.records] == [n for n, w in enumerate(want) if w == "record"]
+    line_starts = [0, *[i + 1 for i, ch in enumerate(text) if ch == "\n"][:-1]]
+    for n, what in enumerate(want):
+        if what != "record":
+            (rule,) = {s.rule for s in res.removed if s.start <= line_starts[n] < s.end}
+            assert rule == what, n
+    assert not any("\u2441" in "".join(r.paragraphs) for r in res.records)  # \ud800\u0041 mis-decoded
+    assert "\U0001f600" in "".join(res.records[-1].paragraphs)  # an escaped pair is one character
+
+
+def test_a_text_file_starting_with_json_nested_past_the_recursion_limit_is_text():
+    assert detect_format("x.txt", '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n") == "text"
+    assert detect_format("x.txt", '{"a": ' * 100_000 + "1" + "}" * 100_000) == "text"

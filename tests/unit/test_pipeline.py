@@ -41,7 +41,7 @@ def test_seed_file_rows(seeds_dir):
     [
         ("img.png", b"\x89PNG\r\n\x1a\n" + bytes(32), "PNG"),
         ("nul.txt", b"text\x00with\x00nul\x01bytes" * 20, "NUL"),
-        ("trunc.txt.gz", gzip.compress(b"some text " * 500)[:30], "gzip"),
+        ("trunc.txt.gz", gzip.compress(b"some text " * 500, mtime=0)[:30], "gzip"),
     ],
 )
 def test_bad_files_fail_with_a_reason(tmp_path, name, data, reason):
