@@ -121,6 +121,13 @@ class SplitOptions:
     # ... and at least this many of them per 1,000 words of the text (web pages: 99 % have 2.9 or more;
     # 31 BBC stories a file holding 5 link-list lines: 0.4).
     page_min_chrome_per_1000_words: float = 1.0
+    # On web pages a weak split stands when at least this many removed lines (a footer, the next page's
+    # header) lie between the article before and the new one, and the new one has this many words.
+    page_gap_lines: int = 8
+    # Under reader comments or related teasers, this many menu-like lines in a row (link lists,
+    # navigation) are the next page's header: what follows is a new page's main zone.
+    zone_end_menu_lines: int = 8
+    page_gap_min_words: int = 100
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
     # The trained boundary model (``corpus_etl.boundary``) decides whether a headline-like line after
@@ -467,6 +474,7 @@ class _Splitter:
         self._rule_cache: dict[int, LineRule | None] = {}
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
         self.page_no = 0  # pages seen so far: a new page's chrome or a separator line starts the next
+        self.menu_run = 0  # menu-like lines removed in a row
         self.record_page: list[int] = []  # per record: the page it is on
         self.page = False  # set by _finish: the text is a web page (see _is_page)
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
@@ -586,6 +594,15 @@ class _Splitter:
             return i + 1
 
         rule = self.rule_at(i) if text == ln.text else self.rules.match_line(text)
+        if (rule is not None and rule.name in _MENU_CHROME) or (rule is None and is_navigation_list(text)):
+            self.menu_run += 1
+            if self.zone != "main" and self.menu_run == self.opts.zone_end_menu_lines:
+                # a run of menu lines under comments or teasers: the next page's header
+                self.close()
+                self.zone = "main"
+                self.page_no += 1
+        else:
+            self.menu_run = 0
         if rule is not None:
             if rule.effect == "page_start":
                 if rec is not None and (rec.paragraphs or rec.title):
@@ -1078,10 +1095,17 @@ class _Splitter:
         target: dict[int, int] = {}
         last_article: int | None = None
         rejoined: set[int] = set()  # related blocks that rejoined their article
+        gaps = self._chrome_gaps()
         for idx, rec in enumerate(self.records):
             prev_idx = target.get(idx - 1, idx - 1)
             if rec.kind == "article":
                 weak = self.open_reason[idx] in self.opts.page_weak_splits
+                if (
+                    weak
+                    and gaps.get(idx, 0) >= self.opts.page_gap_lines
+                    and rec.body_words >= self.opts.page_gap_min_words
+                ):
+                    weak = False  # another page's article: a page's footer and the next one's header lie between
                 if idx and weak and self.records[prev_idx].kind == "article":
                     self._join(idx, prev_idx)
                     target[idx] = prev_idx
@@ -1093,6 +1117,25 @@ class _Splitter:
                 target[idx] = last_article
                 rec.kind = "article"
                 rejoined.add(idx)
+
+    def _chrome_gaps(self) -> dict[int, int]:
+        """Per record (by index, from the second): the lines removed between the end of the record before
+        it and its own first kept line (a page's footer and the next page's header, between two pages)."""
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        removed: list[int] = []
+        for p in self.pieces:
+            if p.role == "removed":
+                removed.append(p.start)
+            elif p.record is not None:
+                first[p.record] = min(first.get(p.record, p.start), p.start)
+                last[p.record] = max(last.get(p.record, p.end), p.end)
+        removed.sort()
+        out: dict[int, int] = {}
+        for idx in range(1, len(self.records)):
+            if idx in first and idx - 1 in last:
+                out[idx] = bisect.bisect_left(removed, first[idx]) - bisect.bisect_left(removed, last[idx - 1])
+        return out
 
     def _continues(self, article: int, rec: RawRecord, after_rejoined: bool = False) -> bool:
         """Whether the classifier, reading ``rec`` right after the article's body, finds enough good text

@@ -489,3 +489,22 @@ def test_a_photo_credit_inside_a_body_does_not_end_the_page() -> None:
     res = split_text(text, load_rules())
     (art,) = [r for r in res.records if r.kind == "article"]
     assert art.paragraphs == [LONG_EN, LONG_EN]
+
+
+def test_a_run_of_menu_lines_under_comments_is_the_next_page() -> None:
+    menu = "".join(f"* Section number {k}\n" for k in range(9))
+    first = (
+        f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{LONG_EN}\n\nComments\n\nReply from Ann: nice.\n\n"
+    )
+    second = f"{menu}\nChess olympiad opens in the capital\n\n{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n"
+    text = CHROME + first + menu + second
+    res = split_text(text, load_rules())
+    arts = [r for r in res.records if r.kind == "article"]
+    assert [a.title for a in arts] == [
+        "Valley vineyards start the harvest early",
+        "Chess olympiad opens in the capital",
+    ]
+    assert check_coverage(res) == []
+    # without the rule the second page is read as more comments
+    off = split_text(text, load_rules(), SplitOptions(zone_end_menu_lines=10**6))
+    assert [r.title for r in off.records if r.kind == "article"] == ["Valley vineyards start the harvest early"]
