@@ -100,11 +100,11 @@ def _run(
 ) -> dict[str, Any]:
     log = get_run_logger()
     start = t.begin_run(settings, run_id, FLOW_NAME, started, sources)
-    stale = remove_stale_staging(settings.staging_dir, run_id)  # under the lock: failed or interrupted runs'
-    if stale:
-        log.info("removed the staging files of %d earlier runs: %s", len(stale), ", ".join(stale))
     runner: runners.LocalRunner | runners.DaskRunner | None = None
     try:
+        stale = remove_stale_staging(settings.staging_dir, run_id)  # under the lock: failed or interrupted runs'
+        if stale:
+            log.info("removed the staging files of %d earlier runs: %s", len(stale), ", ".join(stale))
         todo, same = t.plan_files(files, start.known, settings.reprocess)
         counts["n_skipped"] = len(same)
         t.mark_skipped(settings, run_id, same)
