@@ -70,6 +70,10 @@ FEATURES: tuple[str, ...] = (
     "prev_gap",  # it opens a blank-line block
     "longest_headline",  # the most words of the headline-like candidates
     "link_like",  # "http", "www.", "@", "»", "›", "..." in it
+    "by_line",  # opens like a credit line: "By ...", "Posted by ...", "Photos by ...", "Modified on ... by"
+    "overlap_gap",  # body_overlap minus the most of the candidates
+    "overlap_best",  # the most body_overlap of the candidates (at least two words in common)
+    "words_gap",  # log_words minus the most of the headline-like candidates
 )
 
 
@@ -129,6 +133,7 @@ _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 _WORD = re.compile(r"\w+")
 _LINK = re.compile(r"https?:|www\.|@|[»›]|\.\.\.|…")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_CREDIT = re.compile(r"^(?:\W*(?:posted|written|photos?|words|story|text|modified|updated|published|reported)\b[^.!?]{0,40}?)?\bby\b", re.I)
 AFFIX_MAX_WORDS = 5  # a site name: at most this many words
 
 
@@ -214,7 +219,7 @@ def title_features(
     def meta(t: str) -> bool:
         return parse_byline(t, rules) is not None or (words(t) <= 16 and parse_date_line(t, rules) is not None)
 
-    rows = []
+    rows: list[list[float]] = []
     for i in cands:
         t = lines[i].text
         n = words(t)
@@ -261,8 +266,15 @@ def title_features(
                 float(i == 0 or lines[i - 1].block != lines[i].block),
                 float(heads[i] and n == most),
                 float(bool(_LINK.search(t))),
+                float(n <= 16 and bool(_CREDIT.match(t))),
             ]
         )
+    overlap, lw, head = FEATURES.index("body_overlap"), FEATURES.index("log_words"), FEATURES.index("headline")
+    best = max((r[overlap] for r in rows), default=0.0)
+    most_lw = max((r[lw] for r in rows if r[head]), default=0.0)
+    any_overlap = FEATURES.index("body_overlap_any")
+    for r in rows:
+        r += [r[overlap] - best, float(r[overlap] == best and r[any_overlap] > 0), r[lw] - most_lw]
     return rows
 
 

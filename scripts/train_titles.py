@@ -49,7 +49,7 @@ from corpus_etl.titles import (
     title_candidates,
     title_features,
 )
-from scripts.train_boundary import fit, predict
+from scripts.train_boundary import L2, fit, predict
 
 SEED = 20261205
 SHARED = Path(os.environ.get("CORPUS_ETL_SHARED", Path(__file__).resolve().parents[2] / "shared"))
@@ -123,6 +123,64 @@ def load_pages(settings: Settings, limit: int | None = None, cache: Path | None 
     return pages
 
 
+def fit_choice(xs: list[np.ndarray], ys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A conditional logit (softmax over each page's candidates) by Newton's method, L2-regularised, on
+    standardised features; the bias is fitted afterwards as the pointwise intercept so that the
+    probabilities of single candidates stay calibrated (the softmax cannot see it)."""
+    x = np.vstack(xs)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    mean[0], scale[0] = 0.0, 1.0
+    scale[scale == 0] = 1.0
+    zs = [(xi - mean) / scale for xi, yi in zip(xs, ys, strict=True) if yi.sum() > 0]
+    ts = [yi / yi.sum() for yi in ys if yi.sum() > 0]
+    d = x.shape[1]
+    w = np.zeros(d)
+    reg = np.full(d, L2)
+    reg[0] = 0.0
+    def loss(v: np.ndarray) -> float:
+        out = 0.5 * float(reg @ (v * v))
+        for z, t in zip(zs, ts, strict=True):
+            sc = z @ v
+            top = sc.max()
+            out += float(top + np.log(np.exp(sc - top).sum()) - t @ sc)
+        return out
+
+    current = loss(w)
+    for _ in range(50):
+        grad = reg * w
+        hess = np.diag(reg + 1e-9)
+        hess[0, 0] = 1.0  # (the bias does not move a softmax)
+        for z, t in zip(zs, ts, strict=True):
+            sc = z @ w
+            p = np.exp(sc - sc.max())
+            p /= p.sum()
+            grad += z.T @ (p - t)
+            zp = z.T @ p
+            hess += (z * p[:, None]).T @ z - np.outer(zp, zp)
+        grad[0] = 0.0
+        step = np.linalg.solve(hess, grad)
+        size = 1.0  # (halved until the objective falls: plain Newton overshoots from the zero start)
+        while size > 1e-4 and (new := loss(w - size * step)) > current:
+            size /= 2
+        w -= size * step
+        done = current - new < 1e-9
+        current = new
+        if done or np.abs(size * step).max() < 1e-8:
+            break
+    # the intercept: a one-dimensional logistic fit of the labels on the fixed scores
+    y = np.concatenate(ys)
+    s_all = ((x - mean) / scale) @ w
+    b = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(s_all + b, -40, 40)))
+        g, h = float((p - y).sum()), float((p * (1 - p)).sum()) + 1e-9
+        b -= g / h
+        if abs(g / h) < 1e-10:
+            break
+    w[0] = b
+    return mean, scale, w
+
+
 def folds_by_site(pages: list[Page]) -> list[int]:
     """The fold of each page: its site's place in a seeded shuffle of the sites, modulo ``FOLDS``."""
     sites = sorted({p.site for p in pages})
@@ -158,7 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="site-disjoint numbers only; write nothing")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N pages (a quick look)")
     ap.add_argument("--cache", type=Path, default=None, help="a JSON file keeping the splitter's answers between runs")
+    ap.add_argument("--learner", choices=("choice", "pointwise"), default="choice", help="default: choice")
     args = ap.parse_args(argv)
+
+    def learn(xs: list[np.ndarray], ys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return fit_choice(xs, ys) if args.learner == "choice" else fit(np.vstack(xs), np.concatenate(ys))
+
     settings = Settings()
     opts = settings.split_options()
     t0 = time.perf_counter()
@@ -169,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     oof: list[tuple[float, str] | None] = [None] * n
     for f in range(FOLDS):
         train = [p for p, k in zip(pages, fold, strict=True) if k != f and len(p.cands)]
-        m = fit(np.vstack([p.x for p in train]), np.concatenate([p.y for p in train]))
+        m = learn([p.x for p in train], [p.y for p in train])
         for j, p in enumerate(pages):
             if fold[j] == f and len(p.cands):
                 oof[j] = pick(p, predict(m, p.x), opts)
@@ -206,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     # the shipped model: all pages
     x = np.vstack([p.x for p in pages if len(p.cands)])
     y = np.concatenate([p.y for p in pages if len(p.cands)])
-    mean, scale, w = fit(x, y)
+    mean, scale, w = learn([p.x for p in pages if len(p.cands)], [p.y for p in pages if len(p.cands)])
     body = {
         "features": list(FEATURES),
         "mean": [round(float(v), 6) for v in mean],
