@@ -1,0 +1,316 @@
+"""Article titles by a trained model: which line before an article's body is its headline.
+
+Pure functions over plain data (no I/O but reading the packaged model file). The splitter knows where a
+record's body starts (its first body paragraph); the headline is one of the lines shortly before it (or,
+on some pages, one of its first lines). On web pages the nearest headline-like line there is often a
+menu entry, a section name or the site's name, so instead of taking the first headline-like line, every
+line in a window around the body start is a *candidate* (``title_candidates``), described by cheap
+numbers (``title_features``: how headline-like it is, its length and capitalisation, how far it is from
+the body, whether the page repeats it, e.g. in a ``"Headline | Site"`` line, how many of its words the
+body's first paragraphs use, whether a rule of the rules file, a byline or a date matches it), and a
+logistic regression trained by ``scripts/train_titles.py`` (``make train``) on the dragnet pages with a
+gold headline scores them. ``choose_title`` takes the best candidate when its probability reaches the
+model's threshold and strips a site-name suffix or prefix from it (``strip_site_affix``).
+
+The model file ``models/titles.json`` holds the feature names, the standardisation, the coefficients and
+the threshold; its ``version`` string identifies it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .rules import Rules
+    from .split import Line, SplitOptions
+
+MODEL_PATH = Path(__file__).with_name("models") / "titles.json"
+
+WINDOW_BEFORE = 40  # candidate lines before the body start
+WINDOW_AFTER = 3  # ... and from it on (the body start's own line and the next two)
+MAX_WORDS = 40  # a longer line is no title
+MAX_CHARS = 300
+BODY_LINES = 6  # the body's first lines whose words the candidates are compared with
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "headline",  # split.is_headline of the line
+    "headline_stripped",  # ... of the line without a site-name affix (when it has one)
+    "log_words",
+    "chars_100",  # characters / 100 (capped at 3)
+    "title_case",  # share of the words that start with a capital
+    "all_caps",  # no lower-case letter
+    "ends_sentence",
+    "ends_colon",  # ends with ':' (a section heading, "Related:")
+    "prose",  # split.is_prose
+    "log_dist",  # log(1 + lines between it and the body start) (0 on or after it)
+    "after_body_start",  # on or after the body start's line
+    "block_dist",  # blank-line blocks between it and the body start (capped at 5)
+    "page_pos",  # line index / lines in the page
+    "first_headline_above",  # the nearest headline-like line above the body start (today's choice)
+    "headline_rank",  # how many headline-like lines lie between it and the body start (capped at 5)
+    "repeats",  # other lines with the same text (capped at 3)
+    "inside_other",  # its text is a separator-delimited part of another line ("Headline | Site")
+    "has_separator",  # it holds " | ", " - ", " :: " ... with a short part on one end
+    "body_overlap",  # share of its content words found in the body's first paragraphs
+    "body_overlap_any",  # at least two content words in common
+    "rule_hit",  # a rule of the rules file removes it (menu, share row, ...)
+    "stopword_share",
+    "digit_share",  # share of characters that are digits
+    "date_like",  # split.parse_date_line finds a date
+    "byline_like",  # split.parse_byline reads it as a byline
+    "next_meta",  # the next line is a byline or a date line (a headline is often followed by one)
+    "prev_gap",  # it opens a blank-line block
+    "longest_headline",  # the most words of the headline-like candidates
+    "link_like",  # "http", "www.", "@", "»", "›", "..." in it
+    "by_line",  # opens like a credit line: "By ...", "Posted by ...", "Photos by ...", "Modified on ... by"
+    "overlap_gap",  # body_overlap minus the most of the candidates
+    "overlap_best",  # the most body_overlap of the candidates (at least two words in common)
+    "words_gap",  # log_words minus the most of the headline-like candidates
+)
+
+
+@dataclass(frozen=True)
+class TitleModel:
+    """A logistic regression over ``FEATURES``: standardised inputs, coefficients, threshold."""
+
+    version: str
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    threshold: float  # the best candidate is the title at this probability (else the record has none)
+
+    def probability(self, x: list[float]) -> float:
+        """P(the candidate is the headline) for one feature row in ``features`` order."""
+        z = 0.0
+        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
+            z += c * ((v - m) / s)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+class TitleChoice(NamedTuple):
+    """The chosen title: its line index, its cleaned text and the model's probability."""
+
+    line: int
+    title: str
+    probability: float
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> TitleModel:
+    """Read a model file (the packaged one by default); it must describe exactly ``FEATURES``."""
+    data = json.loads(Path(path or MODEL_PATH).read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path or MODEL_PATH}: its features differ from corpus_etl.titles.FEATURES; run make train")
+    return TitleModel(
+        version=str(data["version"]),
+        features=tuple(data["features"]),
+        mean=tuple(float(v) for v in data["mean"]),
+        scale=tuple(float(v) for v in data["scale"]),
+        coef=tuple(float(v) for v in data["coef"]),
+        threshold=float(data["threshold"]),
+    )
+
+
+def model_version() -> str:
+    """The packaged model's version string (recorded with a run's settings)."""
+    return load_model().version
+
+
+# --------------------------------------------------------------------------------------------------
+# Text helpers
+
+_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|»|›|•|·|/|:)\s+")
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+_WORD = re.compile(r"\w+")
+_LINK = re.compile(r"https?:|www\.|@|[»›]|\.\.\.|…")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_CREDIT = re.compile(r"^(?:\W*(?:posted|written|photos?|words|story|text|modified|updated|published|reported)\b[^.!?]{0,40}?)?\bby\b", re.I)
+AFFIX_MAX_WORDS = 5  # a site name: at most this many words
+
+
+def normalise_title(text: str) -> str:
+    """A title for comparison: case-folded, spaces collapsed, punctuation stripped at both ends."""
+    return _EDGE_PUNCT.sub("", " ".join(text.casefold().split()))
+
+
+def strip_site_affix(text: str, opts: SplitOptions) -> str:
+    """``text`` without a site-name suffix or prefix ("Headline | Site Name", "Site :: Headline").
+
+    The line is cut at its last (for a suffix) or first (for a prefix) separator (`` | ``, `` - ``,
+    `` :: ``, `` » `` ...); the short end (at most ``AFFIX_MAX_WORDS`` words) is dropped when the rest is
+    headline-like (``split.is_headline``) and longer than it. A suffix is tried first; the text is returned
+    unchanged when neither applies.
+    """
+    from .split import is_headline, words
+
+    seps = list(_SEPARATOR.finditer(text))
+    if not seps:
+        return text
+    last, first = seps[-1], seps[0]
+    options = [(text[: last.start()], text[last.end() :]), (text[first.end() :], text[: first.start()])]
+    for rest, affix in options:
+        rest, affix = rest.strip(), affix.strip()
+        if 0 < words(affix) <= AFFIX_MAX_WORDS and words(rest) > words(affix) and is_headline(rest, opts):
+            return rest
+    return text
+
+
+def _parts(text: str) -> list[str]:
+    """The separator-delimited parts of a line (normalised), when it has a separator."""
+    pieces = _SEPARATOR.split(text)
+    return [normalise_title(p) for p in pieces] if len(pieces) > 1 else []
+
+
+def title_candidates(lines: list[Line], body_start: int) -> list[int]:
+    """Indices of the lines that may be the headline of the body starting on line ``body_start``.
+
+    The ``WINDOW_BEFORE`` lines before it and the ``WINDOW_AFTER`` from it on, but those with no letter,
+    more than ``MAX_WORDS`` words or ``MAX_CHARS`` characters.
+    """
+    lo = max(0, body_start - WINDOW_BEFORE)
+    hi = min(len(lines), body_start + WINDOW_AFTER)
+    out = []
+    for i in range(lo, hi):
+        t = lines[i].text
+        if len(t) <= MAX_CHARS and len(t.split()) <= MAX_WORDS and any(c.isalpha() for c in t):
+            out.append(i)
+    return out
+
+
+def fallback_body_start(lines: list[Line]) -> int | None:
+    """The first line of running text of 20 words or more (a body start when no record has one)."""
+    from .split import is_prose, words
+
+    return next((i for i, ln in enumerate(lines) if words(ln.text) >= 20 and is_prose(ln.text)), None)
+
+
+def title_features(
+    lines: list[Line], body_start: int, cands: list[int], rules: Rules, opts: SplitOptions
+) -> list[list[float]]:
+    """One feature row (``FEATURES`` order) per candidate line ``cands`` of the body at ``body_start``."""
+    from .paragraphs import choose_stoplist, stoplist
+    from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
+
+    n_lines = max(len(lines), 1)
+    body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES))]
+    name = choose_stoplist(body) if body else None
+    stops = stoplist(name) if name else frozenset()
+    body_words = {w.casefold() for t in body for w in _CONTENT_WORD.findall(t)} - stops
+    counts = Counter(normalise_title(ln.text) for ln in lines)
+    parts: set[str] = set()
+    for ln in lines:
+        if len(ln.text) <= 2 * MAX_CHARS:
+            parts.update(_parts(ln.text))
+    heads = {i: is_headline(lines[i].text, opts) for i in cands}
+    above = [i for i in cands if i < body_start and heads[i]]
+    nearest = above[-1] if above else None
+    head_words = [words(lines[i].text) for i in cands if heads[i]]
+    most = max(head_words) if head_words else 0
+
+    def meta(t: str) -> bool:
+        return parse_byline(t, rules) is not None or (words(t) <= 16 and parse_date_line(t, rules) is not None)
+
+    rows: list[list[float]] = []
+    for i in cands:
+        t = lines[i].text
+        n = words(t)
+        toks = t.split()
+        letters = [c for c in t if c.isalpha()]
+        stripped = strip_site_affix(t, opts)
+        key = normalise_title(t)
+        cw = [w.casefold() for w in _CONTENT_WORD.findall(t)]
+        content = [w for w in cw if w not in stops]
+        common = sum(1 for w in set(content) if w in body_words)
+        all_words = _WORD.findall(t)
+        nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+        dist = max(body_start - i, 0)
+        between = sum(1 for j in above if j > i)
+        rows.append(
+            [
+                1.0,
+                float(heads[i]),
+                float(stripped != t and is_headline(stripped, opts)),
+                math.log1p(n),
+                min(len(t) / 100.0, 3.0),
+                sum(1 for w in toks if w[:1].isupper()) / len(toks) if toks else 0.0,
+                float(bool(letters) and not any(c.islower() for c in letters)),
+                float(bool(_SENTENCE_END.search(t))),
+                float(t.endswith(":")),
+                float(is_prose(t)),
+                math.log1p(dist),
+                float(i >= body_start),
+                float(min(abs(lines[body_start].block - lines[i].block), 5)) if body_start < len(lines) else 5.0,
+                i / n_lines,
+                float(i == nearest),
+                float(min(between, 5)),
+                float(min(counts[key] - 1, 3)),
+                float(key in parts and not _parts(t)),
+                float(stripped != t or bool(_parts(t))),
+                common / len(set(content)) if content else 0.0,
+                float(common >= 2),
+                float(rules.match_line(t) is not None),
+                sum(1 for w in all_words if w.casefold() in stops) / len(all_words) if all_words else 0.0,
+                sum(1 for c in t if c.isdigit()) / len(t),
+                float(n <= 16 and parse_date_line(t, rules) is not None),
+                float(parse_byline(t, rules) is not None),
+                float(bool(nxt) and meta(nxt)),
+                float(i == 0 or lines[i - 1].block != lines[i].block),
+                float(heads[i] and n == most),
+                float(bool(_LINK.search(t))),
+                float(n <= 16 and bool(_CREDIT.match(t))),
+            ]
+        )
+    overlap, lw, head = FEATURES.index("body_overlap"), FEATURES.index("log_words"), FEATURES.index("headline")
+    best = max((r[overlap] for r in rows), default=0.0)
+    most_lw = max((r[lw] for r in rows if r[head]), default=0.0)
+    any_overlap = FEATURES.index("body_overlap_any")
+    for r in rows:
+        r += [r[overlap] - best, float(r[overlap] == best and r[any_overlap] > 0), r[lw] - most_lw]
+    return rows
+
+
+def title_probabilities(
+    lines: list[Line], body_start: int, rules: Rules, opts: SplitOptions, model: TitleModel | None = None
+) -> dict[int, float]:
+    """P(headline) of every candidate line of the body at ``body_start``, by line index."""
+    model = model or load_model()
+    cands = title_candidates(lines, body_start)
+    rows = title_features(lines, body_start, cands, rules, opts)
+    return {i: model.probability(r) for i, r in zip(cands, rows, strict=True)}
+
+
+def choose_title(
+    text: str,
+    lines: list[Line],
+    body_start_line: int,
+    rules: Rules,
+    opts: SplitOptions,
+    model: TitleModel | None = None,
+) -> TitleChoice | None:
+    """The headline of the body starting on line ``body_start_line`` of ``text`` (cut into ``lines`` by
+    ``split.logical_lines``), or None when no candidate reaches the model's threshold.
+
+    The candidate of highest probability wins (the earliest line on a tie); its text is returned without
+    a site-name affix (``strip_site_affix``). Deterministic. ``text`` is the page itself (kept for the
+    splitter's call; the features read only ``lines``).
+    """
+    del text  # (the lines carry what the features need)
+    model = model or load_model()
+    if not lines or not 0 <= body_start_line < len(lines):
+        return None
+    probs = title_probabilities(lines, body_start_line, rules, opts, model)
+    if not probs:
+        return None
+    best = max(probs, key=lambda i: (probs[i], -i))
+    if probs[best] < model.threshold:
+        return None
+    return TitleChoice(best, strip_site_affix(lines[best].text, opts), probs[best])
