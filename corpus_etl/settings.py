@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     min_body_words_before_split: int = Field(
         40, ge=1, description="Body words before a headline may start a new article."
     )
+    boundary_model: bool = Field(
+        True,
+        description="Article boundaries decided by the trained boundary model (corpus_etl/boundary.py); off: "
+        "the topic-change rule, and text without headlines never splits.",
+    )
+    title_model: bool = Field(
+        True,
+        description="On web pages, each article's headline picked by the trained title model "
+        "(corpus_etl/titles.py); off: the first headline-like line before the body.",
+    )
     learned_min_files: int = Field(
         5,
         ge=0,
@@ -104,7 +114,11 @@ class Settings(BaseSettings):
     def split_options(self) -> SplitOptions:
         from .split import SplitOptions
 
-        return SplitOptions(min_body_words_before_split=self.min_body_words_before_split)
+        return SplitOptions(
+            min_body_words_before_split=self.min_body_words_before_split,
+            boundary_model=self.boundary_model,
+            title_model=self.title_model,
+        )
 
     def resolved(self) -> Settings:
         """A copy with the warehouse path made absolute."""

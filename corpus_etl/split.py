@@ -127,6 +127,8 @@ class SplitOptions:
     # Under reader comments or related teasers, this many menu-like lines in a row (link lists,
     # navigation) are the next page's header: what follows is a new page's main zone.
     zone_end_menu_lines: int = 8
+    # On web pages the trained title model (corpus_etl.titles) picks each article's headline.
+    title_model: bool = True
     page_gap_min_words: int = 100
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
@@ -1118,6 +1120,53 @@ class _Splitter:
                 rec.kind = "article"
                 rejoined.add(idx)
 
+    def _choose_titles(self) -> None:
+        """On web pages, the title model (``corpus_etl.titles``) picks each article's headline among the lines
+        around its body's start: often a line the headline test passed over, or not the menu entry or site
+        name it took. The chosen line becomes the record's title piece (a line removed as chrome, or the
+        body's first paragraph) when it lies after the records before it and no later than the body's start;
+        a title it replaces is removed as 'title_rejected'. Where the model finds none, the title stays."""
+        from .titles import choose_title
+        from .titles import load_model as load_title_model
+
+        model = load_title_model()
+        starts = [ln.start for ln in self.lines]
+        first_piece: dict[int, Piece] = {}
+        last_kept: dict[int, int] = {}
+        for p in self.pieces:
+            first_piece.setdefault(p.start, p)
+            if p.role != "removed" and p.record is not None:
+                last_kept[p.record] = max(last_kept.get(p.record, 0), p.end)
+        floor = 0
+        for idx, rec in enumerate(self.records):
+            if rec.kind == "article" and rec.paragraph_spans:
+                body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
+                choice = choose_title(self.text, self.lines, body_line, self.rules, self.opts, model)
+                if choice is not None and choice.line <= body_line and self.lines[choice.line].start >= floor:
+                    self._retitle(idx, choice.line, choice.title, first_piece)
+            floor = max(floor, last_kept.get(idx, 0))
+
+    def _retitle(self, idx: int, line: int, title: str, first_piece: dict[int, Piece]) -> None:
+        rec, ln = self.records[idx], self.lines[line]
+        p = first_piece.get(ln.start)
+        if p is None or p.end != ln.end:
+            return  # (a line cut in two by a rule: left as it is)
+        if p.role == "removed" and self.rule_at(line) is not None:
+            return  # a line a rule of the rules file removes ("Share on Facebook") is never a title
+        old = next((q for q in self.pieces if q.record == idx and q.role == "title"), None)
+        if p is old:
+            rec.title = title
+            return
+        if p.role == "body" and p.record == idx and rec.paragraph_spans and rec.paragraph_spans[0][0] >= p.start:
+            rec.body_words -= words(rec.paragraphs[0])
+            del rec.paragraphs[0], rec.paragraph_spans[0]
+        elif p.role != "removed" or p.record not in (None, idx):
+            return
+        if old is not None:
+            old.role, old.rule = "removed", "title_rejected"
+        p.role, p.rule, p.record = "title", None, idx
+        rec.title = title
+
     def _chrome_gaps(self) -> dict[int, int]:
         """Per record (by index, from the second): the lines removed between the end of the record before
         it and its own first kept line (a page's footer and the next page's header, between two pages)."""
@@ -1366,6 +1415,8 @@ class _Splitter:
             self._demote_untitled()
             if self.opts.paragraph_classifier:
                 self._recall_fallback()
+            if self.opts.title_model:
+                self._choose_titles()
         text_len = len(self.text)
         # Records with nothing but metadata are not records: their lines become removed spans.
         keep_idx: dict[int, int] = {}

@@ -112,12 +112,15 @@ def load_pages(settings: Settings, limit: int | None = None, cache: Path | None 
         x = np.array(title_features(lines, bs, cands, rules, opts) if bs is not None else [], dtype=np.float64)
         y = np.array(
             [
-                1.0 if g in (normalise_title(lines[i].text), normalise_title(strip_site_affix(lines[i].text, opts)))
+                1.0
+                if g in (normalise_title(lines[i].text), normalise_title(strip_site_affix(lines[i].text, opts)))
                 else 0.0
                 for i in cands
             ]
         )
-        pages.append(Page(key, sites.get(key, key), g, lines, bs, cands, x.reshape(len(cands), len(FEATURES)), y, today))
+        pages.append(
+            Page(key, sites.get(key, key), g, lines, bs, cands, x.reshape(len(cands), len(FEATURES)), y, today)
+        )
     if cache is not None:
         cache.write_text(json.dumps(split_cache), encoding="utf-8")
     return pages
@@ -137,6 +140,7 @@ def fit_choice(xs: list[np.ndarray], ys: list[np.ndarray]) -> tuple[np.ndarray, 
     w = np.zeros(d)
     reg = np.full(d, L2)
     reg[0] = 0.0
+
     def loss(v: np.ndarray) -> float:
         out = 0.5 * float(reg @ (v * v))
         for z, t in zip(zs, ts, strict=True):
@@ -222,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     def learn(xs: list[np.ndarray], ys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return fit_choice(xs, ys) if args.learner == "choice" else fit(np.vstack(xs), np.concatenate(ys))
 
-    settings = Settings()
+    settings = Settings(title_model=False)  # the splitter's own title and body start, not this model's
     opts = settings.split_options()
     t0 = time.perf_counter()
     pages = load_pages(settings, args.limit, args.cache)
@@ -267,8 +271,6 @@ def main(argv: list[str] | None = None) -> int:
     dlo, dhi = bootstrap(ex - tex, rng)
 
     # the shipped model: all pages
-    x = np.vstack([p.x for p in pages if len(p.cands)])
-    y = np.concatenate([p.y for p in pages if len(p.cands)])
     mean, scale, w = learn([p.x for p in pages if len(p.cands)], [p.y for p in pages if len(p.cands)])
     body = {
         "features": list(FEATURES),

@@ -1,0 +1,48 @@
+"""The splitter's use of the title model on web pages (real dragnet pages from ../shared, no Prefect)."""
+
+from __future__ import annotations
+
+import json
+
+from corpus_etl.rules import load_rules
+from corpus_etl.split import SplitOptions, check_coverage, split_text
+from corpus_etl.titles import normalise_title
+from tests.conftest import CORPORA, need_shared
+
+RULES = load_rules()
+
+
+def _main_title(text: str, opts: SplitOptions) -> tuple[str | None, list[str]]:
+    res = split_text(text, RULES, opts)
+    assert check_coverage(res) == []
+    arts = [r for r in res.records if r.kind == "article"]
+    main = max(arts, key=lambda r: r.body_words, default=None)
+    return (main.title if main else None), [s.rule for s in res.removed]
+
+
+def test_the_title_model_finds_headlines_the_first_headline_like_line_misses():
+    """On 60 dragnet pages with a gold headline, the model's titles are right far more often than the first
+    headline-like line before the body; a replaced title is kept as a removed span ('title_rejected')."""
+    root = need_shared(CORPORA / "dragnet")
+    gold = json.loads((root / "titles.json").read_text(encoding="utf-8"))
+    right = {True: 0, False: 0}
+    rejected = 0
+    for key in sorted(gold)[-60:]:
+        text = (root / "page_text" / f"{key}.txt").read_text(encoding="utf-8", errors="replace")
+        want = normalise_title(gold[key]["title"])
+        for on in (True, False):
+            title, rules = _main_title(text, SplitOptions(title_model=on))
+            right[on] += title is not None and normalise_title(title) == want
+            rejected += on and "title_rejected" in rules
+    assert right[True] >= right[False] + 15, right
+    assert rejected > 0
+
+
+def test_clean_stories_keep_their_headlines():
+    """Text without web chrome is not re-titled: the headline line stays the title."""
+    river = "The council met on Monday and agreed a plan for the river bank and its paths. " * 6
+    chess = "Grandmasters from ninety nations opened the chess olympiad under bright lights in the capital. " * 6
+    text = f"Council agrees river plan\n\n{river}\n\nChess olympiad opens in the capital\n\n{chess}\n"
+    for on in (True, False):
+        res = split_text(text, RULES, SplitOptions(title_model=on))
+        assert [r.title for r in res.records] == ["Council agrees river plan", "Chess olympiad opens in the capital"]
