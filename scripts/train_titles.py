@@ -271,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     dlo, dhi = bootstrap(ex - tex, rng)
 
     # the shipped model: all pages
+    y = np.concatenate([p.y for p in pages if len(p.cands)])
     mean, scale, w = learn([p.x for p in pages if len(p.cands)], [p.y for p in pages if len(p.cands)])
     body = {
         "features": list(FEATURES),
