@@ -104,13 +104,14 @@ def _file_kind(mode: int) -> str:
 def _is_input(path: str) -> bool:
     """Whether a path found under a SOURCE is an input: a regular file, or a link that cannot be followed.
 
-    A link that loops or dangles is kept, so that it is recorded as failed with the reason. FIFOs,
-    sockets and devices are skipped (reading a FIFO blocks until someone writes to it).
+    A link that loops or dangles is kept, so that it is recorded as failed with the reason, and so is a
+    name whose path is longer than the system allows (PATH_MAX). FIFOs, sockets and devices are skipped
+    (reading a FIFO blocks until someone writes to it).
     """
     try:
         mode = os.stat(path).st_mode
-    except OSError:
-        return os.path.islink(path)
+    except OSError as exc:
+        return exc.errno == errno.ENAMETOOLONG or os.path.islink(path)
     if stat.S_ISREG(mode):
         return True
     if not stat.S_ISDIR(mode):

@@ -77,6 +77,19 @@ def _build(src: Path) -> None:
     # A directory nested past PATH_MAX: os.walk cannot list the deepest levels.
     (src / "long").mkdir()
     _deep_dir(src / "long", 4096 // (len(LONG_DIR) + 1) + 1)
+    # A file whose directory is under PATH_MAX but whose own path is past it
+    (src / "long_name").mkdir()
+    cur = os.open(src / "long_name", os.O_RDONLY)
+    path_len = len(os.fsencode(src / "long_name"))
+    while path_len + 1 + 250 <= 4096:  # (the directory stays under 4096 bytes: it can be listed)
+        os.mkdir(LONG_DIR, dir_fd=cur)
+        nxt = os.open(LONG_DIR, os.O_RDONLY, dir_fd=cur)
+        os.close(cur)
+        cur, path_len = nxt, path_len + 1 + len(LONG_DIR)
+    fd = os.open("n" * 250, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=cur)
+    os.write(fd, article("A Story With A Name Past The Limit").encode())
+    os.close(fd)
+    os.close(cur)
     # A directory with read but no execute permission: its names can be listed, none opened.
     (src / "noexec").mkdir()
     (src / "noexec" / "hidden.txt").write_text(article("A Story Behind A Closed Door"))
@@ -151,6 +164,12 @@ def test_a_path_past_path_max_is_a_failed_row_of_its_own(run):
     assert deep["status"] == "failed"
     assert deep["error"].startswith("cannot read: File name too long (the path is ")
     assert len(deep["path"].encode()) > 4096
+
+
+def test_a_file_whose_path_is_past_path_max_is_a_failed_row(run):
+    (long_name,) = [s for k, s in run.sources.items() if k.startswith("long_name/")]
+    assert long_name["status"] == "failed" and long_name["path"].endswith("n" * 250)
+    assert long_name["error"].startswith("cannot read: File name too long (the path is ")
 
 
 def test_directories_that_cannot_be_entered_or_listed_get_a_failed_row(run):
