@@ -477,6 +477,8 @@ class _Splitter:
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
         self.page_no = 0  # pages seen so far: a new page's chrome or a separator line starts the next
         self.menu_run = 0  # menu-like lines removed in a row
+        self.removed_run = 0  # pieces removed since the last kept one
+        self.chrome_seen = 0  # lines removed so far by a rule that marks a web page (_PAGE_CHROME)
         self.record_page: list[int] = []  # per record: the page it is on
         self.page = False  # set by _finish: the text is a web page (see _is_page)
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
@@ -520,10 +522,22 @@ class _Splitter:
 
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))
+        self.removed_run += 1
+        if rule in _PAGE_CHROME:
+            self.chrome_seen += 1
 
     def keep(self, start: int, end: int, role: str) -> None:
         assert self.cur is not None
         self.pieces.append(Piece(start, end, role, None, self.cur))
+        self.removed_run = 0
+
+    def _model_may_split(self) -> bool:
+        """Whether a model split here could stand: not on what already reads as a web page (where model
+        splits are weak) unless a page's worth of removed lines lies right before (``_merge_weak_splits``).
+        Saves describing the lines of web pages for nothing."""
+        if self.chrome_seen < self.opts.page_min_chrome_lines:
+            return True
+        return self.removed_run >= self.opts.page_gap_lines
 
     def open_record(self, reason: str = "break") -> RawRecord:
         """Open a record; ``reason`` says what opened it: 'break' (nothing was open: start of the text,
@@ -774,7 +788,7 @@ class _Splitter:
             return "opener"
         if self.opts.one_article:
             return None
-        p = self.boundaries.probability(i)
+        p = self.boundaries.probability(i) if self._model_may_split() else 0.0
         if (
             self.bmodel is not None
             and p >= self.opts.model_strong
@@ -808,6 +822,8 @@ class _Splitter:
             return None
         if self.boundaries.words_from(i) < self.opts.min_body_words_before_split:
             return None  # a closing line (a sign-up line, a footer) is no article of its own
+        if not self._model_may_split():
+            return None
         p = self.boundaries.probability(i)
         if p >= self.opts.model_strong:
             return "model_strong"
