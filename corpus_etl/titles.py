@@ -34,10 +34,11 @@ if TYPE_CHECKING:
 MODEL_PATH = Path(__file__).with_name("models") / "titles.json"
 
 WINDOW_BEFORE = 40  # candidate lines before the body start
-WINDOW_AFTER = 3  # ... and from it on (the body start's own line and the next two)
+WINDOW_AFTER = 10  # ... and from it on (the body start's own line and the next nine)
 MAX_WORDS = 40  # a longer line is no title
 MAX_CHARS = 300
 BODY_LINES = 6  # the body's first lines whose words the candidates are compared with
+BODY_LINES_LONG = 30  # ... and a longer stretch of it
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -58,7 +59,7 @@ FEATURES: tuple[str, ...] = (
     "headline_rank",  # how many headline-like lines lie between it and the body start (capped at 5)
     "repeats",  # other lines with the same text (capped at 3)
     "inside_other",  # its text is a separator-delimited part of another line ("Headline | Site")
-    "has_separator",  # it holds " | ", " - ", " :: " ... with a short part on one end
+    "has_separator",  # it holds " | ", " - ", " :: " ... (or a site-name affix)
     "body_overlap",  # share of its content words found in the body's first paragraphs
     "body_overlap_any",  # at least two content words in common
     "rule_hit",  # a rule of the rules file removes it (menu, share row, ...)
@@ -74,6 +75,9 @@ FEATURES: tuple[str, ...] = (
     "overlap_gap",  # body_overlap minus the most of the candidates
     "overlap_best",  # the most body_overlap of the candidates (at least two words in common)
     "words_gap",  # log_words minus the most of the headline-like candidates
+    "body_overlap_long",  # share of its content words found in the body's first BODY_LINES_LONG lines
+    "overlap_long_gap",  # body_overlap_long minus the most of the candidates
+    "in_body",  # its text is one of the body's first BODY_LINES_LONG lines, it not being the first
 )
 
 
@@ -142,13 +146,32 @@ def normalise_title(text: str) -> str:
     return _EDGE_PUNCT.sub("", " ".join(text.casefold().split()))
 
 
-def strip_site_affix(text: str, opts: SplitOptions) -> str:
+_DOMAIN = re.compile(r"\.(?:com|org|net|co|gov|edu|info|io|tv|[a-z]{2})\b", re.I)
+
+
+def site_names(lines: list[str]) -> frozenset[str]:
+    """What a page shows as a site name (normalised): the ends of its lines (a short line, at most
+    ``AFFIX_MAX_WORDS`` words, counts as its own end; a separated line, "... | Site", as its first and last
+    parts) that end or open two different lines or more."""
+    ends: Counter[str] = Counter()
+    for t in {normalise_title(t): t for t in lines}.values():
+        if len(t.split()) <= AFFIX_MAX_WORDS:
+            ends[normalise_title(t)] += 1
+        pieces = _SEPARATOR.split(t) if len(t) <= 2 * MAX_CHARS else []
+        if len(pieces) > 1:
+            ends.update({normalise_title(pieces[0]), normalise_title(pieces[-1])})
+    return frozenset(e for e, c in ends.items() if c >= 2)
+
+
+def strip_site_affix(text: str, opts: SplitOptions, sites: frozenset[str] | None = None) -> str:
     """``text`` without a site-name suffix or prefix ("Headline | Site Name", "Site :: Headline").
 
     The line is cut at its last (for a suffix) or first (for a prefix) separator (`` | ``, `` - ``,
     `` :: ``, `` » `` ...); the short end (at most ``AFFIX_MAX_WORDS`` words) is dropped when the rest is
-    headline-like (``split.is_headline``) and longer than it. A suffix is tried first; the text is returned
-    unchanged when neither applies.
+    headline-like (``split.is_headline``) and longer than it, and the end reads as a site name: a domain
+    ("example.com"), or, when ``sites`` (``site_names`` of the page) is given, one of them ("Headline -
+    Pastore" keeps its quoted speaker when the page shows no "Pastore" of its own). A suffix is tried first;
+    the text is returned unchanged when neither applies.
     """
     from .split import is_headline, words
 
@@ -159,7 +182,8 @@ def strip_site_affix(text: str, opts: SplitOptions) -> str:
     options = [(text[: last.start()], text[last.end() :]), (text[first.end() :], text[: first.start()])]
     for rest, affix in options:
         rest, affix = rest.strip(), affix.strip()
-        if 0 < words(affix) <= AFFIX_MAX_WORDS and words(rest) > words(affix) and is_headline(rest, opts):
+        site = bool(_DOMAIN.search(affix)) or (sites is not None and normalise_title(affix) in sites)
+        if site and 0 < words(affix) <= AFFIX_MAX_WORDS and words(rest) > words(affix) and is_headline(rest, opts):
             return rest
     return text
 
@@ -205,12 +229,15 @@ def title_features(
     name = choose_stoplist(body) if body else None
     stops = stoplist(name) if name else frozenset()
     body_words = {w.casefold() for t in body for w in _CONTENT_WORD.findall(t)} - stops
+    long_body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES_LONG))]
+    long_words = {w.casefold() for t in long_body for w in _CONTENT_WORD.findall(t)} - stops
     counts = Counter(normalise_title(ln.text) for ln in lines)
     parts: set[str] = set()
     for ln in lines:
         if len(ln.text) <= 2 * MAX_CHARS:
             parts.update(_parts(ln.text))
     heads = {i: is_headline(lines[i].text, opts) for i in cands}
+    sites = site_names([ln.text for ln in lines])
     above = [i for i in cands if i < body_start and heads[i]]
     nearest = above[-1] if above else None
     head_words = [words(lines[i].text) for i in cands if heads[i]]
@@ -220,12 +247,13 @@ def title_features(
         return parse_byline(t, rules) is not None or (words(t) <= 16 and parse_date_line(t, rules) is not None)
 
     rows: list[list[float]] = []
+    extra: list[tuple[float, bool]] = []  # (body_overlap_long, in_body) of each candidate
     for i in cands:
         t = lines[i].text
         n = words(t)
         toks = t.split()
         letters = [c for c in t if c.isalpha()]
-        stripped = strip_site_affix(t, opts)
+        stripped = strip_site_affix(t, opts, sites)
         key = normalise_title(t)
         cw = [w.casefold() for w in _CONTENT_WORD.findall(t)]
         content = [w for w in cw if w not in stops]
@@ -234,6 +262,9 @@ def title_features(
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         dist = max(body_start - i, 0)
         between = sum(1 for j in above if j > i)
+        extra.append(
+            (sum(1 for w in set(content) if w in long_words) / len(set(content)) if content else 0.0, i > body_start)
+        )
         rows.append(
             [
                 1.0,
@@ -273,8 +304,10 @@ def title_features(
     best = max((r[overlap] for r in rows), default=0.0)
     most_lw = max((r[lw] for r in rows if r[head]), default=0.0)
     any_overlap = FEATURES.index("body_overlap_any")
-    for r in rows:
+    best_long = max((e[0] for e in extra), default=0.0)
+    for r, (lo, inside) in zip(rows, extra, strict=True):
         r += [r[overlap] - best, float(r[overlap] == best and r[any_overlap] > 0), r[lw] - most_lw]
+        r += [lo, lo - best_long, float(inside)]
     return rows
 
 
@@ -313,4 +346,5 @@ def choose_title(
     best = max(probs, key=lambda i: (probs[i], -i))
     if probs[best] < model.threshold:
         return None
-    return TitleChoice(best, strip_site_affix(lines[best].text, opts), probs[best])
+    sites = site_names([ln.text for ln in lines])
+    return TitleChoice(best, strip_site_affix(lines[best].text, opts, sites), probs[best])
