@@ -137,7 +137,10 @@ _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 _WORD = re.compile(r"\w+")
 _LINK = re.compile(r"https?:|www\.|@|[»›]|\.\.\.|…")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
-_CREDIT = re.compile(r"^(?:\W*(?:posted|written|photos?|words|story|text|modified|updated|published|reported)\b[^.!?]{0,40}?)?\bby\b", re.I)
+_CREDIT = re.compile(
+    r"^(?:\W*(?:posted|written|photos?|words|story|text|modified|updated|published|reported)\b[^.!?]{0,40}?)?\bby\b",
+    re.I,
+)
 AFFIX_MAX_WORDS = 5  # a site name: at most this many words
 
 

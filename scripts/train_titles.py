@@ -46,8 +46,8 @@ from corpus_etl.titles import (
     choose_title,
     fallback_body_start,
     normalise_title,
-    strip_site_affix,
     site_names,
+    strip_site_affix,
     title_candidates,
     title_features,
 )
@@ -116,12 +116,15 @@ def load_pages(settings: Settings, limit: int | None = None, cache: Path | None 
         names = site_names([ln.text for ln in lines])
         y = np.array(
             [
-                1.0 if g in (normalise_title(lines[i].text), normalise_title(strip_site_affix(lines[i].text, opts, names)))
+                1.0
+                if g in (normalise_title(lines[i].text), normalise_title(strip_site_affix(lines[i].text, opts, names)))
                 else 0.0
                 for i in cands
             ]
         )
-        pages.append(Page(key, sites.get(key, key), g, lines, bs, cands, x.reshape(len(cands), len(FEATURES)), y, today))
+        pages.append(
+            Page(key, sites.get(key, key), g, lines, bs, cands, x.reshape(len(cands), len(FEATURES)), y, today)
+        )
     if cache is not None:
         cache.write_text(json.dumps(split_cache), encoding="utf-8")
     return pages
@@ -141,6 +144,7 @@ def fit_choice(xs: list[np.ndarray], ys: list[np.ndarray]) -> tuple[np.ndarray, 
     w = np.zeros(d)
     reg = np.full(d, L2)
     reg[0] = 0.0
+
     def loss(v: np.ndarray) -> float:
         out = 0.5 * float(reg @ (v * v))
         for z, t in zip(zs, ts, strict=True):
@@ -267,7 +271,6 @@ def main(argv: list[str] | None = None) -> int:
     dlo, dhi = bootstrap(ex - tex, rng)
 
     # the shipped model: all pages
-    x = np.vstack([p.x for p in pages if len(p.cands)])
     y = np.concatenate([p.y for p in pages if len(p.cands)])
     mean, scale, w = learn([p.x for p in pages if len(p.cands)], [p.y for p in pages if len(p.cands)])
     body = {
