@@ -78,6 +78,10 @@ FEATURES: tuple[str, ...] = (
     "body_overlap_long",  # share of its content words found in the body's first BODY_LINES_LONG lines
     "overlap_long_gap",  # body_overlap_long minus the most of the candidates
     "in_body",  # its text is one of the body's first BODY_LINES_LONG lines, it not being the first
+    "headline_x_overlap",  # headline * body_overlap_long
+    "headline_x_dist",  # headline * log_dist
+    "headline_x_block_start",  # headline * prev_gap
+    "overlap_x_dist",  # body_overlap_long * log_dist
 )
 
 
@@ -308,9 +312,11 @@ def title_features(
     most_lw = max((r[lw] for r in rows if r[head]), default=0.0)
     any_overlap = FEATURES.index("body_overlap_any")
     best_long = max((e[0] for e in extra), default=0.0)
+    dist, gap = FEATURES.index("log_dist"), FEATURES.index("prev_gap")
     for r, (lo, inside) in zip(rows, extra, strict=True):
         r += [r[overlap] - best, float(r[overlap] == best and r[any_overlap] > 0), r[lw] - most_lw]
         r += [lo, lo - best_long, float(inside)]
+        r += [r[head] * lo, r[head] * r[dist], r[head] * r[gap], lo * r[dist]]
     return rows
 
 
