@@ -42,8 +42,9 @@ test: install ## Run the whole test suite (what CI runs; installs Chromium for t
 eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md)
 	$(BIN)/python -m eval.run
 
-train: install ## Retrain the article-boundary model from ../shared (writes corpus_etl/models/boundary.json + BOUNDARY.md)
+train: install ## Retrain the article-boundary and title models from ../shared (writes corpus_etl/models/*.json + BOUNDARY.md, TITLES.md)
 	$(BIN)/python -m scripts.train_boundary
+	$(BIN)/python -m scripts.train_titles
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

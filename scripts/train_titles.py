@@ -88,7 +88,16 @@ def body_start_line(text: str, lines: list[Line], rules: Rules, opts: SplitOptio
     return max(bisect.bisect_right(starts, main.paragraph_spans[0][0]) - 1, 0)
 
 
-def load_pages(settings: Settings, limit: int | None = None, cache: Path | None = None) -> list[Page]:
+def gold_body_start(key: str, lines: list[Line]) -> int | None:
+    """The first line of 15 words or more whose opening the gold body holds (a diagnostic: the body start
+    a perfect splitter would give)."""
+    body = " ".join((DRAGNET / "gold" / f"{key}.txt").read_text(encoding="utf-8", errors="replace").split())
+    return next((i for i, ln in enumerate(lines) if len(ln.text.split()) >= 15 and ln.text[:60] in body), None)
+
+
+def load_pages(
+    settings: Settings, limit: int | None = None, cache: Path | None = None, gold_body: bool = False
+) -> list[Page]:
     """The pages, their candidates described; ``cache`` keeps the splitter's answers (body start, today's
     title) between runs, for iterating on the features."""
     rules, opts = load_rules(settings.rules_path), settings.split_options()
@@ -111,6 +120,8 @@ def load_pages(settings: Settings, limit: int | None = None, cache: Path | None 
             today = str(main["title"]) if main is not None and main["title"] else None
             bs = body_start_line(text, lines, rules, opts)
             split_cache[key] = (bs, today)
+        if gold_body:
+            bs = gold_body_start(key, lines)
         cands = title_candidates(lines, bs) if bs is not None else []
         x = np.array(title_features(lines, bs, cands, rules, opts) if bs is not None else [], dtype=np.float64)
         names = site_names([ln.text for ln in lines])
@@ -226,7 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="use only the first N pages (a quick look)")
     ap.add_argument("--cache", type=Path, default=None, help="a JSON file keeping the splitter's answers between runs")
     ap.add_argument("--learner", choices=("choice", "pointwise"), default="choice", help="default: choice")
+    ap.add_argument(
+        "--gold-body", action="store_true", help="diagnostic: start bodies where the gold body starts (implies --check)"
+    )
     args = ap.parse_args(argv)
+    args.check = args.check or args.gold_body
 
     def learn(xs: list[np.ndarray], ys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return fit_choice(xs, ys) if args.learner == "choice" else fit(np.vstack(xs), np.concatenate(ys))
@@ -234,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     opts = settings.split_options()
     t0 = time.perf_counter()
-    pages = load_pages(settings, args.limit, args.cache)
+    pages = load_pages(settings, args.limit, args.cache, args.gold_body)
     load_s = time.perf_counter() - t0
     fold = folds_by_site(pages)
     n = len(pages)
@@ -311,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
         "holds the other. The threshold is the highest (0.01 steps up to 0.5) that costs at most "
         f"{MAX_THRESHOLD_COST} of out-of-fold exact accuracy (every page here has a headline; a record without "
         "one needs some threshold).",
+        "",
+        "`python -m scripts.train_titles --gold-body` prints the same table with each body started where the "
+        "gold body starts (what a perfect splitter would give; a diagnostic, the shipped model is not trained so).",
         "",
         f"Time: {per_page_ms:.2f} ms a page for `choose_title` (features and scoring, the split not included); "
         f"loading and splitting the pages took {load_s:.0f} s.",
