@@ -201,13 +201,14 @@ def _parts(text: str) -> list[str]:
     return [normalise_title(p) for p in pieces] if len(pieces) > 1 else []
 
 
-def title_candidates(lines: list[Line], body_start: int) -> list[int]:
+def title_candidates(lines: list[Line], body_start: int, first_line: int = 0) -> list[int]:
     """Indices of the lines that may be the headline of the body starting on line ``body_start``.
 
-    The ``WINDOW_BEFORE`` lines before it and the ``WINDOW_AFTER`` from it on, but those with no letter,
-    more than ``MAX_WORDS`` words or ``MAX_CHARS`` characters.
+    The ``WINDOW_BEFORE`` lines before it (none before ``first_line``: in a text of several articles, the
+    line after the previous article) and the ``WINDOW_AFTER`` from it on, but those with no letter, more
+    than ``MAX_WORDS`` words or ``MAX_CHARS`` characters.
     """
-    lo = max(0, body_start - WINDOW_BEFORE)
+    lo = max(0, first_line, body_start - WINDOW_BEFORE)
     hi = min(len(lines), body_start + WINDOW_AFTER)
     out = []
     for i in range(lo, hi):
@@ -321,11 +322,18 @@ def title_features(
 
 
 def title_probabilities(
-    lines: list[Line], body_start: int, rules: Rules, opts: SplitOptions, model: TitleModel | None = None
+    lines: list[Line],
+    body_start: int,
+    rules: Rules,
+    opts: SplitOptions,
+    model: TitleModel | None = None,
+    first_line: int = 0,
 ) -> dict[int, float]:
-    """P(headline) of every candidate line of the body at ``body_start``, by line index."""
+    """P(headline) of every candidate line (``title_candidates``) of the body at ``body_start``, by line
+    index. The coefficients rank one body's candidates (a conditional logit); the intercept is fitted
+    afterwards on single candidates, so that the threshold means the same on every page."""
     model = model or load_model()
-    cands = title_candidates(lines, body_start)
+    cands = title_candidates(lines, body_start, first_line)
     rows = title_features(lines, body_start, cands, rules, opts)
     return {i: model.probability(r) for i, r in zip(cands, rows, strict=True)}
 
@@ -337,9 +345,11 @@ def choose_title(
     rules: Rules,
     opts: SplitOptions,
     model: TitleModel | None = None,
+    first_line: int = 0,
 ) -> TitleChoice | None:
     """The headline of the body starting on line ``body_start_line`` of ``text`` (cut into ``lines`` by
-    ``split.logical_lines``), or None when no candidate reaches the model's threshold.
+    ``split.logical_lines``), or None when no candidate reaches the model's threshold. No line before
+    ``first_line`` is considered (give the line after the previous record in a text of several articles).
 
     The candidate of highest probability wins (the earliest line on a tie); its text is returned without
     a site-name affix (``strip_site_affix``). Deterministic. ``text`` is the page itself (kept for the
@@ -349,7 +359,7 @@ def choose_title(
     model = model or load_model()
     if not lines or not 0 <= body_start_line < len(lines):
         return None
-    probs = title_probabilities(lines, body_start_line, rules, opts, model)
+    probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line)
     if not probs:
         return None
     best = max(probs, key=lambda i: (probs[i], -i))

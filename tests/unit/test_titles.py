@@ -36,6 +36,7 @@ def test_candidates_are_a_window_around_the_body_start_without_long_or_letterles
     lines = logical_lines("\n".join([f"Line number {k}" for k in range(60)] + ["12 34 56", "x " * 60]) + "\n")
     cands = titles.title_candidates(lines, 50)
     assert cands[0] == 50 - titles.WINDOW_BEFORE and cands[-1] == 50 + titles.WINDOW_AFTER - 1
+    assert titles.title_candidates(lines, 50, first_line=45)[0] == 45  # (the previous article ends at 44)
     lines2 = logical_lines("Intro Line Here\n12 34 56\n" + "word " * 60 + "\n" + BODY)
     assert titles.title_candidates(lines2, 3) == [0, 3, 4]
 
@@ -93,6 +94,8 @@ def test_choose_title_takes_the_headline_over_menus_and_the_site_name():
     assert lines[choice.line].text == choice.title
     assert titles.load_model().threshold <= choice.probability <= 1
     assert titles.choose_title(PAGE, lines, b, RULES, OPTS) == choice  # deterministic
+    after = titles.choose_title(PAGE, lines, b, RULES, OPTS, first_line=choice.line + 1)
+    assert after is None or after.line > choice.line
 
 
 def test_choose_title_gives_none_without_a_body_or_above_every_probability():
