@@ -156,18 +156,40 @@ def normalise_title(text: str) -> str:
 _DOMAIN = re.compile(r"\.(?:com|org|net|co|gov|edu|info|io|tv|[a-z]{2})\b", re.I)
 
 
+@dataclass(frozen=True)
+class PageIndex:
+    """What the features need to know about a whole page, computed once a page."""
+
+    counts: Counter[str]  # normalised line text -> how many lines have it
+    parts: frozenset[str]  # the normalised separator-delimited parts of its lines ("Headline | Site")
+    sites: frozenset[str]  # ``site_names``
+
+
+def page_index(lines: list[str]) -> PageIndex:
+    """The ``PageIndex`` of a page's line texts (one pass)."""
+    counts: Counter[str] = Counter()
+    ends: Counter[str] = Counter()
+    parts: set[str] = set()
+    for t in lines:
+        key = normalise_title(t)
+        counts[key] += 1
+        if counts[key] > 1:
+            continue  # (ends are counted over different lines)
+        if len(t.split()) <= AFFIX_MAX_WORDS:
+            ends[key] += 1
+        pieces = _SEPARATOR.split(t) if len(t) <= 2 * MAX_CHARS else []
+        if len(pieces) > 1:
+            normed = [normalise_title(p) for p in pieces]
+            parts.update(normed)
+            ends.update({normed[0], normed[-1]})
+    return PageIndex(counts, frozenset(parts), frozenset(e for e, c in ends.items() if c >= 2))
+
+
 def site_names(lines: list[str]) -> frozenset[str]:
     """What a page shows as a site name (normalised): the ends of its lines (a short line, at most
     ``AFFIX_MAX_WORDS`` words, counts as its own end; a separated line, "... | Site", as its first and last
     parts) that end or open two different lines or more."""
-    ends: Counter[str] = Counter()
-    for t in {normalise_title(t): t for t in lines}.values():
-        if len(t.split()) <= AFFIX_MAX_WORDS:
-            ends[normalise_title(t)] += 1
-        pieces = _SEPARATOR.split(t) if len(t) <= 2 * MAX_CHARS else []
-        if len(pieces) > 1:
-            ends.update({normalise_title(pieces[0]), normalise_title(pieces[-1])})
-    return frozenset(e for e, c in ends.items() if c >= 2)
+    return page_index(lines).sites
 
 
 def strip_site_affix(text: str, opts: SplitOptions, sites: frozenset[str] | None = None) -> str:
@@ -226,9 +248,15 @@ def fallback_body_start(lines: list[Line]) -> int | None:
 
 
 def title_features(
-    lines: list[Line], body_start: int, cands: list[int], rules: Rules, opts: SplitOptions
+    lines: list[Line],
+    body_start: int,
+    cands: list[int],
+    rules: Rules,
+    opts: SplitOptions,
+    index: PageIndex | None = None,
 ) -> list[list[float]]:
-    """One feature row (``FEATURES`` order) per candidate line ``cands`` of the body at ``body_start``."""
+    """One feature row (``FEATURES`` order) per candidate line ``cands`` of the body at ``body_start``
+    (``index``: the page's ``page_index``, computed when not given)."""
     from .paragraphs import choose_stoplist, stoplist
     from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
 
@@ -239,13 +267,9 @@ def title_features(
     body_words = {w.casefold() for t in body for w in _CONTENT_WORD.findall(t)} - stops
     long_body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES_LONG))]
     long_words = {w.casefold() for t in long_body for w in _CONTENT_WORD.findall(t)} - stops
-    counts = Counter(normalise_title(ln.text) for ln in lines)
-    parts: set[str] = set()
-    for ln in lines:
-        if len(ln.text) <= 2 * MAX_CHARS:
-            parts.update(_parts(ln.text))
+    index = index or page_index([ln.text for ln in lines])
+    counts, parts, sites = index.counts, index.parts, index.sites
     heads = {i: is_headline(lines[i].text, opts) for i in cands}
-    sites = site_names([ln.text for ln in lines])
     above = [i for i in cands if i < body_start and heads[i]]
     nearest = above[-1] if above else None
     head_words = [words(lines[i].text) for i in cands if heads[i]]
@@ -328,13 +352,14 @@ def title_probabilities(
     opts: SplitOptions,
     model: TitleModel | None = None,
     first_line: int = 0,
+    index: PageIndex | None = None,
 ) -> dict[int, float]:
     """P(headline) of every candidate line (``title_candidates``) of the body at ``body_start``, by line
     index. The coefficients rank one body's candidates (a conditional logit); the intercept is fitted
     afterwards on single candidates, so that the threshold means the same on every page."""
     model = model or load_model()
     cands = title_candidates(lines, body_start, first_line)
-    rows = title_features(lines, body_start, cands, rules, opts)
+    rows = title_features(lines, body_start, cands, rules, opts, index)
     return {i: model.probability(r) for i, r in zip(cands, rows, strict=True)}
 
 
@@ -359,11 +384,11 @@ def choose_title(
     model = model or load_model()
     if not lines or not 0 <= body_start_line < len(lines):
         return None
-    probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line)
+    index = page_index([ln.text for ln in lines])
+    probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line, index)
     if not probs:
         return None
     best = max(probs, key=lambda i: (probs[i], -i))
     if probs[best] < model.threshold:
         return None
-    sites = site_names([ln.text for ln in lines])
-    return TitleChoice(best, strip_site_affix(lines[best].text, opts, sites), probs[best])
+    return TitleChoice(best, strip_site_affix(lines[best].text, opts, index.sites), probs[best])
