@@ -82,6 +82,7 @@ FEATURES: tuple[str, ...] = (
     "headline_x_dist",  # headline * log_dist
     "headline_x_block_start",  # headline * prev_gap
     "overlap_x_dist",  # body_overlap_long * log_dist
+    "site_name",  # the page shows it as a site name (``site_names``)
 )
 
 
@@ -338,10 +339,11 @@ def title_features(
     any_overlap = FEATURES.index("body_overlap_any")
     best_long = max((e[0] for e in extra), default=0.0)
     dist, gap = FEATURES.index("log_dist"), FEATURES.index("prev_gap")
-    for r, (lo, inside) in zip(rows, extra, strict=True):
+    for i, r, (lo, inside) in zip(cands, rows, extra, strict=True):
         r += [r[overlap] - best, float(r[overlap] == best and r[any_overlap] > 0), r[lw] - most_lw]
         r += [lo, lo - best_long, float(inside)]
         r += [r[head] * lo, r[head] * r[dist], r[head] * r[gap], lo * r[dist]]
+        r.append(float(normalise_title(lines[i].text) in sites))
     return rows
 
 
