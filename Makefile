@@ -43,8 +43,9 @@ eval: install ## Measure extraction, boundaries, titles and language on ../share
 	$(BIN)/python -m eval.run
 	$(BIN)/python -m eval.realistic --baseline eval/realistic_d632d35.json
 
-train: install ## Retrain the article-boundary model from ../shared (writes corpus_etl/models/boundary.json + BOUNDARY.md)
+train: install ## Retrain the article-boundary and title models from ../shared (writes corpus_etl/models/*.json + BOUNDARY.md, TITLES.md)
 	$(BIN)/python -m scripts.train_boundary
+	$(BIN)/python -m scripts.train_titles
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

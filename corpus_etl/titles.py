@@ -34,10 +34,11 @@ if TYPE_CHECKING:
 MODEL_PATH = Path(__file__).with_name("models") / "titles.json"
 
 WINDOW_BEFORE = 40  # candidate lines before the body start
-WINDOW_AFTER = 3  # ... and from it on (the body start's own line and the next two)
+WINDOW_AFTER = 10  # ... and from it on (the body start's own line and the next nine)
 MAX_WORDS = 40  # a longer line is no title
 MAX_CHARS = 300
 BODY_LINES = 6  # the body's first lines whose words the candidates are compared with
+BODY_LINES_LONG = 30  # ... and a longer stretch of it
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -58,7 +59,7 @@ FEATURES: tuple[str, ...] = (
     "headline_rank",  # how many headline-like lines lie between it and the body start (capped at 5)
     "repeats",  # other lines with the same text (capped at 3)
     "inside_other",  # its text is a separator-delimited part of another line ("Headline | Site")
-    "has_separator",  # it holds " | ", " - ", " :: " ... with a short part on one end
+    "has_separator",  # it holds " | ", " - ", " :: " ... (or a site-name affix)
     "body_overlap",  # share of its content words found in the body's first paragraphs
     "body_overlap_any",  # at least two content words in common
     "rule_hit",  # a rule of the rules file removes it (menu, share row, ...)
@@ -74,6 +75,14 @@ FEATURES: tuple[str, ...] = (
     "overlap_gap",  # body_overlap minus the most of the candidates
     "overlap_best",  # the most body_overlap of the candidates (at least two words in common)
     "words_gap",  # log_words minus the most of the headline-like candidates
+    "body_overlap_long",  # share of its content words found in the body's first BODY_LINES_LONG lines
+    "overlap_long_gap",  # body_overlap_long minus the most of the candidates
+    "in_body",  # its text is one of the body's first BODY_LINES_LONG lines, it not being the first
+    "headline_x_overlap",  # headline * body_overlap_long
+    "headline_x_dist",  # headline * log_dist
+    "headline_x_block_start",  # headline * prev_gap
+    "overlap_x_dist",  # body_overlap_long * log_dist
+    "site_name",  # the page shows it as a site name (``site_names``)
 )
 
 
@@ -145,13 +154,54 @@ def normalise_title(text: str) -> str:
     return _EDGE_PUNCT.sub("", " ".join(text.casefold().split()))
 
 
-def strip_site_affix(text: str, opts: SplitOptions) -> str:
+_DOMAIN = re.compile(r"\.(?:com|org|net|co|gov|edu|info|io|tv|[a-z]{2})\b", re.I)
+
+
+@dataclass(frozen=True)
+class PageIndex:
+    """What the features need to know about a whole page, computed once a page."""
+
+    counts: Counter[str]  # normalised line text -> how many lines have it
+    parts: frozenset[str]  # the normalised separator-delimited parts of its lines ("Headline | Site")
+    sites: frozenset[str]  # ``site_names``
+
+
+def page_index(lines: list[str]) -> PageIndex:
+    """The ``PageIndex`` of a page's line texts (one pass)."""
+    counts: Counter[str] = Counter()
+    ends: Counter[str] = Counter()
+    parts: set[str] = set()
+    for t in lines:
+        key = normalise_title(t)
+        counts[key] += 1
+        if counts[key] > 1:
+            continue  # (ends are counted over different lines)
+        if len(t.split()) <= AFFIX_MAX_WORDS:
+            ends[key] += 1
+        pieces = _SEPARATOR.split(t) if len(t) <= 2 * MAX_CHARS else []
+        if len(pieces) > 1:
+            normed = [normalise_title(p) for p in pieces]
+            parts.update(normed)
+            ends.update({normed[0], normed[-1]})
+    return PageIndex(counts, frozenset(parts), frozenset(e for e, c in ends.items() if c >= 2))
+
+
+def site_names(lines: list[str]) -> frozenset[str]:
+    """What a page shows as a site name (normalised): the ends of its lines (a short line, at most
+    ``AFFIX_MAX_WORDS`` words, counts as its own end; a separated line, "... | Site", as its first and last
+    parts) that end or open two different lines or more."""
+    return page_index(lines).sites
+
+
+def strip_site_affix(text: str, opts: SplitOptions, sites: frozenset[str] | None = None) -> str:
     """``text`` without a site-name suffix or prefix ("Headline | Site Name", "Site :: Headline").
 
     The line is cut at its last (for a suffix) or first (for a prefix) separator (`` | ``, `` - ``,
     `` :: ``, `` » `` ...); the short end (at most ``AFFIX_MAX_WORDS`` words) is dropped when the rest is
-    headline-like (``split.is_headline``) and longer than it. A suffix is tried first; the text is returned
-    unchanged when neither applies.
+    headline-like (``split.is_headline``) and longer than it, and the end reads as a site name: a domain
+    ("example.com"), or, when ``sites`` (``site_names`` of the page) is given, one of them ("Headline -
+    Pastore" keeps its quoted speaker when the page shows no "Pastore" of its own). A suffix is tried first;
+    the text is returned unchanged when neither applies.
     """
     from .split import is_headline, words
 
@@ -162,7 +212,8 @@ def strip_site_affix(text: str, opts: SplitOptions) -> str:
     options = [(text[: last.start()], text[last.end() :]), (text[first.end() :], text[: first.start()])]
     for rest, affix in options:
         rest, affix = rest.strip(), affix.strip()
-        if 0 < words(affix) <= AFFIX_MAX_WORDS and words(rest) > words(affix) and is_headline(rest, opts):
+        site = bool(_DOMAIN.search(affix)) or (sites is not None and normalise_title(affix) in sites)
+        if site and 0 < words(affix) <= AFFIX_MAX_WORDS and words(rest) > words(affix) and is_headline(rest, opts):
             return rest
     return text
 
@@ -173,13 +224,14 @@ def _parts(text: str) -> list[str]:
     return [normalise_title(p) for p in pieces] if len(pieces) > 1 else []
 
 
-def title_candidates(lines: list[Line], body_start: int) -> list[int]:
+def title_candidates(lines: list[Line], body_start: int, first_line: int = 0) -> list[int]:
     """Indices of the lines that may be the headline of the body starting on line ``body_start``.
 
-    The ``WINDOW_BEFORE`` lines before it and the ``WINDOW_AFTER`` from it on, but those with no letter,
-    more than ``MAX_WORDS`` words or ``MAX_CHARS`` characters.
+    The ``WINDOW_BEFORE`` lines before it (none before ``first_line``: in a text of several articles, the
+    line after the previous article) and the ``WINDOW_AFTER`` from it on, but those with no letter, more
+    than ``MAX_WORDS`` words or ``MAX_CHARS`` characters.
     """
-    lo = max(0, body_start - WINDOW_BEFORE)
+    lo = max(0, first_line, body_start - WINDOW_BEFORE)
     hi = min(len(lines), body_start + WINDOW_AFTER)
     out = []
     for i in range(lo, hi):
@@ -197,9 +249,15 @@ def fallback_body_start(lines: list[Line]) -> int | None:
 
 
 def title_features(
-    lines: list[Line], body_start: int, cands: list[int], rules: Rules, opts: SplitOptions
+    lines: list[Line],
+    body_start: int,
+    cands: list[int],
+    rules: Rules,
+    opts: SplitOptions,
+    index: PageIndex | None = None,
 ) -> list[list[float]]:
-    """One feature row (``FEATURES`` order) per candidate line ``cands`` of the body at ``body_start``."""
+    """One feature row (``FEATURES`` order) per candidate line ``cands`` of the body at ``body_start``
+    (``index``: the page's ``page_index``, computed when not given)."""
     from .paragraphs import choose_stoplist, stoplist
     from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
 
@@ -208,11 +266,10 @@ def title_features(
     name = choose_stoplist(body) if body else None
     stops = stoplist(name) if name else frozenset()
     body_words = {w.casefold() for t in body for w in _CONTENT_WORD.findall(t)} - stops
-    counts = Counter(normalise_title(ln.text) for ln in lines)
-    parts: set[str] = set()
-    for ln in lines:
-        if len(ln.text) <= 2 * MAX_CHARS:
-            parts.update(_parts(ln.text))
+    long_body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES_LONG))]
+    long_words = {w.casefold() for t in long_body for w in _CONTENT_WORD.findall(t)} - stops
+    index = index or page_index([ln.text for ln in lines])
+    counts, parts, sites = index.counts, index.parts, index.sites
     heads = {i: is_headline(lines[i].text, opts) for i in cands}
     above = [i for i in cands if i < body_start and heads[i]]
     nearest = above[-1] if above else None
@@ -223,12 +280,13 @@ def title_features(
         return parse_byline(t, rules) is not None or (words(t) <= 16 and parse_date_line(t, rules) is not None)
 
     rows: list[list[float]] = []
+    extra: list[tuple[float, bool]] = []  # (body_overlap_long, in_body) of each candidate
     for i in cands:
         t = lines[i].text
         n = words(t)
         toks = t.split()
         letters = [c for c in t if c.isalpha()]
-        stripped = strip_site_affix(t, opts)
+        stripped = strip_site_affix(t, opts, sites)
         key = normalise_title(t)
         cw = [w.casefold() for w in _CONTENT_WORD.findall(t)]
         content = [w for w in cw if w not in stops]
@@ -237,6 +295,9 @@ def title_features(
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         dist = max(body_start - i, 0)
         between = sum(1 for j in above if j > i)
+        extra.append(
+            (sum(1 for w in set(content) if w in long_words) / len(set(content)) if content else 0.0, i > body_start)
+        )
         rows.append(
             [
                 1.0,
@@ -276,18 +337,31 @@ def title_features(
     best = max((r[overlap] for r in rows), default=0.0)
     most_lw = max((r[lw] for r in rows if r[head]), default=0.0)
     any_overlap = FEATURES.index("body_overlap_any")
-    for r in rows:
+    best_long = max((e[0] for e in extra), default=0.0)
+    dist, gap = FEATURES.index("log_dist"), FEATURES.index("prev_gap")
+    for i, r, (lo, inside) in zip(cands, rows, extra, strict=True):
         r += [r[overlap] - best, float(r[overlap] == best and r[any_overlap] > 0), r[lw] - most_lw]
+        r += [lo, lo - best_long, float(inside)]
+        r += [r[head] * lo, r[head] * r[dist], r[head] * r[gap], lo * r[dist]]
+        r.append(float(normalise_title(lines[i].text) in sites))
     return rows
 
 
 def title_probabilities(
-    lines: list[Line], body_start: int, rules: Rules, opts: SplitOptions, model: TitleModel | None = None
+    lines: list[Line],
+    body_start: int,
+    rules: Rules,
+    opts: SplitOptions,
+    model: TitleModel | None = None,
+    first_line: int = 0,
+    index: PageIndex | None = None,
 ) -> dict[int, float]:
-    """P(headline) of every candidate line of the body at ``body_start``, by line index."""
+    """P(headline) of every candidate line (``title_candidates``) of the body at ``body_start``, by line
+    index. The coefficients rank one body's candidates (a conditional logit); the intercept is fitted
+    afterwards on single candidates, so that the threshold means the same on every page."""
     model = model or load_model()
-    cands = title_candidates(lines, body_start)
-    rows = title_features(lines, body_start, cands, rules, opts)
+    cands = title_candidates(lines, body_start, first_line)
+    rows = title_features(lines, body_start, cands, rules, opts, index)
     return {i: model.probability(r) for i, r in zip(cands, rows, strict=True)}
 
 
@@ -298,9 +372,11 @@ def choose_title(
     rules: Rules,
     opts: SplitOptions,
     model: TitleModel | None = None,
+    first_line: int = 0,
 ) -> TitleChoice | None:
     """The headline of the body starting on line ``body_start_line`` of ``text`` (cut into ``lines`` by
-    ``split.logical_lines``), or None when no candidate reaches the model's threshold.
+    ``split.logical_lines``), or None when no candidate reaches the model's threshold. No line before
+    ``first_line`` is considered (give the line after the previous record in a text of several articles).
 
     The candidate of highest probability wins (the earliest line on a tie); its text is returned without
     a site-name affix (``strip_site_affix``). Deterministic. ``text`` is the page itself (kept for the
@@ -310,10 +386,11 @@ def choose_title(
     model = model or load_model()
     if not lines or not 0 <= body_start_line < len(lines):
         return None
-    probs = title_probabilities(lines, body_start_line, rules, opts, model)
+    index = page_index([ln.text for ln in lines])
+    probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line, index)
     if not probs:
         return None
     best = max(probs, key=lambda i: (probs[i], -i))
     if probs[best] < model.threshold:
         return None
-    return TitleChoice(best, strip_site_affix(lines[best].text, opts), probs[best])
+    return TitleChoice(best, strip_site_affix(lines[best].text, opts, index.sites), probs[best])

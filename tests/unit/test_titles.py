@@ -1,0 +1,126 @@
+"""The title model (corpus_etl/titles.py): candidates, site-name affixes, the packaged model, choose_title."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus_etl import titles
+from corpus_etl.rules import load_rules
+from corpus_etl.settings import Settings
+from corpus_etl.split import SplitOptions, logical_lines
+from tests.conftest import CORPORA, need_shared
+
+RULES = load_rules(Settings().rules_path)
+OPTS = SplitOptions()
+
+BODY = (
+    "The harbour council approved a new timetable for the island ferries on Monday evening after a long "
+    "debate, and boats will leave every thirty minutes during the summer season.\n\n"
+    "Councillors who opposed the ferry timetable said the harbour could not handle the extra traffic without "
+    "new moorings, and they asked the operator to publish its passenger figures.\n"
+)
+PAGE = (
+    "Harbour Gazette\n\nHome\nNews\nSport\nWeather\n\nLatest Headlines From The Region\n\n"
+    "Council Approves New Island Ferry Timetable\n\nBy Jane Smith\n\n" + BODY + "\nHarbour Gazette\n"
+)
+
+
+def body_start(lines: list, prefix: str) -> int:
+    return next(i for i, ln in enumerate(lines) if ln.text.startswith(prefix))
+
+
+def test_candidates_are_a_window_around_the_body_start_without_long_or_letterless_lines():
+    lines = logical_lines("\n".join([f"Line number {k}" for k in range(60)] + ["12 34 56", "x " * 60]) + "\n")
+    cands = titles.title_candidates(lines, 50)
+    assert cands[0] == 50 - titles.WINDOW_BEFORE and cands[-1] == 50 + titles.WINDOW_AFTER - 1
+    assert titles.title_candidates(lines, 50, first_line=45)[0] == 45  # (the previous article ends at 44)
+    lines2 = logical_lines("Intro Line Here\n12 34 56\n" + "word " * 60 + "\n" + BODY)
+    assert titles.title_candidates(lines2, 3) == [0, 3, 4]
+
+
+def test_normalise_title_folds_case_spaces_and_edge_punctuation():
+    assert titles.normalise_title("  “Hello,   World!” ") == "hello, world"
+
+
+def test_site_suffix_is_stripped_only_when_the_page_shows_it_as_a_site_name():
+    line = "Council Approves New Ferry Timetable | Harbour Gazette"
+    assert titles.strip_site_affix(line, OPTS) == line  # nothing says the suffix is a site
+    sites = titles.site_names([line, "Weather Warning Issued For Coast | Harbour Gazette"])
+    assert titles.strip_site_affix(line, OPTS, sites) == "Council Approves New Ferry Timetable"
+    assert titles.strip_site_affix("Council Approves New Ferry Timetable - example.com", OPTS) == (
+        "Council Approves New Ferry Timetable"
+    )
+    quote = "'Signing Would Be Great For The Club' - Pastore"
+    assert titles.strip_site_affix(quote, OPTS, titles.site_names([quote, quote])) == quote  # one line, twice
+
+
+def test_packaged_model_matches_the_features_and_is_versioned():
+    model = titles.load_model()
+    data = json.loads(titles.MODEL_PATH.read_text(encoding="utf-8"))
+    assert model.version == data["version"] and model.version.startswith("titles-")
+    assert model.features == titles.FEATURES and len(model.coef) == len(titles.FEATURES)
+    assert 0 <= model.threshold < 1
+
+
+def test_a_model_file_with_other_features_is_refused(tmp_path: Path):
+    data = json.loads(titles.MODEL_PATH.read_text(encoding="utf-8"))
+    data["features"] = [*data["features"][:-1], "something_else"]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="make train"):
+        titles.load_model(str(path))
+
+
+def test_features_have_one_row_per_candidate():
+    lines = logical_lines(PAGE)
+    b = body_start(lines, "The harbour council")
+    cands = titles.title_candidates(lines, b)
+    rows = titles.title_features(lines, b, cands, RULES, OPTS)
+    assert len(rows) == len(cands) and all(len(r) == len(titles.FEATURES) for r in rows)
+    overlap = titles.FEATURES.index("body_overlap")
+    by_text = {lines[i].text: r for i, r in zip(cands, rows, strict=True)}
+    assert by_text["Council Approves New Island Ferry Timetable"][overlap] > by_text["Weather"][overlap]
+
+
+def test_choose_title_takes_the_headline_over_menus_and_the_site_name():
+    lines = logical_lines(PAGE)
+    b = body_start(lines, "The harbour council")
+    choice = titles.choose_title(PAGE, lines, b, RULES, OPTS)
+    assert choice is not None
+    assert choice.title == "Council Approves New Island Ferry Timetable"
+    assert lines[choice.line].text == choice.title
+    assert titles.load_model().threshold <= choice.probability <= 1
+    assert titles.choose_title(PAGE, lines, b, RULES, OPTS) == choice  # deterministic
+    after = titles.choose_title(PAGE, lines, b, RULES, OPTS, first_line=choice.line + 1)
+    assert after is None or after.line > choice.line
+
+
+def test_choose_title_gives_none_without_a_body_or_above_every_probability():
+    lines = logical_lines(PAGE)
+    assert titles.choose_title(PAGE, lines, len(lines), RULES, OPTS) is None
+    strict = titles.TitleModel(**{**titles.load_model().__dict__, "threshold": 1.01})
+    assert titles.choose_title(PAGE, lines, body_start(lines, "The harbour council"), RULES, OPTS, strict) is None
+
+
+def test_on_dragnet_pages_the_model_finds_most_headlines():
+    """A regression check on real pages (the shipped model saw them: site-disjoint numbers are in
+    models/TITLES.md). The body start here is the gold body's first long line."""
+    root = need_shared(CORPORA / "dragnet")
+    gold = json.loads((root / "titles.json").read_text(encoding="utf-8"))
+    right = n = 0
+    for key in sorted(gold)[:60]:
+        text = (root / "page_text" / f"{key}.txt").read_text(encoding="utf-8", errors="replace")
+        body = " ".join((root / "gold" / f"{key}.txt").read_text(encoding="utf-8", errors="replace").split())
+        lines = logical_lines(text)
+        b = next((i for i, ln in enumerate(lines) if len(ln.text.split()) >= 15 and ln.text[:60] in body), None)
+        if b is None:
+            continue
+        n += 1
+        choice = titles.choose_title(text, lines, b, RULES, OPTS)
+        right += choice is not None and titles.normalise_title(choice.title) == titles.normalise_title(
+            gold[key]["title"]
+        )
+    assert n >= 40 and right / n >= 0.6
