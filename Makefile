@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format eval bench bench-tiny clean
+.PHONY: help install demo test lint format eval train bench bench-tiny clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test: install ## Run the whole test suite (what CI runs; installs Chromium for t
 
 eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md)
 	$(BIN)/python -m eval.run
+
+train: install ## Train the line model on ../shared, site-disjoint CV (writes corpus_etl/models/linemodel.npz, TRAINING.md; TRAIN_ARGS="--compare")
+	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train $(TRAIN_ARGS)
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
