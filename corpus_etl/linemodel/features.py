@@ -29,11 +29,9 @@ import numpy as np
 from ..learned import line_hash
 from ..paragraphs import choose_stoplist, stoplist, stopword_density
 from ..rules import Rules
-from ..split import SplitOptions, is_headline, is_navigation_list, is_table_row
+from ..split import _INNER_SENTENCE, _SENTENCE_END, SplitOptions, is_headline, is_navigation_list, is_table_row
 from .units import Unit
 
-_SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
-_INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _SEPARATOR = re.compile(r"(?:^|\s)[|»›/•·>]+(?=\s|$)")
 _BULLET = re.compile(r"^(?:[*•·▪►»+o-]|\d{1,2}[.)])\s")
 _URL = re.compile(r"https?://|www\.|\S@\S|\.com\b")

@@ -153,6 +153,11 @@ def fit(kind: str, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> Any:
     return est
 
 
+def _proba(est: Any, x: np.ndarray) -> np.ndarray:
+    """``est.predict_proba(x)``, also for a page without units."""
+    return est.predict_proba(x) if len(x) else np.zeros((0, len(CLASSES)))
+
+
 def export_learner(est: Any) -> TreeEnsemble | Linear:
     """The numpy form of a fitted estimator (``model.TreeEnsemble`` or ``model.Linear``)."""
     if hasattr(est, "_predictors"):
@@ -278,11 +283,12 @@ def _stage1_task(task: tuple[str, tuple[int, ...]]) -> tuple[Any, float]:
     t = time.perf_counter()
     train = [i for i in range(len(pages)) if folds[i] not in excluded]
     est = fit(kind, [pages[i].x for i in train], [pages[i].labels for i in train])
+    print(f"  {kind} first stage without folds {excluded}: {time.perf_counter() - t:.1f}s", flush=True)
     if not excluded:
         return est, time.perf_counter() - t
     names = _SHARED["names"]
     held = {
-        i: (est.predict_proba(pages[i].x), est.predict_proba(without_repeats(pages[i].x, names)))
+        i: (_proba(est, pages[i].x), _proba(est, without_repeats(pages[i].x, names)))
         for i in range(len(pages))
         if folds[i] in excluded
     }
@@ -306,6 +312,7 @@ def _stage2_task(task: tuple[str, int | None]) -> tuple[Any, float]:
 
     x2 = stacked_x([pages[i] for i in train], [first(i, k) for i in train])
     est = fit(kind, x2, [pages[i].labels for i in train])
+    print(f"  {kind} second stage without fold {k}: {time.perf_counter() - t:.1f}s", flush=True)
     if k is None:
         return est, time.perf_counter() - t
     names = _SHARED["names"]
@@ -314,7 +321,7 @@ def _stage2_task(task: tuple[str, int | None]) -> tuple[Any, float]:
         if folds[i] == k:
             p1, p1_norep = inner[(k,)][i]
             x2n = np.hstack([without_repeats(pages[i].x, names), stack_features(p1_norep, pages[i].units, BODY)])
-            out[i] = (est.predict_proba(stacked_x([pages[i]], [p1])[0]), est.predict_proba(x2n))
+            out[i] = (_proba(est, stacked_x([pages[i]], [p1])[0]), _proba(est, x2n))
     return out, time.perf_counter() - t
 
 
@@ -329,9 +336,8 @@ def cross_validate(
     tasks1 += [(kind, (k,)) for kind in kinds for k in range(N_FOLDS)] + [(kind, p) for kind in kinds for p in pairs]
     done1 = _map(_stage1_task, tasks1, jobs)
     inner: dict[str, dict[tuple[int, ...], Any]] = {kind: {} for kind in kinds}
-    for (kind, excluded), (res, seconds) in zip(tasks1[1:], done1[1:], strict=True):
+    for (kind, excluded), (res, _seconds) in zip(tasks1[1:], done1[1:], strict=True):
         inner[kind][excluded] = res
-        log(f"  {kind} first stage without folds {excluded}: {seconds:.1f}s")
     final1 = done1[0][0]
     _SHARED["inner"] = inner
     tasks2: list[tuple[str, int | None]] = [("gbt", None)] + [(kind, k) for kind in kinds for k in range(N_FOLDS)]
@@ -344,10 +350,9 @@ def cross_validate(
         oof_norep: list[np.ndarray] = [inner[kind][(int(folds[i]),)][i][1] for i in range(n)]
         stacked: list[np.ndarray] = [np.zeros((0, 0))] * n
         stacked_norep: list[np.ndarray] = [np.zeros((0, 0))] * n
-        for (kd, k), (res, seconds) in zip(tasks2[1:], done2[1:], strict=True):
+        for (kd, _k), (res, _seconds) in zip(tasks2[1:], done2[1:], strict=True):
             if kd != kind:
                 continue
-            log(f"  {kind} second stage without fold {k}: {seconds:.1f}s")
             for i, (p, pn) in res.items():
                 stacked[i], stacked_norep[i] = p, pn
 
@@ -495,7 +500,7 @@ def _train(args: argparse.Namespace) -> int:
     path = args.out / MODEL_NAME
     save_model(path, model)
     loaded = load_model(path)
-    check = pages[0]
+    check = max(pages, key=lambda d: len(d.units))
     if not np.allclose(loaded.stages[0].predict_proba(check.x, names), s1.predict_proba(check.x), atol=1e-9):
         raise RuntimeError("exported first stage does not reproduce scikit-learn's probabilities")
     mbs = throughput(pages, path)

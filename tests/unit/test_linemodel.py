@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,14 @@ FOOTER = ["© 2024 Example Media. All rights reserved.", "Privacy policy | Terms
 
 
 def page() -> str:
-    return "\n".join(MENU) + "\n\nCouncil approves new budget\n\n" + "\n\n".join(PARAGRAPHS) + "\n\n" + "\n".join(FOOTER) + "\n"
+    return (
+        "\n".join(MENU)
+        + "\n\nCouncil approves new budget\n\n"
+        + "\n\n".join(PARAGRAPHS)
+        + "\n\n"
+        + "\n".join(FOOTER)
+        + "\n"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -48,7 +56,7 @@ def test_units_cut_long_lines_into_sentences_that_tile_the_line() -> None:
     pieces = [u for u in units if u.line == 1]
     assert len(long_line) > MAX_LINE_CHARS and len(pieces) > 2
     assert pieces[0].start == text.index(long_line) and pieces[-1].end == text.index("End")
-    for a, b in zip(pieces, pieces[1:], strict=False):
+    for a, b in itertools.pairwise(pieces):
         assert a.end == b.start  # contiguous: the line's characters are all covered, in order
     for u in pieces:
         assert text[u.start : u.end].strip() == u.text  # a single space between sentences: exact pieces
@@ -211,3 +219,22 @@ def test_packaged_model_keeps_the_article_and_drops_the_chrome() -> None:
     body = extract_body(text)
     assert body_f1(body, "\n".join(PARAGRAPHS)) > 0.95
     assert predict_lines("") == [] and extract_body("\n\n") == ""
+
+
+def test_inference_does_not_import_scikit_learn() -> None:
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\n"
+        "from corpus_etl.linemodel import extract_body\n"
+        "body = extract_body(sys.argv[1])\n"
+        "print(json.dumps({'body': body, 'modules': sorted(m.split('.')[0] for m in sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, page()], capture_output=True, text=True, check=True, timeout=120
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert PARAGRAPHS[0] in got["body"]
+    assert not {"sklearn", "scipy", "joblib"} & set(got["modules"])
