@@ -321,6 +321,8 @@ def stack_features(proba: np.ndarray, units: Sequence[Unit], body_class: int) ->
     """The second stage's extra columns of one page (``stack_feature_names``), from the first stage's
     class probabilities ``proba`` (units x classes). Neighbours past the page's edge count as 0."""
     n, k = proba.shape
+    if n == 0:
+        return np.zeros((0, len(stack_feature_names([str(j) for j in range(k)]))))
     cols = [proba]
     for off in STACK_OFFSETS:
         shifted = np.zeros_like(proba)

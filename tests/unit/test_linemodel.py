@@ -123,6 +123,9 @@ def test_features_shape_and_repeat_counts() -> None:
     assert alone[[u.text for u in units].index(FOOTER[0]), col] == 1.0
     proba = np.full((len(units), len(CLASSES)), 0.25)
     assert stack_features(proba, units, CLASSES.index("body")).shape[1] == len(stack_feature_names(CLASSES))
+    # a page without units (nothing but blank lines) has empty matrices of the same widths
+    assert page_features([], rules).shape == (0, len(names))
+    assert stack_features(proba[:0], [], 1).shape == (0, len(stack_feature_names(CLASSES)))
 
 
 # --------------------------------------------------------------------------------------------------
