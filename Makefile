@@ -47,6 +47,9 @@ train: install ## Retrain the article-boundary and title models from ../shared (
 	$(BIN)/python -m scripts.train_boundary
 	$(BIN)/python -m scripts.train_titles
 
+train: install ## Train the line model on ../shared, site-disjoint CV (writes corpus_etl/models/linemodel.npz, TRAINING.md; TRAIN_ARGS="--compare")
+	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train $(TRAIN_ARGS)
+
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

@@ -1,0 +1,104 @@
+"""A trained line classifier for plain-text web pages: which units are the article's body, its headline,
+reader comments, or other text (menus, teasers, footers, ...).
+
+``predict_lines(text)`` labels every unit of a text (``units.make_units``: logical lines, long ones cut into
+sentences) with the class of highest probability, from the model file ``corpus_etl/models/linemodel.npz``
+(``make train`` rebuilds it from ../shared; see ``corpus_etl/models/TRAINING.md``). Inference is numpy only.
+``extract_body(text)`` keeps the body units. A splitter passes the outlet's repeat counts
+(``learned.line_hash`` -> pages holding the line) to let the model see lines repeated across the outlet.
+
+Pure functions; the model file is read once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..rules import Rules, load_rules
+from .features import feature_names, page_features, stack_feature_names, stack_features
+from .model import LineModel, load_model
+from .units import Unit, make_units
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "linemodel.npz"
+
+__all__ = ["DEFAULT_MODEL", "LineLabel", "default_model", "extract_body", "predict_lines", "predict_units"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineLabel:
+    """A unit with its label: ``[start, end)`` of the source, the unit's clean text, the class of highest
+    probability, that probability and the probability of ``body``."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    probability: float
+    body_probability: float
+
+
+@lru_cache(maxsize=4)
+def default_model(path: str | None = None) -> LineModel:
+    """The packaged model (or the model file at ``path``), loaded once."""
+    return load_model(Path(path) if path else DEFAULT_MODEL)
+
+
+def predict_units(
+    units: list[Unit],
+    model: LineModel,
+    rules: Rules,
+    counts: Mapping[str, int] | None = None,
+    collection_pages: int = 1,
+) -> np.ndarray:
+    """Class probabilities (units x ``model.classes``) of a page's units, from the model's last stage."""
+    names = feature_names(rules)
+    x = page_features(units, rules, counts, collection_pages)
+    proba = model.stages[0].predict_proba(x, names)
+    if len(model.stages) > 1:
+        x2 = np.hstack([x, stack_features(proba, units, model.classes.index("body"))])
+        proba = model.stages[1].predict_proba(x2, names + stack_feature_names(model.classes))
+    return proba
+
+
+def predict_lines(
+    text: str,
+    counts: Mapping[str, int] | None = None,
+    collection_pages: int = 1,
+    model: LineModel | None = None,
+    rules: Rules | None = None,
+) -> list[LineLabel]:
+    """Label every unit of ``text`` (see the module docstring).
+
+    Args:
+        text: the decoded plain text of one page (or of a file: the model was trained on single pages).
+        counts: number of pages of the text's collection holding each line (``learned.line_hash`` -> pages,
+            this one included); None when unknown.
+        collection_pages: number of pages in that collection.
+        model: the model (the packaged one when None).
+        rules: the rules file whose rule hits are features (the packaged one when None).
+
+    Returns:
+        One ``LineLabel`` per unit, in text order; the units tile the non-blank lines of ``text``.
+    """
+    model = model or default_model()
+    rules = rules or load_rules()
+    units = make_units(text)
+    if not units:
+        return []
+    proba = predict_units(units, model, rules, counts, collection_pages)
+    best = proba.argmax(axis=1)
+    body = model.classes.index("body")
+    return [
+        LineLabel(u.start, u.end, u.text, model.classes[k], float(proba[i, k]), float(proba[i, body]))
+        for i, (u, k) in enumerate(zip(units, best, strict=True))
+    ]
+
+
+def extract_body(text: str, model: LineModel | None = None) -> str:
+    """The article body of a single page: the texts of its units labelled ``body``, one a line."""
+    return "\n".join(lab.text for lab in predict_lines(text, model=model) if lab.label == "body")

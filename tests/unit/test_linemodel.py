@@ -1,0 +1,243 @@
+"""The line model: units, gold labels, features, the numpy export of scikit-learn models, the packaged model."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from corpus_etl.linemodel import DEFAULT_MODEL, default_model, extract_body, predict_lines
+from corpus_etl.linemodel.features import feature_names, page_features, stack_feature_names, stack_features
+from corpus_etl.linemodel.labels import CLASSES, GoldText, label_units, tokens
+from corpus_etl.linemodel.model import LineModel, Stage, load_model, save_model
+from corpus_etl.linemodel.train import assign_folds, body_f1, export_learner
+from corpus_etl.linemodel.units import MAX_LINE_CHARS, make_units
+from corpus_etl.rules import load_rules
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to approve a new budget that raises spending on parks and libraries "
+    "by ten percent, after months of debate between the mayor and the members of the finance committee.",
+    "Supporters of the plan said that the extra money would allow libraries to stay open on Sundays, "
+    "which many residents had asked for in a survey that the council published in the spring.",
+    "Critics argued that the budget does not do enough to repair the roads, and that the council should "
+    "have waited for the state's decision on transport grants before it committed to new spending.",
+    "The mayor said she would sign the budget this week, and that the first changes would be visible "
+    "in the libraries by the end of the summer, when the new opening hours come into force.",
+]
+MENU = ["* Home", "* News", "* Politics", "* Sport", "* Weather", "Log in | Register", "Share this article"]
+FOOTER = ["© 2024 Example Media. All rights reserved.", "Privacy policy | Terms of use | Contact us"]
+
+
+def page() -> str:
+    return (
+        "\n".join(MENU)
+        + "\n\nCouncil approves new budget\n\n"
+        + "\n\n".join(PARAGRAPHS)
+        + "\n\n"
+        + "\n".join(FOOTER)
+        + "\n"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Units
+
+
+def test_units_cut_long_lines_into_sentences_that_tile_the_line() -> None:
+    long_line = " ".join(PARAGRAPHS)  # one line of ~800 characters
+    text = "Menu\n\n" + long_line + "\nEnd\n"
+    units = make_units(text)
+    pieces = [u for u in units if u.line == 1]
+    assert len(long_line) > MAX_LINE_CHARS and len(pieces) > 2
+    assert pieces[0].start == text.index(long_line) and pieces[-1].end == text.index("End")
+    for a, b in itertools.pairwise(pieces):
+        assert a.end == b.start  # contiguous: the line's characters are all covered, in order
+    for u in pieces:
+        assert text[u.start : u.end].strip() == u.text  # a single space between sentences: exact pieces
+        assert u.parts == len(pieces)
+    assert [u.text for u in units if u.line != 1] == ["Menu", "End"]
+
+
+def test_short_lines_are_units_as_they_are() -> None:
+    units = make_units(page())
+    assert [u.text for u in units[: len(MENU)]] == MENU
+    assert all(u.parts == 1 for u in units)
+
+
+# --------------------------------------------------------------------------------------------------
+# Labels
+
+
+def test_labels_menu_words_in_the_gold_are_not_body() -> None:
+    gold = "Council approves new budget\n\n" + "\n\n".join(PARAGRAPHS) + "\nPolitics news home: the sport of weather."
+    units = make_units(page())
+    labels = label_units(units, gold, comments=None, title="Council approves new budget")
+    by_text = dict(zip([u.text for u in units], labels, strict=True))
+    assert all(by_text[p] == "body" for p in PARAGRAPHS)
+    assert by_text["Council approves new budget"] == "headline"
+    # each word is in the gold, but not as a line of it: not body
+    assert all(by_text[m] == "other" for m in MENU)
+    assert all(by_text[f] == "other" for f in FOOTER)
+
+
+def test_labels_long_line_needs_word_pairs_not_only_words() -> None:
+    gold = GoldText(PARAGRAPHS[0])
+    words = tokens(PARAGRAPHS[0])
+    assert gold.matches(words)
+    assert not gold.matches(sorted(words))  # the same words in another order: no pairs in common
+
+
+def test_labels_comments() -> None:
+    comment = "I think the libraries deserve every penny of this, well done to the council for once."
+    text = page() + "\n" + comment + "\n"
+    labels = label_units(make_units(text), "\n".join(PARAGRAPHS), comments=comment)
+    assert labels[-1] == "comment"
+
+
+# --------------------------------------------------------------------------------------------------
+# Features
+
+
+def test_features_shape_and_repeat_counts() -> None:
+    from corpus_etl.learned import line_hash
+
+    rules = load_rules()
+    units = make_units(page())
+    names = feature_names(rules)
+    alone = page_features(units, rules)
+    assert alone.shape == (len(units), len(names))
+    assert np.isfinite(alone).all()
+    counts = {line_hash(m): 5 for m in MENU}
+    seen = page_features(units, rules, counts, collection_pages=6)
+    rep = names.index("repeat_share")
+    assert seen[0, rep] == pytest.approx(4 / 5) and seen[len(MENU) + 2, rep] == 0.0
+    assert (alone[:, rep] == 0).all()
+    # a rule hit is a feature: the copyright line
+    col = names.index("rule:copyright")
+    assert alone[[u.text for u in units].index(FOOTER[0]), col] == 1.0
+    proba = np.full((len(units), len(CLASSES)), 0.25)
+    assert stack_features(proba, units, CLASSES.index("body")).shape[1] == len(stack_feature_names(CLASSES))
+    # a page without units (nothing but blank lines) has empty matrices of the same widths
+    assert page_features([], rules).shape == (0, len(names))
+    assert stack_features(proba[:0], [], 1).shape == (0, len(stack_feature_names(CLASSES)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Export: the numpy inference gives scikit-learn's probabilities
+
+
+def _data(n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(600, 6))
+    x[rng.random(x.shape) < 0.05] = np.nan  # missing values take the side each node learned
+    y = (np.nan_to_num(x[:, 0]) > 0).astype(int) + (n_classes > 2) * (np.nan_to_num(x[:, 1]) > 0.5)
+    if n_classes > 3:
+        y = np.where(np.nan_to_num(x[:, 2]) > 1.2, 3, y)
+    return x, y
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_tree_export_reproduces_sklearn(tmp_path: Path, n_classes: int) -> None:
+    x, y = _data(n_classes)
+    est = HistGradientBoostingClassifier(max_iter=15, max_leaf_nodes=7, random_state=0).fit(x[:400], y[:400])
+    names = tuple(f"f{k}" for k in range(x.shape[1]))
+    classes = tuple(f"c{k}" for k in range(n_classes))
+    model = LineModel(classes, (Stage(export_learner(est), names),), {"version": "test"})
+    save_model(tmp_path / "m.npz", model)
+    loaded = load_model(tmp_path / "m.npz")
+    got = loaded.stages[0].predict_proba(x[400:], names)
+    np.testing.assert_allclose(got, est.predict_proba(x[400:]), rtol=0, atol=1e-9)
+    assert loaded.version == "test" and loaded.classes == classes
+    # the columns are read by name: a reordered matrix gives the same answer, a missing column counts as 0
+    perm = list(reversed(range(len(names))))
+    np.testing.assert_allclose(loaded.stages[0].predict_proba(x[400:, perm], [names[k] for k in perm]), got)
+    x0 = np.nan_to_num(x[400:], nan=0.0)
+    x0[:, 5] = 0.0
+    np.testing.assert_allclose(loaded.stages[0].predict_proba(x0[:, :5], names[:5]), est.predict_proba(x0), atol=1e-9)
+
+
+def test_linear_export_reproduces_sklearn(tmp_path: Path) -> None:
+    x, y = _data(4)
+    x = np.nan_to_num(x)
+    est = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(x[:400], y[:400])
+    names = tuple(f"f{k}" for k in range(x.shape[1]))
+    model = LineModel(tuple("abcd"), (Stage(export_learner(est), names),), {})
+    save_model(tmp_path / "m.npz", model)
+    got = load_model(tmp_path / "m.npz").stages[0].predict_proba(x[400:], names)
+    np.testing.assert_allclose(got, est.predict_proba(x[400:]), rtol=0, atol=1e-9)
+
+
+def test_saved_model_bytes_are_deterministic(tmp_path: Path) -> None:
+    x, y = _data(4)
+    fits = [HistGradientBoostingClassifier(max_iter=5, random_state=0).fit(x, y) for _ in range(2)]
+    for k, est in enumerate(fits):
+        save_model(tmp_path / f"{k}.npz", LineModel(tuple("abcd"), (Stage(export_learner(est), ("a",) * 6),), {}))
+    assert (tmp_path / "0.npz").read_bytes() == (tmp_path / "1.npz").read_bytes()
+
+
+# --------------------------------------------------------------------------------------------------
+# Folds and scores
+
+
+def test_folds_keep_a_site_together() -> None:
+    from types import SimpleNamespace
+
+    sites = [f"s{k % 13}" for k in range(100)]
+    pages = [SimpleNamespace(page=SimpleNamespace(site=s)) for s in sites]
+    folds = assign_folds(pages)  # type: ignore[arg-type]
+    for s in set(sites):
+        assert len({int(f) for f, t in zip(folds, sites, strict=True) if t == s}) == 1
+    assert max(np.bincount(folds)) - min(np.bincount(folds)) <= 8
+
+
+def test_body_f1_counts_token_multisets() -> None:
+    assert body_f1("a b b c", "a b c") == pytest.approx(2 * (3 / 4) * 1 / (3 / 4 + 1))
+    assert body_f1("", "a") == 0.0
+
+
+# --------------------------------------------------------------------------------------------------
+# The packaged model
+
+
+def test_packaged_model_is_small_and_versioned() -> None:
+    assert DEFAULT_MODEL.stat().st_size < 2_000_000
+    model = default_model()
+    assert model.version and model.classes == CLASSES and len(model.stages) == 2
+    assert model.stages[0].features == feature_names(load_rules())
+
+
+def test_packaged_model_keeps_the_article_and_drops_the_chrome() -> None:
+    text = page()
+    labels = predict_lines(text)
+    by_text = {lab.text: lab for lab in labels}
+    assert [lab.text for lab in labels] == [u.text for u in make_units(text)]
+    assert all(by_text[p].label == "body" and by_text[p].body_probability > 0.5 for p in PARAGRAPHS)
+    assert all(by_text[m].label != "body" for m in MENU + FOOTER)
+    body = extract_body(text)
+    assert body_f1(body, "\n".join(PARAGRAPHS)) > 0.95
+    assert predict_lines("") == [] and extract_body("\n\n") == ""
+
+
+def test_inference_does_not_import_scikit_learn() -> None:
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\n"
+        "from corpus_etl.linemodel import extract_body\n"
+        "body = extract_body(sys.argv[1])\n"
+        "print(json.dumps({'body': body, 'modules': sorted(m.split('.')[0] for m in sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, page()], capture_output=True, text=True, check=True, timeout=120
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert PARAGRAPHS[0] in got["body"]
+    assert not {"sklearn", "scipy", "joblib"} & set(got["modules"])
