@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format eval train bench bench-tiny clean
+.PHONY: help install demo test lint format eval train train-lines bench bench-tiny clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,7 +47,7 @@ train: install ## Retrain the article-boundary and title models from ../shared (
 	$(BIN)/python -m scripts.train_boundary
 	$(BIN)/python -m scripts.train_titles
 
-train: install ## Train the line model on ../shared, site-disjoint CV (writes corpus_etl/models/linemodel.npz, TRAINING.md; TRAIN_ARGS="--compare")
+train-lines: install ## Train the line classifier (not yet used by the splitter; ~20 min) with its site-disjoint CV (corpus_etl/models/linemodel.npz, TRAINING.md; TRAIN_ARGS="--compare")
 	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train $(TRAIN_ARGS)
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)

@@ -3,7 +3,7 @@ reader comments, or other text (menus, teasers, footers, ...).
 
 ``predict_lines(text)`` labels every unit of a text (``units.make_units``: logical lines, long ones cut into
 sentences) with the class of highest probability, from the model file ``corpus_etl/models/linemodel.npz``
-(``make train`` rebuilds it from ../shared; see ``corpus_etl/models/TRAINING.md``). Inference is numpy only.
+(``make train-lines`` rebuilds it from ../shared; see ``corpus_etl/models/TRAINING.md``). Inference is numpy only.
 ``extract_body(text)`` keeps the body units. A splitter passes the outlet's repeat counts
 (``learned.line_hash`` -> pages holding the line) to let the model see lines repeated across the outlet.
 

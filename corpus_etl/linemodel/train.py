@@ -1,4 +1,4 @@
-"""Train the line model on ../shared and measure it site-disjoint (``make train``; needs the dev extra).
+"""Train the line model on ../shared and measure it site-disjoint (``make train-lines``; needs the dev extra).
 
     python -m corpus_etl.linemodel.train [--shared ../shared] [--out corpus_etl/models] [--compare]
 
@@ -537,7 +537,7 @@ def render_report(
     lines = [
         "# Line model: training report",
         "",
-        f"Written by `make train` (`python -m corpus_etl.linemodel.train`). Model `{MODEL_NAME}`, version "
+        f"Written by `make train-lines` (`python -m corpus_etl.linemodel.train`). Model `{MODEL_NAME}`, version "
         f"`{meta['version']}`.",
         "",
         f"Data: {len(pages)} pages ({meta['trained_on']['dragnet']} dragnet, {meta['trained_on']['scrapinghub']} "
