@@ -523,7 +523,7 @@ class _Splitter:
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))
         self.removed_run += 1
-        if rule in _PAGE_CHROME:
+        if rule in _PAGE_CHROME and rule != "repeated_line":  # (as _is_page counts them)
             self.chrome_seen += 1
 
     def keep(self, start: int, end: int, role: str) -> None:
@@ -535,7 +535,11 @@ class _Splitter:
         """Whether a model split here could stand: not on what already reads as a web page (where model
         splits are weak) unless a page's worth of removed lines lies right before (``_merge_weak_splits``).
         Saves describing the lines of web pages for nothing."""
-        if self.chrome_seen < self.opts.page_min_chrome_lines:
+        n = self.chrome_seen
+        if (
+            n < self.opts.page_min_chrome_lines
+            or n * 1000 < self.opts.page_min_chrome_per_1000_words * self.boundaries.cum[-1]
+        ):
             return True
         return self.removed_run >= self.opts.page_gap_lines
 
