@@ -1146,10 +1146,11 @@ class _Splitter:
         name it took. The chosen line becomes the record's title piece (a line removed as chrome, or the
         body's first paragraph) when it lies after the records before it and no later than the body's start;
         a title it replaces is removed as 'title_rejected'. Where the model finds none, the title stays."""
-        from .titles import choose_title
+        from .titles import choose_title, page_index
         from .titles import load_model as load_title_model
 
         model = load_title_model()
+        index = page_index([ln.text for ln in self.lines])
         starts = [ln.start for ln in self.lines]
         first_piece: dict[int, Piece] = {}
         last_kept: dict[int, int] = {}
@@ -1161,7 +1162,8 @@ class _Splitter:
         for idx, rec in enumerate(self.records):
             if rec.kind == "article" and rec.paragraph_spans:
                 body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
-                choice = choose_title(self.text, self.lines, body_line, self.rules, self.opts, model)
+                first_line = bisect.bisect_left(starts, floor)
+                choice = choose_title(self.text, self.lines, body_line, self.rules, self.opts, model, first_line, index)
                 if choice is not None and choice.line <= body_line and self.lines[choice.line].start >= floor:
                     self._retitle(idx, choice.line, choice.title, first_piece)
             floor = max(floor, last_kept.get(idx, 0))

@@ -373,6 +373,7 @@ def choose_title(
     opts: SplitOptions,
     model: TitleModel | None = None,
     first_line: int = 0,
+    index: PageIndex | None = None,
 ) -> TitleChoice | None:
     """The headline of the body starting on line ``body_start_line`` of ``text`` (cut into ``lines`` by
     ``split.logical_lines``), or None when no candidate reaches the model's threshold. No line before
@@ -380,13 +381,14 @@ def choose_title(
 
     The candidate of highest probability wins (the earliest line on a tie); its text is returned without
     a site-name affix (``strip_site_affix``). Deterministic. ``text`` is the page itself (kept for the
-    splitter's call; the features read only ``lines``).
+    splitter's call; the features read only ``lines``). ``index``: the page's ``page_index``, when the
+    caller asks about several bodies of one page.
     """
     del text  # (the lines carry what the features need)
     model = model or load_model()
     if not lines or not 0 <= body_start_line < len(lines):
         return None
-    index = page_index([ln.text for ln in lines])
+    index = index or page_index([ln.text for ln in lines])
     probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line, index)
     if not probs:
         return None
