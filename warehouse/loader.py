@@ -559,7 +559,6 @@ def export_parquet(
     Returns:
         Rows per table in the copy.
     """
-    from corpus_etl import schema
 
     wanted = PARQUET_TABLES if tables is None else tuple(tables)
     unknown = sorted(set(wanted) - set(PARQUET_TABLES))
@@ -572,32 +571,64 @@ def export_parquet(
     # have exited, so it may use more (EXPORT_MEMORY_LIMIT); beside the analytics update, what the flow gives it.
     with open_writer(db_path) as con, memory_claim(con, db_path, memory_limit or EXPORT_MEMORY_LIMIT):
         for e in (e for e in PARQUET_EXPORTS if e.table in wanted):
-            final = parquet_dir / e.table
-            tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
-            manifest = parquet_dir / f".{e.table}.partitions.json"
-            shutil.rmtree(tmp, ignore_errors=True)
-            n = con.execute(f"SELECT count(*) FROM {quote_ident(e.table)}").fetchone()
-            written[e.table] = int(n[0]) if n else 0
-            fingerprints = _incremental(con, e, final, tmp, manifest) if e.incremental else None
-            if fingerprints is None:
-                if e.incremental:
-                    fingerprints = _fingerprints(con, e)
-                if written[e.table]:
-                    _copy(con, e, tmp)
-                else:
-                    tmp.mkdir(parents=True)
-            tmp.mkdir(parents=True, exist_ok=True)
-            old = parquet_dir / f".{e.table}.{run_id}.old"
-            if final.exists():
-                final.rename(old)
-            tmp.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-            if fingerprints is not None:  # after the swap: a stale manifest only makes the next export write more
-                body = json.dumps({"columns": list(schema.BY_NAME[e.table].columns), "partitions": fingerprints})
-                part = manifest.with_name(manifest.name + ".part")
-                part.write_text(body, encoding="utf-8")
-                part.replace(manifest)
+            with _value_claim(con, db_path, e.table):
+                written[e.table] = _export_table(con, e, parquet_dir, run_id)
     return written
+
+
+# Columns that can hold a whole file's text (a 50 MB file without a newline is one 50 MB body and paragraph).
+_WIDE_COLUMNS = {"articles": "body", "quarantine": "body", "paragraphs": "text", "removed_spans": "text"}
+
+
+@contextmanager
+def _value_claim(con: duckdb.DuckDBPyConnection, db_path: Path, table: str) -> Iterator[None]:
+    """Claim more memory while exporting a table that holds a very long value (as ``load_memory_limit``
+    does for a batch): DuckDB holds a value in one block, and the export beside the analytics update claims
+    only 128 MB (a 50 MB body failed: "could not allocate block of size 47.6 MiB")."""
+    column = _WIDE_COLUMNS.get(table)
+    row = (
+        con.execute(f"SELECT max(strlen({quote_ident(column)})) FROM {quote_ident(table)}").fetchone()
+        if column
+        else None
+    )
+    extra = -(-LOAD_VALUE_FACTOR * int(row[0] or 0) // (1 << 20)) if row else 0
+    if extra * 3 <= int(LOAD_MEMORY_LIMIT.removesuffix("MB")):
+        yield
+        return
+    with memory_claim(con, db_path, f"{extra}MB"):
+        yield
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, e: ParquetExport, parquet_dir: Path, run_id: str) -> int:
+    """Write one table's new copy beside the old one and swap it in (see ``export_parquet``); its row count."""
+    from corpus_etl import schema
+
+    final = parquet_dir / e.table
+    tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
+    manifest = parquet_dir / f".{e.table}.partitions.json"
+    shutil.rmtree(tmp, ignore_errors=True)
+    n = con.execute(f"SELECT count(*) FROM {quote_ident(e.table)}").fetchone()
+    count = int(n[0]) if n else 0
+    fingerprints = _incremental(con, e, final, tmp, manifest) if e.incremental else None
+    if fingerprints is None:
+        if e.incremental:
+            fingerprints = _fingerprints(con, e)
+        if count:
+            _copy(con, e, tmp)
+        else:
+            tmp.mkdir(parents=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    old = parquet_dir / f".{e.table}.{run_id}.old"
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    if fingerprints is not None:  # after the swap: a stale manifest only makes the next export write more
+        body = json.dumps({"columns": list(schema.BY_NAME[e.table].columns), "partitions": fingerprints})
+        part = manifest.with_name(manifest.name + ".part")
+        part.write_text(body, encoding="utf-8")
+        part.replace(manifest)
+    return count
 
 
 def settings_json(settings: Any) -> str:
