@@ -1141,9 +1141,9 @@ class _Splitter:
                 rejoined.add(idx)
 
     def _choose_titles(self) -> None:
-        """On web pages, the title model (``corpus_etl.titles``) picks each article's headline among the lines
-        around its body's start: often a line the headline test passed over, or not the menu entry or site
-        name it took. The chosen line becomes the record's title piece (a line removed as chrome, or the
+        """On web pages, the title model (``corpus_etl.titles``) picks the headline of each page's main article
+        (the one with most words; the model was trained on those) among the lines around its body's start:
+        often a line the headline test passed over, or not the menu entry or site name it took. The chosen line becomes the record's title piece (a line removed as chrome, or the
         body's first paragraph) when it lies after the records before it and no later than the body's start;
         a title it replaces is removed as 'title_rejected'. Where the model finds none, the title stays."""
         from .titles import choose_title, page_index
@@ -1158,9 +1158,17 @@ class _Splitter:
             first_piece.setdefault(p.start, p)
             if p.role != "removed" and p.record is not None:
                 last_kept[p.record] = max(last_kept.get(p.record, 0), p.end)
-        floor = 0
+        main_of_page: dict[int, int] = {}  # the model was trained on pages' main articles: only those ask it
         for idx, rec in enumerate(self.records):
             if rec.kind == "article" and rec.paragraph_spans:
+                page = self.record_page[idx]
+                best = main_of_page.get(page)
+                if best is None or rec.body_words > self.records[best].body_words:
+                    main_of_page[page] = idx
+        mains = set(main_of_page.values())
+        floor = 0
+        for idx, rec in enumerate(self.records):
+            if idx in mains:
                 body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
                 first_line = bisect.bisect_left(starts, floor)
                 choice = choose_title(self.text, self.lines, body_line, self.rules, self.opts, model, first_line, index)
