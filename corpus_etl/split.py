@@ -1143,9 +1143,10 @@ class _Splitter:
     def _choose_titles(self) -> None:
         """On web pages, the title model (``corpus_etl.titles``) picks the headline of each page's main article
         (the one with most words; the model was trained on those) among the lines around its body's start:
-        often a line the headline test passed over, or not the menu entry or site name it took. The chosen line becomes the record's title piece (a line removed as chrome, or the
-        body's first paragraph) when it lies after the records before it and no later than the body's start;
-        a title it replaces is removed as 'title_rejected'. Where the model finds none, the title stays."""
+        often a line the headline test passed over, or not the menu entry or site name it took. The chosen
+        line becomes the record's title piece (a line removed as chrome, or the body's first paragraph) when
+        it lies after the records before it and no later than the body's start; a title it replaces is
+        removed as 'title_rejected'. Where the model finds none, the title stays."""
         from .titles import choose_title, page_index
         from .titles import load_model as load_title_model
 
