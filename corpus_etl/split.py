@@ -129,6 +129,9 @@ class SplitOptions:
     zone_end_menu_lines: int = 8
     # On web pages the trained title model (corpus_etl.titles) picks each article's headline.
     title_model: bool = True
+    # ... except where the headline test's title sits right over the body: it stands (400 dragnet pages:
+    # titles 0.698 -> 0.693; the 50 MB bench corpus's extraction 14 % faster).
+    title_model_skip_adjacent: bool = True
     page_gap_min_words: int = 100
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
@@ -1167,10 +1170,18 @@ class _Splitter:
                 if best is None or rec.body_words > self.records[best].body_words:
                     main_of_page[page] = idx
         mains = set(main_of_page.values())
+        titled_line = {
+            q.record: bisect.bisect_right(starts, q.start) - 1
+            for q in self.pieces
+            if q.role == "title" and q.record is not None
+        }
         floor = 0
         for idx, rec in enumerate(self.records):
             if idx in mains:
                 body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
+                if self.opts.title_model_skip_adjacent and titled_line.get(idx) == body_line - 1:
+                    floor = max(floor, last_kept.get(idx, 0))
+                    continue  # a headline right over its body: the headline test's title stands
                 first_line = bisect.bisect_left(starts, floor)
                 choice = choose_title(self.text, self.lines, body_line, self.rules, self.opts, model, first_line, index)
                 if choice is not None and choice.line <= body_line and self.lines[choice.line].start >= floor:
