@@ -149,8 +149,10 @@ def test_killing_an_ingest_ends_every_process_it_started(many_files, prefect_api
         assert not stale.exists()
         tree.update(descendants(proc.pid))
         os.kill(proc.pid, sig)
-        proc.communicate(timeout=150)  # (SIGTERM: the flow is ended and recorded first; slow on a loaded machine)
-        assert proc.returncode == -sig
+        _, err = proc.communicate(timeout=150)  # (SIGTERM: the flow is ended and recorded first)
+        # SIGTERM inside the flow ends it through Prefect's handler (the process dies of the signal); landing
+        # outside it (a moment of the CLI's own) it is reported as an error, exit 1. Either way it ends.
+        assert proc.returncode in ((-sig,) if sig == signal.SIGKILL else (-sig, 1)), (proc.returncode, err[-3000:])
         left = gone_within(tree, 30)
         assert left == {}, f"still running after {signal.Signals(sig).name} of the ingest: {left}"
     finally:
@@ -158,7 +160,10 @@ def test_killing_an_ingest_ends_every_process_it_started(many_files, prefect_api
     (interrupted,) = running
     assert interrupted.exists()  # what the killed run left, until the next run
     if sig != signal.SIGKILL:  # the rerun is the same after either signal: once is enough for the suite
-        assert rows(wh, "select status from runs where run_id = ?", [interrupted.name]) == [("failed",)]
+        status = rows(wh, "select status from runs where run_id = ?", [interrupted.name])
+        # recorded failed by the flow's handler; or, when the signal landed outside the flow, left 'running'
+        # for the next run to mark crashed (as after kill -9, below)
+        assert status in ([("failed",)], [("running",)]), status
         return
     # the next run (through the session's API) recovers the interrupted run and removes its staging files
     cli("ingest", str(many_files), "-w", str(wh), "-q", "--no-validate", "--fail-on", "none", api=prefect_api)
