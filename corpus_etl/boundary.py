@@ -17,13 +17,14 @@ and the decision thresholds; ``MODEL_VERSION`` is its version string, recorded w
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from . import logit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -73,26 +74,21 @@ class BoundaryModel:
 
     def probability(self, x: list[float]) -> float:
         """P(the candidate opens an article) for one feature row in ``features`` order."""
-        z = 0.0
-        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
-            z += c * ((v - m) / s)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return logit.probability(x, self.mean, self.scale, self.coef)
 
 
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None) -> BoundaryModel:
     """Read a model file (the packaged one by default); it must describe exactly ``FEATURES``."""
-    data = json.loads(Path(path or MODEL_PATH).read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{path or MODEL_PATH}: its features differ from corpus_etl.boundary.FEATURES; run make train")
+    data = logit.read_model_file(Path(path or MODEL_PATH), FEATURES, "corpus_etl.boundary")
     return BoundaryModel(
-        version=str(data["version"]),
-        features=tuple(data["features"]),
-        mean=tuple(float(v) for v in data["mean"]),
-        scale=tuple(float(v) for v in data["scale"]),
-        coef=tuple(float(v) for v in data["coef"]),
-        threshold=float(data["threshold"]),
-        threshold_untitled=float(data["threshold_untitled"]),
+        data["version"],
+        data["features"],
+        data["mean"],
+        data["scale"],
+        data["coef"],
+        float(data["threshold"]),
+        float(data["threshold_untitled"]),
     )
 
 

@@ -18,7 +18,6 @@ the threshold; its ``version`` string identifies it.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+
+from . import logit
 
 if TYPE_CHECKING:
     from .rules import Rules
@@ -99,10 +100,7 @@ class TitleModel:
 
     def probability(self, x: list[float]) -> float:
         """P(the candidate is the headline) for one feature row in ``features`` order."""
-        z = 0.0
-        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
-            z += c * ((v - m) / s)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return logit.probability(x, self.mean, self.scale, self.coef)
 
 
 class TitleChoice(NamedTuple):
@@ -116,16 +114,9 @@ class TitleChoice(NamedTuple):
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None) -> TitleModel:
     """Read a model file (the packaged one by default); it must describe exactly ``FEATURES``."""
-    data = json.loads(Path(path or MODEL_PATH).read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{path or MODEL_PATH}: its features differ from corpus_etl.titles.FEATURES; run make train")
+    data = logit.read_model_file(Path(path or MODEL_PATH), FEATURES, "corpus_etl.titles")
     return TitleModel(
-        version=str(data["version"]),
-        features=tuple(data["features"]),
-        mean=tuple(float(v) for v in data["mean"]),
-        scale=tuple(float(v) for v in data["scale"]),
-        coef=tuple(float(v) for v in data["coef"]),
-        threshold=float(data["threshold"]),
+        data["version"], data["features"], data["mean"], data["scale"], data["coef"], float(data["threshold"])
     )
 
 
