@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from corpus_etl.analytics import index
 from corpus_etl.pipeline import extract_records
-
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+from tests.conftest import SEEDS  # (../shared, or $CORPUS_ETL_SHARED, as every other test reads it)
 
 
 def test_rows_moved_to_arrow_in_chunks_are_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
