@@ -43,12 +43,13 @@ eval: install ## Measure extraction, boundaries, titles and language on ../share
 	$(BIN)/python -m eval.run
 	$(BIN)/python -m eval.realistic --baseline eval/realistic_d632d35.json
 
-train: install ## Retrain the article-boundary and title models from ../shared (writes corpus_etl/models/*.json + BOUNDARY.md, TITLES.md)
+train: install ## Retrain the article-boundary, title and line models from ../shared (~10 min; corpus_etl/models/; the line model's CV report: make train-lines)
 	$(BIN)/python -m scripts.train_boundary
 	$(BIN)/python -m scripts.train_titles
+	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train --jobs 2 --final-only
 
-train-lines: install ## Train the line classifier (not yet used by the splitter; ~20 min) with its site-disjoint CV (corpus_etl/models/linemodel.npz, TRAINING.md; TRAIN_ARGS="--compare")
-	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train $(TRAIN_ARGS)
+train-lines: install ## Train the line model the splitter uses on web pages, with its site-disjoint CV and each fold's model for make eval (~20 min; corpus_etl/models/linemodel.npz, TRAINING.md, eval/models/; TRAIN_ARGS="--compare")
+	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train --jobs 2 --fold-models eval/models $(TRAIN_ARGS)
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,8 +88,20 @@ class Rules:
     # A line that marks reader comments (a reply link, "X says:", a comment's timestamp), searched.
     comment_marker: re.Pattern[str]
 
+    # match_line's answers by line (the splitter and the line model's features ask for the same lines)
+    _memo: dict[str, LineRule | None] = field(default_factory=dict, compare=False, repr=False)
+
     def match_line(self, line: str) -> LineRule | None:
         """The first line rule that matches ``line`` (already inline-normalised), or None."""
+        memo = self._memo
+        if line in memo:
+            return memo[line]
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[line] = found = self._match_line(line)
+        return found
+
+    def _match_line(self, line: str) -> LineRule | None:
         folded = line.casefold()  # once, not once per rule with exact patterns (``LineRule.matches``)
         key: str | None = None
         for rule in self.lines:
@@ -104,6 +116,9 @@ class Rules:
             if combined is not None and combined.fullmatch(line) is not None:
                 return rule
         return None
+
+
+_MEMO_MAX = 100_000  # lines remembered by Rules.match_line (then forgotten at once: a bounded memory)
 
 
 class RulesError(ValueError):

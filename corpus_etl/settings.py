@@ -61,6 +61,14 @@ class Settings(BaseSettings):
         description="On web pages, each article's headline picked by the trained title model "
         "(corpus_etl/titles.py); off: the first headline-like line before the body.",
     )
+    line_model: bool = Field(
+        True,
+        description="On web pages, each page's article body decided line by line by the trained line model "
+        "(corpus_etl/linemodel), reading what the rules made of each line; off: the rules alone.",
+    )
+    line_model_path: str | None = Field(
+        None, description="A line model file (make train-lines) used instead of the packaged one."
+    )
     learned_min_files: int = Field(
         5,
         ge=0,
@@ -118,6 +126,8 @@ class Settings(BaseSettings):
             min_body_words_before_split=self.min_body_words_before_split,
             boundary_model=self.boundary_model,
             title_model=self.title_model,
+            line_model=self.line_model,
+            line_model_path=self.line_model_path,
         )
 
     def resolved(self) -> Settings:

@@ -19,7 +19,8 @@ import bisect
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from .boundary import BoundaryModel, BoundaryScorer
@@ -150,6 +151,15 @@ class SplitOptions:
     model_strong: float = 0.9
     model_strong_min_words: int = 10
     paragraph_classifier: bool = True
+    # On web pages the trained line model (``corpus_etl.linemodel``), reading each line's features and what
+    # the rules made of it (``_Splitter.rule_view``), decides which lines are each page's article body.
+    line_model: bool = True
+    line_model_path: str | None = None  # a line model file other than the packaged one (training's folds)
+    # ... and an article of the page other than its main one keeps a body of its own when the model calls more
+    # than this share of its characters body (and it has page_gap_min_words words).
+    line_model_article_share: float = 0.5
+    # ... and such an article becomes a 'related' record when the model calls at most this share of it body.
+    line_model_chrome_share: float = -1.0
     # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
     # block, in a block of less than this share of its text, are not the article (see _off_main_block).
     block_gap: int = 4
@@ -492,6 +502,9 @@ class _Splitter:
         # P(opens an article) of a block-opening line, asked for where the splitter decides (boundary.py)
         self.bmodel: BoundaryModel | None = load_boundary_model() if opts.boundary_model else None
         self.boundaries = BoundaryScorer(text, self.lines, rules, opts, self.bmodel)
+        # rule_view() kept after the decisions of the rules (see rules_view_of; the line model's training)
+        self.capture_view = False
+        self.view: list[tuple[int, int, int]] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -1052,10 +1065,15 @@ class _Splitter:
             self._take_block(target, [paras[k] for k in chosen])
             arts_by_page = chrome = None
 
-    def _take_block(self, target: int, chosen: list[tuple[int, int, str, int]]) -> None:
+    def _take_block(
+        self,
+        target: int,
+        chosen: list[tuple[int, int, str, int]],
+        rule_of: Callable[[Piece], str] | None = None,
+    ) -> None:
         """Make the paragraphs ``chosen`` (start, end, text, record; in text order) the body of record
         ``target``; its other body paragraphs and whatever other records kept between its old and new text
-        are removed ('recall_fallback')."""
+        are removed ('recall_fallback', or the rule ``rule_of`` gives the piece)."""
         rec = self.records[target]
         mine = [p for p in self.pieces if p.record == target and p.role != "removed"]
         lo = min([chosen[0][0], *(p.start for p in mine)])
@@ -1079,7 +1097,7 @@ class _Splitter:
                 if p.role != "removed":
                     if p.record is not None and p.record != target:
                         touched.add(p.record)
-                    p.role, p.rule = "removed", "recall_fallback"
+                    p.role, p.rule = "removed", rule_of(p) if rule_of else "recall_fallback"
                 p.record = target
         rec.kind = "article"
         rec.paragraphs = [t for _, _, t, _ in chosen]
@@ -1093,6 +1111,143 @@ class _Splitter:
             other.body_words = sum(words(t) for t in other.paragraphs)
             if not any(p.record == idx and p.role == "title" for p in self.pieces):
                 other.title = None
+
+    def _page_mains(self) -> dict[int, int]:
+        """Page -> its main article: the article record with the most body characters."""
+        mains: dict[int, int] = {}
+        chars: dict[int, int] = {}
+        for idx, rec in enumerate(self.records):
+            if rec.kind == "article" and rec.paragraphs:
+                n = sum(len(t) for t in rec.paragraphs)
+                page = self.record_page[idx]
+                if n > chars.get(page, -1):
+                    mains[page], chars[page] = idx, n
+        return mains
+
+    def rule_view(self) -> list[tuple[int, int, int]]:
+        """What the rules made of the text, as the line model reads it: ``(start, end, group)`` of every piece
+        in text order, ``group`` an index into ``RULE_VIEW_GROUPS`` (the body, title or metadata of its page's
+        main article, the body of another article, a related record, other kept text; removed as menu
+        chrome, as low content, as reader comments, or by another rule)."""
+        mains = set(self._page_mains().values())
+        out: list[tuple[int, int, int]] = []
+        for p in sorted(self.pieces, key=lambda p: p.start):
+            if p.role == "removed":
+                rule = p.rule or ""
+                if rule in _MENU_CHROME:
+                    g = "removed_menu"
+                elif rule in _LOW_CONTENT:
+                    g = "removed_low_content"
+                elif "comment" in rule:
+                    g = "removed_comment"
+                else:
+                    g = "removed_other"
+            else:
+                rec = self.records[p.record] if p.record is not None else None
+                main = p.record in mains
+                if rec is not None and rec.kind == "related":
+                    g = "related"
+                elif p.role == "body":
+                    g = "main_body" if main else "article_body"
+                elif p.role == "title":
+                    g = "main_title" if main else "other_kept"
+                else:
+                    g = "main_meta" if main else "other_kept"
+            out.append((p.start, p.end, _VIEW_INDEX[g]))
+        return out
+
+    def _page_segments(self) -> list[tuple[int, int, int]]:
+        """The text's pages as runs of lines: ``(first line, line after the last, page)``. A line is on the page
+        of the record holding its first piece; a line of no record, on the page of the line before (the
+        first page for lines before every record)."""
+        starts = [ln.start for ln in self.lines]
+        page_of_line: list[int | None] = [None] * len(self.lines)
+        for p in self.pieces:
+            if p.record is not None:
+                k = bisect.bisect_right(starts, p.start) - 1
+                if k >= 0 and page_of_line[k] is None:
+                    page_of_line[k] = self.record_page[p.record]
+        segments: list[tuple[int, int, int]] = []
+        page = next((q for q in page_of_line if q is not None), 0)
+        for k, q in enumerate(page_of_line):
+            if q is not None and q > page:  # (pages only go forward)
+                page = q
+            if segments and segments[-1][2] == page:
+                segments[-1] = (segments[-1][0], k + 1, page)
+            else:
+                segments.append((k, k + 1, page))
+        return segments
+
+    def _line_model_bodies(self) -> None:
+        """On a web page, the line model (``corpus_etl.linemodel``) decides the bodies of each page's articles.
+
+        It reads every unit of the page (a line, or a sentence of a long one) with its features and
+        ``rule_view``; a line is body when units labelled body hold half its characters or more. The page's
+        main article holds the body, and so does every other article of the page most of whose characters
+        the model calls body (``line_model_article_share``; a second article the rules found in the page,
+        not menus or teasers they took for one). Each body line goes to the last holder starting before it
+        (the first holder for lines before them all), and each holder takes its lines (``_take_block``),
+        its title and metadata staying; what it or other records kept between its first and last body line
+        and the model does not call body is removed as 'line_model_<label>' (the label the model gave most of
+        the line: other, comment, headline). A line a rule of the rules file or the learned boilerplate
+        removes stays removed (those rules are certain); a page where the model finds no body keeps the
+        rules' decision."""
+        from .linemodel import body_lines, default_model
+
+        model = default_model(self.opts.line_model_path)
+        view = self.rule_view()
+        mains = self._page_mains()
+        starts = [ln.start for ln in self.lines]
+        line_label: dict[int, str] = {}
+
+        def rule_of(p: Piece) -> str:
+            return f"line_model_{line_label.get(bisect.bisect_right(starts, p.start) - 1, 'other')}"
+
+        def line_of(pos: int) -> int:
+            return bisect.bisect_right(starts, pos) - 1
+
+        # a line can join a body only as a whole body or removed piece (not a title, a byline, half a line)
+        whole = {p.start: p for p in self.pieces if p.role in ("body", "removed")}
+        first_kept: dict[int, int] = {}
+        for p in self.pieces:
+            if p.role != "removed" and p.record is not None:
+                first_kept[p.record] = min(first_kept.get(p.record, p.start), p.start)
+        for lo, hi, page in self._page_segments():
+            main = mains.get(page)
+            if main is None:  # no article on the page: nothing to give the body to
+                continue
+            decided = body_lines(self.text, self.lines[lo:hi], view, self.rules, model)
+            line_label.update(zip(range(lo, hi), decided, strict=True))
+            holders = [main]
+            for idx, rec in enumerate(self.records):
+                if idx == main or rec.kind != "article" or self.record_page[idx] != page or not rec.paragraphs:
+                    continue
+                total = sum(b - a for a, b in rec.paragraph_spans)
+                body = sum(b - a for a, b in rec.paragraph_spans if line_label.get(line_of(a)) == "body")
+                if body > self.opts.line_model_article_share * total and rec.body_words >= self.opts.page_gap_min_words:
+                    holders.append(idx)
+                elif body <= self.opts.line_model_chrome_share * total:
+                    rec.kind = "related"  # menus, a teaser list, a box the rules took for an article
+            holders.sort(key=lambda idx: first_kept.get(idx, 0))
+            holder_starts = [first_kept.get(idx, 0) for idx in holders]
+            chosen: dict[int, list[tuple[int, int, str, int]]] = {idx: [] for idx in holders}
+            for k in range(lo, hi):
+                ln = self.lines[k]
+                if line_label[k] != "body" or self.rule_at(k) is not None or self.is_learned(k):
+                    continue
+                raw = self.text[ln.start : ln.end]
+                lead = len(raw) - len(raw.lstrip())
+                a, b = ln.start + lead, ln.start + len(raw.rstrip())
+                piece = whole.get(ln.start)
+                if piece is None or piece.end < b:
+                    continue
+                owner = holders[max(bisect.bisect_right(holder_starts, ln.start) - 1, 0)]
+                if ln.text == self.records[owner].title or parse_byline(ln.text, self.rules) is not None:
+                    continue  # the headline printed again (a caption, a share box), a byline: not body
+                chosen[owner].append((a, b, ln.text, owner))
+            for idx in holders:
+                if chosen[idx]:
+                    self._take_block(idx, chosen[idx], rule_of)
 
     def _is_page(self) -> bool:
         """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
@@ -1459,6 +1614,10 @@ class _Splitter:
                 self._recall_fallback()
             if self.opts.title_model:
                 self._choose_titles()
+            if self.opts.line_model:
+                self._line_model_bodies()
+        if self.capture_view:
+            self.view = self.rule_view()
         text_len = len(self.text)
         # Records with nothing but metadata are not records: their lines become removed spans.
         keep_idx: dict[int, int] = {}
@@ -1551,6 +1710,33 @@ _PAGE_CHROME = _MENU_CHROME | {
     "related_heading",
     "repeated_line",
 }
+# Removed lines of text the rules found weak (rule_view's group 'removed_low_content').
+_LOW_CONTENT = frozenset(
+    [
+        "low_content_edge",
+        "low_content_run",
+        "off_main_block",
+        "teaser_list",
+        "inner_chrome",
+        "navigation_block",
+        "recall_fallback",
+        "pre_title_chrome",
+    ]
+)
+# Groups of _Splitter.rule_view: what the rules made of a piece of a web page (the line model's features).
+RULE_VIEW_GROUPS = (
+    "main_body",
+    "main_title",
+    "main_meta",
+    "article_body",
+    "related",
+    "other_kept",
+    "removed_menu",
+    "removed_low_content",
+    "removed_comment",
+    "removed_other",
+)
+_VIEW_INDEX = {g: k for k, g in enumerate(RULE_VIEW_GROUPS)}
 # Removed lines that are link-like web chrome: the paragraph classifier reads them as bad paragraphs
 # (short repeated lines too, see _Splitter._link_chrome).
 _LINK_CHROME = _MENU_CHROME | {"related_link", "date_line"}
@@ -1583,6 +1769,17 @@ def split_text(
         extents plus top-level removed spans partition ``[0, len(text))``.
     """
     return _Splitter(text, rules, opts or SplitOptions(), learned).run()
+
+
+def rule_view_of(
+    text: str, rules: Rules, opts: SplitOptions | None = None, learned: frozenset[str] = frozenset()
+) -> tuple[SplitResult, list[tuple[int, int, int]]]:
+    """The split of ``text`` by the rules alone (no line model) and its ``_Splitter.rule_view`` (what the line
+    model reads; its training calls this)."""
+    sp = _Splitter(text, rules, replace(opts or SplitOptions(), line_model=False), learned)
+    sp.capture_view = True
+    result = sp.run()
+    return result, sp.view
 
 
 def check_coverage(result: SplitResult) -> list[str]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import hashlib
 import importlib
 import json
 import os
@@ -47,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from corpus_etl.linemodel.corpora import K_FOLDS, site_fold, site_key
 from eval.run import (
     bbc_articles,
     bootstrap,
@@ -67,7 +67,6 @@ from eval.run import (
 
 SEED = 20261205
 WORKERS = 2
-K_FOLDS = 5
 TOLERANCE = 50  # characters either side of a gold start (boundaries)
 RECOVERED_F1 = 0.8  # body token F1 for a gold article to count as recovered
 LENIENT_TITLE_F1 = 0.8  # title token F1 for a lenient title match
@@ -123,7 +122,7 @@ ExtractorFactory = Callable[[int | None], Extractor]
 """``factory(fold) -> extract``: the extractor to score documents of site fold ``fold`` with (a model trained
 and tuned without any page of a site of that fold); ``None`` for documents outside the k-fold corpora (Reuters,
 BBC, Multi-News: no page of theirs is in dragnet or scrapinghub)."""
-DEFAULT_EXTRACTOR = "eval.realistic:rules_extractor"
+DEFAULT_EXTRACTOR = "eval.realistic:product_extractor"
 
 
 def rules_extractor(fold: int | None = None) -> Extractor:
@@ -137,6 +136,35 @@ def rules_extractor(fold: int | None = None) -> Extractor:
     return extract
 
 
+# The line model of each site fold, trained without the fold's sites (``make train-lines`` writes them).
+FOLD_MODELS = Path(__file__).resolve().parent / "models"
+
+
+def fold_model_path(fold: int) -> Path:
+    """The line model trained without the pages of site fold ``fold``."""
+    return FOLD_MODELS / f"linemodel-fold{fold}.npz"
+
+
+def product_extractor(fold: int | None = None) -> Extractor:
+    """The product's extractor (``corpus_etl.pipeline.extract_records``), its line model swapped for the one
+    trained without fold ``fold``'s sites (``fold_model_path``); the packaged model outside the k-fold corpora
+    (whose pages it never saw). The rules ignore the fold."""
+    from corpus_etl.pipeline import extract_records
+    from corpus_etl.settings import Settings
+
+    settings = Settings()
+    if fold is not None:
+        path = fold_model_path(fold)
+        if not path.is_file():
+            raise SystemExit(f"{path}: no line model for site fold {fold} (make train-lines writes them)")
+        settings = Settings(line_model_path=str(path))
+
+    def extract(text: str, fmt: str) -> list[Record]:
+        return extract_records(text, settings=settings, fmt=fmt)
+
+    return extract
+
+
 def load_factory(spec: str) -> ExtractorFactory:
     """The factory named ``module:function`` (importable in the worker processes too)."""
     module, _, name = spec.partition(":")
@@ -146,18 +174,6 @@ def load_factory(spec: str) -> ExtractorFactory:
     if not callable(fn):
         raise SystemExit(f"--extractor {spec}: {name} is not a function of {module}")
     return fn  # type: ignore[no-any-return]
-
-
-def site_key(site: str) -> str:
-    """A site as folds see it: lower case, no ``www.`` and no port."""
-    host = site.strip().lower().split(":")[0]
-    return host.removeprefix("www.")
-
-
-def site_fold(site: str, k: int = K_FOLDS) -> int:
-    """The fold (0..k-1) of a site: the first 8 bytes of sha256(site_key) modulo ``k``; deterministic, and every
-    page of a site is in the same fold."""
-    return int.from_bytes(hashlib.sha256(site_key(site).encode("utf-8")).digest()[:8], "big") % k
 
 
 def url_site(url: str) -> str:

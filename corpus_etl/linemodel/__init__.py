@@ -12,7 +12,7 @@ Pure functions; the model file is read once per process.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,13 +20,22 @@ from pathlib import Path
 import numpy as np
 
 from ..rules import Rules, load_rules
+from ..split import Line, rule_view_of
 from .features import feature_names, page_features, stack_feature_names, stack_features
 from .model import LineModel, load_model
-from .units import Unit, make_units
+from .units import Unit, make_units, units_of_lines
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "linemodel.npz"
 
-__all__ = ["DEFAULT_MODEL", "LineLabel", "default_model", "extract_body", "predict_lines", "predict_units"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "LineLabel",
+    "body_lines",
+    "default_model",
+    "extract_body",
+    "predict_lines",
+    "predict_units",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +63,12 @@ def predict_units(
     rules: Rules,
     counts: Mapping[str, int] | None = None,
     collection_pages: int = 1,
+    view: Sequence[tuple[int, int, int]] | None = None,
 ) -> np.ndarray:
-    """Class probabilities (units x ``model.classes``) of a page's units, from the model's last stage."""
+    """Class probabilities (units x ``model.classes``) of a page's units, from the model's last stage
+    (``view``: what the rules made of the page, ``split.rule_view_of``)."""
     names = feature_names(rules)
-    x = page_features(units, rules, counts, collection_pages)
+    x = page_features(units, rules, counts, collection_pages, view=view)
     proba = model.stages[0].predict_proba(x, names)
     if len(model.stages) > 1:
         x2 = np.hstack([x, stack_features(proba, units, model.classes.index("body"))])
@@ -90,7 +101,8 @@ def predict_lines(
     units = make_units(text)
     if not units:
         return []
-    proba = predict_units(units, model, rules, counts, collection_pages)
+    _, view = rule_view_of(text, rules)
+    proba = predict_units(units, model, rules, counts, collection_pages, view)
     best = proba.argmax(axis=1)
     body = model.classes.index("body")
     return [
@@ -102,3 +114,33 @@ def predict_lines(
 def extract_body(text: str, model: LineModel | None = None) -> str:
     """The article body of a single page: the texts of its units labelled ``body``, one a line."""
     return "\n".join(lab.text for lab in predict_lines(text, model=model) if lab.label == "body")
+
+
+def body_lines(
+    text: str,
+    lines: Sequence[Line],
+    view: Sequence[tuple[int, int, int]],
+    rules: Rules,
+    model: LineModel | None = None,
+) -> list[str]:
+    """The label of each of ``lines`` (logical lines of ``text``: one page of it), for the splitter: 'body' when
+    the units labelled body hold half of the line's characters or more, else the label holding most of them.
+    ``view`` is what the rules made of the text (``split._Splitter.rule_view``)."""
+    model = model or default_model()
+    units = units_of_lines(text, lines)
+    if not units:
+        return ["other"] * len(lines)
+    proba = predict_units(units, model, rules, None, 1, view)
+    best = proba.argmax(axis=1)
+    chars = np.zeros((len(lines), len(model.classes)))
+    for u, k in zip(units, best, strict=True):
+        chars[u.line, k] += max(len(u.text), 1)
+    body = model.classes.index("body")
+    out = []
+    for row in chars:
+        total = row.sum()
+        if total > 0 and row[body] * 2 >= total:
+            out.append("body")
+        else:
+            out.append(model.classes[int(row.argmax())] if total > 0 else "other")
+    return out

@@ -5,6 +5,7 @@ Reads files; used by ``train.py`` and the evaluation, never by the splitter.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +33,25 @@ class GoldPage:
         return f"{self.corpus}:{self.site}"
 
 
-def _site_of_url(url: str) -> str:
-    host = urlsplit(url).hostname or url
+# Folds by site: the same for training (``train.py``) and for the dev evaluation (``eval/realistic.py``), so a
+# page is scored only by a model trained without its site's pages.
+K_FOLDS = 5
+
+
+def site_key(site: str) -> str:
+    """A site as folds see it: lower case, no ``www.`` and no port."""
+    host = site.strip().lower().split(":")[0]
     return host.removeprefix("www.")
+
+
+def site_fold(site: str, k: int = K_FOLDS) -> int:
+    """The fold (0..k-1) of a site: the first 8 bytes of sha256(site_key) modulo ``k``; deterministic, and every
+    page of a site is in the same fold."""
+    return int.from_bytes(hashlib.sha256(site_key(site).encode("utf-8")).digest()[:8], "big") % k
+
+
+def _site_of_url(url: str) -> str:
+    return site_key(urlsplit(url).netloc or url)
 
 
 def load_dragnet(root: Path) -> list[GoldPage]:
@@ -58,7 +75,7 @@ def load_dragnet(root: Path) -> list[GoldPage]:
             GoldPage(
                 "dragnet",
                 key,
-                sites.get(key, f"page-{key}").removeprefix("www."),
+                site_key(sites.get(key, f"dragnet-{key}")),
                 decode_bytes(path.read_bytes()).text,
                 body,
                 comments,

@@ -20,6 +20,7 @@ The second stage (``stack_features``) adds the first stage's class probabilities
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -29,7 +30,15 @@ import numpy as np
 from ..learned import line_hash
 from ..paragraphs import choose_stoplist, stoplist, stopword_density
 from ..rules import Rules
-from ..split import _INNER_SENTENCE, _SENTENCE_END, SplitOptions, is_headline, is_navigation_list, is_table_row
+from ..split import (
+    _INNER_SENTENCE,
+    _SENTENCE_END,
+    RULE_VIEW_GROUPS,
+    SplitOptions,
+    is_headline,
+    is_navigation_list,
+    is_table_row,
+)
 from .units import Unit
 
 _SEPARATOR = re.compile(r"(?:^|\s)[|»›/•·>]+(?=\s|$)")
@@ -95,12 +104,35 @@ CONTEXT_FEATURES = (
     "rel_len_longest",
 )
 REPEAT_FEATURES = ("repeat_other", "repeat_share", "has_collection")
+# What the rules made of the unit (``split.RULE_VIEW_GROUPS``): the share of its characters in each group.
+VIEW_FEATURES = tuple(f"view:{g}" for g in RULE_VIEW_GROUPS)
 
 
 def feature_names(rules: Rules) -> tuple[str, ...]:
     """The names of the first stage's columns, in order (one ``rule:NAME`` per line rule of ``rules``)."""
     rule_cols = tuple(f"rule:{r.name}" for r in rules.lines)
-    return UNIT_FEATURES + META_FEATURES + rule_cols + LAYOUT_FEATURES + CONTEXT_FEATURES + REPEAT_FEATURES
+    unit = UNIT_FEATURES + META_FEATURES + rule_cols
+    return unit + LAYOUT_FEATURES + CONTEXT_FEATURES + REPEAT_FEATURES + VIEW_FEATURES
+
+
+def view_features(units: Sequence[Unit], view: Sequence[tuple[int, int, int]] | None) -> np.ndarray:
+    """The ``VIEW_FEATURES`` columns of ``units``: per unit, the share of its span ``[start, end)`` that the
+    pieces of ``view`` (``(start, end, group)`` in text order, not overlapping; ``split.rule_view_of``) of
+    each group cover. None: no view (all 0)."""
+    out = np.zeros((len(units), len(RULE_VIEW_GROUPS)))
+    if not view:
+        return out
+    starts = [v[0] for v in view]
+    for i, u in enumerate(units):
+        length = max(u.end - u.start, 1)
+        j = max(bisect.bisect_right(starts, u.start) - 1, 0)
+        while j < len(view) and view[j][0] < u.end:
+            a, b, g = view[j]
+            overlap = min(b, u.end) - max(a, u.start)
+            if overlap > 0:
+                out[i, g] += overlap / length
+            j += 1
+    return out
 
 
 def _delete_all_but(keep: str) -> bytes:
@@ -163,6 +195,25 @@ def _unit_row(text: str, stops: frozenset[str] | None, rules: Rules) -> list[flo
     ]
 
 
+# Rows of the unit, metadata and rule columns by (rules, stoplist, text): the menus and footers of a site recur
+# from page to page. Forgotten at once when full (a bounded memory).
+_ROWS: dict[tuple[int, str | None, str], list[float]] = {}
+_ROWS_MAX = 50_000
+_RULES: dict[int, Rules] = {}
+
+
+def _row(text: str, stops: frozenset[str] | None, stop_name: str | None, rules: Rules) -> list[float]:
+    key = (id(rules), stop_name, text)
+    row = _ROWS.get(key)
+    if row is None:
+        if len(_ROWS) >= _ROWS_MAX:
+            _ROWS.clear()
+            _RULES.clear()
+        _RULES[id(rules)] = rules  # (held, so that no other rules object takes its id while rows are kept)
+        row = _ROWS[key] = _unit_row(text, stops, rules) + _meta_row(text, rules) + _rule_row(text, rules)
+    return row
+
+
 def _meta_row(text: str, rules: Rules) -> list[float]:
     return [
         1.0 if len(text) <= 200 and rules.byline.fullmatch(text) else 0.0,
@@ -199,6 +250,7 @@ def page_features(
     counts: Mapping[str, int] | None = None,
     collection_pages: int = 1,
     stop_name: str | None = None,
+    view: Sequence[tuple[int, int, int]] | None = None,
 ) -> np.ndarray:
     """The first stage's feature matrix of one page's ``units`` (``feature_names(rules)`` columns).
 
@@ -209,6 +261,7 @@ def page_features(
             that hold it, this one included (missing: 1). None: no collection known.
         collection_pages: the number of pages in that collection (this one included).
         stop_name: the page's stoplist name; chosen from the units' text when None.
+        view: what the rules made of the page (``split.rule_view_of``); None: unknown (its columns are 0).
     """
     n = len(units)
     n_cols = len(feature_names(rules))
@@ -218,7 +271,7 @@ def page_features(
     if stop_name is None:
         stop_name = choose_stoplist(texts)
     stops = stoplist(stop_name) if stop_name else None
-    base = np.array([_unit_row(t, stops, rules) + _meta_row(t, rules) + _rule_row(t, rules) for t in texts])
+    base = np.array([_row(t, stops, stop_name, rules) for t in texts])
 
     blocks = np.array([u.block for u in units])
     lens = np.array([len(t) for t in texts], dtype=float)
@@ -284,7 +337,7 @@ def page_features(
     else:
         other = np.array([max(counts.get(line_hash(t), 1) - 1, 0) for t in texts], dtype=float)
         repeat = np.column_stack([np.log1p(other), other / (collection_pages - 1), np.ones(n)])
-    return np.hstack([base, layout, context, repeat])
+    return np.hstack([base, layout, context, repeat, view_features(units, view)])
 
 
 def _shifted_mean(values: np.ndarray, w: int, before: bool) -> np.ndarray:

@@ -39,15 +39,16 @@ import numpy as np
 
 from ..learned import line_hash
 from ..rules import Rules, load_rules
+from ..split import rule_view_of
 from . import features as features_module
-from .corpora import GoldPage, load_dragnet, load_scrapinghub
+from .corpora import K_FOLDS, GoldPage, load_dragnet, load_scrapinghub, site_fold
 from .features import feature_names, page_features, stack_feature_names, stack_features
 from .labels import CLASSES, label_units, tokens
 from .model import Linear, LineModel, Stage, TreeEnsemble, load_model, save_model
 from .units import Unit, make_units
 
 SEED = 17
-N_FOLDS = 5
+N_FOLDS = K_FOLDS
 GBT_PARAMS: dict[str, Any] = {
     "max_iter": 60,
     "learning_rate": 0.2,
@@ -91,27 +92,19 @@ def build_pages(pages: Sequence[GoldPage], rules: Rules) -> list[PageData]:
         counts: Counter[str] = Counter()
         for k in members:
             counts.update({line_hash(u.text) for u in units[k]})
-        for k in members:
+        for k in members:  # (the splitter's line model reads no repeat counts: its pages are seen alone)
             p = pages[k]
             labels = label_units(units[k], p.body, p.comments, p.title)
             y = np.array([CLASSES.index(lab) for lab in labels], dtype=np.int64)
-            x = page_features(units[k], rules, counts, len(members))
+            _, view = rule_view_of(p.text, rules)
+            x = page_features(units[k], rules, None, 1, view=view)
             out[k] = PageData(p, units[k], y, x)
     return [d for d in out if d is not None]
 
 
 def assign_folds(pages: Sequence[PageData], n_folds: int = N_FOLDS) -> np.ndarray:
-    """Fold of each page: sites, largest first (ties by a hash of the name), each to the fold holding the
-    fewest pages so far."""
-    sizes = Counter(d.page.site for d in pages)
-    order = sorted(sizes, key=lambda s: (-sizes[s], hashlib.sha256(s.encode()).hexdigest()))
-    load = [0] * n_folds
-    fold_of: dict[str, int] = {}
-    for s in order:
-        k = min(range(n_folds), key=lambda f: (load[f], f))
-        fold_of[s] = k
-        load[k] += sizes[s]
-    return np.array([fold_of[d.page.site] for d in pages])
+    """Fold of each page: its site's ``corpora.site_fold`` (the folds ``eval/realistic.py`` scores by)."""
+    return np.array([site_fold(d.page.site, n_folds) for d in pages], dtype=np.int64)
 
 
 def stacked_x(pages: Sequence[PageData], proba: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -292,6 +285,8 @@ def _stage1_task(task: tuple[str, tuple[int, ...]]) -> tuple[Any, float]:
         for i in range(len(pages))
         if folds[i] in excluded
     }
+    if len(excluded) == 1:
+        held[-1] = est  # (the fold's model travels back with its probabilities)
     return held, time.perf_counter() - t
 
 
@@ -322,6 +317,7 @@ def _stage2_task(task: tuple[str, int | None]) -> tuple[Any, float]:
             p1, p1_norep = inner[(k,)][i]
             x2n = np.hstack([without_repeats(pages[i].x, names), stack_features(p1_norep, pages[i].units, BODY)])
             out[i] = (_proba(est, stacked_x([pages[i]], [p1])[0]), _proba(est, x2n))
+    out[-1] = est
     return out, time.perf_counter() - t
 
 
@@ -336,7 +332,11 @@ def cross_validate(
     tasks1 += [(kind, (k,)) for kind in kinds for k in range(N_FOLDS)] + [(kind, p) for kind in kinds for p in pairs]
     done1 = _map(_stage1_task, tasks1, jobs)
     inner: dict[str, dict[tuple[int, ...], Any]] = {kind: {} for kind in kinds}
+    fold_models: dict[tuple[str, int], list[Any]] = {}
     for (kind, excluded), (res, _seconds) in zip(tasks1[1:], done1[1:], strict=True):
+        est = res.pop(-1, None)
+        if est is not None:
+            fold_models[(kind, excluded[0])] = [est]
         inner[kind][excluded] = res
     final1 = done1[0][0]
     _SHARED["inner"] = inner
@@ -353,6 +353,8 @@ def cross_validate(
         for (kd, _k), (res, _seconds) in zip(tasks2[1:], done2[1:], strict=True):
             if kd != kind:
                 continue
+            assert _k is not None
+            fold_models[(kind, _k)].append(res.pop(-1))
             for i, (p, pn) in res.items():
                 stacked[i], stacked_norep[i] = p, pn
 
@@ -367,9 +369,63 @@ def cross_validate(
             "stacked_no_collection": scores(stacked_norep),
             "oof": oof,
             "labels": label_scores(pages, stacked),
+            "fold_models": {k: fold_models[(kind, k)] for k in range(N_FOLDS)},
         }
     _SHARED.clear()
     return results, final1, final2
+
+
+def product_scores(
+    pages: Sequence[PageData], folds: np.ndarray, fold_models: dict[int, list[Any]], names: Sequence[str], tmp: Path
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], float]:
+    """Site-disjoint body F1 of the splitter itself (``split_text``, main article: the article record with the
+    most body characters) with the line model of each fold (trained without the fold's sites) on the fold's
+    pages, and of the splitter with the rules alone on the same pages; and the line-model splitter's MB/s."""
+    from ..split import SplitOptions, split_text
+
+    rules = load_rules()
+    names2 = tuple(names) + stack_feature_names(CLASSES)
+
+    def main_body(text: str, opts: SplitOptions) -> str:
+        arts = [r for r in split_text(text, rules, opts).records if r.kind == "article"]
+        best = max(arts, key=lambda r: sum(len(t) for t in r.paragraphs), default=None)
+        return "\n".join(best.paragraphs) if best else ""
+
+    with_model = [0.0] * len(pages)
+    rules_only = [0.0] * len(pages)
+    seconds = 0.0
+    n_bytes = 0
+    for k, (s1, s2) in fold_models.items():
+        path = tmp / f"linemodel-fold{k}.npz"
+        stages = (Stage(export_learner(s1), tuple(names)), Stage(export_learner(s2), names2))
+        save_model(path, LineModel(CLASSES, stages, {}))
+        opts = SplitOptions(line_model_path=str(path))
+        for i, d in enumerate(pages):
+            if folds[i] != k:
+                continue
+            t = time.perf_counter()
+            with_model[i] = body_f1(main_body(d.page.text, opts), d.page.body)
+            seconds += time.perf_counter() - t
+            n_bytes += len(d.page.text.encode("utf-8"))
+            rules_only[i] = body_f1(main_body(d.page.text, SplitOptions(line_model=False)), d.page.body)
+    return summarise(pages, with_model), summarise(pages, rules_only), n_bytes / max(seconds, 1e-9) / 1e6
+
+
+def final_fit(pages: Sequence[PageData], folds: np.ndarray, jobs: int) -> tuple[Any, Any]:
+    """The final stages alone (what ``cross_validate`` returns as its last two values, without the scores): the
+    first stage on all pages, the folds' first stages for the out-of-fold probabilities the second stage is
+    fitted on, and the second stage. The same models, in a third of the time."""
+    _SHARED.update(pages=pages, folds=folds, names=feature_names(load_rules()))
+    tasks1: list[tuple[str, tuple[int, ...]]] = [("gbt", ())] + [("gbt", (k,)) for k in range(N_FOLDS)]
+    done1 = _map(_stage1_task, tasks1, jobs)
+    inner: dict[tuple[int, ...], Any] = {}
+    for (_kind, excluded), (res, _seconds) in zip(tasks1[1:], done1[1:], strict=True):
+        res.pop(-1, None)
+        inner[excluded] = res
+    _SHARED["inner"] = {"gbt": inner}
+    final2, _seconds = _stage2_task(("gbt", None))
+    _SHARED.clear()
+    return done1[0][0], final2
 
 
 def label_scores(pages: Sequence[PageData], probas: Sequence[np.ndarray]) -> dict[str, dict[str, float]]:
@@ -386,16 +442,20 @@ def label_scores(pages: Sequence[PageData], probas: Sequence[np.ndarray]) -> dic
 
 
 def baseline_scores(pages: Sequence[PageData]) -> tuple[dict[str, dict[str, float]], float]:
-    """Today's extractor on the same pages (body of the largest article record) and its MB/s."""
+    """The rules alone (``extract_records`` without the line model) on the same pages (body of the largest article
+    record) and its MB/s."""
     from ..pipeline import extract_records
 
     f1s = []
     t = time.perf_counter()
     n_bytes = 0
+    from ..settings import Settings
+
+    rules_only = Settings(line_model=False)
     for d in pages:
         n_bytes += len(d.page.text.encode("utf-8"))
         best: dict[str, Any] | None = None
-        for r in extract_records(d.page.text):
+        for r in extract_records(d.page.text, settings=rules_only):
             if r["kind"] == "article" and (best is None or r["n_words"] > best["n_words"]):
                 best = r
         f1s.append(body_f1(str(best["body"]) if best else "", d.page.body))
@@ -451,6 +511,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="processes fitting folds at once (same results)")
     ap.add_argument("--pages", type=int, default=0, help="only the first N pages of each corpus (a quick check)")
     ap.add_argument("--no-baseline", action="store_true", help="skip today's extractor on the same pages")
+    ap.add_argument(
+        "--final-only", action="store_true", help="fit the model only (no cross-validation, no report; make train)"
+    )
+    ap.add_argument(
+        "--fold-models", type=Path, default=None, help="also write each site fold's model here (eval/realistic.py)"
+    )
     args = ap.parse_args(argv)
     random.seed(SEED)
     from threadpoolctl import threadpool_limits
@@ -481,11 +547,55 @@ def _train(args: argparse.Namespace) -> int:
 
     # the final model: stage 1 on all pages, stage 2 on all pages with stage 1's out-of-fold probabilities
     t = time.perf_counter()
+    if args.final_only:
+        s1, s2 = final_fit(pages, folds, args.jobs)
+        path = write_model(args.out, gold, pages, rules, names, s1, s2)
+        log(f"model {path} ({path.stat().st_size} bytes); TRAINING.md not rewritten (make train-lines does)")
+        return 0
     kinds = ["gbt", "logreg"] if args.compare else ["gbt"]
     results, s1, s2 = cross_validate(kinds, pages, folds, args.jobs, log)
     fit_seconds = time.perf_counter() - t
     log("cross-validation and final fits done")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fold_dir = args.fold_models or Path(tmp)
+        fold_dir.mkdir(parents=True, exist_ok=True)
+        product = product_scores(pages, folds, results["gbt"]["fold_models"], names, fold_dir)
+    log(f"splitter with the line model, site-disjoint: {product[0]}; rules alone: {product[1]}")
+    for res in results.values():
+        del res["fold_models"]
     baseline, baseline_mbs = (None, 0.0) if args.no_baseline else baseline_scores(pages)
+    names2 = names + stack_feature_names(CLASSES)
+    path = write_model(args.out, gold, pages, rules, names, s1, s2)
+    meta = dict(load_model(path).meta)
+    mbs = throughput(pages, path)
+    log(f"model {path} ({path.stat().st_size} bytes), version {meta['version']}")
+
+    imp1 = gains(s1, len(names))
+    imp2 = gains(s2, len(names2))
+    report = render_report(
+        meta, pages, results, baseline, oracle, imp1, imp2, names, names2,
+        {"size": path.stat().st_size, "fit_seconds": fit_seconds, "total_seconds": time.perf_counter() - t0,
+         "mbs": mbs, "baseline_mbs": baseline_mbs, "jobs": args.jobs},
+        product,
+    )  # fmt: skip
+    (args.out / "TRAINING.md").write_text(report, encoding="utf-8")
+    log("wrote TRAINING.md")
+    print(report)
+    return 0
+
+
+def write_model(
+    out: Path,
+    gold: Sequence[GoldPage],
+    pages: Sequence[PageData],
+    rules: Rules,
+    names: tuple[str, ...],
+    s1: Any,
+    s2: Any,
+) -> Path:
+    """Export the two fitted stages to ``out/linemodel.npz`` (checked against scikit-learn) and return its path."""
     names2 = names + stack_feature_names(CLASSES)
     params = {"gbt": GBT_PARAMS, "folds": N_FOLDS, "seed": SEED, "rules_version": rules.version}
     digest = data_hash(gold, params)
@@ -496,27 +606,14 @@ def _train(args: argparse.Namespace) -> int:
         "params": params,
     }
     model = LineModel(CLASSES, (Stage(export_learner(s1), names), Stage(export_learner(s2), names2)), meta)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / MODEL_NAME
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / MODEL_NAME
     save_model(path, model)
     loaded = load_model(path)
     check = max(pages, key=lambda d: len(d.units))
     if not np.allclose(loaded.stages[0].predict_proba(check.x, names), s1.predict_proba(check.x), atol=1e-9):
         raise RuntimeError("exported first stage does not reproduce scikit-learn's probabilities")
-    mbs = throughput(pages, path)
-    log(f"model {path} ({path.stat().st_size} bytes), version {meta['version']}")
-
-    imp1 = gains(s1, len(names))
-    imp2 = gains(s2, len(names2))
-    report = render_report(
-        meta, pages, results, baseline, oracle, imp1, imp2, names, names2,
-        {"size": path.stat().st_size, "fit_seconds": fit_seconds, "total_seconds": time.perf_counter() - t0,
-         "mbs": mbs, "baseline_mbs": baseline_mbs, "jobs": args.jobs},
-    )  # fmt: skip
-    (args.out / "TRAINING.md").write_text(report, encoding="utf-8")
-    log("wrote TRAINING.md")
-    print(report)
-    return 0
+    return path
 
 
 def render_report(
@@ -530,6 +627,7 @@ def render_report(
     names: Sequence[str],
     names2: Sequence[str],
     run: dict[str, float],
+    product: tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], float] | None = None,
 ) -> str:
     n_units = sum(len(d.units) for d in pages)
     label_counts = Counter(CLASSES[k] for d in pages for k in d.labels)
@@ -565,10 +663,29 @@ def render_report(
             lines.append(f"| {label} | {fmt(res[stage]['dragnet'])} | {fmt(res[stage]['scrapinghub'])} |")
     if baseline:
         lines.append(
-            f"| today's rules (`extract_records`, largest article) | {fmt(baseline['dragnet'])} | "
+            "| the rules alone (`extract_records` with `line_model=False`, largest article) | "
+            f"{fmt(baseline['dragnet'])} | "
             f"{fmt(baseline['scrapinghub'])} |"
         )
     lines.append(f"| oracle (the labels themselves) | {fmt(oracle['dragnet'])} | {fmt(oracle['scrapinghub'])} |")
+    if product:
+        with_model, rules_only, mbs = product
+        lines += [
+            "",
+            "## The splitter with the line model, site-disjoint",
+            "",
+            "What the product does (`split_text`; body of the article record with the most body characters): "
+            "each fold's pages split with the line model of the fold's stages (trained without its sites), "
+            "against the splitter with the rules alone (`line_model=False`) on the same pages.",
+            "",
+            "| splitter | dragnet | scrapinghub | all pages |",
+            "|---|---|---|---|",
+        ]
+        for label, res in (("rules + line model", with_model), ("rules alone", rules_only)):
+            n = res["dragnet"]["pages"] + res["scrapinghub"]["pages"]
+            mean = sum(res[c]["mean"] * res[c]["pages"] for c in ("dragnet", "scrapinghub")) / max(n, 1)
+            lines.append(f"| {label} | {fmt(res['dragnet'])} | {fmt(res['scrapinghub'])} | {mean:.3f} |")
+        lines += ["", f"Splitter with the line model: {mbs:.2f} MB/s on these pages (one process)."]
     lines += ["", "Unit-level scores of the stacked gradient-boosted model (all pages pooled, site-disjoint):", ""]
     lines += ["| class | precision | recall | F1 |", "|---|---|---|---|"]
     for c, s in results["gbt"]["labels"].items():
@@ -582,7 +699,7 @@ def render_report(
         f"- cross-validation and final fits: {run['fit_seconds']:.0f} s ({run['jobs']} process(es)); whole run: "
         f"{run['total_seconds']:.0f} s",
         f"- `extract_body` throughput on the dragnet pages: {run['mbs']:.2f} MB/s"
-        + (f" (today's `extract_records` on the same pages: {run['baseline_mbs']:.2f} MB/s)" if baseline else ""),
+        + (f" (the rules alone on the same pages: {run['baseline_mbs']:.2f} MB/s)" if baseline else ""),
         f"- parameters: `{json.dumps(GBT_PARAMS, sort_keys=True)}`",
         "",
         "## Feature importances (total split gain, top 15)",

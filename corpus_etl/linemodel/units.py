@@ -13,9 +13,10 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..split import logical_lines
+from ..split import Line, logical_lines
 
 # Lines longer than this are cut into sentences.
 MAX_LINE_CHARS = 400
@@ -63,8 +64,14 @@ def cut_sentences(text: str, max_chars: int = MAX_LINE_CHARS) -> list[str]:
 
 def make_units(text: str, max_chars: int = MAX_LINE_CHARS) -> list[Unit]:
     """The units of ``text`` in order (see the module docstring)."""
+    return units_of_lines(text, logical_lines(text), max_chars)
+
+
+def units_of_lines(text: str, lines: Sequence[Line], max_chars: int = MAX_LINE_CHARS) -> list[Unit]:
+    """The units of ``lines``, logical lines of ``text`` (``split.logical_lines``; a run of them, e.g. one
+    page of a file): ``Unit.line`` is the index in ``lines``, ``Unit.block`` the line's block."""
     units: list[Unit] = []
-    for k, line in enumerate(logical_lines(text)):
+    for k, line in enumerate(lines):
         pieces = cut_sentences(line.text, max_chars)
         if len(pieces) == 1:
             units.append(Unit(line.start, line.end, line.text, k, line.block))
