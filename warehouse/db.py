@@ -432,6 +432,33 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql(f"views/{name}"))
 
 
+# The upgrades' bookkeeping tables (``load/create_schema_version``, ``load/create_schema_fingerprint``): not in the
+# schema module (no rows an analyst reads), described in the catalog all the same.
+BOOKKEEPING_COMMENTS: dict[str, dict[str, str]] = {
+    "schema_version": {
+        "": "The schema versions this warehouse was brought to (warehouse/migrations/); the highest is current.",
+        "version": "Schema version applied (warehouse.db.SCHEMA_VERSION of the corpus-etl that applied it).",
+        "applied_at": "When it was applied.",
+    },
+    "schema_fingerprint": {
+        "": "What the last schema upgrade applied: while both digests match, runs do not apply the schema again.",
+        "code": "sha256 of the files the schema is made from (warehouse.db.schema_fingerprint).",
+        "catalog": "md5 of the catalog the upgrade left: tables, columns, views, comments (read/catalog_digest).",
+        "applied_at": "When it was applied.",
+    },
+}
+
+
+def bookkeeping_comment_sql() -> list[str]:
+    """COMMENT ON statements for the bookkeeping tables (``BOOKKEEPING_COMMENTS``)."""
+    out = []
+    for table, comments in BOOKKEEPING_COMMENTS.items():
+        for column, text in comments.items():
+            what = f"TABLE {quote_ident(table)}" if not column else f"COLUMN {quote_ident(table)}.{quote_ident(column)}"
+            out.append(f"COMMENT ON {what} IS {quote_literal(text)}")
+    return out
+
+
 def view_comment_sql(con: duckdb.DuckDBPyConnection) -> list[str]:
     """COMMENT ON statements carrying the views' descriptions (``schema.VIEWS``) into the catalog: each view and
     each of its columns that the view on ``con`` has (a test keeps the two lists equal)."""
@@ -547,6 +574,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute(stmt)
         con.execute(sql("load/set_schema_version"), [SCHEMA_VERSION])
         con.execute(sql("load/create_schema_fingerprint"))
+        for stmt in bookkeeping_comment_sql():
+            con.execute(stmt)
         con.execute(sql("load/clear_schema_fingerprint"))
         con.execute(sql("load/set_schema_fingerprint"), [schema_fingerprint(), catalog_digest(con)])
         con.execute("COMMIT")
