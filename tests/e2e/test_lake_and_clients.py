@@ -123,6 +123,20 @@ def test_an_unchanged_rerun_refreshes_the_lake(wh: Path, corpus: Path) -> None:
     assert not [p.name for p in (wh / "parquet").iterdir() if p.name.endswith((".tmp", ".old"))]
 
 
+def test_a_failed_run_is_failed_in_the_lake_too(wh: Path, corpus: Path, tmp_path: Path) -> None:
+    """A run that fails after loading (its lake cannot be written: a path under a file) is recorded failed, and
+    the Parquet copy's runs row says so too."""
+    from flows.ingest import ingest
+
+    copy = tmp_path / "wh"
+    shutil.copytree(wh, copy)
+    (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
+    with pytest.raises(Exception):  # noqa: B017 - whatever the file system raises
+        ingest([str(corpus)], Settings(warehouse=copy, lake=str(tmp_path / "a-file" / "lake")))
+    lake = _runs_in_lake(copy)
+    assert lake == _runs_in_db(copy) and lake[-1][1:3] == ("failed", True)
+
+
 def test_v_articles_has_the_removed_share_columns(wh: Path) -> None:
     rows = _db(
         wh,
