@@ -35,8 +35,9 @@ install: $(VENV)/.installed ## Create .venv and install the locked dependencies 
 demo: install ## Ingest the sample corpus in samples/ and run three example queries
 	@bash scripts/demo.sh
 
-test: install ## Run the whole test suite (what CI runs; installs Chromium for the dashboard test)
+test: install ## Run the whole test suite (what CI runs; installs Chromium and the DuckDB 1.x clients the tests use)
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_duckdb1x.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md, eval/REALISTIC.md)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .schema import TABLES
+from .schema import TABLES, VIEWS
 
 
 def contract_markdown() -> str:
-    """Markdown tables describing every warehouse table and column (pasted into README.md)."""
+    """Markdown tables describing every warehouse table and view and their columns (pasted into README.md)."""
     from warehouse.db import duckdb_type
 
     out: list[str] = []
@@ -18,6 +18,11 @@ def contract_markdown() -> str:
             typ = duckdb_type(f.type) + ("" if f.nullable else " NOT NULL")
             desc = t.column_description(f.name).replace("|", "\\|")
             out.append(f"| `{f.name}` | {typ} | {desc} |")
+        out.append("")
+    out += ["### Views", "", "Defined in `warehouse/sql/views/`; their descriptions are in the catalog too.", ""]
+    for v in VIEWS:
+        out += [f"#### `{v.name}`", "", v.description, "", "| column | description |", "|---|---|"]
+        out += [f"| `{c}` | {v.column_description(c).replace('|', chr(92) + '|')} |" for c in v.columns]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

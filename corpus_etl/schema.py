@@ -493,6 +493,165 @@ def to_table(spec: TableSpec, rows: list[dict[str, object]]) -> pa.Table:
     return pa.Table.from_pydict(cols, schema=spec.schema)
 
 
+@dataclass(frozen=True)
+class ViewSpec:
+    """An analyst-facing view (``warehouse/sql/views/<name>.sql``): what one row is, and every column in the
+    view's order with its description (``COMMENT ON`` in the catalog, the README's contract; a test checks the
+    list against the view DuckDB creates)."""
+
+    name: str
+    description: str
+    column_descriptions: tuple[tuple[str, str], ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c, _ in self.column_descriptions]
+
+    def column_description(self, column: str) -> str:
+        return dict(self.column_descriptions)[column]
+
+
+def _as(table: TableSpec, *columns: str) -> tuple[tuple[str, str], ...]:
+    """View columns that are the table's columns unchanged, with the table's descriptions."""
+    return tuple((c, table.column_description(c)) for c in columns)
+
+
+_REMOVED_SHARE_NOTE = "(`removed_spans`, 0-1, 4 decimals)"
+_CURRENT = (
+    "False when the source file was deleted from its SOURCE (its rows are kept, flagged): filter on it for what "
+    "the sources hold now."
+)
+
+V_ARTICLES = ViewSpec(
+    name="v_articles",
+    description=(
+        "The articles (kind = 'article') for analysts: the outlet resolved, the UTC ingest date, the story cluster, "
+        "whether the row is current and quality columns."
+    ),
+    column_descriptions=(
+        *_as(ARTICLES, "article_id", "source_id", "source_path", "ordinal", "title", "standfirst", "body"),
+        ("outlet", "The byline's outlet (`byline_outlet`), else the name of the source file's directory."),
+        ("byline_outlet", ARTICLES.column_description("outlet")),
+        *_as(ARTICLES, "authors", "dateline", "tags", "published_date", "language", "language_prob", "n_words"),
+        *_as(ARTICLES, "n_paragraphs", "content_hash", "run_id", "ingested_at"),
+        ("ingest_date", "UTC date of `ingested_at`."),
+        ("cluster_id", "Its story cluster (`story_clusters.cluster_id`); NULL when it is in none."),
+        ("is_canonical", STORY_CLUSTERS.column_description("is_canonical") + " NULL outside a cluster."),
+        ("cluster_match", STORY_CLUSTERS.column_description("match") + " NULL outside a cluster."),
+        ("cluster_similarity", STORY_CLUSTERS.column_description("similarity") + " NULL outside a cluster."),
+        ("cluster_size", "Members of its story cluster; NULL outside a cluster."),
+        ("source_status", "`sources.status` of its file: " + SOURCES.column_description("status")),
+        ("is_current", _CURRENT),
+        *_as(ARTICLES, "title_source"),
+        (
+            "record_removed_share",
+            "Share of the record's span (`char_start`-`char_end`) cut out of it as boilerplate "
+            + _REMOVED_SHARE_NOTE
+            + ".",
+        ),
+        (
+            "source_removed_share",
+            "Share of its source file's characters (`sources.n_chars`) removed as boilerplate, inside and "
+            "between records " + _REMOVED_SHARE_NOTE + "; NULL when the file's length is unknown.",
+        ),
+    ),
+)
+
+V_LANGUAGE_MIX = ViewSpec(
+    name="v_language_mix",
+    description="One row per language of the articles (kind = 'article').",
+    column_descriptions=(
+        *_as(ARTICLES, "language"),
+        ("n_articles", "Articles in the language."),
+        ("pct_articles", "Their share of all articles, in percent (2 decimals)."),
+        ("n_words", "Words in their bodies."),
+        ("mean_language_prob", "Mean of their `language_prob` (3 decimals)."),
+        ("n_sources", "Source files they come from."),
+    ),
+)
+
+V_SOURCE_QUALITY = ViewSpec(
+    name="v_source_quality",
+    description=(
+        "One row per source file: its status and how much of it became clean, titled, language-tagged, unique articles."
+    ),
+    column_descriptions=(
+        *_as(SOURCES, "source_id", "path", "status", "error", "format", "encoding", "n_chars", "n_articles"),
+        *_as(SOURCES, "n_quarantined", "n_removed_spans"),
+        ("quarantined_share", "Share of its records held in `quarantine` (3 decimals)."),
+        ("record_chars_share", "Share of its characters inside its records in `articles` (3 decimals)."),
+        ("removed_chars_share", "Share of its characters removed as boilerplate (`removed_spans`, 3 decimals)."),
+        ("n_untitled", "Its articles (kind = 'article') without a title."),
+        ("n_language_und", "Its records whose language is 'und'."),
+        ("n_duplicates", "Its articles that are non-canonical members of a story cluster (copies)."),
+        *_as(SOURCES, "loaded_run_id", "last_run_id"),
+    ),
+)
+
+V_STORY_CLUSTERS = ViewSpec(
+    name="v_story_clusters",
+    description=(
+        "Story clusters (`story_clusters`), one row per member, with the canonical member's title and path beside "
+        "each member."
+    ),
+    column_descriptions=(
+        *_as(STORY_CLUSTERS, "cluster_id", "cluster_size"),
+        ("canonical_title", "Title of the cluster's canonical member."),
+        ("canonical_path", "Source path of the cluster's canonical member."),
+        *_as(STORY_CLUSTERS, "article_id"),
+        *_as(ARTICLES, "title"),
+        *_as(STORY_CLUSTERS, "outlet"),
+        *_as(ARTICLES, "source_path"),
+        *_as(STORY_CLUSTERS, "is_canonical", "match", "similarity"),
+        *_as(ARTICLES, "published_date", "ingested_at", "language", "n_words"),
+        ("is_current", _CURRENT),
+    ),
+)
+
+V_VOLUME_BY_RUN = ViewSpec(
+    name="v_volume_by_run",
+    description="One row per ingest run: what it read and loaded, how fast, and how many of its rows are current.",
+    column_descriptions=(
+        *_as(RUNS, "run_id", "started_at", "finished_at", "status", "n_discovered", "n_processed", "n_skipped"),
+        *_as(RUNS, "n_failed", "n_records", "n_loaded", "n_quarantined"),
+        ("mb_read", "Megabytes (10^6 bytes) read from processed files (`bytes_read`, 3 decimals)."),
+        *_as(RUNS, "seconds"),
+        ("records_per_second", "Records split out per second of the run's wall time."),
+        (
+            "n_articles_current",
+            "Rows of `articles` still from this run (the rows of a file loaded again belong to the later run).",
+        ),
+    ),
+)
+
+V_WIRE_PARAGRAPHS = ViewSpec(
+    name="v_wire_paragraphs",
+    description=(
+        "Wire copy: one row per paragraph of 8+ words that appears (by `paragraph_hash`: case and spacing ignored) "
+        "in more than one source file, with the files and outlets that carry it."
+    ),
+    column_descriptions=(
+        *_as(PARAGRAPHS, "paragraph_hash"),
+        ("text", "The paragraph as in the first file carrying it (by path)."),
+        ("n_words", "Words in the paragraph (the most of its copies)."),
+        ("n_sources", "Source files carrying it."),
+        ("n_articles", "Records carrying it."),
+        ("source_paths", "Paths of those files, sorted."),
+        ("outlets", "Their outlets (the byline's, else the file's directory), sorted."),
+    ),
+)
+
+# The views an analyst queries (one ``warehouse/sql/views/<name>.sql`` each).
+VIEWS: tuple[ViewSpec, ...] = (
+    V_ARTICLES,
+    V_LANGUAGE_MIX,
+    V_SOURCE_QUALITY,
+    V_STORY_CLUSTERS,
+    V_VOLUME_BY_RUN,
+    V_WIRE_PARAGRAPHS,
+)
+
+
 # Not a warehouse table: the one-row frame of batch metrics the 'batches' suite validates (its results
 # are kept in dq_results like every other suite's).
 BATCH_METRICS = TableSpec(

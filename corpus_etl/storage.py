@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 if TYPE_CHECKING:  # pyarrow (and numpy) are imported by the functions that reach object storage, not by local runs
@@ -162,23 +162,37 @@ def dir_digest(local: Path) -> str:
     return h.hexdigest()
 
 
-def published_digest(target: str) -> str | None:
-    """The digest recorded by the last complete ``publish_dir`` to ``target``; None when there is none."""
+def _marker(target: str) -> dict[str, Any]:
+    """The ``_published.json`` of ``target`` (empty when there is none or it cannot be read)."""
     fs, root = _target_fs(target)
     try:
         with fs.open_input_stream(f"{root}/{MARKER}") as fh:
-            return str(json.loads(fh.read().decode())["digest"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+            data = json.loads(fh.read().decode())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def published_digest(target: str) -> str | None:
+    """The digest recorded by the last complete ``publish_dir`` to ``target``; None when there is none."""
+    digest = _marker(target).get("digest")
+    return digest if isinstance(digest, str) else None
+
+
+def _stamps(local: Path, files: list[Path]) -> dict[str, list[int]]:
+    """Each file's size and mtime (ns) by its path under ``local``: what ``dir_digest`` is made of."""
+    return {p.relative_to(local).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns] for p in files}
 
 
 def publish_dir(local: Path, target: str, run_id: str = "") -> int:
     """Mirror the local directory ``local`` to ``target`` (an ``s3://`` prefix or a local directory).
 
-    Every file is written (each object PUT is atomic: a reader sees an old or a new object, never a part),
-    then objects under ``target`` that are not in ``local`` are deleted, and last ``_published.json``
-    records what was published (``dir_digest``, run id, time): a publish that failed half-way is redone by
-    the next run, one that is up to date is not repeated. Between the first two steps a reader listing the
+    Every file that the last complete publish did not write as it is now (its size and mtime, recorded in
+    ``_published.json``) is written (each object PUT is atomic: a reader sees an old or a new object, never a
+    part): a run that changed only ``sources`` and ``runs`` writes their two files, not the whole copy. Then
+    objects under ``target`` that are not in ``local`` are deleted, and last ``_published.json`` records what
+    was published (``dir_digest``, the files' sizes and mtimes, run id, time): a publish that failed half-way
+    is redone by the next run, one that is up to date is not repeated. Between the first two steps a reader listing the
     prefix may see new and old files side by side; readers that need one consistent snapshot read the
     warehouse's own ``parquet/`` (swapped by renames) or the DuckDB file.
 
@@ -190,9 +204,17 @@ def publish_dir(local: Path, target: str, run_id: str = "") -> int:
     fs, root = _target_fs(target)
     digest = dir_digest(local)
     files = _local_files(local)
+    stamps = _stamps(local, files)
+    before = _marker(target).get("stamps")
+    published = before if isinstance(before, dict) else {}
     want = {f"{root}/{p.relative_to(local).as_posix()}" for p in files} | {f"{root}/{MARKER}"}
+    written = 0
     for p in files:
-        dest = f"{root}/{p.relative_to(local).as_posix()}"
+        rel = p.relative_to(local).as_posix()
+        if published.get(rel) == stamps[rel]:
+            continue  # the object is this file as it is now
+        written += 1
+        dest = f"{root}/{rel}"
         fs.create_dir(dest.rsplit("/", 1)[0], recursive=True)
         with p.open("rb") as src, fs.open_output_stream(dest) as out:
             while chunk := src.read(1 << 22):
@@ -200,7 +222,13 @@ def publish_dir(local: Path, target: str, run_id: str = "") -> int:
     for fi in fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True)):
         if fi.type == pafs.FileType.File and fi.path not in want:
             fs.delete_file(fi.path)
-    marker = {"digest": digest, "run_id": run_id, "files": len(files), "at": datetime.now(UTC).isoformat()}
+    marker = {
+        "digest": digest,
+        "run_id": run_id,
+        "files": len(files),
+        "stamps": stamps,
+        "at": datetime.now(UTC).isoformat(),
+    }
     with fs.open_output_stream(f"{root}/{MARKER}") as out:
         out.write(json.dumps(marker).encode())
-    return len(files)
+    return written

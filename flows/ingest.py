@@ -34,9 +34,9 @@ from tasks import ingest as t
 from tasks.lake import publish_lake
 from tasks.naming import ingest_run_name
 from warehouse.loader import (
+    ANALYTICS_TABLES,
     EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT,
     EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT,
-    PARQUET_TABLES,
     RECORD_TABLES,
 )
 from warehouse.lock import run_lock
@@ -87,6 +87,11 @@ def ingest(
     if found:  # everything good is loaded: the run is recorded; the flow run says what went wrong
         return Failed(message=f"run {run_id}: {'; '.join(found)} (--fail-on {fail_on})", data=summary)
     return summary
+
+
+def _missing(settings: Settings, tables: tuple[str, ...]) -> bool:
+    """Whether the Parquet copy lacks one of ``tables`` (a first run, or a copy made before they were exported)."""
+    return any(not (settings.parquet_dir / name).is_dir() for name in tables)
 
 
 def _run(
@@ -169,34 +174,32 @@ def _run(
             runner.close()
             runner = None
         t1 = time.perf_counter()
-        # The record tables' Parquet copy does not depend on the analytics: written meanwhile, on the core
-        # the analytics update (mostly Python) leaves idle, with a smaller share of DuckDB (the two add up).
-        records_changed = bool(batches or gone) or not (settings.parquet_dir / "articles").exists()
-        records_export = (
-            t.export_parquet.submit(settings, run_id, RECORD_TABLES, EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT)
-            if records_changed
-            else None
+        # The Parquet copy mirrors the database after every run. The record tables' copy does not depend on the
+        # analytics: written meanwhile, on the core the analytics update (mostly Python) leaves idle, with a
+        # smaller share of DuckDB (the two add up). A run that loaded and deleted nothing changed only the
+        # sources' rows (marked skipped) there, unless the copy lacks a table (a new copy, an upgrade).
+        records_changed = bool(batches or gone) or _missing(settings, RECORD_TABLES)
+        records_export = t.export_parquet.submit(
+            settings, run_id, RECORD_TABLES if records_changed else ("sources",), EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT
         )
         # every run: story clusters and search index follow the loaded rows (and backfill an upgraded warehouse)
         counts["analytics"] = ta.update_analytics(settings, run_id, todo)
         stage["analytics"] = time.perf_counter() - t1
         log.info("analytics updated in %.1f s: %s", stage["analytics"], counts["analytics"])
         t2 = time.perf_counter()
-        if records_export is not None:
-            records_export.result()  # raises the export's error
+        records_export.result()  # raises the export's error
         trim()
-        if records_changed or counts["analytics"]["changed"]:
-            rest = None if records_export is None else tuple(x for x in PARQUET_TABLES if x not in RECORD_TABLES)
-            t.export_parquet(settings, run_id, rest, None if rest is None else EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT)
+        if records_changed or counts["analytics"]["changed"] or _missing(settings, ANALYTICS_TABLES):
+            t.export_parquet(settings, run_id, ANALYTICS_TABLES, EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT)
             trim()
-        if settings.lake:  # the same files on object storage (s3://...); redone if a publish failed
-            counts["lake_files"] = publish_lake(settings, run_id)
         # the export's wall time beyond the analytics (the part of the run it adds)
         stage["export"] = time.perf_counter() - t2
         log.info("Parquet copy written in %.1f s beyond the analytics", stage["export"])
         counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}
         counts["seconds"] = round(time.perf_counter() - t0, 3)
-        t.finish_run(settings, run_id, "completed", None, counts)
+        t.finish_run(settings, run_id, "completed", None, counts)  # (and the copy of `runs`, with this run's end)
+        if settings.lake:  # the same files on object storage (s3://...); redone if a publish failed
+            counts["lake_files"] = publish_lake(settings, run_id)
         shutil.rmtree(settings.staging_dir / run_id, ignore_errors=True)
         log.info(
             "run %s: %d files found, %d processed, %d unchanged, %d failed; %d records loaded, %d quarantined; "

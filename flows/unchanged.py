@@ -10,8 +10,9 @@ one writer connection every step of the recording then uses (``loader.shared_wri
 checkpoint instead of one per step); only when **no file is to be processed and
 none has vanished** does it record the run itself, with the flow's own steps and in the
 flow's order: the run row, the files marked skipped (a touched file's new mtime remembered), analytics
-brought up to date (normally nothing to do), the Parquet copy re-exported only when it is missing or the
-analytics changed, the run finished with its counts, the dashboard rebuilt. Anything else (a changed, new
+brought up to date (normally nothing to do), the Parquet copy of ``sources`` rewritten (and of the analytics
+tables when they changed), the run finished with its counts (and the copy of ``runs`` rewritten with it), the
+dashboard rebuilt; a Parquet copy that lacks a table is completed by the flow. Anything else (a changed, new
 or vanished file, a run left 'running', a schema upgrade, a lake to publish, a warehouse held by another
 run) returns None before anything is written, and the CLI runs the Prefect flow as usual.
 
@@ -68,8 +69,8 @@ def _looked_up(
     settings: Settings, sources: list[str], files: list[Any], con: duckdb.DuckDBPyConnection | None = None
 ) -> list[Any] | None:
     """``_nothing_to_do`` on ``con`` (the run's writer, under the lock), or on a read-only connection of its own."""
-    if not settings.db_path.exists() or not (settings.parquet_dir / "articles").exists():
-        return None
+    if not settings.db_path.exists() or any(not (settings.parquet_dir / x).is_dir() for x in loader.PARQUET_TABLES):
+        return None  # a copy to complete (a first run, or one made before a table was exported): the flow does
     try:
         if con is not None:
             return _nothing_to_do(con, sources, files)
@@ -134,15 +135,17 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
             counts["analytics"] = update_analytics(settings.db_path, run_id, [], None).as_dict()
             analytics_s = time.perf_counter() - t1
             t1 = time.perf_counter()
-            if counts["analytics"]["changed"]:
-                loader.export_parquet(settings.db_path, settings.parquet_dir, run_id)
+            # the Parquet copy mirrors the database: the sources marked skipped, the analytics if they changed
+            changed = ("sources", *(loader.ANALYTICS_TABLES if counts["analytics"]["changed"] else ()))
+            loader.export_parquet(settings.db_path, settings.parquet_dir, run_id, changed)
             stage = {"unchanged_check": checked, "analytics": analytics_s, "export": time.perf_counter() - t1}
             counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}
             counts["seconds"] = round(time.perf_counter() - t0, 3)
-            loader.finish_run(settings.db_path, run_id, "completed", None, counts)
+            loader.record_finished(settings.db_path, settings.parquet_dir, run_id, "completed", None, counts)
         except BaseException as exc:
             counts["seconds"] = round(time.perf_counter() - t0, 3)
-            loader.finish_run(settings.db_path, run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000], counts)
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            loader.record_finished(settings.db_path, settings.parquet_dir, run_id, "failed", error, counts)
             raise
     try:  # as in the flow: the data is recorded, a report that cannot be rebuilt is not a failed run
         from corpus_etl.report import build_dashboard

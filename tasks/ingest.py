@@ -219,8 +219,9 @@ def export_parquet(
 
 @task(name="finish-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def finish_run(settings: Settings, run_id: str, status: str, error: str | None, counts: dict[str, object]) -> None:
-    """Record the run's end and its counts."""
-    loader.finish_run(settings.db_path, run_id, status, error, counts)
+    """Record the run's end and its counts, in the database and in the Parquet copy of ``runs``
+    (``loader.record_finished``)."""
+    loader.record_finished(settings.db_path, settings.parquet_dir, run_id, status, error, counts)
 
 
 @task(name="publish-reports", cache_policy=NO_CACHE)

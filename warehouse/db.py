@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import itertools
+import logging
 import os
 import re
 import threading
@@ -118,13 +119,89 @@ WRITER_THREADS = 2
 
 
 def writer_config(path: Path) -> dict[str, str | int | bool]:
-    """The DuckDB settings of the single writer's connection (see ``WRITER_MEMORY_LIMIT``)."""
+    """The DuckDB settings of the single writer's connection (see ``WRITER_MEMORY_LIMIT``, ``STORAGE_VERSION``)."""
     return {
         "memory_limit": WRITER_MEMORY_LIMIT,
         "threads": WRITER_THREADS,
         "preserve_insertion_order": False,
         "temp_directory": f"{path}.tmp",
+        "storage_compatibility_version": STORAGE_VERSION,
     }
+
+
+# The storage format the warehouse file is written in: the oldest DuckDB that must open it. DuckDB 2.0 writes its
+# own format by default, which no DuckDB 1.x opens ("Trying to read a database file with version number 69, but
+# we can only read versions between 64 and 68"): analysts' clients (the PyPI ``duckdb-cli`` and ``duckdb`` 1.5,
+# DuckDB 1.4 LTS) could not read the warehouse. v1.4.0 is read by DuckDB 1.4, 1.5 and 2.x. On the BBC corpus's
+# warehouse (2,225 files) the formats cost the same: 16.9 MB at v1.4.0 as at v2.0.0 (v1.0.0: 17.2 MB), the same
+# query times; rewriting it took 0.4 s. The setting applies when a file is created; a file already in a newer
+# format is rewritten once (``ensure_readable_by_1x``).
+STORAGE_VERSION = "v1.4.0"
+# The storage numbers of a DuckDB file's main header that DuckDB 1.x reads: 64 (v1.0) to 68 (v1.5). DuckDB 2.0's
+# own format has a higher one (999 in its main header).
+DUCKDB_1X_STORAGE_NUMBERS = range(64, 69)
+
+
+def storage_number(path: Path) -> int | None:
+    """The storage number in the main header of the DuckDB file at ``path`` (bytes 12-19, after the checksum and
+    ``DUCK``), without opening it; None when it is not a DuckDB file."""
+    import struct
+
+    with open(path, "rb") as fh:
+        head = fh.read(20)
+    if len(head) < 20 or head[8:12] != _DUCKDB_MAGIC:
+        return None
+    return int(struct.unpack_from("<Q", head, 12)[0])
+
+
+class StorageRewriteFailed(RuntimeError):
+    """The warehouse file could not be rewritten in the DuckDB 1.x storage format (it is left as it was)."""
+
+
+def ensure_readable_by_1x(path: Path) -> bool:
+    """Rewrite the DuckDB file at ``path`` in ``STORAGE_VERSION``'s format when DuckDB 1.x cannot read it (a
+    warehouse written by corpus-etl before the storage version was pinned); True when it was rewritten.
+
+    Every table, view and comment is copied (``COPY FROM DATABASE``) into ``<path>.v1.tmp`` attached with
+    ``STORAGE_VERSION``, which then replaces the file by a rename: a reader or a crash sees the old file or the new
+    one, whole. The old file is checkpointed first, so no write-ahead log is left to apply to the new one. The
+    caller holds the run lock (no other writer), and no connection of this process may have the file open.
+
+    Raises:
+        StorageRewriteFailed: DuckDB could not copy it (the old file stays, and the error says why).
+        duckdb.IOException: another process holds the file (its lock).
+    """
+    number = storage_number(path) if path.exists() else None
+    if number is None or number in DUCKDB_1X_STORAGE_NUMBERS:
+        return False
+    tmp = path.with_name(path.name + ".v1.tmp")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(":memory:", config=writer_config(path))  # type: ignore[arg-type]
+    try:
+        con.execute(f"ATTACH {quote_literal(str(path))} AS old_format")
+        con.execute("CHECKPOINT old_format")
+        con.execute(
+            f"ATTACH {quote_literal(str(tmp))} AS new_format (STORAGE_VERSION {quote_literal(STORAGE_VERSION)})"
+        )
+        con.execute("COPY FROM DATABASE old_format TO new_format")
+        con.execute("DETACH new_format")
+        con.execute("DETACH old_format")
+    except duckdb.Error as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+            raise  # held by another process: the writer's caller reports it (``loader.WarehouseLocked``)
+        raise StorageRewriteFailed(
+            f"{path} is in a DuckDB storage format that DuckDB 1.x cannot read, and rewriting it in format "
+            f"{STORAGE_VERSION} failed: {str(exc).splitlines()[0]}"
+        ) from exc
+    finally:
+        con.close()
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)  # (checkpointed above: none is expected)
+    return True
 
 
 # DuckDB's memory_limit belongs to the database instance, not to a connection: every connection of this
@@ -222,6 +299,13 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if ensure_readable_by_1x(path):
+        logging.getLogger(__name__).warning(
+            "rewrote %s in DuckDB storage format %s, which DuckDB 1.x and 2.x read (it was in a format only "
+            "DuckDB 2.x reads)",
+            path,
+            STORAGE_VERSION,
+        )
     con = duckdb.connect(str(path), config=writer_config(path))  # type: ignore[arg-type]
     con.execute("SET enable_progress_bar = false")  # a connection setting: the writer's output is a log
     return con
@@ -348,6 +432,50 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql(f"views/{name}"))
 
 
+# The upgrades' bookkeeping tables (``load/create_schema_version``, ``load/create_schema_fingerprint``): not in the
+# schema module (no rows an analyst reads), described in the catalog all the same.
+BOOKKEEPING_COMMENTS: dict[str, dict[str, str]] = {
+    "schema_version": {
+        "": "The schema versions this warehouse was brought to (warehouse/migrations/); the highest is current.",
+        "version": "Schema version applied (warehouse.db.SCHEMA_VERSION of the corpus-etl that applied it).",
+        "applied_at": "When it was applied.",
+    },
+    "schema_fingerprint": {
+        "": "What the last schema upgrade applied: while both digests match, runs do not apply the schema again.",
+        "code": "sha256 of the files the schema is made from (warehouse.db.schema_fingerprint).",
+        "catalog": "md5 of the catalog the upgrade left: tables, columns, views, comments (read/catalog_digest).",
+        "applied_at": "When it was applied.",
+    },
+}
+
+
+def bookkeeping_comment_sql() -> list[str]:
+    """COMMENT ON statements for the bookkeeping tables (``BOOKKEEPING_COMMENTS``)."""
+    out = []
+    for table, comments in BOOKKEEPING_COMMENTS.items():
+        for column, text in comments.items():
+            what = f"TABLE {quote_ident(table)}" if not column else f"COLUMN {quote_ident(table)}.{quote_ident(column)}"
+            out.append(f"COMMENT ON {what} IS {quote_literal(text)}")
+    return out
+
+
+def view_comment_sql(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """COMMENT ON statements carrying the views' descriptions (``schema.VIEWS``) into the catalog: each view and
+    each of its columns that the view on ``con`` has (a test keeps the two lists equal)."""
+    from corpus_etl.schema import VIEWS
+
+    out: list[str] = []
+    for spec in VIEWS:
+        have = {r[0] for r in con.execute(sql("read/table_columns"), [spec.name]).fetchall()}
+        if not have:
+            continue
+        out.append(f"COMMENT ON VIEW {quote_ident(spec.name)} IS {quote_literal(spec.description)}")
+        for c in (c for c in spec.columns if c in have):
+            column = f"{quote_ident(spec.name)}.{quote_ident(c)}"
+            out.append(f"COMMENT ON COLUMN {column} IS {quote_literal(spec.column_description(c))}")
+    return out
+
+
 def schema_sources() -> list[Path]:
     """The files the schema ``ensure_schema`` applies is made from: the schema module (tables, types,
     descriptions), this module (the DDL it derives from them) and the SQL files it runs (views included)."""
@@ -442,8 +570,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
             for stmt in comment_sql(spec):
                 con.execute(stmt)
         create_views(con)
+        for stmt in view_comment_sql(con):
+            con.execute(stmt)
         con.execute(sql("load/set_schema_version"), [SCHEMA_VERSION])
         con.execute(sql("load/create_schema_fingerprint"))
+        for stmt in bookkeeping_comment_sql():
+            con.execute(stmt)
         con.execute(sql("load/clear_schema_fingerprint"))
         con.execute(sql("load/set_schema_fingerprint"), [schema_fingerprint(), catalog_digest(con)])
         con.execute("COMMIT")

@@ -363,6 +363,19 @@ def finish_run(db_path: Path, run_id: str, status: str, error: str | None, count
         )
 
 
+# The memory the export of ``runs`` claims (one row per run: small).
+RUN_EXPORT_MEMORY_LIMIT = "64MB"
+
+
+def record_finished(
+    db_path: Path, parquet_dir: Path, run_id: str, status: str, error: str | None, counts: dict[str, Any]
+) -> None:
+    """``finish_run``, then the Parquet copy of ``runs`` (``RUN_TABLES``) rewritten from the database: the
+    copy's row of the run has its final status and counts, as the database's has."""
+    finish_run(db_path, run_id, status, error, counts)
+    export_parquet(db_path, parquet_dir, run_id, RUN_TABLES, RUN_EXPORT_MEMORY_LIMIT)
+
+
 @dataclass(frozen=True)
 class ParquetExport:
     """A table of the Parquet copy: its hive partition columns and the order its rows are written in."""
@@ -376,23 +389,45 @@ class ParquetExport:
     chunk_rows: int | None = None
 
 
-# The tables analysts need, also readable while an ingest holds the database (``warehouse.readonly``).
-# Records are partitioned by language and UTC ingest date; the other tables are small or are read whole.
+# The tables analysts query: the Parquet copy mirrors them after every run (``warehouse.readonly`` reads it while
+# an ingest holds the database). Records are partitioned by language and UTC ingest date; the other tables are
+# small or are read whole.
 PARQUET_EXPORTS: tuple[ParquetExport, ...] = (
     ParquetExport(
         "articles", ("language", "ingest_date"), ("source_path", "ordinal"), incremental=True, chunk_rows=100_000
     ),
     ParquetExport("quarantine", ("language", "ingest_date"), ("source_path", "ordinal"), chunk_rows=100_000),
     ParquetExport("paragraphs", (), ("source_id", "article_id", "position"), chunk_rows=1_000_000),
+    ParquetExport("removed_spans", (), ("source_id", "char_start"), chunk_rows=1_000_000),
+    ParquetExport("clusters", (), ("source_id", "cluster")),
     ParquetExport("sources", (), ("path",)),
+    ParquetExport("dq_runs", (), ("started_at", "run_id", "suite", "batch")),
+    ParquetExport("dq_results", (), ("run_id", "suite", "batch", "expectation_id")),
     ParquetExport("runs", (), ("started_at", "run_id")),
     ParquetExport("story_clusters", (), ("cluster_id", "article_id")),
     ParquetExport("search_docs", (), ("article_id",)),
     ParquetExport("search_terms", (), ("term", "article_id"), chunk_rows=16_000_000),
 )
 PARQUET_TABLES = tuple(e.table for e in PARQUET_EXPORTS)
-# The tables the analytics update (``warehouse.analytics``) never writes: the flow exports them while it runs.
-RECORD_TABLES = ("articles", "quarantine", "paragraphs", "sources")
+# The tables of the schema module left out of the Parquet copy: state of the learned boilerplate and of the
+# near-duplicate index, which no analyst reads (a test keeps every other table in PARQUET_EXPORTS).
+NOT_EXPORTED = ("line_hashes", "minhash_signatures", "lsh_buckets")
+# The tables that a run's loads write and the analytics update (``warehouse.analytics``) never does: the flow
+# exports them while the update runs.
+RECORD_TABLES = (
+    "articles",
+    "quarantine",
+    "paragraphs",
+    "removed_spans",
+    "clusters",
+    "sources",
+    "dq_runs",
+    "dq_results",
+)
+# Exported when the run is recorded finished (``finish_run``): its row then has its final status and counts.
+RUN_TABLES = ("runs",)
+# Written by the analytics update: exported after it.
+ANALYTICS_TABLES = tuple(t for t in PARQUET_TABLES if t not in RECORD_TABLES + RUN_TABLES)
 # The export's DuckDB memory limit (the writer's is warehouse.db.WRITER_MEMORY_LIMIT). With DuckDB's default
 # row groups of 122,880 rows, a row group of article bodies is ~130 MB, buffered and compressed whole: the 200 MB
 # benchmark corpus's export ran out of memory at 256 and 384 MB and needed 512 MB (the flow process then
@@ -411,10 +446,11 @@ EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT = "256MB"
 PARQUET_ROW_GROUP_BYTES = "16MB"  # a row group is closed at this size (DuckDB's ROW_GROUP_SIZE_BYTES) or 122,880 rows
 
 
-def _export_query(e: ParquetExport) -> str:
-    from corpus_etl import schema
-
-    cols = ", ".join(quote_ident(c) for c in schema.BY_NAME[e.table].columns)
+def _export_query(con: duckdb.DuckDBPyConnection, e: ParquetExport) -> str:
+    """The rows of a table for its Parquet copy: its columns as the catalog has them (no schema module: an
+    unchanged rerun exports ``sources`` and ``runs`` without importing pyarrow), plus ``ingest_date``."""
+    names = [r[0] for r in con.execute(sql("read/table_columns"), [e.table]).fetchall()]
+    cols = ", ".join(quote_ident(c) for c in names)
     extra = ", CAST(timezone('UTC', ingested_at) AS DATE) AS ingest_date" if "ingest_date" in e.partition_by else ""
     order = f" ORDER BY {', '.join(quote_ident(c) for c in e.order_by)}" if e.order_by else ""
     return f"SELECT {cols}{extra} FROM {quote_ident(e.table)}{order}"
@@ -442,7 +478,7 @@ def _copy(con: duckdb.DuckDBPyConnection, e: ParquetExport, out: Path, where: st
     are one sorted COPY. A partitioned table is written one partition at a time.
     """
     options = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE_BYTES {quote_literal(PARQUET_ROW_GROUP_BYTES)}"
-    filtered = f"SELECT * FROM ({_export_query(e)})" + (f" WHERE {where}" if where else "")
+    filtered = f"SELECT * FROM ({_export_query(con, e)})" + (f" WHERE {where}" if where else "")
     drop = f" EXCLUDE ({', '.join(quote_ident(c) for c in e.partition_by)})" if e.partition_by else ""
     order = f" ORDER BY {', '.join(quote_ident(c) for c in e.order_by)}" if e.order_by else ""
     if e.partition_by:
@@ -542,8 +578,8 @@ def export_parquet(
     ``articles`` and ``quarantine`` are partitioned by ``language`` and ``ingest_date`` (the UTC date of
     ``ingested_at``): ``parquet/articles/language=en/ingest_date=2026-01-31/data_0.parquet``; read them
     with ``hive_partitioning = true``. Wide tables are written in sorted chunks (``_copy``). Each table's new copy is
-    written beside the old one and swapped in by renames, so readers see either the old or the new
-    files, never a half-written one. A table with no rows gets an empty folder.
+    written beside the old one and swapped in (``swap_in``: an atomic exchange on Linux), so readers see either
+    the old or the new files, never a half-written one. A table with no rows gets an empty folder.
 
     ``articles`` is exported incrementally: ``parquet/.articles.partitions.json`` records a fingerprint of
     each partition as written (``_fingerprints``); the new copy hard-links the files of the partitions whose
@@ -599,10 +635,43 @@ def _value_claim(con: duckdb.DuckDBPyConnection, db_path: Path, table: str) -> I
         yield
 
 
+_RENAME_EXCHANGE = 2  # renameat2(2)'s flag: exchange the two paths atomically (Linux 3.15+, glibc 2.28+)
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Exchange the directories ``a`` and ``b`` in one step (``renameat2(RENAME_EXCHANGE)``); False where the
+    system or the file system cannot."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def swap_in(new: Path, final: Path) -> None:
+    """Make the directory ``new`` the one at ``final`` and delete the one that was there. On Linux the two are
+    exchanged atomically: a reader opening ``final`` finds the old copy or the new one, never none; elsewhere
+    (or on a file system without the exchange) by two renames, with an instant between them without ``final``."""
+    if final.exists() and _exchange(new, final):
+        shutil.rmtree(new, ignore_errors=True)  # (the old copy, now at ``new``)
+        return
+    old = new.with_name(new.name + ".old")
+    if final.exists():
+        final.rename(old)
+    new.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _export_table(con: duckdb.DuckDBPyConnection, e: ParquetExport, parquet_dir: Path, run_id: str) -> int:
     """Write one table's new copy beside the old one and swap it in (see ``export_parquet``); its row count."""
-    from corpus_etl import schema
-
     final = parquet_dir / e.table
     tmp = parquet_dir / f".{e.table}.{run_id}.tmp"
     manifest = parquet_dir / f".{e.table}.partitions.json"
@@ -618,12 +687,10 @@ def _export_table(con: duckdb.DuckDBPyConnection, e: ParquetExport, parquet_dir:
         else:
             tmp.mkdir(parents=True)
     tmp.mkdir(parents=True, exist_ok=True)
-    old = parquet_dir / f".{e.table}.{run_id}.old"
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(tmp, final)
     if fingerprints is not None:  # after the swap: a stale manifest only makes the next export write more
+        from corpus_etl import schema
+
         body = json.dumps({"columns": list(schema.BY_NAME[e.table].columns), "partitions": fingerprints})
         part = manifest.with_name(manifest.name + ".part")
         part.write_text(body, encoding="utf-8")

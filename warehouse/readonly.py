@@ -20,11 +20,14 @@ import duckdb
 from corpus_etl import schema
 
 from .db import (
+    DUCKDB_1X_STORAGE_NUMBERS,
     SCHEMA_VERSION,
+    STORAGE_VERSION,
     create_table_sql,
     duckdb_type,
     quote_ident,
     quote_literal,
+    storage_number,
     stored_schema_version,
     view_names,
 )
@@ -96,6 +99,12 @@ def open_for_query(warehouse: Path) -> ReadConnection:
             f"the warehouse has schema version {version} (this corpus-etl writes {SCHEMA_VERSION}): its analytics "
             f"tables and views are missing; run `corpus-etl analytics --warehouse {warehouse}` (or any ingest) "
             "to upgrade it"
+        )
+    number = storage_number(db)
+    if number is not None and number not in DUCKDB_1X_STORAGE_NUMBERS:
+        note = (note + "; " if note else "") + (
+            f"{db} is in DuckDB 2.0's storage format, which DuckDB 1.x clients cannot open; the next ingest or "
+            f"`corpus-etl analytics --warehouse {warehouse}` rewrites it in format {STORAGE_VERSION}, which both read"
         )
     return ReadConnection(con, "database", note)
 

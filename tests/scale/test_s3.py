@@ -156,13 +156,18 @@ def test_ingest_from_s3_and_publish_the_lake_to_s3(prefect_api, s3_server, seeds
         assert sorted(flags) == [(False, True), (True, False)]
     finally:
         db.close()
-    # the lake follows: its sources table says deleted too; a run that changes nothing publishes nothing
+    # the lake follows: its sources table says deleted too
     assert again["lake_files"] > 0
     lake_sources = ds.dataset(f"{root}/sources", filesystem=fs, format="parquet").to_table()
     assert (
         dict(zip(lake_sources["path"].to_pylist(), lake_sources["status"].to_pylist(), strict=True))[paths[0]]
         == "deleted"
     )
+    # a run that changes nothing publishes the two tables it changed: sources (marked skipped) and runs (its row,
+    # completed); the other files are not sent again
     idle = _run([f"s3://{BUCKET}/seeds"], wh, lake=f"s3://{BUCKET}/lake")
-    assert idle["n_processed"] == 0 and idle["lake_files"] == 0
+    assert idle["n_processed"] == 0 and idle["lake_files"] == 2
+    lake_runs = ds.dataset(f"{root}/runs", filesystem=fs, format="parquet").to_table()
+    statuses = dict(zip(lake_runs["run_id"].to_pylist(), lake_runs["status"].to_pylist(), strict=True))
+    assert statuses[idle["run_id"]] == "completed" and set(statuses.values()) == {"completed"}
     assert storage.published_digest(f"s3://{BUCKET}/lake") == storage.dir_digest(wh / "parquet")

@@ -1,7 +1,8 @@
 -- Articles (kind = 'article') for analysts: the outlet resolved as in story_clusters (the byline's outlet,
 -- else the source file's directory), the UTC ingest date, the story cluster the article belongs to, and
 -- whether it is current: false when its source file was deleted from its SOURCE (the deleted-file rule
--- keeps the rows, flagged; filter on is_current for what the sources hold now).
+-- keeps the rows, flagged; filter on is_current for what the sources hold now); quality columns: where the
+-- title came from and the shares of the record's span and of its source file removed as boilerplate.
 CREATE OR REPLACE VIEW v_articles AS
 SELECT
     a.article_id,
@@ -31,8 +32,20 @@ SELECT
     c.similarity AS cluster_similarity,
     c.cluster_size,
     s.status AS source_status,
-    coalesce(s.status <> 'deleted', true) AS is_current
+    coalesce(s.status <> 'deleted', true) AS is_current,
+    a.title_source,
+    round(coalesce(ra.removed_chars, 0) / nullif(a.char_end - a.char_start, 0), 4) AS record_removed_share,
+    round(coalesce(rs.removed_chars, 0) / nullif(s.n_chars, 0), 4) AS source_removed_share
 FROM articles AS a
 LEFT JOIN story_clusters AS c ON c.article_id = a.article_id
 LEFT JOIN sources AS s ON s.source_id = a.source_id
+LEFT JOIN (
+    SELECT article_id, sum(char_end - char_start) AS removed_chars
+    FROM removed_spans
+    WHERE article_id IS NOT NULL
+    GROUP BY article_id
+) AS ra ON ra.article_id = a.article_id
+LEFT JOIN (
+    SELECT source_id, sum(char_end - char_start) AS removed_chars FROM removed_spans GROUP BY source_id
+) AS rs ON rs.source_id = a.source_id
 WHERE a.kind = 'article'

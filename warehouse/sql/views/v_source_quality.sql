@@ -1,5 +1,6 @@
 -- One row per source file: its status and how much of it became clean, titled, language-tagged, unique
--- articles (quarantined share, share of its characters inside accepted records, duplicates).
+-- articles (quarantined share, shares of its characters inside accepted records and removed as boilerplate,
+-- duplicates).
 CREATE OR REPLACE VIEW v_source_quality AS
 SELECT
     s.source_id,
@@ -14,6 +15,7 @@ SELECT
     s.n_removed_spans,
     round(s.n_quarantined / nullif(s.n_articles + s.n_quarantined, 0), 3) AS quarantined_share,
     round(coalesce(a.record_chars, 0) / nullif(s.n_chars, 0), 3) AS record_chars_share,
+    round(coalesce(r.removed_chars, 0) / nullif(s.n_chars, 0), 3) AS removed_chars_share,
     coalesce(a.n_untitled, 0) AS n_untitled,
     coalesce(a.n_und, 0) AS n_language_und,
     coalesce(d.n_duplicates, 0) AS n_duplicates,
@@ -32,3 +34,6 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT source_id, count(*) AS n_duplicates FROM story_clusters WHERE NOT is_canonical GROUP BY source_id
 ) AS d ON d.source_id = s.source_id
+LEFT JOIN (
+    SELECT source_id, sum(char_end - char_start) AS removed_chars FROM removed_spans GROUP BY source_id
+) AS r ON r.source_id = s.source_id

@@ -13,7 +13,7 @@ SELECT
     r.n_records,
     r.n_loaded,
     r.n_quarantined,
-    round(r.bytes_read / 1e6, 3) AS mb_read,
+    round(r.bytes_read / 1000000, 3) AS mb_read,
     r.seconds,
     round(r.n_records / nullif(r.seconds, 0), 1) AS records_per_second,
     coalesce(cur.n_current, 0) AS n_articles_current
