@@ -492,6 +492,7 @@ def render_peers(results: dict[str, Any]) -> list[str]:
     if peers.get("date"):
         code = peers.get("code") or {}
         lines[-1:] = [
+            "",
             f"Measured {peers['date']} (`python -m bench.run {' '.join(peers.get('argv') or [])}`), commit "
             f"{code.get('git_commit')}"
             + (" plus uncommitted changes" if code.get("uncommitted_changes") else "")
