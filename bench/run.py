@@ -354,6 +354,26 @@ def build_corpus(
         The manifest, plus ``reused`` and ``build_seconds`` (not stored in the file).
     """
     key = corpus_key(size_mb, seed, pool.fingerprint, min_file, max_file)
+    total = int(size_mb * MB)
+    return write_corpus(
+        dest, key, lambda: generate_corpus(pool.stories, total, seed, min_file, max_file), len(pool.stories), log
+    )
+
+
+def write_corpus(
+    dest: Path,
+    key: dict[str, Any],
+    generate: Callable[[], Iterable[CorpusFile]],
+    n_pool_stories: int,
+    log: Log | None = None,
+) -> dict[str, Any]:
+    """Write the files ``generate()`` yields into ``dest`` with a manifest holding ``key`` (or reuse ``dest``
+    when its manifest has the same key and its files are intact). Shared by ``build_corpus`` and the peers'
+    corpus (``bench/peers.py``).
+
+    Returns:
+        The manifest, plus ``reused`` and ``build_seconds`` (not stored in the file).
+    """
     manifest_path = dest / ".manifest.json"
     if manifest_path.is_file():
         try:
@@ -373,7 +393,7 @@ def build_corpus(
     used: set[str] = set()
     styles: Counter[str] = Counter()
     n_articles = 0
-    for f in generate_corpus(pool.stories, int(size_mb * MB), seed, min_file, max_file):
+    for f in generate():
         path = tmp / f.name
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(f.data)
@@ -402,7 +422,7 @@ def build_corpus(
         "n_articles": n_articles,
         "n_distinct_article_texts": len(distinct),
         "n_distinct_stories": len(used),
-        "n_pool_stories": len(pool.stories),
+        "n_pool_stories": n_pool_stories,
         "files_by_style": dict(sorted(styles.items())),
         "file_list_sha256": _file_list_sha256(files),
         "files": files,
@@ -650,6 +670,9 @@ def run_measured(cmd: Sequence[str], env: dict[str, str], log_path: Path, use_ti
         "max_processes": sampler.max_processes,
         "largest_process_max_rss_bytes": int(gt["max_rss_kb"] * 1024) if "max_rss_kb" in gt else None,
         "cpu_s": round(tree_cpu, 2),
+        # polled from /proc (misses each process's last 0.2 s); GNU time misses processes their parent never
+        # waited for (datatrove's forkserver workers), so the peers report the larger of the two
+        "cpu_s_polled": round(sum(sampler.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK"), 2),
         "cpu_cores_used": round(tree_cpu / wall, 2) if wall else None,
         "other_cpu_cores": round(max(0.0, busy - tree_cpu) / wall, 2) if wall else None,
         "loadavg_before": load0,
@@ -1414,7 +1437,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         a, b = rat["linearity_between"]
         add(f"peak RSS {b} / {a}", rat["peak_rss_ratio"], "flat (about 1)", rat["peak_rss_ratio"] <= 1.25)
         add(f"s/MB {b} / {a}", rat["linearity_s_per_mb_ratio"], "linear (about 1)", None)
-    return out
+    from bench.peers import peer_targets
+
+    return out + peer_targets(results)
 
 
 def code_version() -> dict[str, Any]:
@@ -1741,6 +1766,9 @@ def render(results: dict[str, Any]) -> str:
         )
         lines += ["", "Import and start-up times (a fresh `python -c ...` each, wall s):", ""]
         lines.append(_table(["what", "s"], [[k, v] for k, v in fc["imports_s"].items()]))
+    from bench.peers import render_peers
+
+    lines += render_peers(results)
     lines += ["", "## Targets", ""]
     lines.append(
         _table(
@@ -1818,6 +1846,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     parser.add_argument("--naive-size", type=float, default=NAIVE_SIZE, help="corpus of the naive baseline (MB)")
     parser.add_argument("--no-fixed-cost", action="store_true", help="skip the one-file-corpus runs")
+    parser.add_argument(
+        "--peers-size",
+        type=float,
+        help="corpus of the peers (bench/peers.py: the product, the split + language floor, naive pandas + "
+        "langdetect, datatrove) in MB (default 50; with --quick the quick size)",
+    )
+    parser.add_argument("--peers-repeats", type=int, help="runs of every peer (default 3; with --quick 1)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the peers")
+    parser.add_argument(
+        "--peers-only",
+        action="store_true",
+        help="measure the peers only, and put them into the RESULTS.json already in --out (the other sections "
+        "keep their earlier numbers)",
+    )
     parser.add_argument("--keep-prefect-api-url", action="store_true", help="use $PREFECT_API_URL if set")
     parser.add_argument(
         "--prefect-api",
@@ -1878,7 +1920,10 @@ def _main(
     naive_size = args.naive_size if args.naive_size in sizes else sizes[0]
     # The harness itself resolves Settings from the same environment as the CLI.
     t_all = time.perf_counter()
-    log(f"bench: sizes {[f'{s:g} MB' for s in sizes]}, floors {args.floors}, shared {shared}")
+    if args.peers_only:
+        log(f"bench: peers only, shared {shared}")
+    else:
+        log(f"bench: sizes {[f'{s:g} MB' for s in sizes]}, floors {args.floors}, shared {shared}")
     pool = load_stories(shared)
     log(f"stories: {pool.facts['reuters_stories']} Reuters + {pool.facts['bbc_articles']} BBC")
     from corpus_etl.settings import Settings
@@ -1913,6 +1958,14 @@ def _main(
         "sizes": {},
         "notes": [],
     }
+    if args.peers_only:
+        old = out_dir / "RESULTS.json"
+        if old.is_file():
+            results = json.loads(old.read_text())
+        results["peers"] = _measure_peers(args, pool, env, use_time, log, argv)
+        write_results(results, out_dir)
+        log(f"peers done in {(time.perf_counter() - t_all) / 60:.1f} min: {out_dir / 'RESULTS.md'}")
+        return 0
     if not args.no_fixed_cost:
         results["fixed_cost"] = measure_fixed_cost(pool, env, use_time, log)
         if env_ephemeral is not None:
@@ -1938,6 +1991,9 @@ def _main(
             log(f"{size:g} MB: naive baseline {nb['seconds']:.1f} s")
         del records
         write_results(results, out_dir)
+    if not args.no_peers:
+        results["peers"] = _measure_peers(args, pool, env, use_time, log, argv)
+        write_results(results, out_dir)
     results["code"]["end"] = code_version()
     results["code"]["changed_during_run"] = (
         results["code"]["end"]["product_sha256"] != results["code"]["start"]["product_sha256"]
@@ -1955,6 +2011,21 @@ def _main(
     write_results(results, out_dir)
     log(f"done in {results['total_seconds'] / 60:.1f} min: {out_dir / 'RESULTS.md'}")
     return 0
+
+
+def _measure_peers(
+    args: argparse.Namespace, pool: StoryPool, env: dict[str, str], use_time: bool, log: Log, argv: list[str]
+) -> dict[str, Any]:
+    from bench.peers import DEFAULT_PEERS_SIZE, DEFAULT_REPEATS, measure_peers
+
+    size = args.peers_size or (args.quick or DEFAULT_PEERS_SIZE)
+    repeats = args.peers_repeats or (1 if args.quick else DEFAULT_REPEATS)
+    start = code_version()
+    date = datetime.now(UTC).isoformat(timespec="seconds")
+    res = measure_peers(size, pool, env, use_time, repeats, log)
+    end = code_version()
+    res.update(argv=argv, date=date, code=start, changed_during_run=start["product_sha256"] != end["product_sha256"])
+    return res
 
 
 if __name__ == "__main__":
