@@ -306,7 +306,7 @@ def is_headline(text: str, opts: SplitOptions) -> bool:
     """A line that could be a headline: a few words, capitalised, not ending like a sentence.
 
     A question mark may end a headline; a full stop only an all-capitals one ("... OF T.E.A.M.").
-    Not headlines: lines ending in a function word (a wrapped line), rows of figures (tables),
+    Not headlines: lines ending in a function word (a wrapped line; all capitals may), rows of figures (tables),
     numbered section headings ("1. Ditch the diet"), links.
     """
     n = words(text)
@@ -318,9 +318,13 @@ def is_headline(text: str, opts: SplitOptions) -> bool:
     if not (first.isupper() or first.isdigit() or first in "“\"‘'«¿¡$£€<(["):
         return False
     tokens = text.split()
-    if tokens[-1].casefold() in _HEADLINE_TRAILING_WORDS:
+    # (a wrapped line of running text ends in a function word; an all-capitals headline may: "... CRISIS OVER")
+    if tokens[-1].casefold() in _HEADLINE_TRAILING_WORDS and not text.isupper():
         return False
-    if sum(1 for t in tokens if any(c.isdigit() for c in t)) * 10 >= 3 * len(tokens):
+    # figures (tokens of digits, no letters: "22", "1.07", "9-,"), not names holding digits ("3COM", "20-DAY")
+    if sum(1 for t in tokens if any(c.isdigit() for c in t) and not any(c.isalpha() for c in t)) * 10 >= 3 * len(
+        tokens
+    ):
         return False
     if _NUMBERED.match(text):
         return False

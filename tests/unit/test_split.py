@@ -182,6 +182,33 @@ def test_headline_rules():
     assert not is_headline("The council met on Monday.", opts)
     assert not is_headline("Updates", opts)
     assert not is_headline("lower case line here", opts)
+    # a wrapped line ends in a function word; an all-capitals wire headline may
+    assert not is_headline("The minister said the talks would go on over", opts)
+    assert is_headline("CHINA'S PREMIER ZHAO SAYS POLITICAL CRISIS OVER", opts)
+    # rows of figures are no headlines; names holding digits are no figures
+    assert not is_headline("Shr 22 cts vs 13 cts", opts)
+    assert is_headline("U.S. SELLING 17 BILLION DLRS OF 9-, 20-DAY BILLS", opts)
+    assert is_headline("3COM CORP <COMS> 3RD QTR FEB 28 NET", opts)
+
+
+def test_wire_stories_with_capital_headlines_come_apart():
+    """Two Reuters-style stories (capitals headline, dateline lede, hard-wrapped text) joined by two blank lines."""
+    first = (
+        "TDK SALES RISE ON ELECTRONIC PARTS SALES\n\nTOKYO, Oct 19 - TDK Corp said its sales rose 3.6\n"
+        "pct in the three months ended August 31 due to better sales of\nelectronic materials and components, "
+        "the company said in a\nstatement, adding that tape sales to North America fell.\n\n"
+        "The proportion of overseas sales to total sales fell to 45.2\npct from 45.6 pct a year earlier.\n"
+    )
+    second = (
+        "\n\nU.S. SELLING 17 BILLION DLRS OF 9-, 20-DAY BILLS\n\nWASHINGTON, March 31 - The U.S. Treasury said"
+        " it will\nauction 17 billion dlrs of 9-day and 20-day cash management\nbills on April 2.\n\n"
+        "The auction will consist of 11 billion dlrs in 9-day bills\nand six billion dlrs in 20-day bills.\n"
+    )
+    arts = [r for r in split_text(first + second, RULES).records if r.kind == "article"]
+    assert [r.title for r in arts] == [
+        "TDK SALES RISE ON ELECTRONIC PARTS SALES",
+        "U.S. SELLING 17 BILLION DLRS OF 9-, 20-DAY BILLS",
+    ]
 
 
 def test_empty_and_whitespace_only():
