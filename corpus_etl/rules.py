@@ -98,7 +98,10 @@ class Rules:
             return memo[line]
         if len(memo) >= _MEMO_MAX:
             memo.clear()
-        memo[line] = found = self._match_line(line)
+        found = self._match_line(line)
+        if found is None and (bullet := _BULLET.match(line)) and bullet.end() < len(line):
+            found = self._match_line(line[bullet.end() :])  # an item of a list: "* © 2012 The Times"
+        memo[line] = found
         return found
 
     def _match_line(self, line: str) -> LineRule | None:
@@ -118,6 +121,8 @@ class Rules:
         return None
 
 
+# A list item's bullet: a line no rule matches is tried again without it.
+_BULLET = re.compile(r"[*+•·o-]\s+")
 _MEMO_MAX = 100_000  # lines remembered by Rules.match_line (then forgotten at once: a bounded memory)
 
 

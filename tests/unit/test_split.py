@@ -533,3 +533,15 @@ def test_requires_must_be_lower_case_strings_of_a_regex_rule(tmp_path: Path) -> 
     bad.write_text(text.replace('requires = ["cookie", "accept"]', 'requires = ["Cookie"]'), encoding="utf-8")
     with pytest.raises(RulesError, match=r"cookie_notice.*lower-case"):
         load_rules(str(bad))
+
+
+def test_rules_read_a_list_items_text_and_skip_links_in_their_forms():
+    """A footer item "* © 2012 The Times" is a copyright line (a line no rule matches is tried without its
+    bullet; a bulleted menu entry is still a link list); skip links come in more words than a fixed list."""
+    assert RULES.match_line("* © 2012 The New York Times Company").name == "copyright"
+    assert RULES.match_line("+ Copyright 2012 The New York Times Company").name == "copyright"
+    assert RULES.match_line("* Privacy").name == "link_list"
+    for line in ("Skip to search.", "Skip to primary content", "Skip to Main Content", "Jump to navigation"):
+        assert RULES.match_line(line).name == "skip_link", line
+    assert RULES.match_line("Skip to the end of the story, he said, and you miss the point.") is None
+    assert RULES.match_line("* The council voted to skip to the next item on the agenda.") is None
