@@ -158,8 +158,6 @@ class SplitOptions:
     # ... and an article of the page other than its main one keeps a body of its own when the model calls more
     # than this share of its characters body (and it has page_gap_min_words words).
     line_model_article_share: float = 0.5
-    # ... and such an article becomes a 'related' record when the model calls at most this share of it body.
-    line_model_chrome_share: float = -1.0
     # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
     # block, in a block of less than this share of its text, are not the article (see _off_main_block).
     block_gap: int = 4
@@ -1230,8 +1228,6 @@ class _Splitter:
                 body = sum(b - a for a, b in rec.paragraph_spans if line_label.get(line_of(a)) == "body")
                 if body > self.opts.line_model_article_share * total and rec.body_words >= self.opts.page_gap_min_words:
                     holders.append(idx)
-                elif body <= self.opts.line_model_chrome_share * total:
-                    rec.kind = "related"  # menus, a teaser list, a box the rules took for an article
             holders.sort(key=lambda idx: first_kept.get(idx, 0))
             holder_starts = [first_kept.get(idx, 0) for idx in holders]
             chosen: dict[int, list[tuple[int, int, str, int]]] = {idx: [] for idx in holders}
