@@ -403,6 +403,52 @@ STORY_CLUSTERS = TableSpec(
     ),
 )
 
+STORY_MEMBERS = TableSpec(
+    name="story_members",
+    description=(
+        "Event stories: every indexed article (kind = 'article') placed in a story, articles of any outlet on one "
+        "news event (TF-IDF cosine of title and body, single pass in date order, 7-day window: "
+        "`corpus_etl/analytics/events.py`). Not `story_clusters` (copies of one text). Query `v_story_members`."
+    ),
+    primary_key=("article_id",),
+    schema=pa.schema(
+        [
+            _f("article_id", STR, "The article (`articles.article_id`).", False),
+            _f(
+                "story_id",
+                STR,
+                "The story: the article_id of the article that founded it (kept when that article later leaves).",
+                False,
+            ),
+            _f(
+                "matched_article_id",
+                STR,
+                "The earlier article it was most similar to, which put it in the story; NULL for a story's first "
+                "article.",
+            ),
+            _f("similarity", pa.float64(), "TF-IDF cosine with `matched_article_id` (1 for a first article).", False),
+            _f("story_version", STR, "Parameters of the linking; rows of another version are placed again.", False),
+            _f("run_id", STR, "Run that placed it.", False),
+        ]
+    ),
+)
+
+STORY_TERMS = TableSpec(
+    name="story_terms",
+    description=(
+        "The story linking's index: the weighted terms (top 80 by TF-IDF, L2-normalised) of every placed article, "
+        "as computed when it was placed; later articles are compared with these."
+    ),
+    primary_key=("term", "article_id"),
+    schema=pa.schema(
+        [
+            _f("term", STR, "A term (casefolded word of 3+ letters, no stop word).", False),
+            _f("article_id", STR, "The article (`story_members.article_id`).", False),
+            _f("weight", pa.float64(), "Its weight in the article's unit vector.", False),
+        ]
+    ),
+)
+
 SEARCH_DOCS = TableSpec(
     name="search_docs",
     description="The full-text index's documents: one row per article (kind = 'article') with its length in terms.",
@@ -463,6 +509,8 @@ TABLES: tuple[TableSpec, ...] = (
     STORY_CLUSTERS,
     SEARCH_DOCS,
     SEARCH_TERMS,
+    STORY_MEMBERS,
+    STORY_TERMS,
 )
 # The counters a run records in ``runs`` (files and records per stage, bytes read): the flow, the unchanged-run
 # path and the benchmark count these.

@@ -1,0 +1,106 @@
+"""The event stories writer: places the articles no story holds yet (``corpus_etl.analytics.events``).
+
+Called by ``warehouse.analytics.update_analytics`` after the search index is up to date, on its connection
+and inside its transaction. Incremental: placed articles keep their story; rows of articles that left
+``articles`` (or of another linking version) are dropped; every indexed article without a row is placed, in
+the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk only the stored vector
+entries of the chunk's terms are read (a dot product needs no other), so memory is bounded by the chunk, not
+by the warehouse. The document frequencies come from the search index (``search_terms``), which counts
+the same words over the same articles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from .db import fetch_dicts, quote_ident, sql
+
+CHUNK = 2000  # articles placed per read of texts and stored vectors
+
+
+def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """Bring ``story_members`` and ``story_terms`` up to date with the search index, on ``con``'s transaction.
+
+    Returns:
+        Counts: stories_placed (articles placed now), stories_removed (rows dropped), stories and
+        story_members (totals after the update).
+    """
+    from corpus_etl.analytics import events
+
+    con.execute(sql("stories/stale"), [events.STORY_VERSION])
+    removed = _count(con, "st_stale")
+    if removed:
+        con.execute(sql("stories/delete_stale_members"))
+        con.execute(sql("stories/delete_stale_terms"))
+    con.execute(sql("stories/todo"))
+    todo = _count(con, "st_todo")
+    if todo:
+        n_docs = int(con.execute(sql("stories/n_docs")).fetchall()[0][0])
+        for start in range(0, todo, CHUNK):
+            _place_chunk(con, run_id, start, start + CHUNK, n_docs)
+    stories, members = con.execute(sql("stories/totals")).fetchall()[0]
+    return {
+        "stories_placed": todo,
+        "stories_removed": removed,
+        "stories": int(stories),
+        "story_members": int(members),
+    }
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(sql("analytics/count").format(table=quote_ident(table))).fetchall()[0][0])
+
+
+def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int) -> None:
+    import pyarrow as pa
+
+    from corpus_etl import schema
+    from corpus_etl.analytics import events
+
+    rows = fetch_dicts(con, sql("stories/todo_texts"), [start, stop])
+    tfs = [events.event_terms(r["title"], r["body"]) for r in rows]
+    terms = sorted({t for tf in tfs for t in tf})
+    df = {t: int(n) for t, n in con.execute(sql("stories/df"), [terms]).fetchall()}
+    docs = [
+        events.Doc(r["article_id"], r["published_date"], events.vector(tf, df, n_docs))
+        for r, tf in zip(rows, tfs, strict=True)
+    ]
+    del rows, tfs, df
+    index = events.StoryIndex()
+    wanted = sorted({t for d in docs for t in d.vector})
+    stored: dict[str, tuple[Any, str, dict[str, float]]] = {}
+    for aid, term, weight, story, day in con.execute(sql("stories/postings"), [wanted]).fetchall():
+        stored.setdefault(aid, (day, story, {}))[2][term] = float(weight)
+    for aid, (day, story, vec) in stored.items():
+        index.add(events.Doc(aid, day, vec), story)
+    del stored
+    placed = index.place_all(docs)
+    members: dict[str, list[Any]] = {c: [] for c in schema.STORY_MEMBERS.columns}
+    for p in placed:
+        members["article_id"].append(p.article_id)
+        members["story_id"].append(p.story_id)
+        members["matched_article_id"].append(p.matched_article_id)
+        members["similarity"].append(p.similarity)
+        members["story_version"].append(events.STORY_VERSION)
+        members["run_id"].append(run_id)
+    entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": []}
+    for d in docs:
+        for t, w in sorted(d.vector.items()):
+            entries["term"].append(t)
+            entries["article_id"].append(d.article_id)
+            entries["weight"].append(w)
+    _insert(con, "story_members", pa.Table.from_pydict(members, schema=schema.STORY_MEMBERS.schema))
+    _insert(con, "story_terms", pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:
+    if table.num_rows == 0:
+        return
+    staged = f"stg_st_{name}"
+    con.register(staged, table)
+    try:
+        con.execute(sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(staged)))
+    finally:
+        con.unregister(staged)
