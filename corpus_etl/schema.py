@@ -120,7 +120,25 @@ ARTICLES = TableSpec(
             _f("outlet", STR, 'Publication named in the byline ("by X, The Canadian Press"), if any.'),
             _f("dateline", STR, 'Dateline that opens the body ("WATERLOO, Ont."), if any.'),
             _f("tags", LIST_STR, 'Tags from tag lines ("Tag: security blackberry"), lower-cased.', False),
-            _f("published_date", pa.date32(), "Publication date stated on a date line near the headline, if any."),
+            _f(
+                "published_date",
+                pa.date32(),
+                "Publication date the page states near the headline (`published_date_source` says where); never the "
+                "ingest date, never after the file's modification time; NULL when the page states none.",
+            ),
+            _f(
+                "published_time",
+                STR,
+                "Time of day stated with `published_date`, 24-hour HH:MM on the page's own clock (a zone is not "
+                "applied); NULL when none is stated.",
+            ),
+            _f(
+                "published_date_source",
+                STR,
+                "Where `published_date` came from: date_line (a line stating the date by the headline), updated "
+                "(an 'Updated ...' line), byline (a byline with a date), dateline, url (a date in a URL or the "
+                "path), jsonl_field; NULL when there is no date (`corpus_etl/dates.py`).",
+            ),
             _f("cluster", pa.int32(), "Multi-News cluster (0-based line of the .src file) or JSONL line; else NULL."),
             _f("meta_json", STR, "JSONL input: the object's fields other than the text, as JSON; else NULL."),
             _f("char_start", pa.int64(), "Start of the record's span in the decoded source text (0-based).", False),

@@ -26,7 +26,7 @@ import json
 import random
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -241,18 +241,31 @@ def report(res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_measurement(
+    argv: list[str] | None,
+    doc: str,
+    corpus: str,
+    measure_fn: Callable[[Path], dict[str, Any]],
+    report_fn: Callable[[dict[str, Any]], str],
+    stem: str,
+) -> None:
+    """The command line of a measurement: ``--out DIR`` (default ``eval/``), the corpus ``corpora/<corpus>`` under
+    the shared directory, ``<stem>.json`` and ``<STEM>.md`` written, the report printed."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).parent)
     args = ap.parse_args(argv)
     root = shared_dir()
-    if not (root / "corpora" / "multinews_dev").is_dir():
+    if not (root / "corpora" / corpus).is_dir():
         raise SystemExit(f"corpora not found under {root} (set CORPUS_ETL_SHARED)")
-    res = measure(root)
+    res = measure_fn(root)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "stories.json").write_text(json.dumps(res, indent=1, default=str) + "\n", encoding="utf-8")
-    (args.out / "STORIES.md").write_text(report(res), encoding="utf-8")
-    print(report(res))
+    (args.out / f"{stem}.json").write_text(json.dumps(res, indent=1, default=str) + "\n", encoding="utf-8")
+    (args.out / f"{stem.upper()}.md").write_text(report_fn(res), encoding="utf-8")
+    print(report_fn(res))
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_measurement(argv, __doc__ or "", "multinews_dev", measure, report, "stories")
 
 
 if __name__ == "__main__":
