@@ -3,10 +3,10 @@
 Called by ``warehouse.analytics.update_analytics`` after the search index is up to date, on its connection
 and inside its transaction. Incremental: placed articles keep their story; rows of articles that left
 ``articles`` (or of another linking version) are dropped; every indexed article without a row is placed, in
-the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk only the stored vector
-entries of the chunk's terms are read (a dot product needs no other), so memory is bounded by the chunk, not
-by the warehouse. The document frequencies come from the search index (``search_terms``), which counts
-the same words over the same articles.
+the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk the dot products with the
+stored vectors are computed in DuckDB (``stories/matches``) and only the pairs at or above the threshold come
+back to Python, so memory is bounded by the chunk, not by the warehouse. The document frequencies come from
+the search index (``search_terms``), which counts the same words over the same articles.
 """
 
 from __future__ import annotations
@@ -68,15 +68,23 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         for r, tf in zip(rows, tfs, strict=True)
     ]
     del rows, tfs, df
-    index = events.StoryIndex()
-    wanted = sorted({t for d in docs for t in d.vector})
-    stored: dict[str, tuple[Any, str, dict[str, float]]] = {}
-    for aid, term, weight, story, day in con.execute(sql("stories/postings"), [wanted]).fetchall():
-        stored.setdefault(aid, (day, story, {}))[2][term] = float(weight)
-    for aid, (day, story, vec) in stored.items():
-        index.add(events.Doc(aid, day, vec), story)
-    del stored
-    placed = index.place_all(docs)
+    entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": []}
+    for d in docs:
+        for t, w in sorted(d.vector.items()):
+            entries["term"].append(t)
+            entries["article_id"].append(d.article_id)
+            entries["weight"].append(w)
+    vectors = pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema)
+    del entries
+    stored: dict[str, list[events.Match]] = {}
+    con.register("st_chunk", vectors)
+    try:
+        query = sql("stories/matches").format(chunk=quote_ident("st_chunk"))
+        for aid, placed_id, story, day, sim in con.execute(query, [events.THRESHOLD]).fetchall():
+            stored.setdefault(aid, []).append(events.Match(placed_id, story, day, float(sim)))
+    finally:
+        con.unregister("st_chunk")
+    placed = events.StoryIndex().place_all(docs, stored)
     members: dict[str, list[Any]] = {c: [] for c in schema.STORY_MEMBERS.columns}
     for p in placed:
         members["article_id"].append(p.article_id)
@@ -85,14 +93,8 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         members["similarity"].append(p.similarity)
         members["story_version"].append(events.STORY_VERSION)
         members["run_id"].append(run_id)
-    entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": []}
-    for d in docs:
-        for t, w in sorted(d.vector.items()):
-            entries["term"].append(t)
-            entries["article_id"].append(d.article_id)
-            entries["weight"].append(w)
     _insert(con, "story_members", pa.Table.from_pydict(members, schema=schema.STORY_MEMBERS.schema))
-    _insert(con, "story_terms", pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema))
+    _insert(con, "story_terms", vectors)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:

@@ -110,13 +110,26 @@ class Placed:
     similarity: float
 
 
+@dataclass(frozen=True)
+class Match:
+    """A placed article an article to place was compared with: its story, date and the cosine similarity."""
+
+    article_id: str
+    story_id: str
+    published: date | None
+    similarity: float
+
+
 def within_window(a: date | None, b: date | None, days: int = WINDOW_DAYS) -> bool:
     """Whether two articles' dates allow one story: either unknown, or at most ``days`` apart."""
     return a is None or b is None or abs((a - b).days) <= days
 
 
 class StoryIndex:
-    """The articles already placed (an inverted index of their vectors), and the single-pass linking."""
+    """The single-pass linking, holding the articles placed through it (an inverted index of their vectors).
+
+    Articles of earlier runs need not be held: their matches can be passed in already scored (``place``).
+    """
 
     def __init__(self, threshold: float = THRESHOLD, window_days: int = WINDOW_DAYS) -> None:
         self.threshold = threshold
@@ -135,32 +148,42 @@ class StoryIndex:
         for t, w in doc.vector.items():
             self.postings.setdefault(t, []).append((k, w))
 
-    def best_match(self, doc: Doc) -> tuple[int, float] | None:
-        """The most similar article held within the date window (ties: the earliest added), or None."""
+    def best_match(self, doc: Doc, stored: Sequence[Match] = ()) -> Match | None:
+        """The most similar article within the date window: of ``stored`` (articles placed by earlier runs,
+        scored by the caller: ``warehouse.stories`` computes their dot products in SQL) and of the articles
+        held here; ties go to the stored ones (by article id), then to the earliest added."""
+        best: Match | None = None
+        for m in sorted(stored, key=lambda m: m.article_id):
+            if (best is None or m.similarity > best.similarity) and within_window(
+                doc.published, m.published, self.window_days
+            ):
+                best = m
         acc: dict[int, float] = {}
         for t, w in doc.vector.items():
             for k, v in self.postings.get(t, ()):
                 acc[k] = acc.get(k, 0.0) + w * v
-        best: tuple[int, float] | None = None
-        for k, s in sorted(acc.items()):
-            if (best is None or s > best[1]) and within_window(doc.published, self.dates[k], self.window_days):
-                best = (k, s)
+        for k, sim in sorted(acc.items()):
+            if (best is None or sim > best.similarity) and within_window(
+                doc.published, self.dates[k], self.window_days
+            ):
+                best = Match(self.ids[k], self.stories[k], self.dates[k], sim)
         return best
 
-    def place(self, doc: Doc) -> Placed:
-        """Place one article: it joins the story of its best match at or above the threshold, else founds one."""
-        m = self.best_match(doc)
-        if m is not None and m[1] >= self.threshold:
-            k, s = m
-            placed = Placed(doc.article_id, self.stories[k], self.ids[k], round(min(s, 1.0), 6))
+    def place(self, doc: Doc, stored: Sequence[Match] = ()) -> Placed:
+        """Place one article: it joins the story of its best match (``best_match``) at or above the threshold,
+        else founds a story; then it is held for the articles after it."""
+        m = self.best_match(doc, stored)
+        if m is not None and m.similarity >= self.threshold:
+            placed = Placed(doc.article_id, m.story_id, m.article_id, round(min(m.similarity, 1.0), 6))
         else:
             placed = Placed(doc.article_id, doc.article_id, None, 1.0)
         self.add(doc, placed.story_id)
         return placed
 
-    def place_all(self, docs: Iterable[Doc]) -> list[Placed]:
-        """Place articles one after the other, in the order given (the caller's deterministic order)."""
-        return [self.place(d) for d in docs]
+    def place_all(self, docs: Iterable[Doc], stored: Mapping[str, Sequence[Match]] | None = None) -> list[Placed]:
+        """Place articles one after the other, in the order given (the caller's deterministic order);
+        ``stored`` gives each article's scored matches among articles placed before (by article id)."""
+        return [self.place(d, (stored or {}).get(d.article_id, ())) for d in docs]
 
 
 def document_frequencies(term_sets: Iterable[Iterable[str]]) -> Counter[str]:

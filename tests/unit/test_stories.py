@@ -107,3 +107,26 @@ def test_a_story_id_is_the_first_article_placed(tmp_path):
     update_analytics(db, "r1")
     got = rows(db, "SELECT source_path, story_id = article_id, story_outlets FROM v_story_members ORDER BY 1")
     assert got == [("x/1.txt", True, 2), ("x/2.txt", False, 2)]
+
+
+def test_the_warehouse_places_as_the_pure_linking_does(tmp_path, multinews):
+    """Two runs through the writer (the second scored against the stored vectors in SQL) give the stories of
+    the pure linking fed the same articles in the same order, with the document frequencies of each run."""
+    db = tmp_path / "corpus.duckdb"
+    runs = [{"mn/a.txt": multinews[0::2]}, {"mn/b.txt": multinews[1::2]}]
+    index = events.StoryIndex()
+    want: dict[str, str] = {}
+    seen: list[tuple[str, str | None, str]] = []
+    for k, files in enumerate(runs):
+        put(db, {p: [(r["title"], str(r["body"]), None) for r in rs] for p, rs in files.items()}, f"r{k}", AT)  # type: ignore[misc]
+        update_analytics(db, f"r{k}")
+        new = rows(
+            db, "SELECT article_id, title, body FROM articles WHERE run_id = ? ORDER BY source_path, ordinal", [f"r{k}"]
+        )
+        seen += new  # type: ignore[arg-type]
+        df = events.document_frequencies(events.event_terms(t, b) for _, t, b in seen)
+        docs = [events.Doc(a, None, events.vector(events.event_terms(t, b), df, len(seen))) for a, t, b in new]
+        want.update({p.article_id: p.story_id for p in index.place_all(docs)})
+    got = story_rows(db)
+    assert got == want
+    assert len(set(got.values())) < len(got)  # stories were formed, across the runs too
