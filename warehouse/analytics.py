@@ -374,6 +374,7 @@ class _Updater:
         con.execute(sql("analytics/relink"))
         written = self._link()
         totals = fetch_dicts(con, sql("analytics/totals"))[0]
+        self._memory(ANALYTICS_MEMORY_LIMIT)  # (the linking may have left LINK_MEMORY_LIMIT): the stories' joins
         self.stats.update(update_stories(con, self.run_id))
         return {
             "signatures_added": self._count("an_sig_todo"),

@@ -63,21 +63,22 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     tfs = [events.event_terms(r["title"], r["body"]) for r in rows]
     terms = sorted({t for tf in tfs for t in tf})
     df = {t: int(n) for t, n in con.execute(sql("stories/df"), [terms]).fetchall()}
-    docs = [
-        events.Doc(r["article_id"], r["published_date"], events.vector(tf, df, n_docs))
-        for r, tf in zip(rows, tfs, strict=True)
-    ]
+    docs = []
+    for r, tf in zip(rows, tfs, strict=True):
+        vec = events.vector(tf, df, n_docs)
+        docs.append(events.Doc(r["article_id"], r["published_date"], vec, events.rare_terms(vec, df, n_docs)))
     del rows, tfs, df
-    entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": []}
+    entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": [], "rare": []}
     for d in docs:
         for t, w in sorted(d.vector.items()):
             entries["term"].append(t)
             entries["article_id"].append(d.article_id)
             entries["weight"].append(w)
-    vectors = pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema)
+            entries["rare"].append(d.rare is None or t in d.rare)
+    chunk = pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema.append(pa.field("rare", pa.bool_())))
     del entries
     stored: dict[str, list[events.Match]] = {}
-    con.register("st_chunk", vectors)
+    con.register("st_chunk", chunk)
     try:
         query = sql("stories/matches").format(chunk=quote_ident("st_chunk"))
         for aid, placed_id, story, day, sim in con.execute(query, [events.THRESHOLD]).fetchall():
@@ -94,7 +95,7 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         members["story_version"].append(events.STORY_VERSION)
         members["run_id"].append(run_id)
     _insert(con, "story_members", pa.Table.from_pydict(members, schema=schema.STORY_MEMBERS.schema))
-    _insert(con, "story_terms", vectors)
+    _insert(con, "story_terms", chunk.drop_columns(["rare"]))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:

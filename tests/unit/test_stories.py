@@ -125,7 +125,8 @@ def test_the_warehouse_places_as_the_pure_linking_does(tmp_path, multinews):
         )
         seen += new  # type: ignore[arg-type]
         df = events.document_frequencies(events.event_terms(t, b) for _, t, b in seen)
-        docs = [events.Doc(a, None, events.vector(events.event_terms(t, b), df, len(seen))) for a, t, b in new]
+        vecs = [(a, events.vector(events.event_terms(t, b), df, len(seen))) for a, t, b in new]
+        docs = [events.Doc(a, None, v, events.rare_terms(v, df, len(seen))) for a, v in vecs]
         want.update({p.article_id: p.story_id for p in index.place_all(docs)})
     got = story_rows(db)
     assert got == want
