@@ -467,6 +467,22 @@ STORY_TERMS = TableSpec(
     ),
 )
 
+STORY_CENTROIDS = TableSpec(
+    name="story_centroids",
+    description=(
+        "The story linking's centroids: per story, the sum of its current members' vectors (`story_terms`); an "
+        "article joins a story only when it is similar enough to this too."
+    ),
+    primary_key=("story_id", "term"),
+    schema=pa.schema(
+        [
+            _f("story_id", STR, "The story (`story_members.story_id`).", False),
+            _f("term", STR, "A term of a member's vector.", False),
+            _f("weight", pa.float64(), "The sum of the members' weights of the term.", False),
+        ]
+    ),
+)
+
 SEARCH_DOCS = TableSpec(
     name="search_docs",
     description="The full-text index's documents: one row per article (kind = 'article') with its length in terms.",
@@ -529,6 +545,7 @@ TABLES: tuple[TableSpec, ...] = (
     SEARCH_TERMS,
     STORY_MEMBERS,
     STORY_TERMS,
+    STORY_CENTROIDS,
 )
 # The counters a run records in ``runs`` (files and records per stage, bytes read): the flow, the unchanged-run
 # path and the benchmark count these.

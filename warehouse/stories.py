@@ -32,8 +32,10 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
     con.execute(sql("stories/stale"), [events.STORY_VERSION])
     removed = _count(con, "st_stale")
     if removed:
+        con.execute(sql("stories/subtract_stale"))
         con.execute(sql("stories/delete_stale_members"))
         con.execute(sql("stories/delete_stale_terms"))
+        con.execute(sql("stories/delete_empty_centroids"))
     con.execute(sql("stories/todo"))
     todo = _count(con, "st_todo")
     if todo:
@@ -85,7 +87,24 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
             stored.setdefault(aid, []).append(events.Match(placed_id, story, day, float(sim)))
     finally:
         con.unregister("st_chunk")
-    placed = events.StoryIndex().place_all(docs, stored)
+    index = events.StoryIndex()
+    wanted = sorted({m.story_id for ms in stored.values() for m in ms})
+    centroids: dict[str, dict[str, float]] = {}
+    for story, term, weight in con.execute(sql("stories/centroids"), [wanted]).fetchall():
+        centroids.setdefault(story, {})[term] = float(weight)
+    for story, centroid in centroids.items():
+        index.set_centroid(story, centroid)
+    del centroids
+    placed = index.place_all(docs, stored)
+    touched = sorted({p.story_id for p in placed})
+    cent: dict[str, list[Any]] = {"story_id": [], "term": [], "weight": []}
+    for story in touched:
+        for t, w in sorted(index.centroids[story].items()):
+            cent["story_id"].append(story)
+            cent["term"].append(t)
+            cent["weight"].append(w)
+    con.execute(sql("stories/delete_centroids"), [touched])
+    _insert(con, "story_centroids", pa.Table.from_pydict(cent, schema=schema.STORY_CENTROIDS.schema))
     members: dict[str, list[Any]] = {c: [] for c in schema.STORY_MEMBERS.columns}
     for p in placed:
         members["article_id"].append(p.article_id)

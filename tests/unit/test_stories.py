@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from corpus_etl.analytics import events
 from corpus_etl.pipeline import extract_records
-from eval.stories import pair_counts, prf
+from eval.stories import load_bbc, pair_counts, prf
 from tests.conftest import CORPORA, need_shared
 from tests.unit.test_analytics_warehouse import AT, put, rows
 from warehouse.analytics import update_analytics
@@ -27,9 +28,13 @@ def multinews() -> list[dict[str, object]]:
 
 
 def test_multinews_slice_same_story_pairs_meet_the_thresholds(multinews):
-    texts = [(str(i), r["title"], r["body"], None) for i, r in enumerate(multinews)]
-    placed = events.stories_of(texts)
-    labels = [p.story_id for p in placed]
+    """The first 40 Multi-News stories placed after 300 BBC articles (a warehouse's background: the document
+    frequencies and the distractors), as eval/stories.py does on all 100: measured 0.90 / 0.82 / 0.86."""
+    bbc = load_bbc(need_shared(CORPORA).parent, 300)
+    texts = [(f"b{i}", b["title"], b["body"], None) for i, b in enumerate(bbc)]
+    texts += [(str(i), r["title"], r["body"], None) for i, r in enumerate(multinews)]
+    story = {p.article_id: p.story_id for p in events.stories_of(texts)}  # type: ignore[arg-type]
+    labels = [story[str(i)] for i in range(len(multinews))]
     gold = [int(r["cluster"]) for r in multinews]  # type: ignore[call-overload]
     digest = [hashlib.sha256(str(r["body"])[:300].encode()).hexdigest() for r in multinews]
     stories_of_text: dict[str, set[int]] = {}
@@ -38,9 +43,10 @@ def test_multinews_slice_same_story_pairs_meet_the_thresholds(multinews):
     clean = [len(stories_of_text[h]) == 1 for h in digest]  # not a chrome text the gold puts in two stories
     m = prf(pair_counts(labels, gold, clean))
     assert m["tp"] + m["fn"] >= 90  # the slice has enough same-story pairs to measure
-    assert m["precision"] >= 0.9, m
-    assert m["recall"] >= 0.6, m
-    assert m["f1"] >= 0.75, m
+    assert m["precision"] >= 0.85, m
+    assert m["recall"] >= 0.75, m
+    assert m["f1"] >= 0.80, m
+    assert max(Counter(story[f"b{i}"] for i in range(len(bbc))).values()) <= 20  # no giant BBC story
 
 
 def test_placing_is_deterministic_and_respects_the_date_window():
@@ -57,6 +63,16 @@ def test_placing_is_deterministic_and_respects_the_date_window():
     assert events.stories_of(texts) == first
     late = [texts[0], ("b", None, b, day + timedelta(days=events.WINDOW_DAYS + 1)), *texts[2:]]
     assert [p.story_id for p in events.stories_of(late)[:3]] == ["a", "b", "c"]
+
+
+def centroid_errors(db: Path) -> int:
+    """(story, term) pairs whose stored centroid weight is not the sum of the story's current member vectors."""
+    query = (
+        "SELECT count(*) FROM story_centroids AS c FULL JOIN (SELECT m.story_id, t.term, sum(t.weight) AS w "
+        "FROM story_terms AS t JOIN story_members AS m USING (article_id) GROUP BY ALL) AS x USING (story_id, term) "
+        "WHERE abs(coalesce(c.weight, 0) - coalesce(x.w, 0)) > 1e-9"
+    )
+    return int(rows(db, query)[0][0])  # type: ignore[call-overload]
 
 
 def story_rows(db: Path) -> dict[str, str]:
@@ -89,9 +105,11 @@ def test_new_articles_join_existing_stories_incrementally(tmp_path, multinews):
     assert any(n == 2 for *_, n in view)  # stories that span both files
     again = update_analytics(db, "r3")
     assert again.stories_placed == 0 and not again.changed and story_rows(db) == after
+    assert centroid_errors(db) == 0
     put(db, {"mn/b.txt": None}, "r4", AT + timedelta(hours=2))
     update_analytics(db, "r4")
     assert story_rows(db) == before
+    assert centroid_errors(db) == 0  # the removed articles' vectors left their stories' centroids
     assert (
         rows(db, "SELECT count(*) FROM story_terms WHERE article_id NOT IN (SELECT article_id FROM story_members)")[0][
             0

@@ -1,4 +1,4 @@
--- Schema version 4 (frozen): the event stories (story_members, story_terms).
+-- Schema version 4 (frozen): the event stories (story_members, story_terms, story_centroids).
 CREATE TABLE IF NOT EXISTS "story_members" (
   "article_id" VARCHAR NOT NULL,
   "story_id" VARCHAR NOT NULL,
