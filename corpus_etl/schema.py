@@ -615,7 +615,8 @@ V_ARTICLES = ViewSpec(
         *_as(ARTICLES, "article_id", "source_id", "source_path", "ordinal", "title", "standfirst", "body"),
         ("outlet", "The byline's outlet (`byline_outlet`), else the name of the source file's directory."),
         ("byline_outlet", ARTICLES.column_description("outlet")),
-        *_as(ARTICLES, "authors", "dateline", "tags", "published_date", "language", "language_prob", "n_words"),
+        *_as(ARTICLES, "authors", "dateline", "tags", "published_date", "published_time", "published_date_source"),
+        *_as(ARTICLES, "language", "language_prob", "n_words"),
         *_as(ARTICLES, "n_paragraphs", "content_hash", "run_id", "ingested_at"),
         ("ingest_date", "UTC date of `ingested_at`."),
         ("cluster_id", "Its story cluster (`story_clusters.cluster_id`); NULL when it is in none."),
@@ -691,6 +692,30 @@ V_STORY_CLUSTERS = ViewSpec(
     ),
 )
 
+V_STORY_MEMBERS = ViewSpec(
+    name="v_story_members",
+    description=(
+        "Event stories (`story_members`), one row per current article: its story (articles of any outlet on one "
+        "event), the story's size, files, outlets and dates over its current members, and how the article joined. "
+        "Join on article_id."
+    ),
+    column_descriptions=(
+        *_as(STORY_MEMBERS, "article_id", "story_id"),
+        ("story_size", "Current articles in the story."),
+        ("story_sources", "Distinct source files of the story's current articles."),
+        ("story_outlets", "Distinct outlets (the byline's, else the file's folder) of the story's current articles."),
+        ("story_first_date", "Earliest `published_date` of the story's articles; NULL when none states one."),
+        ("story_last_date", "Latest `published_date` of the story's articles; NULL when none states one."),
+        ("story_first_ingest_date", "UTC date the story's first current article was ingested."),
+        ("story_title", "Title of the story's earliest titled article (by date, then path and ordinal)."),
+        ("is_story_first", "True for the article that founded the story (`story_id` = `article_id`)."),
+        *_as(STORY_MEMBERS, "matched_article_id", "similarity"),
+        *_as(ARTICLES, "title"),
+        ("outlet", "The byline's outlet, else the name of the source file's directory."),
+        *_as(ARTICLES, "source_path", "published_date"),
+    ),
+)
+
 V_VOLUME_BY_RUN = ViewSpec(
     name="v_volume_by_run",
     description="One row per ingest run: what it read and loaded, how fast, and how many of its rows are current.",
@@ -730,6 +755,7 @@ VIEWS: tuple[ViewSpec, ...] = (
     V_LANGUAGE_MIX,
     V_SOURCE_QUALITY,
     V_STORY_CLUSTERS,
+    V_STORY_MEMBERS,
     V_VOLUME_BY_RUN,
     V_WIRE_PARAGRAPHS,
 )
