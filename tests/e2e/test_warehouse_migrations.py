@@ -142,6 +142,7 @@ def test_query_tools_tell_how_to_upgrade_a_version_1_warehouse(tmp_path):
     up = CliRunner().invoke(app, ["analytics", "-w", str(tmp_path)])
     assert up.exit_code == 0 and f"upgraded the warehouse to schema version {SCHEMA_VERSION}" in up.stdout, up.stderr
     assert "2 articles indexed" in up.stdout and "1 story clusters (2 articles)" in up.stdout
+    assert "1 event stories (2 articles, 2 placed now)" in up.stdout  # the old articles are placed in stories
     rc = open_for_query(tmp_path)
     try:
         assert rc.note is None and [r["source_path"] for r in search(rc.con, "word1")] == [
