@@ -15,6 +15,7 @@ before ``corpus_etl.dates``), with the bootstrap spread over pages.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import statistics
@@ -117,6 +118,7 @@ def measure(root: Path) -> dict[str, Any]:
         old = splitter_dates(text)
         before.append(0 <= k < len(old) and old[k][1] == g[0].isoformat())
     return {
+        "scrapinghub_url_dated": measure_url_dated(root),
         "pages": len(right),
         "right": share(right),
         "wrong": share(wrong),
@@ -125,6 +127,30 @@ def measure(root: Path) -> dict[str, Any]:
         "sources": dict(sources.most_common()),
         "misses": misses,
     }
+
+
+def measure_url_dated(root: Path) -> dict[str, Any]:
+    """A second check, on pages none of the date rules was written from: the scrapinghub pages whose URL (kept in
+    the ground truth, not in the page text) holds a date; the share whose main article gets that date from the
+    page text (a page updated the day after its URL's date counts as another date)."""
+    from corpus_etl.dates import date_in_url
+    from corpus_etl.pipeline import extract_records
+
+    base = root / "corpora" / "scrapinghub"
+    truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
+    same: list[bool] = []
+    other: list[bool] = []
+    for page in sorted((base / "page_text").glob("*.txt")):
+        gold = truth.get(page.stem)
+        day = date_in_url(gold["url"]) if gold else None
+        if day is None:
+            continue
+        rows = extract_records(page.read_text(encoding="utf-8", errors="replace"))
+        main = main_article(rows, gold["articleBody"])
+        got = main["published_date"] if main else None
+        same.append(got == day)
+        other.append(got is not None and got != day)
+    return {"right": share(same), "wrong": share(other)}
 
 
 def report(res: dict[str, Any]) -> str:
@@ -148,6 +174,10 @@ def report(res: dict[str, Any]) -> str:
             f"| the time too, where the gold line states one | {fmt(res['time_right_where_stated'])} |",
             "",
             f"Where the main article's date came from: {res['sources']}.",
+            "",
+            "A second check on pages the date rules were not written from: scrapinghub pages whose URL holds a date "
+            f"(the URL is not in the page text): given that date {fmt(res['scrapinghub_url_dated']['right'])}, "
+            f"another date {fmt(res['scrapinghub_url_dated']['wrong'])} (one day off the URL's: an update, a time zone).",
             "",
             f"Pages missed (ids): {' '.join(res['misses'])}",
             "",
