@@ -177,7 +177,8 @@ def report(res: dict[str, Any]) -> str:
             "",
             "A second check on pages the date rules were not written from: scrapinghub pages whose URL holds a date "
             f"(the URL is not in the page text): given that date {fmt(res['scrapinghub_url_dated']['right'])}, "
-            f"another date {fmt(res['scrapinghub_url_dated']['wrong'])} (one day off the URL's: an update, a time zone).",
+            f"another date {fmt(res['scrapinghub_url_dated']['wrong'])} "
+            "(one day off the URL's: an update, a time zone).",
             "",
             f"Pages missed (ids): {' '.join(res['misses'])}",
             "",
