@@ -40,6 +40,7 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
     todo = _count(con, "st_todo")
     if todo:
         n_docs = int(con.execute(sql("stories/n_docs")).fetchall()[0][0])
+        con.execute(sql("stories/df_todo"))
         for start in range(0, todo, CHUNK):
             _place_chunk(con, run_id, start, start + CHUNK, n_docs)
     stories, members = con.execute(sql("stories/totals")).fetchall()[0]

@@ -1,5 +1,2 @@
--- Document frequency, over the search index, of a bound list of terms.
-SELECT term, count(*) AS df
-FROM search_terms
-WHERE term IN (SELECT unnest(?::VARCHAR[]))
-GROUP BY term
+-- Document frequency (``st_df``, see df_todo) of a bound list of terms.
+SELECT term, df FROM st_df WHERE term IN (SELECT unnest(?::VARCHAR[]))
