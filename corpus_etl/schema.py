@@ -425,7 +425,8 @@ STORY_MEMBERS = TableSpec(
     name="story_members",
     description=(
         "Event stories: every indexed article (kind = 'article') placed in a story, articles of any outlet on one "
-        "news event (TF-IDF cosine of title and body, single pass in date order, 7-day window: "
+        "news event (TF-IDF cosine of title and body with an earlier article and the story's centroid, single "
+        "pass in date order, 7-day window: "
         "`corpus_etl/analytics/events.py`). Not `story_clusters` (copies of one text). Query `v_story_members`."
     ),
     primary_key=("article_id",),
