@@ -40,9 +40,11 @@ test: install ## Run the whole test suite (what CI runs; installs Chromium and t
 	bash scripts/ensure_duckdb1x.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-eval: install ## Measure extraction, boundaries, titles and language on ../shared (writes eval/RESULTS.md, eval/REALISTIC.md)
+eval: install ## Measure extraction, boundaries, titles, language, stories and dates on ../shared (writes eval/RESULTS.md, REALISTIC.md, STORIES.md, DATES.md)
 	$(BIN)/python -m eval.run
 	$(BIN)/python -m eval.realistic --baseline eval/realistic_d632d35.json
+	$(BIN)/python -m eval.stories
+	$(BIN)/python -m eval.dates
 
 train: install ## Retrain the article-boundary, title and line models from ../shared (~10 min; corpus_etl/models/; the line model's CV report: make train-lines)
 	$(BIN)/python -m scripts.train_boundary

@@ -755,7 +755,8 @@ def analytics(warehouse: WarehouseOpt = Path("data")) -> None:
     typer.echo(
         f"analytics {run_id}: {summary.signatures_added} articles indexed, {summary.signatures_removed} dropped; "
         f"{summary.clusters} story clusters ({summary.cluster_members} articles), {summary.clusters_written} "
-        f"written; search index +{summary.search_added} -{summary.search_removed}; {summary.seconds:.1f} s"
+        f"written; search index +{summary.search_added} -{summary.search_removed}; {summary.stories} event stories "
+        f"({summary.story_members} articles, {summary.stories_placed} placed now); {summary.seconds:.1f} s"
     )
 
 

@@ -13,7 +13,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -250,6 +250,8 @@ def _rows(
         "dateline": raw.dateline,
         "tags": list(raw.tags),
         "published_date": date.fromisoformat(raw.published) if raw.published else None,
+        "published_time": None,
+        "published_date_source": "date_line" if raw.published else None,
         "cluster": raw.cluster,
         "meta_json": json_text(raw.meta) if raw.meta else None,
         "char_start": raw.char_start,
@@ -261,6 +263,47 @@ def _rows(
         "ingested_at": at,
     }
     return Extracted(article, paragraphs)
+
+
+# characters of a record's head, and above it, searched for its publication date (``corpus_etl.dates``)
+DATE_HEAD_CHARS = 2000
+DATE_ABOVE_CHARS = 1000
+
+
+def latest_date(mtime: object) -> date | None:
+    """The latest publication date a file can state: its modification date (UTC) plus one day, for pages whose
+    clock is ahead of UTC. None when the mtime is unknown (not a time, or the epoch of a failed stat)."""
+    if not isinstance(mtime, datetime) or mtime.timestamp() < 86_400:
+        return None
+    return mtime.astimezone(UTC).date() + timedelta(days=1)
+
+
+def date_articles(
+    articles: list[dict[str, object]], raws: list[RawRecord], text: str, source_path: str, not_after: date | None
+) -> None:
+    """Set ``published_date``, ``published_time`` and ``published_date_source`` of a file's article rows
+    (kind 'article') from the text at and above each record's start (``corpus_etl.dates.find_published``).
+
+    Args:
+        articles: the rows, in the order of ``raws`` (changed in place).
+        raws: the split records (their spans into ``text``, the splitter's date line, JSONL fields).
+        text: the decoded source text.
+        source_path: the file's path (a date in it counts as a URL's).
+        not_after: the file's modification date; no later date is taken. None: no limit.
+    """
+    from .dates import find_published
+
+    prev_end = 0
+    for row, raw in zip(articles, raws, strict=True):
+        if raw.kind == "article":
+            start = raw.char_start
+            head = text[start : min(raw.char_end, start + DATE_HEAD_CHARS)]
+            above = text[max(prev_end, start - DATE_ABOVE_CHARS) : start]
+            found = find_published(head, above, raw.published, raw.meta, source_path, not_after)
+            row["published_date"] = found.date if found else None
+            row["published_time"] = found.time if found else None
+            row["published_date_source"] = found.source if found else None
+        prev_end = max(prev_end, raw.char_end)
 
 
 def extract_records(
@@ -289,7 +332,9 @@ def extract_records(
         text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
     )
     at = datetime.now(UTC)
-    return [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
+    rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
+    date_articles(rows, split.records, text, source_path, None)
+    return rows
 
 
 @dataclass
@@ -387,6 +432,7 @@ def process_source(
             row["error"] = "span accounting failed: " + "; ".join(problems[:3])
             return result
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
+        date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
         clusters = _clusters(src, fmt, run_id)
     except Exception as exc:  # a bug must not stop the run: the file fails with the reason
         row["error"] = f"split failed: {type(exc).__name__}: {exc}"

@@ -120,7 +120,25 @@ ARTICLES = TableSpec(
             _f("outlet", STR, 'Publication named in the byline ("by X, The Canadian Press"), if any.'),
             _f("dateline", STR, 'Dateline that opens the body ("WATERLOO, Ont."), if any.'),
             _f("tags", LIST_STR, 'Tags from tag lines ("Tag: security blackberry"), lower-cased.', False),
-            _f("published_date", pa.date32(), "Publication date stated on a date line near the headline, if any."),
+            _f(
+                "published_date",
+                pa.date32(),
+                "Publication date the page states near the headline (`published_date_source` says where); never the "
+                "ingest date, never after the file's modification time; NULL when the page states none.",
+            ),
+            _f(
+                "published_time",
+                STR,
+                "Time of day stated with `published_date`, 24-hour HH:MM on the page's own clock (a zone is not "
+                "applied); NULL when none is stated.",
+            ),
+            _f(
+                "published_date_source",
+                STR,
+                "Where `published_date` came from: date_line (a line stating the date by the headline), updated "
+                "(an 'Updated ...' line), byline (a byline with a date), dateline, url (a date in a URL or the "
+                "path), jsonl_field; NULL when there is no date (`corpus_etl/dates.py`).",
+            ),
             _f("cluster", pa.int32(), "Multi-News cluster (0-based line of the .src file) or JSONL line; else NULL."),
             _f("meta_json", STR, "JSONL input: the object's fields other than the text, as JSON; else NULL."),
             _f("char_start", pa.int64(), "Start of the record's span in the decoded source text (0-based).", False),
@@ -403,6 +421,69 @@ STORY_CLUSTERS = TableSpec(
     ),
 )
 
+STORY_MEMBERS = TableSpec(
+    name="story_members",
+    description=(
+        "Event stories: every indexed article (kind = 'article') placed in a story, articles of any outlet on one "
+        "news event (TF-IDF cosine of title and body with an earlier article and the story's centroid, single "
+        "pass in date order, 7-day window: "
+        "`corpus_etl/analytics/events.py`). Not `story_clusters` (copies of one text). Query `v_story_members`."
+    ),
+    primary_key=("article_id",),
+    schema=pa.schema(
+        [
+            _f("article_id", STR, "The article (`articles.article_id`).", False),
+            _f(
+                "story_id",
+                STR,
+                "The story: the article_id of the article that founded it (kept when that article later leaves).",
+                False,
+            ),
+            _f(
+                "matched_article_id",
+                STR,
+                "The earlier article it was most similar to, which put it in the story; NULL for a story's first "
+                "article.",
+            ),
+            _f("similarity", pa.float64(), "TF-IDF cosine with `matched_article_id` (1 for a first article).", False),
+            _f("story_version", STR, "Parameters of the linking; rows of another version are placed again.", False),
+            _f("run_id", STR, "Run that placed it.", False),
+        ]
+    ),
+)
+
+STORY_TERMS = TableSpec(
+    name="story_terms",
+    description=(
+        "The story linking's index: the weighted terms (top 80 by TF-IDF, L2-normalised) of every placed article, "
+        "as computed when it was placed; later articles are compared with these."
+    ),
+    primary_key=("term", "article_id"),
+    schema=pa.schema(
+        [
+            _f("term", STR, "A term (casefolded word of 3+ letters, no stop word).", False),
+            _f("article_id", STR, "The article (`story_members.article_id`).", False),
+            _f("weight", pa.float64(), "Its weight in the article's unit vector.", False),
+        ]
+    ),
+)
+
+STORY_CENTROIDS = TableSpec(
+    name="story_centroids",
+    description=(
+        "The story linking's centroids: per story, the sum of its current members' vectors (`story_terms`); an "
+        "article joins a story only when it is similar enough to this too."
+    ),
+    primary_key=("story_id", "term"),
+    schema=pa.schema(
+        [
+            _f("story_id", STR, "The story (`story_members.story_id`).", False),
+            _f("term", STR, "A term of a member's vector.", False),
+            _f("weight", pa.float64(), "The sum of the members' weights of the term.", False),
+        ]
+    ),
+)
+
 SEARCH_DOCS = TableSpec(
     name="search_docs",
     description="The full-text index's documents: one row per article (kind = 'article') with its length in terms.",
@@ -463,6 +544,9 @@ TABLES: tuple[TableSpec, ...] = (
     STORY_CLUSTERS,
     SEARCH_DOCS,
     SEARCH_TERMS,
+    STORY_MEMBERS,
+    STORY_TERMS,
+    STORY_CENTROIDS,
 )
 # The counters a run records in ``runs`` (files and records per stage, bytes read): the flow, the unchanged-run
 # path and the benchmark count these.
@@ -532,7 +616,8 @@ V_ARTICLES = ViewSpec(
         *_as(ARTICLES, "article_id", "source_id", "source_path", "ordinal", "title", "standfirst", "body"),
         ("outlet", "The byline's outlet (`byline_outlet`), else the name of the source file's directory."),
         ("byline_outlet", ARTICLES.column_description("outlet")),
-        *_as(ARTICLES, "authors", "dateline", "tags", "published_date", "language", "language_prob", "n_words"),
+        *_as(ARTICLES, "authors", "dateline", "tags", "published_date", "published_time", "published_date_source"),
+        *_as(ARTICLES, "language", "language_prob", "n_words"),
         *_as(ARTICLES, "n_paragraphs", "content_hash", "run_id", "ingested_at"),
         ("ingest_date", "UTC date of `ingested_at`."),
         ("cluster_id", "Its story cluster (`story_clusters.cluster_id`); NULL when it is in none."),
@@ -608,6 +693,30 @@ V_STORY_CLUSTERS = ViewSpec(
     ),
 )
 
+V_STORY_MEMBERS = ViewSpec(
+    name="v_story_members",
+    description=(
+        "Event stories (`story_members`), one row per current article: its story (articles of any outlet on one "
+        "event), the story's size, files, outlets and dates over its current members, and how the article joined. "
+        "Join on article_id."
+    ),
+    column_descriptions=(
+        *_as(STORY_MEMBERS, "article_id", "story_id"),
+        ("story_size", "Current articles in the story."),
+        ("story_sources", "Distinct source files of the story's current articles."),
+        ("story_outlets", "Distinct outlets (the byline's, else the file's folder) of the story's current articles."),
+        ("story_first_date", "Earliest `published_date` of the story's articles; NULL when none states one."),
+        ("story_last_date", "Latest `published_date` of the story's articles; NULL when none states one."),
+        ("story_first_ingest_date", "UTC date the story's first current article was ingested."),
+        ("story_title", "Title of the story's earliest titled article (by date, then path and ordinal)."),
+        ("is_story_first", "True for the article that founded the story (`story_id` = `article_id`)."),
+        *_as(STORY_MEMBERS, "matched_article_id", "similarity"),
+        *_as(ARTICLES, "title"),
+        ("outlet", "The byline's outlet, else the name of the source file's directory."),
+        *_as(ARTICLES, "source_path", "published_date"),
+    ),
+)
+
 V_VOLUME_BY_RUN = ViewSpec(
     name="v_volume_by_run",
     description="One row per ingest run: what it read and loaded, how fast, and how many of its rows are current.",
@@ -647,6 +756,7 @@ VIEWS: tuple[ViewSpec, ...] = (
     V_LANGUAGE_MIX,
     V_SOURCE_QUALITY,
     V_STORY_CLUSTERS,
+    V_STORY_MEMBERS,
     V_VOLUME_BY_RUN,
     V_WIRE_PARAGRAPHS,
 )

@@ -20,6 +20,8 @@ quarantine replay:
    bounded cache; the existing clusters they touch are joined whole, and only the components that differ
    from an existing cluster are rewritten (canonical member and similarities per
    ``corpus_etl.analytics.clusters``), a range at a time.
+4. Event stories: the indexed articles no story holds yet are placed in stories of any outlet on one event
+   (``warehouse.stories``, ``corpus_etl.analytics.events``); placed articles keep their story.
 
 Memory is bounded whatever the corpus size: Python holds one part of the bucket lists, one range of member
 rows, one parent per distinct text (the union-find) and two integers per distinct text (the spool's index),
@@ -75,6 +77,7 @@ from .db import (
     sql,
 )
 from .loader import open_writer
+from .stories import update_stories
 
 CHUNK = 2000  # articles read and indexed at a time
 LIST_ENTRIES = 20_000  # members of LSH bucket lists (distinct texts) read and linked at a time
@@ -114,6 +117,11 @@ class AnalyticsSummary:
     largest_bucket: int = 0
     shingle_sets_computed: int = 0
     shingle_sets_staged: int = 0
+    # the event stories (``warehouse.stories``): articles placed now, rows dropped, totals after the update
+    stories_placed: int = 0
+    stories_removed: int = 0
+    stories: int = 0
+    story_members: int = 0
 
     @property
     def changed(self) -> bool:
@@ -125,6 +133,8 @@ class AnalyticsSummary:
                 self.search_removed,
                 self.clusters_written,
                 self.clusters_dissolved,
+                self.stories_placed,
+                self.stories_removed,
             )
         )
 
@@ -364,6 +374,8 @@ class _Updater:
         con.execute(sql("analytics/relink"))
         written = self._link()
         totals = fetch_dicts(con, sql("analytics/totals"))[0]
+        self._memory(ANALYTICS_MEMORY_LIMIT)  # (the linking may have left LINK_MEMORY_LIMIT): the stories' joins
+        self.stats.update(update_stories(con, self.run_id))
         return {
             "signatures_added": self._count("an_sig_todo"),
             "signatures_removed": sig_removed,

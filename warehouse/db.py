@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 SQL_DIR = Path(__file__).with_name("sql")
 # 1: the ingest tables (sources ... dq_results). 2: the analytics tables and views (warehouse/migrations/).
-SCHEMA_VERSION = 3
+# 3: line_hashes. 4: the event stories (story_members, story_terms, story_centroids).
+SCHEMA_VERSION = 4
 
 
 def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:

@@ -405,13 +405,15 @@ PARQUET_EXPORTS: tuple[ParquetExport, ...] = (
     ParquetExport("dq_results", (), ("run_id", "suite", "batch", "expectation_id")),
     ParquetExport("runs", (), ("started_at", "run_id")),
     ParquetExport("story_clusters", (), ("cluster_id", "article_id")),
+    ParquetExport("story_members", (), ("story_id", "article_id")),
     ParquetExport("search_docs", (), ("article_id",)),
     ParquetExport("search_terms", (), ("term", "article_id"), chunk_rows=16_000_000),
 )
 PARQUET_TABLES = tuple(e.table for e in PARQUET_EXPORTS)
-# The tables of the schema module left out of the Parquet copy: state of the learned boilerplate and of the
-# near-duplicate index, which no analyst reads (a test keeps every other table in PARQUET_EXPORTS).
-NOT_EXPORTED = ("line_hashes", "minhash_signatures", "lsh_buckets")
+# The tables of the schema module left out of the Parquet copy: state of the learned boilerplate, of the
+# near-duplicate index and of the story linking, which no analyst reads (a test keeps every other table in
+# PARQUET_EXPORTS).
+NOT_EXPORTED = ("line_hashes", "minhash_signatures", "lsh_buckets", "story_terms", "story_centroids")
 # The tables that a run's loads write and the analytics update (``warehouse.analytics``) never does: the flow
 # exports them while the update runs.
 RECORD_TABLES = (

@@ -90,6 +90,25 @@ def test_story_clusters_find_the_copies_and_nothing_else(wh):
     assert o1 == o2 == "The Canadian Press" and (m1, m2) == ("canonical", "near") and 0.5 <= s2 < 1
 
 
+def test_the_seeds_form_one_event_story_in_v_story_members(wh):
+    """The five outlets' tellings of the BlackBerry story (and the syndicated copies) share one story_id; every
+    current article has exactly one row."""
+    got = q(
+        wh,
+        "SELECT regexp_replace(source_path, '.*/src[^/]*/', ''), story_id, story_size, story_sources, story_outlets "
+        "FROM v_story_members ORDER BY 1",
+    )
+    ids = q(wh, "SELECT article_id FROM v_story_members")
+    assert len(ids) == len(set(ids)) == len(got)
+    assert set(ids) == set(q(wh, "SELECT article_id FROM v_articles WHERE is_current"))
+    seeds = [r for r in got if r[0].startswith("seeds/")]
+    assert len({p.split("_")[0] for p, *_ in seeds}) == 5
+    (story,) = {r[1] for r in seeds}
+    members = [r for r in got if r[1] == story]
+    assert all(size == len(members) for _, _, size, _, _ in members)
+    assert members[0][3] == 7 and members[0][4] >= 2  # the 5 seed files and the 2 syndicated copies
+
+
 def test_wire_paragraphs_list_the_canadian_press_paragraph_of_001_and_003(wh):
     rows = q(wh, "SELECT text, n_sources, source_paths, outlets FROM v_wire_paragraphs")
     (cp,) = [r for r in rows if r[0].startswith(CP_PARAGRAPH)]

@@ -80,7 +80,7 @@ def test_version_1_warehouse_is_upgraded_on_open_and_backfilled(tmp_path):
     begin_run(db, "run-v2", "corpus-etl-ingest", datetime.now(UTC), ["x"], "{}")
     con = duckdb.connect(str(db), read_only=True)
     versions = [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
-    assert versions == [1, 2, 3] == list(range(1, SCHEMA_VERSION + 1))
+    assert versions == [1, 2, 3, 4] == list(range(1, SCHEMA_VERSION + 1))
     assert con.execute("SELECT count(*) FROM articles").fetchone() == (2,)
     for name in view_names():
         con.execute(f"SELECT * FROM {name}").fetchall()
@@ -142,6 +142,7 @@ def test_query_tools_tell_how_to_upgrade_a_version_1_warehouse(tmp_path):
     up = CliRunner().invoke(app, ["analytics", "-w", str(tmp_path)])
     assert up.exit_code == 0 and f"upgraded the warehouse to schema version {SCHEMA_VERSION}" in up.stdout, up.stderr
     assert "2 articles indexed" in up.stdout and "1 story clusters (2 articles)" in up.stdout
+    assert "1 event stories (2 articles, 2 placed now)" in up.stdout  # the old articles are placed in stories
     rc = open_for_query(tmp_path)
     try:
         assert rc.note is None and [r["source_path"] for r in search(rc.con, "word1")] == [

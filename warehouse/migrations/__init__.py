@@ -10,6 +10,8 @@ stored version and, inside its one transaction, applies the steps of every later
   run, or ``corpus-etl analytics``) indexes every article already in the warehouse.
 - ``003_learned_boilerplate/``: version 3 adds ``line_hashes`` (the per-outlet line counts of the learned
   boilerplate). It starts empty: files loaded before count from their next load on.
+- ``004_stories/``: version 4 adds ``story_members``, ``story_terms`` and ``story_centroids`` (the event
+  stories). They start empty; the next ``update_analytics`` places every indexed article.
 
 The DDL in a version's folder is frozen: one statement per file, applied in file-name order. A change
 to a table of the schema module needs a new version (``NNN_name/``, e.g. ``ALTER TABLE ... ADD

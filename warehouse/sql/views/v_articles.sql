@@ -18,6 +18,8 @@ SELECT
     a.dateline,
     a.tags,
     a.published_date,
+    a.published_time,
+    a.published_date_source,
     a.language,
     a.language_prob,
     a.n_words,

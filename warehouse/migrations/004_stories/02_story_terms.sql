@@ -1,0 +1,6 @@
+-- Schema version 4 (frozen): the event stories (story_members, story_terms, story_centroids).
+CREATE TABLE IF NOT EXISTS "story_terms" (
+  "term" VARCHAR NOT NULL,
+  "article_id" VARCHAR NOT NULL,
+  "weight" DOUBLE NOT NULL
+)

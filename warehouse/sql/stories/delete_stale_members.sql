@@ -1,0 +1,1 @@
+DELETE FROM story_members WHERE article_id IN (SELECT article_id FROM st_stale)

@@ -1,0 +1,6 @@
+-- Title, body and date of the articles to place with seq in [?, ?), in placing order.
+SELECT t.article_id, a.title, a.body, a.published_date
+FROM st_todo AS t
+JOIN articles AS a ON a.article_id = t.article_id
+WHERE t.seq >= ? AND t.seq < ?
+ORDER BY t.seq

@@ -1,0 +1,129 @@
+"""The event stories writer: places the articles no story holds yet (``corpus_etl.analytics.events``).
+
+Called by ``warehouse.analytics.update_analytics`` after the search index is up to date, on its connection
+and inside its transaction. Incremental: placed articles keep their story; rows of articles that left
+``articles`` (or of another linking version) are dropped; every indexed article without a row is placed, in
+the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk the dot products with the
+stored vectors are computed in DuckDB (``stories/matches``) and only the pairs at or above the threshold come
+back to Python, so memory is bounded by the chunk, not by the warehouse. The document frequencies come from
+the search index (``search_terms``), which counts the same words over the same articles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from .db import fetch_dicts, quote_ident, sql
+
+CHUNK = 2000  # articles placed per read of texts and stored vectors
+
+
+def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """Bring ``story_members`` and ``story_terms`` up to date with the search index, on ``con``'s transaction.
+
+    Returns:
+        Counts: stories_placed (articles placed now), stories_removed (rows dropped), stories and
+        story_members (totals after the update).
+    """
+    from corpus_etl.analytics import events
+
+    con.execute(sql("stories/stale"), [events.STORY_VERSION])
+    removed = _count(con, "st_stale")
+    if removed:
+        con.execute(sql("stories/subtract_stale"))
+        con.execute(sql("stories/delete_stale_members"))
+        con.execute(sql("stories/delete_stale_terms"))
+        con.execute(sql("stories/delete_empty_centroids"))
+    con.execute(sql("stories/todo"))
+    todo = _count(con, "st_todo")
+    if todo:
+        n_docs = int(con.execute(sql("stories/n_docs")).fetchall()[0][0])
+        con.execute(sql("stories/df_todo"))
+        for start in range(0, todo, CHUNK):
+            _place_chunk(con, run_id, start, start + CHUNK, n_docs)
+    stories, members = con.execute(sql("stories/totals")).fetchall()[0]
+    return {
+        "stories_placed": todo,
+        "stories_removed": removed,
+        "stories": int(stories),
+        "story_members": int(members),
+    }
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(sql("analytics/count").format(table=quote_ident(table))).fetchall()[0][0])
+
+
+def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int) -> None:
+    import pyarrow as pa
+
+    from corpus_etl import schema
+    from corpus_etl.analytics import events
+
+    rows = fetch_dicts(con, sql("stories/todo_texts"), [start, stop])
+    tfs = [events.event_terms(r["title"], r["body"]) for r in rows]
+    terms = sorted({t for tf in tfs for t in tf})
+    df = {t: int(n) for t, n in con.execute(sql("stories/df"), [terms]).fetchall()}
+    docs = []
+    for r, tf in zip(rows, tfs, strict=True):
+        vec = events.vector(tf, df, n_docs)
+        docs.append(events.Doc(r["article_id"], r["published_date"], vec, events.rare_terms(vec, df, n_docs)))
+    del rows, tfs, df
+    entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": [], "rare": []}
+    for d in docs:
+        for t, w in sorted(d.vector.items()):
+            entries["term"].append(t)
+            entries["article_id"].append(d.article_id)
+            entries["weight"].append(w)
+            entries["rare"].append(d.rare is None or t in d.rare)
+    chunk = pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema.append(pa.field("rare", pa.bool_())))
+    del entries
+    stored: dict[str, list[events.Match]] = {}
+    con.register("st_chunk", chunk)
+    try:
+        query = sql("stories/matches").format(chunk=quote_ident("st_chunk"))
+        for aid, placed_id, story, day, sim in con.execute(query, [events.THRESHOLD]).fetchall():
+            stored.setdefault(aid, []).append(events.Match(placed_id, story, day, float(sim)))
+    finally:
+        con.unregister("st_chunk")
+    index = events.StoryIndex()
+    wanted = sorted({m.story_id for ms in stored.values() for m in ms})
+    centroids: dict[str, dict[str, float]] = {}
+    for story, term, weight in con.execute(sql("stories/centroids"), [wanted]).fetchall():
+        centroids.setdefault(story, {})[term] = float(weight)
+    for story, centroid in centroids.items():
+        index.set_centroid(story, centroid)
+    del centroids
+    placed = index.place_all(docs, stored)
+    touched = sorted({p.story_id for p in placed})
+    cent: dict[str, list[Any]] = {"story_id": [], "term": [], "weight": []}
+    for story in touched:
+        for t, w in sorted(index.centroids[story].items()):
+            cent["story_id"].append(story)
+            cent["term"].append(t)
+            cent["weight"].append(w)
+    con.execute(sql("stories/delete_centroids"), [touched])
+    _insert(con, "story_centroids", pa.Table.from_pydict(cent, schema=schema.STORY_CENTROIDS.schema))
+    members: dict[str, list[Any]] = {c: [] for c in schema.STORY_MEMBERS.columns}
+    for p in placed:
+        members["article_id"].append(p.article_id)
+        members["story_id"].append(p.story_id)
+        members["matched_article_id"].append(p.matched_article_id)
+        members["similarity"].append(p.similarity)
+        members["story_version"].append(events.STORY_VERSION)
+        members["run_id"].append(run_id)
+    _insert(con, "story_members", pa.Table.from_pydict(members, schema=schema.STORY_MEMBERS.schema))
+    _insert(con, "story_terms", chunk.drop_columns(["rare"]))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:
+    if table.num_rows == 0:
+        return
+    staged = f"stg_st_{name}"
+    con.register(staged, table)
+    try:
+        con.execute(sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(staged)))
+    finally:
+        con.unregister(staged)
