@@ -1616,6 +1616,8 @@ class _Splitter:
                 self._choose_titles()
             if self.opts.line_model:
                 self._line_model_bodies()
+                if self.opts.title_model:  # again, around the bodies the model chose (dragnet titles +0.018)
+                    self._choose_titles()
         if self.capture_view:
             self.view = self.rule_view()
         text_len = len(self.text)
