@@ -22,12 +22,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from .boundary import BoundaryModel, BoundaryScorer
 from .boundary import load_model as load_boundary_model
 from .normalize import normalize_inline
 from .paragraphs import ParagraphOptions, choose_stoplist, classify, initial_class, stoplist
 from .rules import LineRule, Rules
+
+if TYPE_CHECKING:  # (titles imports this module)
+    from .titles import PageIndex
 
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
@@ -506,6 +510,7 @@ class _Splitter:
         self.boundaries = BoundaryScorer(text, self.lines, rules, opts, self.bmodel)
         # rule_view() kept after the decisions of the rules (see rules_view_of; the line model's training)
         self.capture_view = False
+        self._title_index: PageIndex | None = None  # the title model's index of the lines (_choose_titles)
         self.view: list[tuple[int, int, int]] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -1309,7 +1314,9 @@ class _Splitter:
         from .titles import load_model as load_title_model
 
         model = load_title_model()
-        index = page_index([ln.text for ln in self.lines])
+        if self._title_index is None:  # (asked twice on a web page: before and after the line model)
+            self._title_index = page_index([ln.text for ln in self.lines])
+        index = self._title_index
         starts = [ln.start for ln in self.lines]
         first_piece: dict[int, Piece] = {}
         last_kept: dict[int, int] = {}
