@@ -176,6 +176,8 @@ class SplitOptions:
     # Under a comments heading, prose of more than this many times the article's words with no comment
     # marker in it is not comments (see _Splitter._comments_follow).
     comments_max_unmarked: float = 2.0
+    # ... and more than this many words of such prose before the first comment marker, however long the article.
+    comments_max_lead_words: int = 250
     # Recall safeguard (see _Splitter._recall_fallback): on a web page whose article keeps less than this
     # share of the text the classifier finds good in the page's articles (read as one sequence before
     # trimming), ...
@@ -772,18 +774,24 @@ class _Splitter:
         """Whether the text after the comments heading on line ``i`` (up to the next page) reads as a comments
         thread. A safety net: prose of more than ``SplitOptions.comments_max_unmarked`` times the article's
         words so far, with not one comment marker line (``Rules.comment_marker``: a reply link, "X says:",
-        a timestamp) is the article going on under a comment count, not comments."""
+        a timestamp) is the article going on under a comment count, not comments; so is such prose of more than
+        ``SplitOptions.comments_max_lead_words`` words before the first marker (a comment count over the article,
+        "1 Comments", whose real comments come far below), or prose followed by another comments heading."""
         prose = 0
+        limit = self.opts.comments_max_unmarked * body_words
         for j in range(i + 1, len(self.lines)):
             rule = self.rule_at(j)
             if rule is not None and rule.effect == "page_start":
                 break
+            if rule is not None and rule.effect == "comments_start" and prose:
+                return False  # another comments heading after prose: the thread starts there, this was a count
             text = self.lines[j].text
-            if self.rules.comment_marker.search(text):
-                return True
+            # (a marker line is short: "... years ago" in a paragraph of the article is no timestamp)
+            if len(text) <= 200 and self.rules.comment_marker.search(text):
+                return prose <= max(limit, self.opts.comments_max_lead_words)
             if rule is None and is_prose(text):
                 prose += words(text)
-        return prose <= self.opts.comments_max_unmarked * body_words
+        return prose <= limit
 
     def _starts_new_record(self, rec: RawRecord, i: int) -> str | None:
         """Why the headline-like line ``i`` opens a new article rather than being a subheading of ``rec``.

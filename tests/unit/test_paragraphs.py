@@ -375,6 +375,27 @@ def test_a_comment_count_line_does_not_cut_off_the_article_going_on_after_it() -
     assert any(s.rule == "comments" for s in res.removed)
 
 
+def test_a_comment_count_over_the_article_is_no_thread_though_comments_come_below() -> None:
+    """ "4 Comments" under the byline, the article, then the thread under a second heading with its markers: the
+    article stays (a marker far below, or "years ago" inside a paragraph, does not make a thread of it)."""
+    head = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n4 Comments\n\n"
+    more = [
+        OTHER_TOPIC + " The first vines were planted here forty years ago.",
+        LONG_EN.replace("committee", "council"),
+        OTHER_TOPIC.replace("Farmers", "Growers"),
+    ]
+    thread = "4 Comments\n\n" + "".join(
+        "Ann Lee November 13, 2012 at 02:49 pm\n\nLovely wine.\n\nReply\n\n" for _ in range(2)
+    )
+    res = split_text(
+        head + "".join(f"{p}\n\n" for p in more) + thread + "© 2019 The Courier\n", load_rules(), RULES_ONLY
+    )
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs == [LONG_EN, *more]
+    assert any(s.rule == "comments" for s in res.removed)  # the thread under the second heading
+    assert check_coverage(res) == []
+
+
 # The recall safeguard (_Splitter._recall_fallback): an article laid out as a headline over each paragraph,
 # after a short promo text that the teaser-list rule takes for the article.
 PROMO = [
