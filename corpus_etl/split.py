@@ -513,6 +513,7 @@ class _Splitter:
         # rule_view() kept after the decisions of the rules (see rules_view_of; the line model's training)
         self.capture_view = False
         self._title_index: PageIndex | None = None  # the title model's index of the lines (_choose_titles)
+        self._titles_asked: dict[int, tuple[int, int]] = {}  # record -> (body line, first line) asked about
         self.view: list[tuple[int, int, int]] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -776,15 +777,13 @@ class _Splitter:
         words so far, with not one comment marker line (``Rules.comment_marker``: a reply link, "X says:",
         a timestamp) is the article going on under a comment count, not comments; so is such prose of more than
         ``SplitOptions.comments_max_lead_words`` words before the first marker (a comment count over the article,
-        "1 Comments", whose real comments come far below), or prose followed by another comments heading."""
+        "1 Comments", whose real comments come far below)."""
         prose = 0
         limit = self.opts.comments_max_unmarked * body_words
         for j in range(i + 1, len(self.lines)):
             rule = self.rule_at(j)
             if rule is not None and rule.effect == "page_start":
                 break
-            if rule is not None and rule.effect == "comments_start" and prose:
-                return False  # another comments heading after prose: the thread starts there, this was a count
             text = self.lines[j].text
             # (a marker line is short: "... years ago" in a paragraph of the article is no timestamp)
             if len(text) <= 200 and self.rules.comment_marker.search(text):
@@ -1353,6 +1352,10 @@ class _Splitter:
                     floor = max(floor, last_kept.get(idx, 0))
                     continue  # a headline right over its body: the headline test's title stands
                 first_line = bisect.bisect_left(starts, floor)
+                if self._titles_asked.get(idx) == (body_line, first_line):
+                    floor = max(floor, last_kept.get(idx, 0))
+                    continue  # asked already, about the same lines (choose_title is a pure function of them)
+                self._titles_asked[idx] = (body_line, first_line)
                 choice = choose_title(self.text, self.lines, body_line, self.rules, self.opts, model, first_line, index)
                 if choice is not None and choice.line <= body_line and self.lines[choice.line].start >= floor:
                     self._retitle(idx, choice.line, choice.title, first_piece)

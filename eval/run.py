@@ -12,6 +12,7 @@ The metric functions at the top are pure and unit-tested (``tests/unit/test_eval
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import html
 import json
@@ -30,6 +31,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 SEED = 20261122
 WORKERS = 2
@@ -385,11 +387,14 @@ def parse_reuters(sgml: str) -> list[tuple[str, str, str]]:
 # Workers (top-level so that a process pool can run them)
 
 
-def _extract(text: str, what: str, learned: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def _extract(
+    text: str, what: str, learned: frozenset[str] = frozenset(), line_model: str | None = None
+) -> list[dict[str, Any]]:
     from corpus_etl.pipeline import extract_records
+    from corpus_etl.settings import Settings
 
     try:
-        return extract_records(text, learned=learned)
+        return extract_records(text, settings=Settings(line_model_path=line_model), learned=learned)
     except Exception as exc:  # say which document broke the product, then stop: a crash is not a score
         raise RuntimeError(f"extract_records failed on {what}: {type(exc).__name__}: {exc}") from exc
 
@@ -403,13 +408,28 @@ def main_article(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return best
 
 
+@functools.lru_cache(maxsize=4)
+def _scrapinghub_urls(truth_path: Path) -> dict[str, str]:
+    return {k: v.get("url", k) for k, v in json.loads(truth_path.read_text(encoding="utf-8")).items()}
+
+
+def _fold_line_model(page_path: Path, key: str) -> str:
+    """The line model trained without the site of scrapinghub page ``key`` (eval/models; ``make train-lines``):
+    the packaged one saw every page."""
+    from corpus_etl.linemodel.corpora import site_fold, site_key
+
+    url = _scrapinghub_urls(page_path.parent.parent / "ground-truth.json").get(key, key)
+    fold = site_fold(site_key(urlparse(url).netloc or url))
+    return str(Path(__file__).resolve().parent / "models" / f"linemodel-fold{fold}.npz")
+
+
 def _score_page(item: tuple[str, str, str] | tuple[str, str, str, frozenset[str]]) -> dict[str, Any]:
     from corpus_etl.decode import decode_bytes
 
     key, path, gold = item[:3]
     learned: frozenset[str] = item[3] if len(item) > 3 else frozenset()  # type: ignore[misc]
     text = decode_bytes(Path(path).read_bytes()).text
-    records = _extract(text, f"scrapinghub {key}", learned)
+    records = _extract(text, f"scrapinghub {key}", learned, _fold_line_model(Path(path), key))
     main = main_article(records)
     pred = main["body"] if main else ""
     overlap, n_pred, n_gold = token_counts(pred, gold)

@@ -376,14 +376,15 @@ def test_a_comment_count_line_does_not_cut_off_the_article_going_on_after_it() -
 
 
 def test_a_comment_count_over_the_article_is_no_thread_though_comments_come_below() -> None:
-    """ "4 Comments" under the byline, the article, then the thread under a second heading with its markers: the
-    article stays (a marker far below, or "years ago" inside a paragraph, does not make a thread of it)."""
+    """ "4 Comments" under the byline, 250+ words of the article, then the thread with its markers: the article
+    stays (a marker far below, or "years ago" inside a paragraph, does not make a thread of it)."""
     head = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n4 Comments\n\n"
     more = [
         OTHER_TOPIC + " The first vines were planted here forty years ago.",
-        LONG_EN.replace("committee", "council"),
-        OTHER_TOPIC.replace("Farmers", "Growers"),
+        *[LONG_EN.replace("committee", w) for w in ("council", "board", "panel")],
+        *[OTHER_TOPIC.replace("Farmers", w) for w in ("Growers", "Pickers", "Owners")],
     ]
+    assert sum(len(p.split()) for p in more) > 250
     thread = "4 Comments\n\n" + "".join(
         "Ann Lee November 13, 2012 at 02:49 pm\n\nLovely wine.\n\nReply\n\n" for _ in range(2)
     )
