@@ -47,6 +47,8 @@ class SourceFile:
     source_id: str
     size_bytes: int
     mtime: datetime
+    # the SOURCE argument the file was found through (``expand_with_collections``); None when not known
+    collection: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,60 +193,87 @@ def expand_sources(sources: list[str], follow_symlinks: bool = False) -> list[st
         SourceUnreadable: when an argument is a FIFO, socket or device, or cannot be reached (a subclass
             of SourceNotFound).
     """
-    found: set[str] = set()
+    return sorted(_expand(sources, follow_symlinks))
+
+
+def expand_with_collections(sources: list[str], follow_symlinks: bool = False) -> list[tuple[str, str]]:
+    """``expand_sources`` with each file's collection: the SOURCE argument it was found through (a directory or a
+    file as its absolute path, a glob or an ``s3://`` prefix as given), the first one when several reach it."""
+    return sorted(_expand(sources, follow_symlinks).items())
+
+
+def _expand(sources: list[str], follow_symlinks: bool) -> dict[str, str]:
+    """Path -> the argument (collection) that reached it first (see ``expand_sources``)."""
+    found: dict[str, str] = {}
     for arg in sources:
-        if storage.is_uri(arg):  # s3://bucket/key (one object) or s3://bucket/prefix (everything under it)
-            try:
-                found.update(o.uri for o in storage.list_objects(arg))
-            except FileNotFoundError as exc:
-                raise SourceNotFound(str(exc)) from None
-            except storage.StorageError as exc:
-                raise SourceUnreadable(str(exc)) from None
-            continue
-        p = Path(arg).expanduser()
+        _expand_one(arg, follow_symlinks, found)
+    return found
+
+
+def _expand_one(arg: str, follow_symlinks: bool, out: dict[str, str]) -> None:
+    """Add the files ``arg`` reaches to ``out`` (path -> collection), keeping a path's first collection."""
+    found: set[str] = set()
+    if storage.is_uri(arg):  # s3://bucket/key (one object) or s3://bucket/prefix (everything under it)
         try:
-            is_file, is_dir = p.is_file(), p.is_dir()
-        except OSError as exc:  # e.g. a parent directory that may not be entered
-            raise SourceUnreadable(f"cannot read {arg}: {exc.strerror or exc}") from exc
-        if is_file:
-            found.add(str(p.resolve()))
-        elif is_dir:
-            root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(found), followlinks=False):
-                if not _enterable(dirpath):  # listed but not enterable: one failed row for the directory
-                    found.add(dirpath)
-                    dirnames[:] = []
+            found.update(o.uri for o in storage.list_objects(arg))
+        except FileNotFoundError as exc:
+            raise SourceNotFound(str(exc)) from None
+        except storage.StorageError as exc:
+            raise SourceUnreadable(str(exc)) from None
+        collection = arg
+    else:
+        p = Path(arg).expanduser()
+        _expand_path(arg, follow_symlinks, found)
+        collection = str(p.resolve()) if p.exists() else os.path.abspath(os.path.expanduser(arg))
+    for path in found:
+        out.setdefault(path, collection)
+
+
+def _expand_path(arg: str, follow_symlinks: bool, found: set[str]) -> None:
+    """Add the files a file, directory or glob argument reaches to ``found``."""
+    p = Path(arg).expanduser()
+    try:
+        is_file, is_dir = p.is_file(), p.is_dir()
+    except OSError as exc:  # e.g. a parent directory that may not be entered
+        raise SourceUnreadable(f"cannot read {arg}: {exc.strerror or exc}") from exc
+    if is_file:
+        found.add(str(p.resolve()))
+    elif is_dir:
+        root = p.resolve()
+        for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(found), followlinks=False):
+            if not _enterable(dirpath):  # listed but not enterable: one failed row for the directory
+                found.add(dirpath)
+                dirnames[:] = []
+                continue
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in [*filenames, *dirnames]:  # (os.walk lists a link to a directory as a directory)
+                full = os.path.join(dirpath, name)
+                if name.startswith("."):
                     continue
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in [*filenames, *dirnames]:  # (os.walk lists a link to a directory as a directory)
-                    full = os.path.join(dirpath, name)
-                    if name.startswith("."):
-                        continue
-                    if os.path.islink(full):
-                        kept = _through_link(full, root, follow_symlinks)
-                        if kept is not None:
-                            found.add(kept)
-                    elif name in filenames and _is_input(full):
-                        found.add(full)
-        elif p.exists():
-            raise SourceUnreadable(f"not a regular file ({_file_kind(p.stat().st_mode)}): {arg}")
-        else:
-            pattern = os.path.expanduser(arg)
-            matches = glob.glob(pattern, recursive=True)
-            files = [m for m in matches if not os.path.isdir(m) and _is_input(m)]
-            if not matches:
-                raise SourceNotFound(f"no such file, directory or glob match: {arg}")
-            base = _glob_base(pattern)
-            for m in files:
-                if os.path.islink(m):
-                    kept = _through_link(
-                        os.path.join(_absolute(os.path.dirname(m) or "."), os.path.basename(m)), base, follow_symlinks
-                    )
+                if os.path.islink(full):
+                    kept = _through_link(full, root, follow_symlinks)
                     if kept is not None:
                         found.add(kept)
-                else:
-                    found.add(_absolute(m))
-    return sorted(found)
+                elif name in filenames and _is_input(full):
+                    found.add(full)
+    elif p.exists():
+        raise SourceUnreadable(f"not a regular file ({_file_kind(p.stat().st_mode)}): {arg}")
+    else:
+        pattern = os.path.expanduser(arg)
+        matches = glob.glob(pattern, recursive=True)
+        files = [m for m in matches if not os.path.isdir(m) and _is_input(m)]
+        if not matches:
+            raise SourceNotFound(f"no such file, directory or glob match: {arg}")
+        base = _glob_base(pattern)
+        for m in files:
+            if os.path.islink(m):
+                kept = _through_link(
+                    os.path.join(_absolute(os.path.dirname(m) or "."), os.path.basename(m)), base, follow_symlinks
+                )
+                if kept is not None:
+                    found.add(kept)
+            else:
+                found.add(_absolute(m))
 
 
 def _glob_base(pattern: str) -> Path:
@@ -265,18 +294,19 @@ def _absolute(path: str) -> str:
         return os.path.join(Path(path).absolute().parent.resolve(), os.path.basename(path))
 
 
-def stat_file(path: str) -> SourceFile:
-    """Stat a file (or an ``s3://`` object) into a ``SourceFile`` (size 0 and epoch mtime when it cannot be stat'ed)."""
+def stat_file(path: str, collection: str | None = None) -> SourceFile:
+    """Stat a file (or an ``s3://`` object) into a ``SourceFile`` (size 0 and epoch mtime when it cannot be stat'ed);
+    ``collection``: the SOURCE argument it was found through."""
     if storage.is_uri(path):
         info = storage.stat(path)
         size, mtime = (info.size, info.mtime) if info else (0, datetime.fromtimestamp(0, tz=UTC))
-        return SourceFile(path=path, source_id=source_id_for(path), size_bytes=size, mtime=mtime)
+        return SourceFile(path, source_id_for(path), size, mtime, collection)
     try:
         st = os.lstat(path)  # a link kept by discovery is not read: its target is not stat'ed either
         size, mtime = st.st_size, datetime.fromtimestamp(st.st_mtime, tz=UTC)
     except OSError:
         size, mtime = 0, datetime.fromtimestamp(0, tz=UTC)
-    return SourceFile(path=path, source_id=source_id_for(path), size_bytes=size, mtime=mtime)
+    return SourceFile(path, source_id_for(path), size, mtime, collection)
 
 
 def file_sha256(path: str) -> str | None:

@@ -369,6 +369,7 @@ def process_source(
     row: dict[str, object] = {
         "source_id": src.source_id,
         "path": path,
+        "collection": src.collection,
         "size_bytes": src.size_bytes,
         "mtime": src.mtime,
         "sha256": None,

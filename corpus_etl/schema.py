@@ -80,6 +80,13 @@ SOURCES = TableSpec(
             _f("first_run_id", STR, "Run that first saw this file.", False),
             _f("last_run_id", STR, "Last run that saw this file (loaded, skipped or failed it).", False),
             _f("loaded_run_id", STR, "Run whose records of this file are current; NULL if never loaded."),
+            _f(
+                "collection",
+                STR,
+                "The SOURCE argument the file was loaded through (a directory or file as its absolute path, a glob "
+                "or an s3:// prefix as given): what an analyst tells corpora apart by, never an outlet; NULL for "
+                "rows loaded before schema version 5.",
+            ),
         ]
     ),
 )
@@ -614,6 +621,7 @@ V_ARTICLES = ViewSpec(
     ),
     column_descriptions=(
         *_as(ARTICLES, "article_id", "source_id", "source_path", "ordinal", "title", "standfirst", "body"),
+        ("collection", SOURCES.column_description("collection")),
         ("outlet", "The byline's outlet (`byline_outlet`), else the name of the source file's directory."),
         ("byline_outlet", ARTICLES.column_description("outlet")),
         *_as(ARTICLES, "authors", "dateline", "tags", "published_date", "published_time", "published_date_source"),

@@ -162,6 +162,9 @@ class SplitOptions:
     # ... and an article of the page other than its main one keeps a body of its own when the model calls more
     # than this share of its characters body (and it has page_gap_min_words words).
     line_model_article_share: float = 0.5
+    # A record of kind 'related' after page_gap_min_words words of an article's body ends the lines the model may
+    # give that article (before them, the rules' related block may be the article itself).
+    line_model_keep_related: bool = True
     # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
     # block, in a block of less than this share of its text, are not the article (see _off_main_block).
     block_gap: int = 4
@@ -1200,7 +1203,9 @@ class _Splitter:
         main article holds the body, and so does every other article of the page most of whose characters
         the model calls body (``line_model_article_share``; a second article the rules found in the page,
         not menus or teasers they took for one). Each body line goes to the last holder starting before it
-        (the first holder for lines before them all), and each holder takes its lines (``_take_block``),
+        (the first holder for lines before them all), unless a record of kind 'related' (a heading said what it
+        is) starts between them after ``page_gap_min_words`` words of the holder's body: that line stays as the
+        rules left it. Each holder takes its lines (``_take_block``),
         its title and metadata staying; what it or other records kept between its first and last body line
         and the model does not call body is removed as 'line_model_<label>' (the label the model gave most of
         the line: other, comment, headline). A line a rule of the rules file or the learned boilerplate
@@ -1242,18 +1247,34 @@ class _Splitter:
                     holders.append(idx)
             holders.sort(key=lambda idx: first_kept.get(idx, 0))
             holder_starts = [first_kept.get(idx, 0) for idx in holders]
+            # a related block (a heading said what it is) ends the holder before it: its lines stay its own
+            related_starts = sorted(
+                first_kept[idx]
+                for idx, r in enumerate(self.records)
+                if r.kind == "related" and idx in first_kept and self.record_page[idx] == page
+            )
             chosen: dict[int, list[tuple[int, int, str, int]]] = {idx: [] for idx in holders}
             for k in range(lo, hi):
                 ln = self.lines[k]
                 if line_label[k] != "body" or self.rule_at(k) is not None or self.is_learned(k):
                     continue
+                h = max(bisect.bisect_right(holder_starts, ln.start) - 1, 0)
+                r = bisect.bisect_right(related_starts, ln.start) - 1
+                if (
+                    self.opts.line_model_keep_related
+                    and r >= 0
+                    and related_starts[r] >= holder_starts[h]
+                    and sum(words(c[2]) for c in chosen[holders[h]] if c[0] < related_starts[r])
+                    >= self.opts.page_gap_min_words
+                ):
+                    continue  # after a related block that follows its holder's article
                 raw = self.text[ln.start : ln.end]
                 lead = len(raw) - len(raw.lstrip())
                 a, b = ln.start + lead, ln.start + len(raw.rstrip())
                 piece = whole.get(ln.start)
                 if piece is None or piece.end < b:
                     continue
-                owner = holders[max(bisect.bisect_right(holder_starts, ln.start) - 1, 0)]
+                owner = holders[h]
                 if ln.text == self.records[owner].title or parse_byline(ln.text, self.rules) is not None:
                     continue  # the headline printed again (a caption, a share box), a byline: not body
                 chosen[owner].append((a, b, ln.text, owner))

@@ -31,7 +31,7 @@ from typing import Any
 
 import duckdb
 
-from corpus_etl.discover import KnownSource, expand_sources, plan, stat_file
+from corpus_etl.discover import KnownSource, expand_with_collections, plan, stat_file
 from corpus_etl.incremental import vanished
 from corpus_etl.settings import Settings
 from warehouse import loader
@@ -99,7 +99,7 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
         return None
     t0 = time.perf_counter()
     started = datetime.now(UTC)
-    files = [stat_file(p) for p in expand_sources(sources, settings.follow_symlinks)]
+    files = [stat_file(p, c) for p, c in expand_with_collections(sources, settings.follow_symlinks)]
     run_id = str(uuid.uuid4())
     # A first look without the lock: a run with work to do (or a warehouse being written) never takes
     # the lock here, so the flow is the first and only holder of its run's lock.

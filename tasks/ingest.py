@@ -12,7 +12,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from corpus_etl import schema
-from corpus_etl.discover import KnownSource, SourceFile, expand_sources, make_batches, plan, stat_file
+from corpus_etl.discover import KnownSource, SourceFile, expand_with_collections, make_batches, plan, stat_file
 from corpus_etl.learned import LineCounts, learn_counts, outlet_key, scan_counts
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
@@ -40,7 +40,7 @@ def register_pool(run_id: str, pool: Executor | None) -> None:
 @task(name="discover", cache_policy=NO_CACHE)
 def discover(sources: list[str], follow_symlinks: bool = False) -> list[SourceFile]:
     """Expand SOURCE arguments into the sorted list of files, stat'ed."""
-    return [stat_file(p) for p in expand_sources(sources, follow_symlinks)]
+    return [stat_file(p, c) for p, c in expand_with_collections(sources, follow_symlinks)]
 
 
 @task(name="begin-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

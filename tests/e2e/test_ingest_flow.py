@@ -48,6 +48,10 @@ def test_seeds_load_six_articles_with_titles(seeded):
     assert [t for (t,) in titles] == [t for k in sorted(SEED_TITLES) for t in SEED_TITLES[k]]
     assert _rows(wh, "select distinct language from articles") == [("en",)]
     assert first["n_quarantined"] == 0
+    # the collection is the SOURCE argument, on every source and article row
+    src = str(seeded[0].resolve())
+    assert _rows(wh, "select distinct collection from sources") == [(src,)]
+    assert _rows(wh, "select distinct collection from v_articles") == [(src,)]
 
 
 def test_contract_columns_and_ids(seeded):

@@ -311,3 +311,33 @@ def test_the_splitter_gives_the_models_body_to_the_article_and_accounts_for_the_
     copyright = text.index(FOOTER[0])
     assert any(s.start <= copyright < s.end and not s.rule.startswith("line_model") for s in on.removed)
     assert rules.match_line(FOOTER[0]) is not None
+
+
+def test_a_related_block_keeps_its_lines_though_the_model_calls_them_body(tmp_path: Path) -> None:
+    """After the article, a "Related articles" heading opens teasers (kind 'related'): a model that calls every
+    line of five words body does not pull them into the article."""
+    from corpus_etl.split import SplitOptions, check_coverage, split_text
+
+    teasers = [
+        "Mayor opens the new library wing on Main Street",
+        "The new wing holds a reading room and a small cafe for the families of the town.",
+        "Council delays the vote on the harbour plan again",
+        "Members asked for another study of the costs before they decide on the plan.",
+    ]
+    text = (
+        "\n".join(MENU)
+        + "\n\nCouncil approves new budget\n\n"
+        + "\n\n".join(PARAGRAPHS)
+        + "\n\nRelated articles\n\n"
+        + "\n\n".join(teasers)
+        + "\n\n"
+        + "\n".join(FOOTER)
+        + "\n"
+    )
+    rules = load_rules()
+    res = split_text(text, rules, SplitOptions(line_model_path=_words_model(tmp_path / "m.npz")))
+    assert not check_coverage(res)
+    (art,) = [r for r in res.records if r.kind == "article" and r.paragraphs]  # (a footer line: title only)
+    assert art.paragraphs == PARAGRAPHS
+    related = " ".join(p for r in res.records if r.kind == "related" for p in [r.title or "", *r.paragraphs])
+    assert all(t in related for t in teasers)

@@ -86,6 +86,24 @@ def test_expand_sources(tmp_path):
         expand_sources([str(tmp_path / "missing")])
 
 
+def test_each_file_keeps_the_source_argument_it_came_through(tmp_path):
+    from corpus_etl.discover import expand_with_collections
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("x")
+    (tmp_path / "b.txt").write_text("x")
+    (tmp_path / "c.txt").write_text("x")
+    pattern = str(tmp_path / "*.txt")
+    got = dict(expand_with_collections([str(tmp_path / "a"), str(tmp_path / "b.txt"), pattern]))
+    assert got == {
+        str((tmp_path / "a" / "x.txt").resolve()): str((tmp_path / "a").resolve()),
+        str((tmp_path / "b.txt").resolve()): str((tmp_path / "b.txt").resolve()),  # the first argument reaching it
+        str((tmp_path / "c.txt").resolve()): pattern,
+    }
+    assert [p for p, _ in expand_with_collections([pattern])] == expand_sources([pattern])
+    assert stat_file(str(tmp_path / "c.txt"), pattern).collection == pattern
+
+
 def test_plan_skips_only_loaded_files_with_the_same_hash(tmp_path):
     p = tmp_path / "a.txt"
     p.write_text("hello")

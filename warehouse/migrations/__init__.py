@@ -12,6 +12,8 @@ stored version and, inside its one transaction, applies the steps of every later
   boilerplate). It starts empty: files loaded before count from their next load on.
 - ``004_stories/``: version 4 adds ``story_members``, ``story_terms`` and ``story_centroids`` (the event
   stories). They start empty; the next ``update_analytics`` places every indexed article.
+- ``005_collection/``: version 5 adds ``sources.collection`` (the SOURCE argument a file was loaded through);
+  NULL for files loaded before, filled at a file's next load.
 
 The DDL in a version's folder is frozen: one statement per file, applied in file-name order. A change
 to a table of the schema module needs a new version (``NNN_name/``, e.g. ``ALTER TABLE ... ADD

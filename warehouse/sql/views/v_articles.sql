@@ -12,6 +12,7 @@ SELECT
     a.title,
     a.standfirst,
     a.body,
+    s.collection,
     coalesce(nullif(trim(a.outlet), ''), regexp_extract(replace(a.source_path, '\', '/'), '([^/]*)/[^/]*$', 1)) AS outlet,
     a.outlet AS byline_outlet,
     a.authors,
