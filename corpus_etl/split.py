@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # (titles imports this module)
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LIST_ITEM = re.compile(r"[*+•·▪►-]\s")  # a line opening with a list bullet
 _FOOTER_YEAR = re.compile(r"(?:19|20)\d\d")
 _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
 _WORD = re.compile(r"\w+")
@@ -1389,6 +1390,8 @@ class _Splitter:
             return  # (a line cut in two by a rule: left as it is)
         if p.role == "removed" and self.rule_at(line) is not None:
             return  # a line a rule of the rules file removes ("Share on Facebook") is never a title
+        if _LIST_ITEM.match(title) or parse_byline(title, self.rules) is not None:
+            return  # nor is an item of a list ("* Read all of our series here") or a byline
         old = next((q for q in self.pieces if q.record == idx and q.role == "title"), None)
         if p is old:
             rec.title = title
