@@ -1255,20 +1255,20 @@ class _Splitter:
                 if r.kind == "related" and idx in first_kept and self.record_page[idx] == page
             )
             chosen: dict[int, list[tuple[int, int, str, int]]] = {idx: [] for idx in holders}
+            body_words = [0] * len(holders)  # words chosen so far, per holder
+            words_before: dict[tuple[int, int], int] = {}  # (holder, related block) -> its words before the block
             for k in range(lo, hi):
                 ln = self.lines[k]
                 if line_label[k] != "body" or self.rule_at(k) is not None or self.is_learned(k):
                     continue
                 h = max(bisect.bisect_right(holder_starts, ln.start) - 1, 0)
                 r = bisect.bisect_right(related_starts, ln.start) - 1
-                if (
-                    self.opts.line_model_keep_related
-                    and r >= 0
-                    and related_starts[r] >= holder_starts[h]
-                    and sum(words(c[2]) for c in chosen[holders[h]] if c[0] < related_starts[r])
-                    >= self.opts.page_gap_min_words
-                ):
-                    continue  # after a related block that follows its holder's article
+                if self.opts.line_model_keep_related and r >= 0 and related_starts[r] >= holder_starts[h]:
+                    # the holder's body words before the related block: its words so far, the first time a line
+                    # after the block is seen (lines come in text order)
+                    before = words_before.setdefault((h, r), body_words[h])
+                    if before >= self.opts.page_gap_min_words:
+                        continue  # after a related block that follows its holder's article
                 raw = self.text[ln.start : ln.end]
                 lead = len(raw) - len(raw.lstrip())
                 a, b = ln.start + lead, ln.start + len(raw.rstrip())
@@ -1279,6 +1279,7 @@ class _Splitter:
                 if ln.text == self.records[owner].title or parse_byline(ln.text, self.rules) is not None:
                     continue  # the headline printed again (a caption, a share box), a byline: not body
                 chosen[owner].append((a, b, ln.text, owner))
+                body_words[h] += words(ln.text)
             for idx in holders:
                 if chosen[idx]:
                     self._take_block(idx, chosen[idx], rule_of)

@@ -53,6 +53,7 @@ from eval.run import (
     boundary_counts,
     build_concatenation,
     code_version,
+    fold_model_path,
     main_article,
     multiset_overlap,
     parse_reuters,
@@ -135,15 +136,6 @@ def rules_extractor(fold: int | None = None) -> Extractor:
         return extract_records(text, fmt=fmt)
 
     return extract
-
-
-# The line model of each site fold, trained without the fold's sites (``make train-lines`` writes them).
-FOLD_MODELS = Path(__file__).resolve().parent / "models"
-
-
-def fold_model_path(fold: int) -> Path:
-    """The line model trained without the pages of site fold ``fold``."""
-    return FOLD_MODELS / f"linemodel-fold{fold}.npz"
 
 
 def product_extractor(fold: int | None = None) -> Extractor:

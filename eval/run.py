@@ -413,6 +413,15 @@ def _scrapinghub_urls(truth_path: Path) -> dict[str, str]:
     return {k: v.get("url", k) for k, v in json.loads(truth_path.read_text(encoding="utf-8")).items()}
 
 
+# The line model of each site fold, trained without the fold's sites (``make train-lines`` writes them).
+FOLD_MODELS = Path(__file__).resolve().parent / "models"
+
+
+def fold_model_path(fold: int) -> Path:
+    """The line model trained without the pages of site fold ``fold``."""
+    return FOLD_MODELS / f"linemodel-fold{fold}.npz"
+
+
 def _fold_line_model(page_path: Path, key: str) -> str:
     """The line model trained without the site of scrapinghub page ``key`` (eval/models; ``make train-lines``):
     the packaged one saw every page."""
@@ -420,7 +429,7 @@ def _fold_line_model(page_path: Path, key: str) -> str:
 
     url = _scrapinghub_urls(page_path.parent.parent / "ground-truth.json").get(key, key)
     fold = site_fold(site_key(urlparse(url).netloc or url))
-    return str(Path(__file__).resolve().parent / "models" / f"linemodel-fold{fold}.npz")
+    return str(fold_model_path(fold))
 
 
 def _score_page(item: tuple[str, str, str] | tuple[str, str, str, frozenset[str]]) -> dict[str, Any]:
