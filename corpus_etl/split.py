@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # (titles imports this module)
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_ZERO_COUNT = re.compile(r"^\D*(?<!\d)0(?!\d)\D*$")  # a line whose only number is 0
 _LIST_ITEM = re.compile(r"[*+•·▪►-]\s")  # a line opening with a list bullet
 _FOOTER_YEAR = re.compile(r"(?:19|20)\d\d")
 _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
@@ -782,6 +783,8 @@ class _Splitter:
         a timestamp) is the article going on under a comment count, not comments; so is such prose of more than
         ``SplitOptions.comments_max_lead_words`` words before the first marker (a comment count over the article,
         "1 Comments", whose real comments come far below)."""
+        if _ZERO_COUNT.search(self.lines[i].text):
+            return False  # "Comments (0)", "0 Responses": a count of none starts no thread
         prose = 0
         limit = self.opts.comments_max_unmarked * body_words
         for j in range(i + 1, len(self.lines)):

@@ -375,6 +375,19 @@ def test_a_comment_count_line_does_not_cut_off_the_article_going_on_after_it() -
     assert any(s.rule == "comments" for s in res.removed)
 
 
+def test_a_count_of_no_comments_starts_no_thread() -> None:
+    """ "Comments (0)" under the byline: the article after it stays, however many markers come below."""
+    head = CHROME + f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\nComments (0)\n\n"
+    more = [OTHER_TOPIC, LONG_EN.replace("committee", "council")]
+    thread = "".join("Ann Lee November 13, 2012 at 02:49 pm\n\nLovely wine.\n\nReply\n\n" for _ in range(2))
+    res = split_text(
+        head + "".join(f"{p}\n\n" for p in more) + thread + "© 2019 The Courier\n", load_rules(), RULES_ONLY
+    )
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.paragraphs[:3] == [LONG_EN, *more]
+    assert not any(s.rule == "comments" for s in res.removed)
+
+
 def test_a_comment_count_over_the_article_is_no_thread_though_comments_come_below() -> None:
     """ "4 Comments" under the byline, 250+ words of the article, then the thread with its markers: the article
     stays (a marker far below, or "years ago" inside a paragraph, does not make a thread of it)."""
