@@ -67,7 +67,15 @@ class Settings(BaseSettings):
         "(corpus_etl/linemodel), reading what the rules made of each line; off: the rules alone.",
     )
     line_model_path: str | None = Field(
-        None, description="A line model file (make train-lines) used instead of the packaged one."
+        None,
+        description="A line model file (make train-lines) used instead of the packaged one; the page model "
+        "beside it (pagemodel*.npz for linemodel*.npz, else <name>-pages.npz) goes with it.",
+    )
+    page_model: bool = Field(
+        True,
+        description="On web pages, the trained page model (corpus_etl/linemodel/pages.py) finds where a "
+        "second page starts inside what the rules read as one page (glued pages); off: the rules' page "
+        "starts alone.",
     )
     learned_min_files: int = Field(
         5,
@@ -128,6 +136,7 @@ class Settings(BaseSettings):
             title_model=self.title_model,
             line_model=self.line_model,
             line_model_path=self.line_model_path,
+            page_model=self.page_model,
         )
 
     def resolved(self) -> Settings:

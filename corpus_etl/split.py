@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .boundary import BoundaryModel, BoundaryScorer
 from .boundary import load_model as load_boundary_model
@@ -164,9 +164,17 @@ class SplitOptions:
     # ... and an article of the page other than its main one keeps a body of its own when the model calls more
     # than this share of its characters body (and it has page_gap_min_words words).
     line_model_article_share: float = 0.5
+    # ... and an article of the page other than its main one that the model calls body for no more than that share
+    # of its characters, with fewer than page_gap_min_words words, is chrome the rules took for an article (a
+    # licence notice, a sign-up box): its lines are removed as 'line_model_<label>'.
+    line_model_drop_chrome: bool = True
     # A record of kind 'related' after page_gap_min_words words of an article's body ends the lines the model may
     # give that article (before them, the rules' related block may be the article itself).
     line_model_keep_related: bool = True
+    # On a web page, the page model (``corpus_etl.linemodel.pages``, beside the line model file) finds where a
+    # second page starts in what the rules read as one page (a gap between body lines); the text is split
+    # again with a page starting there.
+    page_model: bool = True
     # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
     # block, in a block of less than this share of its text, are not the article (see _off_main_block).
     block_gap: int = 4
@@ -482,7 +490,14 @@ def parse_date_line(text: str, rules: Rules) -> str | None:
 
 
 class _Splitter:
-    def __init__(self, text: str, rules: Rules, opts: SplitOptions, learned: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        text: str,
+        rules: Rules,
+        opts: SplitOptions,
+        learned: frozenset[str] = frozenset(),
+        page_starts: frozenset[int] = frozenset(),
+    ) -> None:
         self.text = text
         self.learned = learned  # line hashes learned as the outlet's boilerplate (corpus_etl.learned)
         self.rules = rules
@@ -520,6 +535,10 @@ class _Splitter:
         self._title_index: PageIndex | None = None  # the title model's index of the lines (_choose_titles)
         self._titles_asked: dict[int, tuple[int, int]] = {}  # record -> (body line, first line) asked about
         self.view: list[tuple[int, int, int]] = []
+        # lines where a page starts by the page model's decision on an earlier pass (split_text)
+        self.page_starts = page_starts
+        self.found_page_starts: set[int] = set()  # ... and where it says one starts on this pass
+        self.capture_gaps: list[tuple[int, list[Any]]] | None = None  # (first line, gaps) per page (training)
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _repeated_lines(self) -> set[str]:
@@ -627,6 +646,12 @@ class _Splitter:
         text = ln.text
         start = ln.start
         rec = self.current()
+        if i in self.page_starts:  # the page model's page start (see _line_model_bodies)
+            if rec is not None:
+                self.close()
+                rec = None
+            self.zone = "main"
+            self.page_no += 1
 
         # Alt text glued onto the start of a sentence.
         for prefix in self.rules.prefixes:
@@ -1133,6 +1158,15 @@ class _Splitter:
             if not any(p.record == idx and p.role == "title" for p in self.pieces):
                 other.title = None
 
+    def _drop_record(self, idx: int, rule_of: Callable[[Piece], str]) -> None:
+        """Remove every kept piece of record ``idx`` (rule ``rule_of`` gives each its reason); the record, empty,
+        is then no record (``_finish``)."""
+        for p in self.pieces:
+            if p.record == idx and p.role != "removed":
+                p.role, p.rule, p.record = "removed", rule_of(p), None
+        rec = self.records[idx]
+        rec.paragraphs, rec.paragraph_spans, rec.body_words, rec.title = [], [], 0, None
+
     def _page_mains(self) -> dict[int, int]:
         """Page -> its main article: the article record with the most body characters."""
         mains: dict[int, int] = {}
@@ -1215,10 +1249,17 @@ class _Splitter:
         the line: other, comment, headline). A line a rule of the rules file or the learned boilerplate
         removes stays removed (those rules are certain); a page where the model finds no body keeps the
         rules' decision."""
-        from .linemodel import body_lines, default_model
+        from .linemodel import default_model, line_classes
+        from .linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path
 
         model = default_model(self.opts.line_model_path)
+        page_model = (
+            load_page_model(str(page_model_path(self.opts.line_model_path)))
+            if self.opts.page_model and not self.page_starts
+            else None
+        )
         view = self.rule_view()
+        view_starts = [v[0] for v in view]
         mains = self._page_mains()
         starts = [ln.start for ln in self.lines]
         line_label: dict[int, str] = {}
@@ -1239,8 +1280,28 @@ class _Splitter:
             main = mains.get(page)
             if main is None:  # no article on the page: nothing to give the body to
                 continue
-            decided = body_lines(self.text, self.lines[lo:hi], view, self.rules, model)
+            decided, shares = line_classes(self.text, self.lines[lo:hi], view, self.rules, model)
             line_label.update(zip(range(lo, hi), decided, strict=True))
+            if page_model is not None or self.capture_gaps is not None:
+                found = gaps(
+                    [ln.text for ln in self.lines[lo:hi]],
+                    decided,
+                    shares,
+                    model.classes,
+                    [
+                        view[vi][2] if (vi := bisect.bisect_right(view_starts, ln.start) - 1) >= 0 else -1
+                        for ln in self.lines[lo:hi]
+                    ],
+                    [getattr(self.rule_at(k), "effect", None) for k in range(lo, hi)],
+                )
+                if self.capture_gaps is not None:
+                    self.capture_gaps.append((lo, found))
+                if page_model is not None and found:
+                    probs = new_page_probabilities(page_model, found)
+                    threshold = float(page_model.meta.get("threshold", 0.5))
+                    self.found_page_starts.update(
+                        lo + g.last_body + 1 for g, q in zip(found, probs, strict=True) if q >= threshold
+                    )
             holders = [main]
             for idx, rec in enumerate(self.records):
                 if idx == main or rec.kind != "article" or self.record_page[idx] != page or not rec.paragraphs:
@@ -1249,6 +1310,12 @@ class _Splitter:
                 body = sum(b - a for a, b in rec.paragraph_spans if line_label.get(line_of(a)) == "body")
                 if body > self.opts.line_model_article_share * total and rec.body_words >= self.opts.page_gap_min_words:
                     holders.append(idx)
+                elif (
+                    self.opts.line_model_drop_chrome
+                    and body <= self.opts.line_model_article_share * total
+                    and rec.body_words < self.opts.page_gap_min_words
+                ):
+                    self._drop_record(idx, rule_of)  # a few lines of chrome the rules took for an article
             holders.sort(key=lambda idx: first_kept.get(idx, 0))
             holder_starts = [first_kept.get(idx, 0) for idx in holders]
             # a related block (a heading said what it is) ends the holder before it: its lines stay its own
@@ -1816,7 +1883,12 @@ def split_text(
         The records in text order (``char_start``/``char_end`` set) and the removed spans; record
         extents plus top-level removed spans partition ``[0, len(text))``.
     """
-    return _Splitter(text, rules, opts or SplitOptions(), learned).run()
+    opts = opts or SplitOptions()
+    sp = _Splitter(text, rules, opts, learned)
+    result = sp.run()
+    if sp.found_page_starts:  # the page model found pages inside a page: split again with them as page starts
+        result = _Splitter(text, rules, opts, learned, frozenset(sp.found_page_starts)).run()
+    return result
 
 
 def rule_view_of(
@@ -1828,6 +1900,18 @@ def rule_view_of(
     sp.capture_view = True
     result = sp.run()
     return result, sp.view
+
+
+def page_gaps_of(
+    text: str, rules: Rules, opts: SplitOptions | None = None
+) -> tuple[list[Line], list[tuple[int, list[Any]]]]:
+    """The logical lines of ``text`` and the gaps (``linemodel.pages.Gap``) the page model reads on each page the
+    splitter hands the line model, as ``(first line of the page, gaps)`` (the page model's training calls this;
+    the page model itself is not asked)."""
+    sp = _Splitter(text, rules, replace(opts or SplitOptions(), page_model=False))
+    sp.capture_gaps = []
+    sp.run()
+    return sp.lines, sp.capture_gaps
 
 
 def check_coverage(result: SplitResult) -> list[str]:

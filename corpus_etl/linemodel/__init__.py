@@ -33,6 +33,7 @@ __all__ = [
     "body_lines",
     "default_model",
     "extract_body",
+    "line_classes",
     "predict_lines",
     "predict_units",
 ]
@@ -116,6 +117,40 @@ def extract_body(text: str, model: LineModel | None = None) -> str:
     return "\n".join(lab.text for lab in predict_lines(text, model=model) if lab.label == "body")
 
 
+def line_classes(
+    text: str,
+    lines: Sequence[Line],
+    view: Sequence[tuple[int, int, int]],
+    rules: Rules,
+    model: LineModel | None = None,
+) -> tuple[list[str], np.ndarray]:
+    """The label of each of ``lines`` (see ``body_lines``) and its class shares: lines x ``model.classes``, the
+    units' probabilities of each class weighted by their characters (rows of a line with no unit are 0)."""
+    model = model or default_model()
+    units = units_of_lines(text, lines)
+    shares = np.zeros((len(lines), len(model.classes)))
+    if not units:
+        return ["other"] * len(lines), shares
+    proba = predict_units(units, model, rules, None, 1, view)
+    best = proba.argmax(axis=1)
+    chars = np.zeros((len(lines), len(model.classes)))
+    for i, (u, k) in enumerate(zip(units, best, strict=True)):
+        n = max(len(u.text), 1)
+        chars[u.line, k] += n
+        shares[u.line] += proba[i] * n
+    totals = shares.sum(axis=1, keepdims=True)
+    shares = np.divide(shares, totals, out=np.zeros_like(shares), where=totals > 0)
+    body = model.classes.index("body")
+    out = []
+    for row in chars:
+        total = row.sum()
+        if total > 0 and row[body] * 2 >= total:
+            out.append("body")
+        else:
+            out.append(model.classes[int(row.argmax())] if total > 0 else "other")
+    return out, shares
+
+
 def body_lines(
     text: str,
     lines: Sequence[Line],
@@ -126,21 +161,4 @@ def body_lines(
     """The label of each of ``lines`` (logical lines of ``text``: one page of it), for the splitter: 'body' when
     the units labelled body hold half of the line's characters or more, else the label holding most of them.
     ``view`` is what the rules made of the text (``split._Splitter.rule_view``)."""
-    model = model or default_model()
-    units = units_of_lines(text, lines)
-    if not units:
-        return ["other"] * len(lines)
-    proba = predict_units(units, model, rules, None, 1, view)
-    best = proba.argmax(axis=1)
-    chars = np.zeros((len(lines), len(model.classes)))
-    for u, k in zip(units, best, strict=True):
-        chars[u.line, k] += max(len(u.text), 1)
-    body = model.classes.index("body")
-    out = []
-    for row in chars:
-        total = row.sum()
-        if total > 0 and row[body] * 2 >= total:
-            out.append("body")
-        else:
-            out.append(model.classes[int(row.argmax())] if total > 0 else "other")
-    return out
+    return line_classes(text, lines, view, rules, model)[0]

@@ -341,3 +341,89 @@ def test_a_related_block_keeps_its_lines_though_the_model_calls_them_body(tmp_pa
     assert art.paragraphs == PARAGRAPHS
     related = " ".join(p for r in res.records if r.kind == "related" for p in [r.title or "", *r.paragraphs])
     assert all(t in related for t in teasers)
+
+
+# --------------------------------------------------------------------------------------------------
+# The page model (where a second page starts inside what the rules read as one page)
+
+STORM = [
+    "A storm brought heavy rain and strong winds to the coast overnight, closing two bridges and leaving "
+    "thousands of homes without power until the early hours of the morning, the utility company said.",
+    "Emergency crews cleared fallen trees from the main roads, and the schools of the district stayed closed "
+    "on Wednesday while engineers inspected the buildings that had been damaged by the wind.",
+    "Forecasters expect the weather to calm down by the weekend, although another band of rain could reach "
+    "the northern valleys on Friday and bring the rivers close to their highest levels of the year.",
+]
+
+
+def _constant_page_model(line_model: str, new: bool) -> None:
+    """A page model file beside ``line_model`` that says 'new page' (or 'same page') of every gap."""
+    from corpus_etl.linemodel.model import Linear
+    from corpus_etl.linemodel.pages import page_model_path
+
+    linear = Linear(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.array([10.0 if new else -10.0]))
+    meta = {"version": "test", "threshold": 0.5}
+    save_model(page_model_path(line_model), LineModel(("same", "new"), (Stage(linear, ("gap_lines_log",)),), meta))
+
+
+def _two_pages() -> str:
+    def one(title: str, paragraphs: list[str]) -> str:  # (no copyright line: the rules end a page at one)
+        return "\n".join(MENU) + f"\n\n{title}\n\n" + "\n\n".join(paragraphs) + "\n\n" + FOOTER[1] + "\n"
+
+    return one("Council approves new budget", PARAGRAPHS) + "\n" + one("Storm closes two bridges", STORM)
+
+
+def test_page_gaps_describe_the_lines_between_two_body_runs() -> None:
+    from corpus_etl.linemodel.pages import FEATURES, MIN_GAP_LINES, gaps
+
+    texts = [*PARAGRAPHS[:2], "* Home", "* News", "© 2024 Example", STORM[0], "x", STORM[1]]
+    labels = ["body", "body", "other", "other", "other", "body", "other", "body"]
+    classes = ("other", "body", "headline", "comment")
+    shares = np.array([[0.0, 1.0, 0.0, 0.0] if lab == "body" else [0.7, 0.1, 0.2, 0.0] for lab in labels])
+    groups = [0, 0, 6, 6, 9, 3, 7, 3]
+    cues = [None, None, None, None, "page_end", None, None, None]
+    found = gaps(texts, labels, shares, classes, groups, cues)
+    # one gap of three lines; the single line between the two storm paragraphs is under MIN_GAP_LINES
+    assert MIN_GAP_LINES == 2 and [(g.last_body, g.next_body) for g in found] == [(1, 5)]
+    row = dict(zip(FEATURES, found[0].features, strict=True))
+    assert row["gap_view_removed_menu"] == 2 and row["gap_cue_page_end"] == 1 and row["gap_short_lines"] == 3
+    assert row["gap_headline_max"] == pytest.approx(0.2)
+    assert row["words_before_log"] == pytest.approx(np.log1p(sum(len(p.split()) for p in PARAGRAPHS[:2])))
+    assert row["topic_cosine"] < 0.1  # a budget and a storm share few words
+    assert not gaps(texts[:2], labels[:2], shares[:2], classes, groups[:2], cues[:2])
+
+
+def test_the_page_model_splits_a_page_where_it_says_a_new_page_starts(tmp_path: Path) -> None:
+    """With a page model that says 'new page' of every gap, two glued pages that the rules read as one become two
+    articles, each with its own title and paragraphs; with one that says 'same page', the text is split as
+    without a page model. Every character stays accounted for either way."""
+    from corpus_etl.split import SplitOptions, check_coverage, split_text
+
+    text = _two_pages()
+    rules = load_rules()
+    articles = {}
+    for new in (True, False):
+        line_model = _words_model(tmp_path / f"{new}.npz")
+        _constant_page_model(line_model, new)
+        res = split_text(text, rules, SplitOptions(line_model_path=line_model))
+        assert not check_coverage(res)
+        articles[new] = [(r.title, r.paragraphs) for r in res.records if r.kind == "article" and r.paragraphs]
+    none = split_text(text, rules, SplitOptions(line_model_path=_words_model(tmp_path / "none.npz")))
+    assert articles[False] == [(r.title, r.paragraphs) for r in none.records if r.kind == "article" and r.paragraphs]
+    assert len(articles[False]) == 1  # the rules read one page: the storm's lines are in the budget's article
+    # (the test's line model calls the footer line of five words body)
+    assert articles[True] == [
+        ("Council approves new budget", [*PARAGRAPHS, FOOTER[1]]),
+        ("Storm closes two bridges", [*STORM, FOOTER[1]]),
+    ]
+
+
+def test_the_page_model_pairs_with_its_line_model() -> None:
+    from corpus_etl.linemodel import DEFAULT_MODEL
+    from corpus_etl.linemodel.pages import load_page_model, page_model_path
+
+    assert page_model_path(None) == DEFAULT_MODEL.with_name("pagemodel.npz")
+    assert page_model_path("/m/linemodel-fold3.npz") == Path("/m/pagemodel-fold3.npz")
+    assert page_model_path("/m/x.npz") == Path("/m/x-pages.npz")
+    model = load_page_model(str(page_model_path(None)))
+    assert model is not None and model.classes == ("same", "new") and 0 < model.meta["threshold"] < 1

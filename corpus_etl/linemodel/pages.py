@@ -1,0 +1,182 @@
+"""Where a second web page starts inside what the splitter read as one page: the page model.
+
+A file of glued pages often shows no rule-certain page start between them ("Skip to main content" is not on
+every page), so the splitter sees one page and the line model gives the second page's body to the first
+page's article. The page model reads the line model's labels of such a page: every *gap* (the non-body lines
+between two body lines that the model labels body, at least ``MIN_GAP_LINES`` of them) is described by what
+lies in it (how long it is, its menu, footer and comment lines, how sure the line model is of a headline in it)
+and around it (the body words before and after, and how alike their words are), and a gradient-boosted
+classifier trained on glued dev pages (``pagetrain.py``) says whether the next page starts in it.
+
+Pure functions over plain data; the model file has the line model's format (``model.py``), classes
+``("same", "new")``, and its decision threshold in ``meta["threshold"]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..split import RULE_VIEW_GROUPS
+from .model import LineModel, load_model
+
+MIN_GAP_LINES = 2
+"""A gap of fewer non-body lines (a caption, an ad line inside a body) is never a page boundary."""
+
+CONTEXT_WORDS = 300
+"""Words of body before and after a gap compared for topic (``cosine``)."""
+
+_TOPIC_WORD = re.compile(r"[^\W\d_]{4,}")
+
+# per-line cues the splitter passes (rule effects of the rules file), counted in a gap
+CUES = ("page_start", "page_end", "related_start", "comments_start")
+
+# the rules' view groups counted in a gap (split.RULE_VIEW_GROUPS: a group's index is its line's group)
+VIEW_GROUPS_COUNTED = RULE_VIEW_GROUPS
+
+FEATURES = (
+    "gap_lines_log",
+    "gap_chars_log",
+    "gap_short_lines",
+    "gap_headline_max",
+    "gap_headline_lines",
+    "gap_comment_lines",
+    "gap_body_share_mean",
+    *(f"gap_view_{g}" for g in VIEW_GROUPS_COUNTED),
+    *(f"gap_cue_{c}" for c in CUES),
+    "words_before_log",
+    "words_after_log",
+    "run_before_log",
+    "run_after_log",
+    "share_before",
+    "topic_cosine",
+    "gap_last_headline",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Non-body lines ``(last_body, next_body)`` strictly between two body lines (indexes into the page's
+    lines) and their feature row (``FEATURES``)."""
+
+    last_body: int
+    next_body: int
+    features: tuple[float, ...]
+
+
+def _topic(words: Sequence[str]) -> Counter[str]:
+    return Counter(w.casefold() for w in words if _TOPIC_WORD.fullmatch(w))
+
+
+def cosine(a: Counter[str], b: Counter[str]) -> float:
+    """Cosine similarity of two word-count vectors (0 when either is empty)."""
+    dot = sum(v * b[k] for k, v in a.items() if k in b)
+    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def gaps(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    shares: np.ndarray,
+    classes: Sequence[str],
+    groups: Sequence[int],
+    cues: Sequence[str | None],
+) -> list[Gap]:
+    """The gaps of one page and their features.
+
+    Args:
+        texts: the page's logical lines (clean text).
+        labels: the line model's label of each line (``line_classes``).
+        shares: its class shares per line (lines x ``classes``).
+        classes: the line model's classes.
+        groups: the rules' view group of each line (an index into ``VIEW_GROUPS_COUNTED``; -1 for none).
+        cues: the rule effect of each line (one of ``CUES``, or anything else / None).
+    """
+    body_idx = [i for i, lab in enumerate(labels) if lab == "body"]
+    if len(body_idx) < 2:
+        return []
+    head = classes.index("headline")
+    body_col = classes.index("body")
+    words = [t.split() for t in texts]
+    n_body = [len(words[i]) for i in body_idx]
+    total = sum(n_body)
+    # body runs: consecutive body lines with fewer than MIN_GAP_LINES lines between them
+    cum = np.cumsum([0, *n_body])
+    out: list[Gap] = []
+    cands = [k for k in range(len(body_idx) - 1) if body_idx[k + 1] - body_idx[k] - 1 >= MIN_GAP_LINES]
+    bounds = [-1, *cands, len(body_idx) - 1]
+    for c_pos, k in enumerate(cands, start=1):
+        a, b = body_idx[k], body_idx[k + 1]
+        gap = range(a + 1, b)
+        before = int(cum[k + 1])
+        after = total - before
+        run_before = before - int(cum[bounds[c_pos - 1] + 1])
+        run_after = int(cum[bounds[c_pos + 1] + 1]) - before
+        ctx_before: list[str] = []
+        for j in range(k, -1, -1):
+            ctx_before[:0] = words[body_idx[j]]
+            if len(ctx_before) >= CONTEXT_WORDS:
+                break
+        ctx_after: list[str] = []
+        for j in range(k + 1, len(body_idx)):
+            ctx_after.extend(words[body_idx[j]])
+            if len(ctx_after) >= CONTEXT_WORDS:
+                break
+        view = Counter(groups[i] for i in gap)
+        cue = Counter(cues[i] for i in gap)
+        row = (
+            math.log1p(len(gap)),
+            math.log1p(sum(len(texts[i]) for i in gap)),
+            float(sum(1 for i in gap if len(texts[i]) < 40)),
+            float(max(shares[i, head] for i in gap)),
+            float(sum(1 for i in gap if labels[i] == "headline")),
+            float(sum(1 for i in gap if labels[i] == "comment")),
+            float(np.mean([shares[i, body_col] for i in gap])),
+            *(float(view.get(g, 0)) for g in range(len(VIEW_GROUPS_COUNTED))),
+            *(float(cue.get(c, 0)) for c in CUES),
+            math.log1p(before),
+            math.log1p(after),
+            math.log1p(run_before),
+            math.log1p(run_after),
+            before / total if total else 0.0,
+            cosine(_topic(ctx_before[-CONTEXT_WORDS:]), _topic(ctx_after[:CONTEXT_WORDS])),
+            float(shares[b - 1, head]),
+        )
+        out.append(Gap(a, b, row))
+    return out
+
+
+def page_model_path(line_model_path: str | Path | None) -> Path:
+    """The page model beside a line model file: ``linemodel*.npz`` -> ``pagemodel*.npz`` in the same folder
+    (the packaged ``corpus_etl/models/pagemodel.npz`` for the packaged line model; a fold's line model
+    ``linemodel-fold2.npz`` pairs with ``pagemodel-fold2.npz``, both trained without that fold's sites); any
+    other ``name.npz`` -> ``name-pages.npz``."""
+    from . import DEFAULT_MODEL
+
+    path = Path(line_model_path) if line_model_path else DEFAULT_MODEL
+    if "linemodel" in path.name:
+        return path.with_name(path.name.replace("linemodel", "pagemodel", 1))
+    return path.with_name(f"{path.stem}-pages{path.suffix}")
+
+
+@lru_cache(maxsize=8)
+def load_page_model(path: str) -> LineModel | None:
+    """The page model at ``path`` (None when there is no such file: no page is split by it)."""
+    p = Path(path)
+    return load_model(p) if p.is_file() else None
+
+
+def new_page_probabilities(model: LineModel, found: Sequence[Gap]) -> np.ndarray:
+    """P(the next page starts in the gap) for each of ``found``."""
+    if not found:
+        return np.zeros(0)
+    x = np.array([g.features for g in found], dtype=np.float64)
+    return model.stages[0].predict_proba(x, FEATURES)[:, model.classes.index("new")]
