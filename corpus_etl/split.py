@@ -166,7 +166,8 @@ class SplitOptions:
     line_model_article_share: float = 0.5
     # ... and an article of the page other than its main one that the model calls body for no more than that share
     # of its characters, with fewer than page_gap_min_words words, is chrome the rules took for an article (a
-    # licence notice, a sign-up box): its lines are removed as 'line_model_<label>'.
+    # licence notice, a sign-up box): its lines are removed as 'line_model_<label>'; so is the main article of a
+    # page of such chrome (a footer after a page's end) when another page of the text has a real article.
     line_model_drop_chrome: bool = True
     # A record of kind 'related' after page_gap_min_words words of an article's body ends the lines the model may
     # give that article (before them, the rules' related block may be the article itself).
@@ -1248,7 +1249,16 @@ class _Splitter:
         and the model does not call body is removed as 'line_model_<label>' (the label the model gave most of
         the line: other, comment, headline). A line a rule of the rules file or the learned boilerplate
         removes stays removed (those rules are certain); a page where the model finds no body keeps the
-        rules' decision."""
+        rules' decision.
+
+        Chrome the rules took for an article goes (``line_model_drop_chrome``): an article of the page other than
+        its holders that the model calls mostly not body, under ``page_gap_min_words`` words, and the main article
+        of a page the model calls chrome (mostly not body, under that many words, not one body line) when another
+        page of the text has a real article; their lines are removed as 'line_model_<label>'.
+
+        The page model (``linemodel.pages``, on the first pass of ``split_text`` only) reads each page's gaps
+        between body lines; where it says another page starts, the line after the gap's last body line is kept
+        in ``found_page_starts`` for the second pass."""
         from .linemodel import default_model, line_classes
         from .linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path
 
@@ -1276,6 +1286,16 @@ class _Splitter:
         for p in self.pieces:
             if p.role != "removed" and p.record is not None:
                 first_kept[p.record] = min(first_kept.get(p.record, p.start), p.start)
+
+        def body_share(rec: RawRecord) -> float:
+            """The share of a record's paragraph characters on lines the model calls body."""
+            total = sum(b - a for a, b in rec.paragraph_spans)
+            body = sum(b - a for a, b in rec.paragraph_spans if line_label.get(line_of(a)) == "body")
+            return body / total if total else 0.0
+
+        min_words = self.opts.page_gap_min_words
+        real_page = False  # a page whose main article the model gives min_words words of body
+        chrome_mains: list[int] = []  # mains of pages the model calls chrome and gives no body line
         for lo, hi, page in self._page_segments():
             main = mains.get(page)
             if main is None:  # no article on the page: nothing to give the body to
@@ -1306,16 +1326,12 @@ class _Splitter:
             for idx, rec in enumerate(self.records):
                 if idx == main or rec.kind != "article" or self.record_page[idx] != page or not rec.paragraphs:
                     continue
-                total = sum(b - a for a, b in rec.paragraph_spans)
-                body = sum(b - a for a, b in rec.paragraph_spans if line_label.get(line_of(a)) == "body")
-                if body > self.opts.line_model_article_share * total and rec.body_words >= self.opts.page_gap_min_words:
+                mostly_body = body_share(rec) > self.opts.line_model_article_share
+                if mostly_body and rec.body_words >= self.opts.page_gap_min_words:
                     holders.append(idx)
-                elif (
-                    self.opts.line_model_drop_chrome
-                    and body <= self.opts.line_model_article_share * total
-                    and rec.body_words < self.opts.page_gap_min_words
-                ):
+                elif self.opts.line_model_drop_chrome and not mostly_body and rec.body_words < min_words:
                     self._drop_record(idx, rule_of)  # a few lines of chrome the rules took for an article
+            main_chrome = body_share(self.records[main]) <= self.opts.line_model_article_share
             holders.sort(key=lambda idx: first_kept.get(idx, 0))
             holder_starts = [first_kept.get(idx, 0) for idx in holders]
             # a related block (a heading said what it is) ends the holder before it: its lines stay its own
@@ -1353,6 +1369,13 @@ class _Splitter:
             for idx in holders:
                 if chosen[idx]:
                     self._take_block(idx, chosen[idx], rule_of)
+            if body_words[holders.index(main)] >= min_words:
+                real_page = True
+            elif main_chrome and body_words[holders.index(main)] == 0 and self.records[main].body_words < min_words:
+                chrome_mains.append(main)
+        if real_page and self.opts.line_model_drop_chrome:
+            for idx in chrome_mains:  # a page of chrome alone (a footer after the page's end) beside a real one
+                self._drop_record(idx, rule_of)
 
     def _is_page(self) -> bool:
         """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
@@ -1882,6 +1905,9 @@ def split_text(
     Returns:
         The records in text order (``char_start``/``char_end`` set) and the removed spans; record
         extents plus top-level removed spans partition ``[0, len(text))``.
+
+    On a web page where the page model finds a second page inside what the rules read as one (glued pages), the
+    text is split a second time with a page starting at each line it found (one extra pass, never more).
     """
     opts = opts or SplitOptions()
     sp = _Splitter(text, rules, opts, learned)
