@@ -39,6 +39,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _ZERO_COUNT = re.compile(r"^\D*(?<!\d)0(?!\d)\D*$")  # a line whose only number is 0
 _LIST_ITEM = re.compile(r"[*+•·▪►-]\s")  # a line opening with a list bullet
 _FOOTER_YEAR = re.compile(r"(?:19|20)\d\d")
+_SEGMENT_OPENING_WORDS = 10  # in an explicit segment, a line of this many words opens the article (see step)
 _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
 _WORD = re.compile(r"\w+")
 _NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
@@ -758,7 +759,9 @@ class _Splitter:
         # Content.
         headline = is_headline(text, self.opts)
         if rec is None:
-            if not headline and not is_prose(text) and self.zone == "main":
+            # (an explicit segment is an article: a line of some words opens it though it ends in a link)
+            wordy = self.opts.one_article and words(text) >= _SEGMENT_OPENING_WORDS
+            if not headline and not is_prose(text) and self.zone == "main" and not wordy:
                 self.remove(start, ln.end, "pre_title_chrome")
                 return i + 1
             rec = self.open_record()
@@ -1159,6 +1162,19 @@ class _Splitter:
             if not any(p.record == idx and p.role == "title" for p in self.pieces):
                 other.title = None
 
+    def _untitle_lone_headlines(self) -> None:
+        """In an explicit segment, a record that is a headline-like line and nothing else (a tweet, a one-line
+        article) holds that line as its body, not as a title over no body."""
+        for idx, rec in enumerate(self.records):
+            if rec.title is None or rec.paragraphs or rec.kind != "article":
+                continue
+            piece = next((p for p in self.pieces if p.record == idx and p.role == "title"), None)
+            if piece is None:
+                continue
+            piece.role = "body"
+            rec.paragraphs, rec.paragraph_spans = [rec.title], [(piece.start, piece.end)]
+            rec.body_words, rec.title = words(rec.title), None
+
     def _drop_record(self, idx: int, rule_of: Callable[[Piece], str]) -> None:
         """Remove every kept piece of record ``idx`` (rule ``rule_of`` gives each its reason); the record, empty,
         is then no record (``_finish``)."""
@@ -1407,7 +1423,8 @@ class _Splitter:
         for idx, rec in enumerate(self.records):
             prev_idx = target.get(idx - 1, idx - 1)
             if rec.kind == "article":
-                weak = self.open_reason[idx] in self.opts.page_weak_splits
+                # (in an explicit segment, one article by definition, every split is weak)
+                weak = self.opts.one_article or self.open_reason[idx] in self.opts.page_weak_splits
                 if (
                     weak
                     and gaps.get(idx, 0) >= self.opts.page_gap_lines
@@ -1741,7 +1758,7 @@ class _Splitter:
 
     def _finish(self) -> SplitResult:
         self.page = self._is_page()
-        if self.page:
+        if self.page or self.opts.one_article:  # (an explicit segment is one article: its related blocks rejoin too)
             self._merge_weak_splits()
         self._trim_edges()
         if self.page:
@@ -1754,6 +1771,8 @@ class _Splitter:
                 self._line_model_bodies()
                 if self.opts.title_model:  # again, around the bodies the model chose (dragnet titles +0.018)
                     self._choose_titles()
+        if self.opts.one_article:
+            self._untitle_lone_headlines()
         if self.capture_view:
             self.view = self.rule_view()
         text_len = len(self.text)

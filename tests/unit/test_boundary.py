@@ -118,3 +118,28 @@ def test_real_stories_glued_in_one_file_come_apart(join: str, heads: bool):
         gold = set(body.lower().split())
         found += max(len(gold & b) / len(gold | b) for b in bodies) >= 0.8
     assert found >= 18, found
+
+
+def test_an_explicit_segment_keeps_the_prose_after_a_related_heading():
+    """In an explicit segment (a Multi-News article, a JSONL text), running text under a "Related stories"
+    heading in the middle of the article is the article going on: it rejoins, and the segment is one record."""
+    text = FERRY + "\nRelated stories\n\n" + CHESS
+    res = split_text(text, RULES, SplitOptions(one_article=True))
+    arts = [r for r in res.records if r.kind == "article"]
+    assert len(arts) == 1 and not [r for r in res.records if r.kind == "related"]
+    assert arts[0].paragraphs[-1] == CHESS.strip().splitlines()[-1]
+    assert check_coverage(res) == []
+
+
+def test_an_explicit_segment_of_one_line_ending_in_a_link_is_an_article():
+    """A tweet (sentences ending in their link) is a segment's whole article: its body, not pre-title chrome nor
+    a headline over no body."""
+    tweet = (
+        "Please read this quote from the city charter, friends. It guided me every day in office.pic.example.com/Ab12"
+    )
+    res = split_text(tweet, RULES, SplitOptions(one_article=True))
+    assert [(r.title, r.paragraphs) for r in res.records] == [(None, [tweet])]
+    assert check_coverage(res) == []
+    longer = tweet + " More words follow here so that the line is too long for a headline of any page."
+    res = split_text(longer, RULES, SplitOptions(one_article=True))
+    assert [(r.title, r.paragraphs) for r in res.records] == [(None, [longer])]
