@@ -438,6 +438,8 @@ def parse_byline(text: str, rules: Rules) -> tuple[list[str], str | None] | None
     authors = [n.strip() for n in names if n.strip()]
     if not authors or not all(rules.person_name.fullmatch(a) for a in authors):
         return None
+    if any(a.isupper() and _OUTLET_WORDS.search(a.title()) for a in authors):
+        return None  # "BY THE ASSOCIATED PRESS": an outlet in capitals, not a person
     outlet = m.group("outlet")
     if outlet and rules.person_name.fullmatch(outlet) and not _OUTLET_WORDS.search(outlet):
         authors.append(outlet)

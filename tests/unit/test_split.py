@@ -545,3 +545,35 @@ def test_rules_read_a_list_items_text_and_skip_links_in_their_forms():
         assert RULES.match_line(line).name == "skip_link", line
     assert RULES.match_line("Skip to the end of the story, he said, and you miss the point.") is None
     assert RULES.match_line("* The council voted to skip to the next item on the agenda.") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("By NICOLE PERLROTH", (["NICOLE PERLROTH"], None)),
+        ("By J.D. BIERSDORFER", (["J.D. BIERSDORFER"], None)),
+        ("By JUNG-AH LEE", (["JUNG-AH LEE"], None)),
+        ("By Jean-Pierre Dupont", (["Jean-Pierre Dupont"], None)),
+        ("By Ian McDonald - Reuters", (["Ian McDonald"], "Reuters")),
+        ("By NICOLE PERLROTH and JOHN MARKOFF", (["NICOLE PERLROTH", "JOHN MARKOFF"], None)),
+        ("BY THE ASSOCIATED PRESS", None),
+        ("BY STAFF REPORTS", None),
+    ],
+)
+def test_bylines_in_capitals_and_hyphenated_names(line: str, expected: object) -> None:
+    """Bylines some papers print in capitals, and names with a hyphen (a hyphen without a space before it is
+    part of a name, not the separator before an outlet); an outlet in capitals is no author."""
+    assert parse_byline(line, RULES) == expected
+
+
+def test_skip_links_and_ad_labels():
+    _rule_takes(
+        "skip_link",
+        ("Skip to secondary content", "Skip to main content", "Jump to navigation"),
+        ("Skip to the end of the story",),
+    )
+    _rule_takes(
+        "advertisement",
+        ("Remove this ad", "Close this ad", "Hide these ads"),
+        ("Remove this advertisement now please",),
+    )
