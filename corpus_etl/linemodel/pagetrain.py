@@ -34,7 +34,7 @@ from .model import LineModel, Stage, load_model, save_model
 from .pages import FEATURES, page_model_path
 
 SEED = 71
-FILES_PER_FOLD = 300
+FILES_PER_FOLD = 800
 THRESHOLD = 0.5  # fixed in advance, not tuned
 GBT_PARAMS: dict[str, Any] = {
     "max_iter": 120,
