@@ -247,6 +247,10 @@ def _rows(
         "language_reason": lang.reason,
         "authors": list(raw.authors),
         "outlet": raw.outlet,
+        "outlet_source": "byline" if raw.outlet else "none",
+        "url": None,
+        "site": None,
+        "site_source": None,
         "dateline": raw.dateline,
         "tags": list(raw.tags),
         "published_date": date.fromisoformat(raw.published) if raw.published else None,
@@ -306,6 +310,43 @@ def date_articles(
         prev_end = max(prev_end, raw.char_end)
 
 
+def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], text: str, fmt: str) -> None:
+    """Set ``url``, ``site``, ``site_source``, ``outlet`` and ``outlet_source`` of a file's article rows (kind
+    'article') from what the record and its page state (``corpus_etl.identity``); never from the file's folder.
+
+    Args:
+        articles: the rows, in the order of ``raws`` (changed in place).
+        raws: the split records (their spans into ``text``, the byline's outlet, JSONL fields).
+        text: the decoded source text.
+        fmt: the input format: only a plain text ('text') is searched around the records (its page chrome:
+            URL lines, copyright lines, mastheads); other formats give JSONL fields and the body's wire credit.
+    """
+    from .identity import find_outlet, find_site
+
+    starts = [r.char_start for r in raws if r.kind == "article"] + [len(text)]
+    k = 0
+    prev_end = 0
+    for row, raw in zip(articles, raws, strict=True):
+        if raw.kind == "article":
+            k += 1
+            body_head = "\n".join(raw.paragraphs[:3])
+            if fmt == "text":
+                start, nxt = raw.char_start, max(starts[k], raw.char_end)
+                page = text[start:nxt]
+                above = text[prev_end:start]
+                head = text[start : min(raw.char_end, start + 2000)]
+            else:
+                page = above = head = ""
+            site = find_site(head, above, page, raw.meta)
+            outlet = find_outlet(raw.outlet, body_head, page, above, raw.meta)
+            row["url"] = site.url if site else None
+            row["site"] = site.site if site else None
+            row["site_source"] = site.source if site else None
+            row["outlet"] = outlet.name
+            row["outlet_source"] = outlet.source
+        prev_end = max(prev_end, raw.char_end)
+
+
 def extract_records(
     text: str,
     settings: Settings | None = None,
@@ -334,6 +375,7 @@ def extract_records(
     at = datetime.now(UTC)
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
+    identify_articles(rows, split.records, text, fmt)
     return rows
 
 
@@ -434,6 +476,7 @@ def process_source(
             return result
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
+        identify_articles([r.article for r in records], split.records, text, fmt)
         clusters = _clusters(src, fmt, run_id)
     except Exception as exc:  # a bug must not stop the run: the file fails with the reason
         row["error"] = f"split failed: {type(exc).__name__}: {exc}"

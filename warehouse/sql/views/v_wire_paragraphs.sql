@@ -10,7 +10,7 @@ WITH p AS (
         p.source_id,
         p.article_id,
         s.path,
-        coalesce(nullif(trim(a.outlet), ''), regexp_extract(replace(s.path, '\', '/'), '([^/]*)/[^/]*$', 1)) AS outlet
+        nullif(trim(a.outlet), '') AS outlet
     FROM paragraphs AS p
     JOIN sources AS s ON s.source_id = p.source_id
     LEFT JOIN articles AS a ON a.article_id = p.article_id
@@ -23,7 +23,7 @@ SELECT
     count(DISTINCT source_id) AS n_sources,
     count(DISTINCT article_id) AS n_articles,
     list(DISTINCT path ORDER BY path) AS source_paths,
-    list(DISTINCT outlet ORDER BY outlet) AS outlets
+    coalesce(list(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL), []) AS outlets
 FROM p
 GROUP BY paragraph_hash
 HAVING count(DISTINCT source_id) >= 2
