@@ -30,9 +30,9 @@ from .learned import file_line_hashes, outlet_key
 from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .paragraphs import foreign_paragraphs
-from .rules import load_rules
+from .rules import Rules, load_rules
 from .settings import Settings
-from .split import RawRecord, check_coverage
+from .split import Line, RawRecord, check_coverage
 
 _MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -251,6 +251,7 @@ def _rows(
         "url": None,
         "site": None,
         "site_source": None,
+        "may_hold_two_pages": False,
         "dateline": raw.dateline,
         "tags": list(raw.tags),
         "published_date": date.fromisoformat(raw.published) if raw.published else None,
@@ -347,6 +348,32 @@ def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], 
         prev_end = max(prev_end, raw.char_end)
 
 
+def flag_two_pages(
+    articles: list[dict[str, object]], raws: list[RawRecord], lines: list[Line] | None, rules: Rules, min_words: int
+) -> None:
+    """Set ``may_hold_two_pages`` of a file's article rows (kind 'article') from the page cues left inside each
+    record (``corpus_etl.glued.two_page_cues``). Rows of a text without logical lines (JSONL, Multi-News: their
+    records' bounds are given) keep False.
+
+    Args:
+        articles: the rows, in the order of ``raws`` (changed in place).
+        raws: the split records (spans and paragraphs).
+        lines: the plain text's logical lines (``SplitResult.lines``), or None.
+        rules: the boilerplate rules.
+        min_words: body words needed on both sides of a cue (``SplitOptions.min_body_words_before_split``).
+    """
+    from .glued import two_page_cues
+
+    if not lines:
+        return
+    for row, raw in zip(articles, raws, strict=True):
+        if raw.kind == "article":
+            paras = [(a, b, len(p.split())) for p, (a, b) in zip(raw.paragraphs, raw.paragraph_spans, strict=True)]
+            row["may_hold_two_pages"] = bool(
+                two_page_cues(lines, (raw.char_start, raw.char_end), paras, rules, min_words)
+            )
+
+
 def extract_records(
     text: str,
     settings: Settings | None = None,
@@ -369,13 +396,13 @@ def extract_records(
         The ``articles`` rows, in text order (``run_id`` is "adhoc").
     """
     settings = settings or Settings()
-    split = split_document(
-        text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
-    )
+    rules = load_rules(settings.rules_path)
+    split = split_document(text, fmt, rules, settings.split_options(), settings.text_field, learned)
     at = datetime.now(UTC)
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
     identify_articles(rows, split.records, text, fmt)
+    flag_two_pages(rows, split.records, split.lines, rules, settings.split_options().min_body_words_before_split)
     return rows
 
 
@@ -477,6 +504,13 @@ def process_source(
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
         identify_articles([r.article for r in records], split.records, text, fmt)
+        flag_two_pages(
+            [r.article for r in records],
+            split.records,
+            split.lines,
+            load_rules(settings.rules_path),
+            settings.split_options().min_body_words_before_split,
+        )
         clusters = _clusters(src, fmt, run_id)
     except Exception as exc:  # a bug must not stop the run: the file fails with the reason
         row["error"] = f"split failed: {type(exc).__name__}: {exc}"

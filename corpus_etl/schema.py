@@ -188,6 +188,14 @@ ARTICLES = TableSpec(
                 STR,
                 "Where `site` (and `url`) came from: " + ", ".join(SITE_SOURCES) + "; NULL when there is no site.",
             ),
+            _f(
+                "may_hold_two_pages",
+                pa.bool_(),
+                "True when the record likely holds two pages glued together (a page's end and another's start left "
+                "inside it: a footer or skip link, a second headline and byline, a run of menu lines, with 40+ body "
+                "words on both sides: `corpus_etl/glued.py`); false for JSONL and Multi-News records and for related "
+                "blocks; NULL on rows loaded before schema version 6.",
+            ),
         ]
     ),
 )
@@ -668,7 +676,7 @@ V_ARTICLES = ViewSpec(
         ("cluster_size", "Members of its story cluster; NULL outside a cluster."),
         ("source_status", "`sources.status` of its file: " + SOURCES.column_description("status")),
         ("is_current", _CURRENT),
-        *_as(ARTICLES, "title_source"),
+        *_as(ARTICLES, "title_source", "may_hold_two_pages"),
         (
             "record_removed_share",
             "Share of the record's span (`char_start`-`char_end`) cut out of it as boilerplate "
