@@ -13,7 +13,7 @@ URL and site (``find_site``), first found wins:
    deeper in the body, an image, feed, trackback, short or social-media link is not the page's address.
 3. ``copyright``: a domain named as the copyright owner ("© 2012 NBCNews.com"): a site without a URL.
 4. ``masthead``: a domain-name line ("AlbertMohler.com", not a menu's list item) among the first lines of the
-   page.
+   page, above its first record.
 
 Measured on 399 dragnet pages (their first article): a site on 0.10 (40), of which 32 are the host of the
 page's og:url/canonical link (``sites.json``) or a parent domain of it and 6 the owner's domain the page names
@@ -259,7 +259,9 @@ def wire_credit(body_head: str) -> str | None:
     return None
 
 
-def find_site(head: str, above: str, page: str, meta: Mapping[str, object] | None = None) -> Site | None:
+def find_site(
+    head: str, above: str, page: str, meta: Mapping[str, object] | None = None, page_head: str = ""
+) -> Site | None:
     """The page's URL and site as the record states them (see the module docstring for the order).
 
     Args:
@@ -268,6 +270,8 @@ def find_site(head: str, above: str, page: str, meta: Mapping[str, object] | Non
         page: the record's whole page: the record and the chrome after it, up to the next article
             (searched for labelled URL lines and the copyright line).
         meta: a JSONL record's fields other than the text, or None.
+        page_head: the top of the page above its first record (searched for a domain-name masthead); empty for
+            a later record of a file (the text above it is the previous record's page).
     """
     url = _field(meta, URL_FIELDS)
     if url and (host := site_of(url)):
@@ -284,7 +288,7 @@ def find_site(head: str, above: str, page: str, meta: Mapping[str, object] | Non
         owner = copyright_owner(line)
         if owner and (host := _domain_line(owner)):
             return Site(None, host, "copyright")
-    for line in _lines(above)[:MASTHEAD_LINES] + _lines(head)[:3]:
+    for line in _lines(page_head)[:MASTHEAD_LINES]:
         host = _domain_line(line)
         if host:
             return Site(None, host, "masthead")
@@ -295,8 +299,8 @@ def find_outlet(
     byline_outlet: str | None,
     body_head: str,
     page: str,
-    above: str = "",
     meta: Mapping[str, object] | None = None,
+    page_head: str = "",
 ) -> Outlet:
     """The outlet as the page names it (see the module docstring for the order); never a folder name.
 
@@ -305,8 +309,9 @@ def find_outlet(
         body_head: the start of the record's body (its first lines are searched for a wire credit).
         page: the record's whole page (the record and the chrome after it, up to the next article): its first
             copyright line naming an owner is taken.
-        above: the text just above the record (its first lines are searched for a domain-name masthead).
         meta: a JSONL record's fields other than the text, or None.
+        page_head: the top of the page above its first record (searched for a domain-name masthead); empty for
+            a later record.
     """
     name = _field(meta, OUTLET_FIELDS)
     if name:
@@ -320,7 +325,7 @@ def find_outlet(
         owner = copyright_owner(line)
         if owner:
             return Outlet(owner, "copyright")
-    for line in _lines(above)[:MASTHEAD_LINES] + _lines(body_head)[:3]:
+    for line in _lines(page_head)[:MASTHEAD_LINES]:
         if _domain_line(line):
             return Outlet(line.strip(" *+•-"), "masthead")
     return Outlet(None, "none")

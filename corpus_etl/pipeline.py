@@ -338,8 +338,9 @@ def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], 
                 head = text[start : min(raw.char_end, start + 2000)]
             else:
                 page = above = head = ""
-            site = find_site(head, above, page, raw.meta)
-            outlet = find_outlet(raw.outlet, body_head, page, above, raw.meta)
+            top = above if k == 1 else ""
+            site = find_site(head, above, page, raw.meta, top)
+            outlet = find_outlet(raw.outlet, body_head, page, raw.meta, top)
             row["url"] = site.url if site else None
             row["site"] = site.site if site else None
             row["site_source"] = site.source if site else None

@@ -86,8 +86,11 @@ def test_a_link_in_the_body_an_image_or_a_trackback_is_not_the_page_address():
 def test_site_from_a_copyright_domain_or_a_masthead():
     s = find_site("Headline\nBody.", "", "Headline\nBody.\n© 2012 NBCNews.com\n")
     assert (s.url, s.site, s.source) == (None, "nbcnews.com", "copyright")
-    s = find_site("Headline\nBody.", "AlbertMohler.com\nSubmit\nFeed\n", "Headline\nBody.")
+    head = "AlbertMohler.com\nSubmit\nFeed\n"
+    s = find_site("Headline\nBody.", head, "Headline\nBody.", page_head=head)
     assert (s.site, s.source) == ("albertmohler.com", "masthead")
+    assert find_site("Headline\nBody.", head, "Headline\nBody.") is None  # a later record: not its page's top
+    assert find_site("www.djreprints.com\nBody.", "", "www.djreprints.com\nBody.") is None  # in a record
 
 
 def test_outlet_order_and_none_when_the_page_names_none():
