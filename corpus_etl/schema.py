@@ -787,8 +787,11 @@ V_VOLUME_BY_RUN = ViewSpec(
 V_WIRE_PARAGRAPHS = ViewSpec(
     name="v_wire_paragraphs",
     description=(
-        "Wire copy: one row per paragraph of 8+ words that appears (by `paragraph_hash`: case and spacing ignored) "
-        "in more than one source file, with the files and outlets that carry it."
+        "Wire copy: one row per paragraph of running text (8+ words ending a sentence, not a list item) of an "
+        "article (not a related-story block) that appears (by `paragraph_hash`: case and spacing ignored) in more "
+        "than one source file, with the files and outlets that carry it; boilerplate-looking text (rights, "
+        "sign-up, cookie, comment and follow notices) and paragraphs a site or outlet repeats on 3+ of its own "
+        "pages are left out as chrome."
     ),
     column_descriptions=(
         *_as(PARAGRAPHS, "paragraph_hash"),
