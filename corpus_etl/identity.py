@@ -98,7 +98,7 @@ _LEAD = re.compile(rf"^(?:\s|©|\(c\)|&copy;|copyright\b|{_YEARS}|[,:.]\s|by\s)+
 _TRAIL_YEARS = re.compile(rf"[\s,.]*{_YEARS}\s*$")
 _OWNER_END = re.compile(
     r"\s*(?:\||·|•|;|\s[-–—]\s|(?<!\b[A-Z])\.\s|\.$|,|\ball rights\b|\bpowered by\b|\bsome rights\b|\bis\b|"
-    r"\bunless\b|\bexcept\b|\bwith\b|\blicen[cs]ed\b|\bcheck for\b|\bfor\b|\(|™|®).*$",
+    r"\bunless\b|\bexcept\b|\bwith\b|\blicen[cs]ed\b|\bcheck for\b|\(|™|®).*$",
     re.IGNORECASE,
 )
 _LEGAL = re.compile(

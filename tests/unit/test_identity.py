@@ -27,6 +27,7 @@ from tests.conftest import CORPORA, need_shared
         ("Content Copyright © 2002-2012, R. Albert Mohler, Jr. Contact", "R. Albert Mohler"),
         ("© 2012 NBCNews.com", "NBCNews.com"),
         ("© 2012 msnbc.com Reprints", "msnbc.com"),
+        ("© 2005-2012 Center for American Progress Action Fund", "Center for American Progress Action Fund"),
         ("(Copyright: Getty Images)", None),  # a photo credit
         ("photo: (c) 2012 Jane Doe", None),
         ("Copyright © 2011", None),  # no owner
@@ -150,3 +151,22 @@ def test_on_real_dragnet_pages_site_agrees_with_the_page_metadata_and_outlets_ar
     assert with_outlet >= 0.3 * n
     # (the rest name the owner's domain, e.g. nbcnews.com on msnbc.msn.com pages: as the page states it)
     assert with_site == 0 or site_agrees >= 0.7 * with_site
+
+
+def test_jsonl_records_take_their_url_and_outlet_fields():
+    line = (
+        '{"title": "Oil climbs", "url": "https://www.reuters.com/markets/oil-1", "publisher": "Reuters", '
+        '"text": "LONDON (Reuters) - Oil prices rose on Monday as traders weighed supply worries against demand."}\n'
+    )
+    (r,) = extract_records(line, fmt="jsonl")
+    assert (r["url"], r["site"], r["site_source"]) == (
+        "https://www.reuters.com/markets/oil-1",
+        "reuters.com",
+        "jsonl_field",
+    )
+    assert (r["outlet"], r["outlet_source"]) == ("Reuters", "jsonl_field")
+    (r,) = extract_records(
+        line.replace('"publisher": "Reuters", ', "").replace('"url": "https://www.reuters.com/markets/oil-1", ', ""),
+        fmt="jsonl",
+    )
+    assert (r["url"], r["site"], r["outlet"], r["outlet_source"]) == (None, None, "Reuters", "wire_credit")
