@@ -9,14 +9,16 @@ record is looked for here, each with at least ``min_words`` words of the record'
   copyright footer: ``corpus_etl/rules/boilerplate.toml``), the end of one page and the start of the next;
 - ``byline``: a second headline and byline pair: a byline line ("By Jane Doe") right under a short line that
   reads as a headline;
-- ``menu_run``: the header of the next page: ``menu_lines`` lines of navigation chrome in a row (menus, share
-  rows, link lists) followed shortly by a headline-like line and running text, or ``long_menu_lines`` of any
-  ``MENU_WINDOW`` non-empty lines.
+- ``page_model``: a gap between body lines where the page model (``corpus_etl/linemodel/pages.py``) saw a page
+  start with probability ``min_page_prob`` or more, below the threshold at which the splitter splits there.
 
-Measured on dragnet pages (in-sample: the knobs were chosen on the first sample), pairs of pages glued by a
-blank line, a record counted as two pages when 40+ of its body words lie on each side of the join:
-300 pairs, 31 such records: precision 0.59, recall 0.84 (first sample 0.68 / 1.00, second 0.47 / 0.64); of
-429 articles of single pages, 6 (1.4 %) flagged. A flag is a reason to look, not a verdict.
+Measured on dragnet pages, pairs of pages glued by a blank line, a record counted as two pages when 40+ of its
+body words lie on each side of the join (after the page model's splits, few are left): 550 pairs in three
+samples, 17 such records: 10 flagged, and 10 flags on records that do not cross the join (precision 0.50,
+recall 0.59); of 615 articles of single pages, 6 (1 %) flagged. ``min_page_prob`` was chosen on the first two
+samples (0.83 / 1.00 and 0.38 / 0.50); the third: 0.33 / 0.33. The shipped page model saw dragnet pages in
+training: in-sample. A run of menu lines as a cue was dropped: on single pages it flagged 3 %, on the pairs it
+halved the precision. A flag is a reason to look, not a verdict.
 
 Pure logic on the text and the rules; no I/O.
 """
@@ -24,7 +26,6 @@ Pure logic on the text and the rules; no I/O.
 from __future__ import annotations
 
 import bisect
-from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -33,28 +34,11 @@ if TYPE_CHECKING:
     from .split import Line
 
 PAGE_EFFECTS = frozenset({"page_start", "page_end"})
-MENU_WINDOW = 10  # non-empty lines in which ``long_menu_lines`` menu lines make a page header
-MENU_RULES = frozenset({"skip_link", "link_list", "share_row", "navigation", "navigation_list", "read_more_link"})
 
 
 def _headline_like(text: str) -> bool:
     n = len(text.split())
     return 2 <= n <= 25 and text[-1:] not in ".,;:!?\"”'’)"
-
-
-def _headline_and_prose_follow(lines: Sequence[Line], k: int, hi: int, rules: Rules, within: int = 12) -> bool:
-    """Whether, within ``within`` non-empty lines from line ``k``, a headline-like line no rule removes comes right
-    before a line of running text (20+ words): the start of another page's article after its header."""
-    seen: list[str] = []
-    for ln in lines[k:hi]:
-        if not ln.text:
-            continue
-        if len(seen) >= within:
-            break
-        if seen and _headline_like(seen[-1]) and len(ln.text.split()) >= 20 and rules.match_line(ln.text) is None:
-            return rules.match_line(seen[-1]) is None
-        seen.append(ln.text)
-    return False
 
 
 def two_page_cues(
@@ -63,10 +47,10 @@ def two_page_cues(
     paragraphs: Sequence[tuple[int, int, int]],
     rules: Rules,
     min_words: int = 40,
-    menu_lines: int = 5,
-    long_menu_lines: int = 8,
+    page_gaps: Sequence[tuple[int, float]] = (),
+    min_page_prob: float = 0.1,
 ) -> list[str]:
-    """The cues (``page_cue``, ``byline``, ``menu_run``) that a record holds the end of one page and the start of
+    """The cues (``page_cue``, ``byline``, ``page_model``) that a record holds the end of one page and the start of
     another, in text order; empty when it reads as one page.
 
     Args:
@@ -75,7 +59,9 @@ def two_page_cues(
         paragraphs: the record's body paragraphs as (start, end, words), ``[start, end)`` in the text, in order.
         rules: the boilerplate rules (their line rules and byline pattern).
         min_words: body words needed before and after a cue.
-        menu_lines: navigation lines in a row that make a page header.
+        page_gaps: the gaps where the page model saw a page start it did not split at (``SplitResult.page_gap_probs``:
+            offset of the line after the gap, probability).
+        min_page_prob: the page model's probability from which such a gap is a cue.
     """
     from .split import parse_byline
 
@@ -96,25 +82,15 @@ def two_page_cues(
         return cum[k - 1] if k else 0
 
     cues: list[str] = []
-    run = 0
-    window: deque[bool] = deque(maxlen=MENU_WINDOW)
     prev_text = ""
-    for k in range(lo, hi):
-        ln = lines[k]
+    for ln in lines[lo:hi]:
         text = ln.text
         if not text:
             continue
         rule = rules.match_line(text)
-        is_menu = rule is not None and rule.name in MENU_RULES
-        run = run + 1 if is_menu else 0
-        window.append(is_menu)
-        dense = len(window) == window.maxlen and sum(window) >= long_menu_lines
         cue = None
         if rule is not None and rule.effect in PAGE_EFFECTS:
             cue = "page_cue"
-        elif (run == menu_lines and _headline_and_prose_follow(lines, k + 1, hi, rules)) or dense:
-            cue = "menu_run"
-            window.clear()
         elif rule is None and _headline_like(prev_text) and parse_byline(text, rules) is not None:
             cue = "byline"
         if cue is not None:
@@ -122,4 +98,8 @@ def two_page_cues(
             if b >= min_words and total - before(ln.end) >= min_words and (not cues or cues[-1] != cue):
                 cues.append(cue)
         prev_text = text
+    for offset, q in page_gaps:
+        inside = span[0] < offset < span[1] and q >= min_page_prob
+        if inside and min(before(offset), total - before(offset)) >= min_words and "page_model" not in cues:
+            cues.append("page_model")
     return cues

@@ -350,7 +350,12 @@ def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], 
 
 
 def flag_two_pages(
-    articles: list[dict[str, object]], raws: list[RawRecord], lines: list[Line] | None, rules: Rules, min_words: int
+    articles: list[dict[str, object]],
+    raws: list[RawRecord],
+    lines: list[Line] | None,
+    rules: Rules,
+    min_words: int,
+    page_gaps: list[tuple[int, float]] | None = None,
 ) -> None:
     """Set ``may_hold_two_pages`` of a file's article rows (kind 'article') from the page cues left inside each
     record (``corpus_etl.glued.two_page_cues``). Rows of a text without logical lines (JSONL, Multi-News: their
@@ -362,6 +367,7 @@ def flag_two_pages(
         lines: the plain text's logical lines (``SplitResult.lines``), or None.
         rules: the boilerplate rules.
         min_words: body words needed on both sides of a cue (``SplitOptions.min_body_words_before_split``).
+        page_gaps: where the page model saw a page start it did not split at (``SplitResult.page_gap_probs``).
     """
     from .glued import two_page_cues
 
@@ -370,9 +376,8 @@ def flag_two_pages(
     for row, raw in zip(articles, raws, strict=True):
         if raw.kind == "article":
             paras = [(a, b, len(p.split())) for p, (a, b) in zip(raw.paragraphs, raw.paragraph_spans, strict=True)]
-            row["may_hold_two_pages"] = bool(
-                two_page_cues(lines, (raw.char_start, raw.char_end), paras, rules, min_words)
-            )
+            cues = two_page_cues(lines, (raw.char_start, raw.char_end), paras, rules, min_words, page_gaps or ())
+            row["may_hold_two_pages"] = bool(cues)
 
 
 def extract_records(
@@ -403,7 +408,14 @@ def extract_records(
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
     identify_articles(rows, split.records, text, fmt)
-    flag_two_pages(rows, split.records, split.lines, rules, settings.split_options().min_body_words_before_split)
+    flag_two_pages(
+        rows,
+        split.records,
+        split.lines,
+        rules,
+        settings.split_options().min_body_words_before_split,
+        split.page_gap_probs,
+    )
     return rows
 
 
@@ -511,6 +523,7 @@ def process_source(
             split.lines,
             load_rules(settings.rules_path),
             settings.split_options().min_body_words_before_split,
+            split.page_gap_probs,
         )
         clusters = _clusters(src, fmt, run_id)
     except Exception as exc:  # a bug must not stop the run: the file fails with the reason

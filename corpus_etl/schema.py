@@ -192,7 +192,8 @@ ARTICLES = TableSpec(
                 "may_hold_two_pages",
                 pa.bool_(),
                 "True when the record likely holds two pages glued together (a page's end and another's start left "
-                "inside it: a footer or skip link, a second headline and byline, a run of menu lines, with 40+ body "
+                "inside it: a footer or skip link, a second headline and byline, a page start the page model nearly "
+                "split at, with 40+ body "
                 "words on both sides: `corpus_etl/glued.py`); false for JSONL and Multi-News records and for related "
                 "blocks; NULL on rows loaded before schema version 6.",
             ),

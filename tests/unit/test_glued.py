@@ -47,10 +47,15 @@ def test_a_second_headline_and_byline_is_a_cue():
     assert _cues(f"{PROSE}\n\n{PROSE2}\nBy Jane Doe\n\n{PROSE2}\n\n{PROSE}\n") == []
 
 
-def test_a_menu_header_before_a_headline_and_prose_is_a_cue():
-    menu = "\n".join(f"* {w}" for w in ("Home", "World", "Business", "Sport", "Science", "Health"))
-    text = f"{PROSE}\n\n{PROSE2}\n\n{menu}\n\nFrost cuts the valley harvest\n{PROSE2}\n\n{PROSE}\n"
-    assert _cues(text) == ["menu_run"]
+def test_a_page_start_the_page_model_nearly_split_at_is_a_cue():
+    text = f"{PROSE}\n\n{PROSE2}\n\n{PROSE}\n\n{PROSE2}\n"
+    rules = load_rules(Settings().rules_path)
+    lines = logical_lines(text)
+    paras = [(ln.start, ln.end, len(ln.text.split())) for ln in lines if ln.text]
+    gap = paras[2][0]  # between the second and third paragraphs: 70 words on each side
+    assert two_page_cues(lines, (0, len(text)), paras, rules, page_gaps=[(gap, 0.3)]) == ["page_model"]
+    assert two_page_cues(lines, (0, len(text)), paras, rules, page_gaps=[(gap, 0.05)]) == []  # too unsure
+    assert two_page_cues(lines, (0, len(text)), paras, rules, page_gaps=[(paras[1][0], 0.9)]) == []  # 35 words
 
 
 def test_rows_carry_the_flag_and_a_clean_story_is_not_flagged():
@@ -60,38 +65,23 @@ def test_rows_carry_the_flag_and_a_clean_story_is_not_flagged():
     assert [r["may_hold_two_pages"] for r in jsonl] == [False]
 
 
-def test_on_real_dragnet_pages_single_pages_are_rarely_flagged_and_glued_ones_often():
-    """30 dragnet pages alone and 60 pairs glued by a blank line: at most 5 % of single pages' articles flagged;
-    of the records holding 40+ body words of each page of a pair, at least half flagged."""
+def test_on_real_dragnet_pages_single_pages_are_rarely_flagged():
+    """60 dragnet pages, one a file (the page model's gaps included): at most 5 % of their articles flagged.
+    (Recall on glued pages is measured, not tested: after the page model's splits few two-page records are left,
+    about 3 in 100 glued pairs; see corpus_etl/glued.py.)"""
     import random
 
     from corpus_etl.formats import split_document
     from tests.conftest import CORPORA, need_shared
 
     d = need_shared(CORPORA / "dragnet" / "page_text")
-    files = sorted(d.glob("*.txt"))
-    rnd = random.Random(18)
     rules, opts = load_rules(Settings().rules_path), Settings().split_options()
-
-    def records(text: str) -> list[tuple[list[tuple[int, int, int]], bool]]:
-        sp = split_document(text, "text", rules, opts, "text", frozenset())
-        out = []
+    flags = []
+    for p in random.Random(18).sample(sorted(d.glob("*.txt")), 60):
+        sp = split_document(p.read_text(encoding="utf-8", errors="replace"), "text", rules, opts, "text", frozenset())
         for raw in sp.records:
             if raw.kind == "article":
-                paras = [(a, b, len(p.split())) for p, (a, b) in zip(raw.paragraphs, raw.paragraph_spans, strict=True)]
-                out.append((paras, bool(two_page_cues(sp.lines or [], (raw.char_start, raw.char_end), paras, rules))))
-        return out
-
-    read = lambda p: p.read_text(encoding="utf-8", errors="replace")  # noqa: E731
-    single = [flag for p in rnd.sample(files, 30) for _, flag in records(read(p))]
-    assert len(single) >= 30 and sum(single) <= 0.05 * len(single)
-    two = flagged = 0
-    for _ in range(60):
-        a, b = rnd.sample(files, 2)
-        first = read(a).rstrip("\n")
-        cut = len(first) + 2
-        for paras, flag in records(first + "\n\n" + read(b)):
-            if sum(w for _, e, w in paras if e <= cut) >= 40 and sum(w for s, _, w in paras if s >= cut) >= 40:
-                two += 1
-                flagged += flag
-    assert two >= 4 and flagged >= 0.5 * two, (flagged, two)
+                paras = [(a, b, len(t.split())) for t, (a, b) in zip(raw.paragraphs, raw.paragraph_spans, strict=True)]
+                span = (raw.char_start, raw.char_end)
+                flags.append(bool(two_page_cues(sp.lines or [], span, paras, rules, page_gaps=sp.page_gap_probs)))
+    assert len(flags) >= 60 and sum(flags) <= 0.05 * len(flags), (sum(flags), len(flags))
