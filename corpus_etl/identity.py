@@ -15,11 +15,12 @@ URL and site (``find_site``), first found wins:
 4. ``masthead``: a domain-name line ("AlbertMohler.com", not a menu's list item) among the first lines of the
    page, above its first record.
 
-Measured on 399 dragnet pages (their first article): a site on 0.10 (40), of which 32 are the host of the
-page's og:url/canonical link (``sites.json``) or a parent domain of it and 6 the owner's domain the page names
-(nbcnews.com on msnbc.msn.com pages); an outlet on 0.42 (167: copyright 159, masthead 5, byline 2, wire
-credit 1). Few pages rendered to text state their own URL: the URL columns serve JSONL records and scrapes
-that keep it.
+Measured by ``python -m eval.identity`` (``eval/IDENTITY.md``) on 399 dragnet pages (their first article): a
+site on 0.11 (42), of which 34 are the host of the page's og:url/canonical link (``sites.json``) or a parent
+domain of it, most others the owner's domain the page names (nbcnews.com on msnbc.msn.com pages); an outlet on
+0.46 (183: copyright 177, masthead 3, byline 2, wire credit 1); 20 spot-checked outlets were the page's own
+naming (one truncated owner, fixed). Few pages rendered to text state their own URL: the URL columns serve
+JSONL records and scrapes that keep it.
 
 ``site`` is the URL's host, lower-cased, without ``www.`` and a port.
 
