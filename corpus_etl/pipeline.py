@@ -536,7 +536,7 @@ def process_source(
     if fmt == "text" and settings.learned_min_files:
         outlet = outlet_key(src.path)
         result.rows["line_hashes"] = [
-            {"source_id": src.source_id, "outlet": outlet, "line_hash": h, "run_id": run_id}
+            {"source_id": src.source_id, "folder": outlet, "line_hash": h, "run_id": run_id}
             for h in file_line_hashes(text, split.lines)
         ]
     result.rows["removed_spans"] = [

@@ -285,18 +285,20 @@ CLUSTERS = TableSpec(
 LINE_HASHES = TableSpec(
     name="line_hashes",
     description=(
-        "The lines of every loaded plain-text file, hashed, with the file's outlet key: the counts that the "
-        "learned boilerplate (rule 'learned_repeat', `corpus_etl/learned.py`) is computed from. A line held by "
-        "`learned_min_files` distinct files of one outlet is removed from the files of that outlet processed later."
+        "The lines of every loaded plain-text file, hashed, with the file's folder: the counts that the learned "
+        "boilerplate (rule 'learned_repeat', `corpus_etl/learned.py`) is computed from. A line held by "
+        "`learned_min_files` distinct files of one folder is removed from the files of that folder processed later."
     ),
     primary_key=("source_id", "line_hash"),
     schema=pa.schema(
         [
             _f("source_id", STR, "The file (`sources.source_id`).", False),
             _f(
-                "outlet",
+                "folder",
                 STR,
-                "Outlet key the file is counted under: its folder (parent directory or URL prefix).",
+                "The folder the file is counted under (its parent directory or URL prefix), what the learned "
+                "boilerplate takes for one outlet's pages; not `articles.outlet` (named `outlet` before schema "
+                "version 6).",
                 False,
             ),
             _f(

@@ -115,8 +115,11 @@ def test_version_5_story_clusters_lose_the_folder_as_outlet(tmp_path):
             "INSERT INTO story_clusters VALUES ('a1', ?, 's', ?, ? = 'a1', 'exact', 1, 2, 'r')",
             [aid, outlet or "bbc", aid],
         )
+    con.execute("INSERT INTO line_hashes (source_id, outlet, line_hash, run_id) VALUES ('s', '/data/bbc', 'h', 'r')")
     ensure_schema(con)
     assert stored_schema_version(con) == SCHEMA_VERSION
+    # line_hashes.outlet was a folder: renamed, rows kept
+    assert con.execute("SELECT source_id, folder FROM line_hashes").fetchall() == [("s", "/data/bbc")]
     got = con.execute("SELECT article_id, outlet FROM story_clusters ORDER BY 1").fetchall()
     assert got == [("a1", "The Canadian Press"), ("a2", None)]
     got = con.execute("SELECT outlet, outlet_source, site FROM v_articles ORDER BY article_id").fetchall()
