@@ -215,6 +215,9 @@ def copyright_owner(line: str) -> str | None:
     """The owner a copyright line names ("© 2012 The Associated Press" -> "The Associated Press",
     "Copyright © 2012 CBS Interactive Inc. All rights reserved." -> "CBS Interactive"), or None when the line
     is not a copyright line, is a photo credit, or names no owner."""
+    m = _COPY_MARK.search(line)  # (most lines have no mark: the cheap test first)
+    if not m:
+        return None
     s = line.strip().lstrip("*+•- ").strip()
     if not s or len(s.split()) > 40 or (s.startswith("(") and not s.lower().startswith("(c)")):
         return None  # "(Copyright: Getty Images)": a photo credit
