@@ -30,9 +30,9 @@ from .learned import file_line_hashes, outlet_key
 from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .paragraphs import foreign_paragraphs
-from .rules import load_rules
+from .rules import Rules, load_rules
 from .settings import Settings
-from .split import RawRecord, check_coverage
+from .split import Line, RawRecord, check_coverage
 
 _MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -247,6 +247,11 @@ def _rows(
         "language_reason": lang.reason,
         "authors": list(raw.authors),
         "outlet": raw.outlet,
+        "outlet_source": "byline" if raw.outlet else "none",
+        "url": None,
+        "site": None,
+        "site_source": None,
+        "may_hold_two_pages": False,
         "dateline": raw.dateline,
         "tags": list(raw.tags),
         "published_date": date.fromisoformat(raw.published) if raw.published else None,
@@ -306,6 +311,75 @@ def date_articles(
         prev_end = max(prev_end, raw.char_end)
 
 
+def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], text: str, fmt: str) -> None:
+    """Set ``url``, ``site``, ``site_source``, ``outlet`` and ``outlet_source`` of a file's article rows (kind
+    'article') from what the record and its page state (``corpus_etl.identity``); never from the file's folder.
+
+    Args:
+        articles: the rows, in the order of ``raws`` (changed in place).
+        raws: the split records (their spans into ``text``, the byline's outlet, JSONL fields).
+        text: the decoded source text.
+        fmt: the input format: only a plain text ('text') is searched around the records (its page chrome:
+            URL lines, copyright lines, mastheads); other formats give JSONL fields and the body's wire credit.
+    """
+    from .identity import find_outlet, find_site
+
+    starts = [r.char_start for r in raws if r.kind == "article"] + [len(text)]
+    k = 0
+    prev_end = 0
+    for row, raw in zip(articles, raws, strict=True):
+        if raw.kind == "article":
+            k += 1
+            body_head = "\n".join(raw.paragraphs[:3])
+            if fmt == "text":
+                start, nxt = raw.char_start, max(starts[k], raw.char_end)
+                page = text[start:nxt]
+                above = text[prev_end:start]
+                head = text[start : min(raw.char_end, start + 2000)]
+            else:
+                page = above = head = ""
+            top = above if k == 1 else ""
+            site = find_site(head, above, page, raw.meta, top)
+            outlet = find_outlet(raw.outlet, body_head, page, raw.meta, top)
+            row["url"] = site.url if site else None
+            row["site"] = site.site if site else None
+            row["site_source"] = site.source if site else None
+            row["outlet"] = outlet.name
+            row["outlet_source"] = outlet.source
+        prev_end = max(prev_end, raw.char_end)
+
+
+def flag_two_pages(
+    articles: list[dict[str, object]],
+    raws: list[RawRecord],
+    lines: list[Line] | None,
+    rules: Rules,
+    min_words: int,
+    page_gaps: list[tuple[int, float]] | None = None,
+) -> None:
+    """Set ``may_hold_two_pages`` of a file's article rows (kind 'article') from the page cues left inside each
+    record (``corpus_etl.glued.two_page_cues``). Rows of a text without logical lines (JSONL, Multi-News: their
+    records' bounds are given) keep False.
+
+    Args:
+        articles: the rows, in the order of ``raws`` (changed in place).
+        raws: the split records (spans and paragraphs).
+        lines: the plain text's logical lines (``SplitResult.lines``), or None.
+        rules: the boilerplate rules.
+        min_words: body words needed on both sides of a cue (``SplitOptions.min_body_words_before_split``).
+        page_gaps: where the page model saw a page start it did not split at (``SplitResult.page_gap_probs``).
+    """
+    from .glued import two_page_cues
+
+    if not lines:
+        return
+    for row, raw in zip(articles, raws, strict=True):
+        if raw.kind == "article":
+            paras = [(a, b, len(p.split())) for p, (a, b) in zip(raw.paragraphs, raw.paragraph_spans, strict=True)]
+            cues = two_page_cues(lines, (raw.char_start, raw.char_end), paras, rules, min_words, page_gaps or ())
+            row["may_hold_two_pages"] = bool(cues)
+
+
 def extract_records(
     text: str,
     settings: Settings | None = None,
@@ -328,12 +402,20 @@ def extract_records(
         The ``articles`` rows, in text order (``run_id`` is "adhoc").
     """
     settings = settings or Settings()
-    split = split_document(
-        text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
-    )
+    rules = load_rules(settings.rules_path)
+    split = split_document(text, fmt, rules, settings.split_options(), settings.text_field, learned)
     at = datetime.now(UTC)
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
+    identify_articles(rows, split.records, text, fmt)
+    flag_two_pages(
+        rows,
+        split.records,
+        split.lines,
+        rules,
+        settings.split_options().min_body_words_before_split,
+        split.page_gap_probs,
+    )
     return rows
 
 
@@ -434,6 +516,15 @@ def process_source(
             return result
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
+        identify_articles([r.article for r in records], split.records, text, fmt)
+        flag_two_pages(
+            [r.article for r in records],
+            split.records,
+            split.lines,
+            load_rules(settings.rules_path),
+            settings.split_options().min_body_words_before_split,
+            split.page_gap_probs,
+        )
         clusters = _clusters(src, fmt, run_id)
     except Exception as exc:  # a bug must not stop the run: the file fails with the reason
         row["error"] = f"split failed: {type(exc).__name__}: {exc}"
@@ -445,7 +536,7 @@ def process_source(
     if fmt == "text" and settings.learned_min_files:
         outlet = outlet_key(src.path)
         result.rows["line_hashes"] = [
-            {"source_id": src.source_id, "outlet": outlet, "line_hash": h, "run_id": run_id}
+            {"source_id": src.source_id, "folder": outlet, "line_hash": h, "run_id": run_id}
             for h in file_line_hashes(text, split.lines)
         ]
     result.rows["removed_spans"] = [

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from .identity import OUTLET_SOURCES, SITE_SOURCES
+
 _DESC = b"description"
 
 
@@ -124,7 +126,14 @@ ARTICLES = TableSpec(
             _f("language_prob", pa.float64(), "langdetect's probability for `language` (0 for 'und').", False),
             _f("language_reason", STR, "Why the language is 'und' (no_letters, too_short); NULL otherwise."),
             _f("authors", LIST_STR, "Authors from bylines and author blocks, in order of appearance.", False),
-            _f("outlet", STR, 'Publication named in the byline ("by X, The Canadian Press"), if any.'),
+            _f(
+                "outlet",
+                STR,
+                "The outlet as the page itself names it (`outlet_source` says where): a JSONL outlet field, the "
+                'byline\'s outlet ("by X, The Canadian Press"), a wire credit in the dateline ("(AP)"), the owner of '
+                'its copyright line ("© 2012 The Associated Press") or a domain masthead; never the file\'s folder '
+                "(that is `sources.collection`); NULL when the page names none (`corpus_etl/identity.py`).",
+            ),
             _f("dateline", STR, 'Dateline that opens the body ("WATERLOO, Ont."), if any.'),
             _f("tags", LIST_STR, 'Tags from tag lines ("Tag: security blackberry"), lower-cased.', False),
             _f(
@@ -155,6 +164,39 @@ ARTICLES = TableSpec(
             _f("content_hash", STR, "sha256 of `body` (UTF-8), 64 hex digits.", False),
             _f("run_id", STR, "Prefect flow-run id of the run that loaded this row.", False),
             _f("ingested_at", TS, "When that run started.", False),
+            _f(
+                "outlet_source",
+                STR,
+                "Where `outlet` came from: " + ", ".join(OUTLET_SOURCES) + " ('none': the page names no outlet, "
+                "`outlet` is NULL). NULL on rows loaded before schema version 6.",
+            ),
+            _f(
+                "url",
+                STR,
+                "The page's URL where the record states it: a JSONL URL field, or a line of the text giving the "
+                "page's address (a labelled 'URL:'/'Source:'/'Read more:' line, a bare URL line at the top of the "
+                "record); a link cited in the body is not it. NULL when not stated.",
+            ),
+            _f(
+                "site",
+                STR,
+                "The page's site: the host of `url` (lower case, no 'www.'), else a domain the page names as its "
+                "copyright owner or masthead ('nbcnews.com'); never the file's folder. NULL when not stated.",
+            ),
+            _f(
+                "site_source",
+                STR,
+                "Where `site` (and `url`) came from: " + ", ".join(SITE_SOURCES) + "; NULL when there is no site.",
+            ),
+            _f(
+                "may_hold_two_pages",
+                pa.bool_(),
+                "True when the record likely holds two pages glued together (a page's end and another's start left "
+                "inside it: a footer or skip link, a second headline and byline, a page start the page model nearly "
+                "split at, with 40+ body "
+                "words on both sides: `corpus_etl/glued.py`); false for JSONL and Multi-News records and for related "
+                "blocks; NULL on rows loaded before schema version 6.",
+            ),
         ]
     ),
 )
@@ -243,18 +285,20 @@ CLUSTERS = TableSpec(
 LINE_HASHES = TableSpec(
     name="line_hashes",
     description=(
-        "The lines of every loaded plain-text file, hashed, with the file's outlet key: the counts that the "
-        "learned boilerplate (rule 'learned_repeat', `corpus_etl/learned.py`) is computed from. A line held by "
-        "`learned_min_files` distinct files of one outlet is removed from the files of that outlet processed later."
+        "The lines of every loaded plain-text file, hashed, with the file's folder: the counts that the learned "
+        "boilerplate (rule 'learned_repeat', `corpus_etl/learned.py`) is computed from. A line held by "
+        "`learned_min_files` distinct files of one folder is removed from the files of that folder processed later."
     ),
     primary_key=("source_id", "line_hash"),
     schema=pa.schema(
         [
             _f("source_id", STR, "The file (`sources.source_id`).", False),
             _f(
-                "outlet",
+                "folder",
                 STR,
-                "Outlet key the file is counted under: its folder (parent directory or URL prefix).",
+                "The folder the file is counted under (its parent directory or URL prefix), what the learned "
+                "boilerplate takes for one outlet's pages; not `articles.outlet` (named `outlet` before schema "
+                "version 6).",
                 False,
             ),
             _f(
@@ -413,7 +457,7 @@ STORY_CLUSTERS = TableSpec(
             _f("cluster_id", STR, "Id of the cluster: the article_id of its canonical member.", False),
             _f("article_id", STR, "The member (`articles.article_id`).", False),
             _f("source_id", STR, "Its file (`sources.source_id`).", False),
-            _f("outlet", STR, "`articles.outlet`, else the name of the source file's directory.", False),
+            _f("outlet", STR, "`articles.outlet` of the member (the outlet its page names); NULL when none."),
             _f("is_canonical", pa.bool_(), "True for the cluster's canonical member.", False),
             _f("match", STR, "canonical | exact (same content_hash as the canonical) | near.", False),
             _f(
@@ -616,14 +660,14 @@ _CURRENT = (
 V_ARTICLES = ViewSpec(
     name="v_articles",
     description=(
-        "The articles (kind = 'article') for analysts: the outlet resolved, the UTC ingest date, the story cluster, "
+        "The articles (kind = 'article') for analysts: collection, site and outlet, the UTC ingest date, the story "
+        "cluster, "
         "whether the row is current and quality columns."
     ),
     column_descriptions=(
         *_as(ARTICLES, "article_id", "source_id", "source_path", "ordinal", "title", "standfirst", "body"),
         ("collection", SOURCES.column_description("collection")),
-        ("outlet", "The byline's outlet (`byline_outlet`), else the name of the source file's directory."),
-        ("byline_outlet", ARTICLES.column_description("outlet")),
+        *_as(ARTICLES, "site", "url", "site_source", "outlet", "outlet_source"),
         *_as(ARTICLES, "authors", "dateline", "tags", "published_date", "published_time", "published_date_source"),
         *_as(ARTICLES, "language", "language_prob", "n_words"),
         *_as(ARTICLES, "n_paragraphs", "content_hash", "run_id", "ingested_at"),
@@ -635,7 +679,7 @@ V_ARTICLES = ViewSpec(
         ("cluster_size", "Members of its story cluster; NULL outside a cluster."),
         ("source_status", "`sources.status` of its file: " + SOURCES.column_description("status")),
         ("is_current", _CURRENT),
-        *_as(ARTICLES, "title_source"),
+        *_as(ARTICLES, "title_source", "may_hold_two_pages"),
         (
             "record_removed_share",
             "Share of the record's span (`char_start`-`char_end`) cut out of it as boilerplate "
@@ -712,15 +756,17 @@ V_STORY_MEMBERS = ViewSpec(
         *_as(STORY_MEMBERS, "article_id", "story_id"),
         ("story_size", "Current articles in the story."),
         ("story_sources", "Distinct source files of the story's current articles."),
-        ("story_outlets", "Distinct outlets (the byline's, else the file's folder) of the story's current articles."),
+        (
+            "story_outlets",
+            "Distinct outlets (`articles.outlet`, NULL ones not counted) of the story's current articles.",
+        ),
         ("story_first_date", "Earliest `published_date` of the story's articles; NULL when none states one."),
         ("story_last_date", "Latest `published_date` of the story's articles; NULL when none states one."),
         ("story_first_ingest_date", "UTC date the story's first current article was ingested."),
         ("story_title", "Title of the story's earliest titled article (by date, then path and ordinal)."),
         ("is_story_first", "True for the article that founded the story (`story_id` = `article_id`)."),
         *_as(STORY_MEMBERS, "matched_article_id", "similarity"),
-        *_as(ARTICLES, "title"),
-        ("outlet", "The byline's outlet, else the name of the source file's directory."),
+        *_as(ARTICLES, "title", "outlet"),
         *_as(ARTICLES, "source_path", "published_date"),
     ),
 )
@@ -744,8 +790,11 @@ V_VOLUME_BY_RUN = ViewSpec(
 V_WIRE_PARAGRAPHS = ViewSpec(
     name="v_wire_paragraphs",
     description=(
-        "Wire copy: one row per paragraph of 8+ words that appears (by `paragraph_hash`: case and spacing ignored) "
-        "in more than one source file, with the files and outlets that carry it."
+        "Wire copy: one row per paragraph of running text (8+ words ending a sentence, not a list item) of an "
+        "article (not a related-story block) that appears (by `paragraph_hash`: case and spacing ignored) in more "
+        "than one source file, with the files and outlets that carry it; boilerplate-looking text (rights, "
+        "sign-up, cookie, comment and follow notices) and paragraphs a site or outlet repeats on 3+ of its own "
+        "pages are left out as chrome."
     ),
     column_descriptions=(
         *_as(PARAGRAPHS, "paragraph_hash"),
@@ -754,7 +803,7 @@ V_WIRE_PARAGRAPHS = ViewSpec(
         ("n_sources", "Source files carrying it."),
         ("n_articles", "Records carrying it."),
         ("source_paths", "Paths of those files, sorted."),
-        ("outlets", "Their outlets (the byline's, else the file's directory), sorted."),
+        ("outlets", "Their outlets (`articles.outlet`; the ones with none left out), sorted."),
     ),
 )
 

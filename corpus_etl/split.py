@@ -107,6 +107,9 @@ class SplitResult:
     text_length: int
     # the plain text's logical lines (``logical_lines``), which the learned-boilerplate counts reuse
     lines: list[Line] | None = None
+    # the gaps between body lines where the page model saw a page start it did not split at: (offset of the line
+    # after the gap, the model's probability), in text order (``articles.may_hold_two_pages``, corpus_etl/glued.py)
+    page_gap_probs: list[tuple[int, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -542,6 +545,7 @@ class _Splitter:
         # lines where a page starts by the page model's decision on an earlier pass (split_text)
         self.page_starts = page_starts
         self.found_page_starts: set[int] = set()  # ... and where it says one starts on this pass
+        self.unsplit_gaps: dict[int, float] = {}  # line -> the page model's probability, below its threshold
         self.capture_gaps: list[tuple[int, list[Any]]] | None = None  # (first line, gaps) per page (training)
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -1340,6 +1344,9 @@ class _Splitter:
                     self.found_page_starts.update(
                         lo + g.last_body + 1 for g, q in zip(found, probs, strict=True) if q >= threshold
                     )
+                    self.unsplit_gaps.update(
+                        (lo + g.last_body + 1, float(q)) for g, q in zip(found, probs, strict=True) if q < threshold
+                    )
             holders = [main]
             for idx, rec in enumerate(self.records):
                 if idx == main or rec.kind != "article" or self.record_page[idx] != page or not rec.paragraphs:
@@ -1935,6 +1942,7 @@ def split_text(
     result = sp.run()
     if sp.found_page_starts:  # the page model found pages inside a page: split again with them as page starts
         result = _Splitter(text, rules, opts, learned, frozenset(sp.found_page_starts)).run()
+    result.page_gap_probs = [(sp.lines[i].start, q) for i, q in sorted(sp.unsplit_gaps.items()) if i < len(sp.lines)]
     return result
 
 

@@ -577,7 +577,7 @@ class _Updater:
                     n_words=r["n_words"],
                     content_hash=r["content_hash"],
                     ingested_at=r["ingested_at"],
-                    outlet=outlet_for(r["outlet"], r["source_path"]),
+                    outlet=outlet_for(r["outlet"]),
                 )
                 for r in members
             }

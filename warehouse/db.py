@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 SQL_DIR = Path(__file__).with_name("sql")
 # 1: the ingest tables (sources ... dq_results). 2: the analytics tables and views (warehouse/migrations/).
 # 3: line_hashes. 4: the event stories (story_members, story_terms, story_centroids).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:

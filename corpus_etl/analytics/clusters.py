@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -29,14 +28,14 @@ class Member:
     n_words: int
     content_hash: str
     ingested_at: datetime
-    outlet: str
+    outlet: str | None
 
 
-def outlet_for(outlet: str | None, source_path: str) -> str:
-    """The article's outlet (from its byline), else the name of its source file's directory."""
+def outlet_for(outlet: str | None) -> str | None:
+    """The article's outlet as its page names it (``articles.outlet``, stripped), or None: never a folder."""
     if outlet is not None and outlet.strip():
         return outlet.strip()
-    return PurePosixPath(source_path.replace("\\", "/")).parent.name
+    return None
 
 
 def canonical_key(m: Member) -> tuple[datetime, int, str, int, str]:

@@ -21,7 +21,7 @@ def test_lines_repeated_across_an_outlets_files_are_learned_and_remembered(prefe
     first = _run([outlet], wh, learned_min_files=4, validate_data=False)
     assert first["n_processed"] == 3
     assert _rows(wh, "select count(*) from removed_spans where rule = 'learned_repeat'") == [(0,)]  # 3 files < 4
-    assert _rows(wh, "select count(distinct source_id), min(outlet) from line_hashes") == [(3, str(outlet))]
+    assert _rows(wh, "select count(distinct source_id), min(folder) from line_hashes") == [(3, str(outlet))]
 
     # a fourth file: the footer is now in 4 files of the outlet, 3 of them counted by the earlier run
     (outlet / "3.txt").write_text(page(*STORIES[3]), encoding="utf-8")

@@ -80,7 +80,7 @@ def test_version_1_warehouse_is_upgraded_on_open_and_backfilled(tmp_path):
     begin_run(db, "run-v2", "corpus-etl-ingest", datetime.now(UTC), ["x"], "{}")
     con = duckdb.connect(str(db), read_only=True)
     versions = [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
-    assert versions == [1, 2, 3, 4, 5] == list(range(1, SCHEMA_VERSION + 1))
+    assert versions == [1, 2, 3, 4, 5, 6] == list(range(1, SCHEMA_VERSION + 1))
     assert con.execute("SELECT count(*) FROM articles").fetchone() == (2,)
     for name in view_names():
         con.execute(f"SELECT * FROM {name}").fetchall()
@@ -97,6 +97,36 @@ def test_version_1_warehouse_is_upgraded_on_open_and_backfilled(tmp_path):
     assert (s.signatures_added, s.search_added, s.clusters, s.cluster_members) == (2, 2, 1, 2)
 
 
+def test_version_5_story_clusters_lose_the_folder_as_outlet(tmp_path):
+    """Version 6: story_clusters.outlet is the article's outlet (NULL when its page names none), not the folder
+    name version 5 wrote; the articles gain the source identity columns (NULL until the file's next load)."""
+    db = tmp_path / "corpus.duckdb"
+    con = duckdb.connect(str(db))
+    migrations.create_baseline(con, 5)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for aid, outlet in (("a1", "The Canadian Press"), ("a2", None)):
+        con.execute(
+            "INSERT INTO articles (article_id, source_id, source_path, ordinal, kind, body, language, language_prob, "
+            "authors, outlet, tags, char_start, char_end, n_words, n_paragraphs, content_hash, run_id, ingested_at) "
+            "VALUES (?, 's', '/data/bbc/x.txt', 0, 'article', 'b', 'en', 1, [], ?, [], 0, 1, 1, 1, 'h', 'r', ?)",
+            [aid, outlet, at],
+        )
+        con.execute(
+            "INSERT INTO story_clusters VALUES ('a1', ?, 's', ?, ? = 'a1', 'exact', 1, 2, 'r')",
+            [aid, outlet or "bbc", aid],
+        )
+    con.execute("INSERT INTO line_hashes (source_id, outlet, line_hash, run_id) VALUES ('s', '/data/bbc', 'h', 'r')")
+    ensure_schema(con)
+    assert stored_schema_version(con) == SCHEMA_VERSION
+    # line_hashes.outlet was a folder: renamed, rows kept
+    assert con.execute("SELECT source_id, folder FROM line_hashes").fetchall() == [("s", "/data/bbc")]
+    got = con.execute("SELECT article_id, outlet FROM story_clusters ORDER BY 1").fetchall()
+    assert got == [("a1", "The Canadian Press"), ("a2", None)]
+    got = con.execute("SELECT outlet, outlet_source, site FROM v_articles ORDER BY article_id").fetchall()
+    assert got == [("The Canadian Press", None, None), (None, None, None)]
+    con.close()
+
+
 def test_every_not_null_column_is_created_by_a_migration():
     """Nullable columns are added on open; a NOT NULL column must come from a frozen migration step."""
     steps = migrations.steps()
@@ -108,16 +138,19 @@ def test_every_not_null_column_is_created_by_a_migration():
     for spec in schema.TABLES:
         for f in spec.schema:
             assert f.nullable or f.name in built[spec.name], f"{spec.name}.{f.name} is NOT NULL: add a migration"
-    # the analytics tables of version 2 are frozen as the schema module declares them
+    # the analytics tables of version 2 are frozen as the schema module declares them (but for the one change
+    # of version 6: story_clusters.outlet nullable)
     frozen = {stmt.split("\n", 1)[1] for stmt in migrations.statements(2)}
-    assert {create_table_sql(schema.BY_NAME[t]) for t in V2_TABLES} == frozen
+    declared = {create_table_sql(schema.BY_NAME[t]) for t in V2_TABLES}
+    v6 = ('"outlet" VARCHAR,', '"outlet" VARCHAR NOT NULL,')
+    assert {d.replace(*v6) if '"story_clusters"' in d else d for d in declared} == frozen
 
 
 def test_a_missing_not_null_column_is_refused_with_what_to_do(tmp_path):
     con = duckdb.connect(str(tmp_path / "corpus.duckdb"))
     ensure_schema(con)
-    con.execute("ALTER TABLE story_clusters DROP COLUMN outlet")
-    with pytest.raises(SchemaMismatch, match="story_clusters lacks the NOT NULL column outlet"):
+    con.execute("ALTER TABLE story_clusters DROP COLUMN is_canonical")
+    with pytest.raises(SchemaMismatch, match="story_clusters lacks the NOT NULL column is_canonical"):
         ensure_schema(con)
     con.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -240,22 +241,25 @@ def test_components_match_a_reachability_closure(edges):
     ("outlet", "path", "expected"),
     [
         ("The Canadian Press", "/a/b/c.txt", "The Canadian Press"),
-        (None, "/data/bbc/business/001.txt", "business"),
-        ("  ", "/data/wire/x.txt", "wire"),
-        (None, "C:\\feeds\\reuters\\x.txt", "reuters"),
-        (None, "x.txt", ""),
+        (" Reuters ", "/a/b/c.txt", "Reuters"),
+        (None, "/data/bbc/business/001.txt", None),
+        ("  ", "/data/wire/x.txt", None),
+        (None, "C:\\feeds\\reuters\\x.txt", None),
     ],
 )
-def test_outlet_rule_is_the_same_in_python_and_in_the_views(outlet, path, expected):
-    assert outlet_for(outlet, path) == expected
-    # the SQL expression of v_articles / v_wire_paragraphs
-    view = sql("views/v_articles")
-    expr = view[view.index("coalesce(") : view.index(" AS outlet")]
-    con = duckdb.connect()
-    got = con.execute(
-        f"SELECT {expr} FROM (SELECT ?::VARCHAR AS outlet, ?::VARCHAR AS source_path) AS a", [outlet, path]
-    )
-    assert got.fetchone() == (expected,)
+def test_outlet_rule_is_the_same_in_python_and_in_the_views_and_never_a_folder(outlet, path, expected):
+    assert outlet_for(outlet) == expected
+    # the SQL expression of v_articles, v_story_members and v_wire_paragraphs
+    for name in ("v_articles", "v_story_members", "v_wire_paragraphs"):
+        view = sql(f"views/{name}")
+        m = re.search(r"(\S+(?:\([^)]*\))?(?:[^\n]*?)) AS outlet\b", view)
+        assert m, name
+        expr = m.group(1).strip()
+        con = duckdb.connect()
+        got = con.execute(
+            f"SELECT {expr} FROM (SELECT ?::VARCHAR AS outlet, ?::VARCHAR AS source_path) AS a", [outlet, path]
+        )
+        assert got.fetchone() == (expected,), name
 
 
 @st.composite

@@ -224,8 +224,8 @@ def test_changed_and_deleted_files_leave_their_clusters(tmp_path):
     got = rows(db, "SELECT source_id, outlet, is_canonical, match, cluster_id FROM story_clusters ORDER BY match")
     assert got == [
         (source_id_for(wire), "Wire", True, "canonical", a_id),
-        (source_id_for(copy), "daily", False, "exact", a_id),
-        (source_id_for(edit), "herald", False, "near", a_id),
+        (source_id_for(copy), None, False, "exact", a_id),  # no outlet named: never the folder's name
+        (source_id_for(edit), None, False, "near", a_id),
     ]
     (sim,) = rows(db, "SELECT similarity FROM story_clusters WHERE match = 'near'")[0]
     assert 0.5 <= sim < 1

@@ -117,7 +117,7 @@ def test_process_batch_uses_the_learned_lines_of_each_files_outlet(tmp_path: Pat
     assert all((f.source_id, "learned_repeat") in rules for f in files[:4])
     assert (files[4].source_id, "learned_repeat") not in rules
     lines = pq.read_table(res.paths["line_hashes"]).to_pylist()
-    assert {r["outlet"] for r in lines} == {str(tmp_path / "courier"), str(tmp_path / "gazette")}
+    assert {r["folder"] for r in lines} == {str(tmp_path / "courier"), str(tmp_path / "gazette")}
     assert {r["line_hash"] for r in lines if r["source_id"] == files[0].source_id} == set(hashes[files[0].source_id])
 
 

@@ -14,6 +14,10 @@ stored version and, inside its one transaction, applies the steps of every later
   stories). They start empty; the next ``update_analytics`` places every indexed article.
 - ``005_collection/``: version 5 adds ``sources.collection`` (the SOURCE argument a file was loaded through);
   NULL for files loaded before, filled at a file's next load.
+- ``006_source_identity/``: version 6 adds ``articles``/``quarantine`` ``outlet_source``, ``url``, ``site`` and
+  ``site_source`` (``corpus_etl/identity.py``; NULL in rows loaded before, filled at a file's next load), and
+  makes ``story_clusters.outlet`` the article's outlet (nullable; the folder fallback of old rows dropped);
+  ``line_hashes.outlet`` (a folder) is renamed ``folder``: one meaning per column name.
 
 The DDL in a version's folder is frozen: one statement per file, applied in file-name order. A change
 to a table of the schema module needs a new version (``NNN_name/``, e.g. ``ALTER TABLE ... ADD

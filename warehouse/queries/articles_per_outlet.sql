@@ -1,6 +1,7 @@
 -- title: Articles per outlet
--- Articles, words and languages per outlet (the byline's outlet, else the source file's directory), with
--- how many of them are copies in a story cluster. Outlets with fewer than min_articles are left out.
+-- Articles, words and languages per outlet (as the page names it: byline, wire credit, copyright line;
+-- NULL for articles whose page names none), with how many of them are copies in a story cluster. Outlets
+-- with fewer than min_articles are left out.
 -- param: min_articles = 1
 SELECT
     outlet,

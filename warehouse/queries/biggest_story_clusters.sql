@@ -6,7 +6,7 @@ SELECT
     any_value(canonical_title) AS canonical_title,
     any_value(cluster_size) AS n_members,
     count(DISTINCT outlet) AS n_outlets,
-    list(DISTINCT outlet ORDER BY outlet) AS outlets,
+    list(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL) AS outlets,
     min(similarity) AS min_similarity,
     count(*) FILTER (WHERE match = 'exact') AS n_exact,
     count(*) FILTER (WHERE match = 'near') AS n_near

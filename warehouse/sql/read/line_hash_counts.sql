@@ -1,7 +1,7 @@
--- Learned boilerplate: per outlet and line hash, the distinct files of earlier runs holding the line,
+-- Learned boilerplate: per outlet (its folder) and line hash, the distinct files of earlier runs holding the line,
 -- for the outlets of this run (?1) and without the files this run processes again (?2).
-SELECT outlet, line_hash, count(DISTINCT source_id) AS n_files
+SELECT folder, line_hash, count(DISTINCT source_id) AS n_files
 FROM line_hashes
-WHERE list_contains(?, outlet) AND NOT list_contains(?, source_id)
-GROUP BY outlet, line_hash
-ORDER BY outlet, line_hash
+WHERE list_contains(?, folder) AND NOT list_contains(?, source_id)
+GROUP BY folder, line_hash
+ORDER BY folder, line_hash

@@ -1,8 +1,9 @@
--- Articles (kind = 'article') for analysts: the outlet resolved as in story_clusters (the byline's outlet,
--- else the source file's directory), the UTC ingest date, the story cluster the article belongs to, and
--- whether it is current: false when its source file was deleted from its SOURCE (the deleted-file rule
--- keeps the rows, flagged; filter on is_current for what the sources hold now); quality columns: where the
--- title came from and the shares of the record's span and of its source file removed as boilerplate.
+-- Articles (kind = 'article') for analysts: the collection (the SOURCE a file came in through), the site and
+-- URL and the outlet as the page names them (`articles`: never the file's folder), the UTC ingest date, the
+-- story cluster the article belongs to, and whether it is current: false when its source file was deleted
+-- from its SOURCE (the deleted-file rule keeps the rows, flagged; filter on is_current for what the sources
+-- hold now); quality columns: where the title came from, whether it may hold two glued pages, and the shares
+-- of the record's span and of its source file removed as boilerplate.
 CREATE OR REPLACE VIEW v_articles AS
 SELECT
     a.article_id,
@@ -13,8 +14,11 @@ SELECT
     a.standfirst,
     a.body,
     s.collection,
-    coalesce(nullif(trim(a.outlet), ''), regexp_extract(replace(a.source_path, '\', '/'), '([^/]*)/[^/]*$', 1)) AS outlet,
-    a.outlet AS byline_outlet,
+    a.site,
+    a.url,
+    a.site_source,
+    nullif(trim(a.outlet), '') AS outlet,
+    a.outlet_source,
     a.authors,
     a.dateline,
     a.tags,
@@ -37,6 +41,7 @@ SELECT
     s.status AS source_status,
     coalesce(s.status <> 'deleted', true) AS is_current,
     a.title_source,
+    a.may_hold_two_pages,
     round(coalesce(ra.removed_chars, 0) / nullif(a.char_end - a.char_start, 0), 4) AS record_removed_share,
     round(coalesce(rs.removed_chars, 0) / nullif(s.n_chars, 0), 4) AS source_removed_share
 FROM articles AS a

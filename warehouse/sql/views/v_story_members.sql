@@ -13,7 +13,7 @@ WITH cur AS (
         a.source_id,
         a.source_path,
         a.ordinal,
-        coalesce(nullif(trim(a.outlet), ''), regexp_extract(replace(a.source_path, '\', '/'), '([^/]*)/[^/]*$', 1)) AS outlet,
+        nullif(trim(a.outlet), '') AS outlet,
         a.published_date,
         CAST(timezone('UTC', a.ingested_at) AS DATE) AS ingest_date
     FROM story_members AS m
