@@ -50,9 +50,10 @@ class TreeEnsemble:
         """Raw scores (rows x trees per iteration).
 
         The trees are walked all at once, one level at a time: every row stands at one node of every tree,
-        and a step sends it to the node's left or right child (a row at a leaf stays there), so a level is a
-        few numpy operations over rows x trees; the deepest trees come first, so that a level only touches
-        the trees that are that deep.
+        and a step sends it to the node's left or right child (a row at a leaf stays there). The first
+        ``_DENSE`` levels step over rows x trees (the deepest trees first, so that a level only touches the
+        trees that are that deep); then only the (row, tree) pairs not yet at a leaf go on, dropped as they
+        reach one (most rows reach a leaf within a few levels).
         """
         n_iter, per = self.roots.shape
         raw = np.tile(self.baseline, (len(x), 1))
@@ -61,17 +62,30 @@ class TreeEnsemble:
         w = self._walk
         n = len(x)
         flat = np.ascontiguousarray(x.T, dtype=np.float64).ravel()  # feature by feature, then row by row
-        rows = np.arange(n, dtype=np.intp)[None, :]
         offset = w.feature * n  # where a node's feature starts in ``flat``
         nodes = np.repeat(w.roots[:, None], n, axis=1)  # trees (deepest first) x rows
-        has_nan = bool(np.isnan(flat).any())
-        for k in w.deeper:  # the trees deeper than the level
-            at = nodes[:k]
+
+        def step(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
             v = flat[offset[at] + rows]
             right = v > w.threshold[at]
             if has_nan:
                 right |= np.isnan(v) & ~w.missing_left[at]
-            np.add(w.left[at], right, out=at)
+            return w.left[at] + right
+
+        has_nan = bool(np.isnan(flat).any())
+        rows = np.arange(n, dtype=np.intp)
+        for k in w.deeper[:_DENSE]:  # the trees deeper than the level
+            nodes[:k] = step(nodes[:k], rows[None, :])
+        if len(w.deeper) > _DENSE:
+            out = nodes.reshape(-1)  # (a view: tree by tree, row by row)
+            pos = np.flatnonzero(~w.leaf[out[: w.deeper[_DENSE] * n]])  # the pairs not at a leaf
+            at, rows = out[pos], pos % n
+            while len(pos):
+                for _ in range(_SPARSE):
+                    at = step(at, rows)
+                done = w.leaf[at]
+                out[pos[done]] = at[done]
+                pos, at, rows = pos[~done], at[~done], rows[~done]
         values = w.value[nodes][w.order].T  # rows x trees, in the file's order
         values3 = values.reshape(n, n_iter, per)
         for it in range(n_iter):  # iteration by iteration, as scikit-learn adds them
@@ -81,6 +95,10 @@ class TreeEnsemble:
     @cached_property
     def _walk(self) -> _Walk:
         return _compile(self)
+
+
+_DENSE = 4  # levels walked over all rows x trees
+_SPARSE = 2  # levels walked between two drops of the pairs that reached a leaf
 
 
 @dataclass(frozen=True)
@@ -95,6 +113,7 @@ class _Walk:
     threshold: np.ndarray  # float64
     missing_left: np.ndarray  # bool
     left: np.ndarray  # intp
+    leaf: np.ndarray  # bool
     value: np.ndarray  # float64
     roots: np.ndarray  # intp, per tree (deepest first)
     deeper: tuple[int, ...]
@@ -116,6 +135,7 @@ def _compile(t: TreeEnsemble) -> _Walk:
     threshold: list[float] = []
     missing: list[bool] = []
     left: list[int] = []
+    leaves: list[bool] = []
     value: list[float] = []
     roots: list[int] = []
     for k in by_depth:
@@ -128,6 +148,7 @@ def _compile(t: TreeEnsemble) -> _Walk:
             threshold.append(np.inf if leaf else float(t.threshold[node]))
             missing.append(True if leaf else bool(t.missing_left[node]))
             left.append(number[node] if leaf else number[int(t.left[node])])
+            leaves.append(leaf)
             value.append(float(t.value[node]))
     depths = [trees[k][0] for k in by_depth]
     deeper = tuple(sum(1 for d in depths if d > level) for level in range(max(depths, default=0)))
@@ -136,6 +157,7 @@ def _compile(t: TreeEnsemble) -> _Walk:
         np.array(threshold, dtype=np.float64),
         np.array(missing, dtype=bool),
         np.array(left, dtype=np.intp),
+        np.array(leaves, dtype=bool),
         np.array(value, dtype=np.float64),
         np.array(roots, dtype=np.intp),
         deeper,
