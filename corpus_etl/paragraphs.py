@@ -126,16 +126,16 @@ def choose_stoplist(texts: list[str], opts: ParagraphOptions | None = None, samp
     names, where = _index()
     if not names:
         return None
-    counts: Counter[int] = Counter()
-    n = 0
+    sample: list[str] = []  # the texts' first ``sample_words`` words
     for t in texts:
-        for w in _WORD.findall(t):
-            n += 1
-            counts.update(where.get(w.casefold(), ()))
-            if n >= sample_words:
-                break
-        if n >= sample_words:
+        sample += _WORD.findall(t)[: sample_words - len(sample)]
+        if len(sample) >= sample_words:
             break
+    n = len(sample)
+    counts: Counter[int] = Counter()
+    for w, c in Counter(map(str.casefold, sample)).items():  # each distinct word once
+        for k in where.get(w, ()):
+            counts[k] += c
     if not n or not counts:
         return None
     # Ties (Simple_English vs English) go to the alphabetically first name: deterministic.

@@ -132,7 +132,6 @@ _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|»|›|•|·|/|:)\s+")
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 _WORD = re.compile(r"\w+")
 _LINK = re.compile(r"https?:|www\.|@|[»›]|\.\.\.|…")
-_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _CREDIT = re.compile(
     r"^(?:\W*(?:posted|written|photos?|words|story|text|modified|updated|published|reported)\b[^.!?]{0,40}?)?\bby\b",
     re.I,
@@ -142,7 +141,15 @@ AFFIX_MAX_WORDS = 5  # a site name: at most this many words
 
 def normalise_title(text: str) -> str:
     """A title for comparison: case-folded, spaces collapsed, punctuation stripped at both ends."""
-    return _EDGE_PUNCT.sub("", " ".join(text.casefold().split()))
+    s = " ".join(text.casefold().split())
+    # stripped of the runs of [\W_] (a character that is not ``str.isalnum``) at both ends: a loop, not a regex
+    # that tries every position for the trailing run
+    i, j = 0, len(s)
+    while i < j and not s[i].isalnum():
+        i += 1
+    while j > i and not s[j - 1].isalnum():
+        j -= 1
+    return s[i:j]
 
 
 _DOMAIN = re.compile(r"\.(?:com|org|net|co|gov|edu|info|io|tv|[a-z]{2})\b", re.I)

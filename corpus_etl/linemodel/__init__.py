@@ -133,21 +133,21 @@ def line_classes(
         return ["other"] * len(lines), shares
     proba = predict_units(units, model, rules, None, 1, view)
     best = proba.argmax(axis=1)
-    chars = np.zeros((len(lines), len(model.classes)))
-    for i, (u, k) in enumerate(zip(units, best, strict=True)):
-        n = max(len(u.text), 1)
-        chars[u.line, k] += n
-        shares[u.line] += proba[i] * n
+    at = np.array([u.line for u in units], dtype=np.intp)
+    lens = np.array([max(len(u.text), 1) for u in units], dtype=np.float64)
+    chars = np.zeros((len(lines), len(model.classes)))  # (whole numbers: sums exact in any order)
+    np.add.at(chars, (at, best), lens)
+    np.add.at(shares, at, proba * lens[:, None])  # (unit by unit, in order, as a loop adds them)
     totals = shares.sum(axis=1, keepdims=True)
     shares = np.divide(shares, totals, out=np.zeros_like(shares), where=totals > 0)
     body = model.classes.index("body")
-    out = []
-    for row in chars:
-        total = row.sum()
-        if total > 0 and row[body] * 2 >= total:
-            out.append("body")
-        else:
-            out.append(model.classes[int(row.argmax())] if total > 0 else "other")
+    total = chars.sum(axis=1)
+    top = chars.argmax(axis=1)
+    is_body = (total > 0) & (chars[:, body] * 2 >= total)
+    out = [
+        "body" if b else (model.classes[k] if t > 0 else "other")
+        for b, k, t in zip(is_body.tolist(), top.tolist(), total.tolist(), strict=True)
+    ]
     return out, shares
 
 

@@ -195,22 +195,26 @@ def _unit_row(text: str, stops: frozenset[str] | None, rules: Rules) -> list[flo
     ]
 
 
-# Rows of the unit, metadata and rule columns by (rules, stoplist, text): the menus and footers of a site recur
-# from page to page. Forgotten at once when full (a bounded memory).
-_ROWS: dict[tuple[int, str | None, str], list[float]] = {}
+# Rows of the unit and metadata columns, with the rule columns to set, by (rules, stoplist, text): the menus and
+# footers of a site recur from page to page. Forgotten at once when full (a bounded memory).
+_ROWS: dict[tuple[int, str | None, str], tuple[list[float], tuple[int, ...]]] = {}
 _ROWS_MAX = 50_000
 _RULES: dict[int, Rules] = {}
+_RULE_COLUMNS: dict[int, dict[int, tuple[int, ...]]] = {}  # id(rules) -> id(rule) -> its rule columns
 
 
-def _row(text: str, stops: frozenset[str] | None, stop_name: str | None, rules: Rules) -> list[float]:
+def _row(
+    text: str, stops: frozenset[str] | None, stop_name: str | None, rules: Rules
+) -> tuple[list[float], tuple[int, ...]]:
     key = (id(rules), stop_name, text)
     row = _ROWS.get(key)
     if row is None:
         if len(_ROWS) >= _ROWS_MAX:
             _ROWS.clear()
             _RULES.clear()
+            _RULE_COLUMNS.clear()
         _RULES[id(rules)] = rules  # (held, so that no other rules object takes its id while rows are kept)
-        row = _ROWS[key] = _unit_row(text, stops, rules) + _meta_row(text, rules) + _rule_row(text, rules)
+        row = _ROWS[key] = (_unit_row(text, stops, rules) + _meta_row(text, rules), _rule_columns(text, rules))
     return row
 
 
@@ -224,10 +228,17 @@ def _meta_row(text: str, rules: Rules) -> list[float]:
     ]
 
 
-def _rule_row(text: str, rules: Rules) -> list[float]:
-    # the first matching rule, as the splitter sees it (``Rules.match_line``), one-hot
+def _rule_columns(text: str, rules: Rules) -> tuple[int, ...]:
+    # the first matching rule, as the splitter sees it (``Rules.match_line``): the rule columns that are 1
     hit = rules.match_line(text)
-    return [1.0 if hit is r else 0.0 for r in rules.lines]
+    if hit is None:
+        return ()
+    columns = _RULE_COLUMNS.get(id(rules))
+    if columns is None:
+        columns = _RULE_COLUMNS[id(rules)] = {}
+        for k, r in enumerate(rules.lines):
+            columns[id(r)] = (*columns.get(id(r), ()), k)
+    return columns[id(hit)]
 
 
 def _window_mean(values: np.ndarray, before: int, after: int) -> np.ndarray:
@@ -271,7 +282,12 @@ def page_features(
     if stop_name is None:
         stop_name = choose_stoplist(texts)
     stops = stoplist(stop_name) if stop_name else None
-    base = np.array([_row(t, stops, stop_name, rules) for t in texts])
+    rows = [_row(t, stops, stop_name, rules) for t in texts]
+    hits = np.zeros((n, len(rules.lines)))  # the rule columns: one-hot
+    for i, (_, columns) in enumerate(rows):
+        if columns:
+            hits[i, list(columns)] = 1.0
+    base = np.hstack([np.array([r for r, _ in rows]), hits])
 
     blocks = np.array([u.block for u in units])
     lens = np.array([len(t) for t in texts], dtype=float)

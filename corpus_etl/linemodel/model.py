@@ -49,98 +49,119 @@ class TreeEnsemble:
     def raw(self, x: np.ndarray) -> np.ndarray:
         """Raw scores (rows x trees per iteration).
 
-        The trees are evaluated all at once, QuickScorer's way (Lucchese et al. 2015): every split test of every
-        tree is one comparison over the rows; a test that sends a row right rules out the leaves of its left
-        subtree (a bit mask per tree), and the row's leaf is the leftmost leaf not ruled out.
+        The trees are walked all at once, one level at a time: every row stands at one node of every tree,
+        and a step sends it to the node's left or right child (a row at a leaf stays there). The first
+        ``_DENSE`` levels step over rows x trees (the deepest trees first, so that a level only touches the
+        trees that are that deep); then only the (row, tree) pairs not yet at a leaf go on, dropped as they
+        reach one (most rows reach a leaf within a few levels).
         """
         n_iter, per = self.roots.shape
         raw = np.tile(self.baseline, (len(x), 1))
         if n_iter == 0 or len(x) == 0:
             return raw
-        q = self._compiled
-        n_trees = n_iter * per
-        values = np.empty((len(x), n_trees))
-        trees = np.arange(n_trees)[None, :]
-        for a in range(0, len(x), _ROWS):  # a chunk of rows at a time: temporaries of rows x split tests
-            v = x[a : a + _ROWS, q.feature]
-            right = (v > q.threshold) | (np.isnan(v) & ~q.missing_left)
-            masks = np.bitwise_and.reduceat(np.where(right, q.keep, _ALL), q.starts, axis=1)
-            lowest = masks & (~masks + np.uint64(1))
-            values[a : a + _ROWS] = q.leaf_values[trees, np.log2(lowest.astype(np.float64)).astype(np.int64)]
-        values3 = values.reshape(len(x), n_iter, per)
+        w = self._walk
+        n = len(x)
+        flat = np.ascontiguousarray(x.T, dtype=np.float64).ravel()  # feature by feature, then row by row
+        offset = w.feature * n  # where a node's feature starts in ``flat``
+        nodes = np.repeat(w.roots[:, None], n, axis=1)  # trees (deepest first) x rows
+
+        def step(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            v = flat[offset[at] + rows]
+            right = v > w.threshold[at]
+            if has_nan:
+                right |= np.isnan(v) & ~w.missing_left[at]
+            return w.left[at] + right
+
+        has_nan = bool(np.isnan(flat).any())
+        rows = np.arange(n, dtype=np.intp)
+        for k in w.deeper[:_DENSE]:  # the trees deeper than the level
+            nodes[:k] = step(nodes[:k], rows[None, :])
+        if len(w.deeper) > _DENSE:
+            out = nodes.reshape(-1)  # (a view: tree by tree, row by row)
+            pos = np.flatnonzero(~w.leaf[out[: w.deeper[_DENSE] * n]])  # the pairs not at a leaf
+            at, rows = out[pos], pos % n
+            while len(pos):
+                for _ in range(_SPARSE):
+                    at = step(at, rows)
+                done = w.leaf[at]
+                out[pos[done]] = at[done]
+                pos, at, rows = pos[~done], at[~done], rows[~done]
+        values = w.value[nodes][w.order].T  # rows x trees, in the file's order
+        values3 = values.reshape(n, n_iter, per)
         for it in range(n_iter):  # iteration by iteration, as scikit-learn adds them
             raw += values3[:, it, :]
         return raw
 
     @cached_property
-    def _compiled(self) -> _Compiled:
+    def _walk(self) -> _Walk:
         return _compile(self)
 
 
-_ROWS = 64
-_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
-MAX_LEAVES = 64
+_DENSE = 4  # levels walked over all rows x trees
+_SPARSE = 2  # levels walked between two drops of the pairs that reached a leaf
 
 
 @dataclass(frozen=True)
-class _Compiled:
-    """The split tests of all trees, tree by tree (``starts``: each tree's first), with the mask of the leaves
-    each keeps when it sends a row right, and each tree's leaf values left to right."""
+class _Walk:
+    """The nodes of all trees renumbered for the level-by-level walk: a node's right child is its left child's
+    number + 1, a leaf is its own child (feature 0, threshold +inf, NaN to the left: it never moves).
 
-    feature: np.ndarray
-    threshold: np.ndarray
-    missing_left: np.ndarray
-    keep: np.ndarray  # uint64
-    starts: np.ndarray
-    leaf_values: np.ndarray  # (trees, MAX_LEAVES)
+    The trees are sorted deepest first (``roots``); ``deeper[d]`` is the number of trees deeper than ``d``
+    levels, ``order`` puts the sorted trees back in the file's order."""
+
+    feature: np.ndarray  # intp, per node
+    threshold: np.ndarray  # float64
+    missing_left: np.ndarray  # bool
+    left: np.ndarray  # intp
+    leaf: np.ndarray  # bool
+    value: np.ndarray  # float64
+    roots: np.ndarray  # intp, per tree (deepest first)
+    deeper: tuple[int, ...]
+    order: np.ndarray  # intp
 
 
-def _compile(t: TreeEnsemble) -> _Compiled:
-    roots = t.roots.reshape(-1)
+def _compile(t: TreeEnsemble) -> _Walk:
+    trees: list[tuple[int, list[int]]] = []  # (depth, nodes breadth first, children next to each other)
+    for root in t.roots.reshape(-1).tolist():
+        nodes, depth = [root], {root: 0}
+        for node in nodes:  # (grows as it goes)
+            if not t.leaf[node]:
+                for child in (int(t.left[node]), int(t.right[node])):
+                    depth[child] = depth[node] + 1
+                    nodes.append(child)
+        trees.append((max(depth.values()), nodes))
+    by_depth = sorted(range(len(trees)), key=lambda k: -trees[k][0])
     feature: list[int] = []
     threshold: list[float] = []
     missing: list[bool] = []
-    keep: list[int] = []
-    starts: list[int] = []
-    leaf_values = np.zeros((len(roots), MAX_LEAVES))
-    full = (1 << 64) - 1
-    for k, root in enumerate(roots.tolist()):
-        starts.append(len(feature))
-        leaves: list[int] = []
-        split_tests: list[tuple[int, int, int]] = []  # (node, first leaf of its left subtree, first of its right)
-        stack: list[tuple[int, int]] = [(root, 0)]  # (node, state: 0 first visit, 1 left subtree done)
-        first_right: dict[int, int] = {}
-        while stack:
-            node, state = stack.pop()
-            if t.leaf[node]:
-                leaves.append(node)
-            elif state == 0:
-                first_right[node] = len(leaves)  # (temporarily: first leaf of the left subtree)
-                stack.append((node, 1))
-                stack.append((int(t.left[node]), 0))
-            else:
-                split_tests.append((node, first_right[node], len(leaves)))
-                stack.append((int(t.right[node]), 0))
-        if len(leaves) > MAX_LEAVES:
-            raise ValueError(f"a tree has {len(leaves)} leaves; at most {MAX_LEAVES} are supported")
-        leaf_values[k, : len(leaves)] = t.value[leaves]
-        if not split_tests:  # a tree that is one leaf: a test that never sends a row right
-            feature.append(0)
-            threshold.append(np.inf)
-            missing.append(True)
-            keep.append(full)
-        for node, lo, hi in split_tests:
-            feature.append(int(t.feature[node]))
-            threshold.append(float(t.threshold[node]))
-            missing.append(bool(t.missing_left[node]))
-            keep.append(full & ~(((1 << (hi - lo)) - 1) << lo))
-    return _Compiled(
-        np.array(feature, dtype=np.int64),
+    left: list[int] = []
+    leaves: list[bool] = []
+    value: list[float] = []
+    roots: list[int] = []
+    for k in by_depth:
+        nodes = trees[k][1]
+        number = {node: len(feature) + j for j, node in enumerate(nodes)}
+        roots.append(number[nodes[0]])
+        for node in nodes:
+            leaf = bool(t.leaf[node])
+            feature.append(0 if leaf else int(t.feature[node]))
+            threshold.append(np.inf if leaf else float(t.threshold[node]))
+            missing.append(True if leaf else bool(t.missing_left[node]))
+            left.append(number[node] if leaf else number[int(t.left[node])])
+            leaves.append(leaf)
+            value.append(float(t.value[node]))
+    depths = [trees[k][0] for k in by_depth]
+    deeper = tuple(sum(1 for d in depths if d > level) for level in range(max(depths, default=0)))
+    return _Walk(
+        np.array(feature, dtype=np.intp),
         np.array(threshold, dtype=np.float64),
         np.array(missing, dtype=bool),
-        np.array(keep, dtype=np.uint64),
-        np.array(starts, dtype=np.int64),
-        leaf_values,
+        np.array(left, dtype=np.intp),
+        np.array(leaves, dtype=bool),
+        np.array(value, dtype=np.float64),
+        np.array(roots, dtype=np.intp),
+        deeper,
+        np.argsort(np.array(by_depth, dtype=np.intp)),
     )
 
 
