@@ -1168,6 +1168,15 @@ class _Splitter:
             if not any(p.record == idx and p.role == "title" for p in self.pieces):
                 other.title = None
 
+    def _long_related_are_articles(self) -> None:
+        """In a text that is no web page (stories one after another), a 'related' record of
+        ``page_gap_min_words`` words or more is a story, not a teaser (a teaser is a headline and a sentence or
+        two): its kind becomes 'article' (a "More from ..." line at the end of a story had opened a related zone
+        over the stories after it)."""
+        for rec in self.records:
+            if rec.kind == "related" and rec.body_words >= self.opts.page_gap_min_words:
+                rec.kind = "article"
+
     def _untitle_lone_headlines(self) -> None:
         """In an explicit segment, a record that is a headline-like line and nothing else (a tweet, a one-line
         article) holds that line as its body, not as a title over no body."""
@@ -1769,6 +1778,8 @@ class _Splitter:
         self.page = self._is_page()
         if self.page or self.opts.one_article:  # (an explicit segment is one article: its related blocks rejoin too)
             self._merge_weak_splits()
+        else:
+            self._long_related_are_articles()
         self._trim_edges()
         if self.page:
             self._demote_untitled()

@@ -143,3 +143,17 @@ def test_an_explicit_segment_of_one_line_ending_in_a_link_is_an_article():
     longer = tweet + " More words follow here so that the line is too long for a headline of any page."
     res = split_text(longer, RULES, SplitOptions(one_article=True))
     assert [(r.title, r.paragraphs) for r in res.records] == [(None, [longer])]
+
+
+def test_a_long_related_record_in_a_text_of_stories_is_a_story():
+    """In a text of stories (no web page), a "Related stories" line at the end of one story opens a related zone;
+    a record of 100 words or more under it is the next story, not a teaser; a short teaser stays related."""
+    story = " ".join([CHESS.strip()] * 4)
+    teaser = "Ferry fares to rise in spring\n\nThe council will set the new fares at its meeting in March."
+    for text, kinds in (
+        (FERRY + "\nRelated stories\n\n" + story + "\n", ["article", "article"]),
+        (FERRY + "\nRelated stories\n\n" + teaser + "\n", ["article", "related"]),
+    ):
+        res = split_text(text, RULES, OPTS)
+        assert [r.kind for r in res.records] == kinds
+        assert check_coverage(res) == []
