@@ -191,14 +191,43 @@ def test_source_quality(real_sample):
     assert sum("/dragnet/" in p for p in worst) >= 5
 
 
-def test_story_timeline_tells_a_story_in_date_order(real_sample):
+def test_story_timeline_plots_event_stories_over_their_stated_dates(real_sample):
     _, rows = run(real_sample, "story_timeline", pattern="'%blackberry%'")
-    assert len([r for r in rows if "/seeds/" in r["source_path"]]) >= 5  # the seeds' story (they state no date)
-    assert [r["day"] for r in rows] == sorted(r["day"] for r in rows)
-    # a story of the dated web pages: stated dates come first, in order, before the undated (ingest day) ones
+    # the seeds form one event story; they state no date: their articles are counted apart, on day NULL
+    seed_rows = [r for r in rows if any("/seeds/" in p for p in r["source_paths"])]
+    stories = {r["story_id"] for r in seed_rows}
+    assert len(stories) == 1 and all(r["day"] is None for r in seed_rows)
+    assert sum("/seeds/" in p for r in seed_rows for p in r["source_paths"]) >= 5
     _, rows = run(real_sample, "story_timeline", pattern="'%'")
-    dated = [r["day"] for r in rows if r["date_from_article"]]
-    assert dated and dated == sorted(dated) and max(dated) <= datetime.now(UTC).date()
+    # every current article once; the undated ones apart (day NULL), never on the ingest day
+    assert sum(r["n_articles"] for r in rows) == one(real_sample, "SELECT count(*) FROM v_story_members")
+    undated = one(real_sample, "SELECT count(*) FROM v_story_members WHERE published_date IS NULL")
+    assert undated and sum(r["n_articles"] for r in rows if r["day"] is None) == undated
+    dated = [r for r in rows if r["day"] is not None]
+    assert dated and max(r["day"] for r in dated) <= datetime.now(UTC).date()
+    # a story's rows are together, its stated days in order and its undated row last; stories by first date
+    order: list[str] = []
+    for r in rows:
+        if not order or order[-1] != r["story_id"]:
+            assert r["story_id"] not in order
+            order.append(r["story_id"])
+    for sid in order:
+        days = [r["day"] for r in rows if r["story_id"] == sid]
+        stated = [d for d in days if d is not None]
+        assert stated == sorted(stated) and days[: len(stated)] == stated and len(days) - len(stated) <= 1
+        first = next(r["story_first_date"] for r in rows if r["story_id"] == sid)
+        assert first == (stated[0] if stated else None)
+    firsts = [next(r["story_first_date"] for r in rows if r["story_id"] == s) for s in order]
+    stated_firsts = [d for d in firsts if d is not None]
+    assert firsts[: len(stated_firsts)] == stated_firsts == sorted(stated_firsts)  # undated stories last
+    # the near-duplicate clusters under their own name: the Multi-News copies are counted as copies
+    copies = [r for r in rows if r["n_copies"]]
+    assert copies and all(r["near_duplicate_clusters"] and r["n_copies"] <= r["n_articles"] for r in copies)
+    assert sum(r["n_copies"] for r in rows) == one(
+        real_sample,
+        "SELECT count(*) FROM v_story_members JOIN v_articles USING (article_id) "
+        "WHERE cluster_id IS NOT NULL AND NOT is_canonical",
+    )
 
 
 def test_top_bylines_are_people(real_sample):
