@@ -32,7 +32,7 @@ from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .paragraphs import foreign_paragraphs
 from .rules import Rules, load_rules
 from .settings import Settings
-from .split import Line, RawRecord, check_coverage
+from .split import Line, RawRecord, RemovedSpan, SplitOptions, check_coverage
 
 _MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -311,9 +311,36 @@ def date_articles(
         prev_end = max(prev_end, raw.char_end)
 
 
-def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], text: str, fmt: str) -> None:
+def page_breaks(removed: list[RemovedSpan], rules: Rules) -> list[int]:
+    """Offsets where a page of a plain text ends and the next begins, from its removed lines: the start of a
+    line of a rule with effect 'page_start' (skip link, separator line) and the end of one with effect
+    'page_end' (a copyright line: a page's footer). Every such line counts, also where the splitter did not
+    close a record at it: more breaks only keep a page's outlet from records it may not own.
+
+    Args:
+        removed: the split's removed spans (``SplitResult.removed``).
+        rules: the boilerplate rules the text was split with (their effects by name).
+
+    Returns:
+        The offsets, ascending, without repeats.
+    """
+    effect = {r.name: r.effect for r in rules.lines}
+    out = {sp.start for sp in removed if effect.get(sp.rule) == "page_start"}
+    out |= {sp.end for sp in removed if effect.get(sp.rule) == "page_end"}
+    return sorted(out)
+
+
+def identify_articles(
+    articles: list[dict[str, object]], raws: list[RawRecord], text: str, fmt: str, breaks: list[int] | None = None
+) -> None:
     """Set ``url``, ``site``, ``site_source``, ``outlet`` and ``outlet_source`` of a file's article rows (kind
     'article') from what the record and its page state (``corpus_etl.identity``); never from the file's folder.
+
+    A plain text's record first takes what it and the text up to the next article state; a record left without
+    an outlet (or site) then takes the page-level one of its page: the first copyright line of the page (its
+    domain for the site), else the domain-name masthead above the page's first record, unless a full article
+    record lies between them (``_carry_page_identity``). A page runs from one of ``breaks`` to the next; with no
+    breaks the file is one page.
 
     Args:
         articles: the rows, in the order of ``raws`` (changed in place).
@@ -321,6 +348,7 @@ def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], 
         text: the decoded source text.
         fmt: the input format: only a plain text ('text') is searched around the records (its page chrome:
             URL lines, copyright lines, mastheads); other formats give JSONL fields and the body's wire credit.
+        breaks: where the text's pages end (``page_breaks``); None or empty: one page.
     """
     from .identity import find_outlet, find_site
 
@@ -347,6 +375,57 @@ def identify_articles(articles: list[dict[str, object]], raws: list[RawRecord], 
             row["outlet"] = outlet.name
             row["outlet_source"] = outlet.source
         prev_end = max(prev_end, raw.char_end)
+    if fmt == "text":
+        _carry_page_identity(articles, raws, text, breaks or [])
+
+
+def _carry_page_identity(
+    articles: list[dict[str, object]], raws: list[RawRecord], text: str, breaks: list[int]
+) -> None:
+    """Give the article rows still without an outlet (or site) the page-level one of their page (see
+    ``identify_articles``). A copyright line reaches a record only when no other article record of a full body
+    (``SplitOptions.min_body_words_before_split`` words) lies between them: two such articles are as likely two
+    pages glued without a break (the second page's footer is not the first's) as two articles of one page."""
+    from .identity import copyright_owner, find_outlet, find_site
+
+    big = SplitOptions().min_body_words_before_split
+    edges = [0, *(b for b in sorted(set(breaks)) if 0 < b < len(text)), len(text) + 1]
+    pages: dict[int, list[tuple[dict[str, object], RawRecord]]] = {}
+    for row, raw in zip(articles, raws, strict=True):
+        if raw.kind == "article":
+            n = next(i for i in range(len(edges) - 1) if raw.char_start < edges[i + 1])
+            pages.setdefault(n, []).append((row, raw))
+    for n, members in pages.items():
+        if all(r["outlet_source"] != "none" and r["site"] is not None for r, _ in members):
+            continue
+        lo, hi = edges[n], min(edges[n + 1], len(text))
+        first = min(raw.char_start for _, raw in members)
+        page_head = text[lo:first]
+        at, owner, pos, owner_line = lo, None, -1, ""
+        for line in text[lo:hi].splitlines(keepends=True):
+            if line.strip() and (owner := copyright_owner(line.strip())):
+                pos, owner_line = at, line
+                break
+            at += len(line)
+        outlet_name: str | None = owner
+        outlet_source = "copyright"
+        if owner is not None:
+            page_site = find_site("", "", owner_line)
+        else:
+            masthead = find_outlet(None, "", "", None, page_head)
+            outlet_name, outlet_source, pos = masthead.name, masthead.source, first
+            page_site = find_site("", "", "", None, page_head)
+        if outlet_name is None and page_site is None:
+            continue
+        for row, raw in members:
+            lo_pos, hi_pos = sorted((raw.char_start, pos))
+            between = [o for _, o in members if o is not raw and lo_pos <= o.char_start < hi_pos]
+            if any(o.body_words >= big for o in between):
+                continue  # a full article between them: perhaps another page's
+            if row["outlet_source"] == "none" and outlet_name is not None:
+                row["outlet"], row["outlet_source"] = outlet_name, outlet_source
+            if row["site"] is None and page_site is not None:
+                row["url"], row["site"], row["site_source"] = page_site.url, page_site.site, page_site.source
 
 
 def flag_two_pages(
@@ -407,7 +486,7 @@ def extract_records(
     at = datetime.now(UTC)
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
-    identify_articles(rows, split.records, text, fmt)
+    identify_articles(rows, split.records, text, fmt, page_breaks(split.removed, rules))
     flag_two_pages(
         rows,
         split.records,
@@ -516,7 +595,8 @@ def process_source(
             return result
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
-        identify_articles([r.article for r in records], split.records, text, fmt)
+        breaks = page_breaks(split.removed, load_rules(settings.rules_path))
+        identify_articles([r.article for r in records], split.records, text, fmt, breaks)
         flag_two_pages(
             [r.article for r in records],
             split.records,

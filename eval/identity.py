@@ -33,15 +33,19 @@ def _same_site(found: str, gold: str) -> bool:
     return found == gold or gold.endswith("." + found) or found.endswith("." + gold)
 
 
-def identity(pages: list[Path], sites: dict[str, str]) -> list[str]:
+def identity(pages: list[Path], sites: dict[str, str], spot: int = 0) -> list[str]:
     n = with_site = with_outlet = checked = agree = 0
     outlet_src: Counter[str] = Counter()
     site_src: Counter[str] = Counter()
+    all_src: Counter[str] = Counter()
+    later: list[tuple[str, int, object, object, object]] = []
     for p in pages:
         rows = [r for r in extract_records(p.read_text(encoding="utf-8", errors="replace"), source_path=str(p))]
         arts = [r for r in rows if r["kind"] == "article"]
         if not arts:
             continue
+        all_src.update(str(r["outlet_source"]) for r in arts)
+        later += [(p.stem, k, r["outlet"], r["outlet_source"], r["title"]) for k, r in enumerate(arts) if k]
         r = arts[0]
         n += 1
         outlet_src[str(r["outlet_source"])] += 1
@@ -52,9 +56,16 @@ def identity(pages: list[Path], sites: dict[str, str]) -> list[str]:
             if p.stem in sites:
                 checked += 1
                 agree += _same_site(str(r["site"]), sites[p.stem])
+    if spot:  # for a reader's spot check (prints page text: not for the report)
+        for row in random.Random(5).sample(later, min(spot, len(later))):
+            print("spot:", *row)
+    n_all, n_named = all_src.total(), all_src.total() - all_src["none"]
     return [
         f"pages with an article: {n}",
         f"outlet named: {with_outlet} ({with_outlet / n:.2f}); by source: {dict(outlet_src.most_common())}",
+        f"all article records: {n_all}, outlet named on {n_named} ({n_named / max(n_all, 1):.2f}); later records "
+        f"(not a page's first): {len(later)}, named {sum(r[3] != 'none' for r in later)}; by source: "
+        f"{dict(all_src.most_common())}",
         f"site stated: {with_site} ({with_site / n:.2f}); by source: {dict(site_src.most_common())}",
         f"site = sites.json host (or parent/child domain): {agree} of {checked}",
     ]
@@ -97,6 +108,32 @@ def two_pages(files: list[Path], samples: list[tuple[int, int]]) -> list[str]:
     return lines
 
 
+def glued_identity(files: list[Path], seed: int, n: int) -> list[str]:
+    """Outlets of the records of two pages glued by a blank line: how many are named, and how many carry the
+    outlet of the other page (named on that page alone, not on their own)."""
+    rnd = random.Random(seed)
+
+    def outlets(text: str) -> list[tuple[int, str | None]]:
+        rows = extract_records(text)
+        return [(int(str(r["char_start"])), r["outlet"]) for r in rows if r["kind"] == "article"]  # type: ignore[misc]
+
+    c = Counter[str]()
+    for _ in range(n):
+        a, b = rnd.sample(files, 2)
+        ta, tb = (x.read_text(encoding="utf-8", errors="replace").rstrip("\n") for x in (a, b))
+        own = [{o for _, o in outlets(t) if o} for t in (ta, tb)]
+        cut = len(ta) + 2
+        for start, o in outlets(ta + "\n\n" + tb):
+            side = int(start >= cut)
+            c["records"] += 1
+            c["named"] += o is not None
+            c["wrong_page"] += o is not None and o not in own[side] and o in own[1 - side]
+    return [
+        f"seed {seed}, {n} pairs: article records {c['records']}, outlet named {c['named']}, of which the other "
+        f"page's outlet {c['wrong_page']}"
+    ]
+
+
 def _prf(c: Counter[str]) -> str:
     tp, fp, fn = c["tp"], c["fp"], c["fn"]
     return (
@@ -108,12 +145,15 @@ def _prf(c: Counter[str]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, help="also write IDENTITY.md to this directory")
+    ap.add_argument("--spot", type=int, default=0, help="print this many later records' outlets to check by eye")
     args = ap.parse_args()
     d = shared_dir() / "corpora" / "dragnet"
     files = sorted((d / "page_text").glob("*.txt"))
     sites = json.loads((d / "sites.json").read_text(encoding="utf-8"))
     report = ["# Source identity and two-page records on dragnet", "", "## Identity (400 pages, seed 11)", ""]
-    report += [f"- {x}" for x in identity(random.Random(11).sample(files, 400), sites)]
+    report += [f"- {x}" for x in identity(random.Random(11).sample(files, 400), sites, args.spot)]
+    report += ["", "## Outlets of glued pages (two pages a file)", ""]
+    report += [f"- {x}" for x in glued_identity(files, 13, 150)]
     report += ["", "## may_hold_two_pages (glued pairs)", ""]
     report += [f"- {x}" for x in two_pages(files, [(3, 150), (99, 150), (7, 200)])]
     text = "\n".join(report) + "\n"

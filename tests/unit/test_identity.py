@@ -7,7 +7,9 @@ import json
 import pytest
 
 from corpus_etl.identity import copyright_owner, find_outlet, find_site, site_of, wire_credit
-from corpus_etl.pipeline import extract_records
+from corpus_etl.pipeline import extract_records, identify_articles, page_breaks
+from corpus_etl.rules import load_rules
+from corpus_etl.split import RawRecord, RemovedSpan
 from tests.conftest import CORPORA, need_shared
 
 
@@ -170,3 +172,61 @@ def test_jsonl_records_take_their_url_and_outlet_fields():
         fmt="jsonl",
     )
     assert (r["url"], r["site"], r["outlet"], r["outlet_source"]) == (None, None, "Reuters", "wire_credit")
+
+
+def _glued() -> tuple[str, list[RawRecord]]:
+    """Two pages: page 1 holds two article records and a copyright line below both, a separator line, then
+    page 2 with one record of its own wire credit and one naming nothing."""
+    parts = [
+        ("a", "Mayor opens the new bridge\nThe mayor opened the bridge on Monday before a crowd of hundreds.\n"),
+        ("b", "Council debates the budget\nThe council met late into the night to debate next year's budget.\n"),
+        (None, "© 2012 The Daily Planet. All rights reserved.\n"),
+        (None, "----------\n"),
+        ("c", "Storm hits the coast\nLONDON (Reuters) - A storm hit the coast on Tuesday, cutting power.\n"),
+        ("d", "Schools close early\nSchools across the region closed early as the storm moved inland.\n"),
+    ]
+    text, raws = "", []
+    for key, part in parts:
+        if key:
+            title, body = part.rstrip("\n").split("\n")
+            raws.append(
+                RawRecord(
+                    "article", title=title, paragraphs=[body], char_start=len(text), char_end=len(text) + len(part)
+                )
+            )
+        text += part
+    return text, raws
+
+
+def test_every_record_of_a_page_takes_the_page_copyright_line_and_no_record_of_another_page_does():
+    text, raws = _glued()
+    rules = load_rules()
+    removed = []
+    for line in text.splitlines(keepends=True):
+        rule = rules.match_line(line.strip())
+        if rule is not None:
+            start = text.index(line)
+            removed.append(RemovedSpan(start, start + len(line), rule.name))
+    breaks = page_breaks(removed, rules)
+    assert breaks == [text.index("-----")]  # the end of the footer line, the start of the separator line
+    rows: list[dict[str, object]] = [{} for _ in raws]
+    identify_articles(rows, raws, text, "text", breaks)
+    assert [(r["outlet"], r["outlet_source"]) for r in rows] == [
+        ("The Daily Planet", "copyright"),  # (the copyright line is below the next record: the page's line)
+        ("The Daily Planet", "copyright"),
+        ("Reuters", "wire_credit"),  # a record's own naming comes first
+        (None, "none"),  # page 2 names no outlet: never page 1's
+    ]
+    # a file of one page (no breaks): its copyright line is every record's, a record's own naming first
+    rows = [{} for _ in raws]
+    identify_articles(rows, raws, text, "text")
+    assert [r["outlet"] for r in rows] == ["The Daily Planet", "The Daily Planet", "Reuters", "The Daily Planet"]
+    # ... unless a full article lies between: perhaps two pages glued without a break
+    raws[2].body_words = 60
+    rows = [{} for _ in raws]
+    identify_articles(rows, raws, text, "text")
+    assert [r["outlet"] for r in rows] == ["The Daily Planet", "The Daily Planet", "Reuters", None]
+    # other formats: records are documents of their own, nothing is carried
+    rows = [{} for _ in raws]
+    identify_articles(rows, raws, text, "multinews", breaks)
+    assert [r["outlet_source"] for r in rows] == ["none", "none", "wire_credit", "none"]
