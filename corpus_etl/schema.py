@@ -710,17 +710,25 @@ V_LANGUAGE_MIX = ViewSpec(
 V_SOURCE_QUALITY = ViewSpec(
     name="v_source_quality",
     description=(
-        "One row per source file: its status and how much of it became clean, titled, language-tagged, unique articles."
+        "One row per source file: its status and how much of it became clean, titled, language-tagged, unique "
+        "articles with an outlet."
     ),
     column_descriptions=(
-        *_as(SOURCES, "source_id", "path", "status", "error", "format", "encoding", "n_chars", "n_articles"),
-        *_as(SOURCES, "n_quarantined", "n_removed_spans"),
+        *_as(SOURCES, "source_id", "path", "collection", "status", "error", "format", "encoding", "n_chars"),
+        *_as(SOURCES, "n_articles", "n_quarantined", "n_removed_spans"),
         ("quarantined_share", "Share of its records held in `quarantine` (3 decimals)."),
         ("record_chars_share", "Share of its characters inside its records in `articles` (3 decimals)."),
         ("removed_chars_share", "Share of its characters removed as boilerplate (`removed_spans`, 3 decimals)."),
         ("n_untitled", "Its articles (kind = 'article') without a title."),
         ("n_language_und", "Its records whose language is 'und'."),
         ("n_duplicates", "Its articles that are non-canonical members of a story cluster (copies)."),
+        ("n_article_records", "Its records of kind 'article'."),
+        ("n_outlet_none", "Its articles whose page names no outlet (`articles.outlet_source` = 'none')."),
+        (
+            "outlet_none_share",
+            "`n_outlet_none` / `n_article_records` (3 decimals); NULL without articles. Per collection: sum both "
+            "by `collection`.",
+        ),
         *_as(SOURCES, "loaded_run_id", "last_run_id"),
     ),
 )

@@ -160,6 +160,24 @@ def test_outlets_sharing_wire_copy(real_sample):
     assert ("001", "003") in pairs
 
 
+def test_outlet_coverage_per_collection(real_sample):
+    _, rows = run(real_sample, "outlet_coverage")
+    assert [r["collection"] for r in rows] == [one(real_sample, "SELECT any_value(collection) FROM sources")]
+    (r,) = rows
+    assert r["n_sources"] == N_FILES
+    assert r["n_articles"] == one(real_sample, "SELECT count(*) FROM v_articles WHERE is_current")
+    assert r["n_outlet_none"] == one(
+        real_sample, "SELECT count(*) FROM v_articles WHERE is_current AND outlet_source = 'none'"
+    )
+    # the seeds and most CBS pages name their outlet; the BBC stories name none
+    assert 0 < r["outlet_none_share"] < 1
+    bbc = one(
+        real_sample,
+        "SELECT sum(n_outlet_none) / sum(n_article_records) FROM v_source_quality WHERE path LIKE '%/bbc/%'",
+    )
+    assert bbc > r["outlet_none_share"]
+
+
 def test_runs_volume(real_sample):
     _, rows = run(real_sample, "runs_volume")
     assert len(rows) == 1

@@ -1,10 +1,12 @@
 -- One row per source file: its status and how much of it became clean, titled, language-tagged, unique
 -- articles (quarantined share, shares of its characters inside accepted records and removed as boilerplate,
--- duplicates).
+-- duplicates, articles whose page names no outlet: `outlet_source` 'none'). Group by collection for a corpus's
+-- share: select collection, sum(n_outlet_none) / sum(n_article_records) from v_source_quality group by 1.
 CREATE OR REPLACE VIEW v_source_quality AS
 SELECT
     s.source_id,
     s.path,
+    s.collection,
     s.status,
     s.error,
     s.format,
@@ -19,6 +21,9 @@ SELECT
     coalesce(a.n_untitled, 0) AS n_untitled,
     coalesce(a.n_und, 0) AS n_language_und,
     coalesce(d.n_duplicates, 0) AS n_duplicates,
+    coalesce(a.n_article_records, 0) AS n_article_records,
+    coalesce(a.n_outlet_none, 0) AS n_outlet_none,
+    round(a.n_outlet_none / nullif(a.n_article_records, 0), 3) AS outlet_none_share,
     s.loaded_run_id,
     s.last_run_id
 FROM sources AS s
@@ -27,7 +32,9 @@ LEFT JOIN (
         source_id,
         sum(char_end - char_start) AS record_chars,
         count(*) FILTER (WHERE kind = 'article' AND title IS NULL) AS n_untitled,
-        count(*) FILTER (WHERE language = 'und') AS n_und
+        count(*) FILTER (WHERE language = 'und') AS n_und,
+        count(*) FILTER (WHERE kind = 'article') AS n_article_records,
+        count(*) FILTER (WHERE kind = 'article' AND outlet_source = 'none') AS n_outlet_none
     FROM articles
     GROUP BY source_id
 ) AS a ON a.source_id = s.source_id
