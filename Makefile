@@ -27,7 +27,7 @@ $(UV):
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet --compile-bytecode
 	$(UV) pip install --python $(BIN)/python --quiet --no-deps --reinstall -e .
-	$(BIN)/python -m compileall -q -j 0 corpus_etl flows tasks warehouse expectations eval bench > /dev/null
+	$(BIN)/python -m compileall -q -j 0 corpus_etl corpus_etl_cli flows tasks warehouse expectations corpora eval bench > /dev/null
 	touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies and corpus-etl
@@ -64,10 +64,11 @@ bench: install ## Benchmark throughput, memory and reruns on generated corpora (
 bench-tiny: install ## Ingest 100,000 tiny files and rerun them, checking none is lost (writes bench/TINY_FILES.md; TINY_ARGS="--files N")
 	$(BIN)/python -m bench.tiny_files $(TINY_ARGS)
 
-lint: install ## ruff (lint + format check) and mypy on the core
+lint: install ## ruff (lint + format check), mypy on the core, and the layers' import contract
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m pytest tests/unit/test_layers.py -q -p no:cacheprovider
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .

@@ -124,8 +124,7 @@ def end_phase(work: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from corpus_etl.memory import trim, use_returning_allocators
-    from corpus_etl.report import build_dashboard, build_data_docs
-    from corpus_etl.report.summary import dq_summary
+    from expectations.datadocs import build_data_docs
     from warehouse.db import connect_report
     from warehouse.loader import (
         EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT,
@@ -134,6 +133,8 @@ def end_phase(work: str) -> None:
         RECORD_TABLES,
         export_parquet,
     )
+    from warehouse.report import build_dashboard
+    from warehouse.report.summary import dq_summary
 
     use_returning_allocators()
     db, staged = Path(work) / "corpus.duckdb", Path(work) / "staging"

@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.procfs import status_kb
+from corpora.reuters import parse_reuters as reuters_records
 from corpus_etl.schema import RUN_COUNTERS
-from eval.run import parse_reuters as eval_parse_reuters
 
 SEED = 20261122
 BUILDER_VERSION = 1  # bump when the corpus builder changes: existing corpora are rebuilt
@@ -115,12 +115,12 @@ _BLANK = re.compile(r"\n[ \t]*\n")
 def parse_reuters(sgml: str, name: str = "") -> list[Story]:
     """The stories of one ``reut2-NNN.sgm`` text (decoded as Latin-1) that have a TITLE and a BODY.
 
-    Parsed by the eval's ``parse_reuters`` (DATELINE + BODY as on the wire, entities unescaped, ``\\x03``
-    and the trailing "Reuter" sign-off removed, paragraphs separated by a blank line). Stories of fewer
-    than ``MIN_STORY_WORDS`` words are left out.
+    Parsed by ``corpora.reuters.parse_reuters``, as the eval does (DATELINE + BODY as on the wire, entities
+    unescaped, ``\\x03`` and the trailing "Reuter" sign-off removed, paragraphs separated by a blank line).
+    Stories of fewer than ``MIN_STORY_WORDS`` words are left out.
     """
     out: list[Story] = []
-    for newid, title, body in eval_parse_reuters(sgml):
+    for newid, title, body in reuters_records(sgml):
         paragraphs = body.split("\n\n")
         if sum(len(p.split()) for p in paragraphs) >= MIN_STORY_WORDS:
             out.append(Story(f"reuters/{name}#{newid}", title, tuple(paragraphs)))
@@ -1148,7 +1148,7 @@ def tiny_corpus(pool: StoryPool) -> Path:
 
 IMPORTS = {
     "python_start": "pass",
-    "import_cli": "import corpus_etl.cli",
+    "import_cli": "import corpus_etl_cli.main",
     "import_prefect": "import prefect",
     "import_flow": "import flows.ingest",
     "import_great_expectations": "import great_expectations",

@@ -8,7 +8,7 @@ should fall back after it, not keep the high-water mark of every batch.
   ``ARROW_DEFAULT_MEMORY_POOL``. Left at mimalloc, a batch worker kept about 45 MiB more at its peak (a
   1 GiB mimalloc arena, 40-50 MiB of it resident). Too late for a process that has loaded pyarrow, so
   ``use_returning_allocators`` sets the variable for the processes it starts (the flow's workers), and
-  ``corpus_etl.cli`` sets it before anything loads pyarrow (the flow process itself).
+  ``corpus_etl_cli.main`` sets it before anything loads pyarrow (the flow process itself).
 - glibc gives each thread that allocates its own arena (up to 8 per core); the flow runs a thread pool and
   DuckDB's threads, so freed memory sits in many arenas. Two arenas, and ``malloc_trim`` after each batch
   and at the end of big steps, return it.

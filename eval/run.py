@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
-import html
 import json
 import os
 import platform
@@ -32,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+from corpora.reuters import collapse_ws, parse_reuters
 
 SEED = 20261122
 WORKERS = 2
@@ -226,11 +227,6 @@ def scrapinghub_half(key: str) -> str:
     return "dev" if hashlib.sha256(key.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
 
 
-def collapse_ws(text: str | None) -> str:
-    """Whitespace runs made one space, ends stripped (``None`` is the empty string)."""
-    return " ".join((text or "").split())
-
-
 def titles_equal(pred: str | None, gold: str) -> bool:
     """Exact title match after collapsing whitespace in both; a missing predicted title never matches."""
     return pred is not None and collapse_ws(pred) == collapse_ws(gold)
@@ -337,49 +333,6 @@ def language_texts(sentences: Iterable[str], min_chars: int = LANG_TEXT_CHARS, l
             cur, length = [], -1
             if len(out) >= limit:
                 break
-    return out
-
-
-_REUTERS = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
-_NEWID = re.compile(r'NEWID="(\d+)"')
-_FIELD = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.S) for name in ("TITLE", "DATELINE", "BODY")}
-_SIGN_OFF = re.compile(r"\s*\breuter\b[\s.]*$", re.I)
-
-
-def render_reuters_body(raw: str) -> str:
-    """A Reuters body as plain text: a line starting with spaces or a tab (or following a blank line)
-    opens a paragraph; paragraphs are separated by a blank line, the hard wraps inside them are kept."""
-    paragraphs: list[list[str]] = []
-    fresh = True
-    for line in raw.split("\n"):
-        if not line.strip():
-            fresh = True
-            continue
-        if fresh or line[:1] in (" ", "\t"):
-            paragraphs.append([])
-        paragraphs[-1].append(line.strip())
-        fresh = False
-    return "\n\n".join("\n".join(p) for p in paragraphs)
-
-
-def parse_reuters(sgml: str) -> list[tuple[str, str, str]]:
-    """``(newid, title, body)`` of the records with a TITLE and a BODY. The body is DATELINE + BODY as
-    on the wire (entities unescaped, ``\\x03`` and the "Reuter" sign-off removed), rendered as plain text."""
-    out: list[tuple[str, str, str]] = []
-    for m in _REUTERS.finditer(sgml):
-        attrs, inner = m.group(1), m.group(2)
-        fields = {k: rx.search(inner) for k, rx in _FIELD.items()}
-        title_m, body_m = fields["TITLE"], fields["BODY"]
-        if title_m is None or body_m is None:
-            continue
-        newid_m = _NEWID.search(attrs)
-        title = collapse_ws(html.unescape(title_m.group(1)))
-        dateline = html.unescape(fields["DATELINE"].group(1)) if fields["DATELINE"] else ""
-        body = html.unescape(body_m.group(1)).replace("\x03", "").replace("\r\n", "\n").replace("\r", "")
-        body = _SIGN_OFF.sub("", body.rstrip())
-        body = render_reuters_body(dateline + body)
-        if title and body:
-            out.append((newid_m.group(1) if newid_m else "?", title, body))
     return out
 
 

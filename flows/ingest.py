@@ -26,7 +26,7 @@ from corpus_etl.lifeline import remove_stale_staging
 from corpus_etl.memory import trim, use_returning_allocators
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
-from corpus_etl.validate import learned_params
+from expectations.validate import learned_params
 from flows import runners
 from flows.unchanged import FLOW_NAME
 from tasks import analytics as ta

@@ -29,26 +29,24 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
-
 from corpus_etl.discover import KnownSource, expand_with_collections, plan, stat_file
 from corpus_etl.incremental import vanished
 from corpus_etl.settings import Settings
 from warehouse import loader
-from warehouse.db import SCHEMA_VERSION, connect, fetch_dicts, sql, stored_schema_version
+from warehouse.db import SCHEMA_VERSION, Connection, connect, fetch_dicts, sql, stored_schema_version
 from warehouse.lock import run_lock
 
 FLOW_NAME = "corpus-etl-ingest"  # the ingest flow's name (flows.ingest uses it): the runs recorded here are its runs
 
 
-def run_counters(con: duckdb.DuckDBPyConnection) -> list[str]:
+def run_counters(con: Connection) -> list[str]:
     """The run counters (``schema.RUN_COUNTERS``) as the warehouse's ``runs`` table has them: this path runs
     on a warehouse of the current schema (after ``begin_run``) and reads them from its catalog rather than importing the
     schema module (and pyarrow with it: a quarter of this path's time)."""
     return [r[0] for r in con.execute(sql("read/run_counters")).fetchall()]
 
 
-def _nothing_to_do(con: duckdb.DuckDBPyConnection, sources: list[str], files: list[Any]) -> list[Any] | None:
+def _nothing_to_do(con: Connection, sources: list[str], files: list[Any]) -> list[Any] | None:
     """The files to mark skipped when the run has nothing to process, delete or recover; else None."""
     if stored_schema_version(con) != SCHEMA_VERSION:
         return None
@@ -66,7 +64,7 @@ def _nothing_to_do(con: duckdb.DuckDBPyConnection, sources: list[str], files: li
 
 
 def _looked_up(
-    settings: Settings, sources: list[str], files: list[Any], con: duckdb.DuckDBPyConnection | None = None
+    settings: Settings, sources: list[str], files: list[Any], con: Connection | None = None
 ) -> list[Any] | None:
     """``_nothing_to_do`` on ``con`` (the run's writer, under the lock), or on a read-only connection of its own."""
     if not settings.db_path.exists() or any(not (settings.parquet_dir / x).is_dir() for x in loader.PARQUET_TABLES):
@@ -148,7 +146,7 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
             loader.record_finished(settings.db_path, settings.parquet_dir, run_id, "failed", error, counts)
             raise
     try:  # as in the flow: the data is recorded, a report that cannot be rebuilt is not a failed run
-        from corpus_etl.report import build_dashboard
+        from warehouse.report import build_dashboard
 
         counts["dashboard"] = str(build_dashboard(settings.db_path, settings.warehouse / "docs"))
     except Exception as exc:

@@ -16,7 +16,7 @@ from corpus_etl.discover import KnownSource, SourceFile, expand_with_collections
 from corpus_etl.learned import LineCounts, learn_counts, outlet_key, scan_counts
 from corpus_etl.pipeline import BatchOutput, process_batch
 from corpus_etl.settings import Settings
-from corpus_etl.validate import Validator, Verdicts, batch_metrics, fail_sources, with_check_columns
+from expectations.validate import Validator, Verdicts, batch_metrics, fail_sources, with_check_columns
 from tasks.naming import batch_run_name, out_run_name
 from warehouse import loader
 from warehouse.db import connect_report
@@ -233,8 +233,9 @@ def publish_reports(settings: Settings, run_id: str, validated: bool) -> str:
     """
     from prefect.artifacts import create_markdown_artifact
 
-    from corpus_etl.report import build_dashboard, build_data_docs
-    from corpus_etl.report.summary import dq_summary, summary_markdown
+    from expectations.datadocs import build_data_docs
+    from warehouse.report import build_dashboard
+    from warehouse.report.summary import dq_summary, summary_markdown
 
     docs = settings.warehouse / "docs"
     if validated:
@@ -262,7 +263,7 @@ def report_failed_files(settings: Settings, run_id: str) -> int:
     """
     from prefect.artifacts import create_table_artifact
 
-    from corpus_etl.report.summary import failed_files
+    from warehouse.report.summary import failed_files
 
     con = connect_report(settings.db_path)
     try:

@@ -61,6 +61,6 @@ def prefect_api() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def validator():  # type: ignore[no-untyped-def]
     """A real GX validator with the project's suites (built once: importing GX is slow)."""
-    from corpus_etl.validate import Validator
+    from expectations.validate import Validator
 
     return Validator()

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # The schema module (and pyarrow under it) is imported by the functions that build DDL, not at import: a
 # warehouse whose schema is current (``schema_is_current``) is opened without it.
 
+Connection = duckdb.DuckDBPyConnection  # for callers above the warehouse layer (flows/), which import no duckdb
+
 SQL_DIR = Path(__file__).with_name("sql")
 # 1: the ingest tables (sources ... dq_results). 2: the analytics tables and views (warehouse/migrations/).
 # 3: line_hashes. 4: the event stories (story_members, story_terms, story_centroids).

@@ -3,8 +3,9 @@
 DuckDB's ``fts`` extension cannot be had offline for DuckDB 2.0.0 (the wheel does not bundle it and
 ``duckdb-extension-fts`` on PyPI stops at 1.5.5, which DuckDB 2.0.0 refuses to load), so the index is
 two plain tables (``search_docs``, ``search_terms``) kept up to date after every run, and BM25 is
-computed in SQL (``warehouse/sql/search/bm25.sql``) with the constants below. ``bm25`` here is the
-same formula in Python, for tests.
+computed in SQL (``warehouse/sql/search/bm25.sql``, and the cookbook query generated from it by
+``warehouse.search.cookbook_sql``) with the constants and the tokenizer below: this module is the one
+definition of BM25. ``bm25`` here is the reference the SQL is tested against.
 """
 
 from __future__ import annotations

@@ -64,8 +64,9 @@ def chromium() -> Path:
 @pytest.fixture(scope="module")
 def report(prefect_api: str, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Ingest seeds + crafted files with the real flow, then build the Data Docs and the dashboard."""
-    from corpus_etl.report import build_dashboard, build_data_docs
+    from expectations.datadocs import build_data_docs
     from flows.ingest import ingest
+    from warehouse.report import build_dashboard
 
     src = tmp_path_factory.mktemp("src")
     for p in seeds_dir.glob("*.txt"):
@@ -220,7 +221,8 @@ def test_chromium_renders_the_data_docs_offline(chromium: Path, report: dict[str
 
 def test_data_docs_revalidate_a_bounded_sample(report: dict[str, Any], tmp_path: Path, monkeypatch) -> None:
     """The Data Docs re-validate at most MAX_ROWS records (memory and time flat in the run's size) and say so."""
-    from corpus_etl.report import build_data_docs, datadocs
+    from expectations import datadocs
+    from expectations.datadocs import build_data_docs
 
     monkeypatch.setattr(datadocs, "MAX_ROWS", 3)
     docs = build_data_docs(report["db"], tmp_path)

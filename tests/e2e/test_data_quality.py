@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from corpus_etl.settings import Settings
-from corpus_etl.validate import DEFAULT_PARAMS, learned_params
+from expectations.validate import DEFAULT_PARAMS, learned_params
 
 pytestmark = pytest.mark.e2e
 

@@ -23,8 +23,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from corpus_etl.cli import app
 from corpus_etl.settings import Settings
+from corpus_etl_cli.main import app
 from warehouse import cookbook
 from warehouse.db import view_names
 from warehouse.readonly import NotReadOnly, open_for_query, run_query

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus_etl import schema
-from corpus_etl.cli import app
+from corpus_etl_cli.main import app
 from warehouse import migrations
 from warehouse.analytics import update_analytics
 from warehouse.db import (

@@ -147,7 +147,7 @@ _QUERIES = textwrap.dedent(
     """
     import json, sys
     from typer.testing import CliRunner
-    from corpus_etl.cli import app
+    from corpus_etl_cli.main import app
     runner = CliRunner()
     out = []
     for sql in json.loads(sys.argv[2]):

@@ -1,4 +1,5 @@
-"""Search as pure functions (tokenizer, BM25, snippets) and the BM25 SQL checked against the Python formula."""
+"""Search as pure functions (tokenizer, BM25, snippets) and the one BM25 in SQL (``corpus-etl search``, and the
+cookbook query generated from it) checked against the Python reference."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 
 from corpus_etl import schema
 from corpus_etl.analytics import search as s
+from warehouse import cookbook
 from warehouse.db import ensure_schema
-from warehouse.search import search
+from warehouse.search import COOKBOOK_BM25, SQL_TERMS, cookbook_sql, search
 
 
 def test_terms_are_casefolded_words_without_one_letter_words():
@@ -68,16 +70,24 @@ def _index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO search_terms SELECT * FROM t")
 
 
+QUERIES = ("blackberry servers", "pakistan", "server access government", "glazer united", "Servers, 5 SERVERS")
+
+
+def _reference(query: str) -> dict[str, float]:
+    """The Python reference's BM25 score of every document of DOCS for ``query``."""
+    counts = {aid: s.term_counts(t, b) for aid, (t, b) in DOCS.items()}
+    avgdl = sum(n for _, n in counts.values()) / len(counts)
+    q = s.query_terms(query)
+    dfs = {t: sum(1 for tf, _ in counts.values() if t in tf) for t in q}
+    dfs = {t: df for t, df in dfs.items() if df}
+    return {aid: s.bm25(tf, n, dfs, len(DOCS), avgdl) for aid, (tf, n) in counts.items()}
+
+
 def test_bm25_sql_matches_python():
     con = duckdb.connect()
     _index(con)
-    counts = {aid: s.term_counts(t, b) for aid, (t, b) in DOCS.items()}
-    avgdl = sum(n for _, n in counts.values()) / len(counts)
-    for query in ("blackberry servers", "pakistan", "server access government", "glazer united"):
-        q = s.query_terms(query)
-        dfs = {t: sum(1 for tf, _ in counts.values() if t in tf) for t in q}
-        dfs = {t: df for t, df in dfs.items() if df}
-        expected = {aid: s.bm25(tf, n, dfs, len(DOCS), avgdl) for aid, (tf, n) in counts.items()}
+    for query in QUERIES:
+        expected = _reference(query)
         got = search(con, query, limit=10)
         assert [r["article_id"] for r in got] == sorted(
             (a for a, v in expected.items() if v > 0), key=lambda a: (-expected[a], a)
@@ -87,6 +97,35 @@ def test_bm25_sql_matches_python():
     assert search(con, "  ,, ") == []
     top = search(con, "servers", limit=1)[0]
     assert top["article_id"] == "d4" and "Servers" in top["snippet"]
+
+
+def test_the_cookbook_bm25_is_generated_from_the_one_bm25():
+    """``warehouse/queries/search_bm25.sql`` is ``sql/search/bm25.sql`` with K1 and B written in
+    (``python -m warehouse.search --write`` regenerates it)."""
+    assert COOKBOOK_BM25.read_text(encoding="utf-8") == cookbook_sql()
+    assert f"{s.K1!r}::DOUBLE AS k1, {s.B!r}::DOUBLE AS b" in cookbook_sql()
+
+
+def test_the_cookbook_bm25_scores_as_the_reference():
+    con = duckdb.connect()
+    _index(con)
+    titles = {aid: title for aid, (title, _) in DOCS.items()}
+    query = cookbook.get("search_bm25")
+    for text in QUERIES:
+        expected = _reference(text)
+        rows = con.execute(query.sql, query.bind({"query": f"'{text}'", "limit": "10"})).fetchall()
+        ranked = sorted((a for a, v in expected.items() if v > 0), key=lambda a: (-expected[a], a))
+        assert [(title, path) for title, path, _ in rows] == [(titles[a], f"/x/{a}.txt") for a in ranked]
+        assert [score for _, _, score in rows] == [pytest.approx(round(expected[a], 3), abs=1e-9) for a in ranked]
+
+
+@given(st.text(alphabet="abXZ09_ -'.,:éÜñ中文\n", max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_the_sql_tokenizer_agrees_with_terms(text):
+    """``SQL_TERMS`` (the cookbook's tokenizer) gives ``terms`` on text that NFKC and casefold leave as NFC and
+    lower do."""
+    got = duckdb.execute(f"SELECT {SQL_TERMS}", [text]).fetchone()[0]
+    assert got == s.terms(text)
 
 
 @given(

@@ -1,4 +1,4 @@
-"""``corpus_etl.cli.exit_now``: the console script's exit skips the interpreter's teardown, nothing else.
+"""``corpus_etl_cli.main.exit_now``: the console script's exit skips the interpreter's teardown, nothing else.
 
 Each case runs in a child interpreter (``os._exit`` ends the process it runs in).
 """
@@ -17,7 +17,7 @@ import pytest
 PROGRAM = textwrap.dedent(
     """
     import atexit, logging, sys, threading, time
-    from corpus_etl.cli import exit_now
+    from corpus_etl_cli.main import exit_now
 
     log = logging.getLogger("probe")
     log.addHandler(logging.FileHandler(sys.argv[1]))

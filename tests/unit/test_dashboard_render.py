@@ -15,10 +15,10 @@ import pyarrow as pa
 import pytest
 
 from corpus_etl import schema
-from corpus_etl.report import build_dashboard
-from corpus_etl.report.dashboard import CHART_POINTS, MAX_QUARANTINE_ROWS, esc
-from corpus_etl.report.datadocs import make_offline, remote_references
+from expectations.datadocs import make_offline, remote_references
 from warehouse.db import ensure_schema
+from warehouse.report import build_dashboard
+from warehouse.report.dashboard import CHART_POINTS, MAX_QUARANTINE_ROWS, esc
 
 XSS_TITLE = "<script>alert(1)</script> council approves the plan"
 BAD_PATH = '/data/in/<img src=x onerror="alert(2)">.txt'
@@ -322,7 +322,7 @@ def test_data_docs_pages_are_made_offline() -> None:
 
 
 def test_no_data_docs_without_a_validated_run(tmp_path: Path) -> None:
-    from corpus_etl.report import build_data_docs
+    from expectations.datadocs import build_data_docs
 
     db = tmp_path / "corpus.duckdb"
     con = duckdb.connect(str(db))
@@ -348,7 +348,7 @@ ORDER BY copies DESC, title NULLS LAST, content_hash LIMIT ?
 
 
 def test_duplicates_list_reads_only_the_groups_that_can_make_it_and_gives_the_same_rows() -> None:
-    from corpus_etl.report.dashboard import _query
+    from warehouse.report.dashboard import _query
 
     con = duckdb.connect()
     ensure_schema(con)

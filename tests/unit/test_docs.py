@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corpus_etl.docs import END, START, contract_markdown, update_contract
 from tests.conftest import REPO
+from warehouse.docs import END, START, contract_markdown, update_contract
 
 README = REPO / "README.md"
 DOCS = sorted((REPO / "docs").glob("*.md"))

@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from corpora.reuters import parse_reuters, render_reuters_body
 from eval.run import (
     benchmark_scores,
     benchmark_tp_fp_fn,
@@ -18,8 +19,6 @@ from eval.run import (
     language_texts,
     main_article,
     match_boundaries,
-    parse_reuters,
-    render_reuters_body,
     scrapinghub_half,
     targets,
     titles_equal,

@@ -44,7 +44,7 @@ def test_an_arrow_pool_chosen_by_the_user_is_kept():
     assert out.stdout.split()[2] == "mimalloc"
 
 
-CLI = "import corpus_etl.cli, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+CLI = "import corpus_etl_cli.main, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
 
 
 def test_the_cli_process_loads_arrow_with_the_system_pool_unless_told_otherwise():

@@ -285,7 +285,7 @@ def test_untitled_articles_are_articles(tmp_path, validator, name, data, title_s
     """Headline-less text, Multi-News and JSONL without a title field give articles with title NULL and
     title_source 'none' (a title field gives 'jsonl_field'), and validation quarantines none of them."""
     from corpus_etl import schema
-    from corpus_etl.validate import with_check_columns
+    from expectations.validate import with_check_columns
 
     path = tmp_path / name
     path.write_text(data, encoding="utf-8")

@@ -7,10 +7,10 @@ import json
 import duckdb
 
 from corpus_etl import schema
-from corpus_etl.docs import contract_markdown
 from expectations import SUITE_NAMES, SUITES_DIR
 from tests.conftest import REPO
 from warehouse.db import BOOKKEEPING_COMMENTS, connect, create_table_sql, ensure_schema, schema_is_current, view_names
+from warehouse.docs import contract_markdown
 
 
 def test_ddl_creates_every_table_with_the_schema_columns():
@@ -103,7 +103,7 @@ def test_contract_page_is_generated_from_the_schema():
 
 
 def test_suites_reference_only_schema_columns_and_have_severities():
-    check_columns = {"_body_sha256", "_source_chars"}  # derived in corpus_etl.validate.with_check_columns
+    check_columns = {"_body_sha256", "_source_chars"}  # derived in expectations.validate.with_check_columns
     for name in SUITE_NAMES:
         data = json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
         columns = set(schema.SUITE_TABLES[name].columns) | check_columns

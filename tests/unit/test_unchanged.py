@@ -149,7 +149,7 @@ def test_the_rerun_path_imports_no_pyarrow_numpy_ftfy_or_rich(warehouse: tuple[P
     """What makes a rerun cheap: none of them is imported by ``corpus-etl ingest`` when nothing changed."""
     src, wh = warehouse
     script = (
-        "import sys\nfrom corpus_etl.cli import app\n"
+        "import sys\nfrom corpus_etl_cli.main import app\n"
         f"sys.argv = ['corpus-etl', 'ingest', {str(src)!r}, '--warehouse', {str(wh)!r}, '--quiet']\n"
         "try:\n    app()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "print(sorted({m.split('.')[0] for m in sys.modules}))\n"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from corpus_etl import schema
 from corpus_etl.pipeline import article_id_for, sha256_hex
-from corpus_etl.validate import with_check_columns
+from expectations.validate import with_check_columns
 from warehouse.loader import split_quarantine
 
 GOOD_BODY = "The council approved the plan on Monday after a long debate. " * 5
@@ -102,7 +102,7 @@ def test_clean_batch_passes(validator):
 def test_only_the_columns_a_suite_reads_go_to_pandas():
     """``suite_columns`` finds every column an expectation or a row condition reads (the validator passes
     only those to pandas); a condition's column missing from the list would make GX fail the check."""
-    from corpus_etl.validate import load_suite_json, suite_columns
+    from expectations.validate import load_suite_json, suite_columns
 
     cols = suite_columns(load_suite_json("articles"))
     assert {"kind", "language", "title", "body", "_body_sha256", "_source_chars", "char_end"} <= cols

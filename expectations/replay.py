@@ -10,10 +10,10 @@ import duckdb
 import pyarrow as pa
 
 from corpus_etl import schema
-from corpus_etl.validate import Validator, with_check_columns
+from warehouse.db import fetch_dicts, quote_ident, sql
+from warehouse.loader import open_writer
 
-from .db import fetch_dicts, quote_ident, sql
-from .loader import open_writer
+from .validate import Validator, with_check_columns
 
 
 @dataclass(frozen=True)

@@ -338,9 +338,9 @@ def _api() -> Any:
 
 
 def _print_summary(s: dict[str, Any], wall: float) -> None:
-    from corpus_etl.report.summary import failed_files
     from corpus_etl.settings import Settings
     from warehouse.db import connect, fetch_dicts, sql
+    from warehouse.report.summary import failed_files
 
     wh = Path(s["warehouse"])
     db = Settings(warehouse=wh).db_path
@@ -570,7 +570,7 @@ def dq(
     """
     import duckdb
 
-    from corpus_etl.report.summary import UnknownRun, dq_summary, summary_markdown
+    from warehouse.report.summary import UnknownRun, dq_summary, summary_markdown
 
     con = open_read_only(warehouse)
     try:
@@ -618,9 +618,9 @@ def quarantine_replay(warehouse: WarehouseOpt = Path("data")) -> None:
     _quiet_prefect()
     import uuid
 
+    from expectations.replay import replay_quarantine
     from warehouse.loader import WarehouseLocked
     from warehouse.lock import run_lock
-    from warehouse.replay import replay_quarantine
 
     db = warehouse / "corpus.duckdb"
     if not db.exists():

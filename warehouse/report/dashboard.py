@@ -985,7 +985,7 @@ def render(data: _Data, db_path: Path, out_dir: Path, max_runs: int, generated: 
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="generator" content="corpus_etl.report.dashboard">'
+        '<meta name="generator" content="warehouse.report.dashboard">'
         f"<title>Data quality · {esc(db_path.parent.name or db_path.name)}</title>"
         f"<style>{_CSS}</style></head><body>{body}</body></html>\n"
     )

@@ -3,7 +3,7 @@
 The warehouse keeps every expectation result (``dq_results``) but no GX artefacts, so this module
 re-validates the rows of the last run that validated data, as they stand in the warehouse (its records
 in ``articles`` and ``quarantine``, the source files it processed), with the project's suites
-(``corpus_etl.validate.Validator``: the very suites and severities of the flow, in an ephemeral GX
+(``expectations.validate.Validator``: the very suites and severities of the flow, in an ephemeral GX
 context), and has GX build a Data Docs site for those results in a temporary directory on the local
 filesystem (``context.add_data_docs_site`` + ``context.build_data_docs``).
 
@@ -353,7 +353,7 @@ def build_data_docs(db_path: Path, out_dir: Path) -> Path | None:
         import great_expectations as gx
         from great_expectations.core.run_identifier import RunIdentifier
 
-        from corpus_etl.validate import Validator, with_check_columns
+        from .validate import Validator, with_check_columns
 
         validator = Validator()
         site = Path(tmp) / "site"

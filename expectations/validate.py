@@ -20,11 +20,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from corpus_etl import schema
+from corpus_etl.langid import UND, supported_languages
+from corpus_etl.memory import defer_imports
 from expectations import SUITE_NAMES, SUITES_DIR
-
-from . import schema
-from .langid import UND, supported_languages
-from .memory import defer_imports
 
 # Modules GX imports at its top level for expectations and renderers the suites do not use (a KS test, the
 # KL-divergence chart): imported only if something uses them (``corpus_etl.memory.defer_imports``). They

@@ -1,0 +1,1 @@
+"""Corpora read from ../shared that both the evaluation (``eval/``) and the benchmarks (``bench/``) build on."""

@@ -1,0 +1,160 @@
+"""The import contract of the layers (issue 20), checked statically over every module's AST (``make lint`` runs it).
+
+From the bottom up:
+
+- ``corpus_etl`` (the core: reading, decoding, extraction, normalisation, language, analytics algorithms,
+  schema, settings) imports no DuckDB, Prefect or Great Expectations and none of the packages above it;
+- ``warehouse`` (SQL, loading, export, the reports that read the database) imports no Prefect or GX, nor the
+  GX adapter's modules (it reads the suites' JSON through the ``expectations`` package itself);
+- ``expectations`` (the suites and the GX adapter: validation, Data Docs, quarantine replay) imports no Prefect;
+- ``tasks`` (thin ``@task`` wrappers) import no DuckDB or GX directly (they go through ``warehouse`` and
+  ``expectations``) and no flow;
+- ``flows`` (wiring) import no DuckDB or GX directly;
+- ``corpus_etl_cli`` (the console script) sits on top and may import everything; nothing imports it;
+- ``corpora`` (corpora read from ../shared) is shared by ``eval`` and ``bench``, which do not import each other.
+
+Every import counts: top-level, function-local, under ``TYPE_CHECKING``, relative (resolved), and
+``importlib.import_module`` / ``__import__`` with a literal name. ``from pkg import name`` counts as an
+import of ``pkg.name`` when that is a module of the repository. A violation prints as
+``module -> imported name (path:line)``; ``python tests/unit/test_layers.py`` prints them all.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+EXTERNAL_HEAVY = ("duckdb", "prefect", "prefect_dask", "great_expectations")
+NO_PREFECT = ("prefect", "prefect_dask")
+TOP = ("corpus_etl_cli", "corpora", "eval", "bench")  # nothing in the product imports these
+ABOVE_CORE = ("warehouse", "expectations", "tasks", "flows", "corpus_etl_cli", "corpora", "eval", "bench")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``package`` and its submodules must not import any of ``forbidden``: a name forbids the package and its
+    submodules; a name ending in ``.*`` forbids only the submodules (the package's own ``__init__`` is allowed)."""
+
+    package: str
+    forbidden: tuple[str, ...]
+
+
+RULES = (
+    Rule("corpus_etl", (*EXTERNAL_HEAVY, *ABOVE_CORE)),
+    Rule("warehouse", (*NO_PREFECT, "great_expectations", "expectations.*", "tasks", "flows", *TOP)),
+    Rule("expectations", (*NO_PREFECT, "tasks", "flows", *TOP)),
+    Rule("tasks", ("duckdb", "great_expectations", "flows", "corpus_etl_cli", "corpora", "eval", "bench")),
+    Rule("flows", ("duckdb", "great_expectations", "corpus_etl_cli", "corpora", "eval", "bench")),
+    Rule(
+        "corpora", (*EXTERNAL_HEAVY, "warehouse", "expectations", "tasks", "flows", "corpus_etl_cli", "eval", "bench")
+    ),
+    Rule("eval", ("bench", "corpus_etl_cli")),
+    Rule("bench", ("eval", "corpus_etl_cli")),
+)
+
+# Imports that break a rule and could not be moved yet: (importing module, imported name). Keep it empty.
+ALLOWED: frozenset[tuple[str, str]] = frozenset()
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def is_local_module(root: Path, name: str) -> bool:
+    p = root.joinpath(*name.split("."))
+    return p.with_suffix(".py").is_file() or (p / "__init__.py").is_file()
+
+
+def imported_names(root: Path, path: Path) -> Iterator[tuple[str, int]]:
+    """Every module ``path`` imports, with its line: see the module doc for what counts."""
+    mod = module_name(root, path)
+    package = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target:
+                yield target, node.lineno
+            for alias in node.names:
+                sub = f"{target}.{alias.name}" if target else alias.name
+                if alias.name != "*" and is_local_module(root, sub):
+                    yield sub, node.lineno
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            f = node.func
+            dynamic = (isinstance(f, ast.Name) and f.id in ("__import__", "import_module")) or (
+                isinstance(f, ast.Attribute) and f.attr == "import_module"
+            )
+            if dynamic and isinstance(node.args[0].value, str):
+                yield node.args[0].value, node.lineno
+
+
+def breaks(name: str, forbidden: str) -> bool:
+    if forbidden.endswith(".*"):
+        return name.startswith(forbidden[:-1])
+    return name == forbidden or name.startswith(forbidden + ".")
+
+
+def violations(root: Path = REPO, rules: tuple[Rule, ...] = RULES) -> list[str]:
+    """``module -> imported name (path:line)`` for every import that breaks a rule and is not in ``ALLOWED``."""
+    out: list[str] = []
+    for rule in rules:
+        for path in sorted((root / rule.package).rglob("*.py")):
+            mod = module_name(root, path)
+            for name, line in imported_names(root, path):
+                if (mod, name) not in ALLOWED and any(breaks(name, f) for f in rule.forbidden):
+                    out.append(f"{mod} -> {name} ({path.relative_to(root)}:{line})")
+    return out
+
+
+def test_every_layer_has_modules() -> None:
+    """A renamed package would make its rule vacuous: each rule's package holds modules."""
+    for rule in RULES:
+        assert any((REPO / rule.package).rglob("*.py")), f"{rule.package}/ has no modules"
+
+
+def test_the_layers_keep_their_import_contract() -> None:
+    found = violations()
+    assert not found, "imports that break the layers (tests/unit/test_layers.py):\n" + "\n".join(found)
+
+
+def test_the_check_sees_local_relative_and_dynamic_imports(tmp_path: Path) -> None:
+    """A core module that imports DuckDB inside a function, the warehouse through a relative import or by
+    name, and a warehouse module that imports the GX adapter are all reported; the suites' package is not."""
+    core, wh, ex = tmp_path / "corpus_etl", tmp_path / "warehouse", tmp_path / "expectations"
+    for d in (core, wh, ex):
+        d.mkdir()
+        (d / "__init__.py").write_text("")
+    (ex / "validate.py").write_text("")
+    (core / "pure.py").write_text(
+        "import re\n\n\ndef f():\n    import duckdb\n    from .. import warehouse\n"
+        "    import importlib\n    importlib.import_module('warehouse.db')\n"
+    )
+    (wh / "ok.py").write_text("from expectations import SUITES_DIR\n")
+    (wh / "bad.py").write_text("from expectations import validate\n")
+    found = violations(tmp_path, RULES[:2])
+    assert found == [
+        "corpus_etl.pure -> duckdb (corpus_etl/pure.py:5)",
+        "corpus_etl.pure -> warehouse (corpus_etl/pure.py:6)",
+        "corpus_etl.pure -> warehouse.db (corpus_etl/pure.py:8)",
+        "warehouse.bad -> expectations.validate (warehouse/bad.py:1)",
+    ]
+
+
+if __name__ == "__main__":  # python tests/unit/test_layers.py: print the violations, exit 1 if any
+    found = violations()
+    print("\n".join(found) if found else "the layers keep their import contract")
+    sys.exit(1 if found else 0)
