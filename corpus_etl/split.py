@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -287,8 +288,12 @@ def _hard_wrapped(lines: list[str]) -> bool:
 # Line tests
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> int:
-    """Number of words: whitespace-separated tokens, and one per two CJK characters (unspaced scripts)."""
+    """Number of words: whitespace-separated tokens, and one per two CJK characters (unspaced scripts).
+
+    (Remembered for the last 4,096 texts: the splitter, the boundary model and the line tests count the same
+    line several times.)"""
     if text.isascii():  # no CJK character to count (most lines)
         return len(text.split())
     cjk = len(_CJK.findall(text))
