@@ -98,6 +98,7 @@ def model_version() -> str:
 
 
 _TOPIC_WORD = re.compile(r"[^\W\d_]{5,}")
+_TOPIC_WORD_LOWER_ASCII = re.compile(r"[a-z]{5,}")  # (the same words in a lower-cased ASCII text: twice as fast)
 
 
 def _gap(text: str, lines: list[Line], i: int) -> int:
@@ -133,8 +134,10 @@ class BoundaryScorer:
     """
 
     def __init__(self, text: str, lines: list[Line], rules: Rules, opts: SplitOptions, model: BoundaryModel | None):
+        from . import split  # (split imports this module: its line tests are bound here, once a text)
         from .split import words
 
+        self._split = split
         self.text, self.lines, self.rules, self.opts, self.model = text, lines, rules, opts, model
         self.cands = candidates(lines)
         self.rank = {i: k for k, i in enumerate(self.cands)}
@@ -153,6 +156,7 @@ class BoundaryScorer:
         self._last_strong: list[int] | None = None
         self._prob: dict[int, float] = {}
         self._headline_share: float | None = None
+        self._opens_with_headline: bool | None = None
 
     def _topic_ids(self) -> np.ndarray:
         import numpy as np  # (kept out of the modules an unchanged rerun imports)
@@ -164,7 +168,7 @@ class BoundaryScorer:
             for ln in self.lines:
                 t = ln.text
                 if t.isascii():  # (casefolding ASCII is lowering it, and keeps its letters letters: once a line)
-                    ids.extend([vocab.setdefault(w, len(vocab)) for w in _TOPIC_WORD.findall(t.lower())])
+                    ids.extend([vocab.setdefault(w, len(vocab)) for w in _TOPIC_WORD_LOWER_ASCII.findall(t.lower())])
                 else:
                     ids.extend([vocab.setdefault(w.casefold(), len(vocab)) for w in _TOPIC_WORD.findall(t)])
                 self._tok_off.append(len(ids))
@@ -172,11 +176,9 @@ class BoundaryScorer:
         return self._ids
 
     def _headline(self, j: int) -> bool:
-        from .split import is_headline
-
         h = self._head[j]
         if h is None:
-            h = self._head[j] = is_headline(self.lines[j].text, self.opts)
+            h = self._head[j] = self._split.is_headline(self.lines[j].text, self.opts)
         return h
 
     def _cos(self, i: int, limit: int) -> float:
@@ -203,9 +205,10 @@ class BoundaryScorer:
 
     def cos_long(self, k: int) -> float:
         """Topic cosine of the ~150 words before and after the ``k``-th candidate."""
-        if k not in self._cos_long:
-            self._cos_long[k] = self._cos(self.cands[k], 150)
-        return self._cos_long[k]
+        c = self._cos_long.get(k)
+        if c is None:
+            c = self._cos_long[k] = self._cos(self.cands[k], 150)
+        return c
 
     def _words_since_strong(self, k: int) -> int:
         """Words between the last 'strong' candidate before the ``k``-th (a headline or a gap above the
@@ -227,9 +230,11 @@ class BoundaryScorer:
     def opens_with_headline(self) -> bool:
         """Whether the text's first line is headline-like with running text after it (a text of stories
         with headlines, as opposed to paragraphs with none)."""
-        from .split import is_prose
-
-        return len(self.lines) > 1 and self._headline(0) and is_prose(self.lines[1].text)
+        if self._opens_with_headline is None:
+            self._opens_with_headline = (
+                len(self.lines) > 1 and self._headline(0) and self._split.is_prose(self.lines[1].text)
+            )
+        return self._opens_with_headline
 
     def headline_share(self) -> float:
         """Share of the text's candidates that are headline-like."""
@@ -240,8 +245,7 @@ class BoundaryScorer:
 
     def features(self, i: int) -> list[float]:
         """The feature row (``FEATURES`` order) of candidate line ``i``."""
-        from .split import _SENTENCE_END, is_prose, parse_byline, parse_date_line, words
-
+        sp = self._split
         k = self.rank[i]
         t = self.lines[i].text
         head_text = t[:200]  # (the share of capitals of a long line's opening is enough)
@@ -253,15 +257,18 @@ class BoundaryScorer:
         if nxt is not None and head:
             nt = nxt.text
             opener = bool(
-                parse_byline(nt, self.rules) is not None
-                or (words(nt) <= 16 and parse_date_line(nt, self.rules) is not None)
+                sp.parse_byline(nt, self.rules) is not None
+                or (sp.words(nt) <= 16 and sp.parse_date_line(nt, self.rules) is not None)
                 or self.rules.dateline.match(nt)
             )
         gap = self.gaps[k]
-        cl = self.cos_long(k)
-        left = max(self.cos_long(kk) for kk in range(max(0, k - 3), k + 1))
-        right = max(self.cos_long(kk) for kk in range(k, min(len(self.cands), k + 4)))
+        cos_long = self.cos_long
+        cl = cos_long(k)
+        left = max([cos_long(kk) for kk in range(max(0, k - 3), k + 1)])
+        right = max([cos_long(kk) for kk in range(k, min(len(self.cands), k + 4))])
         prev = self.lines[i - 1].text if i else ""
+        opens = self.opens_with_headline()
+        sentence_end = sp._SENTENCE_END
         return [
             1.0,
             float(gap),
@@ -271,11 +278,11 @@ class BoundaryScorer:
             float(head and gap > self.usual),
             upper,
             math.log1p(self.counts[i]),
-            float(bool(_SENTENCE_END.search(t))),
-            float(bool(_SENTENCE_END.search(prev))) if i else 1.0,
+            float(bool(sentence_end.search(t))),
+            float(bool(sentence_end.search(prev))) if i else 1.0,
             float(self._headline(i - 1)) if i else 0.0,
             float(opener),
-            float(nxt is not None and is_prose(nxt.text)),
+            float(nxt is not None and sp.is_prose(nxt.text)),
             float(bool(self.rules.dateline.match(t))),
             self._cos(i, 40),
             cl,
@@ -283,8 +290,8 @@ class BoundaryScorer:
             float(i == 0),
             math.log1p(self._words_since_strong(k)),
             self.headline_share(),
-            float(self.opens_with_headline()),
-            float(not head and self.opens_with_headline()),
+            float(opens),
+            float(not head and opens),
         ]
 
     def probability(self, i: int) -> float:

@@ -186,6 +186,8 @@ def _bare_url(line: str) -> str | None:
 
 
 def _labelled_url(pattern: re.Pattern[str], line: str) -> str | None:
+    if "://" not in line:  # (the URL's own "://": a cheap test before the search)
+        return None
     m = pattern.search(line)
     url = _clean_url(m.group("url")) if m else None
     return None if url is None or _NOT_PAGE_URL.search(url) else url
@@ -212,6 +214,18 @@ def _field(meta: Mapping[str, object] | None, names: tuple[str, ...]) -> str | N
         if isinstance(v, str) and v.strip():
             return v.strip()
     return None
+
+
+def _may_have_copy_mark(text: str) -> bool:
+    """False when no line of ``text`` has a copyright mark (``_COPY_MARK``); a test by substrings of the text
+    lowered, several times faster than the search (only a dotted or dotless i, which the case-blind search takes
+    for an 'i', needs the search itself)."""
+    if "©" in text:
+        return True
+    low = text.lower()
+    if "(c)" in low or "&copy;" in low or "copyright" in low:
+        return True
+    return ("İ" in text or "ı" in text) and _COPY_MARK.search(text) is not None
 
 
 def copyright_owner(line: str) -> str | None:
@@ -283,18 +297,23 @@ def find_site(
     url = _field(meta, URL_FIELDS)
     if url and (host := site_of(url)):
         return Site(url, host, "jsonl_field")
-    for line in _lines(above + "\n" + page):
-        if (url := _labelled_url(_LABELLED_URL, line)) and (host := site_of(url)):
-            return Site(url, host, "url_line")
-    top = _lines(above)[-TOP_LINES:] + _lines(head)[:TOP_LINES]
-    for line in top:
-        url = _bare_url(line) or _labelled_url(_TOP_LABELLED_URL, line)
-        if url and (host := site_of(url)):
-            return Site(url, host, "url_line")
-    for line in _lines(page):
-        owner = copyright_owner(line)
-        if owner and (host := _domain_line(owner)):
-            return Site(None, host, "copyright")
+    # (every URL pattern needs a "://": most pages name no URL, and none of their lines is searched for one)
+    searched = above + "\n" + page
+    if "://" in searched:
+        for line in _lines(searched):
+            if (url := _labelled_url(_LABELLED_URL, line)) and (host := site_of(url)):
+                return Site(url, host, "url_line")
+    if "://" in above or "://" in head:
+        top = _lines(above)[-TOP_LINES:] + _lines(head)[:TOP_LINES]
+        for line in top:
+            url = _bare_url(line) or _labelled_url(_TOP_LABELLED_URL, line)
+            if url and (host := site_of(url)):
+                return Site(url, host, "url_line")
+    if _may_have_copy_mark(page):
+        for line in _lines(page):
+            owner = copyright_owner(line)
+            if owner and (host := _domain_line(owner)):
+                return Site(None, host, "copyright")
     for line in _lines(page_head)[:MASTHEAD_LINES]:
         host = _domain_line(line)
         if host:
@@ -328,10 +347,11 @@ def find_outlet(
     wire = wire_credit(body_head)
     if wire:
         return Outlet(wire, "wire_credit")
-    for line in _lines(page):
-        owner = copyright_owner(line)
-        if owner:
-            return Outlet(owner, "copyright")
+    if _may_have_copy_mark(page):
+        for line in _lines(page):
+            owner = copyright_owner(line)
+            if owner:
+                return Outlet(owner, "copyright")
     for line in _lines(page_head)[:MASTHEAD_LINES]:
         if _domain_line(line):
             return Outlet(line.strip(" *+•-"), "masthead")

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -287,8 +288,12 @@ def _hard_wrapped(lines: list[str]) -> bool:
 # Line tests
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> int:
-    """Number of words: whitespace-separated tokens, and one per two CJK characters (unspaced scripts)."""
+    """Number of words: whitespace-separated tokens, and one per two CJK characters (unspaced scripts).
+
+    (Remembered for the last 4,096 texts: the splitter, the boundary model and the line tests count the same
+    line several times.)"""
     if text.isascii():  # no CJK character to count (most lines)
         return len(text.split())
     cjk = len(_CJK.findall(text))
@@ -353,8 +358,10 @@ def is_headline(text: str, opts: SplitOptions) -> bool:
     return "http" not in text and "@" not in text and "www." not in text
 
 
+@lru_cache(maxsize=4096)
 def is_prose(text: str) -> bool:
-    """A line that reads as running text: it ends a sentence, or it is long."""
+    """A line that reads as running text: it ends a sentence, or it is long (remembered for the last 4,096
+    texts, as ``words``)."""
     return bool(_SENTENCE_END.search(text)) or words(text) >= 30
 
 
@@ -390,8 +397,10 @@ def is_standfirst(text: str) -> bool:
     return words(text) <= 40 and bool(_SENTENCE_END.search(text)) and not _INNER_SENTENCE.search(text)
 
 
+@lru_cache(maxsize=4096)
 def is_navigation_list(text: str) -> bool:
-    """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector")."""
+    """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"); remembered
+    for the last 4,096 texts, as ``words``."""
     if not _NAV_SEPARATORS.search(text) or _SENTENCE_END.search(text):
         return False
     tokens = [t for t in _WORD.findall(text)]

@@ -246,6 +246,18 @@ def fallback_body_start(lines: list[Line]) -> int | None:
     return next((i for i, ln in enumerate(lines) if words(ln.text) >= 20 and is_prose(ln.text)), None)
 
 
+_NOT_ASCII_DIGIT = bytes(b for b in range(256) if not 48 <= b <= 57)
+
+
+def _capitals_digits(t: str) -> tuple[bool, int]:
+    """Whether ``t`` has letters and none of them lower-case (``str.isalpha``, ``str.islower``), and its digits
+    (``str.isdigit``); an ASCII line by whole-string methods (the same answer, no loop over its characters)."""
+    if t.isascii():  # (letters are A-Z and a-z: it has some when its upper and lower cases differ)
+        return t.upper() != t.lower() and t == t.upper(), len(t.encode("ascii").translate(None, _NOT_ASCII_DIGIT))
+    letters = [c for c in t if c.isalpha()]
+    return bool(letters) and not any(c.islower() for c in letters), sum(1 for c in t if c.isdigit())
+
+
 def title_features(
     lines: list[Line],
     body_start: int,
@@ -279,13 +291,14 @@ def title_features(
 
     rows: list[list[float]] = []
     extra: list[tuple[float, bool]] = []  # (body_overlap_long, in_body) of each candidate
+    keys: dict[int, str] = {}  # normalise_title of each candidate's text
     for i in cands:
         t = lines[i].text
         n = words(t)
         toks = t.split()
-        letters = [c for c in t if c.isalpha()]
+        capitals, digits = _capitals_digits(t)
         stripped = strip_site_affix(t, opts, sites)
-        key = normalise_title(t)
+        key = keys[i] = normalise_title(t)
         cw = [w.casefold() for w in _CONTENT_WORD.findall(t)]
         content = [w for w in cw if w not in stops]
         common = sum(1 for w in set(content) if w in body_words)
@@ -304,7 +317,7 @@ def title_features(
                 math.log1p(n),
                 min(len(t) / 100.0, 3.0),
                 sum(1 for w in toks if w[:1].isupper()) / len(toks) if toks else 0.0,
-                float(bool(letters) and not any(c.islower() for c in letters)),
+                float(capitals),
                 float(bool(_SENTENCE_END.search(t))),
                 float(t.endswith(":")),
                 float(is_prose(t)),
@@ -321,7 +334,7 @@ def title_features(
                 float(common >= 2),
                 float(rules.match_line(t) is not None),
                 sum(1 for w in all_words if w.casefold() in stops) / len(all_words) if all_words else 0.0,
-                sum(1 for c in t if c.isdigit()) / len(t),
+                digits / len(t),
                 float(n <= 16 and parse_date_line(t, rules) is not None),
                 float(parse_byline(t, rules) is not None),
                 float(bool(nxt) and meta(nxt)),
@@ -341,7 +354,7 @@ def title_features(
         r += [r[overlap] - best, float(r[overlap] == best and r[any_overlap] > 0), r[lw] - most_lw]
         r += [lo, lo - best_long, float(inside)]
         r += [r[head] * lo, r[head] * r[dist], r[head] * r[gap], lo * r[dist]]
-        r.append(float(normalise_title(lines[i].text) in sites))
+        r.append(float(keys[i] in sites))
     return rows
 
 

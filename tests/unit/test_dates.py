@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from corpus_etl.dates import date_in_url, find_published
+from corpus_etl.dates import _DATE, _may_hold_date, date_in_url, find_published
 from corpus_etl.pipeline import extract_records, latest_date, process_source
 from corpus_etl.settings import Settings
 
@@ -33,6 +33,12 @@ from corpus_etl.settings import Settings
 def test_a_date_line_gives_its_date_time_and_kind(line, day, clock, source):
     got = find_published(f"A headline\n\n{line}\n\nThe story begins here and goes on.\n")
     assert got is not None and (got.date, got.time, got.source) == (day, clock, source)
+    m = _DATE.search(line)
+    assert m is not None and _may_hold_date(m.group())  # (the substring test before the search keeps the date)
+
+
+def test_a_line_without_a_year_is_not_searched_for_a_date():
+    assert not _may_hold_date("Monday, July 24 at 10:32") and _DATE.search("Monday, July 24 at 10:32") is None
 
 
 @pytest.mark.parametrize(

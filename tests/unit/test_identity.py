@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from corpus_etl.identity import copyright_owner, find_outlet, find_site, site_of, wire_credit
+from corpus_etl.identity import (
+    _COPY_MARK,
+    _may_have_copy_mark,
+    copyright_owner,
+    find_outlet,
+    find_site,
+    site_of,
+    wire_credit,
+)
 from corpus_etl.pipeline import extract_records, identify_articles, page_breaks
 from corpus_etl.rules import load_rules
 from corpus_etl.split import RawRecord, RemovedSpan
@@ -41,6 +49,25 @@ from tests.conftest import CORPORA, need_shared
 )
 def test_copyright_owner(line, owner):
     assert copyright_owner(line) == owner
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        ("© 2012 X", True),
+        ("Top\n(C) 2012 X", True),
+        ("&COPY; 2012 X", True),
+        ("Body.\nCopyRight 2012 X", True),
+        ("COPYRİGHT 2012 X", True),  # the case-blind search takes a dotted or dotless i for an 'i'
+        ("copyrıght X", True),
+        ("Copy right (c", False),
+        ("Body.\nC) 2012 copy", False),
+    ],
+)
+def test_copy_mark_prefilter(text, mark):
+    """The fast page test says 'no mark' exactly where the search finds none (on these texts)."""
+    assert bool(_COPY_MARK.search(text)) == mark
+    assert _may_have_copy_mark(text) == mark
 
 
 @pytest.mark.parametrize(

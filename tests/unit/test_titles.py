@@ -124,3 +124,19 @@ def test_on_dragnet_pages_the_model_finds_most_headlines():
             gold[key]["title"]
         )
     assert n >= 40 and right / n >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("text", "capitals", "digits"),
+    [
+        ("BREAKING NEWS: 3 DEAD", True, 1),
+        ("Breaking news 2012", False, 4),
+        ("2012 - 13", False, 6),  # no letters: not all capitals
+        ("ÉTÉ 2012 À PARIS", True, 4),
+        ("Été 2012", False, 4),
+        ("ⅰ ROMAN", True, 0),  # a lower-case numeral that is no letter does not count
+        ("١٢٣ ABC", True, 3),  # Arabic-Indic digits are digits
+    ],
+)
+def test_capitals_and_digits_of_a_title_line(text, capitals, digits):
+    assert titles._capitals_digits(text) == (capitals, digits)
