@@ -590,7 +590,7 @@ class _Splitter:
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))
         self.removed_run += 1
-        if rule in _PAGE_CHROME and rule != "repeated_line":  # (as _is_page counts them)
+        if rule in _PAGE_CHROME and rule not in _REPEATS:  # (as _is_page counts them)
             self.chrome_seen += 1
 
     def keep(self, start: int, end: int, role: str) -> None:
@@ -1425,10 +1425,13 @@ class _Splitter:
         found = Counter(p.rule for p in self.pieces if p.role == "removed" and p.rule in _PAGE_CHROME)
         n = sum(found.values())
         # Short lines printed twice ("Year", a lone dateline) are common in a concatenation of clean
-        # stories: alone they do not make a web page; nor do a few menu-like lines among many stories.
+        # stories: alone they do not make a web page; nor do lines learned as the folder's repeats (a
+        # folder of earnings stories repeats "Nine mths", "Pay April 30" in many files), nor a few menu-like
+        # lines among many stories.
         n_words = sum(words(ln.text) for ln in self.lines)
         dense = n * 1000 >= self.opts.page_min_chrome_per_1000_words * n_words
-        return n >= self.opts.page_min_chrome_lines and n > found["repeated_line"] and dense
+        by_rules = n - sum(found[r] for r in _REPEATS)
+        return n >= self.opts.page_min_chrome_lines and by_rules > 0 and dense
 
     def _merge_weak_splits(self) -> None:
         """On a web page, join what the line-by-line pass cut out of one article.
@@ -1896,6 +1899,8 @@ _PAGE_CHROME = _MENU_CHROME | {
     "related_heading",
     "repeated_line",
 }
+# Lines removed for repeating (in the text, or across the folder's files): alone no evidence of a web page.
+_REPEATS = frozenset(["repeated_line", "learned_repeat"])
 # Removed lines of text the rules found weak (rule_view's group 'removed_low_content').
 _LOW_CONTENT = frozenset(
     [
