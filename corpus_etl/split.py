@@ -799,7 +799,8 @@ class _Splitter:
             return i + 1
         if rec.dateline is None and len(rec.paragraphs) < 3 and rec.kind == "article":
             m = self.rules.dateline.match(text)
-            if m and m.end() < len(text):
+            # (on its own line too: "OKLAHOMA CITY, March 31 -" over a Reuters brief's figures)
+            if m and (m.end() < len(text) or not rec.paragraphs):
                 rec.dateline = m.group("dateline").strip(" ,")
         rec.paragraphs.append(text)
         raw = self.text[start : ln.end]

@@ -301,6 +301,7 @@ def _share(flags: list[bool]) -> float:
 # -- the articles suite's error rules, read from expectations/articles.json -------------------------
 
 _CONDITION = re.compile(r'^\s*(\w+)\s*(==|!=)\s*"([^"]*)"\s*$')
+_NULL_TEST = re.compile(r"^\s*(\w+)\.(isnull|notnull)\(\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -318,11 +319,19 @@ def _rule(exp: dict[str, Any]) -> RowRule | None:
     reason = exp.get("meta", {}).get("reason", exp["type"])
     cond: Callable[[Record], bool] = lambda r: True  # noqa: E731
     if "row_condition" in kw:
-        m = _CONDITION.match(kw["row_condition"])
-        if not m:
-            return None
-        c_col, op, val = m.groups()
-        cond = (lambda r: r.get(c_col) == val) if op == "==" else (lambda r: r.get(c_col) != val)
+        tests: list[Callable[[Record], bool]] = []
+        for term in kw["row_condition"].split(" and "):  # ('kind == "article" and dateline.isnull()')
+            if m := _CONDITION.match(term):
+                c_col, op, val = m.groups()
+                tests.append(lambda r, c=c_col, v=val, eq=op == "==": (r.get(c) == v) == eq)
+            elif m := _NULL_TEST.match(term):
+                tests.append(lambda r, c=m.group(1), null=m.group(2) == "isnull": (r.get(c) is None) == null)
+            else:
+                return None
+
+        def cond(r: Record) -> bool:
+            return all(t(r) for t in tests)
+
     t = exp["type"]
     lo, hi = kw.get("min_value"), kw.get("max_value")
 
@@ -349,7 +358,8 @@ def _rule(exp: dict[str, Any]) -> RowRule | None:
 
 def error_rules(suite: dict[str, Any]) -> list[RowRule]:
     """The suite's error-level row rules this module can check on one record (null, length, range, regex,
-    literal set; with a ``col == "x"`` / ``col != "x"`` row condition). The others are left out."""
+    literal set; with a row condition of ``col == "x"``, ``col != "x"``, ``col.isnull()`` or ``col.notnull()`` terms
+    joined by ``and``). The others are left out."""
     out = []
     for exp in suite.get("expectations", []):
         if exp.get("meta", {}).get("severity") == "error":

@@ -127,6 +127,26 @@ def test_error_rules_from_a_suite_flag_the_rows_that_would_be_quarantined() -> N
     assert failed_rules({"kind": "article", "n_words": 3}, rules) == ["short"]  # no title column: not checked
 
 
+def test_error_rules_read_conditions_joined_by_and_with_null_tests() -> None:
+    """A row condition of several terms (``==``, ``!=``, ``isnull()``, ``notnull()`` joined by ``and``) holds only
+    when every term does, as pandas' query reads it; a term it cannot read leaves the rule out."""
+    exp = {
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "n_words", "min_value": 20, "row_condition": 'kind == "article" and dateline.isnull()'},
+        "meta": {"severity": "error", "reason": "short"},
+    }
+    rules = error_rules({"expectations": [exp]})
+    assert failed_rules({"kind": "article", "dateline": None, "n_words": 3}, rules) == ["short"]
+    assert failed_rules({"kind": "article", "dateline": "PARIS", "n_words": 3}, rules) == []  # a brief
+    assert failed_rules({"kind": "related", "dateline": None, "n_words": 3}, rules) == []
+    exp["kwargs"]["row_condition"] = 'dateline.notnull() and kind != "related"'
+    rules = error_rules({"expectations": [exp]})
+    assert failed_rules({"kind": "article", "dateline": "PARIS", "n_words": 3}, rules) == ["short"]
+    assert failed_rules({"kind": "article", "dateline": None, "n_words": 3}, rules) == []
+    exp["kwargs"]["row_condition"] = "n_words > 3 or kind == 'x'"
+    assert error_rules({"expectations": [exp]}) == []
+
+
 def test_page_files_hold_one_fold_and_their_spans_are_the_pages() -> None:
     pages = [
         Page(f"p/{i}", f"site{i % 7}.com", f"Page {i} menu\n\nbody {i} words", f"body {i} words") for i in range(40)

@@ -72,6 +72,24 @@ def test_bad_rows_are_flagged_with_reasons(validator):
     assert ok.num_rows == 4 and q.num_rows == 5 and q.schema == schema.QUARANTINE.schema
 
 
+def test_a_news_brief_under_its_dateline_is_an_article(validator):
+    """A short body under a dateline (a Reuters dividend notice: 'OKLAHOMA CITY, March 31 -' and three lines of
+    figures) is a news brief and is loaded; the same body with no dateline is a fragment and is quarantined; the
+    warning on the share of short articles records both."""
+    brief = "Qtly div 10 cts vs 10 cts prior. Pay April 30. Record March 31."
+    rows = [
+        row(0, "EATERIES INC SETS DIVIDEND", brief, dateline="OKLAHOMA CITY, March 31"),
+        row(1, "EATERIES INC SETS DIVIDEND", brief),
+        *(row(i, f"Council approves the plan {i}", GOOD_BODY + str(i)) for i in range(2, 6)),
+    ]
+    v = validator.validate(
+        "articles", with_check_columns(schema.to_table(schema.ARTICLES, rows), {"src": 10_000}), "r", 0
+    )
+    assert set(v.failed) == {1} and "fewer than 20 words" in " ".join(v.failed[1])
+    short = [r for r in v.dq_results if r["severity"] == "warning" and r["column"] == "n_words"]
+    assert len(short) == 1 and short[0]["success"] is False  # 2 of 6 articles are short: more than 5 %
+
+
 def test_untitled_articles_are_loaded_and_their_share_is_watched(validator):
     """A batch of untitled articles (Multi-News, JSONL without a title, headline-less files) quarantines
     nothing; the warning-level expectation on the share of untitled articles fails when most are untitled."""
