@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..split import RULE_VIEW_GROUPS
+from ..split import RULE_VIEW_GROUPS, cosine
 from .model import LineModel, load_model
 
 MIN_GAP_LINES = 2
@@ -73,13 +73,6 @@ class Gap:
 
 def _topic(words: Sequence[str]) -> Counter[str]:
     return Counter(w.casefold() for w in words if _TOPIC_WORD.fullmatch(w))
-
-
-def cosine(a: Counter[str], b: Counter[str]) -> float:
-    """Cosine similarity of two word-count vectors (0 when either is empty)."""
-    dot = sum(v * b[k] for k, v in a.items() if k in b)
-    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
 
 
 def gaps(
