@@ -215,26 +215,17 @@ def logical_lines(text: str) -> list[Line]:
     """Cut ``text`` into non-blank logical lines; blank lines and form feeds start a new block.
 
     A physical line ends at ``\n`` (a ``\r`` before it is part of the line) or after a form feed. A
-    block whose lines look hard-wrapped (every line but the last 30-100 characters long, none ending a
-    sentence early) becomes one logical line.
+    block whose lines look hard-wrapped (``_hard_wrapped``: every line but the last 30-100 characters long,
+    none ending a sentence early) becomes one logical line.
     """
-    lines: list[Line] = []
-    block = 0
-    current: list[tuple[int, int, str]] = []  # (start, end, clean text) of the block's physical lines
+    blocks: list[list[tuple[int, int, str]]] = []  # (start, end, clean text) of each block's physical lines
+    current: list[tuple[int, int, str]] = []
 
     def flush() -> None:
-        nonlocal block
-        if not current:
-            return
-        if len(current) == 1:  # most blocks: one paragraph on one line
-            start, end, clean = current[0]
-            lines.append(Line(start, end, clean, block))
-        elif _hard_wrapped([c[2] for c in current]):
-            lines.append(Line(current[0][0], current[-1][1], " ".join(c[2] for c in current), block))
-        else:
-            lines.extend(Line(s, e, t, block) for s, e, t in current)
-        block += 1
-        current.clear()
+        nonlocal current
+        if current:
+            blocks.append(current)
+            current = []
 
     pos = 0
     n = len(text)
@@ -262,6 +253,16 @@ def logical_lines(text: str) -> list[Line]:
             flush()
         pos = end
     flush()
+    width = _wrap_width(blocks)
+    lines: list[Line] = []
+    for block, phys in enumerate(blocks):
+        if len(phys) == 1:  # most blocks: one paragraph on one line
+            start, end, clean = phys[0]
+            lines.append(Line(start, end, clean, block))
+        elif _hard_wrapped([c[2] for c in phys], width):
+            lines.append(Line(phys[0][0], phys[-1][1], " ".join(c[2] for c in phys), block))
+        else:
+            lines.extend(Line(s, e, t, block) for s, e, t in phys)
     return lines
 
 
@@ -275,13 +276,35 @@ def _form_feed_lines(part: str, newline: bool) -> list[str]:
     return chunks
 
 
-def _hard_wrapped(lines: list[str]) -> bool:
+_WRAP_MIN, _WRAP_MAX = 30, 100  # the length of a hard-wrapped line (all but a paragraph's last)
+
+
+def _hard_wrapped(lines: list[str], width: int | None = None) -> bool:
+    """Whether the physical ``lines`` of one block are one hard-wrapped paragraph: every line but the last
+    is 30-100 characters long and few of them end a sentence (a third, rounded down). In a text wrapped at
+    ``width`` (``_wrap_width``), a line that ends a sentence still wraps when the next line's first word
+    would not have fitted on it: "... like Sweden's L.M." over "Ericsson <ERIC.ST>, now supply ...".
+    """
     body = lines[:-1]
-    if not all(30 <= len(t) <= 100 for t in body):
+    if not all(_WRAP_MIN <= len(t) <= _WRAP_MAX for t in body):
         return False
     # A wrapped line seldom ends a sentence; allow a few that happen to.
-    ends = sum(1 for t in body if _SENTENCE_END.search(t))
-    return ends <= len(body) // 3
+    enders = [i for i, t in enumerate(body) if _SENTENCE_END.search(t)]
+    if len(enders) <= len(body) // 3:
+        return True
+    if width is None:
+        return False
+    return all(len(body[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) > width for i in enders)
+
+
+def _wrap_width(blocks: list[list[tuple[int, int, str]]]) -> int | None:
+    """The width a text is hard-wrapped at, or None when it is not: the median of the longest wrapped line
+    of each block of three lines or more that ``_hard_wrapped`` joins without a width, when at least two
+    blocks are."""
+    widest = sorted(
+        max(len(c[2]) for c in phys[:-1]) for phys in blocks if len(phys) >= 3 and _hard_wrapped([c[2] for c in phys])
+    )
+    return widest[len(widest) // 2] if len(widest) >= 2 else None
 
 
 # --------------------------------------------------------------------------------------------------

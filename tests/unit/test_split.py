@@ -168,6 +168,32 @@ def test_hard_wrapped_paragraph_is_one_line():
     assert len(lines) == 1 and lines[0].text.startswith("Shares") and lines[0].end == len(wrapped)
 
 
+def test_a_wrapped_line_ending_a_sentence_still_wraps_in_a_wrapped_text():
+    """A wire story wrapped at about 64 columns: "L.M." ends a line only because "Ericsson" would not fit."""
+    story = (
+        "The company said it won a major order from the second largest\n"
+        "telephone company in the country, for its digital dialing system\n"
+        "and a network of exchanges.\n"
+        "\n"
+        "A statement gave no financial details. But it said the order,\n"
+        "together with an order received in 1985 from the largest firm,\n"
+        "brought its order volume to around 100 mln marks over ten years.\n"
+        "\n"
+        "The company said the order meant that it, like Sweden's L.M.\n"
+        "Ericsson <ERIC.ST>, now supply both of the largest telephone\n"
+        "companies.\n"
+    )
+    lines = logical_lines(story)
+    assert len(lines) == 3 and lines[2].text.startswith("The company said the order meant")
+    assert lines[2].text.endswith("telephone companies.")
+    # the same paragraph alone (no width to go by) stays three lines: one of its two wrapped lines ends a sentence
+    alone = story.split("\n\n")[-1]
+    assert len(logical_lines(alone)) == 3
+    # a line that ends a sentence where the next word would have fitted is a real line break
+    short = story.replace("like Sweden's L.M.\nEricsson", "like Sweden's L.M.\nSo")
+    assert len(logical_lines(short)) == 2 + 3  # the block is not one wrapped paragraph: its three lines stay
+
+
 def test_duplicate_title_and_image_alt_removed():
     head = "Library opens new branch downtown"
     text = f"{head}\n\n{head}\n\n{head} - image\n\n{PARA}"
@@ -404,7 +430,7 @@ def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
     import re
 
     from corpus_etl.normalize import normalize_inline
-    from corpus_etl.split import _hard_wrapped
+    from corpus_etl.split import _hard_wrapped, _wrap_width
 
     line_re = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
     raw, pos = [], 0
@@ -415,19 +441,13 @@ def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
             break
         raw.append((pos, m.end(), text[pos : m.end()]))
         pos = m.end()
-    out: list[tuple[int, int, str, int]] = []
-    block, current = 0, []
+    blocks: list[list[tuple[int, int, str]]] = []
+    current: list[tuple[int, int, str]] = []
 
     def flush() -> None:
-        nonlocal block
-        if not current:
-            return
-        if len(current) > 1 and _hard_wrapped([c[2] for c in current]):
-            out.append((current[0][0], current[-1][1], " ".join(c[2] for c in current), block))
-        else:
-            out.extend((s, e, t, block) for s, e, t in current)
-        block += 1
-        current.clear()
+        if current:
+            blocks.append(list(current))
+            current.clear()
 
     for start, end, chunk in raw:
         clean = normalize_inline(chunk)
@@ -438,6 +458,13 @@ def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
         else:
             flush()
     flush()
+    width = _wrap_width(blocks)
+    out: list[tuple[int, int, str, int]] = []
+    for block, phys in enumerate(blocks):
+        if len(phys) > 1 and _hard_wrapped([c[2] for c in phys], width):
+            out.append((phys[0][0], phys[-1][1], " ".join(c[2] for c in phys), block))
+        else:
+            out.extend((s, e, t, block) for s, e, t in phys)
     return out
 
 
