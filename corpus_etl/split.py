@@ -141,9 +141,12 @@ class SplitOptions:
     zone_end_menu_lines: int = 8
     # On web pages the trained title model (corpus_etl.titles) picks each article's headline.
     title_model: bool = True
-    # ... except where the headline test's title sits right over the body: it stands (400 dragnet pages:
-    # titles 0.698 -> 0.693; the 50 MB bench corpus's extraction 14 % faster).
-    title_model_skip_adjacent: bool = True
+    # ... except, when on, where the headline test's title sits right over the body: it stands (off since the
+    # trees model: it finds the headline where the headline test took a byline or a caption over the body).
+    title_model_skip_adjacent: bool = False
+    # The title model's headline may lie in the body's first lines: the body before it goes when it has at most
+    # this many words (a date line, "Keep me logged in", "You are here: Home / ...").
+    title_inside_body_max_words: int = 40
     page_gap_min_words: int = 100
     # Open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
@@ -1503,11 +1506,13 @@ class _Splitter:
         often a line the headline test passed over, or not the menu entry or site name it took. The chosen
         line becomes the record's title piece (a line removed as chrome, or the body's first paragraph) when
         it lies after the records before it and no later than the body's start; a title it replaces is
-        removed as 'title_rejected'. Where the model finds none, the title stays."""
-        from .titles import choose_title, page_index
+        removed as 'title_rejected'. A line among the body's first lines becomes the title when the body
+        before it is a few words of chrome (``_title_inside_body``). Where the model finds none, the title
+        stays."""
+        from .titles import choose_title, page_index, title_model_path
         from .titles import load_model as load_title_model
 
-        model = load_title_model()
+        model = load_title_model(str(title_model_path(self.opts.line_model_path)))
         if self._title_index is None:  # (asked twice on a web page: before and after the line model)
             self._title_index = page_index([ln.text for ln in self.lines])
         index = self._title_index
@@ -1544,9 +1549,34 @@ class _Splitter:
                     continue  # asked already, about the same lines (choose_title is a pure function of them)
                 self._titles_asked[idx] = (body_line, first_line)
                 choice = choose_title(self.text, self.lines, body_line, self.rules, self.opts, model, first_line, index)
-                if choice is not None and choice.line <= body_line and self.lines[choice.line].start >= floor:
-                    self._retitle(idx, choice.line, choice.title, first_piece)
+                if choice is not None and self.lines[choice.line].start >= floor:
+                    if choice.line <= body_line:
+                        self._retitle(idx, choice.line, choice.title, first_piece)
+                    else:
+                        self._title_inside_body(idx, choice.line, choice.title, first_piece)
             floor = max(floor, last_kept.get(idx, 0))
+
+    def _title_inside_body(self, idx: int, line: int, title: str, first_piece: dict[int, Piece]) -> None:
+        """The title model's headline lies in the body of record ``idx``, after its first lines ("Keep me logged
+        in", a date line, "You are here: Home / ..."): when those lines hold at most
+        ``SplitOptions.title_inside_body_max_words`` words, they are removed as 'pre_title_chrome' and the line
+        becomes the title (through ``_retitle``, as the body's first paragraph)."""
+        rec, ln = self.records[idx], self.lines[line]
+        p = first_piece.get(ln.start)
+        if p is None or p.role != "body" or p.record != idx or p.end != ln.end:
+            return
+        k = next((j for j, (a, _) in enumerate(rec.paragraph_spans) if a >= p.start), None)
+        if not k or sum(words(t) for t in rec.paragraphs[:k]) > self.opts.title_inside_body_max_words:
+            return
+        if _LIST_ITEM.match(title) or parse_byline(title, self.rules) is not None:
+            return  # (what _retitle refuses: leave the body as it is)
+        before = {a for a, _ in rec.paragraph_spans[:k]}
+        for q in self.pieces:
+            if q.record == idx and q.role == "body" and q.start < p.start and (q.start in before or q.end <= p.start):
+                q.role, q.rule, q.record = "removed", "pre_title_chrome", None
+        rec.body_words -= sum(words(t) for t in rec.paragraphs[:k])
+        del rec.paragraphs[:k], rec.paragraph_spans[:k]
+        self._retitle(idx, line, title, first_piece)
 
     def _retitle(self, idx: int, line: int, title: str, first_piece: dict[int, Piece]) -> None:
         rec, ln = self.records[idx], self.lines[line]
@@ -1561,9 +1591,15 @@ class _Splitter:
         if p is old:
             rec.title = title
             return
+        # a headline that opened a record with no body before this one (its body went to this record) moves here
+        owner = p.record
+        empty_before = owner is not None and owner < idx and not self.records[owner].paragraph_spans
         if p.role == "body" and p.record == idx and rec.paragraph_spans and rec.paragraph_spans[0][0] >= p.start:
             rec.body_words -= words(rec.paragraphs[0])
             del rec.paragraphs[0], rec.paragraph_spans[0]
+        elif empty_before and owner is not None and p.role in ("removed", "title"):
+            if p.role == "title":
+                self.records[owner].title = None
         elif p.role != "removed" or p.record not in (None, idx):
             return
         if old is not None:

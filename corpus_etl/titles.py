@@ -7,13 +7,15 @@ menu entry, a section name or the site's name, so instead of taking the first he
 line in a window around the body start is a *candidate* (``title_candidates``), described by cheap
 numbers (``title_features``: how headline-like it is, its length and capitalisation, how far it is from
 the body, whether the page repeats it, e.g. in a ``"Headline | Site"`` line, how many of its words the
-body's first paragraphs use, whether a rule of the rules file, a byline or a date matches it), and a
-logistic regression trained by ``scripts/train_titles.py`` (``make train``) on the dragnet pages with a
-gold headline scores them. ``choose_title`` takes the best candidate when its probability reaches the
+body's first paragraphs use, whether a rule of the rules file, a byline or a date matches it), and
+gradient-boosted trees trained by ``scripts/train_titles.py`` (``make train``) on the dragnet pages with a
+gold headline score them. ``choose_title`` takes the best candidate when its probability reaches the
 model's threshold and strips a site-name suffix or prefix from it (``strip_site_affix``).
 
-The model file ``models/titles.json`` holds the feature names, the standardisation, the coefficients and
-the threshold; its ``version`` string identifies it.
+The model file ``models/titles.npz`` has the line model's format (``linemodel/model.py``: trees walked in
+numpy, no scikit-learn at run time), classes ``("other", "title")``, and in its metadata the version string
+and the threshold. A line model file other than the packaged one (a site fold's, in the evaluation) has its
+own title model beside it (``title_model_path``).
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import logit
-
 if TYPE_CHECKING:
+    import numpy as np
+
+    from .linemodel.model import LineModel
     from .rules import Rules
     from .split import Line, SplitOptions
 
-MODEL_PATH = Path(__file__).with_name("models") / "titles.json"
+MODEL_PATH = Path(__file__).with_name("models") / "titles.npz"
+CLASSES = ("other", "title")
 
 WINDOW_BEFORE = 40  # candidate lines before the body start
 WINDOW_AFTER = 10  # ... and from it on (the body start's own line and the next nine)
@@ -89,18 +93,18 @@ FEATURES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class TitleModel:
-    """A logistic regression over ``FEATURES``: standardised inputs, coefficients, threshold."""
+    """Gradient-boosted trees over ``FEATURES`` (a ``linemodel.model.LineModel`` of one stage) and the threshold."""
 
     version: str
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
+    trees: LineModel
     threshold: float  # the best candidate is the title at this probability (else the record has none)
 
-    def probability(self, x: list[float]) -> float:
-        """P(the candidate is the headline) for one feature row in ``features`` order."""
-        return logit.probability(x, self.mean, self.scale, self.coef)
+    def probabilities(self, rows: list[list[float]]) -> np.ndarray:
+        """P(the candidate is the headline) of each feature row (``FEATURES`` order)."""
+        import numpy as np  # (numpy stays out of the modules an unchanged rerun imports)
+
+        x = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+        return self.trees.stages[0].predict_proba(x, FEATURES)[:, self.trees.classes.index("title")]
 
 
 class TitleChoice(NamedTuple):
@@ -111,13 +115,38 @@ class TitleChoice(NamedTuple):
     probability: float
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def load_model(path: str | None = None) -> TitleModel:
-    """Read a model file (the packaged one by default); it must describe exactly ``FEATURES``."""
-    data = logit.read_model_file(Path(path or MODEL_PATH), FEATURES, "corpus_etl.titles")
-    return TitleModel(
-        data["version"], data["features"], data["mean"], data["scale"], data["coef"], float(data["threshold"])
-    )
+    """Read a model file (the packaged one by default); it must describe exactly ``FEATURES``.
+
+    Raises:
+        ValueError: the file's features are not ``FEATURES`` (the model is older than the code: run
+            ``make train``).
+    """
+    from .linemodel.model import load_model as load_trees
+
+    trees = load_trees(Path(path or MODEL_PATH))
+    if tuple(trees.stages[0].features) != FEATURES or tuple(trees.classes) != CLASSES:
+        raise ValueError(
+            f"{path or MODEL_PATH}: the title model's features are not corpus_etl.titles.FEATURES: "
+            "retrain it with make train"
+        )
+    return TitleModel(str(trees.meta["version"]), trees, float(trees.meta["threshold"]))
+
+
+def title_model_path(line_model_path: str | Path | None) -> Path:
+    """The title model beside a line model file: the packaged ``models/titles.npz`` for the packaged line model
+    (None); ``linemodel*.npz`` -> ``titles*.npz`` in the same folder (a site fold's line model
+    ``linemodel-fold2.npz`` pairs with ``titles-fold2.npz``, both trained without that fold's sites); any other
+    ``name.npz`` -> ``name-titles.npz``. A pairing that does not exist falls back to the packaged model."""
+    if not line_model_path:
+        return MODEL_PATH
+    path = Path(line_model_path)
+    if "linemodel" in path.name:
+        paired = path.with_name(path.name.replace("linemodel", "titles", 1))
+    else:
+        paired = path.with_name(f"{path.stem}-titles{path.suffix}")
+    return paired if paired.is_file() else MODEL_PATH
 
 
 def model_version() -> str:
@@ -368,12 +397,13 @@ def title_probabilities(
     index: PageIndex | None = None,
 ) -> dict[int, float]:
     """P(headline) of every candidate line (``title_candidates``) of the body at ``body_start``, by line
-    index. The coefficients rank one body's candidates (a conditional logit); the intercept is fitted
-    afterwards on single candidates, so that the threshold means the same on every page."""
+    index (each candidate scored on its own, so that the threshold means the same on every page)."""
     model = model or load_model()
     cands = title_candidates(lines, body_start, first_line)
+    if not cands:
+        return {}
     rows = title_features(lines, body_start, cands, rules, opts, index)
-    return {i: model.probability(r) for i, r in zip(cands, rows, strict=True)}
+    return dict(zip(cands, model.probabilities(rows).tolist(), strict=True))
 
 
 def choose_title(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -604,3 +605,52 @@ def test_skip_links_and_ad_labels():
         ("Remove this ad", "Close this ad", "Hide these ads"),
         ("Remove this advertisement now please",),
     )
+
+
+def _splitter_without_models(text: str):
+    from corpus_etl.split import _Splitter
+
+    sp = _Splitter(text, RULES, replace(SplitOptions(), title_model=False, line_model=False))
+    sp.run()
+    first_piece: dict = {}
+    for p in sp.pieces:
+        first_piece.setdefault(p.start, p)
+    return sp, first_piece
+
+
+_FERRY_BODY = (
+    "The harbour council approved a new timetable for the island ferries on Monday evening after a long "
+    "debate, and boats will leave every thirty minutes during the summer season, the council said.\n\n"
+    "Councillors who opposed the ferry timetable said the harbour could not handle the extra traffic without "
+    "new moorings, and they asked the operator to publish its passenger figures before the vote.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("lead", "moved"),
+    [
+        ("Sign in to read the rest of the gazette today, it is free.", True),
+        (" ".join(["A long opening paragraph of the article itself."] * 6), False),
+    ],
+)
+def test_a_headline_the_title_model_finds_in_the_body_takes_the_few_words_before_it_as_chrome(lead, moved):
+    """``_title_inside_body``: the body's first lines before the chosen headline go as 'pre_title_chrome' only
+    when they are a few words (at most ``title_inside_body_max_words``); otherwise nothing changes."""
+    text = (
+        f"Old Title Of The Page Here\n\n{lead}\n\nCouncil approves new island ferry timetable, and more.\n\n"
+        + _FERRY_BODY
+    )
+    sp, first_piece = _splitter_without_models(text)
+    rec = sp.records[0]
+    before = (rec.title, list(rec.paragraphs), rec.body_words)
+    line = next(i for i, ln in enumerate(sp.lines) if ln.text.startswith("Council approves"))
+    sp._title_inside_body(0, line, sp.lines[line].text, first_piece)
+    if moved:
+        assert rec.title == "Council approves new island ferry timetable, and more."
+        assert rec.paragraphs == _FERRY_BODY.strip().split("\n\n")
+        assert rec.body_words == sum(len(p.split()) for p in rec.paragraphs)
+        roles = {text[p.start : p.end].strip()[:20]: (p.role, p.rule) for p in sp.pieces}
+        assert roles["Sign in to read the "] == ("removed", "pre_title_chrome")
+        assert roles["Old Title Of The Pag"] == ("removed", "title_rejected")
+    else:
+        assert (rec.title, rec.paragraphs, rec.body_words) == before

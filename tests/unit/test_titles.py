@@ -59,19 +59,41 @@ def test_site_suffix_is_stripped_only_when_the_page_shows_it_as_a_site_name():
 
 def test_packaged_model_matches_the_features_and_is_versioned():
     model = titles.load_model()
-    data = json.loads(titles.MODEL_PATH.read_text(encoding="utf-8"))
-    assert model.version == data["version"] and model.version.startswith("titles-")
-    assert model.features == titles.FEATURES and len(model.coef) == len(titles.FEATURES)
+    assert model.version.startswith("titles-") and model.trees.meta["version"] == model.version
+    assert model.trees.stages[0].features == titles.FEATURES and model.trees.classes == titles.CLASSES
     assert 0 <= model.threshold < 1
+    assert titles.model_version() == model.version
 
 
 def test_a_model_file_with_other_features_is_refused(tmp_path: Path):
-    data = json.loads(titles.MODEL_PATH.read_text(encoding="utf-8"))
-    data["features"] = [*data["features"][:-1], "something_else"]
-    path = tmp_path / "m.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
+    from corpus_etl.linemodel.model import LineModel, Stage, save_model
+
+    trees = titles.load_model().trees
+    renamed = LineModel(trees.classes, (Stage(trees.stages[0].learner, (*titles.FEATURES[:-1], "x")),), trees.meta)
+    path = tmp_path / "m.npz"
+    save_model(path, renamed)
     with pytest.raises(ValueError, match="make train"):
         titles.load_model(str(path))
+
+
+def test_a_fold_line_model_pairs_with_the_title_model_beside_it(tmp_path: Path):
+    assert titles.title_model_path(None) == titles.MODEL_PATH
+    line_model = tmp_path / "linemodel-fold2.npz"
+    assert titles.title_model_path(line_model) == titles.MODEL_PATH  # no model beside it: the packaged one
+    (tmp_path / "titles-fold2.npz").write_bytes(titles.MODEL_PATH.read_bytes())
+    assert titles.title_model_path(line_model) == tmp_path / "titles-fold2.npz"
+    (tmp_path / "mine-titles.npz").write_bytes(b"")
+    assert titles.title_model_path(tmp_path / "mine.npz") == tmp_path / "mine-titles.npz"
+
+
+def test_the_evaluation_has_a_title_model_for_every_site_fold():
+    """make eval scores each dragnet page's title with the model of its site fold (trained without its site)."""
+    from corpus_etl.linemodel.corpora import K_FOLDS
+
+    root = Path(titles.__file__).resolve().parents[1] / "eval" / "models"
+    for k in range(K_FOLDS):
+        model = titles.load_model(str(titles.title_model_path(root / f"linemodel-fold{k}.npz")))
+        assert model.version.endswith(f"-fold{k}") and model.threshold == titles.load_model().threshold
 
 
 def test_features_have_one_row_per_candidate():
@@ -101,7 +123,7 @@ def test_choose_title_takes_the_headline_over_menus_and_the_site_name():
 def test_choose_title_gives_none_without_a_body_or_above_every_probability():
     lines = logical_lines(PAGE)
     assert titles.choose_title(PAGE, lines, len(lines), RULES, OPTS) is None
-    strict = titles.TitleModel(**{**titles.load_model().__dict__, "threshold": 1.01})
+    strict = titles.TitleModel(titles.load_model().version, titles.load_model().trees, 1.01)
     assert titles.choose_title(PAGE, lines, body_start(lines, "The harbour council"), RULES, OPTS, strict) is None
 
 
