@@ -1,4 +1,4 @@
-"""The datatrove steps of the benchmark's datatrove peers (``bench/peers.py``): a text-file reader, a splitter on a
+"""The datatrove steps of the benchmark's datatrove peers (``bench/peers/``): a text-file reader, a splitter on a
 known join and a language step. Imported only by the datatrove peers (datatrove is a dev dependency); top-level
 classes, so that datatrove's executor pickles them by reference into its worker processes.
 

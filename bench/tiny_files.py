@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.run import Story, reuters_stories, shared_dir
+from corpora.generated import Story, reuters_stories
+from corpora.shared import shared_dir
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "tiny-files"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import random
 import re
+from pathlib import Path
 
 
 def collapse_ws(text: str | None) -> str:
@@ -52,3 +54,16 @@ def parse_reuters(sgml: str) -> list[tuple[str, str, str]]:
         if title and body:
             out.append((newid_m.group(1) if newid_m else "?", title, body))
     return out
+
+
+def reuters_articles(root: Path, rng: random.Random, quick: bool) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """``(id, text, title, body)`` of the Reuters stories with a title and a body of 40+ words."""
+    files = sorted((root / "corpora" / "reuters21578").glob("reut2-*.sgm"))
+    if quick:
+        files = sorted(rng.sample(files, 3))
+    out = []
+    for path in files:
+        for newid, title, body in parse_reuters(path.read_bytes().decode("latin-1")):
+            if len(body.split()) >= 40:
+                out.append((f"{path.stem}#{newid}", f"{title}\n\n{body}", title, body))
+    return out, [p.name for p in files]

@@ -20,12 +20,12 @@ import random
 from collections import Counter
 from pathlib import Path
 
+from corpora.shared import shared_dir
 from corpus_etl.formats import split_document
 from corpus_etl.glued import two_page_cues
 from corpus_etl.pipeline import extract_records
 from corpus_etl.rules import load_rules
 from corpus_etl.settings import Settings
-from eval.run import shared_dir
 
 
 def _same_site(found: str, gold: str) -> bool:

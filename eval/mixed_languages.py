@@ -1,9 +1,9 @@
 """How often a paragraph in another language gets its own language (``paragraphs.language``).
 
 ``python -m eval.mixed_languages`` builds, for every language langdetect supports (but English) that has
-at least 12 texts of 300+ characters in ``lingua_sentences`` (after ``eval.run.script_filter``):
+at least 12 texts of 300+ characters in ``lingua_sentences`` (after ``eval.run.corpus.script_filter``):
 
-- three English articles (``eval.run.bbc_articles`` bodies of 5+ paragraphs) with one paragraph of that
+- three English articles (``corpora.bbc.bbc_articles`` bodies of 5+ paragraphs) with one paragraph of that
   language inserted at a random position (often past the detection sample);
 - three articles of four paragraphs of that language with one English paragraph inserted.
 
@@ -19,11 +19,13 @@ import random
 import sys
 from datetime import UTC, datetime
 
+from corpora.bbc import bbc_articles
+from corpora.shared import shared_dir
 from corpus_etl.langid import supported_languages
 from corpus_etl.pipeline import build_articles
 from corpus_etl.settings import Settings
 from corpus_etl.split import RawRecord
-from eval.run import bbc_articles, language_texts, script_filter, shared_dir
+from eval.run.corpus import language_texts, script_filter
 
 
 def _record(paragraphs: list[str]) -> RawRecord:

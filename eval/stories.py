@@ -34,8 +34,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from corpora.shared import shared_dir
 from corpus_etl.analytics import events
-from eval.run import shared_dir
 
 SEED = 20261205
 BBC_ARTICLES = 2000

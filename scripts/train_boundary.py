@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
+from corpora.reuters import parse_reuters
 from corpus_etl.boundary import FEATURES, MODEL_PATH, BoundaryModel, boundary_features, candidates
 from corpus_etl.rules import load_rules
 from corpus_etl.settings import Settings
 from corpus_etl.split import is_headline, logical_lines
-from eval.run import parse_reuters
 
 SEED = 20261205
 SHARED = Path(os.environ.get("CORPUS_ETL_SHARED", Path(__file__).resolve().parents[2] / "shared"))

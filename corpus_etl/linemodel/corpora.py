@@ -33,7 +33,7 @@ class GoldPage:
         return f"{self.corpus}:{self.site}"
 
 
-# Folds by site: the same for training (``train.py``) and for the dev evaluation (``eval/realistic.py``), so a
+# Folds by site: the same for training (``train.py``) and for the dev evaluation (``eval.realistic``), so a
 # page is scored only by a model trained without its site's pages.
 K_FOLDS = 5
 

@@ -103,7 +103,7 @@ def build_pages(pages: Sequence[GoldPage], rules: Rules) -> list[PageData]:
 
 
 def assign_folds(pages: Sequence[PageData], n_folds: int = N_FOLDS) -> np.ndarray:
-    """Fold of each page: its site's ``corpora.site_fold`` (the folds ``eval/realistic.py`` scores by)."""
+    """Fold of each page: its site's ``corpora.site_fold`` (the folds ``eval.realistic`` scores by)."""
     return np.array([site_fold(d.page.site, n_folds) for d in pages], dtype=np.int64)
 
 
@@ -515,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         "--final-only", action="store_true", help="fit the model only (no cross-validation, no report; make train)"
     )
     ap.add_argument(
-        "--fold-models", type=Path, default=None, help="also write each site fold's model here (eval/realistic.py)"
+        "--fold-models", type=Path, default=None, help="also write each site fold's model here (eval.realistic)"
     )
     args = ap.parse_args(argv)
     random.seed(SEED)

@@ -41,8 +41,8 @@ def hostile(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Inges
     base = tmp_path_factory.mktemp("hostile")
     src = base / "src"
     cases = corpus.build(src)
-    from bench.run import reuters_stories
     from bench.tiny_files import write_tiny_files
+    from corpora.generated import reuters_stories
 
     need_shared(CORPORA / "reuters21578")
     write_tiny_files(src / corpus.TINY_DIR, N_TINY, reuters_stories(CORPORA.parent))

@@ -1,4 +1,4 @@
-"""The benchmark's corpus builder (bench/run.py) is deterministic and builds the files it promises.
+"""The benchmark's corpus builder (``corpora/generated.py``) is deterministic and builds the files it promises.
 
 No timing here: the benchmark's numbers are measured by ``python -m bench.run``, not asserted by tests.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import (
+from corpora.generated import (
     CHROME_PAGE_START,
     MB,
     SEPARATOR_LINES,
@@ -125,7 +125,7 @@ def test_repeated_stories_vary() -> None:
 
 
 def test_real_corpora_build_is_deterministic(tmp_path: Path) -> None:
-    from bench.run import load_stories
+    from corpora.generated import load_stories
 
     need_shared(CORPORA / "reuters21578")
     pool = load_stories(CORPORA.parent)

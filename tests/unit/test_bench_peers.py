@@ -1,4 +1,4 @@
-"""The benchmark's peers (bench/peers.py) on a tiny corpus of real Reuters + BBC stories: every peer runs for real
+"""The benchmark's peers (bench/peers/) on a tiny corpus of real Reuters + BBC stories: every peer runs for real
 (pandas + langdetect, datatrove's executor and Parquet writer, the product's splitter and engine) and writes Parquet
 with the documents it should. No timing here: the numbers are measured by ``python -m bench.run``."""
 
@@ -11,16 +11,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from bench.peers import (
-    _main,
-    build_peer_corpus,
-    corpus_files,
-    count_documents,
-    found_facts,
-    run_floor,
-    split_on_join,
-)
-from bench.run import StoryPool, bbc_stories, parse_reuters, split_one
+from bench.peers.runners import _main, count_documents, run_floor, split_on_join
+from bench.peers.sections import found_facts
+from bench.run.floors import split_one
+from corpora.generated import StoryPool, bbc_stories, build_peer_corpus, corpus_files, parse_reuters
 from tests.conftest import CORPORA, need_shared
 
 

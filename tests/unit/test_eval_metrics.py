@@ -1,4 +1,4 @@
-"""Exact tests of the evaluation's metric functions (``eval/run.py``) on tiny inline strings."""
+"""Exact tests of the evaluation's metric functions (``eval.metrics``, ``eval.run``) on tiny inline strings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import hashlib
 
 import pytest
 
+from corpora.glue import build_concatenation
 from corpora.reuters import parse_reuters, render_reuters_body
-from eval.run import (
+from eval.metrics import (
     benchmark_scores,
     benchmark_tp_fp_fn,
     best_overlap,
@@ -15,17 +16,15 @@ from eval.run import (
     bootstrap_mean,
     boundary_counts,
     boundary_window,
-    build_concatenation,
-    language_texts,
     main_article,
     match_boundaries,
-    scrapinghub_half,
-    targets,
     titles_equal,
     token_prf,
     token_tp_fp_fn,
     tokenize,
 )
+from eval.run.corpus import language_texts, scrapinghub_half
+from eval.run.measure import targets
 
 
 def test_tokenize_lowercases_word_tokens() -> None:

@@ -1,4 +1,4 @@
-"""The realistic-input evaluation's metric and build functions (``eval/realistic.py``) on tiny inline data."""
+"""The realistic-input evaluation's metric and build functions (``eval.realistic``, ``corpora``) on tiny inline data."""
 
 from __future__ import annotations
 
@@ -8,18 +8,17 @@ from typing import Any
 
 import pytest
 
-from eval import realistic as rz
-from eval.realistic import (
-    Built,
-    GoldArticle,
-    Page,
-    Story,
+from corpora.glue import Built, GoldArticle
+from corpora.multinews import build_multinews, multinews_segments
+from corpora.pages import Page, build_page_files, dev_page_folds, dragnet_pages, scrapinghub_pages, url_site
+from corpora.stories import Story, build_story_files, render_stories
+from corpus_etl.linemodel.corpora import site_fold, site_key
+from eval.realistic.extractors import DEFAULT_EXTRACTOR, Extractor
+from eval.realistic.measure import (
     align,
     align_blocks,
+    baseline_of,
     best_record,
-    build_multinews,
-    build_page_files,
-    build_story_files,
     comment_leak,
     content_span,
     error_rules,
@@ -28,18 +27,13 @@ from eval.realistic import (
     ledger_place,
     lookup,
     micro_f1,
-    multinews_segments,
     normalise_title,
     recovered,
-    render_stories,
-    score_file,
-    site_fold,
-    site_key,
     spread,
     targets,
     title_match,
-    url_site,
 )
+from eval.realistic.sections import _init_worker, score_file
 
 
 def _rec(kind: str, start: int, end: int, body: str = "", title: str | None = None) -> dict[str, Any]:
@@ -230,7 +224,7 @@ def test_spread_lookup_and_targets() -> None:
     assert by_key["ledger.all.quarantine"]["met"] is None
 
 
-def fake_factory(fold: int | None) -> rz.Extractor:
+def fake_factory(fold: int | None) -> Extractor:
     """A stand-in extractor for ``score_file``: one untitled article record per blank-line block."""
 
     def extract(text: str, fmt: str) -> list[dict[str, Any]]:
@@ -245,7 +239,7 @@ def fake_factory(fold: int | None) -> rz.Extractor:
 
 
 def test_score_file_scores_boundaries_recovery_and_what_would_be_quarantined() -> None:
-    rz._init_worker("tests.unit.test_eval_realistic:fake_factory")
+    _init_worker("tests.unit.test_eval_realistic:fake_factory")
     try:
         long_body = " ".join(f"w{i}" for i in range(30))
         short_body = " ".join(f"s{i}" for i in range(12))  # under the suite's 20 words: an error-level rule
@@ -253,7 +247,7 @@ def test_score_file_scores_boundaries_recovery_and_what_would_be_quarantined() -
         text, golds = render_stories(stories, "\n\n", False)
         res = score_file(Built("f", text, "text", None, golds, {"kind": "bbc", "variant": "v"}))
     finally:
-        rz._init_worker(rz.DEFAULT_EXTRACTOR)
+        _init_worker(DEFAULT_EXTRACTOR)
     assert res["counts"] == (1, 1, 1)  # the second story's start is found, the first is the file's start
     assert [a["recovered"] for a in res["articles"]] == [True, True]
     assert [a["recovered_in_articles"] for a in res["articles"]] == [True, False]  # the short one is quarantined
@@ -263,9 +257,9 @@ def test_score_file_scores_boundaries_recovery_and_what_would_be_quarantined() -
 
 def test_baseline_of_a_previous_run_keeps_its_commit_and_target_values() -> None:
     prev = {"meta": {"code": {"git_commit": "abc1234"}}, "targets": [{"key": "single.all.body_f1", "value": 0.8}]}
-    base = rz.baseline_of(prev)
+    base = baseline_of(prev)
     assert base["commit"] == "abc1234" and base["values"] == {"single.all.body_f1": 0.8}
-    assert rz.baseline_of({})["values"] == {}
+    assert baseline_of({})["values"] == {}
 
 
 def test_pages_and_dev_folds_from_a_tiny_corpus(tmp_path: Any) -> None:
@@ -290,18 +284,18 @@ def test_pages_and_dev_folds_from_a_tiny_corpus(tmp_path: Any) -> None:
         (dn / "gold" / f"{n}.txt").write_bytes(b"g\x00o\x00l\x00d" if n == "3" else f"gold {n}".encode())
     (dn / "comments" / "1.txt").write_text("a comment")
 
-    sh_pages = rz.scrapinghub_pages(tmp_path)
+    sh_pages = scrapinghub_pages(tmp_path)
     assert [(p.site, p.gold, p.text) for p in sh_pages] == [
         ("one.com", "body one", "menu\n\npage aa"),
         ("two.org", "b2", "menu\n\npage bb"),
     ]
-    dn_pages, skipped = rz.dragnet_pages(tmp_path)
+    dn_pages, skipped = dragnet_pages(tmp_path)
     assert skipped == ["dragnet/3"]  # its gold is not text
     assert [(p.id, p.site, p.title, p.comments) for p in dn_pages] == [
         ("dragnet/1", "one.com", "Title one", "a comment"),
         ("dragnet/2", "three.net", None, None),
     ]
-    folds = {f["id"]: f for f in rz.dev_page_folds(tmp_path)}
+    folds = {f["id"]: f for f in dev_page_folds(tmp_path)}
     assert len(folds) == 5  # every page, the one with an unreadable gold too
     for p in sh_pages + dn_pages:
         assert folds[p.id]["fold"] == p.fold == site_fold(p.site)

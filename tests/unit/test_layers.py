@@ -11,7 +11,12 @@ From the bottom up:
   ``expectations``) and no flow;
 - ``flows`` (wiring) import no DuckDB or GX directly;
 - ``corpus_etl_cli`` (the console script) sits on top and may import everything; nothing imports it;
-- ``corpora`` (corpora read from ../shared) is shared by ``eval`` and ``bench``, which do not import each other.
+- ``corpora`` (corpora read from ../shared, and the inputs built from them) is shared by ``eval`` and ``bench``,
+  which do not import each other;
+- inside ``eval`` and ``bench`` each tool (``eval.run``, ``eval.realistic``, ``bench.run`` with ``bench.peers``)
+  is split into what it measures and what it reports: ``eval.metrics`` and every tool's ``measure`` are pure (no
+  DuckDB, Prefect or GX, no layer above the core, none of the tool's runners or its report), and a ``report``
+  renders results without running anything (none of the tool's runners or its entry).
 
 Every import counts: top-level, function-local, under ``TYPE_CHECKING``, relative (resolved), and
 ``importlib.import_module`` / ``__import__`` with a literal name. ``from pkg import name`` counts as an
@@ -33,6 +38,21 @@ EXTERNAL_HEAVY = ("duckdb", "prefect", "prefect_dask", "great_expectations")
 NO_PREFECT = ("prefect", "prefect_dask")
 TOP = ("corpus_etl_cli", "corpora", "eval", "bench")  # nothing in the product imports these
 ABOVE_CORE = ("warehouse", "expectations", "tasks", "flows", "corpus_etl_cli", "corpora", "eval", "bench")
+# the modules of a tool that run things (the product, a process pool, a subprocess) and its entry
+TOOL_RUNNERS = {
+    "eval.run": ("eval.run.sections", "eval.run.__main__"),
+    "eval.realistic": ("eval.realistic.sections", "eval.realistic.__main__"),
+    "bench.run": (
+        "bench.run.sections",
+        "bench.run.floors",
+        "bench.run.product",
+        "bench.run.timing",
+        "bench.run.__main__",
+        "bench.peers.sections",
+        "bench.peers.runners",
+        "bench.peers.__main__",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,18 @@ RULES = (
     ),
     Rule("eval", ("bench", "corpus_etl_cli")),
     Rule("bench", ("eval", "corpus_etl_cli")),
+    Rule("eval.metrics", (*EXTERNAL_HEAVY, *ABOVE_CORE[:5], "eval.run", "eval.realistic")),
+    Rule("eval.run.measure", (*EXTERNAL_HEAVY, *ABOVE_CORE[:5], *TOOL_RUNNERS["eval.run"], "eval.run.report")),
+    Rule(
+        "eval.realistic.measure",
+        (*EXTERNAL_HEAVY, *ABOVE_CORE[:5], *TOOL_RUNNERS["eval.realistic"], "eval.realistic.report"),
+    ),
+    Rule("bench.run.measure", (*EXTERNAL_HEAVY, *ABOVE_CORE[:5], *TOOL_RUNNERS["bench.run"], "bench.run.report")),
+    Rule("eval.run.report", (*EXTERNAL_HEAVY, *TOOL_RUNNERS["eval.run"])),
+    Rule("eval.realistic.report", (*EXTERNAL_HEAVY, *TOOL_RUNNERS["eval.realistic"])),
+    Rule("bench.run.report", (*EXTERNAL_HEAVY, *TOOL_RUNNERS["bench.run"])),
+    Rule("bench.peers.measure", (*EXTERNAL_HEAVY, *ABOVE_CORE[:5], *TOOL_RUNNERS["bench.run"], "bench.peers.report")),
+    Rule("bench.peers.report", (*EXTERNAL_HEAVY, *TOOL_RUNNERS["bench.run"])),
 )
 
 # Imports that break a rule and could not be moved yet: (importing module, imported name). Keep it empty.
@@ -108,11 +140,17 @@ def breaks(name: str, forbidden: str) -> bool:
     return name == forbidden or name.startswith(forbidden + ".")
 
 
+def rule_files(root: Path, package: str) -> list[Path]:
+    """The files a rule covers: a package's modules (``a.b`` is ``a/b/``), or one module (``a/b.py``)."""
+    base = root.joinpath(*package.split("."))
+    return sorted(base.rglob("*.py")) if base.is_dir() else [p for p in [base.with_suffix(".py")] if p.is_file()]
+
+
 def violations(root: Path = REPO, rules: tuple[Rule, ...] = RULES) -> list[str]:
     """``module -> imported name (path:line)`` for every import that breaks a rule and is not in ``ALLOWED``."""
     out: list[str] = []
     for rule in rules:
-        for path in sorted((root / rule.package).rglob("*.py")):
+        for path in rule_files(root, rule.package):
             mod = module_name(root, path)
             for name, line in imported_names(root, path):
                 if (mod, name) not in ALLOWED and any(breaks(name, f) for f in rule.forbidden):
@@ -123,7 +161,7 @@ def violations(root: Path = REPO, rules: tuple[Rule, ...] = RULES) -> list[str]:
 def test_every_layer_has_modules() -> None:
     """A renamed package would make its rule vacuous: each rule's package holds modules."""
     for rule in RULES:
-        assert any((REPO / rule.package).rglob("*.py")), f"{rule.package}/ has no modules"
+        assert rule_files(REPO, rule.package), f"{rule.package} has no modules"
 
 
 def test_the_layers_keep_their_import_contract() -> None:
@@ -151,6 +189,24 @@ def test_the_check_sees_local_relative_and_dynamic_imports(tmp_path: Path) -> No
         "corpus_etl.pure -> warehouse (corpus_etl/pure.py:6)",
         "corpus_etl.pure -> warehouse.db (corpus_etl/pure.py:8)",
         "warehouse.bad -> expectations.validate (warehouse/bad.py:1)",
+    ]
+
+
+def test_a_rule_on_one_module_checks_that_module(tmp_path: Path) -> None:
+    """A rule may name one module (``eval.metrics`` is ``eval/metrics.py``) or a subpackage's module: a pure
+    measure that runs its tool's sections, or metrics that import DuckDB, are reported; the sections are not."""
+    ev, run = tmp_path / "eval", tmp_path / "eval" / "run"
+    run.mkdir(parents=True)
+    for d in (ev, run):
+        (d / "__init__.py").write_text("")
+    (ev / "metrics.py").write_text("def f():\n    import duckdb\n")
+    (run / "sections.py").write_text("import duckdb\n")
+    (run / "measure.py").write_text("from eval.run import sections\n")
+    rules = tuple(r for r in RULES if r.package in ("eval.metrics", "eval.run.measure"))
+    assert len(rules) == 2
+    assert violations(tmp_path, rules) == [
+        "eval.metrics -> duckdb (eval/metrics.py:2)",
+        "eval.run.measure -> eval.run.sections (eval/run/measure.py:1)",
     ]
 
 

@@ -189,7 +189,7 @@ def test_saved_model_bytes_are_deterministic(tmp_path: Path) -> None:
 def test_folds_keep_a_site_together_and_are_the_evaluations_folds() -> None:
     from types import SimpleNamespace
 
-    from eval.realistic import url_site
+    from corpora.pages import url_site
 
     sites = [f"s{k % 13}.example" for k in range(100)]
     pages = [SimpleNamespace(page=SimpleNamespace(site=s)) for s in sites]
@@ -197,7 +197,7 @@ def test_folds_keep_a_site_together_and_are_the_evaluations_folds() -> None:
     for s in set(sites):
         assert len({int(f) for f, t in zip(folds, sites, strict=True) if t == s}) == 1
     assert len(set(folds.tolist())) > 2  # (13 sites land in several folds)
-    # eval/realistic.py scores a page of a site by the model trained without that site's fold
+    # eval.realistic scores a page of a site by the model trained without that site's fold
     assert [site_fold(url_site(f"https://WWW.{s}:8080/x")) for s in sites] == folds.tolist()
 
 

@@ -1,0 +1,26 @@
+"""The BBC News corpus (../shared): its article files, byte-identical duplicates dropped."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+def bbc_articles(root: Path) -> tuple[list[tuple[str, str, str, str]], int]:
+    """``(id, text, title, body)`` of the BBC files, byte-identical duplicates dropped; and how many were."""
+    from corpus_etl.decode import decode_bytes
+
+    seen: set[str] = set()
+    out = []
+    dropped = 0
+    for path in sorted((root / "corpora" / "bbc_news" / "bbc").glob("*/*.txt")):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen:
+            dropped += 1
+            continue
+        seen.add(digest)
+        text = decode_bytes(data).text.replace("\r\n", "\n").strip()
+        title, _, body = text.partition("\n")
+        out.append((f"{path.parent.name}/{path.stem}", text, title.strip(), body.strip()))
+    return out, dropped
