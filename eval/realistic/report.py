@@ -43,8 +43,8 @@ def render(res: dict[str, Any]) -> str:
         "",
         "Every number: value ± bootstrap standard deviation [95 % interval] over documents or files (1,000 "
         "resamples, seeded). Pages of scrapinghub and dragnet are scored site-disjoint: each by the extractor of its "
-        "site fold (`product_extractor`: the line model trained without the fold's sites; the ledger ingests each "
-        "fold with its model). In-sample: the title model (it saw the dragnet pages) and, for the Reuters, BBC and "
+        "site fold (`product_extractor`: the line model, and the page and title models beside it, trained without "
+        "the fold's sites; the ledger ingests each fold with its models). In-sample: for the Reuters, BBC and "
         "Multi-News sections, the boundary model (trained on those corpora; corpus-disjoint scores in "
         "`corpus_etl/models/BOUNDARY.md`).",
         "",
