@@ -164,6 +164,7 @@ class RunStart:
     known: dict[str, KnownSource]  # the warehouse's memory of every source, by source_id
     mean_words_history: list[float]  # batch mean body lengths of recent runs (learned DQ bounds)
     known_paths: dict[str, str]  # source_id -> path of the files not flagged deleted
+    counters: tuple[str, ...] = ()  # the run counters of the ``runs`` table (``schema.RUN_COUNTERS``), from its catalog
 
 
 def begin_run(
@@ -183,7 +184,7 @@ def begin_run(
         settings_json: the resolved settings, as JSON.
 
     Returns:
-        The known sources and the DQ history the suites learn bounds from.
+        The known sources, the DQ history the suites learn bounds from, and the run counters.
     """
     with open_writer(db_path) as con:
         ensure_schema(con)
@@ -192,12 +193,13 @@ def begin_run(
         rows = fetch_dicts(con, sql("load/known_sources"))
         history = [float(r["mean_words"]) for r in fetch_dicts(con, sql("read/learned_mean_words"))]
         paths = {r["source_id"]: r["path"] for r in fetch_dicts(con, sql("load/known_paths"))}
+        counters = tuple(r[0] for r in con.execute(sql("read/run_counters")).fetchall())
     for old in crashed:  # their staged batches were never loaded; the files are processed again
         shutil.rmtree(db_path.parent / "staging" / old, ignore_errors=True)
     known = {
         r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"], r["seen_at"]) for r in rows
     }
-    return RunStart(known, history, paths)
+    return RunStart(known, history, paths, counters)
 
 
 def line_hash_counts(db_path: Path, outlets: list[str], exclude: list[str]) -> list[tuple[str, str, int]]:
