@@ -218,7 +218,8 @@ def ingest(
         raise _fail(str(exc)) from None
     if not files:
         raise _fail(f"no files found under {' '.join(sources)}")
-    settings = Settings(
+    settings = _settings(
+        Settings,
         warehouse=warehouse,
         workers=workers,
         validate_data=not no_validate,
@@ -253,6 +254,19 @@ def ingest(
         found = "; ".join(outcome.problems(summary, fail_on.value))
         typer.echo(f"corpus-etl: {found}: exit {code} (--fail-on none exits 0)", err=True)
         raise typer.Exit(code)
+
+
+def _settings(model: Any, **values: Any) -> Any:
+    """The run settings from the options and the ``CORPUS_ETL_*`` variables; a value they refuse is a one-line
+    error naming the setting (pydantic's first error), not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise _fail(f"setting {where}: {err['msg']}") from None
 
 
 def _check_warehouse_dir(warehouse: Path) -> None:

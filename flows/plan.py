@@ -476,9 +476,7 @@ def export_records(ctx: RunContext) -> dict[str, int]:
     rows (marked skipped), unless the copy lacks a table (a new copy, an upgrade)."""
     s = ctx.settings
     tables = loader.RECORD_TABLES if ctx.records_changed else ("sources",)
-    return loader.export_parquet(
-        s.db_path, s.parquet_dir, ctx.run_id, tables, loader.EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT
-    )
+    return loader.export_parquet(s.db_path, s.parquet_dir, ctx.run_id, tables, s.memory.export_beside_analytics)
 
 
 def mark_export(ctx: RunContext, ex: Executor) -> None:
@@ -508,7 +506,7 @@ def export_analytics(ctx: RunContext) -> None:
     s = ctx.settings
     if ctx.records_changed or ctx.counts["analytics"]["changed"] or _missing(s, loader.ANALYTICS_TABLES):
         loader.export_parquet(
-            s.db_path, s.parquet_dir, ctx.run_id, loader.ANALYTICS_TABLES, loader.EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT
+            s.db_path, s.parquet_dir, ctx.run_id, loader.ANALYTICS_TABLES, s.memory.export_after_analytics
         )
         trim()
     ctx.stage["export"] = time.perf_counter() - ctx.marks["export"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from corpus_etl import limits
 from corpus_etl.discover import KnownSource
 
 from .db import (
@@ -105,7 +106,7 @@ def shared_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # and inserts registered Arrow tables; at the writer's 256 MB DuckDB kept up to ~250 MB more in the flow
 # process while the workers were at their peak (the first load into a 750 MB warehouse: +316 MiB; at 64 MB:
 # +131 MiB, same load time). Larger inserts spill to ``<db>.tmp`` (a 540 MB batch loads at 64 MB).
-LOAD_MEMORY_LIMIT = "64MB"
+LOAD_MEMORY_LIMIT = limits.LOAD
 # DuckDB holds a string value in one block and copies it once between the Arrow scan and the table: a batch
 # holding a value of V bytes (a 50 MB file without a newline is one 50 MB body and a 50 MB paragraph) needs
 # about 2 V beside the load's usual needs, whatever the rows around it (at 64 MB a 50 MB value failed with
@@ -366,7 +367,7 @@ def finish_run(db_path: Path, run_id: str, status: str, error: str | None, count
 
 
 # The memory the export of ``runs`` claims (one row per run: small).
-RUN_EXPORT_MEMORY_LIMIT = "64MB"
+RUN_EXPORT_MEMORY_LIMIT = limits.RUN_EXPORT
 
 
 def record_finished(
@@ -437,16 +438,16 @@ ANALYTICS_TABLES = tuple(t for t in PARQUET_TABLES if t not in RECORD_TABLES + R
 # benchmark corpus's export ran out of memory at 256 and 384 MB and needed 512 MB (the flow process then
 # reached 1,004 MiB). Row groups of at most PARQUET_ROW_GROUP_BYTES let it run at 384 MB: 550 MiB instead of
 # 649 MiB for the export alone on that warehouse, the same rows in every file.
-EXPORT_MEMORY_LIMIT = "384MB"
+EXPORT_MEMORY_LIMIT = limits.EXPORT
 # The record tables' export beside the analytics update (``flows/ingest.py``): the two claims add up on the one
 # DuckDB instance (``warehouse.db.memory_claim``), so the export takes less there, the update its 256 MB for its
 # set-based statements (64 MB in its Python phases). Before the claims, the export's SET gave both steps 384 MB
 # together, and the flow process reached 1,082 MiB on the 1 GB benchmark.
-EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT = "128MB"
+EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT = limits.EXPORT_BESIDE_ANALYTICS
 # The analytics tables' export after the update: search_terms (85 M postings on the 1 GB benchmark) is sorted and
 # written in chunks of 16 M rows; one sorted COPY of it took the export alone to 552 MiB at 384 MB (and ran out of
 # memory at 192 MB), the chunks at 256 MB to 401 MiB (87 s instead of about 60: each chunk scans the table).
-EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT = "256MB"
+EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT = limits.EXPORT_AFTER_ANALYTICS
 PARQUET_ROW_GROUP_BYTES = "16MB"  # a row group is closed at this size (DuckDB's ROW_GROUP_SIZE_BYTES) or 122,880 rows
 
 
