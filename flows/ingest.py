@@ -107,6 +107,8 @@ def ingest(
         The run summary: run id, counts per stage, languages, seconds; with problems that ``fail_on`` counts,
         a Failed state holding the same summary (``state.result(raise_on_failure=False)``).
     """
+    # (named in the body, not only in the annotation: a served flow is cloudpickled with the globals its code uses)
+    files = discovered.files if isinstance(discovered, Discovered) else None
     settings = (settings or Settings()).resolved()
     use_returning_allocators()  # one batch at a time: memory given back after each (corpus_etl.memory)
     run_id = str(flow_run.get_id() or uuid.uuid4())
@@ -115,7 +117,7 @@ def ingest(
         sources,
         run_id,
         datetime.now(UTC),
-        files=None if discovered is None else discovered.files,
+        files=files,
         log=get_run_logger(),
         post=_post,
     )
