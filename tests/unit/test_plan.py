@@ -129,3 +129,24 @@ def test_discovered_files_are_not_expanded_again(tmp_path: Path, monkeypatch: py
 
     with pytest.raises(ValueError):
         jsonable_encoder(given)
+
+
+def test_an_ingest_expands_source_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``corpus-etl ingest`` of an unchanged corpus: the CLI's expansion is the only one (the unchanged check and
+    the plan's discover step take its list; the flow would get it as ``discovered``)."""
+    from corpus_etl_cli.main import app
+    from tests.unit.test_unchanged import make_warehouse
+
+    src, wh = make_warehouse(tmp_path)
+    expanded: list[list[str]] = []
+    real = discover._expand
+
+    def counting(sources: list[str], follow_symlinks: bool) -> dict[str, str]:
+        expanded.append(list(sources))
+        return real(sources, follow_symlinks)
+
+    monkeypatch.setattr(discover, "_expand", counting)
+    with pytest.raises(SystemExit) as done:
+        app(["ingest", str(src), "--warehouse", str(wh), "--quiet"])
+    assert done.value.code in (0, None)
+    assert expanded == [[str(src)]]
