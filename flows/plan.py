@@ -207,8 +207,9 @@ class Step:
     ``task``: run as a Prefect task run, ``fn(ctx)``; False: a call inside the flow, ``fn(ctx, executor)``
     (starting the workers; the batches, whose steps it runs through the executor);
     ``background``: started beside the next steps; ``joins``: waits for the background steps first;
-    ``when``: the step runs only when it says so; ``warn_only``: a failure is logged as a warning (the run is
-    not failed).
+    ``when``: the step runs only when it says so; ``warn``: a failure is logged as this warning and the run goes
+    on (the data is loaded: a report that cannot be rebuilt is not a failed run), and recorded in the summary
+    under ``warn_key`` when given.
     """
 
     name: str
@@ -219,7 +220,8 @@ class Step:
     background: bool = False
     joins: bool = False
     when: Callable[[RunContext], bool] | None = None
-    warn_only: bool = False
+    warn: str | None = None
+    warn_key: str | None = None
     run_name: Callable[[dict[str, Any]], str] | None = None
 
 
@@ -623,8 +625,8 @@ PLAN: tuple[Step, ...] = (
     Step("clean-up", clean_up, task=False),
 )
 REPORT_STEPS: tuple[Step, ...] = (
-    Step("report-failed-files", report_failed_files, warn_only=True, when=_has_batches),
-    Step("publish-reports", publish_reports, warn_only=True),
+    Step("report-failed-files", report_failed_files, warn="failed-files artifact not posted", when=_has_batches),
+    Step("publish-reports", publish_reports, warn="dashboard not rebuilt", warn_key="dashboard_warning"),
 )
 DISCOVER = Step("discover", discover)
 
@@ -634,7 +636,7 @@ def execute(ctx: RunContext, ex: Executor, steps: Iterable[Step] = PLAN) -> dict
 
     A step that is not a task (``Step.task`` False) is called here with the executor (the batch steps are
     run through it). A failure of a ``PLAN`` step records the run as failed with the error (and re-raises);
-    the runner is closed whatever happens. ``warn_only`` steps log their failure and the run goes on.
+    the runner is closed whatever happens. A step with a ``warn`` logs its failure and the run goes on.
     """
     steps = list(steps)
     try:
@@ -653,12 +655,11 @@ def execute(ctx: RunContext, ex: Executor, steps: Iterable[Step] = PLAN) -> dict
                 else:
                     ex.run(step, ctx)
             except Exception as exc:
-                if not step.warn_only:
+                if step.warn is None:
                     raise
-                what = "dashboard not rebuilt" if step.fn is publish_reports else f"{step.name} failed"
-                ctx.log.warning("%s: %s: %s", what, type(exc).__name__, exc)
-                if step.fn is publish_reports:
-                    ctx.counts["dashboard_warning"] = f"{what}: {type(exc).__name__}: {exc}"
+                ctx.log.warning("%s: %s: %s", step.warn, type(exc).__name__, exc)
+                if step.warn_key is not None:
+                    ctx.counts[step.warn_key] = f"{step.warn}: {type(exc).__name__}: {exc}"
     except BaseException as exc:
         if any(s.fn is begin_run for s in steps) and ctx.start is not None:
             ctx.counts["seconds"] = round(time.perf_counter() - ctx.t0, 3)

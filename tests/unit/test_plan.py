@@ -150,3 +150,33 @@ def test_an_ingest_expands_source_once(tmp_path: Path, monkeypatch: pytest.Monke
         app(["ingest", str(src), "--warehouse", str(wh), "--quiet"])
     assert done.value.code in (0, None)
     assert expanded == [[str(src)]]
+
+
+def test_a_report_that_fails_is_a_warning_and_a_failed_step_fails_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    import warehouse.report as report
+    from flows import plan
+
+    folder = write_outlet(tmp_path / "src", n=2)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report, "build_dashboard", broken)
+    summary = run_plain(folder, tmp_path / "wh", _Executor())
+    assert summary["dashboard_warning"] == "dashboard not rebuilt: OSError: disk full" and "dashboard" not in summary
+    con = duckdb.connect(str(tmp_path / "wh" / "corpus.duckdb"), read_only=True)
+    assert con.execute("select status from runs").fetchall() == [("completed",)]
+    con.close()
+
+    monkeypatch.setattr(plan.loader, "mark_deleted", broken)  # a step of the run itself: the run fails, recorded
+    (folder / "page0.txt").write_text("A changed page\n\nThe council met again on Wednesday.\n", encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        run_plain(folder, tmp_path / "wh", _Executor())
+    con = duckdb.connect(str(tmp_path / "wh" / "corpus.duckdb"), read_only=True)
+    got = con.execute("select status, error, n_discovered from runs order by started_at").fetchall()
+    con.close()
+    assert got == [("completed", None, 2), ("failed", "OSError: disk full", 2)]
