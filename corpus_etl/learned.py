@@ -26,11 +26,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from .settings import Settings
 from .split import Line, is_prose, logical_lines, words
+
+if TYPE_CHECKING:
+    from .discover import SourceFile
 
 # Prose lines of at least this many words are never learned (wire copy, see the module docstring).
 PROSE_MIN_WORDS = 8
@@ -212,6 +216,35 @@ def scan_counts(paths: list[tuple[str, str]], input_format: str = "auto", text_f
     counts = LineCounts()
     for _, path in paths:
         counts.add(outlet_key(path), scan_file(path, input_format, text_field))
+    return counts
+
+
+def scan_batch(files: list[SourceFile], settings: Settings, spool: str | None = None) -> LineCounts:
+    """The pre-pass over one batch of the run: each file read once (``reading.read_text``), its lines counted
+    per outlet as ``scan_file`` counts them (plain text only), and what was read written to ``spool``
+    (``reading.spool_path``) for ``pipeline.process_batch`` to split without reading the file again. A file
+    that fails to read counts nothing; its reason is spooled with it."""
+    import pickle
+
+    import pyarrow as pa
+
+    from .reading import SPOOL_CODEC, read_text
+
+    counts = LineCounts()
+    out = pa.CompressedOutputStream(spool, SPOOL_CODEC) if spool is not None else None
+    try:
+        for f in files:
+            got = read_text(f, settings)
+            if got.text is not None and got.fields.get("format") == "text":
+                counts.add(outlet_key(f.path), file_line_hashes(got.text))
+            else:
+                counts.add(outlet_key(f.path), [])
+            if out is not None:
+                pickle.dump(got, out, protocol=pickle.HIGHEST_PROTOCOL)
+            del got
+    finally:
+        if out is not None:
+            out.close()
     return counts
 
 

@@ -19,17 +19,18 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema, storage
+from . import schema
 from .analytics.index import STAGED as INDEX_STAGED
 from .analytics.index import index_tables
-from .decode import DecodeError, decode_bytes
-from .discover import ReadResult, SourceFile, SourceReadError, display_path, read_source
-from .formats import detect_format, read_summaries, sibling, split_document
+from .decode import decode_bytes
+from .discover import SourceFile, display_path
+from .formats import read_summaries, sibling, split_document
 from .langid import UND, LangResult, detect_language, detect_languages
 from .learned import file_line_hashes, outlet_key
 from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
 from .paragraphs import foreign_paragraphs
+from .reading import SourceText, read_text, spooled_or_read
 from .rules import Rules, load_rules
 from .settings import Settings
 from .split import Line, RawRecord, RemovedSpan, SplitOptions, check_coverage
@@ -511,7 +512,12 @@ def _read_text(path: str) -> str:
 
 
 def process_source(
-    src: SourceFile, settings: Settings, run_id: str, at: datetime, learned: frozenset[str] = frozenset()
+    src: SourceFile,
+    settings: Settings,
+    run_id: str,
+    at: datetime,
+    learned: frozenset[str] = frozenset(),
+    read: SourceText | None = None,
 ) -> SourceResult:
     """Read, decode, split, normalise and language-tag one file. Never raises for bad input.
 
@@ -521,6 +527,7 @@ def process_source(
         run_id: the Prefect flow-run id.
         at: the run's start time (``ingested_at``).
         learned: the learned boilerplate line hashes of the file's outlet (``corpus_etl.learned``).
+        read: the file as the run's pre-pass read it (``corpus_etl.reading``); None: read it here.
 
     Returns:
         The ``sources`` row (status 'loaded' or 'failed' with a one-line ``error``) and the file's rows
@@ -548,43 +555,13 @@ def process_source(
         "loaded_run_id": None,
     }
     result = SourceResult(row)
-    try:  # a local file: bounded retries of transient errors, the bytes, size and mtime of one read
-        if storage.is_uri(src.path):  # an object (s3://...): whole or not at all
-            read = ReadResult(storage.read_any(src.path), src.mtime, 1, True)
-        else:
-            read = read_source(src.path, attempts=settings.read_attempts, backoff=settings.read_backoff)
-    except SourceReadError as exc:
-        row["error"] = str(exc)
-    except OSError as exc:
-        row["error"] = f"cannot read: {exc.strerror or exc}"
-    if row["error"] is not None:
+    got = read_text(src, settings) if read is None else read  # read, decoded, format detected (corpus_etl.reading)
+    row.update(got.fields)
+    if got.error is not None or got.text is None:
+        row["error"] = got.error
         return result
-    if not read.stable:  # its bytes may be half old, half new: nothing of them is loaded
-        row.update(size_bytes=len(read.data), mtime=read.mtime)
-        row["error"] = (
-            f"changed while being read: its size or mtime moved during each of {read.attempts} reads; "
-            "the next run reads it again"
-        )
-        return result
-    data = read.data
-    row["sha256"] = sha256_hex(data)
-    row["size_bytes"] = len(data)
-    row["mtime"] = read.mtime
-    del read  # (holds the bytes: they go once decoded)
-    try:
-        decoded = decode_bytes(data)
-    except DecodeError as exc:
-        row["error"] = str(exc)
-        return result
-    del data
-    text = decoded.text
-    fmt: str = settings.input_format
-    if fmt == "auto":
-        fmt = detect_format(src.path, text, settings.text_field)
-        if fmt == "multinews_summary" and sibling(src.path, ".src") is None:
-            fmt = "text"  # a lone .tgt is ordinary text
-    row.update(encoding=decoded.encoding, encoding_confidence=decoded.confidence)
-    row.update(compression=decoded.compression, format=fmt, n_chars=len(text))
+    text, fmt = got.text, str(got.fields["format"])
+    del got, read
     try:
         split = split_document(
             text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
@@ -780,6 +757,7 @@ def process_batch(
     at: datetime,
     out_dir: str,
     learned: dict[str, frozenset[str]] | None = None,
+    spool: str | None = None,
 ) -> BatchOutput:
     """Process a batch of files and write its staging Parquet files (one per table).
 
@@ -791,6 +769,7 @@ def process_batch(
         at: the run's start time.
         out_dir: the run's staging directory.
         learned: learned boilerplate line hashes by outlet key (``corpus_etl.learned.learn``), or None.
+        spool: the batch's files as the pre-pass read them (``corpus_etl.reading``), or None: read here.
 
     Returns:
         Paths of the staging files and the batch's counts.
@@ -817,8 +796,9 @@ def process_batch(
     sources: list[dict[str, object]] = []
     n_records = n_removed = 0
     try:
-        for f in files:
-            r = process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset()))
+        for f, read in zip(files, spooled_or_read(files, settings, spool), strict=True):
+            r = process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset()), read)
+            del read
             tables = _to_tables(r)
             sources.append(r.source)
             n_records += tables["articles"].num_rows

@@ -6,11 +6,82 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from . import limits
+from .analytics import params
 
 if TYPE_CHECKING:  # the splitter (and ftfy under it) is imported by the runs that split, not by every command
     from .split import SplitOptions
+
+
+class MemorySettings(BaseModel):
+    """DuckDB's memory limit for each step of the warehouse (``warehouse.db.memory_claim``: the claims of steps
+    that run together add up on the one DuckDB instance; beyond its limit DuckDB spills to ``<db>.tmp``). Each
+    value was measured on the benchmark corpora; the reasons are beside the constants that use them
+    (``warehouse.db``, ``warehouse.loader``, ``warehouse.analytics``); the defaults are ``corpus_etl.limits``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    writer: str = Field(limits.WRITER, description="The single writer's connection, for the whole run.")
+    load: str = Field(
+        limits.LOAD,
+        description="A batch load (raised for a batch holding a very long value: loader.load_memory_limit).",
+    )
+    export: str = Field(limits.EXPORT, description="A Parquet export on its own (corpus-etl export, a full copy).")
+    export_beside_analytics: str = Field(
+        limits.EXPORT_BESIDE_ANALYTICS,
+        description="The record tables' export, beside the analytics update (the two claims add up).",
+    )
+    export_after_analytics: str = Field(
+        limits.EXPORT_AFTER_ANALYTICS,
+        description="The analytics tables' export, after the update (search_terms in sorted chunks).",
+    )
+    run_export: str = Field(limits.RUN_EXPORT, description="The export of `runs` when a run is recorded finished.")
+    analytics: str = Field(
+        limits.ANALYTICS, description="The analytics update's set-based statements (inserts, joins)."
+    )
+    analytics_link: str = Field(
+        limits.ANALYTICS_LINK,
+        description="The analytics update's Python phases (linking bucket lists, writing the clusters).",
+    )
+    checkpoint: str = Field(limits.CHECKPOINT, description="The checkpoint right after the analytics update's commit.")
+    report: str = Field(
+        limits.REPORT, description="The reports' read-only connections (dashboard, Data Docs, DQ summary)."
+    )
+
+
+class AnalyticsSettings(BaseModel):
+    """The near-duplicate index's parameters (why these values: ``corpus_etl.analytics.minhash``; the defaults
+    are ``corpus_etl.analytics.params``, which the MinHash code and the writer read). Stored signatures of
+    another ``index_version`` are rebuilt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shingle_words: int = Field(
+        params.SHINGLE_WORDS, description="Words in a shingle (word n-grams of the casefolded body)."
+    )
+    num_perm: int = Field(params.NUM_PERM, description="MinHash permutations (= bands x rows).")
+    bands: int = Field(params.BANDS, description="LSH bands.")
+    rows: int = Field(params.ROWS, description="Rows of a band.")
+    seed: int = Field(params.SEED, description="Seed of the MinHash permutations.")
+    scheme: str = Field(params.SCHEME, description="The permutation scheme (datasketch's).")
+    threshold: float = Field(
+        params.THRESHOLD, description="Jaccard of the shingle sets at which two articles are one story."
+    )
+    min_words: int = Field(params.MIN_WORDS, description="Articles shorter than this (in words) are not clustered.")
+
+    @property
+    def index_version(self) -> str:
+        """Changes with any parameter: stored signatures of another version are rebuilt."""
+        return params.INDEX_VERSION
+
+
+# The values the warehouse's modules use (their constants are these): recorded with every run in
+# ``runs.settings_json``; a run cannot change them yet (``Settings`` refuses other values).
+DEFAULT_MEMORY = MemorySettings()
+DEFAULT_ANALYTICS = AnalyticsSettings()
 
 
 class Settings(BaseSettings):
@@ -110,6 +181,23 @@ class Settings(BaseSettings):
         None,
         description="Also publish the Parquet copy here (s3://bucket/prefix or a directory); None = only parquet/.",
     )
+    memory: MemorySettings = Field(
+        DEFAULT_MEMORY,
+        description="DuckDB's memory limit per warehouse step (MemorySettings); recorded with the run, fixed.",
+    )
+    analytics: AnalyticsSettings = Field(
+        DEFAULT_ANALYTICS,
+        description="The near-duplicate index's parameters (AnalyticsSettings); recorded with the run, fixed.",
+    )
+
+    @field_validator("memory", "analytics")
+    @classmethod
+    def _fixed(cls, value: BaseModel) -> BaseModel:
+        """The modules that use these read the defaults: a run asking for others would record values it did
+        not use, so it is refused (one line) until they are passed down."""
+        if value != type(value)():
+            raise ValueError(f"{type(value).__name__} cannot be changed per run yet (the defaults are used)")
+        return value
 
     @property
     def db_path(self) -> Path:

@@ -201,8 +201,9 @@ def ingest(
     The Prefect flow run ends Failed in the cases that exit 3-5.
     """
     _quiet_prefect()
-    from corpus_etl.discover import SourceNotFound, expand_sources
+    from corpus_etl.discover import SourceNotFound
     from corpus_etl.settings import Settings
+    from flows.plan import discover_files
     from warehouse.loader import WarehouseLocked
 
     if workers < 0:
@@ -211,12 +212,14 @@ def ingest(
         raise _fail(f"--format must be auto, text, multinews or jsonl, not {input_format!r}")
     _check_warehouse_dir(warehouse)
     _check_database(warehouse / "corpus.duckdb")
-    try:  # fail fast, before Prefect starts, on a SOURCE that names nothing
-        if not expand_sources(sources, follow_symlinks):
-            raise _fail(f"no files found under {' '.join(sources)}")
+    try:  # SOURCE expanded once for the whole ingest; fail fast, before Prefect starts, if it names nothing
+        files = discover_files(sources, follow_symlinks)
     except SourceNotFound as exc:
         raise _fail(str(exc)) from None
-    settings = Settings(
+    if not files:
+        raise _fail(f"no files found under {' '.join(sources)}")
+    settings = _settings(
+        Settings,
         warehouse=warehouse,
         workers=workers,
         validate_data=not no_validate,
@@ -232,10 +235,10 @@ def ingest(
         if not always_flow:  # nothing to do: recorded at once, without Prefect's start-up (flows/unchanged.py)
             from flows.unchanged import record_unchanged
 
-            summary = record_unchanged(sources, settings)
+            summary = record_unchanged(sources, settings, files)
         if summary is None:
             _wait_for_lock(warehouse, wait)  # a held warehouse is named in one line, before Prefect starts
-            summary = _run_flow(sources, settings, quiet, fail_on.value)
+            summary = _run_flow(sources, settings, quiet, fail_on.value, files)
     except SourceNotFound as exc:
         raise _fail(str(exc)) from None
     except WarehouseLocked as exc:
@@ -251,6 +254,19 @@ def ingest(
         found = "; ".join(outcome.problems(summary, fail_on.value))
         typer.echo(f"corpus-etl: {found}: exit {code} (--fail-on none exits 0)", err=True)
         raise typer.Exit(code)
+
+
+def _settings(model: Any, **values: Any) -> Any:
+    """The run settings from the options and the ``CORPUS_ETL_*`` variables; a value they refuse is a one-line
+    error naming the setting (pydantic's first error), not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise _fail(f"setting {where}: {err['msg']}") from None
 
 
 def _check_warehouse_dir(warehouse: Path) -> None:
@@ -285,8 +301,11 @@ def _wait_for_lock(warehouse: Path, wait: float) -> None:
         pass
 
 
-def _run_flow(sources: list[str], settings: Any, quiet: bool, fail_on: str = "any") -> dict[str, Any]:
-    """The ingest flow, with a progress bar on a terminal (rich is imported here: an unchanged rerun needs none)."""
+def _run_flow(
+    sources: list[str], settings: Any, quiet: bool, fail_on: str = "any", files: list[Any] | None = None
+) -> dict[str, Any]:
+    """The ingest flow, with a progress bar on a terminal (rich is imported here: an unchanged rerun needs none);
+    ``files``: what SOURCE expanded to, handed to the flow (``flows.plan.Discovered``) so it is not expanded again."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from corpus_etl import progress
@@ -309,8 +328,10 @@ def _run_flow(sources: list[str], settings: Any, quiet: bool, fail_on: str = "an
     try:
         with bar, _api():
             from flows.ingest import ingest as ingest_flow
+            from flows.plan import Discovered
 
-            state = ingest_flow(sources, settings, fail_on=fail_on, return_state=True)
+            discovered = None if files is None else Discovered(files)
+            state = ingest_flow(sources, settings, fail_on=fail_on, discovered=discovered, return_state=True)
             result = state.result(raise_on_failure=False)
             if isinstance(result, BaseException):  # the run stopped: the CLI reports it in one line
                 raise result

@@ -1,7 +1,7 @@
 """Where the batch tasks of a run execute: a local process pool, or a Dask cluster (prefect-dask).
 
-The flow asks ``start(settings, run_id, n_batches)`` for a runner, submits every batch to it and reads
-the results as the batches finish (``in_completion_order``); whatever the runner, the results are
+The flow's plan (``flows.plan``) asks ``start(settings, run_id, n_batches)`` for a runner, submits every batch
+to it and reads the results as the batches finish (``in_completion_order``); whatever the runner, the results are
 ``BatchOutput``s whose staging files are in the flow's ``staging/<run_id>/``, and the flow's single writer
 loads them. The choice of runner
 changes where the CPU work happens, never what is written: the rows depend only on the input and the
@@ -25,23 +25,23 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from corpus_etl.discover import SourceFile
 from corpus_etl.lifeline import start_worker
 from corpus_etl.pipeline import BatchOutput
 from corpus_etl.settings import Settings
+from flows.plan import BatchFuture
 from tasks import ingest as t
 
 Learned = dict[str, frozenset[str]]  # the learned boilerplate lines of a batch's outlets
 
 
-class BatchFuture(Protocol):
-    def result(self) -> BatchOutput: ...
-
-
 class LocalRunner:
-    """Batch tasks in the flow's thread pool, CPU work in a spawned process pool (the default)."""
+    """Batch tasks in the flow's thread pool, CPU work in a spawned process pool (the default), which the
+    runner owns for the run (the pre-pass uses it too) and hands to each batch task."""
+
+    shares_disk = True  # the workers write the flow's staging directory (they read the pre-pass's spools)
 
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
         self.settings, self.run_id, self.n_batches = settings, run_id, n_batches
@@ -55,19 +55,34 @@ class LocalRunner:
                 initializer=start_worker,
                 initargs=(os.getpid(),),
             )
-            t.register_pool(run_id, self.pool)
 
     def submit(
-        self, files: list[SourceFile], batch: int, started: datetime, learned: Learned | None = None
+        self,
+        files: list[SourceFile],
+        batch: int,
+        started: datetime,
+        learned: Learned | None = None,
+        spool: str | None = None,
     ) -> BatchFuture:
         return t.process_batch_task.submit(
-            files, batch, self.settings, self.run_id, started, learned, n_batches=self.n_batches
+            files,
+            batch,
+            self.settings,
+            self.run_id,
+            started,
+            learned,
+            n_batches=self.n_batches,
+            pool=self.pool,
+            spool=spool,
         )
 
+    def in_completion_order(self, futures: list[BatchFuture]) -> Iterator[BatchFuture]:
+        return in_completion_order(futures)
+
     def close(self) -> None:
-        t.register_pool(self.run_id, None)
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
 
 class _Landed:
@@ -84,6 +99,9 @@ class _Landed:
 
 class DaskRunner:
     """Batch tasks as Prefect task runs on a Dask cluster (an existing one, or a local one for the run)."""
+
+    shares_disk = False  # a worker may be on another machine: it reads its batch's files itself
+    pool = None  # the pre-pass runs in the flow's process
 
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
         from prefect_dask import DaskTaskRunner
@@ -112,7 +130,12 @@ class DaskRunner:
             raise RuntimeError(f"cannot reach the Dask scheduler at {where}: {exc}") from exc
 
     def submit(
-        self, files: list[SourceFile], batch: int, started: datetime, learned: Learned | None = None
+        self,
+        files: list[SourceFile],
+        batch: int,
+        started: datetime,
+        learned: Learned | None = None,
+        spool: str | None = None,
     ) -> BatchFuture:
         from tasks.remote import process_batch_shipped
 
@@ -127,6 +150,9 @@ class DaskRunner:
             process_batch_shipped, parameters={**params, "started_at": started, "learned": learned}
         )
         return _Landed(fut, self)
+
+    def in_completion_order(self, futures: list[BatchFuture]) -> Iterator[BatchFuture]:
+        return in_completion_order(futures)
 
     def close(self) -> None:
         self._stack.close()

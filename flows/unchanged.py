@@ -8,16 +8,18 @@ mtime, a touched file confirmed by its sha256; the deleted-file rule), first wit
 run with work to do never takes it here, and reads on a read-only connection) and again under it, on the
 one writer connection every step of the recording then uses (``loader.shared_writer``: one open and one
 checkpoint instead of one per step); only when **no file is to be processed and
-none has vanished** does it record the run itself, with the flow's own steps and in the
-flow's order: the run row, the files marked skipped (a touched file's new mtime remembered), analytics
-brought up to date (normally nothing to do), the Parquet copy of ``sources`` rewritten (and of the analytics
-tables when they changed), the run finished with its counts (and the copy of ``runs`` rewritten with it), the
-dashboard rebuilt; a Parquet copy that lacks a table is completed by the flow. Anything else (a changed, new
+none has vanished** does it record the run itself by executing the flow's own plan (``flows.plan.PLAN``,
+then ``REPORT_STEPS``) with the plain executor: each step a plain call, in the flow's order (the run row,
+the files marked skipped with a touched file's new mtime remembered, analytics brought up to date (normally
+nothing to do), the Parquet copy of ``sources`` rewritten (and of the analytics tables when they changed), the
+run finished with its counts (and the copy of ``runs`` rewritten with it), the dashboard rebuilt); a Parquet
+copy that lacks a table is completed by the flow. Anything else (a changed, new
 or vanished file, a run left 'running', a schema upgrade, a lake to publish, a warehouse held by another
 run) returns None before anything is written, and the CLI runs the Prefect flow as usual.
 
 The run's ``run_id`` is then a fresh UUID instead of a Prefect flow-run id (there is no flow run: the
-Prefect UI shows none for it) and ``runs.stage_seconds`` has an ``unchanged_check`` entry; every table
+Prefect UI shows none for it) and ``runs.stage_seconds`` has an ``unchanged_check`` entry (the batch
+stages are 0); every table
 row is what the flow would have written. ``corpus-etl ingest --always-flow`` skips this path.
 """
 
@@ -29,14 +31,15 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
-from corpus_etl.discover import KnownSource, expand_with_collections, plan, stat_file
+from corpus_etl.discover import KnownSource, SourceFile, plan
 from corpus_etl.incremental import vanished
 from corpus_etl.settings import Settings
+from flows.plan import DISCOVER, FLOW_NAME, PLAN, REPORT_STEPS, PlainExecutor, RunContext, discover_files, execute
 from warehouse import loader
 from warehouse.db import SCHEMA_VERSION, Connection, connect, fetch_dicts, sql, stored_schema_version
 from warehouse.lock import run_lock
 
-FLOW_NAME = "corpus-etl-ingest"  # the ingest flow's name (flows.ingest uses it): the runs recorded here are its runs
+__all__ = ["FLOW_NAME", "record_unchanged", "run_counters"]
 
 
 def run_counters(con: Connection) -> list[str]:
@@ -81,12 +84,16 @@ def _looked_up(
         return None
 
 
-def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] | None:
+def record_unchanged(
+    sources: list[str], settings: Settings, files: list[SourceFile] | None = None
+) -> dict[str, Any] | None:
     """Record a run over ``sources`` without Prefect when it has nothing to process (see the module doc).
 
     Args:
         sources: the SOURCE arguments (local paths; an s3:// SOURCE always goes through the flow).
         settings: the run settings (resolved here; a reprocessing run always goes through the flow).
+        files: the files ``sources`` expanded to (``plan.discover_files``), when the caller expanded them
+            already; None: expanded here.
 
     Returns:
         The run summary (the same keys as the flow's), or None when the flow must run; then nothing
@@ -97,12 +104,15 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
         return None
     t0 = time.perf_counter()
     started = datetime.now(UTC)
-    files = [stat_file(p, c) for p, c in expand_with_collections(sources, settings.follow_symlinks)]
+    if files is None:
+        files = discover_files(sources, settings.follow_symlinks)
     run_id = str(uuid.uuid4())
     # A first look without the lock: a run with work to do (or a warehouse being written) never takes
     # the lock here, so the flow is the first and only holder of its run's lock.
     if _looked_up(settings, sources, files) is None:
         return None
+    ctx = RunContext(settings, sources, run_id, started, files=files, t0=t0)
+    ex = PlainExecutor()
     with ExitStack() as held:
         try:
             held.enter_context(run_lock(settings.warehouse, run_id, name="unchanged-check"))
@@ -115,40 +125,9 @@ def record_unchanged(sources: list[str], settings: Settings) -> dict[str, Any] |
         same = _looked_up(settings, sources, files, con)  # again, under the lock: nothing changed meanwhile
         if same is None:
             return None
-        checked = time.perf_counter() - t0
-        from corpus_etl.lifeline import remove_stale_staging
-        from warehouse.analytics import update_analytics
-
-        remove_stale_staging(settings.staging_dir, run_id)  # what failed or interrupted runs left
-
-        loader.begin_run(settings.db_path, run_id, FLOW_NAME, started, sources, loader.settings_json(settings))
-        counts: dict[str, Any] = {  # (after begin_run: its ensure_schema has brought the runs table up to date)
-            **dict.fromkeys(run_counters(con), 0),
-            "n_discovered": len(files),
-            "n_skipped": len(same),
-        }
-        try:
-            loader.mark_skipped(settings.db_path, run_id, [f.source_id for f in same], [f.mtime for f in same])
-            t1 = time.perf_counter()
-            counts["analytics"] = update_analytics(settings.db_path, run_id, [], None).as_dict()
-            analytics_s = time.perf_counter() - t1
-            t1 = time.perf_counter()
-            # the Parquet copy mirrors the database: the sources marked skipped, the analytics if they changed
-            changed = ("sources", *(loader.ANALYTICS_TABLES if counts["analytics"]["changed"] else ()))
-            loader.export_parquet(settings.db_path, settings.parquet_dir, run_id, changed)
-            stage = {"unchanged_check": checked, "analytics": analytics_s, "export": time.perf_counter() - t1}
-            counts["stage_seconds"] = {k: round(v, 3) for k, v in stage.items()}
-            counts["seconds"] = round(time.perf_counter() - t0, 3)
-            loader.record_finished(settings.db_path, settings.parquet_dir, run_id, "completed", None, counts)
-        except BaseException as exc:
-            counts["seconds"] = round(time.perf_counter() - t0, 3)
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            loader.record_finished(settings.db_path, settings.parquet_dir, run_id, "failed", error, counts)
-            raise
-    try:  # as in the flow: the data is recorded, a report that cannot be rebuilt is not a failed run
-        from warehouse.report import build_dashboard
-
-        counts["dashboard"] = str(build_dashboard(settings.db_path, settings.warehouse / "docs"))
-    except Exception as exc:
-        counts["dashboard_warning"] = f"dashboard not rebuilt: {type(exc).__name__}: {exc}"
-    return {"run_id": run_id, "warehouse": str(settings.warehouse), "unchanged": True, **counts}
+        ctx.manifest = ([], same)  # (a touched file is not hashed a third time)
+        ctx.stage["unchanged_check"] = time.perf_counter() - t0
+        ex.run(DISCOVER, ctx)
+        execute(ctx, ex, PLAN)  # the flow's plan, each step a plain call on the shared connection
+    # as in the flow, the reports read what was written (after the writer connection is closed here)
+    return {**execute(ctx, ex, REPORT_STEPS), "unchanged": True}

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 
+from corpus_etl import limits
 from corpus_etl.analytics import params
 from corpus_etl.analytics.clusters import BucketLinker, Member, canonical, outlet_for
 from corpus_etl.analytics.search import TOKENIZER_VERSION
@@ -89,9 +90,9 @@ FAILED_MEMO = 250_000
 # DuckDB's share of the update (``warehouse.db.memory_claim``): the set-based statements (staged inserts, the
 # bucket, node and member joins) get the writer's limit; the Python phases (linking bucket lists, writing the
 # clusters), which hold the shingle sets and rows in Python and only run small lookups, give most of it back.
-ANALYTICS_MEMORY_LIMIT = "256MB"
-LINK_MEMORY_LIMIT = "64MB"
-CHECKPOINT_MEMORY_LIMIT = "64MB"
+ANALYTICS_MEMORY_LIMIT = limits.ANALYTICS
+LINK_MEMORY_LIMIT = limits.ANALYTICS_LINK
+CHECKPOINT_MEMORY_LIMIT = limits.CHECKPOINT
 
 
 @dataclass(frozen=True)

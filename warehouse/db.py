@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from corpus_etl import limits
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -117,7 +119,7 @@ def comment_sql(spec: TableSpec) -> list[str]:
 # Two threads: the machine's cores (the workers are gone by the time the big statements run). Insertion
 # order is not kept: every read that needs an order says ORDER BY, and keeping it makes DuckDB buffer
 # whole results. No progress bar: the writer runs in a flow, its output is a log.
-WRITER_MEMORY_LIMIT = "256MB"
+WRITER_MEMORY_LIMIT = limits.WRITER
 WRITER_THREADS = 2
 
 
@@ -294,7 +296,7 @@ def memory_claim(con: duckdb.DuckDBPyConnection, db_path: Path, limit: str) -> I
 # Unbounded, DuckDB kept what the report queries read: on the 200 MB benchmark warehouse the dashboard took the
 # flow process to 850 MiB and the Data Docs to 511 MiB (measured alone), the flow's peak at the end of a run;
 # at 128 MB: 468 and 355 MiB, the same pages. Larger sorts spill to the system's temporary directory.
-REPORT_MEMORY_LIMIT = "128MB"
+REPORT_MEMORY_LIMIT = limits.REPORT
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from corpus_etl import limits
 from corpus_etl.discover import KnownSource
 
 from .db import (
@@ -105,7 +106,7 @@ def shared_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # and inserts registered Arrow tables; at the writer's 256 MB DuckDB kept up to ~250 MB more in the flow
 # process while the workers were at their peak (the first load into a 750 MB warehouse: +316 MiB; at 64 MB:
 # +131 MiB, same load time). Larger inserts spill to ``<db>.tmp`` (a 540 MB batch loads at 64 MB).
-LOAD_MEMORY_LIMIT = "64MB"
+LOAD_MEMORY_LIMIT = limits.LOAD
 # DuckDB holds a string value in one block and copies it once between the Arrow scan and the table: a batch
 # holding a value of V bytes (a 50 MB file without a newline is one 50 MB body and a 50 MB paragraph) needs
 # about 2 V beside the load's usual needs, whatever the rows around it (at 64 MB a 50 MB value failed with
@@ -164,6 +165,7 @@ class RunStart:
     known: dict[str, KnownSource]  # the warehouse's memory of every source, by source_id
     mean_words_history: list[float]  # batch mean body lengths of recent runs (learned DQ bounds)
     known_paths: dict[str, str]  # source_id -> path of the files not flagged deleted
+    counters: tuple[str, ...] = ()  # the run counters of the ``runs`` table (``schema.RUN_COUNTERS``), from its catalog
 
 
 def begin_run(
@@ -183,7 +185,7 @@ def begin_run(
         settings_json: the resolved settings, as JSON.
 
     Returns:
-        The known sources and the DQ history the suites learn bounds from.
+        The known sources, the DQ history the suites learn bounds from, and the run counters.
     """
     with open_writer(db_path) as con:
         ensure_schema(con)
@@ -192,12 +194,13 @@ def begin_run(
         rows = fetch_dicts(con, sql("load/known_sources"))
         history = [float(r["mean_words"]) for r in fetch_dicts(con, sql("read/learned_mean_words"))]
         paths = {r["source_id"]: r["path"] for r in fetch_dicts(con, sql("load/known_paths"))}
+        counters = tuple(r[0] for r in con.execute(sql("read/run_counters")).fetchall())
     for old in crashed:  # their staged batches were never loaded; the files are processed again
         shutil.rmtree(db_path.parent / "staging" / old, ignore_errors=True)
     known = {
         r["source_id"]: KnownSource(r["size_bytes"], r["mtime"], r["sha256"], r["status"], r["seen_at"]) for r in rows
     }
-    return RunStart(known, history, paths)
+    return RunStart(known, history, paths, counters)
 
 
 def line_hash_counts(db_path: Path, outlets: list[str], exclude: list[str]) -> list[tuple[str, str, int]]:
@@ -364,7 +367,7 @@ def finish_run(db_path: Path, run_id: str, status: str, error: str | None, count
 
 
 # The memory the export of ``runs`` claims (one row per run: small).
-RUN_EXPORT_MEMORY_LIMIT = "64MB"
+RUN_EXPORT_MEMORY_LIMIT = limits.RUN_EXPORT
 
 
 def record_finished(
@@ -435,16 +438,16 @@ ANALYTICS_TABLES = tuple(t for t in PARQUET_TABLES if t not in RECORD_TABLES + R
 # benchmark corpus's export ran out of memory at 256 and 384 MB and needed 512 MB (the flow process then
 # reached 1,004 MiB). Row groups of at most PARQUET_ROW_GROUP_BYTES let it run at 384 MB: 550 MiB instead of
 # 649 MiB for the export alone on that warehouse, the same rows in every file.
-EXPORT_MEMORY_LIMIT = "384MB"
+EXPORT_MEMORY_LIMIT = limits.EXPORT
 # The record tables' export beside the analytics update (``flows/ingest.py``): the two claims add up on the one
 # DuckDB instance (``warehouse.db.memory_claim``), so the export takes less there, the update its 256 MB for its
 # set-based statements (64 MB in its Python phases). Before the claims, the export's SET gave both steps 384 MB
 # together, and the flow process reached 1,082 MiB on the 1 GB benchmark.
-EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT = "128MB"
+EXPORT_BESIDE_ANALYTICS_MEMORY_LIMIT = limits.EXPORT_BESIDE_ANALYTICS
 # The analytics tables' export after the update: search_terms (85 M postings on the 1 GB benchmark) is sorted and
 # written in chunks of 16 M rows; one sorted COPY of it took the export alone to 552 MiB at 384 MB (and ran out of
 # memory at 192 MB), the chunks at 256 MB to 401 MiB (87 s instead of about 60: each chunk scans the table).
-EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT = "256MB"
+EXPORT_AFTER_ANALYTICS_MEMORY_LIMIT = limits.EXPORT_AFTER_ANALYTICS
 PARQUET_ROW_GROUP_BYTES = "16MB"  # a row group is closed at this size (DuckDB's ROW_GROUP_SIZE_BYTES) or 122,880 rows
 
 

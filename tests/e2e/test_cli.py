@@ -273,6 +273,7 @@ def test_exit_codes_failed_flow_runs_and_what_the_ui_shows(prefect_api, seeds_di
     run, logs, tasks, arts = _flow_run(_run_id(out))
     assert run.state.is_failed() and "1 file failed" in run.state.message
     assert run.name == "ingest-inbox-into-w"
+    assert run.parameters["discovered"] == "<Discovered>"  # the CLI's file list, not stored in the API
     assert any(lg.level == 30 and "file failed:" in lg.message and "broken.txt" in lg.message for lg in logs)
     assert any(lg.level == 20 and lg.message.startswith("batch 1 of 1 loaded: 7 files (1 failed)") for lg in logs)
     assert {t.name for t in tasks} >= {"process-batch-1-of-1", "validate-batch-1", "load-batch-1"}

@@ -36,7 +36,7 @@ class Ingested:
 @pytest.fixture(scope="session")
 def hostile(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Ingested:
     """Build every bad input in one directory and ingest it in one run, then once more unchanged."""
-    import tasks.ingest as t
+    import flows.plan as plan_module
 
     base = tmp_path_factory.mktemp("hostile")
     src = base / "src"
@@ -50,7 +50,7 @@ def hostile(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Inges
     # The warehouse path itself is hostile: quotes and a semicolon reach COPY ... TO '<path>'.
     wh = base / 'wh it\'s "q"; --'
     before = {str(p.relative_to(base)) for p in base.rglob("*")}
-    real_plan: Callable[..., Any] = t.plan
+    real_plan: Callable[..., Any] = plan_module.plan_manifest
 
     def plan_then_change(*args: Any, **kwargs: Any) -> Any:
         out = real_plan(*args, **kwargs)
@@ -58,7 +58,7 @@ def hostile(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Inges
         return out
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(t, "plan", plan_then_change)
+        mp.setattr(plan_module, "plan_manifest", plan_then_change)
         first = run_flow([src], wh)
     cols = ["path", "status", "error", "encoding", "compression", "n_chars", "n_articles", "n_quarantined", "sha256"]
     first_sources = {
