@@ -654,3 +654,31 @@ def test_a_headline_the_title_model_finds_in_the_body_takes_the_few_words_before
         assert roles["Old Title Of The Pag"] == ("removed", "title_rejected")
     else:
         assert (rec.title, rec.paragraphs, rec.body_words) == before
+
+
+def test_a_headline_over_a_dateline_opens_a_story_after_a_brief():
+    """Wire briefs of a few words each (a dividend notice) are stories of their own: a headline whose next line
+    opens with a dateline starts a new article after ten words of body, or after a dated brief."""
+    text = (
+        "ECHLIN INC DIVIDEND INCREASED 12 PCT\n\nBRANFORD, Conn., March 12 - Echlin raised its quarterly dividend "
+        "to 14 cts a share from 12.5 cts, payable April 18.\n\n"
+        "COASTAL BANCORP SETS QUARTERLY\n\nPORTLAND, Maine, March 12 -\n\nQtly div five cts vs five cts prior\n\n"
+        "Record March 30\n\n"
+        "UAE GOVERNMENT PAPER YIELDS UNCHANGED\n\nABU DHABI, March 12 - Yields on government paper were unchanged "
+        "at this week's tender, the central bank said, with demand steady across maturities.\n"
+    )
+    res = split_text(text, RULES)
+    titles = [r.title for r in res.records if r.kind == "article"]
+    assert titles == [
+        "ECHLIN INC DIVIDEND INCREASED 12 PCT",
+        "COASTAL BANCORP SETS QUARTERLY",
+        "UAE GOVERNMENT PAPER YIELDS UNCHANGED",
+    ]
+    assert [r.dateline for r in res.records] == [
+        "BRANFORD, Conn., March 12",
+        "PORTLAND, Maine, March 12",
+        "ABU DHABI, March 12",
+    ]
+    # a subheading over a dateline'd paragraph of the same story, with no body before it, opens nothing
+    one = split_text("SHARES FALL\n\nLONDON, March 3 - Shares fell sharply on Tuesday in heavy trading.\n", RULES)
+    assert len(one.records) == 1
