@@ -56,14 +56,16 @@ def parse_reuters(sgml: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def reuters_articles(root: Path, rng: random.Random, quick: bool) -> tuple[list[tuple[str, str, str, str]], list[str]]:
-    """``(id, text, title, body)`` of the Reuters stories with a title and a body of 40+ words."""
+def reuters_articles(
+    root: Path, rng: random.Random, quick: bool, min_words: int = 40
+) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """``(id, text, title, body)`` of the Reuters stories with a title and a body of ``min_words`` words or more."""
     files = sorted((root / "corpora" / "reuters21578").glob("reut2-*.sgm"))
     if quick:
         files = sorted(rng.sample(files, 3))
     out = []
     for path in files:
         for newid, title, body in parse_reuters(path.read_bytes().decode("latin-1")):
-            if len(body.split()) >= 40:
+            if len(body.split()) >= max(min_words, 1):
                 out.append((f"{path.stem}#{newid}", f"{title}\n\n{body}", title, body))
     return out, [p.name for p in files]

@@ -23,7 +23,7 @@ from corpora.glue import Built, GoldArticle
 from corpora.multinews import build_multinews
 from corpora.pages import Page, build_page_files, dragnet_pages, scrapinghub_pages
 from corpora.shared import shared_dir
-from corpora.stories import build_story_files, load_stories
+from corpora.stories import APART, KINDS, build_story_files, load_stories
 from corpus_etl.linemodel.corpora import K_FOLDS
 from eval.common import code_version, fold_model_path
 from eval.metrics import (
@@ -331,8 +331,8 @@ def section_stories(built: list[Built], pool: Executor) -> dict[str, Any]:
     out: dict[str, Any] = {"_files": files}
     variants = sorted({f["group"]["variant"] for f in files})
     for v in variants:
-        out[v] = _summary([f for f in files if f["group"]["variant"] == v and f["group"]["kind"] != "bbc_same_topic"])
-        for kind in ("bbc", "reuters", "bbc_same_topic"):
+        out[v] = _summary([f for f in files if f["group"]["variant"] == v and f["group"]["kind"] not in APART])
+        for kind in KINDS:
             sub = [f for f in files if f["group"]["variant"] == v and f["group"]["kind"] == kind]
             out[v][kind] = _summary(sub)
     return out

@@ -169,8 +169,13 @@ def test_render_stories_with_and_without_headlines() -> None:
 def test_story_files_are_four_variants_of_one_draw_of_5_to_40() -> None:
     bbc = [Story(f"{t}/{i}", f"T{i}", f"b {i}", "bbc", t) for t in ("tech", "sport") for i in range(50)]
     reuters = [Story(f"r#{i}", f"R{i}", f"r {i}", "reuters", "reuters") for i in range(60)]
-    files = build_story_files({"bbc": bbc, "reuters": reuters}, 2, random.Random(3))
-    assert len(files) == 3 * 2 * 4
+    briefs = [Story(f"rb#{i}", f"RB{i}", "brief", "reuters", "reuters") for i in range(20)]
+    files = build_story_files({"bbc": bbc, "reuters": reuters, "reuters_every": reuters + briefs}, 2, random.Random(3))
+    assert len(files) == 4 * 2 * 4
+    # the kind with the briefs comes last: the draws of the other kinds are those of before it existed
+    before = build_story_files({"bbc": bbc, "reuters": reuters, "reuters_every": reuters}, 2, random.Random(3))
+    assert [b.text for b in before[: 3 * 2 * 4]] == [b.text for b in files[: 3 * 2 * 4]]
+    assert {b.group["kind"] for b in files[3 * 2 * 4 :]} == {"reuters_every"}
     for i in range(0, len(files), 4):
         draws = {tuple(g.id for g in b.golds) for b in files[i : i + 4]}
         assert len(draws) == 1 and 5 <= len(next(iter(draws))) <= 40
