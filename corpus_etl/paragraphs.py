@@ -116,13 +116,33 @@ def stoplist(name: str) -> frozenset[str]:
     return frozenset(w for w, ks in where.items() if k in ks)
 
 
+# choose_stoplist's answers by (texts, options, sample size): the line model, the title model and the splitter ask
+# about the same lines again (a page's units, a body's first lines, a text split a second time). Only texts of up
+# to _STOPLIST_MEMO_CHARS characters, forgotten at once when full (a bounded memory that keeps no big text alive).
+_STOPLIST_MEMO: dict[tuple[tuple[str, ...], ParagraphOptions, int], str | None] = {}
+_STOPLIST_MEMO_MAX = 256
+_STOPLIST_MEMO_CHARS = 65_536
+
+
 def choose_stoplist(texts: list[str], opts: ParagraphOptions | None = None, sample_words: int = 3000) -> str | None:
     """The stoplist whose words make up the largest share of the texts' words, or None when none fits.
 
     A list with less than half the words of that one that matches at least ``opts.near_tie_share`` as many
     of the texts' words is chosen instead (of those, the one matching most): a big list's lead is then chance
-    overlap."""
+    overlap. (A pure function of its arguments, remembered for the last texts asked about.)"""
     opts = opts or ParagraphOptions()
+    if sum(map(len, texts)) > _STOPLIST_MEMO_CHARS:
+        return _choose_stoplist(texts, opts, sample_words)
+    key = (tuple(texts), opts, sample_words)
+    if key in _STOPLIST_MEMO:
+        return _STOPLIST_MEMO[key]
+    if len(_STOPLIST_MEMO) >= _STOPLIST_MEMO_MAX:
+        _STOPLIST_MEMO.clear()
+    name = _STOPLIST_MEMO[key] = _choose_stoplist(texts, opts, sample_words)
+    return name
+
+
+def _choose_stoplist(texts: list[str], opts: ParagraphOptions, sample_words: int) -> str | None:
     names, where = _index()
     if not names:
         return None

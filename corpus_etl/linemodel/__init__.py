@@ -12,6 +12,7 @@ Pure functions; the model file is read once per process.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -127,6 +128,47 @@ def line_classes(
     """The label of each of ``lines`` (see ``body_lines``) and its class shares: lines x ``model.classes``, the
     units' probabilities of each class weighted by their characters (rows of a line with no unit are 0)."""
     model = model or default_model()
+    key = _page_key(text, lines, view)
+    hit = _PAGES.get(key) if key is not None else None
+    if hit is not None and hit[0] is model and hit[1] is rules:
+        return list(hit[2]), hit[3].copy()
+    decided, shares = _line_classes(text, lines, view, rules, model)
+    if key is not None:
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        _PAGES[key] = (model, rules, decided, shares)
+    return list(decided), shares.copy()
+
+
+# line_classes' answers by page: a text split a second time (``split.split_text``) hands the line model the pages
+# it did not cut again. The key is all the answer reads: the page's stretch of the text, its lines (span, text,
+# block) and the pieces of the view overlapping them; the model and the rules are checked by identity. Pages of
+# up to _PAGE_MAX_CHARS characters, forgotten at once when full (a bounded memory).
+_PageKey = tuple[int, str, tuple[tuple[int, int, str, int], ...], tuple[tuple[int, int, int], ...]]
+_PAGES: dict[_PageKey, tuple[LineModel, Rules, list[str], np.ndarray]] = {}
+_PAGES_MAX = 64
+_PAGE_MAX_CHARS = 1_000_000
+
+
+def _page_key(text: str, lines: Sequence[Line], view: Sequence[tuple[int, int, int]]) -> _PageKey | None:
+    """The cache key of a ``line_classes`` question (None: a page too long to remember)."""
+    if not lines:
+        return None
+    lo, hi = lines[0].start, max(ln.end for ln in lines)
+    if hi - lo > _PAGE_MAX_CHARS:
+        return None
+    spans = tuple((ln.start, ln.end, ln.text, ln.block) for ln in lines)
+    seen: tuple[tuple[int, int, int], ...] = ()
+    if view:
+        starts = [v[0] for v in view]
+        first = max(bisect.bisect_right(starts, lo) - 1, 0)  # (the view's pieces are in text order)
+        seen = tuple(view[first : bisect.bisect_left(starts, hi)])
+    return lo, text[lo:hi], spans, seen
+
+
+def _line_classes(
+    text: str, lines: Sequence[Line], view: Sequence[tuple[int, int, int]], rules: Rules, model: LineModel
+) -> tuple[list[str], np.ndarray]:
     units = units_of_lines(text, lines)
     shares = np.zeros((len(lines), len(model.classes)))
     if not units:
