@@ -287,6 +287,83 @@ def _capitals_digits(t: str) -> tuple[bool, int]:
     return bool(letters) and not any(c.islower() for c in letters), sum(1 for c in t if c.isdigit())
 
 
+class _LineFacts(NamedTuple):
+    """What the features read of one line's text alone (``title_features``; the same line is a candidate of
+    several bodies, and of the same body again when a text is split a second time)."""
+
+    words: int
+    headline: bool
+    title_case: float
+    capitals: bool
+    digits: int
+    key: str  # normalise_title
+    content: tuple[str, ...]  # its content words, case-folded
+    all_words: tuple[str, ...]  # its words, case-folded
+    ends_sentence: bool
+    prose: bool
+    separated: bool  # it has separator-delimited parts (``_parts``)
+    rule_hit: bool
+    date_like: bool
+    byline_like: bool
+    meta: bool  # a byline or a date line (as the line after a candidate)
+    link_like: bool
+    by_line: bool
+
+
+# _LineFacts by line text, per (rules, options); and the site-name stripped text by (text, sites). Forgotten at
+# once when full (a bounded memory).
+_FACTS: dict[tuple[int, SplitOptions], dict[str, _LineFacts]] = {}
+_FACTS_RULES: dict[int, Rules] = {}  # (held, so that no other rules object takes the id of one remembered)
+_STRIPPED: dict[tuple[int, SplitOptions], dict[tuple[str, frozenset[str]], tuple[str, bool]]] = {}
+_FACTS_MAX = 50_000
+
+
+def _facts_memo(
+    rules: Rules, opts: SplitOptions
+) -> tuple[dict[str, _LineFacts], dict[tuple[str, frozenset[str]], tuple[str, bool]]]:
+    key = (id(rules), opts)
+    facts = _FACTS.get(key)
+    stripped = _STRIPPED.get(key)
+    if facts is None or stripped is None or _FACTS_RULES.get(id(rules)) is not rules:
+        if sum(map(len, _FACTS.values())) + sum(map(len, _STRIPPED.values())) >= _FACTS_MAX or len(_FACTS) >= 8:
+            _FACTS.clear()
+            _STRIPPED.clear()
+            _FACTS_RULES.clear()
+        _FACTS_RULES[id(rules)] = rules
+        facts = _FACTS[key] = {}
+        stripped = _STRIPPED[key] = {}
+    return facts, stripped
+
+
+def _line_facts(t: str, rules: Rules, opts: SplitOptions) -> _LineFacts:
+    from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
+
+    n = words(t)
+    toks = t.split()
+    capitals, digits = _capitals_digits(t)
+    byline = parse_byline(t, rules) is not None
+    date_line = parse_date_line(t, rules) is not None if n <= 16 else False
+    return _LineFacts(
+        n,
+        is_headline(t, opts),
+        sum(1 for w in toks if w[:1].isupper()) / len(toks) if toks else 0.0,
+        capitals,
+        digits,
+        normalise_title(t),
+        tuple(w.casefold() for w in _CONTENT_WORD.findall(t)),
+        tuple(w.casefold() for w in _WORD.findall(t)),
+        bool(_SENTENCE_END.search(t)),
+        is_prose(t),
+        bool(_parts(t)),
+        rules.match_line(t) is not None,
+        date_line,
+        byline,
+        byline or date_line,
+        bool(_LINK.search(t)),
+        n <= 16 and bool(_CREDIT.match(t)),
+    )
+
+
 def title_features(
     lines: list[Line],
     body_start: int,
@@ -298,7 +375,7 @@ def title_features(
     """One feature row (``FEATURES`` order) per candidate line ``cands`` of the body at ``body_start``
     (``index``: the page's ``page_index``, computed when not given)."""
     from .paragraphs import choose_stoplist, stoplist
-    from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
+    from .split import is_headline
 
     n_lines = max(len(lines), 1)
     body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES))]
@@ -309,29 +386,41 @@ def title_features(
     long_words = {w.casefold() for t in long_body for w in _CONTENT_WORD.findall(t)} - stops
     index = index or page_index([ln.text for ln in lines])
     counts, parts, sites = index.counts, index.parts, index.sites
-    heads = {i: is_headline(lines[i].text, opts) for i in cands}
+    memo, stripped_memo = _facts_memo(rules, opts)
+
+    def facts(t: str) -> _LineFacts:
+        f = memo.get(t)
+        if f is None:
+            f = memo[t] = _line_facts(t, rules, opts)
+        return f
+
+    def strip(t: str) -> tuple[str, bool]:
+        """(``strip_site_affix`` of ``t``, whether what it strips leaves a headline)."""
+        got = stripped_memo.get((t, sites))
+        if got is None:
+            s = strip_site_affix(t, opts, sites)
+            got = stripped_memo[(t, sites)] = (s, s != t and is_headline(s, opts))
+        return got
+
+    cand_facts = {i: facts(lines[i].text) for i in cands}
+    heads = {i: f.headline for i, f in cand_facts.items()}
     above = [i for i in cands if i < body_start and heads[i]]
     nearest = above[-1] if above else None
-    head_words = [words(lines[i].text) for i in cands if heads[i]]
+    head_words = [cand_facts[i].words for i in cands if heads[i]]
     most = max(head_words) if head_words else 0
-
-    def meta(t: str) -> bool:
-        return parse_byline(t, rules) is not None or (words(t) <= 16 and parse_date_line(t, rules) is not None)
 
     rows: list[list[float]] = []
     extra: list[tuple[float, bool]] = []  # (body_overlap_long, in_body) of each candidate
     keys: dict[int, str] = {}  # normalise_title of each candidate's text
     for i in cands:
         t = lines[i].text
-        n = words(t)
-        toks = t.split()
-        capitals, digits = _capitals_digits(t)
-        stripped = strip_site_affix(t, opts, sites)
-        key = keys[i] = normalise_title(t)
-        cw = [w.casefold() for w in _CONTENT_WORD.findall(t)]
-        content = [w for w in cw if w not in stops]
+        f = cand_facts[i]
+        n = f.words
+        stripped, stripped_headline = strip(t)
+        key = keys[i] = f.key
+        content = [w for w in f.content if w not in stops]
         common = sum(1 for w in set(content) if w in body_words)
-        all_words = _WORD.findall(t)
+        all_words = f.all_words
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         dist = max(body_start - i, 0)
         between = sum(1 for j in above if j > i)
@@ -342,14 +431,14 @@ def title_features(
             [
                 1.0,
                 float(heads[i]),
-                float(stripped != t and is_headline(stripped, opts)),
+                float(stripped_headline),
                 math.log1p(n),
                 min(len(t) / 100.0, 3.0),
-                sum(1 for w in toks if w[:1].isupper()) / len(toks) if toks else 0.0,
-                float(capitals),
-                float(bool(_SENTENCE_END.search(t))),
+                f.title_case,
+                float(f.capitals),
+                float(f.ends_sentence),
                 float(t.endswith(":")),
-                float(is_prose(t)),
+                float(f.prose),
                 math.log1p(dist),
                 float(i >= body_start),
                 float(min(abs(lines[body_start].block - lines[i].block), 5)) if body_start < len(lines) else 5.0,
@@ -357,20 +446,20 @@ def title_features(
                 float(i == nearest),
                 float(min(between, 5)),
                 float(min(counts[key] - 1, 3)),
-                float(key in parts and not _parts(t)),
-                float(stripped != t or bool(_parts(t))),
+                float(key in parts and not f.separated),
+                float(stripped != t or f.separated),
                 common / len(set(content)) if content else 0.0,
                 float(common >= 2),
-                float(rules.match_line(t) is not None),
-                sum(1 for w in all_words if w.casefold() in stops) / len(all_words) if all_words else 0.0,
-                digits / len(t),
-                float(n <= 16 and parse_date_line(t, rules) is not None),
-                float(parse_byline(t, rules) is not None),
-                float(bool(nxt) and meta(nxt)),
+                float(f.rule_hit),
+                sum(1 for w in all_words if w in stops) / len(all_words) if all_words else 0.0,
+                f.digits / len(t),
+                float(f.date_like),
+                float(f.byline_like),
+                float(bool(nxt) and facts(nxt).meta),
                 float(i == 0 or lines[i - 1].block != lines[i].block),
                 float(heads[i] and n == most),
-                float(bool(_LINK.search(t))),
-                float(n <= 16 and bool(_CREDIT.match(t))),
+                float(f.link_like),
+                float(f.by_line),
             ]
         )
     overlap, lw, head = FEATURES.index("body_overlap"), FEATURES.index("log_words"), FEATURES.index("headline")
