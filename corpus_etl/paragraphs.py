@@ -37,6 +37,7 @@ _URL = re.compile(r"https?://|www\.")
 _ELLIPSIS = re.compile(r"(\.\.\.|…)['\"’”»)\]]*$")  # a teaser's summary cut short
 _FIGURE = re.compile(r"\d")
 _FIGURE_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # a token holding a digit (matched once, from its start)
+_WORD_EDGES = ".,;:!?\"'“”‘’()«»"  # stripped from a word's ends before it is looked up in a stoplist
 _INNER_BULLET = re.compile(r"(?:^|\s)[*•▪►]\s")
 _BULLET = re.compile(r"(?:[*•·▪►»o+-]|\d{1,2}[.)])\s")
 
@@ -213,16 +214,17 @@ def stopword_density(text: str, stops: frozenset[str]) -> float:
     """Share of the whitespace-separated words of ``text`` that are stopwords (jusText's measure), over
     the words without a digit: figures ("$2.8", "3.5%", "2019") are neither function words nor chrome,
     and would make a sentence about money or results read as a list."""
-    tokens = text.split()
+    # (the text case-folded once, then split: the same words as each word case-folded, since case folding
+    # neither makes nor removes white space)
+    words = [t.strip(_WORD_EDGES) for t in text.casefold().split()]
     if _FIGURE.search(text) is None:
-        if not tokens:
+        if not words:
             return 0.0
-        return sum(1 for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops) / len(tokens)
-    n = len(tokens) - len(_FIGURE_TOKEN.findall(text))
+        return sum(map(stops.__contains__, words)) / len(words)
+    n = len(words) - len(_FIGURE_TOKEN.findall(text))
     if n <= 0:
         return 0.0
-    hits = [t for t in tokens if t.casefold().strip(".,;:!?\"'“”‘’()«»") in stops]
-    return sum(1 for t in hits if _FIGURE.search(t) is None) / n
+    return sum(1 for t in words if t in stops and _FIGURE.search(t) is None) / n
 
 
 def initial_class(text: str, stops: frozenset[str] | None, opts: ParagraphOptions) -> str:

@@ -193,8 +193,28 @@ class PageIndex:
     sites: frozenset[str]  # ``site_names``
 
 
+# page_index's answers by the lines' texts (a text split a second time asks again), for pages of up to
+# _INDEX_MAX_LINES lines; forgotten at once when full (a bounded memory).
+_INDEXES: dict[tuple[str, ...], PageIndex] = {}
+_INDEXES_MAX = 8
+_INDEX_MAX_LINES = 20_000
+
+
 def page_index(lines: list[str]) -> PageIndex:
-    """The ``PageIndex`` of a page's line texts (one pass)."""
+    """The ``PageIndex`` of a page's line texts (one pass; remembered for the last few pages: do not change
+    its ``counts``)."""
+    if len(lines) > _INDEX_MAX_LINES:
+        return _page_index(lines)
+    key = tuple(lines)
+    index = _INDEXES.get(key)
+    if index is None:
+        if len(_INDEXES) >= _INDEXES_MAX:
+            _INDEXES.clear()
+        index = _INDEXES[key] = _page_index(lines)
+    return index
+
+
+def _page_index(lines: list[str]) -> PageIndex:
     counts: Counter[str] = Counter()
     ends: Counter[str] = Counter()
     parts: set[str] = set()
@@ -335,6 +355,20 @@ def _facts_memo(
     return facts, stripped
 
 
+# _content_words by line text; forgotten at once when full (a bounded memory)
+_CONTENT: dict[str, tuple[str, ...]] = {}
+
+
+def _content_words(t: str) -> tuple[str, ...]:
+    """The content words of a line (``_CONTENT_WORD``), case-folded, in order."""
+    words = _CONTENT.get(t)
+    if words is None:
+        if len(_CONTENT) >= _FACTS_MAX:
+            _CONTENT.clear()
+        words = _CONTENT[t] = tuple(w.casefold() for w in _CONTENT_WORD.findall(t))
+    return words
+
+
 def _line_facts(t: str, rules: Rules, opts: SplitOptions) -> _LineFacts:
     from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
 
@@ -350,7 +384,7 @@ def _line_facts(t: str, rules: Rules, opts: SplitOptions) -> _LineFacts:
         capitals,
         digits,
         normalise_title(t),
-        tuple(w.casefold() for w in _CONTENT_WORD.findall(t)),
+        _content_words(t),
         tuple(w.casefold() for w in _WORD.findall(t)),
         bool(_SENTENCE_END.search(t)),
         is_prose(t),
@@ -381,12 +415,12 @@ def title_features(
     body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES))]
     name = choose_stoplist(body) if body else None
     stops = stoplist(name) if name else frozenset()
-    body_words = {w.casefold() for t in body for w in _CONTENT_WORD.findall(t)} - stops
+    memo, stripped_memo = _facts_memo(rules, opts)
+    body_words = set().union(*(_content_words(t) for t in body)) - stops
     long_body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES_LONG))]
-    long_words = {w.casefold() for t in long_body for w in _CONTENT_WORD.findall(t)} - stops
+    long_words = set().union(*(_content_words(t) for t in long_body)) - stops
     index = index or page_index([ln.text for ln in lines])
     counts, parts, sites = index.counts, index.parts, index.sites
-    memo, stripped_memo = _facts_memo(rules, opts)
 
     def facts(t: str) -> _LineFacts:
         f = memo.get(t)

@@ -64,13 +64,15 @@ class TreeEnsemble:
         flat = np.ascontiguousarray(x.T, dtype=np.float64).ravel()  # feature by feature, then row by row
         offset = w.feature * n  # where a node's feature starts in ``flat``
         nodes = np.repeat(w.roots[:, None], n, axis=1)  # trees (deepest first) x rows
+        take = np.take  # (gathers by np.take: the same values as indexing, faster on 1-d arrays)
+        threshold, left, missing_left = w.threshold, w.left, w.missing_left
 
         def step(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
-            v = flat[offset[at] + rows]
-            right = v > w.threshold[at]
+            v = take(flat, take(offset, at) + rows)
+            right = v > take(threshold, at)
             if has_nan:
-                right |= np.isnan(v) & ~w.missing_left[at]
-            return w.left[at] + right
+                right |= np.isnan(v) & ~take(missing_left, at)
+            return take(left, at) + right
 
         has_nan = bool(np.isnan(flat).any())
         rows = np.arange(n, dtype=np.intp)
@@ -78,15 +80,16 @@ class TreeEnsemble:
             nodes[:k] = step(nodes[:k], rows[None, :])
         if len(w.deeper) > _DENSE:
             out = nodes.reshape(-1)  # (a view: tree by tree, row by row)
-            pos = np.flatnonzero(~w.leaf[out[: w.deeper[_DENSE] * n]])  # the pairs not at a leaf
-            at, rows = out[pos], pos % n
+            pos = np.flatnonzero(~take(w.leaf, out[: w.deeper[_DENSE] * n]))  # the pairs not at a leaf
+            at, rows = take(out, pos), pos % n
             while len(pos):
                 for _ in range(_SPARSE):
                     at = step(at, rows)
-                done = w.leaf[at]
+                done = take(w.leaf, at)
                 out[pos[done]] = at[done]
-                pos, at, rows = pos[~done], at[~done], rows[~done]
-        values = w.value[nodes][w.order].T  # rows x trees, in the file's order
+                going = ~done
+                pos, at, rows = pos[going], at[going], rows[going]
+        values = take(w.value, nodes)[w.order].T  # rows x trees, in the file's order
         values3 = values.reshape(n, n_iter, per)
         for it in range(n_iter):  # iteration by iteration, as scikit-learn adds them
             raw += values3[:, it, :]
