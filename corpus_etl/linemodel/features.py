@@ -20,7 +20,6 @@ The second stage (``stack_features``) adds the first stage's class probabilities
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -120,18 +119,22 @@ def view_features(units: Sequence[Unit], view: Sequence[tuple[int, int, int]] | 
     pieces of ``view`` (``(start, end, group)`` in text order, not overlapping; ``split.rule_view_of``) of
     each group cover. None: no view (all 0)."""
     out = np.zeros((len(units), len(RULE_VIEW_GROUPS)))
-    if not view:
+    if not view or not units:
         return out
-    starts = [v[0] for v in view]
-    for i, u in enumerate(units):
-        length = max(u.end - u.start, 1)
-        j = max(bisect.bisect_right(starts, u.start) - 1, 0)
-        while j < len(view) and view[j][0] < u.end:
-            a, b, g = view[j]
-            overlap = min(b, u.end) - max(a, u.start)
-            if overlap > 0:
-                out[i, g] += overlap / length
-            j += 1
+    pieces = np.array(view, dtype=np.int64).reshape(-1, 3)
+    u_start = np.array([u.start for u in units], dtype=np.int64)
+    u_end = np.array([u.end for u in units], dtype=np.int64)
+    # per unit, the pieces from the last one starting at or before it to the last one starting before its end
+    first = np.maximum(np.searchsorted(pieces[:, 0], u_start, side="right") - 1, 0)
+    stop = np.maximum(np.searchsorted(pieces[:, 0], u_end, side="left"), first)
+    count = stop - first
+    unit = np.repeat(np.arange(len(units)), count)  # (unit, piece) pairs, unit by unit, pieces in order
+    piece = first[unit] + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    overlap = np.minimum(pieces[piece, 1], u_end[unit]) - np.maximum(pieces[piece, 0], u_start[unit])
+    hit = overlap > 0
+    length = np.maximum(u_end - u_start, 1)
+    # (added pair by pair, in order: the same sums as a loop over the units and their pieces)
+    np.add.at(out, (unit[hit], pieces[piece[hit], 2]), overlap[hit] / length[unit[hit]])
     return out
 
 
@@ -174,11 +177,11 @@ def _unit_row(text: str, stops: frozenset[str] | None, rules: Rules) -> list[flo
     spaces = text.count(" ")
     punct = n_chars - alnum - spaces
     words = _WORD.findall(text)
-    caps = sum(1 for w in words if w[0].isupper())
+    caps = sum([w[0].isupper() for w in words])
     return [
         math.log1p(n_chars),
         math.log1p(n_words),
-        (sum(len(w) for w in words) / len(words)) if words else 0.0,
+        (sum(map(len, words)) / len(words)) if words else 0.0,
         1.0 if _SENTENCE_END.search(text) else 0.0,
         float(len(_INNER_SENTENCE.findall(text))),
         1.0 if text[:1].isupper() else 0.0,
