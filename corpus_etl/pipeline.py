@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -460,6 +461,23 @@ def flag_two_pages(
             row["may_hold_two_pages"] = bool(cues)
 
 
+# Settings() by the CORPUS_ETL_ variables of the environment (reading them through pydantic costs about a
+# millisecond: as much as splitting a short file); the settings are frozen, so one object serves every call.
+_SETTINGS: dict[tuple[tuple[str, str], ...], Settings] = {}
+
+
+def _default_settings() -> Settings:
+    """``Settings()`` for the environment as it is now (made once per distinct set of ``CORPUS_ETL_`` variables,
+    matched without regard to case as pydantic-settings matches them)."""
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.lower().startswith("corpus_etl_")))
+    settings = _SETTINGS.get(key)
+    if settings is None:
+        if len(_SETTINGS) >= 8:
+            _SETTINGS.clear()
+        settings = _SETTINGS[key] = Settings()
+    return settings
+
+
 def extract_records(
     text: str,
     settings: Settings | None = None,
@@ -481,7 +499,7 @@ def extract_records(
     Returns:
         The ``articles`` rows, in text order (``run_id`` is "adhoc").
     """
-    settings = settings or Settings()
+    settings = settings or _default_settings()
     rules = load_rules(settings.rules_path)
     split = split_document(text, fmt, rules, settings.split_options(), settings.text_field, learned)
     at = datetime.now(UTC)
