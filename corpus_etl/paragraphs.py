@@ -31,6 +31,8 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
+
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"https?://|www\.")
@@ -96,6 +98,28 @@ def _read_index() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
     return names, {w: shared.setdefault(t := tuple(v), t) for w, v in where.items()}
 
 
+_SETS: list[tuple[dict[str, tuple[int, ...]], dict[int, int], np.ndarray, np.ndarray]] = []  # (one, or none yet)
+
+
+def _list_sets(where: dict[str, tuple[int, ...]]) -> tuple[dict[int, int], np.ndarray, np.ndarray]:
+    """The distinct sets of lists of ``where`` (``_index()``; one shared tuple each): the number of each set by
+    the tuple's id, and the sets' lists as CSR arrays (set ``j`` holds ``indices[indptr[j]:indptr[j + 1]]``).
+    Made once for the index (again if the index is read again)."""
+    if _SETS and _SETS[0][0] is where:
+        return _SETS[0][1:]
+    set_of: dict[int, int] = {}
+    sets: list[tuple[int, ...]] = []
+    for ks in where.values():
+        if id(ks) not in set_of:
+            set_of[id(ks)] = len(sets)
+            sets.append(ks)
+    indptr = np.zeros(len(sets) + 1, dtype=np.intp)
+    np.cumsum([len(ks) for ks in sets], out=indptr[1:])
+    indices = np.array([k for ks in sets for k in ks], dtype=np.intp)
+    _SETS[:] = [(where, set_of, indptr, indices)]
+    return set_of, indptr, indices
+
+
 @lru_cache(maxsize=1)
 def _sizes() -> dict[int, int]:
     """The number of words of each of jusText's lists (by index in ``_index()[0]``)."""
@@ -153,12 +177,24 @@ def _choose_stoplist(texts: list[str], opts: ParagraphOptions, sample_words: int
         if len(sample) >= sample_words:
             break
     n = len(sample)
-    counts: Counter[int] = Counter()
-    for w, c in Counter(map(str.casefold, sample)).items():  # each distinct word once
-        for k in where.get(w, ()):
-            counts[k] += c
-    if not n or not counts:
+    # each distinct word once, through the few thousand distinct sets of lists the words belong to: per set its
+    # words' occurrences, then per list the sum over its sets (whole numbers: the same counts in any order)
+    set_of, indptr, indices = _list_sets(where)
+    sets: list[int] = []
+    occurrences: list[int] = []
+    for w, c in Counter(map(str.casefold, sample)).items():
+        ks = where.get(w)
+        if ks is not None:
+            sets.append(set_of[id(ks)])
+            occurrences.append(c)
+    if not n or not sets:
         return None
+    per_set = np.bincount(sets, weights=occurrences, minlength=len(indptr) - 1)
+    used = np.flatnonzero(per_set)
+    first, lengths = indptr[used], indptr[used + 1] - indptr[used]
+    at = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    per_list = np.bincount(indices[at], weights=np.repeat(per_set[used], lengths), minlength=len(names))
+    counts = {int(k): int(per_list[k]) for k in np.flatnonzero(per_list)}
     # Ties (Simple_English vs English) go to the alphabetically first name: deterministic.
     best, hits = min(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
     # Some of jusText's long lists (built from Wikipedia) hold thousands of words, English ones among
