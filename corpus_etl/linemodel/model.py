@@ -91,6 +91,10 @@ class TreeEnsemble:
                 pos, at, rows = pos[going], at[going], rows[going]
         values = take(w.value, nodes)[w.order].T  # rows x trees, in the file's order
         values3 = values.reshape(n, n_iter, per)
+        if n * per <= _NARROW:  # (a few rows, e.g. a body's title candidates: one running sum, not n_iter steps)
+            # ``np.cumsum`` adds strictly in order along the axis, one addition at a time: the same doubles
+            steps = np.concatenate([raw[None], values3.transpose(1, 0, 2)])
+            return np.cumsum(steps, axis=0)[-1]
         for it in range(n_iter):  # iteration by iteration, as scikit-learn adds them
             raw += values3[:, it, :]
         return raw
@@ -102,6 +106,7 @@ class TreeEnsemble:
 
 _DENSE = 4  # levels walked over all rows x trees
 _SPARSE = 2  # levels walked between two drops of the pairs that reached a leaf
+_NARROW = 64  # at most this many rows x trees per iteration: the iterations summed by one np.cumsum
 
 
 @dataclass(frozen=True)
