@@ -64,15 +64,15 @@ class TreeEnsemble:
         flat = np.ascontiguousarray(x.T, dtype=np.float64).ravel()  # feature by feature, then row by row
         offset = w.feature * n  # where a node's feature starts in ``flat``
         nodes = np.repeat(w.roots[:, None], n, axis=1)  # trees (deepest first) x rows
-        take = np.take  # (gathers by np.take: the same values as indexing, faster on 1-d arrays)
-        threshold, left, missing_left = w.threshold, w.left, w.missing_left
+        # (gathers by ndarray.take: the same values as indexing, faster on 1-d arrays)
+        threshold, left, missing_left, leaf = w.threshold, w.left, w.missing_left, w.leaf
 
         def step(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
-            v = take(flat, take(offset, at) + rows)
-            right = v > take(threshold, at)
+            v = flat.take(offset.take(at) + rows)
+            right = v > threshold.take(at)
             if has_nan:
-                right |= np.isnan(v) & ~take(missing_left, at)
-            return take(left, at) + right
+                right |= np.isnan(v) & ~missing_left.take(at)
+            return left.take(at) + right
 
         has_nan = bool(np.isnan(flat).any())
         rows = np.arange(n, dtype=np.intp)
@@ -80,16 +80,16 @@ class TreeEnsemble:
             nodes[:k] = step(nodes[:k], rows[None, :])
         if len(w.deeper) > _DENSE:
             out = nodes.reshape(-1)  # (a view: tree by tree, row by row)
-            pos = np.flatnonzero(~take(w.leaf, out[: w.deeper[_DENSE] * n]))  # the pairs not at a leaf
-            at, rows = take(out, pos), pos % n
+            pos = np.flatnonzero(~leaf.take(out[: w.deeper[_DENSE] * n]))  # the pairs not at a leaf
+            at, rows = out.take(pos), pos % n
             while len(pos):
                 for _ in range(_SPARSE):
                     at = step(at, rows)
-                done = take(w.leaf, at)
+                done = leaf.take(at)
                 out[pos[done]] = at[done]
                 going = ~done
                 pos, at, rows = pos[going], at[going], rows[going]
-        values = take(w.value, nodes)[w.order].T  # rows x trees, in the file's order
+        values = w.value.take(nodes)[w.order].T  # rows x trees, in the file's order
         values3 = values.reshape(n, n_iter, per)
         if n * per <= _NARROW:  # (a few rows, e.g. a body's title candidates: one running sum, not n_iter steps)
             # ``np.cumsum`` adds strictly in order along the axis, one addition at a time: the same doubles
