@@ -20,6 +20,7 @@ own title model beside it (``title_model_path``).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -453,14 +454,13 @@ def title_features(
         stripped, stripped_headline = strip(t)
         key = keys[i] = f.key
         content = [w for w in f.content if w not in stops]
-        common = sum(1 for w in set(content) if w in body_words)
+        distinct = set(content)
+        common = len(distinct & body_words)
         all_words = f.all_words
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         dist = max(body_start - i, 0)
-        between = sum(1 for j in above if j > i)
-        extra.append(
-            (sum(1 for w in set(content) if w in long_words) / len(set(content)) if content else 0.0, i > body_start)
-        )
+        between = len(above) - bisect.bisect_right(above, i)  # (above is in line order)
+        extra.append((len(distinct & long_words) / len(distinct) if content else 0.0, i > body_start))
         rows.append(
             [
                 1.0,
@@ -482,10 +482,10 @@ def title_features(
                 float(min(counts[key] - 1, 3)),
                 float(key in parts and not f.separated),
                 float(stripped != t or f.separated),
-                common / len(set(content)) if content else 0.0,
+                common / len(distinct) if content else 0.0,
                 float(common >= 2),
                 float(f.rule_hit),
-                sum(1 for w in all_words if w in stops) / len(all_words) if all_words else 0.0,
+                sum(map(stops.__contains__, all_words)) / len(all_words) if all_words else 0.0,
                 f.digits / len(t),
                 float(f.date_like),
                 float(f.byline_like),
