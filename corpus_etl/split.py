@@ -898,12 +898,8 @@ class _Splitter:
         enough = rec.body_words >= self.opts.min_body_words_before_split
         if enough and opener:
             return "opener"
-        if (
-            (rec.body_words >= self.opts.model_strong_min_words or rec.dateline)
-            and rec.paragraphs
-            and self.rules.dateline.match(nxt.text)
-        ):
-            return "opener"  # a headline over a dateline after a brief ("Qtly div 14 cts vs 12.5 cts / Payable ...")
+        if rec.dateline and rec.paragraphs and self.rules.dateline.match(nxt.text):
+            return "opener"  # a dated brief, then a headline over a dateline ("Qtly div 14 cts vs 12.5 cts ...")
         if self.opts.one_article:
             return None
         p = self.boundaries.probability(i) if self._model_may_split() else 0.0

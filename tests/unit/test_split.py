@@ -657,8 +657,8 @@ def test_a_headline_the_title_model_finds_in_the_body_takes_the_few_words_before
 
 
 def test_a_headline_over_a_dateline_opens_a_story_after_a_brief():
-    """Wire briefs of a few words each (a dividend notice) are stories of their own: a headline whose next line
-    opens with a dateline starts a new article after ten words of body, or after a dated brief."""
+    """Wire briefs of a few words each (a dividend notice) are stories of their own: after a dated brief, a
+    headline whose next line opens with a dateline starts a new article."""
     text = (
         "ECHLIN INC DIVIDEND INCREASED 12 PCT\n\nBRANFORD, Conn., March 12 - Echlin raised its quarterly dividend "
         "to 14 cts a share from 12.5 cts, payable April 18.\n\n"
