@@ -146,7 +146,10 @@ class AnalyticsSummary:
 def update_analytics(
     db_path: Path, run_id: str, changed_source_ids: Iterable[str] | None = None, staged_dir: Path | None = None
 ) -> AnalyticsSummary:
-    """Bring story clusters and the search index up to date with ``articles``, in one transaction.
+    """Bring story clusters and the search index up to date with ``articles`` in one transaction, then the event
+    stories in transactions of their own (``warehouse.stories``: one per chunk of articles placed, so that the
+    rows a run adds are never all held uncommitted at once; a crash leaves the articles placed so far, and the
+    next update places the rest).
 
     Args:
         db_path: the DuckDB file.
@@ -172,6 +175,9 @@ def update_analytics(
         except BaseException:
             rollback_quietly(con)
             raise
+        _checkpoint(con, claim)
+        claim.set(ANALYTICS_MEMORY_LIMIT)  # the stories' joins
+        counts.update(update_stories(con, run_id))
         _checkpoint(con, claim)
     return AnalyticsSummary(**counts, seconds=round(time.perf_counter() - t0, 3))
 
@@ -375,8 +381,6 @@ class _Updater:
         con.execute(sql("analytics/relink"))
         written = self._link()
         totals = fetch_dicts(con, sql("analytics/totals"))[0]
-        self._memory(ANALYTICS_MEMORY_LIMIT)  # (the linking may have left LINK_MEMORY_LIMIT): the stories' joins
-        self.stats.update(update_stories(con, self.run_id))
         return {
             "signatures_added": self._count("an_sig_todo"),
             "signatures_removed": sig_removed,

@@ -1,7 +1,10 @@
 """The event stories writer: places the articles no story holds yet (``corpus_etl.analytics.events``).
 
-Called by ``warehouse.analytics.update_analytics`` after the search index is up to date, on its connection
-and inside its transaction. Incremental: placed articles keep their story; rows of articles that left
+Called by ``warehouse.analytics.update_analytics`` on its connection after the search index is up to date
+and committed, outside any transaction: it commits the removal of stale rows, then each chunk of placed
+articles, one transaction each (the index rows a first run adds, held uncommitted beside the stories' joins,
+took 50 MB of generated stories over the update's memory limit). Incremental: placed articles keep their
+story; rows of articles that left
 ``articles`` (or of another linking version) are dropped; every indexed article without a row is placed, in
 the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk the dot products with the
 stored vectors are computed in DuckDB (``stories/matches``) and only the pairs at or above the threshold come
@@ -11,17 +14,20 @@ the search index (``search_terms``), which counts the same words over the same a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 
-from .db import fetch_dicts, quote_ident, sql
+from .db import fetch_dicts, quote_ident, rollback_quietly, sql
 
 CHUNK = 2000  # articles placed per read of texts and stored vectors
 
 
 def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
-    """Bring ``story_members`` and ``story_terms`` up to date with the search index, on ``con``'s transaction.
+    """Bring ``story_members`` and ``story_terms`` up to date with the search index: ``con`` must be in no
+    transaction; each step commits its own (see the module doc).
 
     Returns:
         Counts: stories_placed (articles placed now), stories_removed (rows dropped), stories and
@@ -29,19 +35,21 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
     """
     from corpus_etl.analytics import events
 
-    con.execute(sql("stories/stale"), [events.STORY_VERSION])
-    removed = _count(con, "st_stale")
-    if removed:
-        con.execute(sql("stories/subtract_stale"))
-        con.execute(sql("stories/delete_stale_members"))
-        con.execute(sql("stories/delete_stale_terms"))
-        con.execute(sql("stories/delete_empty_centroids"))
-    con.execute(sql("stories/todo"))
-    todo = _count(con, "st_todo")
-    if todo:
-        n_docs = int(con.execute(sql("stories/n_docs")).fetchall()[0][0])
-        con.execute(sql("stories/df_todo"))
-        for start in range(0, todo, CHUNK):
+    with _transaction(con):
+        con.execute(sql("stories/stale"), [events.STORY_VERSION])
+        removed = _count(con, "st_stale")
+        if removed:
+            con.execute(sql("stories/subtract_stale"))
+            con.execute(sql("stories/delete_stale_members"))
+            con.execute(sql("stories/delete_stale_terms"))
+            con.execute(sql("stories/delete_empty_centroids"))
+        con.execute(sql("stories/todo"))
+        todo = _count(con, "st_todo")
+        n_docs = int(con.execute(sql("stories/n_docs")).fetchall()[0][0]) if todo else 0
+        if todo:
+            con.execute(sql("stories/df_todo"))
+    for start in range(0, todo, CHUNK):
+        with _transaction(con):
             _place_chunk(con, run_id, start, start + CHUNK, n_docs)
     stories, members = con.execute(sql("stories/totals")).fetchall()[0]
     return {
@@ -50,6 +58,18 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         "stories": int(stories),
         "story_members": int(members),
     }
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT on ``con``; ROLLBACK when the block raises."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(con)
+        raise
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -149,3 +149,36 @@ def test_the_warehouse_places_as_the_pure_linking_does(tmp_path, multinews):
     got = story_rows(db)
     assert got == want
     assert len(set(got.values())) < len(got)  # stories were formed, across the runs too
+
+
+def test_stories_commit_chunk_by_chunk_and_a_crash_resumes(tmp_path, multinews, monkeypatch):
+    """The event stories are placed one chunk a transaction (the rows of a large first run held uncommitted at
+    once ran the update out of memory): a crash in the third chunk keeps the two placed, and the next update
+    places the rest, ending where an uninterrupted update ends."""
+    from warehouse import stories
+
+    files = {"mn/a.txt": [(r["title"], str(r["body"]), None) for r in multinews[:12]]}
+    whole = tmp_path / "whole.duckdb"
+    put(whole, files, "r1", AT)  # type: ignore[arg-type]
+    monkeypatch.setattr(stories, "CHUNK", 2)
+    update_analytics(whole, "r1")
+    want = story_rows(whole)
+    db = tmp_path / "corpus.duckdb"
+    put(db, files, "r1", AT)  # type: ignore[arg-type]
+    real, calls = stories._place_chunk, []
+
+    def crash_third(*args: object) -> None:
+        calls.append(args)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stories, "_place_chunk", crash_third)
+    with pytest.raises(RuntimeError, match="killed"):
+        update_analytics(db, "r1")
+    assert len(story_rows(db)) == 4  # two chunks of two, committed
+    assert rows(db, "SELECT count(*) FROM search_docs")[0][0] == 12  # the index committed before the stories
+    monkeypatch.setattr(stories, "_place_chunk", real)
+    again = update_analytics(db, "r2")
+    assert again.stories_placed == 8 and story_rows(db) == want
+    assert centroid_errors(db) == 0
