@@ -226,6 +226,12 @@ def _epoch(value: str | None) -> float | None:
     return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
 
+def task_base(name: str) -> str:
+    """A task run's name without its run suffix: "process-batch-6-of-13", "load-batch-6" (the run plan's names)
+    and "process-batch-4c1" (Prefect's) all count as their task."""
+    return re.sub(r"-(?:\d+(?:-of-\d+)?|[0-9a-f]{3})$", "", name)
+
+
 def prefect_stages(run_id: str, proc: dict[str, Any]) -> dict[str, Any] | None:
     """Per-stage times of a flow run from the Prefect API database (task runs), and the time the process
     spent before the flow started (imports, the temporary API server) and after it ended."""
@@ -249,7 +255,7 @@ def prefect_stages(run_id: str, proc: dict[str, Any]) -> dict[str, Any] | None:
     assert f0 is not None and f1 is not None
     by: dict[str, dict[str, Any]] = {}
     for name, start, end, state in tasks:
-        base = re.sub(r"-[0-9a-f]{3}$", "", name)
+        base = task_base(name)
         s, e = _epoch(start), _epoch(end)
         if s is None or e is None:
             continue

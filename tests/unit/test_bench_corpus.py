@@ -143,3 +143,18 @@ def test_every_file_has_a_size_in_range(seed: int) -> None:
     files = list(generate_corpus(synthetic_pool().stories, int(0.3 * MB), seed=seed, max_file=50_000))
     assert all(len(f.data) >= 2_000 for f in files)
     assert len({f.name for f in files}) == len(files)
+
+
+def test_the_stage_table_groups_the_run_plans_task_runs_by_task():
+    """The bench's "where the time goes" table sums a task's runs: the run plan names them per batch."""
+    from bench.run.product import task_base
+
+    names = [
+        "process-batch-6-of-13",
+        "process-batch-13-of-13",
+        "load-batch-6",
+        "validate-batch-12",
+        "process-batch-4c1",
+    ]
+    assert [task_base(n) for n in names] == ["process-batch"] * 2 + ["load-batch", "validate-batch", "process-batch"]
+    assert task_base("update-analytics") == "update-analytics" and task_base("export-parquet") == "export-parquet"
