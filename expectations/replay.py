@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from corpus_etl import schema
-from warehouse.db import fetch_dicts, quote_ident, sql
+from warehouse.db import fetch_dicts, quote_ident, sql, transaction
 from warehouse.loader import open_writer
 
 from .validate import Validator, with_check_columns
@@ -59,21 +58,13 @@ def replay_quarantine(db_path: Path, run_id: str, validator: Validator | None = 
     with open_writer(db_path) as con:
         con.register("stg_released", released)
         con.register("stg_still", schema.to_table(_STILL, still) if still else _STILL.schema.empty_table())
-        con.execute("BEGIN")
-        try:
+        with transaction(con):
             con.execute(
                 sql("load/insert_staged").format(table=quote_ident("articles"), staged=quote_ident("stg_released"))
             )
             con.execute(sql("load/release_quarantine"))
             con.execute(sql("load/refresh_quarantine_reasons"), [now])
             con.execute(sql("load/recount_sources"))
-            con.execute("COMMIT")
-        except Exception:
-            try:  # a failed COMMIT has already ended the transaction; keep the first error
-                con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass
-            raise
     return ReplayResult(articles.num_rows, released.num_rows, len(still))
 
 

@@ -74,8 +74,8 @@ from .db import (
     memory_claim,
     quote_ident,
     quote_literal,
-    rollback_quietly,
     sql,
+    transaction,
 )
 from .loader import open_writer
 from .stories import update_stories
@@ -167,14 +167,9 @@ def update_analytics(
     t0 = time.perf_counter()
     changed = sorted(set(changed_source_ids or ()))
     with open_writer(db_path) as con, memory_claim(con, db_path, ANALYTICS_MEMORY_LIMIT) as claim:
-        con.execute("BEGIN")
-        try:
+        with transaction(con):
             updater = _Updater(con, run_id, staged_dir, claim)
             counts = {**updater.run(changed), **updater.stats}
-            con.execute("COMMIT")
-        except BaseException:
-            rollback_quietly(con)
-            raise
         _checkpoint(con, claim)
         claim.set(ANALYTICS_MEMORY_LIMIT)  # the stories' joins
         counts.update(update_stories(con, run_id))

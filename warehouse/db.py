@@ -44,6 +44,19 @@ def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT on ``con``; when the block (or the COMMIT) raises, ROLLBACK (``rollback_quietly``) and
+    the error goes on."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(con)
+        raise
+
+
 class SchemaTooNew(RuntimeError):
     """The warehouse was written by a newer corpus-etl (a higher schema version than this one knows)."""
 
@@ -553,8 +566,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
         return []
     from corpus_etl.schema import TABLES
 
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         found = stored_schema_version(con)
         if found is not None and found > SCHEMA_VERSION:
             raise SchemaTooNew(
@@ -583,10 +595,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute(stmt)
         con.execute(sql("load/clear_schema_fingerprint"))
         con.execute(sql("load/set_schema_fingerprint"), [schema_fingerprint(), catalog_digest(con)])
-        con.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(con)
-        raise
     return applied
 
 

@@ -33,6 +33,7 @@ from .db import (
     quote_ident,
     quote_literal,
     sql,
+    transaction,
 )
 
 if TYPE_CHECKING:
@@ -304,8 +305,7 @@ def load_batch(
     limit = load_memory_limit(staged.values())  # a batch needs little, unless it holds a huge value
     with open_writer(db_path) as con, memory_claim(con, db_path, limit):
         con.register("stg_sources", sources)
-        con.execute("BEGIN")
-        try:
+        with transaction(con):
             con.execute(sql("load/merge_sources"))
             # Rows of a file exist only beside its row in sources (both are written in one transaction):
             # a batch of files the warehouse never had (every batch of a first run) has no rows to replace,
@@ -322,13 +322,6 @@ def load_batch(
                         sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(f"stg_{name}"))
                     )
                     con.unregister(f"stg_{name}")
-            con.execute("COMMIT")
-        except Exception:
-            try:  # a failed COMMIT has already ended the transaction; keep the first error
-                con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass
-            raise
         checkpoint_quietly(con)  # now, within the load's claim: the close would checkpoint at the writer's limit
     return LoadCounts(tables["articles"].num_rows, quarantine.num_rows, tables["removed_spans"].num_rows)
 

@@ -14,13 +14,11 @@ the search index (``search_terms``), which counts the same words over the same a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 
-from .db import fetch_dicts, quote_ident, rollback_quietly, sql
+from .db import fetch_dicts, quote_ident, sql, transaction
 
 CHUNK = 2000  # articles placed per read of texts and stored vectors
 
@@ -35,7 +33,7 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
     """
     from corpus_etl.analytics import events
 
-    with _transaction(con):
+    with transaction(con):
         con.execute(sql("stories/stale"), [events.STORY_VERSION])
         removed = _count(con, "st_stale")
         if removed:
@@ -49,7 +47,7 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         if todo:
             con.execute(sql("stories/df_todo"))
     for start in range(0, todo, CHUNK):
-        with _transaction(con):
+        with transaction(con):
             _place_chunk(con, run_id, start, start + CHUNK, n_docs)
     stories, members = con.execute(sql("stories/totals")).fetchall()[0]
     return {
@@ -58,18 +56,6 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         "stories": int(stories),
         "story_members": int(members),
     }
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN ... COMMIT on ``con``; ROLLBACK when the block raises."""
-    con.execute("BEGIN")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(con)
-        raise
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
