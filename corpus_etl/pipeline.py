@@ -26,7 +26,7 @@ from .analytics.index import index_tables
 from .decode import decode_bytes
 from .discover import SourceFile, display_path
 from .formats import read_summaries, sibling, split_document
-from .langid import UND, LangResult, detect_language, detect_languages
+from .langid import UND, LangResult, detect_language, detect_languages, with_file_language
 from .learned import file_line_hashes, outlet_key
 from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
@@ -178,7 +178,10 @@ def build_articles(
         "min_letters": settings.lang_min_letters,
         "engine": settings.lang_engine,
     }
-    langs = detect_languages([n.body or (n.title or "") for n in norm], **options)  # type: ignore[arg-type]
+    texts = [n.body or (n.title or "") for n in norm]
+    langs = detect_languages(texts, **options)  # type: ignore[arg-type]
+    # a short text (a table of figures, a brief) detected as another language than the file's long texts
+    langs = with_file_language(texts, langs, sample_chars=settings.lang_sample_chars)
     # Per-paragraph language only where the record mixes languages (detection is the costly step): where the
     # sample's detection saw a second language, or where a paragraph that hardly uses the record language's
     # function words (``foreign_paragraphs``; anywhere in the body, past the sample too) is detected as

@@ -122,9 +122,27 @@ ARTICLES = TableSpec(
                 "for a record without a headline.",
             ),
             _f("body", STR, "Normalised text: NFC, clean spaces, paragraphs separated by one blank line.", False),
-            _f("language", STR, "ISO 639-1 code from seeded langdetect, or 'und' when undetectable.", False),
-            _f("language_prob", pa.float64(), "langdetect's probability for `language` (0 for 'und').", False),
-            _f("language_reason", STR, "Why the language is 'und' (no_letters, too_short); NULL otherwise."),
+            _f(
+                "language",
+                STR,
+                "ISO 639-1 code from seeded langdetect, or 'und' when undetectable; a short body (under 200 letters "
+                "read) that langdetect gave another language takes the language of its file's long bodies "
+                "(`language_reason` 'file_language').",
+                False,
+            ),
+            _f(
+                "language_prob",
+                pa.float64(),
+                "langdetect's probability for `language` (0 for 'und'; for 'file_language', the share of the file's "
+                "long bodies' letters in that language).",
+                False,
+            ),
+            _f(
+                "language_reason",
+                STR,
+                "Why the language is 'und' (no_letters, too_short), or 'file_language' (taken from the file's long "
+                "bodies, see `language`); NULL otherwise.",
+            ),
             _f("authors", LIST_STR, "Authors from bylines and author blocks, in order of appearance.", False),
             _f(
                 "outlet",

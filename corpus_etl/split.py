@@ -208,6 +208,10 @@ class SplitOptions:
     # good text, the block becomes the article's body (trafilatura's fallback to a baseline extraction).
     recall_fallback_min_chars: int = 1000
     recall_fallback_block_share: float = 0.5
+    # On a web page, a dated story (a dateline) whose body came out under this many words is a wire brief of
+    # figures the classifiers read as chrome: its lines removed by a content judgement are its body again
+    # (see _Splitter._restore_dated_briefs).
+    brief_min_words: int = 20
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1159,6 +1163,123 @@ class _Splitter:
             self._take_block(target, [paras[k] for k in chosen])
             arts_by_page = chrome = None
 
+    def _restore_dated_briefs(self) -> None:
+        """On a web page, a wire story whose body the classifiers read as chrome gets it back: a brief of
+        figures (an earnings or a commodity table: "Shr one cent vs nine cts", "Net 51,057 vs 554,878") is
+        short lines with few stopwords, which the paragraph classifier and the line model remove.
+
+        A story is a line that opens with a dateline stating the day ("EAST RUTHERFORD, N.J., March 17 -"), kept
+        or removed by a content judgement (``_soft_removal``), and the lines after it up to the first line of page
+        chrome (a copyright, a skip link, "Read more") or another record. Its article is the record holding the
+        dateline's line or, for a dateline removed, the first article record met after it; with none (every line of the
+        story removed), a new article record. When that article keeps fewer body words than
+        ``SplitOptions.brief_min_words`` and than half the story's words, the story's lines removed by a content
+        judgement (not 'line_model_comment') and a title below the dateline (a row of figures the title model
+        took) become its body; a line a rule removes for what it is (an advertisement) stays removed. With no
+        title above the dateline, a headline-like line removed right before it becomes the title (a story no record
+        holds is restored only under such a headline: a teaser "ZURICH, Oct 31 (Reuters) - ..." is not); the title is
+        then chosen again above the body (``_choose_titles``), or stays NULL."""
+        stop = _PAGE_CHROME - {"advertisement"} - _REPEATS  # (a table's header line may repeat)
+        starts = [ln.start for ln in self.lines]
+        pieces = sorted(self.pieces, key=lambda p: p.start)
+        stories: list[tuple[int, list[Piece], int | None]] = []  # (dateline piece, the story's pieces, article)
+        k = 0
+        while k < len(pieces):
+            p = pieces[k]
+            m = self._dateline_at(p, starts)
+            if (
+                m is None
+                or not _DATED.search(m.group("dateline"))
+                or (p.role == "removed" and not _soft_removal(p.rule or ""))
+            ):
+                k += 1
+                continue
+            owner = p.record if p.role != "removed" else None
+            if owner is not None and self.records[owner].kind != "article":
+                k += 1
+                continue
+            j = k
+            while j < len(pieces):
+                q = pieces[j]
+                if q.role == "removed" and q.rule in stop:
+                    break
+                if q.role != "removed" and q.record is not None and q.record != owner:
+                    if owner is None and self.records[q.record].kind == "article":
+                        owner = q.record
+                    else:
+                        break
+                j += 1
+            stories.append((k, pieces[k:j], owner))
+            k = max(j, k + 1)
+        for k, story, owner in reversed(stories):  # (a record inserted renumbers only the records after it)
+            soft = [
+                q
+                for q in story
+                if q.role == "removed" and _soft_removal(q.rule or "") and q.rule != "line_model_comment"
+            ]
+            kept = self.records[owner].body_words if owner is not None else 0
+            story_words = kept + sum(words(self.text[q.start : q.end]) for q in soft)
+            if not soft or kept >= max(self.opts.brief_min_words, story_words / 2):
+                continue
+            if owner is None:  # a story no record holds: a brief only under its headline, as a wire prints it
+                if not (k and self._headline_removed(pieces[k - 1], stop, starts)):
+                    continue
+                owner = self._insert_record(story[0].start)
+            rec = self.records[owner]
+            chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
+            titled = [q for q in story if q.role == "title" and q.record == owner]
+            for q in soft + titled:
+                a, b, t = self._paragraph_of(q, starts)
+                if t:
+                    chosen.setdefault(a, (a, b, t))
+            for q in titled:
+                q.role = "body"
+                rec.title = None
+            self._take_block(owner, [(a, b, t, owner) for a, b, t in sorted(chosen.values())])
+            m = self._dateline_at(pieces[k], starts)
+            if rec.dateline is None and m is not None:
+                rec.dateline = m.group("dateline").strip(" ,")
+            if not any(q.record == owner and q.role == "title" for q in self.pieces) and k > 0:
+                prev = pieces[k - 1]
+                if self._headline_removed(prev, stop, starts):
+                    prev.role, prev.rule, prev.record = "title", None, owner
+                    rec.title = self._paragraph_of(prev, starts)[2]
+
+    def _headline_removed(self, p: Piece, stop: frozenset[str], starts: list[int]) -> bool:
+        """Whether piece ``p`` is a headline-like line removed by no rule of page chrome."""
+        return p.role == "removed" and p.rule not in stop and is_headline(self._paragraph_of(p, starts)[2], self.opts)
+
+    def _dateline_at(self, p: Piece, starts: list[int]) -> re.Match[str] | None:
+        """The dateline opening the line that piece ``p`` starts (None when it does not start a line)."""
+        ln = self.lines[bisect.bisect_right(starts, p.start) - 1]
+        return self.rules.dateline.match(ln.text) if ln.start == p.start else None
+
+    def _paragraph_of(self, p: Piece, starts: list[int]) -> tuple[int, int, str]:
+        """Piece ``p`` as a body paragraph: (start, end, text) as ``step`` keeps a line."""
+        ln = self.lines[bisect.bisect_right(starts, p.start) - 1]
+        raw = self.text[p.start : p.end]
+        lead = len(raw) - len(raw.lstrip())
+        text = ln.text if (ln.start, ln.end) == (p.start, p.end) else " ".join(raw.split())
+        return p.start + lead, p.start + len(raw.rstrip()), text
+
+    def _insert_record(self, start: int) -> int:
+        """A new article record in text order: right after the last record holding a kept piece before ``start``
+        (on that record's page); the records after it are renumbered. Its index."""
+        pos = 1 + max(
+            (p.record for p in self.pieces if p.role != "removed" and p.record is not None and p.start < start),
+            default=-1,
+        )
+        for p in self.pieces:
+            if p.record is not None and p.record >= pos:
+                p.record += 1
+        self.records.insert(pos, RawRecord(kind="article"))
+        self.open_reason.insert(pos, "dated_brief")
+        self.record_page.insert(pos, self.record_page[pos - 1] if pos else 0)
+        self._titles_asked = {(i + 1 if i >= pos else i): v for i, v in self._titles_asked.items()}
+        if self.main is not None and self.main >= pos:
+            self.main += 1
+        return pos
+
     def _take_block(
         self,
         target: int,
@@ -1863,8 +1984,10 @@ class _Splitter:
                 self._choose_titles()
             if self.opts.line_model:
                 self._line_model_bodies()
-                if self.opts.title_model:  # again, around the bodies the model chose (dragnet titles +0.018)
-                    self._choose_titles()
+            if not self.capture_view:  # (the line model's training reads the rules' view, as it reads it)
+                self._restore_dated_briefs()
+            if self.opts.line_model and self.opts.title_model:  # again, around the bodies the model chose
+                self._choose_titles()  # (dragnet titles +0.018)
         if self.opts.one_article:
             self._untitle_lone_headlines()
         if self.capture_view:
@@ -1976,6 +2099,19 @@ _LOW_CONTENT = frozenset(
         "pre_title_chrome",
     ]
 )
+
+
+# A wire dateline that states the day ("EAST RUTHERFORD, N.J., March 17", "LONDON, March 25 (Reuters)"); a page's
+# "RSS —", "TWO-DAY SALE!" or "LONDON —" match the dateline pattern too.
+_DATED = re.compile(r"[A-Za-z.]\s\d{1,2}(?:\s*\([^)]*\))?$")
+
+
+def _soft_removal(rule: str) -> bool:
+    """Whether a line removed for ``rule`` was removed by a judgement of its content (weak text, the line
+    model's label, a rejected title), not for what a rule recognises it to be."""
+    return rule in _LOW_CONTENT or rule.startswith("line_model_") or rule in ("title_rejected", "low_content_block")
+
+
 # Groups of _Splitter.rule_view: what the rules made of a piece of a web page (the line model's features).
 RULE_VIEW_GROUPS = (
     "main_body",

@@ -529,6 +529,12 @@ def title_probabilities(
     return dict(zip(cands, model.probabilities(rows).tolist(), strict=True))
 
 
+def is_bare_dateline(text: str, rules: Rules) -> bool:
+    """Whether ``text`` is a wire dateline and nothing else ("LONDON, March 25 -")."""
+    m = rules.dateline.match(text)
+    return m is not None and not text[m.end() :].strip()
+
+
 def choose_title(
     text: str,
     lines: list[Line],
@@ -543,7 +549,10 @@ def choose_title(
     ``split.logical_lines``), or None when no candidate reaches the model's threshold. No line before
     ``first_line`` is considered (give the line after the previous record in a text of several articles).
 
-    The candidate of highest probability wins (the earliest line on a tie); its text is returned without
+    A line that is a dateline and nothing else ("EAST RUTHERFORD, N.J., March 17 -", over a wire brief's
+    figures) is never the headline, nor is a line after it or after a line of the body that opens with a
+    dateline (the story has begun: "Shr one cent vs nine cts"); these are certain rules over the model. The
+    candidate of highest probability wins (the earliest line on a tie); its text is returned without
     a site-name affix (``strip_site_affix``). Deterministic. ``text`` is the page itself (kept for the
     splitter's call; the features read only ``lines``). ``index``: the page's ``page_index``, when the
     caller asks about several bodies of one page.
@@ -554,6 +563,16 @@ def choose_title(
         return None
     index = index or page_index([ln.text for ln in lines])
     probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line, index)
+    dated = next(
+        (
+            i
+            for i in range(min(probs, default=0), max(probs, default=-1) + 1)
+            if (i >= body_start_line and rules.dateline.match(lines[i].text)) or is_bare_dateline(lines[i].text, rules)
+        ),
+        None,
+    )
+    if dated is not None:
+        probs = {i: q for i, q in probs.items() if i < dated}
     if not probs:
         return None
     best = max(probs, key=lambda i: (probs[i], -i))

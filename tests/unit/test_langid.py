@@ -67,3 +67,37 @@ def test_texts_detected_in_groups_keep_their_answers_and_share_equal_results(mon
     assert together == one_by_one and [r.language for r in together[-4:]] == ["fr", "de", UND, "fr"]
     cached = list(langid._CACHE.values())
     assert len({id(r) for r in cached}) == len(set(cached)) < len(cached)  # one object per distinct result
+
+
+def test_short_texts_take_the_language_of_their_files_long_texts() -> None:
+    from corpus_etl.langid import FILE_LANGUAGE, LangResult, with_file_language
+
+    long_en = "word " * 60  # 240 letters each
+    texts = [long_en, long_en, long_en, long_en, "Shr 62 cts vs 19 cts", long_en[:50], "x " * 200]
+    langs = [
+        LangResult("en", 0.99),
+        LangResult("en", 0.99),
+        LangResult("en", 0.98),
+        LangResult("en", 0.97),
+        LangResult("sv", 0.86),  # a table of figures: taken from the file
+        LangResult("en", 0.7),  # short, already English: kept
+        LangResult("de", 0.99),  # long (200 letters): its own detection stands
+    ]
+    out = with_file_language(texts, langs)
+    assert out[4] == LangResult("en", round(960 / 1160, 6), FILE_LANGUAGE)  # English: 960 of 1,160 long letters
+    assert out[:4] == langs[:4] and out[5:] == langs[5:]
+
+
+def test_no_file_language_without_a_dominant_long_language() -> None:
+    from corpus_etl.langid import LangResult, with_file_language
+
+    long = "word " * 60
+    mixed = [long, long, "Shr 62 cts vs 19 cts"]
+    langs = [LangResult("en", 0.99), LangResult("de", 0.99), LangResult("sv", 0.9)]
+    assert with_file_language(mixed, langs) == langs  # 50 % English: no prior
+    shorts = ["Shr 62 cts", "Net 1.2 mln", "Revs 3 mln"]
+    short_langs = [LangResult("sv", 0.9), LangResult("no", 0.8), LangResult("en", 0.9)]
+    assert with_file_language(shorts, short_langs) == short_langs  # no long text: as detected
+    und = [long, long, ""]
+    und_langs = [LangResult("en", 0.99), LangResult("en", 0.99), LangResult("und", 0.0, "no_letters")]
+    assert with_file_language(und, und_langs) == und_langs  # 'und' stays 'und'

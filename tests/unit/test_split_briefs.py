@@ -1,0 +1,84 @@
+"""Wire briefs of figures on web pages (``_Splitter._restore_dated_briefs``): the rows of an earnings table are
+short lines with few stopwords, which the paragraph classifier and the line model read as chrome; the story
+must keep them, with its headline, and never become a record titled by its dateline."""
+
+from __future__ import annotations
+
+from corpus_etl.rules import load_rules
+from corpus_etl.split import SplitOptions, check_coverage, split_text
+
+RULES = load_rules()
+
+_ROWS = [
+    "Shr 41 cts vs 30 cts",
+    "Net 1,204,000 vs 880,000",
+    "Revs 14.2 mln vs 11.9 mln",
+    "Nine mths",
+    "Shr 1.10 dlrs vs 84 cts",
+    "Net 3,310,000 vs 2,470,000",
+    "Story continues below advertisement",
+    "Revs 40.8 mln vs 35.1 mln",
+]
+_PROSE = (
+    "The city council voted on Tuesday to extend the opening hours of the public library on weekends, after "
+    "a year in which the number of visitors rose by a third and the waiting lists for study rooms grew longer "
+    "every month. The mayor said the money would come from the budget for maintenance of the old town hall, "
+    "which is to be sold next spring. Several members of the council said they had doubts about the plan, "
+    "but they voted for it in the end because the library had asked for the change for many years."
+)
+
+
+def _page(headline: str, body: list[str]) -> str:
+    chrome = ["Read more", "© 2024 Example Daily. All rights reserved."]
+    return "\n\n".join(["Skip to main content", "Home | World | Business | Markets | Sport", headline, *body, *chrome])
+
+
+def _text() -> str:
+    brief = _page("ACME WIDGETS INC <ACMW> 3RD QTR NET", ["SPRINGFIELD, Ill., May 4 -", "\n".join(_ROWS)])
+    story = _page("LIBRARY HOURS EXTENDED AFTER RECORD YEAR", [f"SPRINGFIELD, Ill., May 5 - {_PROSE}"])
+    return brief + "\n\n" + story + "\n"
+
+
+def test_an_earnings_brief_on_a_web_page_keeps_its_figures_and_headline() -> None:
+    text = _text()
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    arts = [r for r in res.records if r.kind == "article"]
+    brief = next(r for r in arts if r.dateline == "SPRINGFIELD, Ill., May 4")
+    assert brief.title == "ACME WIDGETS INC <ACMW> 3RD QTR NET"
+    body = "\n".join(brief.paragraphs)
+    for row in _ROWS:
+        if "advertisement" not in row:
+            assert row in body
+    assert "Story continues below advertisement" not in body  # a rule's removal stays removed
+    removed = {text[s.start : s.end].strip(): s.rule for s in res.removed}
+    assert removed.get("Story continues below advertisement") == "advertisement"
+    story = next(r for r in arts if r.dateline == "SPRINGFIELD, Ill., May 5")
+    assert story.title == "LIBRARY HOURS EXTENDED AFTER RECORD YEAR"
+
+
+def test_a_bare_dateline_is_never_a_title() -> None:
+    for opts in (SplitOptions(), SplitOptions(line_model=False), SplitOptions(title_model=False)):
+        res = split_text(_text(), RULES, opts)
+        assert all(r.title is None or not RULES.dateline.fullmatch(r.title + " ") for r in res.records)
+        assert all(r.title is None or not r.title.startswith("SPRINGFIELD, Ill.") for r in res.records)
+
+
+def test_briefs_among_stories_stay_in_text_order_each_under_its_headline() -> None:
+    heads = ["FIRST CITY NEWS ON LIBRARY HOURS", "SECOND CITY NEWS ON LIBRARY HOURS", "THIRD CITY NEWS ON LIBRARY"]
+    briefs = ["ACME WIDGETS INC <ACMW> 3RD QTR NET", "BOLT TOOLS CORP <BLTC> YEAR NET"]
+    parts = [
+        _page(heads[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}"]),
+        _page(briefs[0], ["SPRINGFIELD, Ill., May 2 -", "\n".join(_ROWS)]),
+        _page(heads[1], [f"SPRINGFIELD, Ill., May 3 - {_PROSE}"]),
+        _page(briefs[1], ["DAYTON, Ohio, May 4 -", "\n".join(r.replace("4", "7") for r in _ROWS)]),
+        _page(heads[2], [f"SPRINGFIELD, Ill., May 5 - {_PROSE}"]),
+    ]
+    text = "\n\n".join(parts) + "\n"
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    arts = [r for r in res.records if r.kind == "article"]
+    assert [r.title for r in arts] == [heads[0], briefs[0], heads[1], briefs[1], heads[2]]
+    assert [r.char_start for r in res.records] == sorted(r.char_start for r in res.records)
+    assert "Net 1,207,000 vs 880,000" in "\n".join(arts[3].paragraphs)
+    assert all(r.body_words >= 20 for r in arts)
