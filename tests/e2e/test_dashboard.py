@@ -163,6 +163,37 @@ def test_html_escapes_the_script_headline(report: dict[str, Any]) -> None:
     assert 'href="gx/index.html"' in text
 
 
+def test_outlet_and_title_shares_per_run_are_the_warehouse_counts(report: dict[str, Any]) -> None:
+    """The per-run table of articles without outlet or title shows what a direct count over `articles` gives,
+    and the summary card repeats the last loading run's share."""
+    import duckdb
+
+    con = duckdb.connect(str(report["db"]), read_only=True)
+    try:
+        counts = con.execute(
+            "SELECT run_id, count(*), count(*) FILTER (WHERE outlet_source = 'none'), "
+            "count(*) FILTER (WHERE title IS NULL) FROM articles WHERE kind = 'article' GROUP BY run_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert counts, "the ingest loaded no article"
+    text = report["page"].read_text(encoding="utf-8")
+    for run_id, n, none, untitled in counts:
+        assert 0 < none < n, (none, n)  # seeds: some pages name their outlet, some do not
+        m = re.search(rf'<tr data-run="{re.escape(run_id)}">(.*?)</tr>', text)
+        assert m, f"run {run_id} has no row in the outlet/title table"
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", m.group(1))]
+        assert cells[2:] == [
+            f"{n:,}",
+            f"{none:,}",
+            f"{100 * none / n:.1f}%",
+            f"{untitled:,}",
+            f"{100 * untitled / n:.1f}%",
+        ]
+    run_id, n, none, _ = counts[0]
+    assert f"{none:,} of {n:,} articles name none" in text
+
+
 def test_data_docs_are_offline(report: dict[str, Any]) -> None:
     docs: Path = report["docs"]
     assert docs is not None and docs == report["out"] / "gx" / "index.html" and docs.is_file()

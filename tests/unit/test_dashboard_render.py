@@ -232,7 +232,9 @@ def test_thousand_runs_fast_and_small(page: tuple[Path, str, float]) -> None:
     assert path.stat().st_size < 2_000_000
     # per-run charts are capped
     assert text.count('class="bar-loaded"') <= CHART_POINTS
-    assert 0 < text.count("<circle ") <= CHART_POINTS
+    for chart, lines in (("chart-passrate", 1), ("chart-gaps", 2)):  # the shares chart: outlet and title
+        svg = text.split(f'class="chart {chart}"', 1)[1].split("</svg>", 1)[0]
+        assert 0 < svg.count("<circle ") <= lines * CHART_POINTS, chart
     # no leftover temporary file beside it
     assert sorted(p.name for p in path.parent.iterdir()) == ["index.html"]
 
@@ -255,7 +257,17 @@ def test_every_value_from_the_data_is_escaped(page: tuple[Path, str, float]) -> 
 
 def test_sections_and_numbers(page: tuple[Path, str, float]) -> None:
     _, text, _ = page
-    for anchor in ("volume", "expectations", "quarantine", "languages", "rules", "duplicates", "sources", "failures"):
+    for anchor in (
+        "volume",
+        "expectations",
+        "gaps",
+        "quarantine",
+        "languages",
+        "rules",
+        "duplicates",
+        "sources",
+        "failures",
+    ):
         assert f'id="{anchor}"' in text
     assert "Content-Security-Policy" in text and "default-src 'none'" in text
     assert f">{N_RUNS:,}<" in text  # runs in the summary band

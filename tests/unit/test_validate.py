@@ -109,6 +109,32 @@ def test_untitled_articles_are_loaded_and_their_share_is_watched(validator):
     assert results == {"few": True, "most": False}
 
 
+def test_the_share_of_articles_naming_no_outlet_is_watched(validator):
+    """A batch whose pages name no outlet (BBC files: title and body only) quarantines nothing and fails the
+    warning-level expectation on the outlet-none share; a batch of web pages of which most name their outlet
+    passes it. `related` teasers are not counted."""
+    named = {"outlet": "The Canadian Press", "outlet_source": "byline"}
+    none = {"outlet": None, "outlet_source": "none"}
+    batches = {
+        "no outlets": [row(i, f"Council approves plan number {i}", GOOD_BODY + str(i), **none) for i in range(5)],
+        "outlets": [row(i, f"Council approves plan number {i}", GOOD_BODY + str(i), **named) for i in range(3)]
+        + [row(3, "Council approves plan", GOOD_BODY, **none)]
+        # teasers without an outlet do not count: 4 of 9 rows but 1 of 4 articles name none
+        + [row(i, None, f"Short teaser {i}.", kind="related", **none) for i in range(4, 9)],
+    }
+    results = {}
+    for name, rows in batches.items():
+        v = validator.validate(
+            "articles", with_check_columns(schema.to_table(schema.ARTICLES, rows), {"src": 10_000}), "r", 0
+        )
+        assert v.failed == {}  # a warning: every row is loaded
+        (check,) = [r for r in v.dq_results if r["column"] == "outlet"]
+        assert check["severity"] == "warning" and check["expectation_type"] == "expect_column_values_to_not_be_null"
+        assert check["element_count"] == sum(r["kind"] == "article" for r in rows)
+        results[name] = (check["success"], check["unexpected_count"])
+    assert results == {"no outlets": (False, 5), "outlets": (True, 1)}
+
+
 def test_clean_batch_passes(validator):
     rows = [row(i, f"Council approves plan number {i}", GOOD_BODY + str(i)) for i in range(3)]
     v = validator.validate(

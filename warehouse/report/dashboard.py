@@ -27,6 +27,7 @@ import duckdb
 from warehouse.db import connect_report, sql
 
 Row = dict[str, Any]
+_Point = tuple[int, float, str, str]  # a point of a per-run line: run index, percent, CSS class, tooltip
 
 CHART_POINTS = 200  # runs drawn in a per-run chart (the most recent ones)
 TOP_N = 15  # rows of a top-N list (reasons, rules, languages, duplicates)
@@ -43,6 +44,8 @@ C_FAILED = "#d1495b"
 C_PASS = "#3a9a5b"
 C_WARN = "#e3b23c"
 C_NONE = "#e3e7ee"
+C_OUTLET = "#7b4fa8"
+C_UNTITLED = "#2a9d8f"
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
@@ -80,6 +83,7 @@ class _Data:
     dup_top: list[Row]
     source_status: list[Row]
     sources: list[Row]
+    gaps: list[Row] = field(default_factory=list)  # per loading run, oldest first: articles without outlet/title
     failures: list[Row] = field(default_factory=list)
     quarantined: list[Row] = field(default_factory=list)
 
@@ -103,6 +107,7 @@ def _collect(con: duckdb.DuckDBPyConnection, max_runs: int) -> _Data:
         dup_top=_query(con, "duplicates_top", [TOP_N]),
         source_status=_query(con, "sources_status"),
         sources=_query(con, "sources_worst", [MAX_SOURCES]),
+        gaps=list(reversed(_query(con, "article_gaps", [points]))),
     )
     if vrun_id is not None:
         data.failures = _query(con, "last_failures", [vrun_id])
@@ -310,38 +315,34 @@ def _volume_chart(runs: list[Row]) -> str:
     return "".join(parts)
 
 
-def _pass_rate_chart(runs: list[Row]) -> str:
-    """Share of expectations that passed, per run (runs that validated nothing leave a gap)."""
+def _percent_chart(
+    runs: list[Row], name: str, aria: str, y_title: str, x_title: str, lines: list[tuple[str, list[_Point]]]
+) -> str:
+    """Lines over the runs on a 0-100 % axis. Each line is (its CSS class, its points); a point is (run index,
+    percent, the dot's CSS class, tooltip). A run a line has no point for leaves a gap in it."""
     w, h, ml, mr, mt, mb = 1040, 190, 62, 14, 12, 44
     pw, ph = w - ml - mr, h - mt - mb
     n = len(runs)
     slot = pw / max(n, 1)
-    parts = [
-        f'<svg class="chart chart-passrate" viewBox="0 0 {w} {h}" role="img" '
-        f'aria-label="Expectation pass rate per run, last {n} runs">'
-    ]
+    parts = [f'<svg class="chart {name}" viewBox="0 0 {w} {h}" role="img" aria-label="{esc(aria)}, last {n} runs">']
     for t in (0, 25, 50, 75, 100):
         y = mt + ph - ph * t / 100
         parts.append(f'<line class="grid" x1="{ml}" x2="{w - mr}" y1="{_f(y)}" y2="{_f(y)}"/>')
         parts.append(f'<text class="tick" x="{ml - 8}" y="{_f(y + 4)}" text-anchor="end">{t}%</text>')
-    path: list[str] = []
-    dots: list[str] = []
-    pen_up = True
-    for i, r in enumerate(runs):
-        evaluated = _int(r.get("evaluated"))
-        if not evaluated:
-            pen_up = True
-            continue
-        rate = 100.0 * _int(r.get("successful")) / evaluated
-        x, y = ml + i * slot + slot / 2, mt + ph - ph * rate / 100
-        path.append(f"{'M' if pen_up else 'L'}{_f(x)} {_f(y)}")
-        pen_up = False
-        cls = "dot-ok" if rate >= 100 else "dot-bad"
-        tip = f"{r['started']} UTC · run {r['run_id']}\n{_int(r.get('successful'))} of {evaluated} passed ({rate:.1f}%)"
-        dots.append(f'<circle class="{cls}" cx="{_f(x)}" cy="{_f(y)}" r="3.2"><title>{esc(tip)}</title></circle>')
-    if path:
-        parts.append(f'<path class="line" d="{"".join(path)}"/>')
-    parts.extend(dots)
+    for line_cls, points in lines:
+        path: list[str] = []
+        dots: list[str] = []
+        last = -2
+        for i, rate, dot_cls, tip in points:
+            x, y = ml + i * slot + slot / 2, mt + ph - ph * rate / 100
+            path.append(f"{'L' if i == last + 1 else 'M'}{_f(x)} {_f(y)}")
+            last = i
+            dots.append(
+                f'<circle class="{dot_cls}" cx="{_f(x)}" cy="{_f(y)}" r="3.2"><title>{esc(tip)}</title></circle>'
+            )
+        if path:
+            parts.append(f'<path class="{line_cls}" d="{"".join(path)}"/>')
+        parts.extend(dots)
     parts.append(f'<line class="axis" x1="{ml}" x2="{w - mr}" y1="{mt + ph}" y2="{mt + ph}"/>')
     for i in _label_indexes(n):
         cx = ml + i * slot + slot / 2
@@ -350,14 +351,60 @@ def _pass_rate_chart(runs: list[Row]) -> str:
         parts.append(f'<text class="tick" x="{_f(cx)}" y="{mt + ph + 20}" text-anchor="{anchor}">{esc(label)}</text>')
     parts.append(
         f'<text class="axis-title" transform="translate(16 {mt + ph / 2}) rotate(-90)" text-anchor="middle">'
-        "passed</text>"
+        f"{esc(y_title)}</text>"
     )
     parts.append(
         f'<text class="axis-title" x="{ml + pw / 2}" y="{h - 6}" text-anchor="middle">'
-        "run start (UTC), oldest → newest · expectations passed / evaluated over all batches of the run</text>"
+        f"run start (UTC), oldest → newest · {esc(x_title)}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _pass_rate_chart(runs: list[Row]) -> str:
+    """Share of expectations that passed, per run (runs that validated nothing leave a gap)."""
+    points: list[_Point] = []
+    for i, r in enumerate(runs):
+        evaluated = _int(r.get("evaluated"))
+        if not evaluated:
+            continue
+        rate = 100.0 * _int(r.get("successful")) / evaluated
+        tip = f"{r['started']} UTC · run {r['run_id']}\n{_int(r.get('successful'))} of {evaluated} passed ({rate:.1f}%)"
+        points.append((i, rate, "dot-ok" if rate >= 100 else "dot-bad", tip))
+    return _percent_chart(
+        runs,
+        "chart-passrate",
+        "Expectation pass rate per run",
+        "passed",
+        "expectations passed / evaluated over all batches of the run",
+        [("line", points)],
+    )
+
+
+def _share_chart(runs: list[Row], series: Sequence[tuple[str, str, str]]) -> str:
+    """Shares per run as lines: one per ``(count column, CSS class suffix, label)`` of ``series``, each count
+    a share of the run's ``n_articles`` (runs without articles leave a gap)."""
+    lines: list[tuple[str, list[_Point]]] = []
+    for column, cls, label in series:
+        points: list[_Point] = []
+        for i, r in enumerate(runs):
+            total = _int(r.get("n_articles"))
+            if not total:
+                continue
+            part = _int(r.get(column))
+            tip = (
+                f"{r['started']} UTC · run {r['run_id']}\n{label}: {part:,} of {total:,} articles ({_pct(part, total)})"
+            )
+            points.append((i, 100.0 * part / total, f"dot-{cls}", tip))
+        lines.append((f"line-{cls}", points))
+    return _percent_chart(
+        runs,
+        "chart-gaps",
+        "Share of articles without outlet and without title per run",
+        "articles",
+        "runs whose articles are in the warehouse",
+        lines,
+    )
 
 
 def _rate_colour(rate: float | None) -> str:
@@ -436,6 +483,7 @@ def _header(db_path: Path, generated: str, data: _Data, docs_link: str) -> str:
         for a, t in (
             ("volume", "Volume"),
             ("expectations", "Expectations"),
+            ("gaps", "No outlet / title"),
             ("quarantine", "Quarantine"),
             ("languages", "Languages"),
             ("rules", "Removed spans"),
@@ -507,6 +555,18 @@ def _summary_band(data: _Data) -> str:
         ),
         _card("Duplicate copies", _num(dup), f"{_pct(dup, articles)} of records repeat another body"),
     ]
+    if data.gaps:
+        g = data.gaps[-1]
+        total = _int(g["n_articles"])
+        cards.append(
+            _card(
+                "No outlet · last loading run",
+                _pct(_int(g["n_outlet_none"]), total),
+                f"{_num(g['n_outlet_none'])} of {total:,} articles name none · untitled "
+                f"{_pct(_int(g['n_untitled']), total)} · run "
+                f'<code title="{esc(g["run_id"])}">{esc(_short_id(g["run_id"]))}</code>',
+            )
+        )
     return f'<section class="band">{"".join(cards)}</section>'
 
 
@@ -549,6 +609,41 @@ def _volume_section(data: _Data) -> str:
         '<th class="num">seconds</th><th class="num">processed</th><th class="num">skipped</th>'
         '<th class="num">failed files</th><th class="num">loaded</th><th class="num">quarantined</th>'
         '<th class="num">removed spans</th><th class="num">passed</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
+    )
+
+
+def _gaps_section(data: _Data) -> str:
+    """Per run: the share of its articles whose page names no outlet, and of its untitled articles."""
+    head = '<section id="gaps"><h2>Articles without outlet or title per run</h2>'
+    if not data.gaps:
+        return head + '<p class="empty">No articles yet.</p></section>'
+    rows = []
+    for g in reversed(data.gaps[-RECENT_RUNS:]):
+        total, none, untitled = _int(g["n_articles"]), _int(g["n_outlet_none"]), _int(g["n_untitled"])
+        rows.append(
+            f'<tr data-run="{esc(g["run_id"])}"><td class="nowrap">{esc(g["started"] or "–")}</td>'
+            f'<td><code title="{esc(g["run_id"])}">{esc(_short_id(g["run_id"]))}</code></td>'
+            f"<td class='num'>{total:,}</td>"
+            f"<td class='num'>{none:,}</td><td class='num'>{_pct(none, total)}</td>"
+            f"<td class='num'>{untitled:,}</td><td class='num'>{_pct(untitled, total)}</td></tr>"
+        )
+    legend = (
+        '<div class="legend">'
+        f"<span><i style=\"background:{C_OUTLET}\"></i>no outlet (<code>outlet_source</code> = 'none')</span>"
+        f'<span><i style="background:{C_UNTITLED}"></i>no title</span></div>'
+    )
+    series = (("n_outlet_none", "outlet", "no outlet"), ("n_untitled", "untitled", "no title"))
+    return (
+        head + "<p class=\"hint\">Articles (kind = 'article') in <code>articles</code> by the run that loaded them "
+        "(records a later run replaced count under that run): the share whose page names no outlet, and the "
+        "share without a title. The warning-level expectations on these shares run per batch; a corpus of "
+        "pages without mastheads or copyright lines (BBC, Multi-News) names no outlet at all.</p>"
+        f"<figure><figcaption>Share per run</figcaption>{legend}{_share_chart(data.gaps, series)}</figure>"
+        "<h3>Recent runs</h3>"
+        '<div class="scroll"><table class="grid-table"><thead><tr><th>started (UTC)</th><th>run</th>'
+        '<th class="num">articles</th><th class="num">no outlet</th><th class="num">share</th>'
+        '<th class="num">untitled</th><th class="num">share</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
@@ -889,7 +984,7 @@ nav.nav a:hover{background:#273245;text-decoration:none}
 nav.nav a.docs{margin-left:auto;color:#fff;background:#3b6fb6}
 section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 22px 20px;
 margin:0 0 18px;min-width:0}
-section.band{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px;background:none;
+section.band{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;background:none;
 border:0;padding:0}
 .card{background:var(--card);border:1px solid var(--line);border-left:4px solid #c9d1dd;border-radius:10px;
 padding:12px 14px}
@@ -911,6 +1006,8 @@ svg .tick{fill:#667085;font-size:12px}svg .axis-title{fill:#475467;font-size:12.
 svg .bar-loaded{fill:#3b6fb6}svg .bar-quarantined{fill:#e8903a}svg .bar-empty{fill:#c9d1dd}
 svg .mark-failed{fill:#d1495b}
 svg .line{fill:none;stroke:#3b6fb6;stroke-width:2}svg .dot-ok{fill:#3a9a5b}svg .dot-bad{fill:#d1495b}
+svg .line-outlet{fill:none;stroke:#7b4fa8;stroke-width:2}svg .dot-outlet{fill:#7b4fa8}
+svg .line-untitled{fill:none;stroke:#2a9d8f;stroke-width:2}svg .dot-untitled{fill:#2a9d8f}
 svg g:hover rect{opacity:.8}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12.5px;color:var(--muted);margin:2px 0 6px}
 .legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
@@ -968,6 +1065,7 @@ def render(data: _Data, db_path: Path, out_dir: Path, max_runs: int, generated: 
             _summary_band(data),
             _volume_section(data),
             _expectations_section(data, reasons, max_runs),
+            _gaps_section(data),
             _quarantine_section(data),
             '<div class="pair">',
             _languages_section(data),
