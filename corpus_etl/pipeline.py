@@ -173,10 +173,10 @@ def build_articles(
     """
     norm = [_normalise(raw) for raw in raws]
     options = {
-        "seed": settings.lang_seed,
-        "sample_chars": settings.lang_sample_chars,
-        "min_letters": settings.lang_min_letters,
-        "engine": settings.lang_engine,
+        "seed": settings.language.seed,
+        "sample_chars": settings.language.sample_chars,
+        "min_letters": settings.language.min_letters,
+        "engine": settings.language.engine,
     }
     langs = detect_languages([n.body or (n.title or "") for n in norm], **options)  # type: ignore[arg-type]
     # Per-paragraph language only where the record mixes languages (detection is the costly step): where the
@@ -500,8 +500,8 @@ def extract_records(
         The ``articles`` rows, in text order (``run_id`` is "adhoc").
     """
     settings = settings or _default_settings()
-    rules = load_rules(settings.rules_path)
-    split = split_document(text, fmt, rules, settings.split_options(), settings.text_field, learned)
+    rules = load_rules(settings.extraction.rules_path)
+    split = split_document(text, fmt, rules, settings.split_options(), settings.reading.text_field, learned)
     at = datetime.now(UTC)
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
@@ -511,7 +511,7 @@ def extract_records(
         split.records,
         split.lines,
         rules,
-        settings.split_options().min_body_words_before_split,
+        settings.extraction.min_body_words_before_split,
         split.page_gap_probs,
     )
     return rows
@@ -582,7 +582,12 @@ def process_source(
     del got, read
     try:
         split = split_document(
-            text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
+            text,
+            fmt,
+            load_rules(settings.extraction.rules_path),
+            settings.split_options(),
+            settings.reading.text_field,
+            learned,
         )
         problems = check_coverage(split)
         if problems:
@@ -590,14 +595,14 @@ def process_source(
             return result
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
-        breaks = page_breaks(split.removed, load_rules(settings.rules_path))
+        breaks = page_breaks(split.removed, load_rules(settings.extraction.rules_path))
         identify_articles([r.article for r in records], split.records, text, fmt, breaks)
         flag_two_pages(
             [r.article for r in records],
             split.records,
             split.lines,
-            load_rules(settings.rules_path),
-            settings.split_options().min_body_words_before_split,
+            load_rules(settings.extraction.rules_path),
+            settings.extraction.min_body_words_before_split,
             split.page_gap_probs,
         )
         clusters = _clusters(src, fmt, run_id)
@@ -608,7 +613,7 @@ def process_source(
     result.rows["articles"] = [r.article for r in records]
     result.rows["paragraphs"] = [p for r in records for p in r.paragraphs]
     result.rows["clusters"] = clusters
-    if fmt == "text" and settings.learned_min_files:
+    if fmt == "text" and settings.extraction.learned_min_files:
         outlet = outlet_key(src.path)
         result.rows["line_hashes"] = [
             {"source_id": src.source_id, "folder": outlet, "line_hash": h, "run_id": run_id}
@@ -830,7 +835,9 @@ def process_batch(
             shingled: set[str] = set()
             for start in range(0, len(articles), INDEX_CHUNK):
                 chunk = articles[start : start + INDEX_CHUNK]
-                index = index_tables(chunk, run_id, with_shingles=True, shingled_before=shingled)
+                index = index_tables(
+                    chunk, run_id, with_shingles=True, shingled_before=shingled, params=settings.analytics
+                )
                 for name, table in index.items():
                     writers[f"index.{name}"].write(table)
                 del chunk, index, table
