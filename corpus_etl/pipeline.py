@@ -333,7 +333,12 @@ def page_breaks(removed: list[RemovedSpan], rules: Rules) -> list[int]:
 
 
 def identify_articles(
-    articles: list[dict[str, object]], raws: list[RawRecord], text: str, fmt: str, breaks: list[int] | None = None
+    articles: list[dict[str, object]],
+    raws: list[RawRecord],
+    text: str,
+    fmt: str,
+    breaks: list[int] | None = None,
+    full_body_words: int | None = None,
 ) -> None:
     """Set ``url``, ``site``, ``site_source``, ``outlet`` and ``outlet_source`` of a file's article rows (kind
     'article') from what the record and its page state (``corpus_etl.identity``); never from the file's folder.
@@ -351,6 +356,8 @@ def identify_articles(
         fmt: the input format: only a plain text ('text') is searched around the records (its page chrome:
             URL lines, copyright lines, mastheads); other formats give JSONL fields and the body's wire credit.
         breaks: where the text's pages end (``page_breaks``); None or empty: one page.
+        full_body_words: the body words of a full article record (the run's
+            ``extraction.min_body_words_before_split``; None: the default).
     """
     from .identity import find_outlet, find_site
 
@@ -378,11 +385,15 @@ def identify_articles(
             row["outlet_source"] = outlet.source
         prev_end = max(prev_end, raw.char_end)
     if fmt == "text":
-        _carry_page_identity(articles, raws, text, breaks or [])
+        _carry_page_identity(articles, raws, text, breaks or [], full_body_words)
 
 
 def _carry_page_identity(
-    articles: list[dict[str, object]], raws: list[RawRecord], text: str, breaks: list[int]
+    articles: list[dict[str, object]],
+    raws: list[RawRecord],
+    text: str,
+    breaks: list[int],
+    full_body_words: int | None = None,
 ) -> None:
     """Give the article rows still without an outlet (or site) the page-level one of their page (see
     ``identify_articles``). A copyright line reaches a record only when no other article record of a full body
@@ -390,7 +401,7 @@ def _carry_page_identity(
     pages glued without a break (the second page's footer is not the first's) as two articles of one page."""
     from .identity import copyright_owner, find_outlet, find_site
 
-    big = SplitOptions().min_body_words_before_split
+    big = SplitOptions().min_body_words_before_split if full_body_words is None else full_body_words
     edges = [0, *(b for b in sorted(set(breaks)) if 0 < b < len(text)), len(text) + 1]
     pages: dict[int, list[tuple[dict[str, object], RawRecord]]] = {}
     for row, raw in zip(articles, raws, strict=True):
@@ -505,7 +516,14 @@ def extract_records(
     at = datetime.now(UTC)
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
-    identify_articles(rows, split.records, text, fmt, page_breaks(split.removed, rules))
+    identify_articles(
+        rows,
+        split.records,
+        text,
+        fmt,
+        page_breaks(split.removed, rules),
+        settings.extraction.min_body_words_before_split,
+    )
     flag_two_pages(
         rows,
         split.records,
@@ -596,7 +614,8 @@ def process_source(
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
         breaks = page_breaks(split.removed, load_rules(settings.extraction.rules_path))
-        identify_articles([r.article for r in records], split.records, text, fmt, breaks)
+        full = settings.extraction.min_body_words_before_split
+        identify_articles([r.article for r in records], split.records, text, fmt, breaks, full)
         flag_two_pages(
             [r.article for r in records],
             split.records,
