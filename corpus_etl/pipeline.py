@@ -173,10 +173,10 @@ def build_articles(
     """
     norm = [_normalise(raw) for raw in raws]
     options = {
-        "seed": settings.lang_seed,
-        "sample_chars": settings.lang_sample_chars,
-        "min_letters": settings.lang_min_letters,
-        "engine": settings.lang_engine,
+        "seed": settings.language.seed,
+        "sample_chars": settings.language.sample_chars,
+        "min_letters": settings.language.min_letters,
+        "engine": settings.language.engine,
     }
     texts = [n.body or (n.title or "") for n in norm]
     langs = detect_languages(texts, **options)  # type: ignore[arg-type]
@@ -336,7 +336,12 @@ def page_breaks(removed: list[RemovedSpan], rules: Rules) -> list[int]:
 
 
 def identify_articles(
-    articles: list[dict[str, object]], raws: list[RawRecord], text: str, fmt: str, breaks: list[int] | None = None
+    articles: list[dict[str, object]],
+    raws: list[RawRecord],
+    text: str,
+    fmt: str,
+    breaks: list[int] | None = None,
+    full_body_words: int | None = None,
 ) -> None:
     """Set ``url``, ``site``, ``site_source``, ``outlet`` and ``outlet_source`` of a file's article rows (kind
     'article') from what the record and its page state (``corpus_etl.identity``); never from the file's folder.
@@ -354,6 +359,8 @@ def identify_articles(
         fmt: the input format: only a plain text ('text') is searched around the records (its page chrome:
             URL lines, copyright lines, mastheads); other formats give JSONL fields and the body's wire credit.
         breaks: where the text's pages end (``page_breaks``); None or empty: one page.
+        full_body_words: the body words of a full article record (the run's
+            ``extraction.min_body_words_before_split``; None: the default).
     """
     from .identity import find_outlet, find_site
 
@@ -381,11 +388,15 @@ def identify_articles(
             row["outlet_source"] = outlet.source
         prev_end = max(prev_end, raw.char_end)
     if fmt == "text":
-        _carry_page_identity(articles, raws, text, breaks or [])
+        _carry_page_identity(articles, raws, text, breaks or [], full_body_words)
 
 
 def _carry_page_identity(
-    articles: list[dict[str, object]], raws: list[RawRecord], text: str, breaks: list[int]
+    articles: list[dict[str, object]],
+    raws: list[RawRecord],
+    text: str,
+    breaks: list[int],
+    full_body_words: int | None = None,
 ) -> None:
     """Give the article rows still without an outlet (or site) the page-level one of their page (see
     ``identify_articles``). A copyright line reaches a record only when no other article record of a full body
@@ -393,7 +404,7 @@ def _carry_page_identity(
     pages glued without a break (the second page's footer is not the first's) as two articles of one page."""
     from .identity import copyright_owner, find_outlet, find_site
 
-    big = SplitOptions().min_body_words_before_split
+    big = SplitOptions().min_body_words_before_split if full_body_words is None else full_body_words
     edges = [0, *(b for b in sorted(set(breaks)) if 0 < b < len(text)), len(text) + 1]
     pages: dict[int, list[tuple[dict[str, object], RawRecord]]] = {}
     for row, raw in zip(articles, raws, strict=True):
@@ -503,18 +514,25 @@ def extract_records(
         The ``articles`` rows, in text order (``run_id`` is "adhoc").
     """
     settings = settings or _default_settings()
-    rules = load_rules(settings.rules_path)
-    split = split_document(text, fmt, rules, settings.split_options(), settings.text_field, learned)
+    rules = load_rules(settings.extraction.rules_path)
+    split = split_document(text, fmt, rules, settings.split_options(), settings.reading.text_field, learned)
     at = datetime.now(UTC)
     rows = [r.article for r in build_articles(split.records, source_id, source_path, settings, "adhoc", at)]
     date_articles(rows, split.records, text, source_path, None)
-    identify_articles(rows, split.records, text, fmt, page_breaks(split.removed, rules))
+    identify_articles(
+        rows,
+        split.records,
+        text,
+        fmt,
+        page_breaks(split.removed, rules),
+        settings.extraction.min_body_words_before_split,
+    )
     flag_two_pages(
         rows,
         split.records,
         split.lines,
         rules,
-        settings.split_options().min_body_words_before_split,
+        settings.extraction.min_body_words_before_split,
         split.page_gap_probs,
     )
     return rows
@@ -585,7 +603,12 @@ def process_source(
     del got, read
     try:
         split = split_document(
-            text, fmt, load_rules(settings.rules_path), settings.split_options(), settings.text_field, learned
+            text,
+            fmt,
+            load_rules(settings.extraction.rules_path),
+            settings.split_options(),
+            settings.reading.text_field,
+            learned,
         )
         problems = check_coverage(split)
         if problems:
@@ -593,14 +616,15 @@ def process_source(
             return result
         records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
-        breaks = page_breaks(split.removed, load_rules(settings.rules_path))
-        identify_articles([r.article for r in records], split.records, text, fmt, breaks)
+        breaks = page_breaks(split.removed, load_rules(settings.extraction.rules_path))
+        full = settings.extraction.min_body_words_before_split
+        identify_articles([r.article for r in records], split.records, text, fmt, breaks, full)
         flag_two_pages(
             [r.article for r in records],
             split.records,
             split.lines,
-            load_rules(settings.rules_path),
-            settings.split_options().min_body_words_before_split,
+            load_rules(settings.extraction.rules_path),
+            settings.extraction.min_body_words_before_split,
             split.page_gap_probs,
         )
         clusters = _clusters(src, fmt, run_id)
@@ -611,7 +635,7 @@ def process_source(
     result.rows["articles"] = [r.article for r in records]
     result.rows["paragraphs"] = [p for r in records for p in r.paragraphs]
     result.rows["clusters"] = clusters
-    if fmt == "text" and settings.learned_min_files:
+    if fmt == "text" and settings.extraction.learned_min_files:
         outlet = outlet_key(src.path)
         result.rows["line_hashes"] = [
             {"source_id": src.source_id, "folder": outlet, "line_hash": h, "run_id": run_id}
@@ -833,7 +857,9 @@ def process_batch(
             shingled: set[str] = set()
             for start in range(0, len(articles), INDEX_CHUNK):
                 chunk = articles[start : start + INDEX_CHUNK]
-                index = index_tables(chunk, run_id, with_shingles=True, shingled_before=shingled)
+                index = index_tables(
+                    chunk, run_id, with_shingles=True, shingled_before=shingled, params=settings.analytics
+                )
                 for name, table in index.items():
                     writers[f"index.{name}"].write(table)
                 del chunk, index, table

@@ -50,7 +50,7 @@ def read_text(src: SourceFile, settings: Settings) -> SourceText:
         if storage.is_uri(src.path):  # an object (s3://...): whole or not at all
             read = ReadResult(storage.read_any(src.path), src.mtime, 1, True)
         else:
-            read = read_source(src.path, attempts=settings.read_attempts, backoff=settings.read_backoff)
+            read = read_source(src.path, attempts=settings.reading.read_attempts, backoff=settings.reading.read_backoff)
     except SourceReadError as exc:
         return SourceText(src.source_id, fields, error=str(exc))
     except OSError as exc:
@@ -73,9 +73,9 @@ def read_text(src: SourceFile, settings: Settings) -> SourceText:
         return SourceText(src.source_id, fields, error=str(exc))
     del data
     text = decoded.text
-    fmt: str = settings.input_format
+    fmt: str = settings.reading.input_format
     if fmt == "auto":
-        fmt = detect_format(src.path, text, settings.text_field)
+        fmt = detect_format(src.path, text, settings.reading.text_field)
         if fmt == "multinews_summary" and sibling(src.path, ".src") is None:
             fmt = "text"  # a lone .tgt is ordinary text
     fields.update(encoding=decoded.encoding, encoding_confidence=decoded.confidence)

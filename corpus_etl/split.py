@@ -113,99 +113,55 @@ class SplitResult:
     page_gap_probs: list[tuple[int, float]] = field(default_factory=list)
 
 
+_PARAGRAPHS = ParagraphOptions()
+
+
 @dataclass(frozen=True)
 class SplitOptions:
-    """Knobs of the plain-text splitter (part of the run settings)."""
+    """Knobs of the plain-text splitter. A run's are made of its settings in one place
+    (``settings.ExtractionSettings.split_options``), where each is documented; the defaults here are the same
+    (``tests/unit/test_settings.py`` checks it) for the callers without settings (training, tests)."""
 
     min_body_words_before_split: int = 40
     headline_min_words: int = 3
     headline_max_words: int = 25
     repeated_line_max_words: int = 6
-    # Below this word overlap (cosine of 5+ letter words) the text after a headline is another story.
-    # Measured on BBC pairs: different articles p99 0.17, the two halves of one article p10 0.15.
     same_topic_similarity: float = 0.2
-    # Inside a body, this many short non-sentence lines in a row are chrome (a lone one is a subheading).
     weak_run_min: int = 2
-    # A text with at least this many lines of web chrome (menus, share rows, skip links, copyright...) is
-    # a web page: a topic change alone does not split it, and its bodies are trimmed by the paragraph
-    # classifier. Text without chrome (a concatenation of clean articles) is split as before.
     page_min_chrome_lines: int = 3
-    # ... and at least this many of them per 1,000 words of the text (web pages: 99 % have 2.9 or more;
-    # 31 BBC stories a file holding 5 link-list lines: 0.4).
     page_min_chrome_per_1000_words: float = 1.0
-    # On web pages a weak split stands when at least this many removed lines (a footer, the next page's
-    # header) lie between the article before and the new one, and the new one has this many words.
     page_gap_lines: int = 8
-    # Under reader comments or related teasers, this many menu-like lines in a row (link lists,
-    # navigation) are the next page's header: what follows is a new page's main zone.
     zone_end_menu_lines: int = 8
-    # On web pages the trained title model (corpus_etl.titles) picks each article's headline.
     title_model: bool = True
-    # ... except, when on, where the headline test's title sits right over the body: it stands (off since the
-    # trees model: it finds the headline where the headline test took a byline or a caption over the body).
+    # (not a run setting) when on, where the headline test's title sits right over the body, it stands (off since
+    # the trees model: it finds the headline where the headline test took a byline or a caption over the body).
     title_model_skip_adjacent: bool = False
-    # The title model's headline may lie in the body's first lines: the body before it goes when it has at most
-    # this many words (a date line, "Keep me logged in", "You are here: Home / ...").
     title_inside_body_max_words: int = 40
     page_gap_min_words: int = 100
-    # Open reasons (see _Splitter.open_record) too weak to split a web page.
+    # (not a run setting) open reasons (see _Splitter.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
-    # The trained boundary model (``corpus_etl.boundary``) decides whether a headline-like line after
-    # enough body opens a new article ('model'), and whether a block of running text with no headline
-    # does ('model_untitled'); off, the topic-change rule decides for headlines and untitled text never
-    # splits.
     boundary_model: bool = True
-    # The text is one article (an explicit segment: a Multi-News article, a JSONL text): only an opener
-    # after a headline, a page start or a related block opens another record in it.
+    # (not a run setting) the text is one article (an explicit segment: a Multi-News article, a JSONL text): only
+    # an opener after a headline, a page start or a related block opens another record in it.
     one_article: bool = False
-    # A headline-like line the model gives this probability opens an article after only this many words
-    # of body (a short brief, a table of figures). On a web page every model split is weak (see
-    # page_weak_splits): the model is trained on concatenations of clean stories, where a subheading
-    # with a change of topic is rare; on a page it is common.
     model_strong: float = 0.9
     model_strong_min_words: int = 10
     paragraph_classifier: bool = True
-    # On web pages the trained line model (``corpus_etl.linemodel``), reading each line's features and what
-    # the rules made of it (``_Splitter.rule_view``), decides which lines are each page's article body.
+    paragraphs: ParagraphOptions = _PARAGRAPHS  # the paragraph classifier's thresholds
     line_model: bool = True
     line_model_path: str | None = None  # a line model file other than the packaged one (training's folds)
-    # ... and an article of the page other than its main one keeps a body of its own when the model calls more
-    # than this share of its characters body (and it has page_gap_min_words words).
     line_model_article_share: float = 0.5
-    # ... and an article of the page other than its main one that the model calls body for no more than that share
-    # of its characters, with fewer than page_gap_min_words words, is chrome the rules took for an article (a
-    # licence notice, a sign-up box): its lines are removed as 'line_model_<label>'; so is the main article of a
-    # page of such chrome (a footer after a page's end) when another page of the text has a real article.
     line_model_drop_chrome: bool = True
-    # A record of kind 'related' after page_gap_min_words words of an article's body ends the lines the model may
-    # give that article (before them, the rules' related block may be the article itself).
     line_model_keep_related: bool = True
-    # On a web page, the page model (``corpus_etl.linemodel.pages``, beside the line model file) finds where a
-    # second page starts in what the rules read as one page (a gap between body lines); the text is split
-    # again with a page starting there.
     page_model: bool = True
-    # On a web page, good paragraphs this many bad paragraphs or chrome lines away from the body's main
-    # block, in a block of less than this share of its text, are not the article (see _off_main_block).
     block_gap: int = 4
-    # A related block with a headline right after a web page's article continues it when the classifier
-    # finds this many good paragraphs in it (see _Splitter._continues).
     related_rejoin_good: int = 2
     block_keep_share: float = 0.25
-    block_keep_paragraphs: int = 3  # a block of this many good paragraphs is text of the article, kept
-    # ... unless the small blocks hold together more than this share of the main block's text: then the
-    # body is one text cut up by links or widgets, and no block is removed (a safety net).
+    block_keep_paragraphs: int = 3
     block_off_max_share: float = 1.0
-    # Under a comments heading, prose of more than this many times the article's words with no comment
-    # marker in it is not comments (see _Splitter._comments_follow).
     comments_max_unmarked: float = 2.0
-    # ... and more than this many words of such prose before the first comment marker, however long the article.
     comments_max_lead_words: int = 250
-    # Recall safeguard (see _Splitter._recall_fallback): on a web page whose article keeps less than this
-    # share of the text the classifier finds good in the page's articles (read as one sequence before
-    # trimming), ...
     recall_fallback_share: float = 0.1
-    # ... while one block of good paragraphs holds at least this many characters and this share of that
-    # good text, the block becomes the article's body (trafilatura's fallback to a baseline extraction).
     recall_fallback_min_chars: int = 1000
     recall_fallback_block_share: float = 0.5
     # On a web page, a dated story (a dateline) whose body came out under this many words is a wire brief of
@@ -569,7 +525,7 @@ class _Splitter:
         self.record_page: list[int] = []  # per record: the page it is on
         self.page = False  # set by _finish: the text is a web page (see _is_page)
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
-        self.para_opts = ParagraphOptions()
+        self.para_opts = opts.paragraphs
         self._initial_classes: dict[str, str] = {}  # the classifier's initial class by paragraph text
         # a web page's article paragraphs before trimming: (start, end, text, record) (see _recall_fallback)
         self._pretrim: list[tuple[int, int, str, int]] = []
@@ -1789,7 +1745,7 @@ class _Splitter:
     def _stoplist(self) -> frozenset[str] | None:
         """The stopwords of the text's language (chosen once from all its paragraphs), or None."""
         if self.stops is None:
-            name = choose_stoplist([p for r in self.records for p in r.paragraphs])
+            name = choose_stoplist([p for r in self.records for p in r.paragraphs], self.para_opts)
             self.stops = stoplist(name) if name else frozenset()
         return self.stops or None
 

@@ -165,7 +165,7 @@ def ingest(
         typer.Option(
             "--reprocess",
             help="Re-extract every file, unchanged ones too, replacing its rows: after a change of the "
-            "boilerplate rules (CORPUS_ETL_RULES_PATH) or of corpus-etl, or to revert one.",
+            "boilerplate rules (CORPUS_ETL_EXTRACTION__RULES_PATH) or of corpus-etl, or to revert one.",
         ),
     ] = False,
     fail_on: FailOnOpt = IngestFailOn.any,
@@ -223,10 +223,8 @@ def ingest(
         warehouse=warehouse,
         workers=workers,
         validate_data=not no_validate,
-        input_format=input_format,
-        text_field=text_field,
+        reading={"input_format": input_format, "text_field": text_field, "follow_symlinks": follow_symlinks},
         reprocess=reprocess,
-        follow_symlinks=follow_symlinks,
         **_scale_settings(wait, runner, dask_address, lake),
     )
     t0 = time.perf_counter()
@@ -639,6 +637,7 @@ def quarantine_replay(warehouse: WarehouseOpt = Path("data")) -> None:
     _quiet_prefect()
     import uuid
 
+    from corpus_etl.settings import Settings
     from expectations.replay import replay_quarantine
     from warehouse.loader import WarehouseLocked
     from warehouse.lock import run_lock
@@ -646,10 +645,11 @@ def quarantine_replay(warehouse: WarehouseOpt = Path("data")) -> None:
     db = warehouse / "corpus.duckdb"
     if not db.exists():
         raise _fail(f"no warehouse at {warehouse}")
+    memory = _settings(Settings, warehouse=warehouse).memory  # (the environment's CORPUS_ETL_MEMORY__WRITER)
     replay_id = f"replay-{uuid.uuid4()}"
     try:
         with run_lock(warehouse.resolve(), replay_id):
-            res = replay_quarantine(db, replay_id)
+            res = replay_quarantine(db, replay_id, memory=memory)
     except WarehouseLocked as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"quarantine replay {replay_id}: {res.checked} checked, {res.released} released, {res.kept} kept")
@@ -753,6 +753,7 @@ def analytics(warehouse: WarehouseOpt = Path("data")) -> None:
     """
     import uuid
 
+    from corpus_etl.settings import Settings
     from warehouse.analytics import update_analytics
     from warehouse.db import SchemaTooNew, ensure_schema
     from warehouse.loader import WarehouseLocked, export_parquet, open_writer
@@ -761,14 +762,15 @@ def analytics(warehouse: WarehouseOpt = Path("data")) -> None:
     db = warehouse / "corpus.duckdb"
     if not db.exists():
         raise _fail(f"no warehouse at {warehouse}")
+    s = _settings(Settings, warehouse=warehouse)  # the index's parameters and memory limits of the environment
     run_id = f"analytics-{uuid.uuid4()}"
     try:
         with run_lock(warehouse.resolve(), run_id):
-            with open_writer(db) as con:
+            with open_writer(db, s.memory) as con:
                 applied = ensure_schema(con)
-            summary = update_analytics(db, run_id, None)
+            summary = update_analytics(db, run_id, None, None, s.memory, s.analytics)
             if summary.changed or applied:
-                export_parquet(db, warehouse / "parquet", run_id)
+                export_parquet(db, warehouse / "parquet", run_id, memory=s.memory)
     except (WarehouseLocked, SchemaTooNew) as exc:
         raise _fail(str(exc)) from None
     if applied:

@@ -47,7 +47,7 @@ def code_version() -> dict[str, Any]:
             digest.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes())
     out: dict[str, Any] = {
         "corpus_etl_sha256": digest.hexdigest()[:16],
-        "rules_version": load_rules(Settings().rules_path).version,
+        "rules_version": load_rules(Settings().extraction.rules_path).version,
         "git_commit": None,
         "corpus_etl_uncommitted_changes": None,
     }

@@ -67,7 +67,7 @@ def splitter_dates(text: str) -> list[tuple[str, str | None]]:
     from corpus_etl.settings import Settings
 
     s = Settings()
-    split = split_document(text, "text", load_rules(s.rules_path), s.split_options(), s.text_field)
+    split = split_document(text, "text", load_rules(s.extraction.rules_path), s.split_options(), s.reading.text_field)
     return [(r.kind, r.published) for r in split.records]
 
 

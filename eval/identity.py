@@ -72,7 +72,7 @@ def identity(pages: list[Path], sites: dict[str, str], spot: int = 0) -> list[st
 
 
 def two_pages(files: list[Path], samples: list[tuple[int, int]]) -> list[str]:
-    rules, opts = load_rules(Settings().rules_path), Settings().split_options()
+    rules, opts = load_rules(Settings().extraction.rules_path), Settings().split_options()
 
     def records(text: str) -> list[tuple[list[tuple[int, int, int]], bool]]:
         sp = split_document(text, "text", rules, opts, "text", frozenset())

@@ -316,7 +316,7 @@ def _swap_in(src: Path, dest: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_data_docs(db_path: Path, out_dir: Path) -> Path | None:
+def build_data_docs(db_path: Path, out_dir: Path, memory_limit: str | None = None) -> Path | None:
     """Build offline GX Data Docs of the last validated run into ``out_dir/gx/``.
 
     Args:
@@ -329,7 +329,7 @@ def build_data_docs(db_path: Path, out_dir: Path) -> Path | None:
     db_path, out_dir = Path(db_path), Path(out_dir)
     if not db_path.is_file():
         raise FileNotFoundError(f"no warehouse database at {db_path}")
-    con = connect_report(db_path)
+    con = connect_report(db_path, memory_limit)
     try:
         runs = _query(con, "last_validated_run")
         if not runs:

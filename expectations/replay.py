@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -13,6 +14,9 @@ from warehouse.db import fetch_dicts, quote_ident, sql, transaction
 from warehouse.loader import open_writer
 
 from .validate import Validator, with_check_columns
+
+if TYPE_CHECKING:
+    from corpus_etl.settings import MemorySettings
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,9 @@ class ReplayResult:
     kept: int
 
 
-def replay_quarantine(db_path: Path, run_id: str, validator: Validator | None = None) -> ReplayResult:
+def replay_quarantine(
+    db_path: Path, run_id: str, validator: Validator | None = None, memory: MemorySettings | None = None
+) -> ReplayResult:
     """Re-validate every quarantined record; move the ones that pass into ``articles``.
 
     The records keep their ids; released rows get ``run_id`` of the replay. Rows that still fail get
@@ -34,11 +40,12 @@ def replay_quarantine(db_path: Path, run_id: str, validator: Validator | None = 
         db_path: the DuckDB file.
         run_id: id recorded on released rows and on the DQ history of the replay.
         validator: a GX validator (built when None; importing GX takes seconds).
+        memory: DuckDB's memory limits (``settings.memory``: the writer's); the defaults when None.
 
     Returns:
         The counts.
     """
-    with open_writer(db_path) as con:
+    with open_writer(db_path, memory) as con:
         rows: pa.Table = con.sql(sql("read/quarantine_rows")).to_arrow_table()
         chars = {r["source_id"]: r["n_chars"] for r in fetch_dicts(con, sql("read/source_chars"))}
     if rows.num_rows == 0:
@@ -55,7 +62,7 @@ def replay_quarantine(db_path: Path, run_id: str, validator: Validator | None = 
         {"article_id": articles.column("article_id")[i].as_py(), "failed_expectations": reasons}
         for i, reasons in v.failed.items()
     ]
-    with open_writer(db_path) as con:
+    with open_writer(db_path, memory) as con:
         con.register("stg_released", released)
         con.register("stg_still", schema.to_table(_STILL, still) if still else _STILL.schema.empty_table())
         with transaction(con):

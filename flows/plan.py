@@ -231,7 +231,7 @@ class Step:
 def discover(ctx: RunContext) -> list[SourceFile]:
     """Expand SOURCE (unless the caller did) and count the files found."""
     if ctx.files is None:
-        ctx.files = discover_files(ctx.sources, ctx.settings.follow_symlinks)
+        ctx.files = discover_files(ctx.sources, ctx.settings.reading.follow_symlinks)
     ctx.counts["n_discovered"] = len(ctx.files)
     return ctx.files
 
@@ -240,7 +240,9 @@ def begin_run(ctx: RunContext) -> None:
     """Create the schema, record the run as running, read what the warehouse knows; remove the staging files
     of failed or interrupted runs (the caller holds the run lock)."""
     s = ctx.settings
-    ctx.start = loader.begin_run(s.db_path, ctx.run_id, FLOW_NAME, ctx.started, ctx.sources, loader.settings_json(s))
+    ctx.start = loader.begin_run(
+        s.db_path, ctx.run_id, FLOW_NAME, ctx.started, ctx.sources, loader.settings_json(s), s.memory
+    )
     for name in ctx.start.counters:  # every counter of `runs`, 0 until counted
         ctx.counts.setdefault(name, 0)
     stale = remove_stale_staging(s.staging_dir, ctx.run_id)
@@ -272,12 +274,13 @@ def plan_files(ctx: RunContext) -> None:
 
 def mark_skipped(ctx: RunContext) -> None:
     """Record the unchanged files as skipped by this run (a touched file's new mtime remembered)."""
-    loader.mark_skipped(ctx.settings.db_path, ctx.run_id, [f.source_id for f in ctx.same], [f.mtime for f in ctx.same])
+    s = ctx.settings
+    loader.mark_skipped(s.db_path, ctx.run_id, [f.source_id for f in ctx.same], [f.mtime for f in ctx.same], s.memory)
 
 
 def mark_deleted(ctx: RunContext) -> None:
     """Flag the files that vanished from the run's SOURCE arguments."""
-    loader.mark_deleted(ctx.settings.db_path, ctx.run_id, ctx.gone)
+    loader.mark_deleted(ctx.settings.db_path, ctx.run_id, ctx.gone, ctx.settings.memory)
 
 
 def _has_batches(ctx: RunContext) -> bool:
@@ -301,7 +304,7 @@ def learn_boilerplate(ctx: RunContext) -> None:
     hashes per outlet key (``corpus_etl.learned``). Where the runner's workers share the flow's disk, the
     pre-pass reads each batch's files once and spools them (``corpus_etl.reading``) for the batch to split."""
     s = ctx.settings
-    if not ctx.todo or not s.learned_min_files:
+    if not ctx.todo or not s.extraction.learned_min_files:
         return
     from concurrent.futures import as_completed
 
@@ -318,7 +321,10 @@ def learn_boilerplate(ctx: RunContext) -> None:
         ]
     else:  # workers without the flow's disk read their files themselves: count only
         chunks = make_batches(ctx.todo, 256, s.batch_bytes, 4 * s.n_workers)
-        jobs = [(scan_counts, ([(f.source_id, f.path) for f in c], s.input_format, s.text_field)) for c in chunks]
+        jobs = [
+            (scan_counts, ([(f.source_id, f.path) for f in c], s.reading.input_format, s.reading.text_field))
+            for c in chunks
+        ]
     if pool is None:
         for fn, args in jobs:
             counts.merge(fn(*args))
@@ -326,8 +332,8 @@ def learn_boilerplate(ctx: RunContext) -> None:
         for fut in as_completed([pool.submit(fn, *args) for fn, args in jobs]):
             counts.merge(fut.result())
     outlets = sorted({outlet_key(f.path) for f in ctx.todo})
-    history = loader.line_hash_counts(s.db_path, outlets, sorted(f.source_id for f in ctx.todo))
-    ctx.learned = learn_counts(counts, history, s.learned_min_files, outlets)
+    history = loader.line_hash_counts(s.db_path, outlets, sorted(f.source_id for f in ctx.todo), s.memory)
+    ctx.learned = learn_counts(counts, history, s.extraction.learned_min_files, outlets)
 
 
 def validate_batch(ctx: RunContext, out: BatchOutput) -> tuple[Verdicts, Verdicts]:
@@ -390,6 +396,7 @@ def load_batch(ctx: RunContext, out: BatchOutput, verdicts: tuple[Verdicts, Verd
         checked.quarantine,
         art_v.dq_runs + src_v.dq_runs,
         art_v.dq_results + src_v.dq_results,
+        ctx.settings.memory,
     )
     for p in [*out.paths.values(), *([ctx.spools[out.batch]] if out.batch in ctx.spools else [])]:
         Path(p).unlink(missing_ok=True)
@@ -478,7 +485,9 @@ def export_records(ctx: RunContext) -> dict[str, int]:
     rows (marked skipped), unless the copy lacks a table (a new copy, an upgrade)."""
     s = ctx.settings
     tables = loader.RECORD_TABLES if ctx.records_changed else ("sources",)
-    return loader.export_parquet(s.db_path, s.parquet_dir, ctx.run_id, tables, s.memory.export_beside_analytics)
+    return loader.export_parquet(
+        s.db_path, s.parquet_dir, ctx.run_id, tables, s.memory.export_beside_analytics, s.memory
+    )
 
 
 def mark_export(ctx: RunContext, ex: Executor) -> None:
@@ -495,7 +504,8 @@ def update_analytics(ctx: RunContext) -> None:
     ids = [f.source_id for f in ctx.todo]
     # the batch workers staged the index rows of the run's articles under the run's staging directory
     staged = ctx.staging if ctx.batches else None
-    ctx.counts["analytics"] = update(ctx.settings.db_path, ctx.run_id, ids, staged).as_dict()
+    s = ctx.settings
+    ctx.counts["analytics"] = update(s.db_path, ctx.run_id, ids, staged, s.memory, s.analytics).as_dict()
     ctx.stage["analytics"] = time.perf_counter() - ctx.marks["analytics"]
     ctx.log.info("analytics updated in %.1f s: %s", ctx.stage["analytics"], ctx.counts["analytics"])
     ctx.marks["export"] = time.perf_counter()
@@ -508,7 +518,7 @@ def export_analytics(ctx: RunContext) -> None:
     s = ctx.settings
     if ctx.records_changed or ctx.counts["analytics"]["changed"] or _missing(s, loader.ANALYTICS_TABLES):
         loader.export_parquet(
-            s.db_path, s.parquet_dir, ctx.run_id, loader.ANALYTICS_TABLES, s.memory.export_after_analytics
+            s.db_path, s.parquet_dir, ctx.run_id, loader.ANALYTICS_TABLES, s.memory.export_after_analytics, s.memory
         )
         trim()
     ctx.stage["export"] = time.perf_counter() - ctx.marks["export"]
@@ -520,7 +530,7 @@ def finish_run(ctx: RunContext) -> None:
     ctx.counts["stage_seconds"] = {k: round(v, 3) for k, v in ctx.stage.items()}
     ctx.counts["seconds"] = round(time.perf_counter() - ctx.t0, 3)
     s = ctx.settings
-    loader.record_finished(s.db_path, s.parquet_dir, ctx.run_id, "completed", None, ctx.counts)
+    loader.record_finished(s.db_path, s.parquet_dir, ctx.run_id, "completed", None, ctx.counts, memory=s.memory)
 
 
 def publish_lake(ctx: RunContext) -> None:
@@ -562,7 +572,7 @@ def report_failed_files(ctx: RunContext) -> int:
     from warehouse.db import connect_report
     from warehouse.report.summary import failed_files
 
-    con = connect_report(ctx.settings.db_path)
+    con = connect_report(ctx.settings.db_path, ctx.settings.memory.report)
     try:
         rows = failed_files(con, ctx.run_id)
     finally:
@@ -588,14 +598,14 @@ def publish_reports(ctx: RunContext) -> None:
     if validated:
         from expectations.datadocs import build_data_docs
 
-        build_data_docs(s.db_path, docs)
-    page = build_dashboard(s.db_path, docs)
+        build_data_docs(s.db_path, docs, s.memory.report)
+    page = build_dashboard(s.db_path, docs, memory_limit=s.memory.report)
     ctx.counts["dashboard"] = str(page)
     if ctx.post is not None:
         from warehouse.db import connect_report
         from warehouse.report.summary import dq_summary, summary_markdown
 
-        con = connect_report(s.db_path)
+        con = connect_report(s.db_path, s.memory.report)
         try:
             summary = dq_summary(con, ctx.run_id if validated else None)
         finally:
@@ -665,8 +675,9 @@ def execute(ctx: RunContext, ex: Executor, steps: Iterable[Step] = PLAN) -> dict
             ctx.counts["seconds"] = round(time.perf_counter() - ctx.t0, 3)
             try:
                 s = ctx.settings
+                error = f"{type(exc).__name__}: {exc}"[:2000]
                 loader.record_finished(
-                    s.db_path, s.parquet_dir, ctx.run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000], ctx.counts
+                    s.db_path, s.parquet_dir, ctx.run_id, "failed", error, ctx.counts, memory=s.memory
                 )
             except Exception:  # the original error matters more
                 ctx.log.exception("could not record the failed run")

@@ -105,7 +105,7 @@ def record_unchanged(
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     if files is None:
-        files = discover_files(sources, settings.follow_symlinks)
+        files = discover_files(sources, settings.reading.follow_symlinks)
     run_id = str(uuid.uuid4())
     # A first look without the lock: a run with work to do (or a warehouse being written) never takes
     # the lock here, so the flow is the first and only holder of its run's lock.
@@ -119,7 +119,7 @@ def record_unchanged(
         except loader.WarehouseLocked:
             return None  # the flow waits for the holder (--wait) or names it
         try:  # one writer connection for every step below (one open, one checkpoint)
-            con = held.enter_context(loader.shared_writer(settings.db_path))
+            con = held.enter_context(loader.shared_writer(settings.db_path, settings.memory))
         except Exception:  # held by a reader, unreadable: the flow reports or waits properly
             return None
         same = _looked_up(settings, sources, files, con)  # again, under the lock: nothing changed meanwhile

@@ -94,7 +94,7 @@ def build_files(
 def examples(texts: Iterator[tuple[str, list[int], str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Feature rows, labels, headline flags and variants of every candidate but each file's first."""
     s = Settings()
-    rules, opts = load_rules(s.rules_path), s.split_options()
+    rules, opts = load_rules(s.extraction.rules_path), s.split_options()
     xs, ys, hs, vs = [], [], [], []
     for text, starts, variant in texts:
         lines = logical_lines(text)

@@ -137,8 +137,10 @@ def load_pages(limit: int | None = None, cache: Path | None = None, gold_body: b
         site = site_key(sites.get(key, f"dragnet-{key}"))
         fold = site_fold(site)
         # (the splitter's own titles and body starts, not this model's)
-        settings = settings_of.setdefault(fold, Settings(title_model=False, line_model_path=fold_line_model(fold)))
-        rules, opts = load_rules(settings.rules_path), settings.split_options()
+        settings = settings_of.setdefault(
+            fold, Settings(extraction={"title_model": False, "line_model_path": fold_line_model(fold)})
+        )
+        rules, opts = load_rules(settings.extraction.rules_path), settings.split_options()
         text = decode_bytes((DRAGNET / "page_text" / f"{key}.txt").read_bytes()).text
         g = normalise_title(gold[key]["title"])
         lines = logical_lines(text)
@@ -289,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     args.check = args.check or args.gold_body
 
-    opts = Settings(title_model=False).split_options()
+    opts = Settings(extraction={"title_model": False}).split_options()
     t0 = time.perf_counter()
     pages = load_pages(args.limit, args.cache, args.gold_body)
     load_s = time.perf_counter() - t0
@@ -350,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for f, e in fold_trees.items()
     }
-    rules = load_rules(Settings().rules_path)
+    rules = load_rules(Settings().extraction.rules_path)
     t1 = time.perf_counter()
     for p in pages:
         if p.body_start is not None:

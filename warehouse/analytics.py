@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from corpus_etl.analytics import minhash as mh
+    from corpus_etl.settings import AnalyticsSettings, MemorySettings
 
 from .db import (
     MemoryClaim,
@@ -77,7 +78,7 @@ from .db import (
     sql,
     transaction,
 )
-from .loader import open_writer
+from .loader import memory_limit, open_writer
 from .stories import update_stories
 
 CHUNK = 2000  # articles read and indexed at a time
@@ -90,6 +91,7 @@ FAILED_MEMO = 250_000
 # DuckDB's share of the update (``warehouse.db.memory_claim``): the set-based statements (staged inserts, the
 # bucket, node and member joins) get the writer's limit; the Python phases (linking bucket lists, writing the
 # clusters), which hold the shingle sets and rows in Python and only run small lookups, give most of it back.
+# These are the defaults; a run's own are its ``settings.memory`` (analytics, analytics_link, checkpoint).
 ANALYTICS_MEMORY_LIMIT = limits.ANALYTICS
 LINK_MEMORY_LIMIT = limits.ANALYTICS_LINK
 CHECKPOINT_MEMORY_LIMIT = limits.CHECKPOINT
@@ -144,7 +146,12 @@ class AnalyticsSummary:
 
 
 def update_analytics(
-    db_path: Path, run_id: str, changed_source_ids: Iterable[str] | None = None, staged_dir: Path | None = None
+    db_path: Path,
+    run_id: str,
+    changed_source_ids: Iterable[str] | None = None,
+    staged_dir: Path | None = None,
+    memory: MemorySettings | None = None,
+    analytics: AnalyticsSettings | None = None,
 ) -> AnalyticsSummary:
     """Bring story clusters and the search index up to date with ``articles`` in one transaction, then the event
     stories in transactions of their own (``warehouse.stories``: one per chunk of articles placed, so that the
@@ -160,29 +167,49 @@ def update_analytics(
         staged_dir: the run's staging directory, whose ``batch-*.index.<table>.parquet`` files hold the
             index rows the batch workers computed (``corpus_etl.analytics.index``); they are inserted
             with one statement per table. Articles they do not cover are indexed here.
+        memory: the run's DuckDB memory limits (``settings.memory``: writer, analytics, analytics_link,
+            checkpoint); the defaults when None.
+        analytics: the near-duplicate index's parameters (``settings.analytics``; the defaults when None): the
+            signatures of another ``index_version`` are dropped and made again, their clusters relinked.
 
     Returns:
         The counts of what changed.
     """
     t0 = time.perf_counter()
     changed = sorted(set(changed_source_ids or ()))
-    with open_writer(db_path) as con, memory_claim(con, db_path, ANALYTICS_MEMORY_LIMIT) as claim:
+    if analytics is None:
+        from corpus_etl.settings import DEFAULT_ANALYTICS
+
+        analytics = DEFAULT_ANALYTICS
+    shares = _Limits(*(memory_limit(memory, k) for k in ("analytics", "analytics_link", "checkpoint")))
+    with open_writer(db_path, memory) as con, memory_claim(con, db_path, shares.sets) as claim:
         with transaction(con):
-            updater = _Updater(con, run_id, staged_dir, claim)
+            updater = _Updater(con, run_id, staged_dir, claim, analytics, shares)
             counts = {**updater.run(changed), **updater.stats}
-        _checkpoint(con, claim)
-        claim.set(ANALYTICS_MEMORY_LIMIT)  # the stories' joins
+        _checkpoint(con, claim, shares.checkpoint)
+        claim.set(shares.sets)  # the stories' joins
         counts.update(update_stories(con, run_id))
-        _checkpoint(con, claim)
+        _checkpoint(con, claim, shares.checkpoint)
     return AnalyticsSummary(**counts, seconds=round(time.perf_counter() - t0, 3))
 
 
-def _checkpoint(con: duckdb.DuckDBPyConnection, claim: MemoryClaim) -> None:
-    """Write the update's rows into the database file now, at the small ``CHECKPOINT_MEMORY_LIMIT``: left to
+@dataclass(frozen=True)
+class _Limits:
+    """The update's DuckDB shares (``ANALYTICS_MEMORY_LIMIT``, ``LINK_MEMORY_LIMIT``, ``CHECKPOINT_MEMORY_LIMIT``
+    by default; the run's ``settings.memory``)."""
+
+    sets: str = ANALYTICS_MEMORY_LIMIT
+    link: str = LINK_MEMORY_LIMIT
+    checkpoint: str = CHECKPOINT_MEMORY_LIMIT
+
+
+def _checkpoint(con: duckdb.DuckDBPyConnection, claim: MemoryClaim, limit: str = CHECKPOINT_MEMORY_LIMIT) -> None:
+    """Write the update's rows into the database file now, at the small ``limit`` (``CHECKPOINT_MEMORY_LIMIT`` by
+    default): left to
     the close of the instance's last connection, the checkpoint of a first run's index rows (85 M search
     postings on the 1 GB benchmark) ran at the writer's limit and took the process 160 MiB over the rest of
     the update. Skipped if DuckDB cannot checkpoint now (another step's transaction): the close does it."""
-    claim.set(CHECKPOINT_MEMORY_LIMIT)
+    claim.set(limit)
     checkpoint_quietly(con)
 
 
@@ -213,8 +240,9 @@ class _HashCache:
     last asked for; the oldest entries are dropped first.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int = HASH_CACHE) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int = HASH_CACHE, shingle_words: int = 0) -> None:
         self.con = con
+        self.shingle_words = shingle_words or params.SHINGLE_WORDS  # (the run's settings.analytics)
         self.limit = limit
         self.held = 0
         self.sets: dict[int, mh.Hashes] = {}
@@ -311,7 +339,7 @@ class _HashCache:
 
         for i in range(0, len(missing), CHUNK):
             for node, body in self.con.execute(sql("analytics/node_bodies"), [missing[i : i + CHUNK]]).fetchall():
-                h = mh.shingle_hashes(body)
+                h = mh.shingle_hashes(body, self.shingle_words)
                 self.sets[int(node)] = h
                 self.held += h.size
                 self.computed += 1
@@ -326,7 +354,15 @@ class _Updater:
         run_id: str,
         staged_dir: Path | None = None,
         claim: MemoryClaim | None = None,
+        analytics: AnalyticsSettings | None = None,
+        limits: _Limits | None = None,
     ) -> None:
+        if analytics is None:
+            from corpus_etl.settings import DEFAULT_ANALYTICS
+
+            analytics = DEFAULT_ANALYTICS
+        self.params = analytics
+        self.limits = limits or _Limits()
         self.con = con
         self.run_id = run_id
         self.claim = claim
@@ -347,7 +383,7 @@ class _Updater:
         con = self.con
         con.execute(
             sql("analytics/stale").format(stale=quote_ident("an_stale_sig"), index=quote_ident("minhash_signatures")),
-            [changed, params.INDEX_VERSION],
+            [changed, self.params.index_version],
         )
         con.execute(
             sql("analytics/stale").format(stale=quote_ident("an_stale_search"), index=quote_ident("search_docs")),
@@ -368,7 +404,7 @@ class _Updater:
             con.execute(sql("analytics/delete_stale").format(table=quote_ident(table), stale=quote_ident(stale)))
 
         for todo, index, min_words in (
-            ("an_sig_todo", "minhash_signatures", params.MIN_WORDS),
+            ("an_sig_todo", "minhash_signatures", self.params.min_words),
             ("an_search_todo", "search_docs", 0),
         ):
             con.execute(sql("analytics/to_index").format(todo=quote_ident(todo), index=quote_ident(index)), [min_words])
@@ -443,7 +479,7 @@ class _Updater:
 
         for i in range(0, len(todo), CHUNK):
             rows = fetch_dicts(self.con, sql("analytics/bodies"), [todo[i : i + CHUNK]])
-            for name, table in index_tables(rows, self.run_id, want_sig, want_search).items():
+            for name, table in index_tables(rows, self.run_id, want_sig, want_search, params=self.params).items():
                 self._insert(name, table)
 
     def _link(self) -> int:
@@ -467,15 +503,13 @@ class _Updater:
         n_nodes = self._count("an_nodes")
         if n_nodes == 0:
             return 0
-        from corpus_etl.analytics import minhash as mh  # only when there is work (numpy)
 
         con.execute(sql("analytics/link_lists"), [LIST_ENTRIES])
-        cache = _HashCache(con)
+        cache = _HashCache(con, shingle_words=self.params.shingle_words)
         if self.staged_shingles:
             files = ", ".join(quote_literal(f) for f in self.staged_shingles)
-            cache.spool(
-                sql("analytics/node_shingles").format(files=files), [mh.INDEX_VERSION], n_nodes, self.staged_dir
-            )
+            version = [self.params.index_version]
+            cache.spool(sql("analytics/node_shingles").format(files=files), version, n_nodes, self.staged_dir)
         try:
             return self._link_nodes(n_nodes, cache)
         finally:
@@ -497,13 +531,14 @@ class _Updater:
                 linker.union(nodes[k - 1], nodes[k])
         del old, cl, nodes
         failed: set[int] = set()  # failed pairs, packed as (smaller << 32) | larger node: one int each
-        self._memory(LINK_MEMORY_LIMIT)
+        self._memory(self.limits.link)
+        threshold = self.params.threshold
 
         def similar(a: int, b: int) -> bool:
             key = (a << 32) | b if a < b else (b << 32) | a
             if key in failed:
                 return False
-            if mh.jaccard(cache[a], cache[b]) >= mh.THRESHOLD:
+            if mh.jaccard(cache[a], cache[b]) >= threshold:
                 return True
             if len(failed) >= FAILED_MEMO:
                 failed.clear()
@@ -533,7 +568,7 @@ class _Updater:
         failed.clear()
         cache.close_sets()
         trim()
-        self._memory(ANALYTICS_MEMORY_LIMIT)
+        self._memory(self.limits.sets)
         con.register("an_comp_rows", comp)
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE an_comp AS SELECT node, comp FROM an_comp_rows")
@@ -545,7 +580,7 @@ class _Updater:
         if n_groups == 0:
             return 0
         con.execute(sql("analytics/delete_changed_clusters"))
-        self._memory(LINK_MEMORY_LIMIT)
+        self._memory(self.limits.link)
         # Ranges of whole components of about GROUP_ROWS members: a fixed number of components held up to
         # 200,000 member rows as dicts (1.5 GB in the flow process on the 1 GB benchmark, whose stories
         # recur in clusters of up to 376 copies).

@@ -7,7 +7,6 @@ import importlib.util
 import itertools
 import logging
 import os
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -136,10 +135,11 @@ WRITER_MEMORY_LIMIT = limits.WRITER
 WRITER_THREADS = 2
 
 
-def writer_config(path: Path) -> dict[str, str | int | bool]:
-    """The DuckDB settings of the single writer's connection (see ``WRITER_MEMORY_LIMIT``, ``STORAGE_VERSION``)."""
+def writer_config(path: Path, memory_limit: str | None = None) -> dict[str, str | int | bool]:
+    """The DuckDB settings of the single writer's connection (``memory_limit``: the run's
+    ``settings.memory.writer``, by default ``WRITER_MEMORY_LIMIT``; see ``STORAGE_VERSION``)."""
     return {
-        "memory_limit": WRITER_MEMORY_LIMIT,
+        "memory_limit": memory_limit or WRITER_MEMORY_LIMIT,
         "threads": WRITER_THREADS,
         "preserve_insertion_order": False,
         "temp_directory": f"{path}.tmp",
@@ -231,15 +231,9 @@ def ensure_readable_by_1x(path: Path) -> bool:
 _claims: dict[str, dict[int, int]] = {}  # database path -> claim -> bytes
 _claims_lock = threading.Lock()
 _claim_ids = itertools.count()
-_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
-
-
-def limit_bytes(limit: str) -> int:
-    """Bytes of a DuckDB memory size such as ``"256MB"`` (DuckDB's units: MB = 1000^2, MiB = 1024^2)."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]I?B|B)\s*", limit.upper())
-    if m is None:
-        raise ValueError(f"not a memory size: {limit!r}")
-    return int(float(m.group(1)) * _UNITS[m.group(2)])
+# database path -> the limit its writer connection was opened with (``connect``): where the claims go back to
+_writer_limits: dict[str, str] = {}
+limit_bytes = limits.limit_bytes  # (DuckDB's units: MB = 1000^2, MiB = 1024^2)
 
 
 def apply_claims(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
@@ -254,7 +248,7 @@ def _apply_claims(con: duckdb.DuckDBPyConnection, key: str) -> None:
     makes DuckDB evict (write temp blocks to ``<db>.tmp``); if it cannot (another step's pinned buffers), the
     higher limit stays until the next change."""
     total = sum(_claims.get(key, {}).values())
-    limit = f"{total // 1000}KB" if total else WRITER_MEMORY_LIMIT
+    limit = f"{total // 1000}KB" if total else _writer_limits.get(key, WRITER_MEMORY_LIMIT)
     try:
         con.execute("SET memory_limit = ?", [limit])
     except duckdb.Error:  # could not free enough now, or a connection a fatal error invalidated: keep that error
@@ -312,8 +306,10 @@ def memory_claim(con: duckdb.DuckDBPyConnection, db_path: Path, limit: str) -> I
 REPORT_MEMORY_LIMIT = limits.REPORT
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse database (read-only for queries and reports; a writer's memory is bounded)."""
+def connect(path: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse database (read-only for queries and reports; a writer's memory is bounded: at
+    ``memory_limit``, the run's ``settings.memory.writer``, by default ``WRITER_MEMORY_LIMIT``; the instance's
+    limit goes back to it when the steps' claims end, ``memory_claim``)."""
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -324,7 +320,10 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             path,
             STORAGE_VERSION,
         )
-    con = duckdb.connect(str(path), config=writer_config(path))  # type: ignore[arg-type]
+    limit = memory_limit or WRITER_MEMORY_LIMIT
+    con = duckdb.connect(str(path), config=writer_config(path, limit))  # type: ignore[arg-type]
+    with _claims_lock:
+        _writer_limits[str(path.resolve())] = limit
     con.execute("SET enable_progress_bar = false")  # a connection setting: the writer's output is a log
     return con
 
@@ -377,9 +376,10 @@ def check_not_truncated(path: Path) -> None:
         )
 
 
-def connect_report(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for a report, its memory bounded (``REPORT_MEMORY_LIMIT``)."""
-    return duckdb.connect(str(path), read_only=True, config={"memory_limit": REPORT_MEMORY_LIMIT})
+def connect_report(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for a report, its memory bounded (``memory_limit``: the run's
+    ``settings.memory.report``, by default ``REPORT_MEMORY_LIMIT``)."""
+    return duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit or REPORT_MEMORY_LIMIT})
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -29,6 +29,7 @@ from .db import (
     connect,
     ensure_schema,
     fetch_dicts,
+    limit_bytes,
     memory_claim,
     quote_ident,
     quote_literal,
@@ -37,9 +38,21 @@ from .db import (
 )
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import pyarrow as pa
 
     from corpus_etl import schema
+    from corpus_etl.settings import MemorySettings
+
+    Memory: TypeAlias = MemorySettings | None  # a run's ``settings.memory``; None: the defaults
+
+
+def memory_limit(memory: Memory, step: str) -> str:
+    """The DuckDB memory limit of ``step`` (a field of ``settings.MemorySettings``: ``writer``, ``load``...): the
+    run's (``settings.memory``, passed down by the flow) or, without one, the default (``corpus_etl.limits``)."""
+    return str(getattr(memory, step)) if memory is not None else str(getattr(limits, step.upper()))
+
 
 # pyarrow (and numpy under it) and the schema module are imported by the steps that move rows (a batch load,
 # the export), not at import: a run with nothing to load (an unchanged rerun) never needs them.
@@ -49,9 +62,9 @@ class WarehouseLocked(RuntimeError):
     """Another process holds the warehouse's write lock."""
 
 
-def _connect_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
+def _connect_writer(db_path: Path, writer_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     try:
-        return connect(db_path)
+        return connect(db_path, memory_limit=writer_limit)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(
@@ -66,8 +79,9 @@ _shared: ContextVar[tuple[Path, duckdb.DuckDBPyConnection] | None] = ContextVar(
 
 
 @contextmanager
-def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection, closed on exit; a clear error when another process holds the lock.
+def open_writer(db_path: Path, memory: Memory = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, closed on exit; a clear error when another process holds the lock. Its DuckDB
+    memory limit is ``memory.writer`` (the run's settings; the default without them).
 
     Inside ``shared_writer(db_path)`` it is that one open connection instead (not closed here; a step's
     ``SET memory_limit`` is put back on exit: to the writer's, or to the claims of steps still running,
@@ -80,7 +94,7 @@ def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         finally:
             apply_claims(shared[1], db_path)  # (errors of an invalidated connection are left to the step's)
         return
-    con = _connect_writer(db_path)
+    con = _connect_writer(db_path, memory_limit(memory, "writer"))
     try:
         yield con
     finally:
@@ -88,12 +102,12 @@ def open_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
-def shared_writer(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def shared_writer(db_path: Path, memory: Memory = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """One writer connection for a sequence of writer steps (``begin_run``, ``mark_skipped``, ``finish_run``,
     ``update_analytics``...): inside, every ``open_writer(db_path)`` of this thread or task uses it, instead
     of opening (and checkpointing on close) a connection per step. Each step keeps its own transactions.
-    Closed on exit."""
-    con = _connect_writer(db_path)
+    Closed on exit. Its DuckDB memory limit is ``memory.writer`` (as ``open_writer``'s)."""
+    con = _connect_writer(db_path, memory_limit(memory, "writer"))
     token = _shared.set((db_path, con))
     try:
         yield con
@@ -132,12 +146,13 @@ def largest_value(tables: Iterable[pa.Table]) -> int:
     return out
 
 
-def load_memory_limit(tables: Iterable[pa.Table]) -> str:
-    """The memory a batch load claims: ``LOAD_MEMORY_LIMIT``, raised for a batch holding a very long value
-    (``LOAD_VALUE_FACTOR`` times its length more, in MB)."""
-    base = int(LOAD_MEMORY_LIMIT.removesuffix("MB"))
+def load_memory_limit(tables: Iterable[pa.Table], base: str = LOAD_MEMORY_LIMIT) -> str:
+    """The memory a batch load claims: ``base`` (the run's ``settings.memory.load``, by default
+    ``LOAD_MEMORY_LIMIT``), raised for a batch holding a very long value (``LOAD_VALUE_FACTOR`` times its length
+    more, in MB)."""
+    base_mb = limit_bytes(base) // 1000**2
     extra = -(-LOAD_VALUE_FACTOR * largest_value(tables) // (1 << 20))
-    return f"{base + extra}MB" if extra * 3 > base else LOAD_MEMORY_LIMIT
+    return f"{base_mb + extra}MB" if extra * 3 > base_mb else base
 
 
 def _slices(table: pa.Table) -> Iterator[pa.Table]:
@@ -170,7 +185,13 @@ class RunStart:
 
 
 def begin_run(
-    db_path: Path, run_id: str, flow_name: str, started_at: datetime, sources: list[str], settings_json: str
+    db_path: Path,
+    run_id: str,
+    flow_name: str,
+    started_at: datetime,
+    sources: list[str],
+    settings_json: str,
+    memory: Memory = None,
 ) -> RunStart:
     """Create the schema if needed, record the run as running, and read what the run needs.
 
@@ -184,11 +205,12 @@ def begin_run(
         started_at: when the run started.
         sources: the SOURCE arguments.
         settings_json: the resolved settings, as JSON.
+        memory: the run's DuckDB memory limits (``settings.memory``; the defaults when None).
 
     Returns:
         The known sources, the DQ history the suites learn bounds from, and the run counters.
     """
-    with open_writer(db_path) as con:
+    with open_writer(db_path, memory) as con:
         ensure_schema(con)
         crashed = [r["run_id"] for r in fetch_dicts(con, sql("load/crashed_runs"), [started_at, run_id])]
         con.execute(sql("load/insert_run"), [run_id, flow_name, started_at, "\n".join(sources), settings_json])
@@ -204,18 +226,24 @@ def begin_run(
     return RunStart(known, history, paths, counters)
 
 
-def line_hash_counts(db_path: Path, outlets: list[str], exclude: list[str]) -> list[tuple[str, str, int]]:
+def line_hash_counts(
+    db_path: Path, outlets: list[str], exclude: list[str], memory: Memory = None
+) -> list[tuple[str, str, int]]:
     """(outlet, line hash, distinct files) over the files of earlier runs (``line_hashes``) of ``outlets``,
     leaving out the files ``exclude`` (those this run processes again)."""
     if not outlets:
         return []
-    with open_writer(db_path) as con:
+    with open_writer(db_path, memory) as con:
         rows = con.execute(sql("read/line_hash_counts"), [outlets, exclude]).fetchall()
     return [(str(o), str(h), int(n)) for o, h, n in rows]
 
 
 def mark_skipped(
-    db_path: Path, run_id: str, source_ids: list[str], mtimes: list[datetime | None] | None = None
+    db_path: Path,
+    run_id: str,
+    source_ids: list[str],
+    mtimes: list[datetime | None] | None = None,
+    memory: Memory = None,
 ) -> None:
     """Record that this run saw these unchanged files (status 'skipped', their records untouched).
 
@@ -224,15 +252,15 @@ def mark_skipped(
     """
     if not source_ids:
         return
-    with open_writer(db_path) as con:
+    with open_writer(db_path, memory) as con:
         con.execute(sql("load/mark_skipped"), [run_id, source_ids, mtimes or [None] * len(source_ids)])
 
 
-def mark_deleted(db_path: Path, run_id: str, source_ids: list[str]) -> None:
+def mark_deleted(db_path: Path, run_id: str, source_ids: list[str], memory: Memory = None) -> None:
     """Flag files that vanished from their SOURCE (status 'deleted'); their records stay, flagged through it."""
     if not source_ids:
         return
-    with open_writer(db_path) as con:
+    with open_writer(db_path, memory) as con:
         con.execute(sql("load/mark_deleted"), [run_id, source_ids])
 
 
@@ -269,6 +297,7 @@ def load_batch(
     quarantine: pa.Table,
     dq_runs: list[dict[str, Any]],
     dq_results: list[dict[str, Any]],
+    memory: Memory = None,
 ) -> LoadCounts:
     """Load one validated batch in one transaction.
 
@@ -283,6 +312,7 @@ def load_batch(
         quarantine: the batch's quarantined rows.
         dq_runs: validation summaries.
         dq_results: expectation results.
+        memory: the run's DuckDB memory limits (``settings.memory``: ``writer``, ``load``; the defaults when None).
 
     Returns:
         Counts of what was written.
@@ -302,8 +332,9 @@ def load_batch(
     staged = {**tables, "quarantine": quarantine}
     staged["dq_runs"] = schema.to_table(schema.DQ_RUNS, dq_runs)
     staged["dq_results"] = schema.to_table(schema.DQ_RESULTS, dq_results)
-    limit = load_memory_limit(staged.values())  # a batch needs little, unless it holds a huge value
-    with open_writer(db_path) as con, memory_claim(con, db_path, limit):
+    # a batch needs little, unless it holds a huge value
+    limit = load_memory_limit(staged.values(), memory_limit(memory, "load"))
+    with open_writer(db_path, memory) as con, memory_claim(con, db_path, limit):
         con.register("stg_sources", sources)
         with transaction(con):
             con.execute(sql("load/merge_sources"))
@@ -333,9 +364,11 @@ def read_staging(path: str, spec: schema.TableSpec) -> pa.Table:
     return pq.read_table(path, schema=spec.schema)
 
 
-def finish_run(db_path: Path, run_id: str, status: str, error: str | None, counts: dict[str, Any]) -> None:
+def finish_run(
+    db_path: Path, run_id: str, status: str, error: str | None, counts: dict[str, Any], memory: Memory = None
+) -> None:
     """Record the end of a run with its counts per stage."""
-    with open_writer(db_path) as con:
+    with open_writer(db_path, memory) as con:
         con.execute(
             sql("load/finish_run"),
             [
@@ -364,12 +397,20 @@ RUN_EXPORT_MEMORY_LIMIT = limits.RUN_EXPORT
 
 
 def record_finished(
-    db_path: Path, parquet_dir: Path, run_id: str, status: str, error: str | None, counts: dict[str, Any]
+    db_path: Path,
+    parquet_dir: Path,
+    run_id: str,
+    status: str,
+    error: str | None,
+    counts: dict[str, Any],
+    *,
+    memory: Memory = None,
 ) -> None:
     """``finish_run``, then the Parquet copy of ``runs`` (``RUN_TABLES``) rewritten from the database: the
-    copy's row of the run has its final status and counts, as the database's has."""
-    finish_run(db_path, run_id, status, error, counts)
-    export_parquet(db_path, parquet_dir, run_id, RUN_TABLES, RUN_EXPORT_MEMORY_LIMIT)
+    copy's row of the run has its final status and counts, as the database's has. The export claims
+    ``memory.run_export`` (by default ``RUN_EXPORT_MEMORY_LIMIT``)."""
+    finish_run(db_path, run_id, status, error, counts, memory)
+    export_parquet(db_path, parquet_dir, run_id, RUN_TABLES, memory_limit(memory, "run_export"), memory)
 
 
 @dataclass(frozen=True)
@@ -568,7 +609,8 @@ def export_parquet(
     parquet_dir: Path,
     run_id: str,
     tables: Iterable[str] | None = None,
-    memory_limit: str | None = None,
+    claim: str | None = None,
+    memory: Memory = None,
 ) -> dict[str, int]:
     """Rewrite ``parquet/<table>/`` for every table of ``PARQUET_EXPORTS`` (or only ``tables``): zstd,
     hive-partitioned records.
@@ -586,9 +628,10 @@ def export_parquet(
     warehouse. Without a manifest matching the copy, the table is written whole.
 
     Two exports of different tables may run at once on one process's connections (the flow writes the
-    record tables while the analytics update runs). The export claims ``memory_limit`` (default
-    ``EXPORT_MEMORY_LIMIT``) of the DuckDB instance (``warehouse.db.memory_claim``): beside another step
-    the instance's limit is the sum of both steps' claims.
+    record tables while the analytics update runs). The export claims ``claim`` (default ``memory.export``: the
+    run's ``settings.memory``, else ``EXPORT_MEMORY_LIMIT``) of the DuckDB instance (``warehouse.db.memory_claim``):
+    beside another step the instance's limit is the sum of both steps' claims. ``memory.writer`` is the limit of
+    the writer connection, ``memory.load`` the base of the extra claim for a very long value (``_value_claim``).
 
     Returns:
         Rows per table in the copy.
@@ -603,9 +646,9 @@ def export_parquet(
     # A hive-partitioned COPY holds a buffer per open partition, which DuckDB cannot spill: at the writer's
     # 256 MB the 200 MB benchmark corpus's export ran out of memory. The export runs after the batch workers
     # have exited, so it may use more (EXPORT_MEMORY_LIMIT); beside the analytics update, what the flow gives it.
-    with open_writer(db_path) as con, memory_claim(con, db_path, memory_limit or EXPORT_MEMORY_LIMIT):
+    with open_writer(db_path, memory) as con, memory_claim(con, db_path, claim or memory_limit(memory, "export")):
         for e in (e for e in PARQUET_EXPORTS if e.table in wanted):
-            with _value_claim(con, db_path, e.table):
+            with _value_claim(con, db_path, e.table, memory_limit(memory, "load")):
                 written[e.table] = _export_table(con, e, parquet_dir, run_id)
     return written
 
@@ -615,7 +658,9 @@ _WIDE_COLUMNS = {"articles": "body", "quarantine": "body", "paragraphs": "text",
 
 
 @contextmanager
-def _value_claim(con: duckdb.DuckDBPyConnection, db_path: Path, table: str) -> Iterator[None]:
+def _value_claim(
+    con: duckdb.DuckDBPyConnection, db_path: Path, table: str, base: str = LOAD_MEMORY_LIMIT
+) -> Iterator[None]:
     """Claim more memory while exporting a table that holds a very long value (as ``load_memory_limit``
     does for a batch): DuckDB holds a value in one block, and the export beside the analytics update claims
     only 128 MB (a 50 MB body failed: "could not allocate block of size 47.6 MiB")."""
@@ -626,7 +671,7 @@ def _value_claim(con: duckdb.DuckDBPyConnection, db_path: Path, table: str) -> I
         else None
     )
     extra = -(-LOAD_VALUE_FACTOR * int(row[0] or 0) // (1 << 20)) if row else 0
-    if extra * 3 <= int(LOAD_MEMORY_LIMIT.removesuffix("MB")):
+    if extra * 3 <= limit_bytes(base) // 1000**2:
         yield
         return
     with memory_claim(con, db_path, f"{extra}MB"):
@@ -704,6 +749,6 @@ def settings_json(settings: Any) -> str:
     from corpus_etl.rules import rules_version
 
     data = json.loads(settings.model_dump_json())
-    data["rules_version"] = rules_version(data.get("rules_path"))
+    data["rules_version"] = rules_version(data["extraction"]["rules_path"])
     data["boundary_model_version"] = model_version()
     return json.dumps(data, sort_keys=True)

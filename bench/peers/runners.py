@@ -93,7 +93,7 @@ def run_datatrove(corpus: Path, out_dir: Path, engine: str | None, workers: int 
     pipeline = [
         TextFileReader(str(corpus), glob_pattern="**/*.txt"),
         JoinSplitter(JOIN),
-        *([LanguageLabel(engine, Settings().lang_sample_chars)] if engine else []),
+        *([LanguageLabel(engine, Settings().language.sample_chars)] if engine else []),
         ParquetWriter(str(out_dir / "parquet"), compression="zstd", expand_metadata=True),
     ]
     executor = LocalPipelineExecutor(
@@ -135,7 +135,7 @@ def run_floor(corpus: Path, out_dir: Path, processes: int = WORKERS) -> dict[str
 
     st = Settings()
     order = sorted((str(p) for p in corpus_files(corpus)), key=lambda p: -Path(p).stat().st_size)
-    jobs = [(p, st.lang_sample_chars, st.lang_engine) for p in order]
+    jobs = [(p, st.language.sample_chars, st.language.engine) for p in order]
     schema = pa.schema(
         [("path", pa.string()), ("ordinal", pa.int32()), ("body", pa.string()), ("language", pa.string())]
     )
@@ -162,7 +162,7 @@ def run_floor(corpus: Path, out_dir: Path, processes: int = WORKERS) -> dict[str
     finally:
         if pool is not None:
             pool.shutdown()
-    return {"processes": processes, "engine": st.lang_engine, **clock.facts(), "documents": n}
+    return {"processes": processes, "engine": st.language.engine, **clock.facts(), "documents": n}
 
 
 # ==================================================================================================

@@ -166,7 +166,7 @@ def _main(
             "workers": st.n_workers,
             "batch_files": st.batch_files,
             "batch_bytes": st.batch_bytes,
-            "lang_sample_chars": st.lang_sample_chars,
+            "lang_sample_chars": st.language.sample_chars,
             "validate_data": st.validate_data,
         },
         "measurement": {

@@ -190,8 +190,8 @@ def run_floors(
 ) -> dict[str, Any]:
     from corpus_etl.settings import Settings
 
-    sample_chars = Settings().lang_sample_chars
-    engine = Settings().lang_engine
+    sample_chars = Settings().language.sample_chars
+    engine = Settings().language.engine
     out: dict[str, Any] = {"lang_sample_chars": sample_chars, "lang_engine": engine}
     for n in (1, WORKERS):
         log(f"{label}: floor split + hash + Parquet on {n} process(es)")

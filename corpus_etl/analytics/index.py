@@ -8,7 +8,7 @@ quarantine replay), by ``warehouse.analytics`` in the flow process. Both produce
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +17,9 @@ from .. import schema
 from . import minhash as mh
 from .search import TOKENIZER_VERSION, term_counts
 from .text import words
+
+if TYPE_CHECKING:
+    from ..settings import AnalyticsSettings
 
 # The staging tables of a batch that carry analytics rows, and the warehouse table each one feeds.
 STAGED: dict[str, schema.TableSpec] = {
@@ -27,9 +30,10 @@ STAGED: dict[str, schema.TableSpec] = {
 }
 
 
-def wants_signature(kind: object, n_words: object) -> bool:
-    """Whether an article takes part in near-duplicate detection (``analytics/to_index.sql``)."""
-    return kind == "article" and isinstance(n_words, int) and n_words >= mh.MIN_WORDS
+def wants_signature(kind: object, n_words: object, min_words: int = mh.MIN_WORDS) -> bool:
+    """Whether an article takes part in near-duplicate detection (``analytics/to_index.sql``): an article of at
+    least ``min_words`` words (the run's ``settings.analytics.min_words``)."""
+    return kind == "article" and isinstance(n_words, int) and n_words >= min_words
 
 
 def wants_search(kind: object) -> bool:
@@ -45,6 +49,7 @@ def index_tables(
     hashes_out: dict[str, Any] | None = None,
     with_shingles: bool = False,
     shingled_before: set[str] | None = None,
+    params: AnalyticsSettings | None = None,
 ) -> dict[str, pa.Table]:
     """The index rows of ``rows`` (dicts with article_id, source_id, kind, n_words, title, body, content_hash).
 
@@ -59,11 +64,17 @@ def index_tables(
         shingled_before: content hashes whose shingles an earlier call already returned (left out here);
             the content hashes returned now are added to it. A file's articles indexed in chunks with one
             such set give the rows of one call, in the same order.
+        params: the near-duplicate index's parameters (the run's ``settings.analytics``); the defaults when None.
 
     Returns:
         Tables for ``minhash_signatures``, ``lsh_buckets``, ``search_docs`` and ``search_terms`` (and
         ``shingles``).
     """
+    if params is None:
+        from ..settings import DEFAULT_ANALYTICS
+
+        params = DEFAULT_ANALYTICS
+    k, seed, num_perm, version = params.shingle_words, params.seed, params.num_perm, params.index_version
     shingled: dict[str, Any] = {}
     sig_rows: dict[str, list[Any]] = {c: [] for c in schema.MINHASH_SIGNATURES.columns}
     buckets: dict[str, list[Any]] = {"band": [], "bucket": [], "article_id": []}
@@ -74,26 +85,30 @@ def index_tables(
     chunks: dict[str, list[pa.Table]] = {"lsh_buckets": [], "search_terms": []}
     for row in rows:
         aid = row["article_id"]
-        sign = wants_signature(row.get("kind"), row.get("n_words")) if want_sig is None else aid in want_sig
+        sign = (
+            wants_signature(row.get("kind"), row.get("n_words"), params.min_words)
+            if want_sig is None
+            else aid in want_sig
+        )
         search = wants_search(row.get("kind")) if want_search is None else aid in want_search
         if not (sign or search):
             continue
         body_words = words(row["body"])
         if sign:
-            hashes = mh.hashes_of_words(body_words)
+            hashes = mh.hashes_of_words(body_words, k)
             if hashes_out is not None:
                 hashes_out[aid] = hashes
             if with_shingles and (shingled_before is None or row["content_hash"] not in shingled_before):
                 shingled.setdefault(row["content_hash"], hashes)
-            sig = mh.signature(hashes)
+            sig = mh.signature(hashes, seed, num_perm)
             sig_rows["article_id"].append(aid)
             sig_rows["source_id"].append(row["source_id"])
             sig_rows["content_hash"].append(row["content_hash"])
             sig_rows["n_shingles"].append(int(hashes.size))
             sig_rows["signature"].append(sig)
-            sig_rows["index_version"].append(mh.INDEX_VERSION)
+            sig_rows["index_version"].append(version)
             sig_rows["run_id"].append(run_id)
-            keys = mh.band_keys(sig)
+            keys = mh.band_keys(sig, params.bands, params.rows)
             buckets["band"].extend(range(len(keys)))
             buckets["bucket"].extend(keys)
             buckets["article_id"].extend([aid] * len(keys))
@@ -114,7 +129,7 @@ def index_tables(
     _flush(chunks["lsh_buckets"], buckets, schema.LSH_BUCKETS)
     sigs = sig_rows.pop("signature")
     values = np.concatenate(sigs) if sigs else np.empty(0, dtype=np.uint32)
-    offsets = np.arange(0, (len(sigs) + 1) * mh.NUM_PERM, mh.NUM_PERM, dtype=np.int32)
+    offsets = np.arange(0, (len(sigs) + 1) * num_perm, num_perm, dtype=np.int32)
     sig_table = pa.table({**sig_rows, "signature": pa.ListArray.from_arrays(pa.array(offsets), pa.array(values))})
     out = {
         "minhash_signatures": sig_table.select(schema.MINHASH_SIGNATURES.columns).cast(
@@ -125,7 +140,7 @@ def index_tables(
         "search_terms": pa.concat_tables(chunks["search_terms"]),
     }
     if with_shingles:
-        out["shingles"] = shingles_table(shingled)
+        out["shingles"] = shingles_table(shingled, version)
         if shingled_before is not None:
             shingled_before.update(shingled)
     return out
@@ -145,8 +160,8 @@ def _flush(chunks: list[pa.Table], columns: dict[str, list[Any]], spec: schema.T
         values.clear()
 
 
-def shingles_table(sets: Mapping[str, Any]) -> pa.Table:
-    """``schema.STAGED_SHINGLES`` rows of {content hash: sorted uint64 shingle hashes}."""
+def shingles_table(sets: Mapping[str, Any], index_version: str = mh.INDEX_VERSION) -> pa.Table:
+    """``schema.STAGED_SHINGLES`` rows of {content hash: sorted uint64 shingle hashes} made for ``index_version``."""
     arrays = list(sets.values())
     lengths = np.fromiter((a.size for a in arrays), dtype=np.int32, count=len(arrays))
     offsets = np.zeros(len(arrays) + 1, dtype=np.int32)  # (one file's texts: far below 2**31 hashes)
@@ -157,7 +172,7 @@ def shingles_table(sets: Mapping[str, Any]) -> pa.Table:
         {
             "content_hash": pa.array(list(sets.keys()), pa.string()),
             "hashes": hashes,
-            "index_version": pa.array([mh.INDEX_VERSION] * len(arrays), pa.string()),
+            "index_version": pa.array([index_version] * len(arrays), pa.string()),
         },
         schema=schema.STAGED_SHINGLES.schema,
     )

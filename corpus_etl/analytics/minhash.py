@@ -32,7 +32,7 @@ from functools import cache, lru_cache
 import numpy as np
 import numpy.typing as npt
 
-# The parameters (values in ``params``, which the writer reads without numpy; re-exported here).
+# The default parameters (``params``; a run's own are its ``settings.analytics``, passed in), re-exported here.
 from .params import BANDS as BANDS
 from .params import INDEX_VERSION as INDEX_VERSION
 from .params import MIN_WORDS as MIN_WORDS
@@ -117,15 +117,15 @@ SIGN_CHUNK = 4096  # shingles permuted at a time: a (SIGN_CHUNK x NUM_PERM) uint
 
 
 @cache
-def permutations() -> tuple[Signature, Signature]:
-    """The (a, b) parameters of datasketch 2.0.0's affine32 permutations for ``SEED`` and ``NUM_PERM``.
+def permutations(seed: int = SEED, num_perm: int = NUM_PERM) -> tuple[Signature, Signature]:
+    """The (a, b) parameters of datasketch 2.0.0's affine32 permutations for ``seed`` and ``num_perm``.
 
     The same draws as ``datasketch.MinHash._init_permutations``: ``numpy.random.RandomState(SEED)``, then
     ``a = 2 * randint(0, 2^31) + 1`` (odd: a bijection modulo 2^32) and ``b = randint(0, 2^32)``, both uint32.
     """
-    gen = np.random.RandomState(SEED)
-    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     return a, b
 
 
@@ -137,8 +137,9 @@ def _fmix32(h: Signature) -> Signature:
     return h ^ (h >> s1)
 
 
-def signature(hashes: Hashes) -> Signature:
-    """The NUM_PERM MinHash values of a shingle-hash set, as uint32.
+def signature(hashes: Hashes, seed: int = SEED, num_perm: int = NUM_PERM) -> Signature:
+    """The ``num_perm`` MinHash values of a shingle-hash set, as uint32 (the run's ``settings.analytics``; the
+    defaults are ``params``).
 
     Bit for bit datasketch 2.0.0's ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")`` fed the low
     32 bits of each 64-bit shingle hash through an identity hash function (``tests/unit/
@@ -147,8 +148,8 @@ def signature(hashes: Hashes) -> Signature:
     set gives 2^32 - 1 everywhere. Computed with numpy alone, vectorised over all shingles (in blocks of
     ``SIGN_CHUNK``), so the batch workers never import datasketch (nor the scipy it pulls in).
     """
-    a, b = permutations()
-    sig = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
+    a, b = permutations(seed, num_perm)
+    sig = np.full(num_perm, _EMPTY, dtype=np.uint32)
     if hashes.size == 0:
         return sig
     hv = _fmix32((hashes & _M32).astype(np.uint32))

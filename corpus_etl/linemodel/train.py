@@ -451,7 +451,7 @@ def baseline_scores(pages: Sequence[PageData]) -> tuple[dict[str, dict[str, floa
     n_bytes = 0
     from ..settings import Settings
 
-    rules_only = Settings(line_model=False)
+    rules_only = Settings(extraction={"line_model": False})
     for d in pages:
         n_bytes += len(d.page.text.encode("utf-8"))
         best: dict[str, Any] | None = None

@@ -44,7 +44,7 @@ def product_extractor(fold: int | None = None) -> Extractor:
         path = fold_model_path(fold)
         if not path.is_file():
             raise SystemExit(f"{path}: no line model for site fold {fold} (make train-lines writes them)")
-        settings = Settings(line_model_path=str(path))
+        settings = Settings(extraction={"line_model_path": str(path)})
 
     def extract(text: str, fmt: str) -> list[Record]:
         return extract_records(text, settings=settings, fmt=fmt)

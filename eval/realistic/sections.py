@@ -418,7 +418,9 @@ def section_ledger(sources: dict[str, list[Built]], quick: bool, log: Callable[[
             ]
             part_env = dict(env)
             if part.name.startswith("fold"):
-                part_env["CORPUS_ETL_LINE_MODEL_PATH"] = str(fold_model_path(int(part.name.removeprefix("fold"))))
+                part_env["CORPUS_ETL_EXTRACTION__LINE_MODEL_PATH"] = str(
+                    fold_model_path(int(part.name.removeprefix("fold")))
+                )
             t0 = time.perf_counter()
             done = subprocess.run(cmd, cwd=repo, env=part_env, capture_output=True, text=True, timeout=900)
             wall += time.perf_counter() - t0

@@ -62,7 +62,7 @@ def _extract(
     from corpus_etl.settings import Settings
 
     try:
-        return extract_records(text, settings=Settings(line_model_path=line_model), learned=learned)
+        return extract_records(text, settings=Settings(extraction={"line_model_path": line_model}), learned=learned)
     except Exception as exc:  # say which document broke the product, then stop: a crash is not a score
         raise RuntimeError(f"extract_records failed on {what}: {type(exc).__name__}: {exc}") from exc
 
@@ -233,7 +233,7 @@ def section_learned(root: Path, pool: Executor, quick: bool) -> dict[str, Any]:
     from corpus_etl.learned import learn, outlet_key
     from corpus_etl.settings import Settings
 
-    min_files = Settings().learned_min_files
+    min_files = Settings().extraction.learned_min_files
     base = root / "corpora" / "scrapinghub"
     gold = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
     pages = sorted((base / "page_text").glob("*.txt"))

@@ -249,9 +249,9 @@ def test_reprocess_applies_a_rule_change_and_its_revert(prefect_api, seeds_dir, 
     end = text.index("[[line]]", start + 1)
     rules = tmp_path / "rules.toml"
     rules.write_text(text[:start] + text[end:], encoding="utf-8")
-    unchanged = _run([src], wh, rules_path=str(rules))
+    unchanged = _run([src], wh, extraction={"rules_path": str(rules)})
     assert unchanged["n_skipped"] == 5 and _rows(wh, articles) == before  # the files did not change
-    changed = _run([src], wh, rules_path=str(rules), reprocess=True)
+    changed = _run([src], wh, extraction={"rules_path": str(rules)}, reprocess=True)
     assert (changed["n_processed"], changed["n_skipped"]) == (5, 0)
     assert _rows(wh, "select count(*) from removed_spans where rule = 'read_more_link'") == [(0,)]
     bodies = _rows(wh, "select string_agg(body, ' ') from articles where source_id = ?", [hits[1]])[0][0]

@@ -18,14 +18,14 @@ def test_lines_repeated_across_an_outlets_files_are_learned_and_remembered(prefe
     for i, (title, lead) in enumerate(STORIES[:3]):
         (outlet / f"{i}.txt").write_text(page(title, lead), encoding="utf-8")
     wh = tmp_path / "wh"
-    first = _run([outlet], wh, learned_min_files=4, validate_data=False)
+    first = _run([outlet], wh, extraction={"learned_min_files": 4}, validate_data=False)
     assert first["n_processed"] == 3
     assert _rows(wh, "select count(*) from removed_spans where rule = 'learned_repeat'") == [(0,)]  # 3 files < 4
     assert _rows(wh, "select count(distinct source_id), min(folder) from line_hashes") == [(3, str(outlet))]
 
     # a fourth file: the footer is now in 4 files of the outlet, 3 of them counted by the earlier run
     (outlet / "3.txt").write_text(page(*STORIES[3]), encoding="utf-8")
-    second = _run([outlet], wh, learned_min_files=4, validate_data=False)
+    second = _run([outlet], wh, extraction={"learned_min_files": 4}, validate_data=False)
     assert (second["n_processed"], second["n_skipped"]) == (1, 3)  # unchanged files are not re-split
     removed = _rows(
         wh,

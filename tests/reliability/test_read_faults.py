@@ -388,7 +388,7 @@ def test_process_source_fails_a_file_that_keeps_changing_while_read(tmp_path, mo
     monkeypatch.setattr(discover.os, "read", fake)
     sleeps = Sleeps()
     monkeypatch.setattr(discover.time, "sleep", sleeps)
-    r = process_source(stat_file(str(p)), Settings(read_attempts=4, read_backoff=0.1), "r", AT)
+    r = process_source(stat_file(str(p)), Settings(reading={"read_attempts": 4, "read_backoff": 0.1}), "r", AT)
     assert r.source["status"] == "failed" and r.source["sha256"] is None
     assert r.source["error"] == (
         "changed while being read: its size or mtime moved during each of 4 reads; the next run reads it again"
@@ -401,7 +401,7 @@ def test_process_source_fails_after_the_last_attempt_of_a_persistent_error(tmp_p
     p.write_text(article("A Story On A Failing Disk"))
     calls = _fail_open(monkeypatch, p, [errno.EIO] * 10)
     monkeypatch.setattr(discover.time, "sleep", lambda s: None)
-    r = process_source(stat_file(str(p)), Settings(read_attempts=2), "r", AT)
+    r = process_source(stat_file(str(p)), Settings(reading={"read_attempts": 2}), "r", AT)
     assert len(calls) == 2
     assert (r.source["status"], r.source["error"]) == ("failed", "cannot read: Input/output error (after 2 attempts)")
 

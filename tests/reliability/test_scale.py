@@ -79,6 +79,6 @@ def test_the_load_claims_enough_for_a_value_past_its_limit(tmp_path, monkeypatch
     finally:
         con.close()
     # the same batch under the old single 64 MB claim fails as before (the test would catch a regression)
-    monkeypatch.setattr(loader, "load_memory_limit", lambda tables: loader.LOAD_MEMORY_LIMIT)
+    monkeypatch.setattr(loader, "load_memory_limit", lambda tables, base=loader.LOAD_MEMORY_LIMIT: base)
     with pytest.raises(duckdb.OutOfMemoryException):
         loader.load_batch(db, sources, tables, schema.empty_table(schema.QUARANTINE), [], [])

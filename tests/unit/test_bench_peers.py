@@ -76,7 +76,7 @@ def test_language_steps_agree_with_their_engines(corpus: tuple[Path, dict], tmp_
     assert languages(tmp_path / "datatrove_langdetect" / "parquet") == naive
     assert Counter(naive).most_common(1)[0][0] == "en"
     texts = sorted(s for p in corpus_files(dest) for s in split_on_join(p.read_text(encoding="utf-8")))
-    want = [r.language for r in detect_languages(texts, seed=0, sample_chars=Settings().lang_sample_chars)]
+    want = [r.language for r in detect_languages(texts, seed=0, sample_chars=Settings().language.sample_chars)]
     assert languages(tmp_path / "datatrove_fast" / "parquet") == want
 
 

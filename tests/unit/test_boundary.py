@@ -16,7 +16,7 @@ from corpus_etl.settings import Settings
 from corpus_etl.split import SplitOptions, check_coverage, logical_lines, split_text
 from tests.conftest import CORPORA, need_shared
 
-RULES = load_rules(Settings().rules_path)
+RULES = load_rules(Settings().extraction.rules_path)
 OPTS = SplitOptions()
 
 FERRY = (

@@ -152,7 +152,7 @@ def test_a_paragraph_in_another_language_past_the_sample_is_found(tmp_path):
         "a déclaré la présidente du groupe d'opposition devant les journalistes."
     )
     body = [*en[:6], fr, en[6]]
-    assert sum(len(p) + 2 for p in body[:6]) > Settings().lang_sample_chars  # the quote is past the sample
+    assert sum(len(p) + 2 for p in body[:6]) > Settings().language.sample_chars  # the quote is past the sample
     p = tmp_path / "quote.txt"
     p.write_text("Council debates the budget again\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
     r = process_source(stat_file(str(p)), Settings(), "r", datetime.now(UTC))
@@ -177,7 +177,7 @@ def test_format_is_detected_per_file_and_can_be_forced(tmp_path):
     p.write_text(line + "\n", encoding="utf-8")
     auto = process_source(stat_file(str(p)), Settings(), "r", datetime.now(UTC))
     assert auto.source["format"] == "jsonl" and json.loads(auto.rows["articles"][0]["meta_json"]) == {"id": 7}
-    forced = process_source(stat_file(str(p)), Settings(input_format="text"), "r", datetime.now(UTC))
+    forced = process_source(stat_file(str(p)), Settings(reading={"input_format": "text"}), "r", datetime.now(UTC))
     assert forced.source["format"] == "text"
     # read as plain text: the JSON syntax is text of the file (here removed as a line before any headline)
     seen = [r["text"] for r in forced.rows["removed_spans"]] + [r["body"] for r in forced.rows["articles"]]

@@ -20,7 +20,7 @@ PROSE2 = (
 
 def _cues(text: str) -> list[str]:
     """The cues of a record spanning the whole text whose paragraphs are its lines of 10+ words."""
-    rules = load_rules(Settings().rules_path)
+    rules = load_rules(Settings().extraction.rules_path)
     lines = logical_lines(text)
     paras = [(ln.start, ln.end, len(ln.text.split())) for ln in lines if len(ln.text.split()) >= 10]
     return two_page_cues(lines, (0, len(text)), paras, rules)
@@ -49,7 +49,7 @@ def test_a_second_headline_and_byline_is_a_cue():
 
 def test_a_page_start_the_page_model_nearly_split_at_is_a_cue():
     text = f"{PROSE}\n\n{PROSE2}\n\n{PROSE}\n\n{PROSE2}\n"
-    rules = load_rules(Settings().rules_path)
+    rules = load_rules(Settings().extraction.rules_path)
     lines = logical_lines(text)
     paras = [(ln.start, ln.end, len(ln.text.split())) for ln in lines if ln.text]
     gap = paras[2][0]  # between the second and third paragraphs: 70 words on each side
@@ -75,7 +75,7 @@ def test_on_real_dragnet_pages_single_pages_are_rarely_flagged():
     from tests.conftest import CORPORA, need_shared
 
     d = need_shared(CORPORA / "dragnet" / "page_text")
-    rules, opts = load_rules(Settings().rules_path), Settings().split_options()
+    rules, opts = load_rules(Settings().extraction.rules_path), Settings().split_options()
     flags = []
     for p in random.Random(18).sample(sorted(d.glob("*.txt")), 60):
         sp = split_document(p.read_text(encoding="utf-8", errors="replace"), "text", rules, opts, "text", frozenset())

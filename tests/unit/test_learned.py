@@ -128,7 +128,7 @@ def test_output_is_deterministic_and_learning_can_be_turned_off(tmp_path: Path) 
     a = process_source(src, Settings(), "r", AT, learned)
     b = process_source(src, Settings(), "r", AT, learned)
     assert a.rows == b.rows
-    off = process_source(src, Settings(learned_min_files=0), "r", AT)
+    off = process_source(src, Settings(extraction={"learned_min_files": 0}), "r", AT)
     assert off.rows["line_hashes"] == [] and len(a.rows["line_hashes"]) > 0
 
 

@@ -256,7 +256,7 @@ def test_run_settings_record_the_rules_version(tmp_path):
     assert json.loads(settings_json(Settings()))["boundary_model_version"] == load_model().version
     custom = tmp_path / "rules.toml"
     custom.write_text('version = "site-7"\n', encoding="utf-8")
-    assert json.loads(settings_json(Settings(rules_path=str(custom))))["rules_version"] == "site-7"
+    assert json.loads(settings_json(Settings(extraction={"rules_path": str(custom)})))["rules_version"] == "site-7"
     assert rules_version(str(tmp_path / "missing.toml")) is None
 
 

@@ -110,7 +110,7 @@ def test_each_file_is_read_once_and_the_rows_are_those_of_two_reads(tmp_path: Pa
 
 def test_without_learning_each_file_is_read_once_and_nothing_is_spooled(tmp_path: Path, reads: Counter[str]) -> None:
     folder = write_outlet(tmp_path / "src", n=3)
-    summary = run_plain(folder, tmp_path / "wh", _Executor(), learned_min_files=0)
+    summary = run_plain(folder, tmp_path / "wh", _Executor(), extraction={"learned_min_files": 0})
     assert summary["n_loaded"] == 3
     assert reads == Counter(dict.fromkeys((str(p) for p in folder.iterdir()), 1))
 

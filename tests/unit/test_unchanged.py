@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -68,9 +69,11 @@ def test_one_writer_connection_records_the_run(warehouse: tuple[Path, Path], mon
     src, wh = warehouse
     opened: list[bool] = []
 
-    def counting_connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    def counting_connect(
+        path: Path, read_only: bool = False, memory_limit: str | None = None
+    ) -> duckdb.DuckDBPyConnection:
         opened.append(read_only)
-        return connect(path, read_only)
+        return connect(path, read_only, memory_limit)
 
     monkeypatch.setattr("flows.unchanged.connect", counting_connect)
     monkeypatch.setattr("warehouse.loader.connect", counting_connect)
@@ -101,9 +104,9 @@ def test_the_shared_connection_writes_the_same_rows_as_a_connection_per_step(tmp
     one = record_unchanged([str(a_src)], Settings(warehouse=a_wh))
 
     @contextmanager
-    def per_step(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    def per_step(db_path: Path, memory: Any = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """The locked look's connection only: every step opens (and closes) its own, as before."""
-        con = loader._connect_writer(db_path)
+        con = loader._connect_writer(db_path, loader.memory_limit(memory, "writer"))
         try:
             yield con
         finally:

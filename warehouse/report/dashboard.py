@@ -1104,7 +1104,7 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def build_dashboard(db_path: Path, out_dir: Path, max_runs: int = 1000) -> Path:
+def build_dashboard(db_path: Path, out_dir: Path, max_runs: int = 1000, memory_limit: str | None = None) -> Path:
     """Write the data-quality dashboard of a warehouse to ``out_dir/index.html``.
 
     Args:
@@ -1123,7 +1123,7 @@ def build_dashboard(db_path: Path, out_dir: Path, max_runs: int = 1000) -> Path:
     out_dir = Path(out_dir)
     if not db_path.is_file():
         raise FileNotFoundError(f"no warehouse database at {db_path}")
-    con = connect_report(db_path)
+    con = connect_report(db_path, memory_limit)
     try:
         data = _collect(con, max_runs)
     finally:
