@@ -181,7 +181,7 @@ def build_articles(
     texts = [n.body or (n.title or "") for n in norm]
     langs = detect_languages(texts, **options)  # type: ignore[arg-type]
     # a short text (a table of figures, a brief) detected as another language than the file's long texts
-    langs = with_file_language(texts, langs, sample_chars=settings.lang_sample_chars)
+    langs = with_file_language(texts, langs, sample_chars=settings.language.sample_chars)
     # Per-paragraph language only where the record mixes languages (detection is the costly step): where the
     # sample's detection saw a second language, or where a paragraph that hardly uses the record language's
     # function words (``foreign_paragraphs``; anywhere in the body, past the sample too) is detected as

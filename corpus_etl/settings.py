@@ -338,6 +338,14 @@ class ExtractionSettings(BaseModel):
     recall_fallback_block_share: float = Field(
         0.5, ge=0, le=1, description="The share of the good text that block must hold (recall_fallback_min_chars)."
     )
+    brief_min_words: int = Field(
+        20,
+        ge=0,
+        description='On a web page, a wire story opening with a dateline that states the day ("LONDON, March 25 -") '
+        "whose article keeps fewer body words than this (and than half the story's words) is a brief of figures the "
+        "classifiers read as chrome: the lines only a content judgement removed are its body again "
+        "(_Splitter._restore_dated_briefs).",
+    )
 
     def split_options(self) -> SplitOptions:
         """The splitter's options (``corpus_etl.split.SplitOptions``, with ``ParagraphOptions``) of these settings."""

@@ -164,9 +164,6 @@ class SplitOptions:
     recall_fallback_share: float = 0.1
     recall_fallback_min_chars: int = 1000
     recall_fallback_block_share: float = 0.5
-    # On a web page, a dated story (a dateline) whose body came out under this many words is a wire brief of
-    # figures the classifiers read as chrome: its lines removed by a content judgement are its body again
-    # (see _Splitter._restore_dated_briefs).
     brief_min_words: int = 20
 
 
