@@ -1946,13 +1946,15 @@ class _Splitter:
         if self.capture_view:
             self.view = self.rule_view()
         text_len = len(self.text)
-        # Records with nothing but metadata are not records: their lines become removed spans.
+        # Records with nothing but metadata are not records: their lines become removed spans. So is, on a web
+        # page, a headline left with no body ("Terms of service | Privacy | ...", "Powered by WordPress.com VIP" over
+        # a footer the classifiers removed): a headline with no body is an article only in a text of stories.
         keep_idx: dict[int, int] = {}
         for idx, rec in enumerate(self.records):
-            if rec.paragraphs or (rec.title and rec.kind == "article" and rec.body_words >= 0):
+            if rec.paragraphs or (rec.title and rec.kind == "article" and not self.page):
                 keep_idx[idx] = len(keep_idx)
             elif rec.title:  # a teaser headline with nothing under it
-                self._demote_title(idx, "related_link")
+                self._demote_title(idx, "title_without_body" if rec.kind == "article" else "related_link")
         records = [self.records[i] for i in sorted(keep_idx)]
         pieces = sorted(self.pieces, key=lambda p: p.start)
         for p in pieces:

@@ -82,3 +82,20 @@ def test_briefs_among_stories_stay_in_text_order_each_under_its_headline() -> No
     assert [r.char_start for r in res.records] == sorted(r.char_start for r in res.records)
     assert "Net 1,207,000 vs 880,000" in "\n".join(arts[3].paragraphs)
     assert all(r.body_words >= 20 for r in arts)
+
+
+def test_a_headline_left_with_no_body_on_a_web_page_is_no_record() -> None:
+    """Real dragnet pages whose footer line ("Powered by WordPress.com VIP", a row of legal links) opened a record
+    whose lines the classifiers removed: the line goes as 'title_without_body', no empty article is left (it would
+    have been quarantined and counted as an article start)."""
+    from corpus_etl.decode import decode_bytes
+    from tests.conftest import CORPORA, need_shared
+
+    for name, line in (("R455", "Powered by WordPress.com VIP"), ("R563", "Terms of service | Privacy guidelines")):
+        path = need_shared(CORPORA / "dragnet" / "page_text" / f"{name}.txt")
+        text = decode_bytes(path.read_bytes()).text
+        res = split_text(text, RULES, SplitOptions())
+        assert check_coverage(res) == []
+        assert all(r.paragraphs for r in res.records if r.kind == "article"), name
+        gone = [text[s.start : s.end] for s in res.removed if s.rule == "title_without_body"]
+        assert any(g.startswith(line) for g in gone), (name, gone)
