@@ -608,10 +608,10 @@ def test_skip_links_and_ad_labels():
 
 
 def _splitter_without_models(text: str):
-    from corpus_etl.split import _Splitter
+    from corpus_etl.split import SplitState, run
 
-    sp = _Splitter(text, RULES, replace(SplitOptions(), title_model=False, line_model=False))
-    sp.run()
+    sp = SplitState(text, RULES, replace(SplitOptions(), title_model=False, line_model=False))
+    run(sp)
     first_piece: dict = {}
     for p in sp.pieces:
         first_piece.setdefault(p.start, p)
@@ -634,8 +634,9 @@ _FERRY_BODY = (
     ],
 )
 def test_a_headline_the_title_model_finds_in_the_body_takes_the_few_words_before_it_as_chrome(lead, moved):
-    """``_title_inside_body``: the body's first lines before the chosen headline go as 'pre_title_chrome' only
-    when they are a few words (at most ``title_inside_body_max_words``); otherwise nothing changes."""
+    """``title_inside_body`` (``corpus_etl.split.passes.titles``): the body's first lines before the chosen headline
+    go as 'pre_title_chrome' only when they are a few words (at most ``title_inside_body_max_words``); otherwise
+    nothing changes."""
     text = (
         f"Old Title Of The Page Here\n\n{lead}\n\nCouncil approves new island ferry timetable, and more.\n\n"
         + _FERRY_BODY
@@ -644,7 +645,9 @@ def test_a_headline_the_title_model_finds_in_the_body_takes_the_few_words_before
     rec = sp.records[0]
     before = (rec.title, list(rec.paragraphs), rec.body_words)
     line = next(i for i, ln in enumerate(sp.lines) if ln.text.startswith("Council approves"))
-    sp._title_inside_body(0, line, sp.lines[line].text, first_piece)
+    from corpus_etl.split.passes.titles import title_inside_body
+
+    title_inside_body(sp, 0, line, sp.lines[line].text, first_piece)
     if moved:
         assert rec.title == "Council approves new island ferry timetable, and more."
         assert rec.paragraphs == _FERRY_BODY.strip().split("\n\n")

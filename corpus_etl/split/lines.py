@@ -1,0 +1,351 @@
+"""Logical lines and the line tests: what the splitter knows of one line of text on its own.
+
+``logical_lines`` cuts a text into non-blank logical lines (a hard-wrapped paragraph is one line); the tests
+say whether a line reads as a headline, running text, a standfirst, a table row, a navigation row; the parsers
+read a byline, a tag line, a date line. Pure functions of a line (and the rules file), no state of a split.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..normalize import normalize_inline
+from ..rules import Rules
+
+if TYPE_CHECKING:
+    from .options import SplitOptions
+
+_SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
+_INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
+_WORD = re.compile(r"\w+")
+_NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
+
+
+@dataclass(slots=True)
+class Line:
+    """A logical line: ``[start, end)`` in the text (``end`` includes its newline) and its clean text."""
+
+    start: int
+    end: int
+    text: str
+    block: int  # index of the blank-line-separated block it belongs to
+
+
+def logical_lines(text: str) -> list[Line]:
+    """Cut ``text`` into non-blank logical lines; blank lines and form feeds start a new block.
+
+    A physical line ends at ``\n`` (a ``\r`` before it is part of the line) or after a form feed. A
+    block whose lines look hard-wrapped (``_hard_wrapped``: every line but the last 30-100 characters long,
+    none ending a sentence early) becomes one logical line.
+    """
+    blocks: list[list[tuple[int, int, str]]] = []  # (start, end, clean text) of each block's physical lines
+    current: list[tuple[int, int, str]] = []
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            blocks.append(current)
+            current = []
+
+    pos = 0
+    n = len(text)
+    for part in text.split("\n"):  # (str.split is C; a regex match per line cost a third of this function)
+        if pos >= n:  # the empty piece after a final newline
+            break
+        end = pos + len(part) + 1  # with its newline (past the end for the last line: clipped below)
+        if "\f" in part:
+            for chunk in _form_feed_lines(part, end <= n):
+                stop = pos + len(chunk)
+                clean = normalize_inline(chunk)
+                if clean:
+                    current.append((pos, stop, clean))
+                    if chunk.endswith("\f"):
+                        flush()
+                else:
+                    flush()
+                pos = stop
+            continue
+        # a line's newline would be dropped by normalize_inline: the line is cleaned without it
+        clean = normalize_inline(part) if part else ""
+        if clean:
+            current.append((pos, end if end <= n else n, clean))
+        else:
+            flush()
+        pos = end
+    flush()
+    width = _wrap_width(blocks)
+    lines: list[Line] = []
+    for block, phys in enumerate(blocks):
+        if len(phys) == 1:  # most blocks: one paragraph on one line
+            start, end, clean = phys[0]
+            lines.append(Line(start, end, clean, block))
+        elif _hard_wrapped([c[2] for c in phys], width):
+            lines.append(Line(phys[0][0], phys[-1][1], " ".join(c[2] for c in phys), block))
+        else:
+            lines.extend(Line(s, e, t, block) for s, e, t in phys)
+    return lines
+
+
+def _form_feed_lines(part: str, newline: bool) -> list[str]:
+    """The physical lines of ``part`` (a piece of text between newlines that holds a form feed): each
+    ends after its form feed, the last with the newline that followed ``part`` (when ``newline``)."""
+    chunks = [c + "\f" for c in part.split("\f")]
+    last = chunks.pop()[:-1] + ("\n" if newline else "")
+    if last:
+        chunks.append(last)
+    return chunks
+
+
+_WRAP_MIN, _WRAP_MAX = 30, 100  # the length of a hard-wrapped line (all but a paragraph's last)
+
+
+def _hard_wrapped(lines: list[str], width: int | None = None) -> bool:
+    """Whether the physical ``lines`` of one block are one hard-wrapped paragraph: every line but the last
+    is 30-100 characters long and few of them end a sentence (a third, rounded down). In a text wrapped at
+    ``width`` (``_wrap_width``), a line that ends a sentence still wraps when the next line's first word
+    would not have fitted on it: "... like Sweden's L.M." over "Ericsson <ERIC.ST>, now supply ...".
+    """
+    body = lines[:-1]
+    if not all(_WRAP_MIN <= len(t) <= _WRAP_MAX for t in body):
+        return False
+    # A wrapped line seldom ends a sentence; allow a few that happen to.
+    enders = [i for i, t in enumerate(body) if _SENTENCE_END.search(t)]
+    if len(enders) <= len(body) // 3:
+        return True
+    if width is None:
+        return False
+    return all(len(body[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) > width for i in enders)
+
+
+def _wrap_width(blocks: list[list[tuple[int, int, str]]]) -> int | None:
+    """The width a text is hard-wrapped at, or None when it is not: the median of the longest wrapped line
+    of each block of three lines or more that ``_hard_wrapped`` joins without a width, when at least two
+    blocks are."""
+    widest = sorted(
+        max(len(c[2]) for c in phys[:-1]) for phys in blocks if len(phys) >= 3 and _hard_wrapped([c[2] for c in phys])
+    )
+    return widest[len(widest) // 2] if len(widest) >= 2 else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Line tests
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> int:
+    """Number of words: whitespace-separated tokens, and one per two CJK characters (unspaced scripts).
+
+    (Remembered for the last 4,096 texts: the splitter, the boundary model and the line tests count the same
+    line several times.)"""
+    if text.isascii():  # no CJK character to count (most lines)
+        return len(text.split())
+    cjk = len(_CJK.findall(text))
+    return len(text.split()) + cjk // 2
+
+
+_HEADLINE_TRAILING_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "but",
+        "as",
+        "that",
+        "than",
+        "into",
+        "over",
+        "under",
+        "about",
+    ]
+)
+_NUMBERED = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s")
+
+
+def is_headline(text: str, opts: SplitOptions) -> bool:
+    """A line that could be a headline: a few words, capitalised, not ending like a sentence.
+
+    A question mark may end a headline; a full stop only an all-capitals one ("... OF T.E.A.M.").
+    Not headlines: lines ending in a function word (a wrapped line; all capitals may), rows of figures (tables),
+    numbered section headings ("1. Ditch the diet"), links.
+    """
+    n = words(text)
+    if not (opts.headline_min_words <= n <= opts.headline_max_words) or len(text) > 250:
+        return False
+    if _HEADLINE_BAD_END.search(text) and not text.endswith("?") and not (text.endswith(".") and text.isupper()):
+        return False
+    first = text[0]
+    if not (first.isupper() or first.isdigit() or first in "“\"‘'«¿¡$£€<(["):
+        return False
+    tokens = text.split()
+    # (a wrapped line of running text ends in a function word; an all-capitals headline may: "... CRISIS OVER")
+    if tokens[-1].casefold() in _HEADLINE_TRAILING_WORDS and not text.isupper():
+        return False
+    # figures (tokens of digits, no letters: "22", "1.07", "9-,"), not names holding digits ("3COM", "20-DAY")
+    if sum(1 for t in tokens if any(c.isdigit() for c in t) and not any(c.isalpha() for c in t)) * 10 >= 3 * len(
+        tokens
+    ):
+        return False
+    if _NUMBERED.match(text):
+        return False
+    return "http" not in text and "@" not in text and "www." not in text
+
+
+@lru_cache(maxsize=4096)
+def is_prose(text: str) -> bool:
+    """A line that reads as running text: it ends a sentence, or it is long (remembered for the last 4,096
+    texts, as ``words``)."""
+    return bool(_SENTENCE_END.search(text)) or words(text) >= 30
+
+
+_TOPIC_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def topic_vector(text: str) -> Counter[str]:
+    """Counts of the longer words of a text (5+ letters, lower-cased): a cheap topic fingerprint."""
+    return Counter(w.casefold() for w in _TOPIC_WORD.findall(text))
+
+
+def cosine(a: Counter[str], b: Counter[str]) -> float:
+    """Cosine similarity of two word-count vectors (0 when either is empty)."""
+    if len(a) > len(b):
+        a, b = b, a
+    num = sum(v * b[k] for k, v in a.items() if k in b)
+    den = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return num / den if den else 0.0
+
+
+_FIGURE_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # a token holding a digit (matched once, from its start)
+
+
+def is_table_row(text: str) -> bool:
+    """A row of a table of figures: three or more tokens holding digits, a third of its tokens or more
+    ("DL Larry Ogunjobi 63 85% 1 tackle", "HD 225.86 -12.99 -5.44%")."""
+    n = len(_FIGURE_TOKEN.findall(text))
+    return n >= 3 and 3 * n >= len(text.split())
+
+
+def is_standfirst(text: str) -> bool:
+    """A one-sentence paragraph of at most 40 words (a deck under a headline)."""
+    return words(text) <= 40 and bool(_SENTENCE_END.search(text)) and not _INNER_SENTENCE.search(text)
+
+
+@lru_cache(maxsize=4096)
+def is_navigation_list(text: str) -> bool:
+    """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"); remembered
+    for the last 4,096 texts, as ``words``."""
+    if not _NAV_SEPARATORS.search(text) or _SENTENCE_END.search(text):
+        return False
+    tokens = [t for t in _WORD.findall(text)]
+    if len(tokens) < 3:
+        return False
+    capital = sum(1 for t in tokens if t[0].isupper() or t[0].isdigit())
+    return capital / len(tokens) >= 0.8
+
+
+def parse_tags(raw: str) -> list[str]:
+    """Split a tag line's value on commas (or on spaces when there is none), lower-cased, deduplicated."""
+    parts = raw.split(",") if "," in raw else raw.split()
+    out: list[str] = []
+    for p in parts:
+        t = p.strip(" .;#").casefold()
+        if t and t not in out:
+            out.append(t)
+    return out
+
+
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|·•,]\s*)?(?:\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?|(?i:updated|published|posted)\b|@\w+|"
+    r"on (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
+    r"[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}).*$"
+)
+_OUTLET_WORDS = re.compile(
+    r"\b(?:The|Press|News|Times|Post|Media|Daily|Journal|Herald|Tribune|Reuters|Associated|Agency|Staff|"
+    r"Magazine|Digital|Network|Radio|TV|Online|Wire|Telegraph|Guardian|Gazette|Ledger|Manufacturing)\b"
+)
+
+
+def parse_byline(text: str, rules: Rules) -> tuple[list[str], str | None] | None:
+    """Authors and outlet of a byline line ("by Peter Henderson, The Canadian Press"), or None.
+
+    A date or time after the names ("By Tariq Malik, Mike Wall 2019-11-18T22:05:36Z") is ignored; a
+    second name after the comma that reads as a person, not an outlet, is another author.
+    """
+    m = rules.byline.fullmatch(text)
+    if not m:
+        # (the line without its tail is a prefix of it: when no prefix matches, the tail's scan is skipped)
+        if not rules.byline.match(text):
+            return None
+        m = rules.byline.fullmatch(_BYLINE_TAIL.sub("", text))
+        if not m:
+            return None
+    names = re.split(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b)\s*", m.group("names"))
+    authors = [n.strip() for n in names if n.strip()]
+    if not authors or not all(rules.person_name.fullmatch(a) for a in authors):
+        return None
+    if any(a.isupper() and _OUTLET_WORDS.search(a.title()) for a in authors):
+        return None  # "BY THE ASSOCIATED PRESS": an outlet in capitals, not a person
+    outlet = m.group("outlet")
+    if outlet and rules.person_name.fullmatch(outlet) and not _OUTLET_WORDS.search(outlet):
+        authors.append(outlet)
+        outlet = None
+    return authors, outlet
+
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan", "janvier", "januar", "enero"),
+            ("february", "feb", "février", "fevrier", "februar", "febrero"),
+            ("march", "mar", "mars", "märz", "marzo"),
+            ("april", "apr", "avril", "abril"),
+            ("may", "mai", "mayo"),
+            ("june", "jun", "juin", "juni", "junio"),
+            ("july", "jul", "juillet", "juli", "julio"),
+            ("august", "aug", "août", "aout", "agosto"),
+            ("september", "sep", "sept", "septembre", "septiembre"),
+            ("october", "oct", "octobre", "oktober", "octubre"),
+            ("november", "nov", "novembre", "noviembre"),
+            ("december", "dec", "décembre", "decembre", "dezember", "diciembre"),
+        ]
+    )
+    for m in names
+}
+
+
+def parse_date_line(text: str, rules: Rules) -> str | None:
+    """The ISO date of a line that only states a date ("Published: Nov. 30, 2015 10:32 AM"), or None."""
+    m = rules.date_line.fullmatch(text)
+    if not m:
+        return None
+    g = m.groupdict()
+    try:
+        year = int(g["y1"] or g["y2"] or g["y3"])
+        if g["y1"]:
+            month, day = int(g["m1"]), int(g["d1"])
+        else:
+            month = _MONTHS[(g["mon2"] or g["mon3"]).casefold().rstrip(".")]
+            day = int(g["d2"] or g["d3"])
+        from datetime import date
+
+        return date(year, month, day).isoformat()
+    except (KeyError, ValueError, TypeError):
+        return None

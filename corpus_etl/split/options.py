@@ -1,0 +1,120 @@
+"""The splitter's options and what it hands back: ``SplitOptions``, the ``SplitResult`` of ``RawRecord`` records
+and ``RemovedSpan`` removed spans, and the ``Piece`` (a classified part of a line) the passes work on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..paragraphs import ParagraphOptions
+from .lines import Line
+
+
+@dataclass(slots=True)
+class Piece:
+    """A classified part of a line. ``role`` is a record role or 'removed' (then ``rule`` says why)."""
+
+    start: int
+    end: int
+    role: str
+    rule: str | None = None
+    record: int | None = None
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """A record before normalisation: its pieces and the metadata found on its lines."""
+
+    kind: str  # 'article' | 'related'
+    title: str | None = None
+    # where a title came from when it was not a headline line of the text ('jsonl_field'); see TITLE_SOURCES
+    title_source: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    tags: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    published: str | None = None  # ISO date stated near the headline
+    paragraph_spans: list[tuple[int, int]] = field(default_factory=list)
+    cluster: int | None = None  # Multi-News cluster / JSONL line number
+    meta: dict[str, object] | None = None  # JSONL fields other than the text
+    body_words: int = 0
+    char_start: int = 0
+    char_end: int = 0
+
+
+@dataclass(slots=True)
+class RemovedSpan:
+    """A removed span of the source text; ``record`` is the index of the record whose extent holds it."""
+
+    start: int
+    end: int
+    rule: str
+    record: int | None = None
+
+
+@dataclass(slots=True)
+class SplitResult:
+    """Records in text order and the removed spans; together they account for the whole text."""
+
+    records: list[RawRecord]
+    removed: list[RemovedSpan]
+    text_length: int
+    # the plain text's logical lines (``logical_lines``), which the learned-boilerplate counts reuse
+    lines: list[Line] | None = None
+    # the gaps between body lines where the page model saw a page start it did not split at: (offset of the line
+    # after the gap, the model's probability), in text order (``articles.may_hold_two_pages``, corpus_etl/glued.py)
+    page_gap_probs: list[tuple[int, float]] = field(default_factory=list)
+
+
+_PARAGRAPHS = ParagraphOptions()
+
+
+@dataclass(frozen=True)
+class SplitOptions:
+    """Knobs of the plain-text splitter. A run's are made of its settings in one place
+    (``settings.ExtractionSettings.split_options``), where each is documented; the defaults here are the same
+    (``tests/unit/test_settings.py`` checks it) for the callers without settings (training, tests)."""
+
+    min_body_words_before_split: int = 40
+    headline_min_words: int = 3
+    headline_max_words: int = 25
+    repeated_line_max_words: int = 6
+    same_topic_similarity: float = 0.2
+    weak_run_min: int = 2
+    page_min_chrome_lines: int = 3
+    page_min_chrome_per_1000_words: float = 1.0
+    page_gap_lines: int = 8
+    zone_end_menu_lines: int = 8
+    title_model: bool = True
+    # (not a run setting) when on, where the headline test's title sits right over the body, it stands (off since
+    # the trees model: it finds the headline where the headline test took a byline or a caption over the body).
+    title_model_skip_adjacent: bool = False
+    title_inside_body_max_words: int = 40
+    page_gap_min_words: int = 100
+    # (not a run setting) open reasons (see _Splitter.open_record) too weak to split a web page.
+    page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
+    boundary_model: bool = True
+    # (not a run setting) the text is one article (an explicit segment: a Multi-News article, a JSONL text): only
+    # an opener after a headline, a page start or a related block opens another record in it.
+    one_article: bool = False
+    model_strong: float = 0.9
+    model_strong_min_words: int = 10
+    paragraph_classifier: bool = True
+    paragraphs: ParagraphOptions = _PARAGRAPHS  # the paragraph classifier's thresholds
+    line_model: bool = True
+    line_model_path: str | None = None  # a line model file other than the packaged one (training's folds)
+    line_model_article_share: float = 0.5
+    line_model_drop_chrome: bool = True
+    line_model_keep_related: bool = True
+    page_model: bool = True
+    block_gap: int = 4
+    related_rejoin_good: int = 2
+    block_keep_share: float = 0.25
+    block_keep_paragraphs: int = 3
+    block_off_max_share: float = 1.0
+    comments_max_unmarked: float = 2.0
+    comments_max_lead_words: int = 250
+    recall_fallback_share: float = 0.1
+    recall_fallback_min_chars: int = 1000
+    recall_fallback_block_share: float = 0.5
+    brief_min_words: int = 20

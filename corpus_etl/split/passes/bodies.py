@@ -1,0 +1,183 @@
+"""The line model's pass (``line_model_bodies``): on a web page, the line model (``corpus_etl.linemodel``) decides
+the bodies of each page's articles, and the page model (``corpus_etl.linemodel.pages``) where another page starts."""
+
+from __future__ import annotations
+
+import bisect
+
+from ..lines import (
+    parse_byline,
+    words,
+)
+from ..options import Piece, RawRecord
+from ..state import SplitState
+
+
+def line_model_bodies(st: SplitState) -> None:
+    """On a web page, the line model (``corpus_etl.linemodel``) decides the bodies of each page's articles.
+
+    It reads every unit of the page (a line, or a sentence of a long one) with its features and
+    ``rule_view``; a line is body when units labelled body hold half its characters or more. The page's
+    main article holds the body, and so does every other article of the page most of whose characters
+    the model calls body (``line_model_article_share``; a second article the rules found in the page,
+    not menus or teasers they took for one). Each body line goes to the last holder starting before it
+    (the first holder for lines before them all), unless a record of kind 'related' (a heading said what it
+    is) starts between them after ``page_gap_min_words`` words of the holder's body: that line stays as the
+    rules left it. Each holder takes its lines (``_take_block``),
+    its title and metadata staying; what it or other records kept between its first and last body line
+    and the model does not call body is removed as 'line_model_<label>' (the label the model gave most of
+    the line: other, comment, headline). A line a rule of the rules file or the learned boilerplate
+    removes stays removed (those rules are certain); a page where the model finds no body keeps the
+    rules' decision.
+
+    Chrome the rules took for an article goes (``line_model_drop_chrome``): an article of the page other than
+    its holders that the model calls mostly not body, under ``page_gap_min_words`` words, and the main article
+    of a page the model calls chrome (mostly not body, under that many words, not one body line) when another
+    page of the text has a real article; their lines are removed as 'line_model_<label>'.
+
+    The page model (``linemodel.pages``, on the first pass of ``split_text`` only) reads each page's gaps
+    between body lines; where it says another page starts, the line after the gap's last body line is kept
+    in ``found_page_starts`` for the second pass."""
+    from ...linemodel import default_model, line_classes
+    from ...linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path
+
+    model = default_model(st.opts.line_model_path)
+    page_model = (
+        load_page_model(str(page_model_path(st.opts.line_model_path)))
+        if st.opts.page_model and not st.page_starts
+        else None
+    )
+    view = st.rule_view()
+    view_starts = [v[0] for v in view]
+    mains = st.page_mains()
+    starts = [ln.start for ln in st.lines]
+    line_label: dict[int, str] = {}
+
+    def rule_of(p: Piece) -> str:
+        return f"line_model_{line_label.get(bisect.bisect_right(starts, p.start) - 1, 'other')}"
+
+    def line_of(pos: int) -> int:
+        return bisect.bisect_right(starts, pos) - 1
+
+    # a line can join a body only as a whole body or removed piece (not a title, a byline, half a line)
+    whole = {p.start: p for p in st.pieces if p.role in ("body", "removed")}
+    first_kept: dict[int, int] = {}
+    for p in st.pieces:
+        if p.role != "removed" and p.record is not None:
+            first_kept[p.record] = min(first_kept.get(p.record, p.start), p.start)
+
+    def body_share(rec: RawRecord) -> float:
+        """The share of a record's paragraph characters on lines the model calls body."""
+        total = sum(b - a for a, b in rec.paragraph_spans)
+        body = sum(b - a for a, b in rec.paragraph_spans if line_label.get(line_of(a)) == "body")
+        return body / total if total else 0.0
+
+    min_words = st.opts.page_gap_min_words
+    real_page = False  # a page whose main article the model gives min_words words of body
+    chrome_mains: list[int] = []  # mains of pages the model calls chrome and gives no body line
+    for lo, hi, page in _page_segments(st):
+        main = mains.get(page)
+        if main is None:  # no article on the page: nothing to give the body to
+            continue
+        decided, shares = line_classes(st.text, st.lines[lo:hi], view, st.rules, model)
+        line_label.update(zip(range(lo, hi), decided, strict=True))
+        if page_model is not None or st.capture_gaps is not None:
+            found = gaps(
+                [ln.text for ln in st.lines[lo:hi]],
+                decided,
+                shares,
+                model.classes,
+                [
+                    view[vi][2] if (vi := bisect.bisect_right(view_starts, ln.start) - 1) >= 0 else -1
+                    for ln in st.lines[lo:hi]
+                ],
+                [getattr(st.rule_at(k), "effect", None) for k in range(lo, hi)],
+            )
+            if st.capture_gaps is not None:
+                st.capture_gaps.append((lo, found))
+            if page_model is not None and found:
+                probs = new_page_probabilities(page_model, found)
+                threshold = float(page_model.meta.get("threshold", 0.5))
+                st.found_page_starts.update(
+                    lo + g.last_body + 1 for g, q in zip(found, probs, strict=True) if q >= threshold
+                )
+                st.unsplit_gaps.update(
+                    (lo + g.last_body + 1, float(q)) for g, q in zip(found, probs, strict=True) if q < threshold
+                )
+        holders = [main]
+        for idx, rec in enumerate(st.records):
+            if idx == main or rec.kind != "article" or st.record_page[idx] != page or not rec.paragraphs:
+                continue
+            mostly_body = body_share(rec) > st.opts.line_model_article_share
+            if mostly_body and rec.body_words >= st.opts.page_gap_min_words:
+                holders.append(idx)
+            elif st.opts.line_model_drop_chrome and not mostly_body and rec.body_words < min_words:
+                st.drop_record(idx, rule_of)  # a few lines of chrome the rules took for an article
+        main_chrome = body_share(st.records[main]) <= st.opts.line_model_article_share
+        holders.sort(key=lambda idx: first_kept.get(idx, 0))
+        holder_starts = [first_kept.get(idx, 0) for idx in holders]
+        # a related block (a heading said what it is) ends the holder before it: its lines stay its own
+        related_starts = sorted(
+            first_kept[idx]
+            for idx, r in enumerate(st.records)
+            if r.kind == "related" and idx in first_kept and st.record_page[idx] == page
+        )
+        chosen: dict[int, list[tuple[int, int, str, int]]] = {idx: [] for idx in holders}
+        body_words = [0] * len(holders)  # words chosen so far, per holder
+        words_before: dict[tuple[int, int], int] = {}  # (holder, related block) -> its words before the block
+        for k in range(lo, hi):
+            ln = st.lines[k]
+            if line_label[k] != "body" or st.rule_at(k) is not None or st.is_learned(k):
+                continue
+            h = max(bisect.bisect_right(holder_starts, ln.start) - 1, 0)
+            r = bisect.bisect_right(related_starts, ln.start) - 1
+            if st.opts.line_model_keep_related and r >= 0 and related_starts[r] >= holder_starts[h]:
+                # the holder's body words before the related block: its words so far, the first time a line
+                # after the block is seen (lines come in text order)
+                before = words_before.setdefault((h, r), body_words[h])
+                if before >= st.opts.page_gap_min_words:
+                    continue  # after a related block that follows its holder's article
+            raw = st.text[ln.start : ln.end]
+            lead = len(raw) - len(raw.lstrip())
+            a, b = ln.start + lead, ln.start + len(raw.rstrip())
+            piece = whole.get(ln.start)
+            if piece is None or piece.end < b:
+                continue
+            owner = holders[h]
+            if ln.text == st.records[owner].title or parse_byline(ln.text, st.rules) is not None:
+                continue  # the headline printed again (a caption, a share box), a byline: not body
+            chosen[owner].append((a, b, ln.text, owner))
+            body_words[h] += words(ln.text)
+        for idx in holders:
+            if chosen[idx]:
+                st.take_block(idx, chosen[idx], rule_of)
+        if body_words[holders.index(main)] >= min_words:
+            real_page = True
+        elif main_chrome and body_words[holders.index(main)] == 0 and st.records[main].body_words < min_words:
+            chrome_mains.append(main)
+    if real_page and st.opts.line_model_drop_chrome:
+        for idx in chrome_mains:  # a page of chrome alone (a footer after the page's end) beside a real one
+            st.drop_record(idx, rule_of)
+
+
+def _page_segments(st: SplitState) -> list[tuple[int, int, int]]:
+    """The text's pages as runs of lines: ``(first line, line after the last, page)``. A line is on the page
+    of the record holding its first piece; a line of no record, on the page of the line before (the
+    first page for lines before every record)."""
+    starts = [ln.start for ln in st.lines]
+    page_of_line: list[int | None] = [None] * len(st.lines)
+    for p in st.pieces:
+        if p.record is not None:
+            k = bisect.bisect_right(starts, p.start) - 1
+            if k >= 0 and page_of_line[k] is None:
+                page_of_line[k] = st.record_page[p.record]
+    segments: list[tuple[int, int, int]] = []
+    page = next((q for q in page_of_line if q is not None), 0)
+    for k, q in enumerate(page_of_line):
+        if q is not None and q > page:  # (pages only go forward)
+            page = q
+        if segments and segments[-1][2] == page:
+            segments[-1] = (segments[-1][0], k + 1, page)
+        else:
+            segments.append((k, k + 1, page))
+    return segments

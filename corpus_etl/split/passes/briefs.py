@@ -1,0 +1,139 @@
+"""The dated briefs' pass (``restore_dated_briefs``): on a web page, a wire brief of figures that the classifiers
+removed as chrome gets its body back."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from ..lines import (
+    is_headline,
+    words,
+)
+from ..options import Piece, RawRecord
+from ..rule_groups import PAGE_CHROME, REPEATS, soft_removal
+from ..state import SplitState
+
+# A wire dateline that states the day ("EAST RUTHERFORD, N.J., March 17", "LONDON, March 25 (Reuters)"); a page's
+# "RSS —", "TWO-DAY SALE!" or "LONDON —" match the dateline pattern too.
+_DATED = re.compile(r"[A-Za-z.]\s\d{1,2}(?:\s*\([^)]*\))?$")
+
+
+def restore_dated_briefs(st: SplitState) -> None:
+    """On a web page, a wire story whose body the classifiers read as chrome gets it back: a brief of
+    figures (an earnings or a commodity table: "Shr one cent vs nine cts", "Net 51,057 vs 554,878") is
+    short lines with few stopwords, which the paragraph classifier and the line model remove.
+
+    A story is a line that opens with a dateline stating the day ("EAST RUTHERFORD, N.J., March 17 -"), kept
+    or removed by a content judgement (``soft_removal``), and the lines after it up to the first line of page
+    chrome (a copyright, a skip link, "Read more") or another record. Its article is the record holding the
+    dateline's line or, for a dateline removed, the first article record met after it; with none (every line of the
+    story removed), a new article record. When that article keeps fewer body words than
+    ``SplitOptions.brief_min_words`` and than half the story's words, the story's lines removed by a content
+    judgement (not 'line_model_comment') and a title below the dateline (a row of figures the title model
+    took) become its body; a line a rule removes for what it is (an advertisement) stays removed. With no
+    title above the dateline, a headline-like line removed right before it becomes the title (a story no record
+    holds is restored only under such a headline: a teaser "ZURICH, Oct 31 (Reuters) - ..." is not); the title is
+    then chosen again above the body (``_choose_titles``), or stays NULL."""
+    stop = PAGE_CHROME - {"advertisement"} - REPEATS  # (a table's header line may repeat)
+    starts = [ln.start for ln in st.lines]
+    pieces = sorted(st.pieces, key=lambda p: p.start)
+    stories: list[tuple[int, list[Piece], int | None]] = []  # (dateline piece, the story's pieces, article)
+    k = 0
+    while k < len(pieces):
+        p = pieces[k]
+        m = _dateline_at(st, p, starts)
+        if (
+            m is None
+            or not _DATED.search(m.group("dateline"))
+            or (p.role == "removed" and not soft_removal(p.rule or ""))
+        ):
+            k += 1
+            continue
+        owner = p.record if p.role != "removed" else None
+        if owner is not None and st.records[owner].kind != "article":
+            k += 1
+            continue
+        j = k
+        while j < len(pieces):
+            q = pieces[j]
+            if q.role == "removed" and q.rule in stop:
+                break
+            if q.role != "removed" and q.record is not None and q.record != owner:
+                if owner is None and st.records[q.record].kind == "article":
+                    owner = q.record
+                else:
+                    break
+            j += 1
+        stories.append((k, pieces[k:j], owner))
+        k = max(j, k + 1)
+    for k, story, owner in reversed(stories):  # (a record inserted renumbers only the records after it)
+        soft = [
+            q for q in story if q.role == "removed" and soft_removal(q.rule or "") and q.rule != "line_model_comment"
+        ]
+        kept = st.records[owner].body_words if owner is not None else 0
+        story_words = kept + sum(words(st.text[q.start : q.end]) for q in soft)
+        if not soft or kept >= max(st.opts.brief_min_words, story_words / 2):
+            continue
+        if owner is None:  # a story no record holds: a brief only under its headline, as a wire prints it
+            if not (k and _headline_removed(st, pieces[k - 1], stop, starts)):
+                continue
+            owner = _insert_record(st, story[0].start)
+        rec = st.records[owner]
+        chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
+        titled = [q for q in story if q.role == "title" and q.record == owner]
+        for q in soft + titled:
+            a, b, t = _paragraph_of(st, q, starts)
+            if t:
+                chosen.setdefault(a, (a, b, t))
+        for q in titled:
+            q.role = "body"
+            rec.title = None
+        st.take_block(owner, [(a, b, t, owner) for a, b, t in sorted(chosen.values())])
+        m = _dateline_at(st, pieces[k], starts)
+        if rec.dateline is None and m is not None:
+            rec.dateline = m.group("dateline").strip(" ,")
+        if not any(q.record == owner and q.role == "title" for q in st.pieces) and k > 0:
+            prev = pieces[k - 1]
+            if _headline_removed(st, prev, stop, starts):
+                prev.role, prev.rule, prev.record = "title", None, owner
+                rec.title = _paragraph_of(st, prev, starts)[2]
+
+
+def _headline_removed(st: SplitState, p: Piece, stop: frozenset[str], starts: list[int]) -> bool:
+    """Whether piece ``p`` is a headline-like line removed by no rule of page chrome."""
+    return p.role == "removed" and p.rule not in stop and is_headline(_paragraph_of(st, p, starts)[2], st.opts)
+
+
+def _dateline_at(st: SplitState, p: Piece, starts: list[int]) -> re.Match[str] | None:
+    """The dateline opening the line that piece ``p`` starts (None when it does not start a line)."""
+    ln = st.lines[bisect.bisect_right(starts, p.start) - 1]
+    return st.rules.dateline.match(ln.text) if ln.start == p.start else None
+
+
+def _paragraph_of(st: SplitState, p: Piece, starts: list[int]) -> tuple[int, int, str]:
+    """Piece ``p`` as a body paragraph: (start, end, text) as ``step`` keeps a line."""
+    ln = st.lines[bisect.bisect_right(starts, p.start) - 1]
+    raw = st.text[p.start : p.end]
+    lead = len(raw) - len(raw.lstrip())
+    text = ln.text if (ln.start, ln.end) == (p.start, p.end) else " ".join(raw.split())
+    return p.start + lead, p.start + len(raw.rstrip()), text
+
+
+def _insert_record(st: SplitState, start: int) -> int:
+    """A new article record in text order: right after the last record holding a kept piece before ``start``
+    (on that record's page); the records after it are renumbered. Its index."""
+    pos = 1 + max(
+        (p.record for p in st.pieces if p.role != "removed" and p.record is not None and p.start < start),
+        default=-1,
+    )
+    for p in st.pieces:
+        if p.record is not None and p.record >= pos:
+            p.record += 1
+    st.records.insert(pos, RawRecord(kind="article"))
+    st.open_reason.insert(pos, "dated_brief")
+    st.record_page.insert(pos, st.record_page[pos - 1] if pos else 0)
+    st.titles_asked = {(i + 1 if i >= pos else i): v for i, v in st.titles_asked.items()}
+    if st.main is not None and st.main >= pos:
+        st.main += 1
+    return pos

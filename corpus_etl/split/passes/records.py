@@ -1,0 +1,178 @@
+"""Passes that decide which records stand and of what kind: whether the text is a web page (``detect_page``); on a
+web page (or in an explicit segment) the articles the line-by-line pass cut out of one article joined again
+(``merge_weak_splits``); in a text of stories, long 'related' records made articles (``long_related_are_articles``);
+on a web page, untitled blocks beside the page's article made 'related' (``demote_untitled``); in an explicit
+segment, a lone headline made the body (``untitle_lone_headlines``)."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+
+from ..lines import (
+    words,
+)
+from ..options import RawRecord
+from ..paragraph_classes import (
+    classes_of,
+)
+from ..rule_groups import PAGE_CHROME, REPEATS
+from ..state import SplitState
+
+
+def detect_page(st: SplitState) -> None:
+    """Set ``st.page``: whether the text is a web page (``_is_page``). Reads the pieces; the passes after it read
+    ``st.page``."""
+    st.page = _is_page(st)
+
+
+def _is_page(st: SplitState) -> bool:
+    """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
+    found = Counter(p.rule for p in st.pieces if p.role == "removed" and p.rule in PAGE_CHROME)
+    n = sum(found.values())
+    # Short lines printed twice ("Year", a lone dateline) are common in a concatenation of clean
+    # stories: alone they do not make a web page; nor do lines learned as the folder's repeats (a
+    # folder of earnings stories repeats "Nine mths", "Pay April 30" in many files), nor a few menu-like
+    # lines among many stories.
+    n_words = sum(words(ln.text) for ln in st.lines)
+    dense = n * 1000 >= st.opts.page_min_chrome_per_1000_words * n_words
+    by_rules = n - sum(found[r] for r in REPEATS)
+    return n >= st.opts.page_min_chrome_lines and by_rules > 0 and dense
+
+
+def merge_weak_splits(st: SplitState) -> None:
+    """On a web page, join what the line-by-line pass cut out of one article.
+
+    An article opened only on weak evidence (a topic change, a repeated headline + standfirst
+    layout: ``SplitOptions.page_weak_splits``) continues the article before it; so does a
+    'related' block with no headline that holds a paragraph the classifier finds good (running
+    text after a "Related articles" box in the middle of a body; teasers open with their
+    headline), and a 'related' block with a headline that holds two good paragraphs right after a
+    block that rejoined, three otherwise (the article going on under a caption or a subheading:
+    ``_continues``). The headline of a joined record becomes a body paragraph (a subheading, or a
+    teaser the classifier then removes); its pieces, paragraphs and metadata move to the article
+    it continues.
+    """
+    target: dict[int, int] = {}
+    last_article: int | None = None
+    rejoined: set[int] = set()  # related blocks that rejoined their article
+    gaps = _chrome_gaps(st)
+    for idx, rec in enumerate(st.records):
+        prev_idx = target.get(idx - 1, idx - 1)
+        if rec.kind == "article":
+            # (in an explicit segment, one article by definition, every split is weak)
+            weak = st.opts.one_article or st.open_reason[idx] in st.opts.page_weak_splits
+            if weak and gaps.get(idx, 0) >= st.opts.page_gap_lines and rec.body_words >= st.opts.page_gap_min_words:
+                weak = False  # another page's article: a page's footer and the next one's header lie between
+            if idx and weak and st.records[prev_idx].kind == "article":
+                _join(st, idx, prev_idx)
+                target[idx] = prev_idx
+            else:
+                last_article = idx
+        elif prev_idx == last_article and _continues(st, last_article, rec, idx - 1 in rejoined):
+            # (only right after the article or what joined it: record extents must not overlap)
+            _join(st, idx, last_article)
+            target[idx] = last_article
+            rec.kind = "article"
+            rejoined.add(idx)
+
+
+def _chrome_gaps(st: SplitState) -> dict[int, int]:
+    """Per record (by index, from the second): the lines removed between the end of the record before
+    it and its own first kept line (a page's footer and the next page's header, between two pages)."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    removed: list[int] = []
+    for p in st.pieces:
+        if p.role == "removed":
+            removed.append(p.start)
+        elif p.record is not None:
+            first[p.record] = min(first.get(p.record, p.start), p.start)
+            last[p.record] = max(last.get(p.record, p.end), p.end)
+    removed.sort()
+    out: dict[int, int] = {}
+    for idx in range(1, len(st.records)):
+        if idx in first and idx - 1 in last:
+            out[idx] = bisect.bisect_left(removed, first[idx]) - bisect.bisect_left(removed, last[idx - 1])
+    return out
+
+
+def _continues(st: SplitState, article: int, rec: RawRecord, after_rejoined: bool = False) -> bool:
+    """Whether the classifier, reading ``rec`` right after the article's body, finds enough good text
+    in it: one good paragraph for a block with no headline; for a block with one (a teaser is a
+    headline and a summary of a paragraph or two), ``SplitOptions.related_rejoin_good`` right after a
+    block that rejoined (the article going on under a caption after a box of links), one more
+    otherwise."""
+    before = st.records[article].paragraphs
+    n_good = classes_of(st, before + rec.paragraphs)[len(before) :].count("good")
+    if rec.title is None:
+        return n_good >= 1
+    return n_good >= st.opts.related_rejoin_good + (not after_rejoined)
+
+
+def _join(st: SplitState, idx: int, into: int) -> None:
+    rec, prev = st.records[idx], st.records[into]
+    title_spans: list[tuple[int, int]] = []
+    for p in st.pieces:
+        if p.record == idx:
+            p.record = into
+            if p.role == "title":
+                p.role = "body"
+                raw = st.text[p.start : p.end]
+                lead = len(raw) - len(raw.lstrip())
+                title_spans.append((p.start + lead, p.start + len(raw.rstrip())))
+    if rec.title and title_spans:
+        prev.paragraphs.append(rec.title)
+        prev.paragraph_spans.append(title_spans[0])
+        prev.body_words += words(rec.title)
+    prev.paragraphs.extend(rec.paragraphs)
+    prev.paragraph_spans.extend(rec.paragraph_spans)
+    prev.body_words += rec.body_words
+    prev.authors.extend(a for a in rec.authors if a not in prev.authors)
+    prev.tags.extend(t for t in rec.tags if t not in prev.tags)
+    prev.outlet = prev.outlet or rec.outlet
+    prev.published = prev.published or rec.published
+    rec.paragraphs, rec.paragraph_spans, rec.title, rec.body_words = [], [], None, 0
+    rec.authors, rec.tags = [], []
+
+
+def long_related_are_articles(st: SplitState) -> None:
+    """In a text that is no web page (stories one after another), a 'related' record of
+    ``page_gap_min_words`` words or more is a story, not a teaser (a teaser is a headline and a sentence or
+    two): its kind becomes 'article' (a "More from ..." line at the end of a story had opened a related zone
+    over the stories after it)."""
+    for rec in st.records:
+        if rec.kind == "related" and rec.body_words >= st.opts.page_gap_min_words:
+            rec.kind = "article"
+
+
+def demote_untitled(st: SplitState) -> None:
+    """On a web page, an article with no headline and no metadata is a block of the page (a list of
+    teasers, a promo) when another article of the same page (not of another page of the file: a new
+    page's chrome or a separator line starts one) has its headline and a date, a byline or tags over a
+    body: that one is the page's article, the untitled block becomes 'related'."""
+    by_page: dict[int, list[RawRecord]] = {}
+    for r, page in zip(st.records, st.record_page, strict=True):
+        if r.kind == "article" and r.paragraphs:
+            by_page.setdefault(page, []).append(r)
+    min_words = st.opts.min_body_words_before_split
+    for arts in by_page.values():
+        if not any(r.title and (r.published or r.authors or r.tags) and r.body_words >= min_words for r in arts):
+            continue
+        for r in arts:
+            if not (r.title or r.published or r.authors or r.tags):
+                r.kind = "related"
+
+
+def untitle_lone_headlines(st: SplitState) -> None:
+    """In an explicit segment, a record that is a headline-like line and nothing else (a tweet, a one-line
+    article) holds that line as its body, not as a title over no body."""
+    for idx, rec in enumerate(st.records):
+        if rec.title is None or rec.paragraphs or rec.kind != "article":
+            continue
+        piece = next((p for p in st.pieces if p.record == idx and p.role == "title"), None)
+        if piece is None:
+            continue
+        piece.role = "body"
+        rec.paragraphs, rec.paragraph_spans = [rec.title], [(piece.start, piece.end)]
+        rec.body_words, rec.title = words(rec.title), None

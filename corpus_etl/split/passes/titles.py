@@ -1,0 +1,126 @@
+"""The title model's pass (``choose_titles``): on a web page, the headline of each page's main article chosen among
+the lines around its body's start (``corpus_etl.titles``)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from ..lines import (
+    parse_byline,
+    words,
+)
+from ..options import Piece
+from ..state import SplitState
+
+_LIST_ITEM = re.compile(r"[*+•·▪►-]\s")  # a line opening with a list bullet
+
+
+def choose_titles(st: SplitState) -> None:
+    """On web pages, the title model (``corpus_etl.titles``) picks the headline of each page's main article
+    (the one with most words; the model was trained on those) among the lines around its body's start:
+    often a line the headline test passed over, or not the menu entry or site name it took. The chosen
+    line becomes the record's title piece (a line removed as chrome, or the body's first paragraph) when
+    it lies after the records before it and no later than the body's start; a title it replaces is
+    removed as 'title_rejected'. A line among the body's first lines becomes the title when the body
+    before it is a few words of chrome (``_title_inside_body``). Where the model finds none, the title
+    stays."""
+    from ...titles import choose_title, page_index, title_model_path
+    from ...titles import load_model as load_title_model
+
+    model = load_title_model(str(title_model_path(st.opts.line_model_path)))
+    if st.title_index is None:  # (asked twice on a web page: before and after the line model)
+        st.title_index = page_index([ln.text for ln in st.lines])
+    index = st.title_index
+    starts = [ln.start for ln in st.lines]
+    first_piece: dict[int, Piece] = {}
+    last_kept: dict[int, int] = {}
+    for p in st.pieces:
+        first_piece.setdefault(p.start, p)
+        if p.role != "removed" and p.record is not None:
+            last_kept[p.record] = max(last_kept.get(p.record, 0), p.end)
+    main_of_page: dict[int, int] = {}  # the model was trained on pages' main articles: only those ask it
+    for idx, rec in enumerate(st.records):
+        if rec.kind == "article" and rec.paragraph_spans:
+            page = st.record_page[idx]
+            best = main_of_page.get(page)
+            if best is None or rec.body_words > st.records[best].body_words:
+                main_of_page[page] = idx
+    mains = set(main_of_page.values())
+    titled_line = {
+        q.record: bisect.bisect_right(starts, q.start) - 1
+        for q in st.pieces
+        if q.role == "title" and q.record is not None
+    }
+    floor = 0
+    for idx, rec in enumerate(st.records):
+        if idx in mains:
+            body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
+            if st.opts.title_model_skip_adjacent and titled_line.get(idx) == body_line - 1:
+                floor = max(floor, last_kept.get(idx, 0))
+                continue  # a headline right over its body: the headline test's title stands
+            first_line = bisect.bisect_left(starts, floor)
+            if st.titles_asked.get(idx) == (body_line, first_line):
+                floor = max(floor, last_kept.get(idx, 0))
+                continue  # asked already, about the same lines (choose_title is a pure function of them)
+            st.titles_asked[idx] = (body_line, first_line)
+            choice = choose_title(st.text, st.lines, body_line, st.rules, st.opts, model, first_line, index)
+            if choice is not None and st.lines[choice.line].start >= floor:
+                if choice.line <= body_line:
+                    _retitle(st, idx, choice.line, choice.title, first_piece)
+                else:
+                    title_inside_body(st, idx, choice.line, choice.title, first_piece)
+        floor = max(floor, last_kept.get(idx, 0))
+
+
+def title_inside_body(st: SplitState, idx: int, line: int, title: str, first_piece: dict[int, Piece]) -> None:
+    """The title model's headline lies in the body of record ``idx``, after its first lines ("Keep me logged
+    in", a date line, "You are here: Home / ..."): when those lines hold at most
+    ``SplitOptions.title_inside_body_max_words`` words, they are removed as 'pre_title_chrome' and the line
+    becomes the title (through ``_retitle``, as the body's first paragraph)."""
+    rec, ln = st.records[idx], st.lines[line]
+    p = first_piece.get(ln.start)
+    if p is None or p.role != "body" or p.record != idx or p.end != ln.end:
+        return
+    k = next((j for j, (a, _) in enumerate(rec.paragraph_spans) if a >= p.start), None)
+    if not k or sum(words(t) for t in rec.paragraphs[:k]) > st.opts.title_inside_body_max_words:
+        return
+    if _LIST_ITEM.match(title) or parse_byline(title, st.rules) is not None:
+        return  # (what _retitle refuses: leave the body as it is)
+    before = {a for a, _ in rec.paragraph_spans[:k]}
+    for q in st.pieces:
+        if q.record == idx and q.role == "body" and q.start < p.start and (q.start in before or q.end <= p.start):
+            q.role, q.rule, q.record = "removed", "pre_title_chrome", None
+    rec.body_words -= sum(words(t) for t in rec.paragraphs[:k])
+    del rec.paragraphs[:k], rec.paragraph_spans[:k]
+    _retitle(st, idx, line, title, first_piece)
+
+
+def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[int, Piece]) -> None:
+    rec, ln = st.records[idx], st.lines[line]
+    p = first_piece.get(ln.start)
+    if p is None or p.end != ln.end:
+        return  # (a line cut in two by a rule: left as it is)
+    if p.role == "removed" and st.rule_at(line) is not None:
+        return  # a line a rule of the rules file removes ("Share on Facebook") is never a title
+    if _LIST_ITEM.match(title) or parse_byline(title, st.rules) is not None:
+        return  # nor is an item of a list ("* Read all of our series here") or a byline
+    old = next((q for q in st.pieces if q.record == idx and q.role == "title"), None)
+    if p is old:
+        rec.title = title
+        return
+    # a headline that opened a record with no body before this one (its body went to this record) moves here
+    owner = p.record
+    empty_before = owner is not None and owner < idx and not st.records[owner].paragraph_spans
+    if p.role == "body" and p.record == idx and rec.paragraph_spans and rec.paragraph_spans[0][0] >= p.start:
+        rec.body_words -= words(rec.paragraphs[0])
+        del rec.paragraphs[0], rec.paragraph_spans[0]
+    elif empty_before and owner is not None and p.role in ("removed", "title"):
+        if p.role == "title":
+            st.records[owner].title = None
+    elif p.role != "removed" or p.record not in (None, idx):
+        return
+    if old is not None:
+        old.role, old.rule = "removed", "title_rejected"
+    p.role, p.rule, p.record = "title", None, idx
+    rec.title = title

@@ -1,0 +1,133 @@
+"""The order of the splitter's passes (``PASSES``) and the entry points that run them.
+
+A split is a ``SplitState`` that each pass in ``PASSES`` reads and changes in turn, in that order, when its
+condition holds: the rules' line-by-line scan opens the records, the passes after it decide which records stand
+and what their bodies and titles are, and the last one assembles the records and removed spans that account for
+every character. Each pass's docstring says what it reads and what it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..rules import Rules
+from .assemble import assemble
+from .lines import Line
+from .options import SplitOptions, SplitResult
+from .passes.bodies import line_model_bodies
+from .passes.briefs import restore_dated_briefs
+from .passes.records import (
+    demote_untitled,
+    detect_page,
+    long_related_are_articles,
+    merge_weak_splits,
+    untitle_lone_headlines,
+)
+from .passes.titles import choose_titles
+from .passes.trim import recall_fallback, trim_edges
+from .scan import scan
+from .state import SplitState
+
+
+def capture_rule_view(st: SplitState) -> None:
+    """Keep what the rules made of the text (``SplitState.rule_view``) in ``st.view``: the line model's training
+    reads it (``rule_view_of``). Changes nothing else."""
+    st.view = st.rule_view()
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A step of the split: ``run`` changes the state when ``when`` holds of it (asked right before the step)."""
+
+    name: str
+    run: Callable[[SplitState], None]
+    when: Callable[[SplitState], bool]
+
+
+def _always(st: SplitState) -> bool:
+    return True
+
+
+# The passes in order. ``st.page`` (set by detect_page) and the options do not change during a split, so the
+# conditions read the same before every pass.
+PASSES: tuple[Pass, ...] = (
+    Pass("scan", scan, _always),
+    Pass("detect_page", detect_page, _always),
+    # (an explicit segment is one article: its related blocks rejoin too)
+    Pass("merge_weak_splits", merge_weak_splits, lambda st: st.page or st.opts.one_article),
+    Pass("long_related_are_articles", long_related_are_articles, lambda st: not (st.page or st.opts.one_article)),
+    Pass("trim_edges", trim_edges, _always),
+    Pass("demote_untitled", demote_untitled, lambda st: st.page),
+    Pass("recall_fallback", recall_fallback, lambda st: st.page and st.opts.paragraph_classifier),
+    Pass("choose_titles", choose_titles, lambda st: st.page and st.opts.title_model),
+    Pass("line_model_bodies", line_model_bodies, lambda st: st.page and st.opts.line_model),
+    # (the line model's training reads the rules' view, as it reads it)
+    Pass("restore_dated_briefs", restore_dated_briefs, lambda st: st.page and not st.capture_view),
+    # again, around the bodies the line model chose (dragnet titles +0.018)
+    Pass("choose_titles_again", choose_titles, lambda st: st.page and st.opts.line_model and st.opts.title_model),
+    Pass("untitle_lone_headlines", untitle_lone_headlines, lambda st: st.opts.one_article),
+    Pass("capture_rule_view", capture_rule_view, lambda st: st.capture_view),
+    Pass("assemble", assemble, _always),
+)
+
+
+def run(st: SplitState) -> SplitResult:
+    """Run ``PASSES`` over ``st`` in order; the split's result (``st.result``, set by ``assemble``)."""
+    for p in PASSES:
+        if p.when(st):
+            p.run(st)
+    assert st.result is not None
+    return st.result
+
+
+def split_text(
+    text: str, rules: Rules, opts: SplitOptions | None = None, learned: frozenset[str] = frozenset()
+) -> SplitResult:
+    """Split a plain-text source into records and removed spans.
+
+    Args:
+        text: the decoded source text.
+        rules: compiled rules (``rules.load_rules()``).
+        opts: splitter options.
+        learned: hashes (``corpus_etl.learned.line_hash``) of the lines learned as boilerplate of the
+            file's outlet; such a line is removed with rule 'learned_repeat'.
+
+    Returns:
+        The records in text order (``char_start``/``char_end`` set) and the removed spans; record
+        extents plus top-level removed spans partition ``[0, len(text))``.
+
+    On a web page where the page model finds a second page inside what the rules read as one (glued pages), the
+    text is split a second time with a page starting at each line it found (one extra pass, never more).
+    """
+    opts = opts or SplitOptions()
+    sp = SplitState(text, rules, opts, learned)
+    result = run(sp)
+    if sp.found_page_starts:  # the page model found pages inside a page: split again with them as page starts
+        result = run(SplitState(text, rules, opts, learned, frozenset(sp.found_page_starts)))
+    result.page_gap_probs = [(sp.lines[i].start, q) for i, q in sorted(sp.unsplit_gaps.items()) if i < len(sp.lines)]
+    return result
+
+
+def rule_view_of(
+    text: str, rules: Rules, opts: SplitOptions | None = None, learned: frozenset[str] = frozenset()
+) -> tuple[SplitResult, list[tuple[int, int, int]]]:
+    """The split of ``text`` by the rules alone (no line model) and its ``SplitState.rule_view`` (what the line
+    model reads; its training calls this)."""
+    sp = SplitState(text, rules, replace(opts or SplitOptions(), line_model=False), learned)
+    sp.capture_view = True
+    result = run(sp)
+    return result, sp.view
+
+
+def page_gaps_of(
+    text: str, rules: Rules, opts: SplitOptions | None = None
+) -> tuple[list[Line], list[tuple[int, list[Any]]]]:
+    """The logical lines of ``text`` and the gaps (``linemodel.pages.Gap``) the page model reads on each page the
+    splitter hands the line model, as ``(first line of the page, gaps)`` (the page model's training calls this;
+    the page model itself is not asked)."""
+    sp = SplitState(text, rules, replace(opts or SplitOptions(), page_model=False))
+    sp.capture_gaps = []
+    run(sp)
+    return sp.lines, sp.capture_gaps

@@ -1,0 +1,263 @@
+"""The state of one split that the passes read and write (``SplitState``), and its bookkeeping.
+
+The text and its logical lines, the rules and options; the pieces (every classified part of a line, kept for a
+record or removed with a rule), the records (``RawRecord``) with what opened each and the page it is on; the
+caches and models the passes share. Its methods are the small operations several passes do: open and close a
+record and record a piece (``remove``, ``keep``), match a line's rule, take a block of paragraphs as a record's
+body, drop a record, find each page's main article, and describe the split as the line model reads it
+(``rule_view``). The passes themselves are functions of a ``SplitState`` (``corpus_etl.split.run.PASSES``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..boundary import BoundaryModel, BoundaryScorer
+from ..boundary import load_model as load_boundary_model
+from ..rules import LineRule, Rules
+from .lines import is_prose, logical_lines, words
+from .options import Piece, RawRecord, SplitOptions, SplitResult
+from .rule_groups import LOW_CONTENT, MENU_CHROME, PAGE_CHROME, REPEATS, VIEW_INDEX
+
+if TYPE_CHECKING:  # (titles imports this package)
+    from ..titles import PageIndex
+
+
+class SplitState:
+    """One split of one text: what every pass reads and changes (see the module's docstring).
+
+    Made once per split (``split_text`` makes a second one for a second pass when the page model finds pages);
+    ``page_starts`` are the lines where the page model said a page starts on the first pass."""
+
+    def __init__(
+        self,
+        text: str,
+        rules: Rules,
+        opts: SplitOptions,
+        learned: frozenset[str] = frozenset(),
+        page_starts: frozenset[int] = frozenset(),
+    ) -> None:
+        self.text = text
+        self.learned = learned  # line hashes learned as the outlet's boilerplate (corpus_etl.learned)
+        self.rules = rules
+        self.opts = opts
+        self.lines = logical_lines(text)
+        self.pieces: list[Piece] = []
+        self.records: list[RawRecord] = []
+        self.cur: int | None = None  # index of the open record
+        self.main: int | None = None  # index of the current page's main article
+        self.zone = "main"
+        self.repeated = self._repeated_lines()
+        counts = Counter(ln.text for ln in self.lines)
+        # A headline-like line printed more than twice (a recurring interview question, a section
+        # label) is a subheading, never the headline of a new article.
+        doubled = self._doubled()
+        self.recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in doubled)}
+        self._rule_cache: dict[int, LineRule | None] = {}
+        self.open_reason: list[str] = []  # per record: what opened it (see open_record)
+        self.page_no = 0  # pages seen so far: a new page's chrome or a separator line starts the next
+        self.menu_run = 0  # menu-like lines removed in a row
+        self.removed_run = 0  # pieces removed since the last kept one
+        self.chrome_seen = 0  # lines removed so far by a rule that marks a web page (PAGE_CHROME)
+        self.record_page: list[int] = []  # per record: the page it is on
+        self.page = False  # set by _finish: the text is a web page (see _is_page)
+        self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
+        self.para_opts = opts.paragraphs
+        self.initial_classes: dict[str, str] = {}  # the classifier's initial class by paragraph text
+        # a web page's article paragraphs before trimming: (start, end, text, record) (see _recall_fallback)
+        self.pretrim: list[tuple[int, int, str, int]] = []
+        # P(opens an article) of a block-opening line, asked for where the splitter decides (boundary.py)
+        self.bmodel: BoundaryModel | None = load_boundary_model() if opts.boundary_model else None
+        self.boundaries = BoundaryScorer(text, self.lines, rules, opts, self.bmodel)
+        # rule_view() kept after the decisions of the rules (see rules_view_of; the line model's training)
+        self.capture_view = False
+        self.title_index: PageIndex | None = None  # the title model's index of the lines (_choose_titles)
+        self.titles_asked: dict[int, tuple[int, int]] = {}  # record -> (body line, first line) asked about
+        self.view: list[tuple[int, int, int]] = []
+        # lines where a page starts by the page model's decision on an earlier pass (split_text)
+        self.page_starts = page_starts
+        self.found_page_starts: set[int] = set()  # ... and where it says one starts on this pass
+        self.unsplit_gaps: dict[int, float] = {}  # line -> the page model's probability, below its threshold
+        self.capture_gaps: list[tuple[int, list[Any]]] | None = None  # (first line, gaps) per page (training)
+        self.result: SplitResult | None = None  # the records and removed spans (set by the last pass, assemble)
+
+    def _repeated_lines(self) -> set[str]:
+        """Short non-prose lines that occur more than once, not merely as a doubled headline."""
+        where: dict[str, list[int]] = {}
+        for i, ln in enumerate(self.lines):
+            if words(ln.text) <= self.opts.repeated_line_max_words:
+                where.setdefault(ln.text, []).append(i)
+        out = set()
+        for text, idx in where.items():
+            if len(idx) < 2 or is_prose(text):
+                continue
+            if len(idx) == 2 and idx[1] - idx[0] == 1:
+                continue  # "Headline / Headline": handled as a duplicate title
+            out.add(text)
+        # A longer line printed three times or more that is no sentence: a caption or a widget title
+        # (a line printed twice in a row, "Headline / Headline", counts once).
+        long_counts = Counter(
+            ln.text
+            for k, ln in enumerate(self.lines)
+            if words(ln.text) > self.opts.repeated_line_max_words
+            and not is_prose(ln.text)
+            and not (k and self.lines[k - 1].text == ln.text)
+        )
+        out.update(t for t, c in long_counts.items() if c >= 3)
+        return out
+
+    def _doubled(self) -> set[str]:
+        """Lines printed twice in a row ("Headline / Headline")."""
+        return {a.text for a, b in zip(self.lines, self.lines[1:], strict=False) if a.text == b.text}
+
+    def remove(self, start: int, end: int, rule: str) -> None:
+        self.pieces.append(Piece(start, end, "removed", rule, self.cur))
+        self.removed_run += 1
+        if rule in PAGE_CHROME and rule not in REPEATS:  # (as _is_page counts them)
+            self.chrome_seen += 1
+
+    def keep(self, start: int, end: int, role: str) -> None:
+        assert self.cur is not None
+        self.pieces.append(Piece(start, end, role, None, self.cur))
+        self.removed_run = 0
+
+    def open_record(self, reason: str = "break") -> RawRecord:
+        """Open a record; ``reason`` says what opened it: 'break' (nothing was open: start of the text,
+        a page start, a related block), or the headline test's reason ('opener', 'layout', 'topic')."""
+        kind = "related" if self.zone == "related" else "article"
+        self.records.append(RawRecord(kind=kind))
+        self.open_reason.append(reason)
+        self.record_page.append(self.page_no)
+        self.cur = len(self.records) - 1
+        if kind == "article":
+            self.main = self.cur
+        return self.records[self.cur]
+
+    def close(self) -> None:
+        self.cur = None
+
+    def current(self) -> RawRecord | None:
+        return None if self.cur is None else self.records[self.cur]
+
+    def rule_at(self, i: int) -> LineRule | None:
+        """The line rule matching line ``i`` (each line is matched once)."""
+        if i not in self._rule_cache:
+            self._rule_cache[i] = self.rules.match_line(self.lines[i].text)
+        return self._rule_cache[i]
+
+    def is_learned(self, i: int) -> bool:
+        """Whether line ``i`` is a line learned as the outlet's boilerplate."""
+        if not self.learned:
+            return False
+        from ..learned import line_hash  # (learned imports this module)
+
+        return line_hash(self.lines[i].text) in self.learned
+
+    def demote_title(self, record: int | None, rule: str) -> None:
+        for p in reversed(self.pieces):
+            if p.record == record and p.role == "title":
+                p.role, p.rule = "removed", rule
+                return
+
+    def drop_record(self, idx: int, rule_of: Callable[[Piece], str]) -> None:
+        """Remove every kept piece of record ``idx`` (rule ``rule_of`` gives each its reason); the record, empty,
+        is then no record (``_finish``)."""
+        for p in self.pieces:
+            if p.record == idx and p.role != "removed":
+                p.role, p.rule, p.record = "removed", rule_of(p), None
+        rec = self.records[idx]
+        rec.paragraphs, rec.paragraph_spans, rec.body_words, rec.title = [], [], 0, None
+
+    def take_block(
+        self,
+        target: int,
+        chosen: list[tuple[int, int, str, int]],
+        rule_of: Callable[[Piece], str] | None = None,
+    ) -> None:
+        """Make the paragraphs ``chosen`` (start, end, text, record; in text order) the body of record
+        ``target``; its other body paragraphs and whatever other records kept between its old and new text
+        are removed ('recall_fallback', or the rule ``rule_of`` gives the piece)."""
+        rec = self.records[target]
+        mine = [p for p in self.pieces if p.record == target and p.role != "removed"]
+        lo = min([chosen[0][0], *(p.start for p in mine)])
+        hi = max([chosen[-1][1], *(p.end for p in mine)])
+        bodies = sorted((p for p in self.pieces if p.role in ("body", "removed")), key=lambda p: p.start)
+        starts = [p.start for p in bodies]
+        restored: set[int] = set()
+        for a, b, _, _ in chosen:
+            j = bisect.bisect_right(starts, a) - 1
+            while j >= 0 and not (bodies[j].start <= a and b <= bodies[j].end):
+                j -= 1  # (a removed piece of another rule may start inside the line: a glued alt text)
+            if j >= 0:
+                restored.add(id(bodies[j]))
+        touched: set[int] = set()
+        for p in self.pieces:
+            if id(p) in restored:
+                if p.record is not None and p.record != target:
+                    touched.add(p.record)
+                p.role, p.rule, p.record = "body", None, target
+            elif lo <= p.start < hi and (p.record != target or p.role == "body"):
+                if p.role != "removed":
+                    if p.record is not None and p.record != target:
+                        touched.add(p.record)
+                    p.role, p.rule = "removed", rule_of(p) if rule_of else "recall_fallback"
+                p.record = target
+        rec.kind = "article"
+        rec.paragraphs = [t for _, _, t, _ in chosen]
+        rec.paragraph_spans = [(a, b) for a, b, _, _ in chosen]
+        rec.body_words = sum(words(t) for t in rec.paragraphs)
+        for idx in touched:  # what other records lost to the block
+            other = self.records[idx]
+            keep = [k for k, (a, _) in enumerate(other.paragraph_spans) if not lo <= a < hi]
+            other.paragraphs = [other.paragraphs[k] for k in keep]
+            other.paragraph_spans = [other.paragraph_spans[k] for k in keep]
+            other.body_words = sum(words(t) for t in other.paragraphs)
+            if not any(p.record == idx and p.role == "title" for p in self.pieces):
+                other.title = None
+
+    def page_mains(self) -> dict[int, int]:
+        """Page -> its main article: the article record with the most body characters."""
+        mains: dict[int, int] = {}
+        chars: dict[int, int] = {}
+        for idx, rec in enumerate(self.records):
+            if rec.kind == "article" and rec.paragraphs:
+                n = sum(len(t) for t in rec.paragraphs)
+                page = self.record_page[idx]
+                if n > chars.get(page, -1):
+                    mains[page], chars[page] = idx, n
+        return mains
+
+    def rule_view(self) -> list[tuple[int, int, int]]:
+        """What the rules made of the text, as the line model reads it: ``(start, end, group)`` of every piece
+        in text order, ``group`` an index into ``RULE_VIEW_GROUPS`` (the body, title or metadata of its page's
+        main article, the body of another article, a related record, other kept text; removed as menu
+        chrome, as low content, as reader comments, or by another rule)."""
+        mains = set(self.page_mains().values())
+        out: list[tuple[int, int, int]] = []
+        for p in sorted(self.pieces, key=lambda p: p.start):
+            if p.role == "removed":
+                rule = p.rule or ""
+                if rule in MENU_CHROME:
+                    g = "removed_menu"
+                elif rule in LOW_CONTENT:
+                    g = "removed_low_content"
+                elif "comment" in rule:
+                    g = "removed_comment"
+                else:
+                    g = "removed_other"
+            else:
+                rec = self.records[p.record] if p.record is not None else None
+                main = p.record in mains
+                if rec is not None and rec.kind == "related":
+                    g = "related"
+                elif p.role == "body":
+                    g = "main_body" if main else "article_body"
+                elif p.role == "title":
+                    g = "main_title" if main else "other_kept"
+                else:
+                    g = "main_meta" if main else "other_kept"
+            out.append((p.start, p.end, VIEW_INDEX[g]))
+        return out
