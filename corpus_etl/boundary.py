@@ -7,7 +7,7 @@ headline-like it and its neighbours are, whether the text after it opens an arti
 or dateline, and how much the topic changes there: the cosine of the words before and after at two
 window sizes and a TextTiling depth score), and ``boundary_probabilities`` scores them with a logistic
 regression trained by ``scripts/train_boundary.py`` (``make train``) on concatenations of the dev corpora
-(BBC, Reuters, Multi-News) built with known joins. The splitter (``split.py``) asks it whether a line opens
+(BBC, Reuters, Multi-News) built with known joins. The splitter (``corpus_etl.split``) asks it whether a line opens
 a new article; its rules stay as features and as the overrides for what is certain (separators).
 
 The model file ``models/boundary.json`` holds the feature names, the standardisation, the coefficients

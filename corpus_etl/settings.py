@@ -344,7 +344,7 @@ class ExtractionSettings(BaseModel):
         description='On a web page, a wire story opening with a dateline that states the day ("LONDON, March 25 -") '
         "whose article keeps fewer body words than this (and than half the story's words) is a brief of figures the "
         "classifiers read as chrome: the lines only a content judgement removed are its body again "
-        "(_Splitter._restore_dated_briefs).",
+        "(corpus_etl.split.passes.briefs).",
     )
 
     def split_options(self) -> SplitOptions:

@@ -202,5 +202,5 @@ def body_lines(
 ) -> list[str]:
     """The label of each of ``lines`` (logical lines of ``text``: one page of it), for the splitter: 'body' when
     the units labelled body hold half of the line's characters or more, else the label holding most of them.
-    ``view`` is what the rules made of the text (``split._Splitter.rule_view``)."""
+    ``view`` is what the rules made of the text (``split.SplitState.rule_view``)."""
     return line_classes(text, lines, view, rules, model)[0]

@@ -4,7 +4,7 @@ Cheap and label-free, computed per page:
 
 - the unit itself: length in characters and words, word length, punctuation, digits, capitals, whether it
   ends a sentence, inner sentences, stopword density (the page's stoplist, chosen as ``paragraphs.py``
-  does), separators of menus and breadcrumbs (``| » / • ·``), bullets, links, what ``split.py``'s line tests
+  does), separators of menus and breadcrumbs (``| » / • ·``), bullets, links, what ``split.lines``' line tests
   say (headline-like, table row, navigation list) and which rule of the rules file matches it (one binary
   feature per line rule, plus the byline, date-line, dateline, tag and comment-marker patterns);
 - layout: blank line before / after, size of its block, position in the page (by units and by characters),

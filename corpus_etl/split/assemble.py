@@ -10,6 +10,15 @@ from .state import SplitState
 
 
 def assemble(st: SplitState) -> None:
+    """The records and removed spans of the split, in ``st.result``: the records that hold a body (or, in a text of
+    stories, an article's headline alone) in text order, each extent from its first to its last kept piece
+    stretched over the whitespace up to the next span; every other piece a removed span. A record with no body
+    is no record: its kept pieces are removed ('orphan_<role>'; its headline as 'title_without_body' for an article
+    on a web page, 'related_link' for a teaser).
+
+    Reads the records and pieces (and ``st.page``); changes the pieces (roles, rules, record indices renumbered to the
+    records kept) and the records' extents (``char_start``, ``char_end``); writes ``st.result``.
+    """
     text_len = len(st.text)
     # Records with nothing but metadata are not records: their lines become removed spans. So is, on a web
     # page, a headline left with no body ("Terms of service | Privacy | ...", "Powered by WordPress.com VIP" over

@@ -91,7 +91,7 @@ class SplitOptions:
     title_model_skip_adjacent: bool = False
     title_inside_body_max_words: int = 40
     page_gap_min_words: int = 100
-    # (not a run setting) open reasons (see _Splitter.open_record) too weak to split a web page.
+    # (not a run setting) open reasons (see SplitState.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
     boundary_model: bool = True
     # (not a run setting) the text is one article (an explicit segment: a Multi-News article, a JSONL text): only

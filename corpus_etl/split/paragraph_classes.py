@@ -44,13 +44,13 @@ def is_link_chrome(st: SplitState, p: Piece) -> bool:
 
 
 def link_chrome_starts(st: SplitState, pieces: list[Piece]) -> list[int]:
-    """Sorted start offsets of the link-like chrome lines (``_link_chrome``) among ``pieces``."""
+    """Sorted start offsets of the link-like chrome lines (``is_link_chrome``) among ``pieces``."""
     return sorted(p.start for p in pieces if p.role == "removed" and is_link_chrome(st, p))
 
 
 def classes_in_context(st: SplitState, rec: RawRecord, pieces: list[Piece]) -> list[str]:
     """The classifier's classes of ``rec``'s paragraphs, read with the link-like chrome lines removed
-    between them (``_link_chrome``) in place as bad paragraphs, as jusText sees them in the HTML."""
+    between them (``is_link_chrome``) in place as bad paragraphs, as jusText sees them in the HTML."""
     return context_classes(st, rec.paragraphs, rec.paragraph_spans, link_chrome_starts(st, pieces))
 
 

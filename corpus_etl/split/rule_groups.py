@@ -55,7 +55,7 @@ def soft_removal(rule: str) -> bool:
     return rule in LOW_CONTENT or rule.startswith("line_model_") or rule in ("title_rejected", "low_content_block")
 
 
-# Groups of _Splitter.rule_view: what the rules made of a piece of a web page (the line model's features).
+# Groups of SplitState.rule_view: what the rules made of a piece of a web page (the line model's features).
 RULE_VIEW_GROUPS = (
     "main_body",
     "main_title",
@@ -70,5 +70,5 @@ RULE_VIEW_GROUPS = (
 )
 VIEW_INDEX = {g: k for k, g in enumerate(RULE_VIEW_GROUPS)}
 # Removed lines that are link-like web chrome: the paragraph classifier reads them as bad paragraphs
-# (short repeated lines too, see _Splitter._link_chrome).
+# (short repeated lines too, see paragraph_classes.is_link_chrome).
 LINK_CHROME = MENU_CHROME | {"related_link", "date_line"}

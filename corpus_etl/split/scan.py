@@ -34,7 +34,12 @@ _SEGMENT_OPENING_WORDS = 10  # in an explicit segment, a line of this many words
 
 
 def scan(st: SplitState) -> None:
-    """Read the lines in order (``step``), opening and filling records and recording every piece."""
+    """Read the lines in order (``step``), opening and filling records and recording every piece.
+
+    Reads the lines, the rules, the learned lines and ``page_starts``; writes the pieces, the records (titles,
+    paragraphs, metadata, body words), ``open_reason`` and ``record_page``, and the scan's own state (``cur``, ``main``,
+    ``zone``, ``page_no``, the runs).
+    """
     i = 0
     n = len(st.lines)
     while i < n:
@@ -42,11 +47,13 @@ def scan(st: SplitState) -> None:
 
 
 def step(st: SplitState, i: int) -> int:
+    """Classify line ``i`` (and the lines an author block takes with it): record its pieces, open or close records,
+    change zone and page. The index of the next line to read."""
     ln = st.lines[i]
     text = ln.text
     start = ln.start
     rec = st.current()
-    if i in st.page_starts:  # the page model's page start (see _line_model_bodies)
+    if i in st.page_starts:  # the page model's page start (see passes.bodies.line_model_bodies)
         if rec is not None:
             st.close()
             rec = None
@@ -372,7 +379,7 @@ def _raw_offset(st: SplitState, ln: Line, clean_offset: int) -> int:
 
 def _model_may_split(st: SplitState) -> bool:
     """Whether a model split here could stand: not on what already reads as a web page (where model
-    splits are weak) unless a page's worth of removed lines lies right before (``_merge_weak_splits``).
+    splits are weak) unless a page's worth of removed lines lies right before (``passes.records.merge_weak_splits``).
     Saves describing the lines of web pages for nothing."""
     n = st.chrome_seen
     if n < st.opts.page_min_chrome_lines or n * 1000 < st.opts.page_min_chrome_per_1000_words * st.boundaries.cum[-1]:

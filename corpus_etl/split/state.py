@@ -63,18 +63,18 @@ class SplitState:
         self.removed_run = 0  # pieces removed since the last kept one
         self.chrome_seen = 0  # lines removed so far by a rule that marks a web page (PAGE_CHROME)
         self.record_page: list[int] = []  # per record: the page it is on
-        self.page = False  # set by _finish: the text is a web page (see _is_page)
+        self.page = False  # set by detect_page: the text is a web page
         self.stops: frozenset[str] | None = None  # stopwords of the page's language (chosen lazily)
         self.para_opts = opts.paragraphs
         self.initial_classes: dict[str, str] = {}  # the classifier's initial class by paragraph text
-        # a web page's article paragraphs before trimming: (start, end, text, record) (see _recall_fallback)
+        # a web page's article paragraphs before trimming: (start, end, text, record) (see recall_fallback)
         self.pretrim: list[tuple[int, int, str, int]] = []
         # P(opens an article) of a block-opening line, asked for where the splitter decides (boundary.py)
         self.bmodel: BoundaryModel | None = load_boundary_model() if opts.boundary_model else None
         self.boundaries = BoundaryScorer(text, self.lines, rules, opts, self.bmodel)
         # rule_view() kept after the decisions of the rules (see rules_view_of; the line model's training)
         self.capture_view = False
-        self.title_index: PageIndex | None = None  # the title model's index of the lines (_choose_titles)
+        self.title_index: PageIndex | None = None  # the title model's index of the lines (choose_titles)
         self.titles_asked: dict[int, tuple[int, int]] = {}  # record -> (body line, first line) asked about
         self.view: list[tuple[int, int, int]] = []
         # lines where a page starts by the page model's decision on an earlier pass (split_text)
@@ -116,7 +116,7 @@ class SplitState:
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))
         self.removed_run += 1
-        if rule in PAGE_CHROME and rule not in REPEATS:  # (as _is_page counts them)
+        if rule in PAGE_CHROME and rule not in REPEATS:  # (as passes.records._is_page counts them)
             self.chrome_seen += 1
 
     def keep(self, start: int, end: int, role: str) -> None:
@@ -164,7 +164,7 @@ class SplitState:
 
     def drop_record(self, idx: int, rule_of: Callable[[Piece], str]) -> None:
         """Remove every kept piece of record ``idx`` (rule ``rule_of`` gives each its reason); the record, empty,
-        is then no record (``_finish``)."""
+        is then no record (``assemble``)."""
         for p in self.pieces:
             if p.record == idx and p.role != "removed":
                 p.role, p.rule, p.record = "removed", rule_of(p), None

@@ -271,7 +271,7 @@ def test_legacy_encodings_are_read_as_what_they_are(run):
     )
     assert got["russian_cp1251.txt"].startswith("ru Правительство одобрило новый бюджет Правительство России")
     assert got["utf32le.txt"].startswith("en A Story Written In UTF-32 The owners")
-    # (the splitter takes the Japanese headline for chrome before the title: a rule of split.py, not decoding)
+    # (the splitter takes the Japanese headline for chrome before the title: a rule of the splitter, not decoding)
     assert (
         got["japanese_sjis.txt"].startswith("ja ") and "政府は月曜日、物価の上昇に対応する" in got["japanese_sjis.txt"]
     )

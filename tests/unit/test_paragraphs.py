@@ -410,7 +410,7 @@ def test_a_comment_count_over_the_article_is_no_thread_though_comments_come_belo
     assert check_coverage(res) == []
 
 
-# The recall safeguard (_Splitter._recall_fallback): an article laid out as a headline over each paragraph,
+# The recall safeguard (split.passes.trim.recall_fallback): an article laid out as a headline over each paragraph,
 # after a short promo text that the teaser-list rule takes for the article.
 PROMO = [
     "If you would like to have the best of what we write sent to you, you can sign up for our newsletter, "

@@ -1,4 +1,4 @@
-"""Wire briefs of figures on web pages (``_Splitter._restore_dated_briefs``): the rows of an earnings table are
+"""Wire briefs of figures on web pages (``split.passes.briefs.restore_dated_briefs``): the rows of an earnings table are
 short lines with few stopwords, which the paragraph classifier and the line model read as chrome; the story
 must keep them, with its headline, and never become a record titled by its dateline."""
 

@@ -23,7 +23,7 @@ def line_model_bodies(st: SplitState) -> None:
     not menus or teasers they took for one). Each body line goes to the last holder starting before it
     (the first holder for lines before them all), unless a record of kind 'related' (a heading said what it
     is) starts between them after ``page_gap_min_words`` words of the holder's body: that line stays as the
-    rules left it. Each holder takes its lines (``_take_block``),
+    rules left it. Each holder takes its lines (``SplitState.take_block``),
     its title and metadata staying; what it or other records kept between its first and last body line
     and the model does not call body is removed as 'line_model_<label>' (the label the model gave most of
     the line: other, comment, headline). A line a rule of the rules file or the learned boilerplate
@@ -37,7 +37,12 @@ def line_model_bodies(st: SplitState) -> None:
 
     The page model (``linemodel.pages``, on the first pass of ``split_text`` only) reads each page's gaps
     between body lines; where it says another page starts, the line after the gap's last body line is kept
-    in ``found_page_starts`` for the second pass."""
+    in ``found_page_starts`` for the second pass.
+
+    Reads the lines, the pieces (through ``SplitState.rule_view``), the records and the line and page models;
+    changes the pieces and the records' bodies (``SplitState.take_block``, ``SplitState.drop_record``); writes
+    ``found_page_starts`` and ``unsplit_gaps`` (and ``capture_gaps`` for the page model's training).
+    """
     from ...linemodel import default_model, line_classes
     from ...linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path
 

@@ -34,7 +34,12 @@ def restore_dated_briefs(st: SplitState) -> None:
     took) become its body; a line a rule removes for what it is (an advertisement) stays removed. With no
     title above the dateline, a headline-like line removed right before it becomes the title (a story no record
     holds is restored only under such a headline: a teaser "ZURICH, Oct 31 (Reuters) - ..." is not); the title is
-    then chosen again above the body (``_choose_titles``), or stays NULL."""
+    then chosen again above the body (``choose_titles``, the pass after this one), or stays NULL.
+
+    Reads the lines, pieces and records; changes the pieces and the records' bodies, titles and datelines, and may
+    insert an article record (renumbering the records after it with their ``open_reason``, ``record_page`` and
+    ``titles_asked``).
+    """
     stop = PAGE_CHROME - {"advertisement"} - REPEATS  # (a table's header line may repeat)
     starts = [ln.start for ln in st.lines]
     pieces = sorted(st.pieces, key=lambda p: p.start)

@@ -52,6 +52,9 @@ def merge_weak_splits(st: SplitState) -> None:
     ``_continues``). The headline of a joined record becomes a body paragraph (a subheading, or a
     teaser the classifier then removes); its pieces, paragraphs and metadata move to the article
     it continues.
+
+    Reads the records, ``open_reason`` and the pieces; changes the pieces' records (and a joined title's role), the
+    records' paragraphs, metadata and kind. A joined record is left empty (``assemble`` drops it).
     """
     target: dict[int, int] = {}
     last_article: int | None = None
@@ -140,7 +143,10 @@ def long_related_are_articles(st: SplitState) -> None:
     """In a text that is no web page (stories one after another), a 'related' record of
     ``page_gap_min_words`` words or more is a story, not a teaser (a teaser is a headline and a sentence or
     two): its kind becomes 'article' (a "More from ..." line at the end of a story had opened a related zone
-    over the stories after it)."""
+    over the stories after it).
+
+    Reads and changes the records' ``kind``.
+    """
     for rec in st.records:
         if rec.kind == "related" and rec.body_words >= st.opts.page_gap_min_words:
             rec.kind = "article"
@@ -150,7 +156,10 @@ def demote_untitled(st: SplitState) -> None:
     """On a web page, an article with no headline and no metadata is a block of the page (a list of
     teasers, a promo) when another article of the same page (not of another page of the file: a new
     page's chrome or a separator line starts one) has its headline and a date, a byline or tags over a
-    body: that one is the page's article, the untitled block becomes 'related'."""
+    body: that one is the page's article, the untitled block becomes 'related'.
+
+    Reads the records and ``record_page``; changes the records' ``kind``.
+    """
     by_page: dict[int, list[RawRecord]] = {}
     for r, page in zip(st.records, st.record_page, strict=True):
         if r.kind == "article" and r.paragraphs:
@@ -166,7 +175,10 @@ def demote_untitled(st: SplitState) -> None:
 
 def untitle_lone_headlines(st: SplitState) -> None:
     """In an explicit segment, a record that is a headline-like line and nothing else (a tweet, a one-line
-    article) holds that line as its body, not as a title over no body."""
+    article) holds that line as its body, not as a title over no body.
+
+    Reads the records and their title pieces; changes both (the title piece becomes the body).
+    """
     for idx, rec in enumerate(st.records):
         if rec.title is None or rec.paragraphs or rec.kind != "article":
             continue

@@ -23,8 +23,12 @@ def choose_titles(st: SplitState) -> None:
     line becomes the record's title piece (a line removed as chrome, or the body's first paragraph) when
     it lies after the records before it and no later than the body's start; a title it replaces is
     removed as 'title_rejected'. A line among the body's first lines becomes the title when the body
-    before it is a few words of chrome (``_title_inside_body``). Where the model finds none, the title
-    stays."""
+    before it is a few words of chrome (``title_inside_body``). Where the model finds none, the title
+    stays.
+
+    Reads the lines, pieces and records and the title model; changes title pieces (a new title, 'title_rejected',
+    'pre_title_chrome') and the records' titles and bodies; keeps what it asked in ``st.titles_asked`` (run twice).
+    """
     from ...titles import choose_title, page_index, title_model_path
     from ...titles import load_model as load_title_model
 

@@ -32,6 +32,10 @@ def trim_edges(st: SplitState) -> None:
 
     And a record whose body is mostly such lines (a menu that got a headline) is no article: its
     lines become removed spans ('navigation_block').
+
+    Reads the records and pieces (and the paragraph classifier); changes pieces to removed (with the rule), the
+    records' paragraphs, spans and body words (and the title of a removed block); on a web page keeps the articles'
+    paragraphs before trimming in ``st.pretrim`` (for ``recall_fallback``).
     """
     by_record: dict[int, list[Piece]] = {}
     for p in sorted(st.pieces, key=lambda p: p.start):
@@ -221,8 +225,8 @@ def recall_fallback(st: SplitState) -> None:
     next to the text the classifier finds good in the page's articles, a block of that good text
     becomes the article's body.
 
-    The page's article paragraphs before trimming (``_pretrim``: of every record that was an article
-    then, whatever cut them since: classifier, removed block, another article of the page) are read
+    The page's article paragraphs before trimming (``st.pretrim``, kept by ``trim_edges``: of every record that was
+    an article then, whatever cut them since: classifier, removed block, another article of the page) are read
     as one sequence, link-like chrome lines in place, and grouped into blocks of good paragraphs as in
     ``_off_main_block``. It fires when the page's longest article keeps less than
     ``SplitOptions.recall_fallback_share`` of the characters of that good text, and the largest block
@@ -232,6 +236,9 @@ def recall_fallback(st: SplitState) -> None:
     them as its body; everything else kept between its old and new text (its former body, records
     in between) is removed with rule 'recall_fallback', so the former cut stays auditable. Records of
     kind 'related' and reader comments never count: a heading said what they are.
+
+    Reads ``st.pretrim``, the records, ``record_page`` and the pieces; changes, through ``SplitState.take_block``, the
+    pieces and the records' bodies (and kind).
     """
     by_page: dict[int, list[tuple[int, int, str, int]]] = {}
     for para in st.pretrim:
