@@ -33,7 +33,7 @@ from .state import SplitState
 
 def capture_rule_view(st: SplitState) -> None:
     """Keep what the rules made of the text (``SplitState.rule_view``) in ``st.view``: the line model's training
-    reads it (``rule_view_of``). Changes nothing else."""
+    reads it (``rule_view_of``). Reads the pieces and records; writes ``st.view``, changes nothing else."""
     st.view = st.rule_view()
 
 

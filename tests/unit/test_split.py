@@ -685,3 +685,31 @@ def test_a_headline_over_a_dateline_opens_a_story_after_a_brief():
     # a subheading over a dateline'd paragraph of the same story, with no body before it, opens nothing
     one = split_text("SHARES FALL\n\nLONDON, March 3 - Shares fell sharply on Tuesday in heavy trading.\n", RULES)
     assert len(one.records) == 1
+
+
+def test_the_passes_run_in_the_order_of_PASSES_each_stating_its_contract():
+    """``corpus_etl.split.run.PASSES`` is the one list of the splitter's steps: the scan first, the assembly last,
+    names unique, and each pass's docstring says what it reads (its contract with the passes around it). A split
+    run pass by pass, as ``run`` does, is the split ``split_text`` makes."""
+    from corpus_etl.split import PASSES, SplitState
+
+    names = [p.name for p in PASSES]
+    assert names[0] == "scan" and names[-1] == "assemble"
+    assert len(set(names)) == len(names)
+    for p in PASSES:
+        assert p.run.__doc__ and "Reads" in p.run.__doc__, p.name
+    text = (SAMPLES / "site_b_transit.txt").read_text(encoding="utf-8")
+    opts = replace(SplitOptions(), page_model=False)
+    st = SplitState(text, RULES, opts)
+    ran = []
+    for p in PASSES:
+        if p.when(st):
+            p.run(st)
+            ran.append(p.name)
+    assert st.page and "line_model_bodies" in ran  # a web page: the page's passes ran
+    assert ran == [p.name for p in PASSES if p.name in ran]
+    assert st.result is not None and not check_coverage(st.result)
+    again = split_text(text, RULES, opts)
+    assert [(r.title, r.char_start, r.char_end) for r in again.records] == [
+        (r.title, r.char_start, r.char_end) for r in st.result.records
+    ]
