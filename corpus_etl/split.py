@@ -7,7 +7,8 @@ main articles, and related-story teasers after an "Editors' Recommendations"-sty
 
 A text with web chrome is one web page: only strong evidence opens a second article there (see
 ``_merge_weak_splits``), and the bodies are trimmed by the paragraph classifier of ``paragraphs.py``.
-Lines learned as the outlet's boilerplate (``learned.py``) are removed ('learned_repeat').
+Lines learned as the outlet's boilerplate (``learned.py``) are removed ('learned_repeat'), and so are the
+paragraphs a file of explicit segments repeats across unrelated clusters ('collection_repeat', ``formats.py``).
 
 The result accounts for the whole text: record extents and the removed spans between them partition
 ``[0, len(text))``; removed spans inside a record's extent carry that record's index.
@@ -165,6 +166,7 @@ class SplitOptions:
     recall_fallback_min_chars: int = 1000
     recall_fallback_block_share: float = 0.5
     brief_min_words: int = 20
+    collection_min_clusters: int = 3
 
 
 # --------------------------------------------------------------------------------------------------
@@ -496,9 +498,13 @@ class _Splitter:
         opts: SplitOptions,
         learned: frozenset[str] = frozenset(),
         page_starts: frozenset[int] = frozenset(),
+        collection: frozenset[str] = frozenset(),
     ) -> None:
         self.text = text
         self.learned = learned  # line hashes learned as the outlet's boilerplate (corpus_etl.learned)
+        # line hashes of the paragraphs the file repeats across unrelated clusters (learned.collection_repeats)
+        self.collection = collection
+        self._repeat_rules: dict[int, str | None] = {}
         self.rules = rules
         self.opts = opts
         self.lines = logical_lines(text)
@@ -626,12 +632,21 @@ class _Splitter:
         return self._rule_cache[i]
 
     def is_learned(self, i: int) -> bool:
-        """Whether line ``i`` is a line learned as the outlet's boilerplate."""
-        if not self.learned:
-            return False
-        from .learned import line_hash  # (learned imports this module)
+        """Whether line ``i`` is a line learned as the outlet's boilerplate or as the collection's."""
+        return self.repeat_rule(i) is not None
 
-        return line_hash(self.lines[i].text) in self.learned
+    def repeat_rule(self, i: int) -> str | None:
+        """The rule removing line ``i`` as learned boilerplate: 'learned_repeat' (the outlet's lines),
+        'collection_repeat' (the paragraphs the file repeats across clusters), or None."""
+        if not self.learned and not self.collection:
+            return None
+        if i not in self._repeat_rules:
+            from .learned import line_hash  # (learned imports this module)
+
+            h = line_hash(self.lines[i].text)
+            rule = "learned_repeat" if h in self.learned else "collection_repeat" if h in self.collection else None
+            self._repeat_rules[i] = rule
+        return self._repeat_rules[i]
 
     def next_content(self, i: int) -> Line | None:
         """The next line after ``i`` that no line rule removes."""
@@ -712,8 +727,8 @@ class _Splitter:
         if self.zone == "comments":  # reader comments under an article are not records
             self.remove(start, ln.end, "comments")
             return i + 1
-        if text == ln.text and self.is_learned(i):
-            self.remove(start, ln.end, "learned_repeat")
+        if text == ln.text and (repeat := self.repeat_rule(i)):
+            self.remove(start, ln.end, repeat)
             return i + 1
         if text in self.repeated:
             self.remove(start, ln.end, "repeated_line")
@@ -2021,6 +2036,7 @@ _MENU_CHROME = frozenset(
         "navigation_list",
         "read_more_link",
         "learned_repeat",
+        "collection_repeat",
         "relative_time",
         "video_link",
     ]
@@ -2040,7 +2056,7 @@ _PAGE_CHROME = _MENU_CHROME | {
     "repeated_line",
 }
 # Lines removed for repeating (in the text, or across the folder's files): alone no evidence of a web page.
-_REPEATS = frozenset(["repeated_line", "learned_repeat"])
+_REPEATS = frozenset(["repeated_line", "learned_repeat", "collection_repeat"])
 # Removed lines of text the rules found weak (rule_view's group 'removed_low_content').
 _LOW_CONTENT = frozenset(
     [
@@ -2097,7 +2113,11 @@ def _merge_adjacent(spans: list[RemovedSpan]) -> list[RemovedSpan]:
 
 
 def split_text(
-    text: str, rules: Rules, opts: SplitOptions | None = None, learned: frozenset[str] = frozenset()
+    text: str,
+    rules: Rules,
+    opts: SplitOptions | None = None,
+    learned: frozenset[str] = frozenset(),
+    collection: frozenset[str] = frozenset(),
 ) -> SplitResult:
     """Split a plain-text source into records and removed spans.
 
@@ -2107,6 +2127,8 @@ def split_text(
         opts: splitter options.
         learned: hashes (``corpus_etl.learned.line_hash``) of the lines learned as boilerplate of the
             file's outlet; such a line is removed with rule 'learned_repeat'.
+        collection: hashes of the paragraphs the text's file repeats across unrelated clusters
+            (``corpus_etl.learned.collection_repeats``); such a line is removed with rule 'collection_repeat'.
 
     Returns:
         The records in text order (``char_start``/``char_end`` set) and the removed spans; record
@@ -2116,10 +2138,10 @@ def split_text(
     text is split a second time with a page starting at each line it found (one extra pass, never more).
     """
     opts = opts or SplitOptions()
-    sp = _Splitter(text, rules, opts, learned)
+    sp = _Splitter(text, rules, opts, learned, collection=collection)
     result = sp.run()
     if sp.found_page_starts:  # the page model found pages inside a page: split again with them as page starts
-        result = _Splitter(text, rules, opts, learned, frozenset(sp.found_page_starts)).run()
+        result = _Splitter(text, rules, opts, learned, frozenset(sp.found_page_starts), collection).run()
     result.page_gap_probs = [(sp.lines[i].start, q) for i, q in sorted(sp.unsplit_gaps.items()) if i < len(sp.lines)]
     return result
 
