@@ -201,12 +201,14 @@ def split_multinews(text: str, rules: Rules, opts: SplitOptions) -> SplitResult:
     of at least ``opts.collection_min_clusters`` different clusters hold is removed (rule
     ``collection_repeat``, ``learned.collection_repeats``); an article left with nothing is no record.
     """
-    articles = ((c, _unwrap_multinews(text[start:end], start)[0]) for c, start, end, _ in _multinews_segments(text))
-    collection = collection_repeats(articles, rules, opts.collection_min_clusters)
+    segments = list(_multinews_segments(text))
+    # (the articles' text as _unwrap_multinews converts it, without its offset map)
+    articles = ((c, text[start:end].replace(_MN_NEWLINE, "\n")) for c, start, end, _ in segments)
+    found = collection_repeats(articles, rules, opts.collection_min_clusters)
     b = _Builder(text, rules, opts)
-    for cluster, start, end, sep in _multinews_segments(text):
+    for k, (cluster, start, end, sep) in enumerate(segments):
         conv, mapping = _unwrap_multinews(text[start:end], start)
-        b.segment(conv, mapping, cluster, None, collection)
+        b.segment(conv, mapping, cluster, None, found.hashes if k in found.segments else frozenset())
         if sep is not None:
             b.envelope(sep.start(), sep.end(), "multinews_separator")
     return b.result()

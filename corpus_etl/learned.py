@@ -31,7 +31,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
@@ -102,7 +104,15 @@ def _metadata_line(text: str, rules: Rules) -> bool:
     )
 
 
-def collection_repeats(segments: Iterable[tuple[int, str]], rules: Rules, min_clusters: int) -> frozenset[str]:
+@dataclass(frozen=True)
+class CollectionRepeats:
+    """What ``collection_repeats`` found in one file."""
+
+    hashes: frozenset[str]  # the ``line_hash`` of each paragraph repeated across clusters
+    segments: frozenset[int]  # the segments holding one, by position in the input (the others need no check)
+
+
+def collection_repeats(segments: Iterable[tuple[int, str]], rules: Rules, min_clusters: int) -> CollectionRepeats:
     """The paragraphs repeated across the clusters of one file: boilerplate of the collection.
 
     Args:
@@ -113,23 +123,29 @@ def collection_repeats(segments: Iterable[tuple[int, str]], rules: Rules, min_cl
             it; 0 turns the rule off.
 
     Returns:
-        The ``line_hash`` of every such paragraph (a logical line, ``split.logical_lines``, with a letter):
-        a paragraph repeated by the articles of one cluster counts once, whatever its length.
+        The ``line_hash`` of every such paragraph (a logical line, ``split.logical_lines``, with a letter),
+        and which segments hold one: a paragraph repeated by the articles of one cluster counts once, whatever
+        its length. Memory: one entry per distinct paragraph and 8 bytes per paragraph of the file.
     """
     if min_clusters <= 0:
-        return frozenset()
+        return CollectionRepeats(frozenset(), frozenset())
     seen: dict[str, tuple[int, int]] = {}  # hash -> (the last cluster that held it, distinct clusters)
+    held: list[array[int]] = []  # per segment, its counted paragraphs' hashes as 64-bit integers
     for cluster, text in segments:
+        mine = array("Q")
         for t in {ln.text for ln in logical_lines(text)}:
             if any(c.isalpha() for c in t) and not _metadata_line(t, rules):
                 h = line_hash(t)
+                mine.append(int(h, 16))
                 last, n = seen.get(h, (-1, 0))
                 if last != cluster:
                     if last > cluster:
                         raise ValueError("collection_repeats: segments must come in cluster order")
                     seen[h] = (cluster, n + 1)
-    seen.pop("", None)
-    return frozenset(h for h, (_, n) in seen.items() if n >= min_clusters)
+        held.append(mine)
+    hashes = frozenset(h for h, (_, n) in seen.items() if n >= min_clusters)
+    keys = {int(h, 16) for h in hashes}
+    return CollectionRepeats(hashes, frozenset(i for i, mine in enumerate(held) if not keys.isdisjoint(mine)))
 
 
 class LineCounts:
