@@ -5,6 +5,10 @@ article text in an envelope (``|||||`` separators and ``NEWLINE_CHAR`` tokens; J
 other fields): the article text is unwrapped into a converted string with an offset map back to the
 file, split with the plain-text splitter, and its spans are mapped back, so records and removed spans
 still tile the file exactly. The envelope itself is recorded as removed spans.
+
+In a Multi-News file a paragraph held by articles of at least ``collection_min_clusters`` different clusters
+(unrelated stories) is boilerplate of the collection (``learned.collection_repeats``), removed with rule
+``collection_repeat``: a crawl notice or a video player's text scraped in place of an article.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
+from .learned import collection_repeats
 from .rules import Rules
 from .split import RawRecord, RemovedSpan, SplitOptions, SplitResult, split_text
 
@@ -130,9 +136,16 @@ class _Builder:
             else:
                 self.removed.append(RemovedSpan(start, end, rule))
 
-    def segment(self, converted: str, mapping: OffsetMap, cluster: int, meta: dict[str, object] | None) -> None:
+    def segment(
+        self,
+        converted: str,
+        mapping: OffsetMap,
+        cluster: int,
+        meta: dict[str, object] | None,
+        collection: frozenset[str] = frozenset(),
+    ) -> None:
         # an explicit segment is one article: only strong evidence opens another record in it
-        res = split_text(converted, self.rules, replace(self.opts, one_article=True))
+        res = split_text(converted, self.rules, replace(self.opts, one_article=True), collection=collection)
         records, removed = _shift(res, mapping, len(self.records))
         for rec in records:
             rec.cluster = cluster
@@ -168,24 +181,36 @@ def _unwrap_multinews(raw: str, base: int) -> tuple[str, OffsetMap]:
     return "".join(out), m
 
 
-def split_multinews(text: str, rules: Rules, opts: SplitOptions) -> SplitResult:
-    """Split a Multi-News ``.src`` text: one cluster a line, articles joined by ``|||||``.
-
-    Each article keeps its cluster (0-based line number) in ``RawRecord.cluster``.
-    """
-    b = _Builder(text, rules, opts)
+def _multinews_segments(text: str) -> Iterator[tuple[int, int, int, re.Match[str] | None]]:
+    """(cluster, start, end, the separator after it or None) of each article of a ``.src`` text, in order."""
     pos = 0
     for cluster, line in enumerate(text.splitlines(keepends=True)):
         content_end = pos + len(line.rstrip("\r\n"))
         seg_start = pos
         for sep in _MN_SEPARATOR.finditer(text, pos, content_end):
-            conv, mapping = _unwrap_multinews(text[seg_start : sep.start()], seg_start)
-            b.segment(conv, mapping, cluster, None)
-            b.envelope(sep.start(), sep.end(), "multinews_separator")
+            yield cluster, seg_start, sep.start(), sep
             seg_start = sep.end()
-        conv, mapping = _unwrap_multinews(text[seg_start : pos + len(line)], seg_start)
-        b.segment(conv, mapping, cluster, None)
+        yield cluster, seg_start, pos + len(line), None
         pos += len(line)
+
+
+def split_multinews(text: str, rules: Rules, opts: SplitOptions) -> SplitResult:
+    """Split a Multi-News ``.src`` text: one cluster a line, articles joined by ``|||||``.
+
+    Each article keeps its cluster (0-based line number) in ``RawRecord.cluster``. A paragraph that articles
+    of at least ``opts.collection_min_clusters`` different clusters hold is removed (rule
+    ``collection_repeat``, ``learned.collection_repeats``); an article left with nothing is no record.
+    """
+    segments = list(_multinews_segments(text))
+    # (the articles' text as _unwrap_multinews converts it, without its offset map)
+    articles = ((c, text[start:end].replace(_MN_NEWLINE, "\n")) for c, start, end, _ in segments)
+    found = collection_repeats(articles, rules, opts.collection_min_clusters)
+    b = _Builder(text, rules, opts)
+    for k, (cluster, start, end, sep) in enumerate(segments):
+        conv, mapping = _unwrap_multinews(text[start:end], start)
+        b.segment(conv, mapping, cluster, None, found.hashes if k in found.segments else frozenset())
+        if sep is not None:
+            b.envelope(sep.start(), sep.end(), "multinews_separator")
     return b.result()
 
 

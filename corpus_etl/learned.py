@@ -17,6 +17,13 @@ Pure functions. The flow runs ``scan_counts`` over the run's files in a pre-pass
 per file, counted per outlet in a compact ``LineCounts``), adds the counts kept from earlier runs (table
 ``line_hashes``) and passes ``learn_counts(...)``'s result, plain data, to the batch workers; the
 splitter removes a learned line with rule ``learned_repeat``.
+
+Inside one file of explicit segments grouped in clusters of one story each (a Multi-News ``.src`` file: a
+line is a cluster), the same counting needs no outlet and no pre-pass: ``collection_repeats`` finds the
+paragraphs held by segments of at least ``min_clusters`` different clusters, which the splitter removes
+with rule ``collection_repeat``. The clusters are the guard there: wire copy is shared by the articles of
+one story (one cluster), while a scraper's failure text (a crawl notice, a video player's or Twitter's
+text standing in for the article) turns up under unrelated stories, so running text is counted too.
 """
 
 from __future__ import annotations
@@ -24,17 +31,20 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from .settings import Settings
-from .split import Line, is_prose, logical_lines, words
+from .split import Line, is_prose, logical_lines, parse_byline, parse_date_line, words
 
 if TYPE_CHECKING:
     from .discover import SourceFile
+    from .rules import Rules
 
 # Prose lines of at least this many words are never learned (wire copy, see the module docstring).
 PROSE_MIN_WORDS = 8
@@ -84,6 +94,58 @@ def file_line_hashes(text: str, lines: Iterable[Line] | None = None) -> list[str
     out = {line_hash(t) for t in {ln.text for ln in (logical_lines(text) if lines is None else lines)} if learnable(t)}
     out.discard("")
     return sorted(out)
+
+
+def _metadata_line(text: str, rules: Rules) -> bool:
+    """Whether the splitter would keep ``text`` as a record's metadata (tags, a date line, a byline): shared by
+    unrelated articles of one wire or outlet ("By The Associated Press"), it is never collection boilerplate."""
+    return bool(
+        rules.tag.fullmatch(text) or (words(text) <= 16 and parse_date_line(text, rules)) or parse_byline(text, rules)
+    )
+
+
+@dataclass(frozen=True)
+class CollectionRepeats:
+    """What ``collection_repeats`` found in one file."""
+
+    hashes: frozenset[str]  # the ``line_hash`` of each paragraph repeated across clusters
+    segments: frozenset[int]  # the segments holding one, by position in the input (the others need no check)
+
+
+def collection_repeats(segments: Iterable[tuple[int, str]], rules: Rules, min_clusters: int) -> CollectionRepeats:
+    """The paragraphs repeated across the clusters of one file: boilerplate of the collection.
+
+    Args:
+        segments: (cluster, text) of each explicit segment of the file (an article of a Multi-News line),
+            in file order (clusters ascending).
+        rules: the rules the file is split with (a byline, date or tag line is never counted).
+        min_clusters: a paragraph is boilerplate when segments of at least this many distinct clusters hold
+            it; 0 turns the rule off.
+
+    Returns:
+        The ``line_hash`` of every such paragraph (a logical line, ``split.logical_lines``, with a letter),
+        and which segments hold one: a paragraph repeated by the articles of one cluster counts once, whatever
+        its length. Memory: one entry per distinct paragraph and 8 bytes per paragraph of the file.
+    """
+    if min_clusters <= 0:
+        return CollectionRepeats(frozenset(), frozenset())
+    seen: dict[str, tuple[int, int]] = {}  # hash -> (the last cluster that held it, distinct clusters)
+    held: list[array[int]] = []  # per segment, its counted paragraphs' hashes as 64-bit integers
+    for cluster, text in segments:
+        mine = array("Q")
+        for t in {ln.text for ln in logical_lines(text)}:
+            if any(c.isalpha() for c in t) and not _metadata_line(t, rules):
+                h = line_hash(t)
+                mine.append(int(h, 16))
+                last, n = seen.get(h, (-1, 0))
+                if last != cluster:
+                    if last > cluster:
+                        raise ValueError("collection_repeats: segments must come in cluster order")
+                    seen[h] = (cluster, n + 1)
+        held.append(mine)
+    hashes = frozenset(h for h, (_, n) in seen.items() if n >= min_clusters)
+    keys = {int(h, 16) for h in hashes}
+    return CollectionRepeats(hashes, frozenset(i for i, mine in enumerate(held) if not keys.isdisjoint(mine)))
 
 
 class LineCounts:

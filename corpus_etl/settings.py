@@ -156,6 +156,15 @@ class ExtractionSettings(BaseModel):
         description="A line (not running text) held by at least this many distinct files of one outlet (folder) "
         "is learned as boilerplate and removed (rule 'learned_repeat'); 0 turns learning off.",
     )
+    collection_min_clusters: int = Field(
+        3,
+        ge=0,
+        description="In a Multi-News file, a paragraph (normalised as learned lines are; not a byline, date or tag "
+        "line) held by articles of at least this many different clusters (unrelated stories) is boilerplate of the "
+        "collection, such as a crawl notice or a video player's text, and is removed (rule 'collection_repeat'); "
+        "an article left with nothing is no record. A paragraph shared by the articles of one cluster (wire copy "
+        "of the same story) counts once. 0 turns it off.",
+    )
     min_body_words_before_split: int = Field(
         40, ge=1, description="Body words before a headline may start a new article."
     )
@@ -346,6 +355,13 @@ class ExtractionSettings(BaseModel):
         "classifiers read as chrome: the lines only a content judgement removed are its body again "
         "(corpus_etl.split.passes.briefs).",
     )
+
+    @field_validator("collection_min_clusters")
+    @classmethod
+    def _some_clusters(cls, value: int) -> int:
+        if value == 1:  # (one cluster holds every paragraph: the whole file would go)
+            raise ValueError("collection_min_clusters must be 0 (off) or at least 2")
+        return value
 
     def split_options(self) -> SplitOptions:
         """The splitter's options (``corpus_etl.split.SplitOptions``, with ``ParagraphOptions``) of these settings."""

@@ -7,7 +7,8 @@ main articles, and related-story teasers after an "Editors' Recommendations"-sty
 
 A text with web chrome is one web page: only strong evidence opens a second article there (see
 ``passes.records.merge_weak_splits``), and the bodies are trimmed by the paragraph classifier of ``paragraphs.py``.
-Lines learned as the outlet's boilerplate (``learned.py``) are removed ('learned_repeat').
+Lines learned as the outlet's boilerplate (``learned.py``) are removed ('learned_repeat'), and so are the
+paragraphs a file of explicit segments repeats across unrelated clusters ('collection_repeat', ``formats.py``).
 
 The result accounts for the whole text: record extents and the removed spans between them partition
 ``[0, len(text))``; removed spans inside a record's extent carry that record's index.

@@ -118,3 +118,4 @@ class SplitOptions:
     recall_fallback_min_chars: int = 1000
     recall_fallback_block_share: float = 0.5
     brief_min_words: int = 20
+    collection_min_clusters: int = 3

@@ -14,6 +14,7 @@ MENU_CHROME = frozenset(
         "navigation_list",
         "read_more_link",
         "learned_repeat",
+        "collection_repeat",
         "relative_time",
         "video_link",
     ]
@@ -33,7 +34,7 @@ PAGE_CHROME = MENU_CHROME | {
     "repeated_line",
 }
 # Lines removed for repeating (in the text, or across the folder's files): alone no evidence of a web page.
-REPEATS = frozenset(["repeated_line", "learned_repeat"])
+REPEATS = frozenset(["repeated_line", "learned_repeat", "collection_repeat"])
 # Removed lines of text the rules found weak (rule_view's group 'removed_low_content').
 LOW_CONTENT = frozenset(
     [

@@ -83,7 +83,11 @@ def run(st: SplitState) -> SplitResult:
 
 
 def split_text(
-    text: str, rules: Rules, opts: SplitOptions | None = None, learned: frozenset[str] = frozenset()
+    text: str,
+    rules: Rules,
+    opts: SplitOptions | None = None,
+    learned: frozenset[str] = frozenset(),
+    collection: frozenset[str] = frozenset(),
 ) -> SplitResult:
     """Split a plain-text source into records and removed spans.
 
@@ -93,6 +97,8 @@ def split_text(
         opts: splitter options.
         learned: hashes (``corpus_etl.learned.line_hash``) of the lines learned as boilerplate of the
             file's outlet; such a line is removed with rule 'learned_repeat'.
+        collection: hashes of the paragraphs the text's file repeats across unrelated clusters
+            (``corpus_etl.learned.collection_repeats``); such a line is removed with rule 'collection_repeat'.
 
     Returns:
         The records in text order (``char_start``/``char_end`` set) and the removed spans; record
@@ -102,10 +108,10 @@ def split_text(
     text is split a second time with a page starting at each line it found (one extra pass, never more).
     """
     opts = opts or SplitOptions()
-    sp = SplitState(text, rules, opts, learned)
+    sp = SplitState(text, rules, opts, learned, collection=collection)
     result = run(sp)
     if sp.found_page_starts:  # the page model found pages inside a page: split again with them as page starts
-        result = run(SplitState(text, rules, opts, learned, frozenset(sp.found_page_starts)))
+        result = run(SplitState(text, rules, opts, learned, frozenset(sp.found_page_starts), collection))
     result.page_gap_probs = [(sp.lines[i].start, q) for i, q in sorted(sp.unsplit_gaps.items()) if i < len(sp.lines)]
     return result
 

@@ -119,8 +119,8 @@ def step(st: SplitState, i: int) -> int:
     if st.zone == "comments":  # reader comments under an article are not records
         st.remove(start, ln.end, "comments")
         return i + 1
-    if text == ln.text and st.is_learned(i):
-        st.remove(start, ln.end, "learned_repeat")
+    if text == ln.text and (repeat := st.repeat_rule(i)):
+        st.remove(start, ln.end, repeat)
         return i + 1
     if text in st.repeated:
         st.remove(start, ln.end, "repeated_line")

@@ -39,9 +39,13 @@ class SplitState:
         opts: SplitOptions,
         learned: frozenset[str] = frozenset(),
         page_starts: frozenset[int] = frozenset(),
+        collection: frozenset[str] = frozenset(),
     ) -> None:
         self.text = text
         self.learned = learned  # line hashes learned as the outlet's boilerplate (corpus_etl.learned)
+        # line hashes of the paragraphs the file repeats across unrelated clusters (learned.collection_repeats)
+        self.collection = collection
+        self._repeat_rules: dict[int, str | None] = {}
         self.rules = rules
         self.opts = opts
         self.lines = logical_lines(text)
@@ -149,12 +153,21 @@ class SplitState:
         return self._rule_cache[i]
 
     def is_learned(self, i: int) -> bool:
-        """Whether line ``i`` is a line learned as the outlet's boilerplate."""
-        if not self.learned:
-            return False
-        from ..learned import line_hash  # (learned imports this module)
+        """Whether line ``i`` is a line learned as the outlet's boilerplate or as the collection's."""
+        return self.repeat_rule(i) is not None
 
-        return line_hash(self.lines[i].text) in self.learned
+    def repeat_rule(self, i: int) -> str | None:
+        """The rule removing line ``i`` as learned boilerplate: 'learned_repeat' (the outlet's lines),
+        'collection_repeat' (the paragraphs the file repeats across clusters), or None."""
+        if not self.learned and not self.collection:
+            return None
+        if i not in self._repeat_rules:
+            from ..learned import line_hash  # (learned imports this module)
+
+            h = line_hash(self.lines[i].text)
+            rule = "learned_repeat" if h in self.learned else "collection_repeat" if h in self.collection else None
+            self._repeat_rules[i] = rule
+        return self._repeat_rules[i]
 
     def demote_title(self, record: int | None, rule: str) -> None:
         for p in reversed(self.pieces):

@@ -205,7 +205,7 @@ def render(res: dict[str, Any]) -> str:
         lines += [
             "",
             f"## 4. Multi-News dev ({mn['n_lines']} lines, {mn['n_segments']} articles, {mn['n_scored_articles']} "
-            f"of {MIN_ARTICLE_WORDS}+ words scored)",
+            f"of {MIN_ARTICLE_WORDS}+ words scored; the chrome texts found under two lines or more are no articles)",
             "",
         ]
         lines.append(

@@ -306,3 +306,17 @@ def test_pages_and_dev_folds_from_a_tiny_corpus(tmp_path: Any) -> None:
         assert folds[p.id]["fold"] == p.fold == site_fold(p.site)
     assert folds["dragnet/3"]["site"] == "dragnet-3"
     assert folds["scrapinghub/" + "aa" * 6]["fold"] == folds["dragnet/1"]["fold"]  # one site, one fold
+
+
+def test_a_multinews_text_under_two_lines_is_no_gold_article() -> None:
+    notice = "This page was saved by a crawler and the story it linked to could not be shown here at all today."
+    story = "The ferry to the island will run twice a day from May while the old pier is being rebuilt. " * 3
+    src = f"{story} ||||| {notice}\nA different story about a museum that reopened after a long repair. {notice}\n"
+    src += f"{notice} ||||| A third story on a bakery that won a prize for its rye bread this week.\n"
+    raw, texts = build_multinews(src, None)
+    # (the article of line 1 that ends with the notice is an article)
+    assert [g.id for g in raw.golds] == ["0.0", "1.0", "2.1"] and all(g.body != notice for g in raw.golds)
+    assert [[g.id for g in t.golds] for t in texts] == [["0.0"], ["1.0"], ["2.1"]]
+    # a text repeated under one line only stays an article
+    raw, _ = build_multinews(f"{story} ||||| {notice} ||||| {notice}\n", None)
+    assert [g.body for g in raw.golds] == [story.strip(), notice, notice]

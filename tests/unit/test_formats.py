@@ -6,12 +6,13 @@ import gzip
 import json
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_etl.discover import stat_file
 from corpus_etl.formats import detect_format, read_summaries, split_document
-from corpus_etl.pipeline import process_source
+from corpus_etl.pipeline import process_source, row_coverage
 from corpus_etl.rules import load_rules
 from corpus_etl.settings import Settings
 from corpus_etl.split import SplitOptions, check_coverage
@@ -215,3 +216,88 @@ def test_jsonl_lines_are_split_on_newline_only_and_bad_records_fail_alone():
 def test_a_text_file_starting_with_json_nested_past_the_recursion_limit_is_text():
     assert detect_format("x.txt", '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n") == "text"
     assert detect_format("x.txt", '{"a": ' * 100_000 + "1" + "}" * 100_000) == "text"
+
+
+# A scraper's failure text standing in for an article (invented), and stories of different clusters.
+PLAYER = "Our video player could not start in this browser, so please reload the page and try once more."
+HEADLINE = {
+    0: "Harbour board backs dredging plan",
+    1: "Library chess club doubles in size",
+    2: "Barley harvest starts early on the plain",
+    3: "Tram line to close for rail repairs",
+}
+STORY = {
+    0: "The harbour board voted on Friday to dredge the channel before the autumn storms arrive. " * 3,
+    1: "A chess club in the old library has doubled its members since the new coach arrived. " * 3,
+    2: "Farmers on the plain began the barley harvest a fortnight early after a dry warm summer. " * 3,
+    3: "The city tram line will close for three weeks while engineers replace the worn rails. " * 3,
+}
+CLOSING = "Growers said it was the earliest start to the harvest that anyone in the valley could remember."
+WIRE = "Engineers said the work had been planned for two years and would be paid for by the state."
+
+
+def _src(player_clusters: tuple[int, ...]) -> str:
+    """Four clusters; ``PLAYER`` is an article of its own under each of ``player_clusters`` but the last, and a
+    paragraph inside the story of the last (before its closing paragraph); cluster 3's two articles share the
+    wire paragraph ``WIRE``."""
+    lines = []
+    for c, story in STORY.items():
+        arts = [f"{HEADLINE[c]} NEWLINE_CHAR NEWLINE_CHAR {story}"]
+        if c == 3:
+            arts = [
+                f"{a} NEWLINE_CHAR NEWLINE_CHAR {WIRE}"
+                for a in (arts[0], f"Second outlet: {HEADLINE[c]} NEWLINE_CHAR NEWLINE_CHAR {story}")
+            ]
+        if c in player_clusters[:-1]:
+            arts.append(PLAYER)
+        elif player_clusters and c == player_clusters[-1]:
+            arts[0] += f" NEWLINE_CHAR NEWLINE_CHAR {PLAYER} NEWLINE_CHAR NEWLINE_CHAR {CLOSING}"
+        lines.append(" ||||| ".join(arts))
+    return "\n".join(lines) + "\n"
+
+
+def test_a_paragraph_repeated_in_three_clusters_is_collection_boilerplate():
+    src = _src((0, 1, 2))
+    res = split_document(src, "multinews", R, OPTS)
+    assert check_coverage(res) == []
+    bodies = ["\n".join(r.paragraphs) for r in res.records]
+    assert all(PLAYER not in b for b in bodies)
+    assert len(res.records) == 5  # the two articles that held only the player's text are no records
+    removed = [
+        src[s.start : s.end].replace("NEWLINE_CHAR", "").strip() for s in res.removed if s.rule == "collection_repeat"
+    ]
+    assert removed == [PLAYER] * 3
+    inside = [s for s in res.removed if s.rule == "collection_repeat" and s.record is not None]
+    assert [res.records[s.record].cluster for s in inside] == [2]  # the paragraph inside cluster 2's story
+    # the wire paragraph two articles of one story share stays in both
+    assert [r.cluster for r in res.records if WIRE in r.paragraphs] == [3, 3]
+
+
+def test_a_paragraph_of_two_clusters_stays_and_the_rule_can_be_turned_off():
+    src = _src((0, 2))
+    assert sum(PLAYER in r.paragraphs for r in split_document(src, "multinews", R, OPTS).records) == 2
+    src = _src((0, 1, 2))
+    off = split_document(src, "multinews", R, SplitOptions(collection_min_clusters=0))
+    assert sum(PLAYER in r.paragraphs for r in off.records) == 3
+    assert not any(s.rule == "collection_repeat" for s in off.removed)
+    with pytest.raises(ValueError, match="collection_min_clusters"):
+        Settings(extraction={"collection_min_clusters": 1})
+
+
+def test_a_byline_of_many_clusters_is_metadata_not_boilerplate():
+    src = "".join(
+        f"{HEADLINE[c]} NEWLINE_CHAR NEWLINE_CHAR By Jane Doe NEWLINE_CHAR NEWLINE_CHAR {s}\n" for c, s in STORY.items()
+    )
+    res = split_document(src, "multinews", R, OPTS)
+    assert [r.authors for r in res.records] == [["Jane Doe"]] * 4
+    assert not any(s.rule == "collection_repeat" for s in res.removed)
+
+
+def test_collection_boilerplate_rows_account_for_every_character(tmp_path):
+    p = tmp_path / "dev.src"
+    p.write_text(_src((0, 1, 2)), encoding="utf-8")
+    r = process_source(stat_file(str(p)), Settings(), "r", datetime.now(UTC))
+    arts, removed = r.rows["articles"], r.rows["removed_spans"]
+    assert len(arts) == 5 and all(PLAYER not in str(a["body"]) for a in arts)
+    assert sum(x["rule"] == "collection_repeat" for x in removed) == 3
+    assert row_coverage(len(p.read_text(encoding="utf-8")), arts, removed) == []

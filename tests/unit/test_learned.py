@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from corpus_etl.discover import stat_file
 from corpus_etl.learned import (
+    collection_repeats,
     file_line_hashes,
     learn,
     learnable,
@@ -155,3 +158,20 @@ def test_counts_merged_in_any_chunks_learn_what_the_file_lists_do() -> None:
             part.add(outlet, hashes)
         merged.merge(part)
     assert learn_counts(merged, history, 6, {o for o, _ in current.values()}) == want
+
+
+def test_collection_repeats_counts_clusters_not_copies_and_names_the_segments() -> None:
+    notice = "The archive could not load this page, try the link again in a few minutes from now."
+    shared = "Both reports quoted the mayor, who said the bridge would reopen before the winter holidays."
+    segments = [
+        (0, f"Bridge to reopen soon\n\n{shared}"),
+        (0, f"Mayor speaks on bridge\n\n{shared}\n\n{notice.upper()}"),  # case and digits are normalised away
+        (1, notice),
+        (2, f"Ferry fares rise\n\nFares rise in June.\n\n{notice}"),
+    ]
+    found = collection_repeats(segments, load_rules(), 3)
+    assert found.hashes == {line_hash(notice)} and found.segments == {1, 2, 3}
+    assert collection_repeats(segments, load_rules(), 4).hashes == frozenset()  # held by 3 clusters only
+    assert collection_repeats(segments, load_rules(), 0).segments == frozenset()
+    with pytest.raises(ValueError, match="cluster order"):
+        collection_repeats(segments[::-1], load_rules(), 3)
