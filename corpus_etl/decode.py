@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 
 import zstandard
+from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 
 # Magic numbers of the compressions we read through.
 _MAGIC = (
@@ -227,8 +229,6 @@ def _decode(data: bytes) -> Decoded:
 
 
 def _messy(text: str) -> bool:
-    from charset_normalizer.md import mess_ratio
-
     return mess_ratio(text[:100_000], 1.0) > MIN_WESTERN_MESS
 
 
@@ -246,8 +246,6 @@ def _legacy(data: bytes, compression: str | None) -> Decoded:
     is the same as cp1252's is recorded as cp1252 (it often names an equivalent code page such as cp1250). Else
     the Western fallback: cp1252, or Latin-1 (which never fails) where cp1252 leaves a byte undefined.
     """
-    from charset_normalizer import from_bytes
-
     try:
         western, label = data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:

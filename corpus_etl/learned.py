@@ -22,6 +22,7 @@ splitter removes a learned line with rule ``learned_repeat``.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -29,7 +30,12 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import pyarrow as pa
 
+from . import discover, storage
+from .decode import DecodeError, decode_bytes
+from .formats import detect_format
+from .reading import SPOOL_CODEC, read_text
 from .settings import Settings
 from .split import Line, is_prose, logical_lines, words
 
@@ -197,13 +203,8 @@ def learn_counts(
 def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -> list[str]:
     """The line hashes one file counts for: those of ``file_line_hashes`` for a plain-text file, none for
     another format or a file that cannot be read or decoded (``process_source`` reports those)."""
-    from . import storage
-    from .decode import DecodeError, decode_bytes
-    from .discover import read_source
-    from .formats import detect_format
-
     try:  # an s3:// object, or a local file opened non-blocking (a FIFO put in its place must not hang)
-        data = storage.read_any(path) if storage.is_uri(path) else read_source(path, attempts=1).data
+        data = storage.read_any(path) if storage.is_uri(path) else discover.read_source(path, attempts=1).data
         text = decode_bytes(data).text
     except (OSError, DecodeError):
         return []
@@ -224,12 +225,6 @@ def scan_batch(files: list[SourceFile], settings: Settings, spool: str | None = 
     per outlet as ``scan_file`` counts them (plain text only), and what was read written to ``spool``
     (``reading.spool_path``) for ``pipeline.process_batch`` to split without reading the file again. A file
     that fails to read counts nothing; its reason is spooled with it."""
-    import pickle
-
-    import pyarrow as pa
-
-    from .reading import SPOOL_CODEC, read_text
-
     counts = LineCounts()
     out = pa.CompressedOutputStream(spool, SPOOL_CODEC) if spool is not None else None
     try:

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from . import storage
 from .decode import DecodeError, decode_bytes
 from .discover import ReadResult, SourceFile, SourceReadError, read_source
@@ -91,8 +93,6 @@ def spool_path(staging: str | Path, batch: int) -> Path:
 def read_spool(path: str | Path) -> Iterator[SourceText]:
     """The ``SourceText``s of a spool, one at a time, in the order they were written (trusted input: the
     run's own staging file)."""
-    import pyarrow as pa
-
     with pa.CompressedInputStream(pa.OSFile(str(path)), SPOOL_CODEC) as f:
         while True:
             try:

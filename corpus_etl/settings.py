@@ -349,8 +349,8 @@ class ExtractionSettings(BaseModel):
 
     def split_options(self) -> SplitOptions:
         """The splitter's options (``corpus_etl.split.SplitOptions``, with ``ParagraphOptions``) of these settings."""
-        from .paragraphs import ParagraphOptions
-        from .split import SplitOptions
+        from .paragraphs import ParagraphOptions  # lazy: numpy stays off the CLI start-up and rerun path
+        from .split import SplitOptions  # lazy: split pulls numpy and ftfy; see above
 
         knobs = self.model_dump(exclude={"rules_path", "learned_min_files", "paragraphs"})
         return SplitOptions(**knobs, paragraphs=ParagraphOptions(**self.paragraphs.model_dump()))

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -477,7 +478,6 @@ def parse_date_line(text: str, rules: Rules) -> str | None:
         else:
             month = _MONTHS[(g["mon2"] or g["mon3"]).casefold().rstrip(".")]
             day = int(g["d2"] or g["d3"])
-        from datetime import date
 
         return date(year, month, day).isoformat()
     except (KeyError, ValueError, TypeError):
@@ -629,7 +629,7 @@ class _Splitter:
         """Whether line ``i`` is a line learned as the outlet's boilerplate."""
         if not self.learned:
             return False
-        from .learned import line_hash  # (learned imports this module)
+        from .learned import line_hash  # cycle: learned imports this module
 
         return line_hash(self.lines[i].text) in self.learned
 
@@ -1402,8 +1402,8 @@ class _Splitter:
         The page model (``linemodel.pages``, on the first pass of ``split_text`` only) reads each page's gaps
         between body lines; where it says another page starts, the line after the gap's last body line is kept
         in ``found_page_starts`` for the second pass."""
-        from .linemodel import default_model, line_classes
-        from .linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path
+        from .linemodel import default_model, line_classes  # cycle: linemodel imports this module
+        from .linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path  # cycle: as above
 
         model = default_model(self.opts.line_model_path)
         page_model = (
@@ -1585,8 +1585,8 @@ class _Splitter:
         removed as 'title_rejected'. A line among the body's first lines becomes the title when the body
         before it is a few words of chrome (``_title_inside_body``). Where the model finds none, the title
         stays."""
-        from .titles import choose_title, page_index, title_model_path
-        from .titles import load_model as load_title_model
+        from .titles import choose_title, page_index, title_model_path  # cycle: titles imports this module
+        from .titles import load_model as load_title_model  # cycle: titles imports this module
 
         model = load_title_model(str(title_model_path(self.opts.line_model_path)))
         if self._title_index is None:  # (asked twice on a web page: before and after the line model)
