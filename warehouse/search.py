@@ -1,12 +1,12 @@
 """Full-text search over the warehouse: BM25 in SQL over the ``search_docs`` / ``search_terms`` index.
 
 There is one BM25: the constants ``K1``, ``B`` and the tokenizer (``terms``) are in
-``corpus_etl.analytics.search``, whose ``bm25`` is the reference; the one SQL statement is
+``corpus_etl.analytics.search``; the one SQL statement is
 ``sql/search/bm25.sql`` (k1, b and the query's terms bound with ``?``). The cookbook's ``search_bm25``
 query (``queries/search_bm25.sql``, for analysts who run SQL with a query text) is generated from it by
 ``cookbook_sql``: the same statement with ``K1`` and ``B`` written in and the query text tokenized in SQL
 (``SQL_TERMS``). ``python -m warehouse.search --write`` rewrites it; tests check the file is in sync and that
-both statements score as the reference does.
+both statements score as the tests' Python reference does.
 """
 
 from __future__ import annotations
