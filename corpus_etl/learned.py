@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import discover, storage
-from .decode import DecodeError, decode_bytes
+from .decode import MAX_INFLATE_RATIO, DecodeError, decode_bytes
 from .formats import detect_format
 from .reading import SPOOL_CODEC, read_text
 from .settings import Settings
@@ -200,23 +200,30 @@ def learn_counts(
     return counts.learned(min_files, outlets)
 
 
-def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -> list[str]:
+def scan_file(
+    path: str, input_format: str = "auto", text_field: str = "text", max_inflate_ratio: float = MAX_INFLATE_RATIO
+) -> list[str]:
     """The line hashes one file counts for: those of ``file_line_hashes`` for a plain-text file, none for
     another format or a file that cannot be read or decoded (``process_source`` reports those)."""
     try:  # an s3:// object, or a local file opened non-blocking (a FIFO put in its place must not hang)
         data = storage.read_any(path) if storage.is_uri(path) else discover.read_source(path, attempts=1).data
-        text = decode_bytes(data).text
+        text = decode_bytes(data, max_inflate_ratio).text
     except (OSError, DecodeError):
         return []
     fmt = detect_format(path, text, text_field) if input_format == "auto" else input_format
     return file_line_hashes(text) if fmt == "text" else []
 
 
-def scan_counts(paths: list[tuple[str, str]], input_format: str = "auto", text_field: str = "text") -> LineCounts:
+def scan_counts(
+    paths: list[tuple[str, str]],
+    input_format: str = "auto",
+    text_field: str = "text",
+    max_inflate_ratio: float = MAX_INFLATE_RATIO,
+) -> LineCounts:
     """``scan_file`` over (source_id, path) pairs, counted per outlet (a worker's share of the pre-pass)."""
     counts = LineCounts()
     for _, path in paths:
-        counts.add(outlet_key(path), scan_file(path, input_format, text_field))
+        counts.add(outlet_key(path), scan_file(path, input_format, text_field, max_inflate_ratio))
     return counts
 
 

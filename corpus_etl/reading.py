@@ -70,7 +70,7 @@ def read_text(src: SourceFile, settings: Settings) -> SourceText:
     fields["mtime"] = read.mtime
     del read  # (holds the bytes: they go once decoded)
     try:
-        decoded = decode_bytes(data)
+        decoded = decode_bytes(data, settings.reading.max_inflate_ratio)
     except DecodeError as exc:
         return SourceText(src.source_id, fields, error=str(exc))
     del data

@@ -369,6 +369,12 @@ class ReadingSettings(BaseModel):
         "auto", description="Input format; 'auto' detects it per file (suffix, then content)."
     )
     text_field: str = Field("text", description="JSONL: the field holding the article text.")
+    max_inflate_ratio: float = Field(
+        100.0,  # corpus_etl.decode.MAX_INFLATE_RATIO (decode stays off the rerun path: charset-normalizer)
+        gt=0,
+        description="A compressed file may inflate to at most this many times its size (always to 16 MiB, never "
+        "past 4 GiB); past it the file is refused as a decompression bomb, as it is read (corpus_etl.decode).",
+    )
     follow_symlinks: bool = Field(
         False,
         description="Read files reached through symbolic links that leave a SOURCE directory (by default such a "

@@ -332,8 +332,9 @@ def learn_boilerplate(ctx: RunContext) -> None:
         ]
     else:  # workers without the flow's disk read their files themselves: count only
         chunks = make_batches(ctx.todo, 256, s.batch_bytes, 4 * s.n_workers)
+        r = s.reading
         jobs = [
-            (scan_counts, ([(f.source_id, f.path) for f in c], s.reading.input_format, s.reading.text_field))
+            (scan_counts, ([(f.source_id, f.path) for f in c], r.input_format, r.text_field, r.max_inflate_ratio))
             for c in chunks
         ]
     if pool is None:
