@@ -506,6 +506,7 @@ def open_read_only(warehouse: Path) -> Any:
     import duckdb  # lazy: start-up
 
     from warehouse.db import DatabaseDamaged, check_not_truncated, connect  # lazy: start-up
+    from warehouse.readonly import lock_down  # lazy: start-up
 
     db = warehouse / "corpus.duckdb"
     if not db.exists():
@@ -517,8 +518,7 @@ def open_read_only(warehouse: Path) -> Any:
         raise _fail(str(exc)) from None
     except duckdb.Error as exc:
         raise _fail(f"cannot open {db} read-only: {db_message(exc)}") from None
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    lock_down(con)
     return con
 
 
@@ -700,19 +700,18 @@ def search(
     """
     import duckdb  # lazy: start-up
 
+    from warehouse.search import index_is_empty  # lazy: start-up
     from warehouse.search import search as run_search  # lazy: start-up
 
     rc = _open_for_reading(warehouse)
     try:
         results = run_search(rc.con, terms, limit)
-        if not results:
-            empty = rc.con.execute("SELECT count(*) = 0 FROM search_docs").fetchall()
-            if empty and empty[0][0]:
-                typer.echo(
-                    "corpus-etl: note: the search index is empty; run "
-                    f"`corpus-etl analytics --warehouse {warehouse}` to build it",
-                    err=True,
-                )
+        if not results and index_is_empty(rc.con):
+            typer.echo(
+                "corpus-etl: note: the search index is empty; run "
+                f"`corpus-etl analytics --warehouse {warehouse}` to build it",
+                err=True,
+            )
     except duckdb.Error as exc:
         raise _fail(f"search failed: {db_message(exc)}") from None
     finally:

@@ -461,7 +461,7 @@ class _Updater:
                         )
                     )
         else:
-            con.execute("CREATE OR REPLACE TEMP TABLE an_covered (article_id VARCHAR)")
+            con.execute(sql("analytics/empty_covered"))
         return [r[0] for r in con.execute(sql("analytics/uncovered").format(todo=quote_ident(todo))).fetchall()]
 
     def _index(self) -> None:
@@ -544,7 +544,7 @@ class _Updater:
             return False
 
         n_lists = self._count("an_lists")
-        parts = int(con.execute("SELECT coalesce(max(part), 0) + 1 FROM an_lists").fetchall()[0][0]) if n_lists else 0
+        parts = int(con.execute(sql("analytics/link_list_parts")).fetchall()[0][0]) if n_lists else 0
         for part in range(parts):
             batch = con.execute(sql("analytics/link_lists_range"), [part]).fetchall()
             todo = [(ns, fr) for ns, fr in batch if not linker.connected(ns)]
@@ -569,7 +569,7 @@ class _Updater:
         self._memory(self.limits.sets)
         con.register("an_comp_rows", comp)
         try:
-            con.execute("CREATE OR REPLACE TEMP TABLE an_comp AS SELECT node, comp FROM an_comp_rows")
+            con.execute(sql("analytics/link_components"))
         finally:
             con.unregister("an_comp_rows")
         con.execute(sql("analytics/link_members"))

@@ -31,6 +31,12 @@ COOKBOOK_BM25 = QUERIES_DIR / "search_bm25.sql"
 SQL_TERMS = r"regexp_extract_all(lower(nfc_normalize(?)), '[\pL\pN_][\pL\pN_]+|\p{Nd}')"
 
 
+def index_is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the search index holds no article (an old warehouse's, before ``corpus-etl analytics``)."""
+    row = con.execute(sql("search/index_empty")).fetchone()
+    return bool(row and row[0])
+
+
 def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10, width: int = 160) -> list[dict[str, Any]]:
     """The articles best matching ``query`` by BM25 (k1 = 1.2, b = 0.75), best first.
 

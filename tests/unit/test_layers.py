@@ -26,6 +26,9 @@ An import inside a function says why it is not at the top of its module, in a tr
 ``# lazy: <what it costs, which path it stays off>`` or ``# cycle: <module> imports this module``
 (``LOCAL_IMPORTS_SAY_WHY``); every other import is at the top, where the dependency graph shows.
 
+SQL is the warehouse's: outside ``warehouse/`` no statement is written in Python (``con.execute("SELECT ...")``);
+a layer above runs the warehouse's functions or its ``.sql`` files (``warehouse.db.sql(name)``).
+
 Every import counts: top-level, function-local, under ``TYPE_CHECKING``, relative (resolved), and
 ``importlib.import_module`` / ``__import__`` with a literal name. ``from pkg import name`` counts as an
 import of ``pkg.name`` when that is a module of the repository. A violation prints as
@@ -287,6 +290,49 @@ def test_the_local_import_check_sees_an_unexplained_one(tmp_path: Path) -> None:
     ]
 
 
+NO_SQL = ("corpus_etl", "corpus_etl_cli", "flows", "tasks", "expectations", "corpora")
+RUNS_SQL = frozenset({"execute", "executemany", "sql", "query"})
+
+
+def sql_in_python(root: Path = REPO, packages: tuple[str, ...] = NO_SQL) -> list[str]:
+    """``path:line: statement`` of every ``x.execute(...)`` (``executemany``, ``sql``, ``query``) in ``packages``
+    whose statement is a string written there (a literal or an f-string, or one joined from them)."""
+    out: list[str] = []
+    for package in packages:
+        for path in rule_files(root, package):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in RUNS_SQL
+                    and node.args
+                    and any(isinstance(n, ast.Constant | ast.JoinedStr) for n in ast.walk(node.args[0]))
+                    and not isinstance(node.args[0], ast.Call)
+                ):
+                    out.append(f"{path.relative_to(root)}:{node.lineno}: {ast.unparse(node.args[0])[:80]}")
+    return out
+
+
+def test_sql_is_written_in_the_warehouse_only() -> None:
+    found = sql_in_python()
+    assert not found, "SQL written outside warehouse/ (put it in warehouse/sql/*.sql):\n" + "\n".join(found)
+
+
+def test_the_sql_check_sees_a_statement_in_python(tmp_path: Path) -> None:
+    cli = tmp_path / "corpus_etl_cli"
+    cli.mkdir()
+    (cli / "__init__.py").write_text("")
+    (cli / "main.py").write_text(
+        "def f(con, q, sql, t):\n    con.execute('SELECT 1')\n    con.execute(f'SELECT * FROM {t}')\n"
+        "    con.execute(q, [1])\n    con.execute(sql('read/last_runs'), [1])\n    con.sql('SELECT 2' + q)\n"
+    )
+    assert sql_in_python(tmp_path, ("corpus_etl_cli",)) == [
+        "corpus_etl_cli/main.py:2: 'SELECT 1'",
+        "corpus_etl_cli/main.py:3: f'SELECT * FROM {t}'",
+        "corpus_etl_cli/main.py:6: 'SELECT 2' + q",
+    ]
+
+
 def test_every_layer_has_modules() -> None:
     """A renamed package would make its rule vacuous: each rule's package holds modules."""
     for rule in RULES:
@@ -340,6 +386,6 @@ def test_a_rule_on_one_module_checks_that_module(tmp_path: Path) -> None:
 
 
 if __name__ == "__main__":  # python tests/unit/test_layers.py: print the violations, exit 1 if any
-    found = violations() + module_state() + unexplained_local_imports()
+    found = violations() + module_state() + unexplained_local_imports() + sql_in_python()
     print("\n".join(found) if found else "the layers keep their import contract")
     sys.exit(1 if found else 0)
