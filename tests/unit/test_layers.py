@@ -223,6 +223,13 @@ def module_state(root: Path = REPO, packages: tuple[str, ...] = STATELESS) -> li
     return out
 
 
+def make_package(root: Path, name: str, files: dict[str, str]) -> None:
+    """A package ``name`` under ``root`` holding ``files`` (name -> text) beside an empty ``__init__.py``."""
+    (root / name).mkdir()
+    for file, text in {"__init__.py": "", **files}.items():
+        (root / name / file).write_text(text)
+
+
 def test_flows_and_tasks_keep_no_state_in_their_modules() -> None:
     found = module_state()
     assert not found, "module-level state in flows/tasks (tests/unit/test_layers.py):\n" + "\n".join(found)
@@ -231,17 +238,13 @@ def test_flows_and_tasks_keep_no_state_in_their_modules() -> None:
 def test_the_state_check_sees_a_registry(tmp_path: Path) -> None:
     """A task module that fills a dict keyed by run id, a flow that rebinds a global, and one that appends to a
     module-level list are reported; a module-level constant read by a function, and a local dict, are not."""
-    tasks, flows = tmp_path / "tasks", tmp_path / "flows"
-    for d in (tasks, flows):
-        d.mkdir()
-        (d / "__init__.py").write_text("")
-    (tasks / "ingest.py").write_text(
-        "POOLS = {}\nLIMIT = 3\n\n\ndef register(run_id, pool):\n    POOLS[run_id] = pool\n    return LIMIT\n"
-    )
-    (flows / "run.py").write_text(
+    task = "POOLS = {}\nLIMIT = 3\n\n\ndef register(run_id, pool):\n    POOLS[run_id] = pool\n    return LIMIT\n"
+    flow = (
         "SEEN = []\nCURRENT = None\n\n\ndef start(run_id):\n    global CURRENT\n    CURRENT = run_id\n"
         "    SEEN.append(run_id)\n    own = {}\n    own[run_id] = 1\n"
     )
+    make_package(tmp_path, "tasks", {"ingest.py": task})
+    make_package(tmp_path, "flows", {"run.py": flow})
     assert module_state(tmp_path) == [
         "flows.run: global CURRENT (flows/run.py:6)",
         "flows.run: SEEN.append() called (flows/run.py:8)",
@@ -277,13 +280,11 @@ def test_every_function_local_import_says_why() -> None:
 
 
 def test_the_local_import_check_sees_an_unexplained_one(tmp_path: Path) -> None:
-    core = tmp_path / "corpus_etl"
-    core.mkdir()
-    (core / "__init__.py").write_text("")
-    (core / "m.py").write_text(
+    module = (
         "import os\n\n\ndef f():\n    import json\n    import numpy  # lazy: ~0.2 s\n"
         "    from . import (  # cycle: n imports this module\n        n,\n    )\n    from .n import g\n"
     )
+    make_package(tmp_path, "corpus_etl", {"m.py": module})
     assert unexplained_local_imports(tmp_path, ("corpus_etl",)) == [
         "corpus_etl/m.py:10: from .n import g",
         "corpus_etl/m.py:5: import json",
@@ -319,13 +320,11 @@ def test_sql_is_written_in_the_warehouse_only() -> None:
 
 
 def test_the_sql_check_sees_a_statement_in_python(tmp_path: Path) -> None:
-    cli = tmp_path / "corpus_etl_cli"
-    cli.mkdir()
-    (cli / "__init__.py").write_text("")
-    (cli / "main.py").write_text(
+    module = (
         "def f(con, q, sql, t):\n    con.execute('SELECT 1')\n    con.execute(f'SELECT * FROM {t}')\n"
         "    con.execute(q, [1])\n    con.execute(sql('read/last_runs'), [1])\n    con.sql('SELECT 2' + q)\n"
     )
+    make_package(tmp_path, "corpus_etl_cli", {"main.py": module})
     assert sql_in_python(tmp_path, ("corpus_etl_cli",)) == [
         "corpus_etl_cli/main.py:2: 'SELECT 1'",
         "corpus_etl_cli/main.py:3: f'SELECT * FROM {t}'",
