@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from corpus_etl.decode import decode_bytes
+
 
 def bbc_articles(root: Path) -> tuple[list[tuple[str, str, str, str]], int]:
     """``(id, text, title, body)`` of the BBC files, byte-identical duplicates dropped; and how many were."""
-    from corpus_etl.decode import decode_bytes
-
     seen: set[str] = set()
     out = []
     dropped = 0

@@ -400,7 +400,6 @@ def generate_story_files(pool: StoryPool, total_bytes: int, seed: int = SEED) ->
     from the second pass on a long story may lose a paragraph, as in ``generate_corpus``)."""
     if not pool.stories:
         raise ValueError("no stories to build a corpus from")
-    import random
 
     rng = random.Random(seed)
     deck = _Deck(len(pool.stories), rng)

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from corpora.glue import Built, GoldArticle, build_concatenation
+from corpus_etl.decode import DecodeError, decode_bytes
 from corpus_etl.linemodel.corpora import site_fold, site_key
 
 
@@ -38,16 +39,12 @@ class Page:
 
 
 def _read(path: Path) -> str:
-    from corpus_etl.decode import decode_bytes
-
     return decode_bytes(path.read_bytes()).text
 
 
 def dragnet_pages(root: Path) -> tuple[list[Page], list[str]]:
     """The dragnet pages with a readable gold body (site from sites.json, title from titles.json, comments),
     and the ids of the pages left out (a gold file that is not text: 5 are truncated UTF-16 saved as UTF-8)."""
-    from corpus_etl.decode import DecodeError
-
     base = root / "corpora" / "dragnet"
     sites = json.loads((base / "sites.json").read_text(encoding="utf-8"))
     titles = json.loads((base / "titles.json").read_text(encoding="utf-8"))

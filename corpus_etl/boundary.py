@@ -134,8 +134,8 @@ class BoundaryScorer:
     """
 
     def __init__(self, text: str, lines: list[Line], rules: Rules, opts: SplitOptions, model: BoundaryModel | None):
-        from . import split  # (split imports this module: its line tests are bound here, once a text)
-        from .split import words
+        from . import split  # cycle: split imports this module
+        from .split import words  # cycle: split imports this module
 
         self._split = split
         self.text, self.lines, self.rules, self.opts, self.model = text, lines, rules, opts, model
@@ -159,7 +159,7 @@ class BoundaryScorer:
         self._opens_with_headline: bool | None = None
 
     def _topic_ids(self) -> np.ndarray:
-        import numpy as np  # (kept out of the modules an unchanged rerun imports)
+        import numpy as np  # lazy: numpy stays off the unchanged-rerun path (the loader imports this module)
 
         if self._ids is None:
             vocab: dict[str, int] = {}
@@ -196,7 +196,7 @@ class BoundaryScorer:
         a, b = ids[off[lo] : off[i]], ids[off[i] : off[hi]]
         if not len(a) or not len(b):
             return 0.0
-        import numpy as np  # (numpy stays out of the modules an unchanged rerun imports)
+        import numpy as np  # lazy: numpy stays off the unchanged-rerun path (the loader imports this module)
 
         va = np.bincount(a, minlength=self._vocab).astype(np.float64)
         vb = np.bincount(b, minlength=self._vocab).astype(np.float64)

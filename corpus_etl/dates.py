@@ -91,7 +91,7 @@ class Published:
 def parse_date_text(text: str) -> tuple[date, str | None] | None:
     """The date and time of a date's text as ``_DATE`` finds it, parsed by dateparser (English and German);
     None when it is no complete date. Cached: pages of one site repeat a few formats."""
-    import dateparser
+    import dateparser  # lazy: ~0.13 s; the flow process imports this module, only workers parse dates
 
     clean = re.sub(r"\b([ap])\.\s?m\.", r"\1m", text, flags=re.IGNORECASE)
     clean = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", clean)

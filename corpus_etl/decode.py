@@ -7,10 +7,11 @@ import codecs
 import gzip
 import io
 import lzma
-import os
 from dataclasses import dataclass
 
 import zstandard
+from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 
 # Magic numbers of the compressions we read through.
 _MAGIC = (
@@ -32,7 +33,8 @@ MAX_DECOMPRESSED = 4 << 30  # refuse to inflate a file past 4 GiB
 # A compressed stream may inflate to at most this many times its compressed size (news text: gzip 3-5x,
 # xz/zstd of repetitive scraped pages 10-30x; a gzip bomb of zeros ~1000x, bz2 far more), but always to
 # INFLATE_FLOOR bytes (a small file may hold anything). Checked as the stream is read, a chunk at a time: a
-# bomb is refused before its output grows past the limit. ``CORPUS_ETL_MAX_INFLATE_RATIO`` overrides it.
+# bomb is refused before its output grows past the limit. The run's ``reading.max_inflate_ratio`` setting
+# (``CORPUS_ETL_READING__MAX_INFLATE_RATIO``) overrides it.
 MAX_INFLATE_RATIO = 100.0
 INFLATE_FLOOR = 16 << 20
 _CHUNK = 1 << 20
@@ -73,17 +75,17 @@ class Decoded:
     confidence: float = 1.0
 
 
-def decompress(data: bytes) -> tuple[bytes, str | None]:
+def decompress(data: bytes, max_inflate_ratio: float = MAX_INFLATE_RATIO) -> tuple[bytes, str | None]:
     """Decompress gzip, bz2, xz or zstd data (detected by magic number); other data is returned as is.
 
     Raises:
         DecodeError: when a compressed stream is truncated or corrupt, or inflates past ``MAX_DECOMPRESSED``
-            bytes or past ``max_inflate_ratio()`` times its size (at least ``INFLATE_FLOOR``): a decompression
+            bytes or past ``max_inflate_ratio`` times its size (at least ``INFLATE_FLOOR``): a decompression
             bomb is refused as it is read, never inflated whole.
     """
     for magic, name in _MAGIC:
         if data.startswith(magic):
-            ratio = max_inflate_ratio()
+            ratio = max_inflate_ratio
             by_ratio = max(int(ratio * len(data)), INFLATE_FLOOR)
             limit = min(MAX_DECOMPRESSED, by_ratio)
             try:
@@ -95,19 +97,10 @@ def decompress(data: bytes) -> tuple[bytes, str | None]:
                     raise DecodeError(f"{name} stream inflates to more than {limit} bytes; refused")
                 raise DecodeError(
                     f"{name} stream inflates to more than {ratio:g}x its {len(data)} bytes ({limit} bytes read); "
-                    "refused as a decompression bomb (CORPUS_ETL_MAX_INFLATE_RATIO)"
+                    "refused as a decompression bomb (CORPUS_ETL_READING__MAX_INFLATE_RATIO)"
                 )
             return out, name
     return data, None
-
-
-def max_inflate_ratio() -> float:
-    """The inflation ratio allowed (``MAX_INFLATE_RATIO``, or the ``CORPUS_ETL_MAX_INFLATE_RATIO`` setting)."""
-    raw = os.environ.get("CORPUS_ETL_MAX_INFLATE_RATIO")
-    try:
-        return float(raw) if raw else MAX_INFLATE_RATIO
-    except ValueError:
-        return MAX_INFLATE_RATIO
 
 
 def _read_capped(fh: io.BufferedIOBase, limit: int) -> bytes:
@@ -151,11 +144,12 @@ def _inflate(name: str, data: bytes, limit: int) -> bytes:
     return b"".join(out)
 
 
-def decode_bytes(data: bytes) -> Decoded:
-    """Decode a file's bytes to text (``_decode``); never raises anything but ``DecodeError`` with a one-line
-    reason: running out of memory or a bug in a codec fails the file, not the run."""
+def decode_bytes(data: bytes, max_inflate_ratio: float = MAX_INFLATE_RATIO) -> Decoded:
+    """Decode a file's bytes to text (``_decode``; ``max_inflate_ratio``: see ``decompress``); never raises anything
+    but ``DecodeError`` with a one-line reason: running out of memory or a bug in a codec fails the file, not the
+    run."""
     try:
-        return _decode(data)
+        return _decode(data, max_inflate_ratio)
     except DecodeError:
         raise
     except Exception as exc:  # MemoryError, RecursionError, a codec bug: the file fails with the reason
@@ -164,7 +158,7 @@ def decode_bytes(data: bytes) -> Decoded:
         ) from exc
 
 
-def _decode(data: bytes) -> Decoded:
+def _decode(data: bytes, max_inflate_ratio: float = MAX_INFLATE_RATIO) -> Decoded:
     """Decode a file's bytes to text.
 
     Order: decompress; a BOM decides (UTF-8, UTF-16, UTF-32); UTF-32 without BOM when the top byte of
@@ -186,7 +180,7 @@ def _decode(data: bytes) -> Decoded:
     Raises:
         DecodeError: with a one-line reason (binary, corrupt compression, undecodable).
     """
-    data, compression = decompress(data)
+    data, compression = decompress(data, max_inflate_ratio)
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise DecodeError(f"binary file ({what}), not text")
@@ -227,8 +221,6 @@ def _decode(data: bytes) -> Decoded:
 
 
 def _messy(text: str) -> bool:
-    from charset_normalizer.md import mess_ratio
-
     return mess_ratio(text[:100_000], 1.0) > MIN_WESTERN_MESS
 
 
@@ -246,8 +238,6 @@ def _legacy(data: bytes, compression: str | None) -> Decoded:
     is the same as cp1252's is recorded as cp1252 (it often names an equivalent code page such as cp1250). Else
     the Western fallback: cp1252, or Latin-1 (which never fails) where cp1252 leaves a byte undefined.
     """
-    from charset_normalizer import from_bytes
-
     try:
         western, label = data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:

@@ -29,6 +29,8 @@ import bisect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .split import parse_byline
+
 if TYPE_CHECKING:
     from .rules import Rules
     from .split import Line
@@ -63,8 +65,6 @@ def two_page_cues(
             offset of the line after the gap, probability).
         min_page_prob: the page model's probability from which such a gap is a cue.
     """
-    from .split import parse_byline
-
     if not paragraphs:
         return []
     ends = [e for _, e, _ in paragraphs]

@@ -21,14 +21,21 @@ sorting are langdetect's own code.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import random
 import re
 import threading
 from array import array
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 _lock = threading.Lock()
 _tables: tuple[dict[str, int], _SparseRows, list[str]] | None = None
@@ -46,11 +53,6 @@ def _profile_tables() -> tuple[dict[str, int], _SparseRows, list[str]]:
     global _tables
     with _lock:
         if _tables is None:
-            import json
-            import os
-
-            from langdetect.detector_factory import PROFILES_DIRECTORY
-
             files = os.listdir(PROFILES_DIRECTORY)
             langsize = len(files)
             langlist: list[str] = []
@@ -109,10 +111,6 @@ class _SparseRows:
 def new_detector(seed: Any) -> Any:
     """A langdetect ``Detector`` (its constants, text handling and sorting) for this engine: it carries
     the language list and the seed, not langdetect's profile dict."""
-    from types import SimpleNamespace
-
-    from langdetect.detector import Detector
-
     _, _, langlist = _profile_tables()
     return Detector(SimpleNamespace(word_lang_prob_map={}, langlist=list(langlist), seed=seed))
 
@@ -121,8 +119,6 @@ class _NormTable(dict[int, str]):
     """``str.translate`` table of ``NGram.normalize``, filled on first sight of each character."""
 
     def __missing__(self, code: int) -> str:
-        from langdetect.utils.ngram import NGram
-
         out = self[code] = NGram.normalize(chr(code))
         return out
 
@@ -210,8 +206,6 @@ def append_text(detector: Any, text: str) -> None:
     langdetect's character loops (same result: URLs and e-mails blanked, Vietnamese normalised, the text
     cut at ``max_text_length``, runs of spaces made one; Latin letters dropped from a mostly non-Latin
     text)."""
-    from langdetect.utils.ngram import NGram
-
     text = detector.URL_RE.sub(" ", text)
     text = detector.MAIL_RE.sub(" ", text)
     text = NGram.normalize_vi(text)
@@ -265,8 +259,6 @@ _FIRST_CHOICES = 1024
 
 
 def _many(detectors: list[Any]) -> list[Any]:
-    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
-
     index, table, _ = _profile_tables()
     results: list[Any] = [None] * len(detectors)
     texts: list[int] = []  # positions of the detectors with n-grams

@@ -12,10 +12,17 @@ half the time); ``langdetect`` calls langdetect's own pure-Python ``Detector.get
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
+
+from langdetect import detector_factory
+from langdetect.detector_factory import PROFILES_DIRECTORY
+from langdetect.lang_detect_exception import LangDetectException
+
+from . import langfast
 
 Engine = Literal["fast", "langdetect"]
 _Key = bytes  # the cache's key: a 128-bit hash of the seed, min_letters, the engine and the sample (one object)
@@ -46,7 +53,6 @@ class LangResult:
 
 def _ensure_factory(seed: int) -> None:
     global _factory_seed
-    from langdetect import detector_factory
 
     with _lock:
         if detector_factory._factory is None:
@@ -63,10 +69,6 @@ def supported_languages() -> list[str]:
     ``DetectorFactory.load_profile`` registers), without loading the profiles: the flow process needs the
     list for the GX suites, and langdetect's factory would cost it ~65 MB.
     """
-    import os
-
-    from langdetect.detector_factory import PROFILES_DIRECTORY
-
     codes = [n for n in os.listdir(PROFILES_DIRECTORY) if not n.startswith(".")]
     return sorted({_ISO.get(code, code) for code in codes})
 
@@ -207,7 +209,6 @@ def _too_few_letters(sample: str, min_letters: int) -> LangResult | None:
 def _detect_samples(samples: list[str], seed: int, min_letters: int, engine: Engine) -> list[LangResult]:
     if engine != "fast":
         return [_detect_sample_langdetect(s, seed, min_letters) for s in samples]
-    from . import langfast
 
     results: list[LangResult | None] = [_too_few_letters(s, min_letters) for s in samples]
     todo = [k for k, r in enumerate(results) if r is None]
@@ -231,9 +232,6 @@ def _detect_sample_langdetect(sample: str, seed: int, min_letters: int) -> LangR
     short = _too_few_letters(sample, min_letters)
     if short is not None:
         return short
-    from langdetect import detector_factory
-    from langdetect.lang_detect_exception import LangDetectException
-
     _ensure_factory(seed)
     assert detector_factory._factory is not None
     detector = detector_factory._factory.create()
@@ -248,8 +246,6 @@ def _detect_sample_langdetect(sample: str, seed: int, min_letters: int) -> LangR
 def _result(probs: object) -> LangResult:
     """The result of one detection: langdetect's sorted ``Language`` list, or the exception it raised (a
     ``LangDetectException`` means no n-gram: 'und'; any other is raised)."""
-    from langdetect.lang_detect_exception import LangDetectException
-
     if isinstance(probs, LangDetectException) or not probs:
         return LangResult(UND, 0.0, "no_features")
     if isinstance(probs, BaseException):

@@ -29,6 +29,7 @@ text standing in for the article) turns up under unrelated stories, so running t
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 import unicodedata
 from array import array
@@ -38,7 +39,12 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import pyarrow as pa
 
+from . import discover, storage
+from .decode import MAX_INFLATE_RATIO, DecodeError, decode_bytes
+from .formats import detect_format
+from .reading import SPOOL_CODEC, read_text
 from .settings import Settings
 from .split import Line, is_prose, logical_lines, parse_byline, parse_date_line, words
 
@@ -256,28 +262,30 @@ def learn_counts(
     return counts.learned(min_files, outlets)
 
 
-def scan_file(path: str, input_format: str = "auto", text_field: str = "text") -> list[str]:
+def scan_file(
+    path: str, input_format: str = "auto", text_field: str = "text", max_inflate_ratio: float = MAX_INFLATE_RATIO
+) -> list[str]:
     """The line hashes one file counts for: those of ``file_line_hashes`` for a plain-text file, none for
     another format or a file that cannot be read or decoded (``process_source`` reports those)."""
-    from . import storage
-    from .decode import DecodeError, decode_bytes
-    from .discover import read_source
-    from .formats import detect_format
-
     try:  # an s3:// object, or a local file opened non-blocking (a FIFO put in its place must not hang)
-        data = storage.read_any(path) if storage.is_uri(path) else read_source(path, attempts=1).data
-        text = decode_bytes(data).text
+        data = storage.read_any(path) if storage.is_uri(path) else discover.read_source(path, attempts=1).data
+        text = decode_bytes(data, max_inflate_ratio).text
     except (OSError, DecodeError):
         return []
     fmt = detect_format(path, text, text_field) if input_format == "auto" else input_format
     return file_line_hashes(text) if fmt == "text" else []
 
 
-def scan_counts(paths: list[tuple[str, str]], input_format: str = "auto", text_field: str = "text") -> LineCounts:
+def scan_counts(
+    paths: list[tuple[str, str]],
+    input_format: str = "auto",
+    text_field: str = "text",
+    max_inflate_ratio: float = MAX_INFLATE_RATIO,
+) -> LineCounts:
     """``scan_file`` over (source_id, path) pairs, counted per outlet (a worker's share of the pre-pass)."""
     counts = LineCounts()
     for _, path in paths:
-        counts.add(outlet_key(path), scan_file(path, input_format, text_field))
+        counts.add(outlet_key(path), scan_file(path, input_format, text_field, max_inflate_ratio))
     return counts
 
 
@@ -286,12 +294,6 @@ def scan_batch(files: list[SourceFile], settings: Settings, spool: str | None = 
     per outlet as ``scan_file`` counts them (plain text only), and what was read written to ``spool``
     (``reading.spool_path``) for ``pipeline.process_batch`` to split without reading the file again. A file
     that fails to read counts nothing; its reason is spooled with it."""
-    import pickle
-
-    import pyarrow as pa
-
-    from .reading import SPOOL_CODEC, read_text
-
     counts = LineCounts()
     out = pa.CompressedOutputStream(spool, SPOOL_CODEC) if spool is not None else None
     try:

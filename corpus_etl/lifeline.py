@@ -20,11 +20,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import shutil
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 0.5
@@ -84,7 +86,7 @@ def start_worker(parent: int) -> None:
     """Initializer of the flow's batch workers: watch the flow process (``parent``), then warm up
     (``pipeline.warm_worker``)."""
     watch_parent(parent)
-    from .pipeline import warm_worker
+    from .pipeline import warm_worker  # lazy: pyarrow, numpy only in a worker; lifeline is on the rerun path
 
     warm_worker()
 
@@ -97,9 +99,6 @@ def remove_stale_staging(staging_dir: os.PathLike[str] | str, keep: str) -> list
     Returns:
         The names removed, sorted.
     """
-    import shutil
-    from pathlib import Path
-
     base = Path(staging_dir)
     if not base.is_dir():
         return []

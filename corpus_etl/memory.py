@@ -69,7 +69,7 @@ def use_returning_allocators() -> None:
         if _done:
             return
         prefer_system_arrow_pool()
-        import pyarrow as pa
+        import pyarrow as pa  # lazy: the CLI imports this module at start-up; pyarrow costs ~0.3 s
 
         pa.set_memory_pool(pa.system_memory_pool())
         libc = _glibc()

@@ -23,14 +23,17 @@ import pyarrow.parquet as pq
 from . import schema
 from .analytics.index import STAGED as INDEX_STAGED
 from .analytics.index import index_tables
+from .dates import find_published
 from .decode import decode_bytes
 from .discover import SourceFile, display_path
 from .formats import read_summaries, sibling, split_document
+from .glued import two_page_cues
+from .identity import copyright_owner, find_outlet, find_site
 from .langid import UND, LangResult, detect_language, detect_languages, with_file_language
 from .learned import file_line_hashes, outlet_key
 from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
-from .paragraphs import foreign_paragraphs
+from .paragraphs import foreign_paragraphs, warm_stoplists
 from .reading import SourceText, read_text, spooled_or_read
 from .rules import Rules, load_rules
 from .settings import Settings
@@ -63,7 +66,6 @@ def warm_worker() -> None:
     # What the first batch would build or import anyway, built now: allocated in the middle of a batch's
     # short-lived rows, these long-lived objects kept the allocator's pages of those rows from being
     # returned after the batch (pymalloc frees an arena only when nothing in it is alive).
-    from .paragraphs import warm_stoplists
 
     warm_stoplists()
     index_tables([], "warm-up", with_shingles=True)  # pyarrow's lazy imports (compute, numpy.ma, dateutil)
@@ -301,8 +303,6 @@ def date_articles(
         source_path: the file's path (a date in it counts as a URL's).
         not_after: the file's modification date; no later date is taken. None: no limit.
     """
-    from .dates import find_published
-
     prev_end = 0
     for row, raw in zip(articles, raws, strict=True):
         if raw.kind == "article":
@@ -362,8 +362,6 @@ def identify_articles(
         full_body_words: the body words of a full article record (the run's
             ``extraction.min_body_words_before_split``; None: the default).
     """
-    from .identity import find_outlet, find_site
-
     starts = [r.char_start for r in raws if r.kind == "article"] + [len(text)]
     k = 0
     prev_end = 0
@@ -402,8 +400,6 @@ def _carry_page_identity(
     ``identify_articles``). A copyright line reaches a record only when no other article record of a full body
     (``SplitOptions.min_body_words_before_split`` words) lies between them: two such articles are as likely two
     pages glued without a break (the second page's footer is not the first's) as two articles of one page."""
-    from .identity import copyright_owner, find_outlet, find_site
-
     big = SplitOptions().min_body_words_before_split if full_body_words is None else full_body_words
     edges = [0, *(b for b in sorted(set(breaks)) if 0 < b < len(text)), len(text) + 1]
     pages: dict[int, list[tuple[dict[str, object], RawRecord]]] = {}
@@ -464,8 +460,6 @@ def flag_two_pages(
         min_words: body words needed on both sides of a cue (``SplitOptions.min_body_words_before_split``).
         page_gaps: where the page model saw a page start it did not split at (``SplitResult.page_gap_probs``).
     """
-    from .glued import two_page_cues
-
     if not lines:
         return
     for row, raw in zip(articles, raws, strict=True):

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from . import storage
 from .decode import DecodeError, decode_bytes
 from .discover import ReadResult, SourceFile, SourceReadError, read_source
@@ -68,7 +70,7 @@ def read_text(src: SourceFile, settings: Settings) -> SourceText:
     fields["mtime"] = read.mtime
     del read  # (holds the bytes: they go once decoded)
     try:
-        decoded = decode_bytes(data)
+        decoded = decode_bytes(data, settings.reading.max_inflate_ratio)
     except DecodeError as exc:
         return SourceText(src.source_id, fields, error=str(exc))
     del data
@@ -91,8 +93,6 @@ def spool_path(staging: str | Path, batch: int) -> Path:
 def read_spool(path: str | Path) -> Iterator[SourceText]:
     """The ``SourceText``s of a spool, one at a time, in the order they were written (trusted input: the
     run's own staging file)."""
-    import pyarrow as pa
-
     with pa.CompressedInputStream(pa.OSFile(str(path)), SPOOL_CODEC) as f:
         while True:
             try:

@@ -365,8 +365,8 @@ class ExtractionSettings(BaseModel):
 
     def split_options(self) -> SplitOptions:
         """The splitter's options (``corpus_etl.split.SplitOptions``, with ``ParagraphOptions``) of these settings."""
-        from .paragraphs import ParagraphOptions
-        from .split import SplitOptions
+        from .paragraphs import ParagraphOptions  # lazy: numpy stays off the CLI start-up and rerun path
+        from .split import SplitOptions  # lazy: split pulls numpy and ftfy; see above
 
         knobs = self.model_dump(exclude={"rules_path", "learned_min_files", "paragraphs"})
         return SplitOptions(**knobs, paragraphs=ParagraphOptions(**self.paragraphs.model_dump()))
@@ -385,6 +385,12 @@ class ReadingSettings(BaseModel):
         "auto", description="Input format; 'auto' detects it per file (suffix, then content)."
     )
     text_field: str = Field("text", description="JSONL: the field holding the article text.")
+    max_inflate_ratio: float = Field(
+        100.0,  # corpus_etl.decode.MAX_INFLATE_RATIO (decode stays off the rerun path: charset-normalizer)
+        gt=0,
+        description="A compressed file may inflate to at most this many times its size (always to 16 MiB, never "
+        "past 4 GiB); past it the file is refused as a decompression bomb, as it is read (corpus_etl.decode).",
+    )
     follow_symlinks: bool = Field(
         False,
         description="Read files reached through symbolic links that leave a SOURCE directory (by default such a "

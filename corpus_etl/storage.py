@@ -38,7 +38,7 @@ def is_uri(path: str) -> bool:
 
 def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
     """The filesystem of ``uri`` and the path inside it (``bucket/key``, no trailing slash)."""
-    import pyarrow.fs as pafs
+    import pyarrow.fs as pafs  # lazy: pyarrow only for object storage; numpy stays off the unchanged-rerun path
 
     u = urlparse(uri)
     if u.scheme != "s3":
@@ -76,7 +76,7 @@ def list_objects(uri: str) -> list[ObjectInfo]:
         FileNotFoundError: when nothing is there.
         StorageError: when the store cannot be reached or listed.
     """
-    import pyarrow.fs as pafs
+    import pyarrow.fs as pafs  # lazy: pyarrow only for object storage
 
     fs, root = filesystem(uri)
     scheme = urlparse(uri).scheme
@@ -99,7 +99,7 @@ def list_objects(uri: str) -> list[ObjectInfo]:
 
 def stat(uri: str) -> ObjectInfo | None:
     """Size and mtime of one object; None when it cannot be stat'ed."""
-    import pyarrow.fs as pafs
+    import pyarrow.fs as pafs  # lazy: pyarrow only for object storage
 
     try:
         fs, path = filesystem(uri)
@@ -140,7 +140,7 @@ MARKER = "_published.json"
 
 
 def _target_fs(target: str) -> tuple[pafs.FileSystem, str]:
-    import pyarrow.fs as pafs
+    import pyarrow.fs as pafs  # lazy: pyarrow only for object storage
 
     if is_uri(target):
         return filesystem(target)
@@ -199,7 +199,7 @@ def publish_dir(local: Path, target: str, run_id: str = "") -> int:
     Returns:
         The number of files written.
     """
-    import pyarrow.fs as pafs
+    import pyarrow.fs as pafs  # lazy: pyarrow only for object storage
 
     fs, root = _target_fs(target)
     digest = dir_digest(local)

@@ -29,9 +29,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
 
+from .linemodel.model import load_model as load_trees
+from .paragraphs import choose_stoplist, stoplist
+from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
+
+if TYPE_CHECKING:
     from .linemodel.model import LineModel
     from .rules import Rules
     from .split import Line, SplitOptions
@@ -102,8 +106,6 @@ class TitleModel:
 
     def probabilities(self, rows: list[list[float]]) -> np.ndarray:
         """P(the candidate is the headline) of each feature row (``FEATURES`` order)."""
-        import numpy as np  # (numpy stays out of the modules an unchanged rerun imports)
-
         x = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
         return self.trees.stages[0].predict_proba(x, FEATURES)[:, self.trees.classes.index("title")]
 
@@ -124,8 +126,6 @@ def load_model(path: str | None = None) -> TitleModel:
         ValueError: the file's features are not ``FEATURES`` (the model is older than the code: run
             ``make train``).
     """
-    from .linemodel.model import load_model as load_trees
-
     trees = load_trees(Path(path or MODEL_PATH))
     if tuple(trees.stages[0].features) != FEATURES or tuple(trees.classes) != CLASSES:
         raise ValueError(
@@ -251,8 +251,6 @@ def strip_site_affix(text: str, opts: SplitOptions, sites: frozenset[str] | None
     Pastore" keeps its quoted speaker when the page shows no "Pastore" of its own). A suffix is tried first;
     the text is returned unchanged when neither applies.
     """
-    from .split import is_headline, words
-
     seps = list(_SEPARATOR.finditer(text))
     if not seps:
         return text
@@ -291,8 +289,6 @@ def title_candidates(lines: list[Line], body_start: int, first_line: int = 0) ->
 
 def fallback_body_start(lines: list[Line]) -> int | None:
     """The first line of running text of 20 words or more (a body start when no record has one)."""
-    from .split import is_prose, words
-
     return next((i for i, ln in enumerate(lines) if words(ln.text) >= 20 and is_prose(ln.text)), None)
 
 
@@ -371,8 +367,6 @@ def _content_words(t: str) -> tuple[str, ...]:
 
 
 def _line_facts(t: str, rules: Rules, opts: SplitOptions) -> _LineFacts:
-    from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
-
     n = words(t)
     toks = t.split()
     capitals, digits = _capitals_digits(t)
@@ -409,9 +403,6 @@ def title_features(
 ) -> list[list[float]]:
     """One feature row (``FEATURES`` order) per candidate line ``cands`` of the body at ``body_start``
     (``index``: the page's ``page_index``, computed when not given)."""
-    from .paragraphs import choose_stoplist, stoplist
-    from .split import is_headline
-
     n_lines = max(len(lines), 1)
     body = [lines[j].text for j in range(body_start, min(len(lines), body_start + BODY_LINES))]
     name = choose_stoplist(body) if body else None

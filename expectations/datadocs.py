@@ -161,7 +161,7 @@ def _query(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[Any] = ()
 
 def _arrow(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[Any] = ()) -> pa.Table:
     """Run a report query and return its whole result as an Arrow table."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: pyarrow stays off the unchanged-rerun path
 
     rel = con.sql(sql(f"report/{name}"), params=list(params))
     fetch = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table  # the name before DuckDB 1.4
@@ -350,10 +350,10 @@ def build_data_docs(db_path: Path, out_dir: Path, memory_limit: str | None = Non
     started = datetime.fromtimestamp(float(run["started_epoch"]), UTC)
 
     with _quiet(), tempfile.TemporaryDirectory(prefix="corpus-etl-gx-") as tmp:
-        import great_expectations as gx
-        from great_expectations.core.run_identifier import RunIdentifier
+        import great_expectations as gx  # lazy: GX costs ~4 s, only when Data Docs are built
+        from great_expectations.core.run_identifier import RunIdentifier  # lazy: as above
 
-        from .validate import Validator, with_check_columns
+        from .validate import Validator, with_check_columns  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
         validator = Validator()
         site = Path(tmp) / "site"

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from corpus_etl import schema
 from corpus_etl.langid import UND, supported_languages
@@ -120,8 +121,8 @@ class Validator:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         defer_imports(*GX_DEFERRED)  # before GX's import: it imports them at its top level
-        import great_expectations as gx
-        from great_expectations.core.expectation_suite import ExpectationSuite
+        import great_expectations as gx  # lazy: GX costs ~4 s, only when a suite runs
+        from great_expectations.core.expectation_suite import ExpectationSuite  # lazy: as above
 
         for name in list(logging.root.manager.loggerDict):
             if name.startswith("great_expectations"):
@@ -299,7 +300,6 @@ def fail_sources(
     """
     if not failed:
         return FailedSources(sources, tables, quarantine)
-    import pyarrow.compute as pc
 
     rows = sources.to_pylist()
     bad_ids: set[str] = set()

@@ -20,6 +20,13 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import uvicorn
+from prefect.events.worker import EventsWorker
+from prefect.logging.handlers import APILogWorker
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from corpus_etl.lifeline import die_with_parent
+
 # What Prefect's own temporary server runs with (prefect.server.api.server.SubprocessASGIServer).
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 STARTUP_TIMEOUT = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or 120)
@@ -73,8 +80,6 @@ def temporary_api(timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
     before = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = url
     try:
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
         with temporary_settings(updates={PREFECT_API_URL: url}):
             yield url
         _drain()  # the run's last logs and events reach the server before it stops
@@ -89,9 +94,6 @@ def temporary_api(timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
 def _drain(timeout: float = 15) -> None:
     """Send what Prefect's log and event workers still hold (they drain at exit otherwise, when this
     server would already be gone)."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
     for service in (APILogWorker, EventsWorker):
         try:
             service.drain_all(timeout=timeout, at_exit=False)
@@ -111,11 +113,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def main(argv: list[str]) -> None:
     """``python -m flows.apiserver PORT PARENT_PID``: serve Prefect's API until the parent dies or a signal."""
-    from corpus_etl.lifeline import die_with_parent
-
     port, parent = int(argv[0]), int(argv[1])
     die_with_parent(parent)
-    import uvicorn
 
     uvicorn.run(
         "prefect.server.api.server:create_app",

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
@@ -40,8 +41,6 @@ def _flow_run_name() -> str:
 
 def _post(kind: str, key: str, content: Any, description: str) -> None:
     """A Prefect artifact of the run (the plan's ``RunContext.post``)."""
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
     if kind == "table":
         create_table_artifact(key=key, table=content, description=description)
     else:

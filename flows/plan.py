@@ -32,11 +32,14 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import warehouse.report
+from corpus_etl import outcome, storage
 from corpus_etl.discover import SourceFile, expand_with_collections, make_batches, stat_file
 from corpus_etl.discover import plan as plan_manifest
 from corpus_etl.incremental import vanished
@@ -44,8 +47,11 @@ from corpus_etl.lifeline import remove_stale_staging
 from corpus_etl.memory import trim
 from corpus_etl.progress import report
 from corpus_etl.settings import Settings
+from expectations.datadocs import build_data_docs
 from tasks.naming import out_run_name
-from warehouse import loader
+from warehouse import analytics, loader
+from warehouse.db import connect_report
+from warehouse.report.summary import dq_summary, failed_files, summary_markdown
 
 if TYPE_CHECKING:
     from corpus_etl.pipeline import BatchOutput
@@ -194,7 +200,7 @@ class ValidatorHandle:
     def get(self) -> Validator:
         with self._lock:
             if self._validator is None:
-                from expectations.validate import Validator
+                from expectations.validate import Validator  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
                 self._validator = Validator(self._params)
             return self._validator
@@ -291,7 +297,7 @@ def start_workers(ctx: RunContext, ex: Executor) -> None:
     """Start building the validator in the background (GX's import takes seconds: it overlaps with the
     splitting) and the batch runner (a local process pool or a Dask cluster)."""
     if ctx.settings.validate_data:
-        from expectations.validate import learned_params
+        from expectations.validate import learned_params  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
         assert ctx.start is not None
         ctx.validator = ValidatorHandle(learned_params(ctx.start.mean_words_history)).start()
@@ -306,10 +312,15 @@ def learn_boilerplate(ctx: RunContext) -> None:
     s = ctx.settings
     if not ctx.todo or not s.extraction.learned_min_files:
         return
-    from concurrent.futures import as_completed
 
-    from corpus_etl.learned import LineCounts, learn_counts, outlet_key, scan_batch, scan_counts
-    from corpus_etl.reading import spool_path
+    from corpus_etl.learned import (  # lazy: pyarrow, numpy stay off the unchanged-rerun path
+        LineCounts,
+        learn_counts,
+        outlet_key,
+        scan_batch,
+        scan_counts,
+    )
+    from corpus_etl.reading import spool_path  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     pool = ctx.runner.pool if ctx.runner is not None else None
     counts = LineCounts()  # merged as the chunks' counts arrive: one entry per distinct line
@@ -321,8 +332,9 @@ def learn_boilerplate(ctx: RunContext) -> None:
         ]
     else:  # workers without the flow's disk read their files themselves: count only
         chunks = make_batches(ctx.todo, 256, s.batch_bytes, 4 * s.n_workers)
+        r = s.reading
         jobs = [
-            (scan_counts, ([(f.source_id, f.path) for f in c], s.reading.input_format, s.reading.text_field))
+            (scan_counts, ([(f.source_id, f.path) for f in c], r.input_format, r.text_field, r.max_inflate_ratio))
             for c in chunks
         ]
     if pool is None:
@@ -338,8 +350,8 @@ def learn_boilerplate(ctx: RunContext) -> None:
 
 def validate_batch(ctx: RunContext, out: BatchOutput) -> tuple[Verdicts, Verdicts]:
     """Validate a batch's articles and sources with the GX suites; return (articles, sources) verdicts."""
-    from corpus_etl import schema
-    from expectations.validate import Verdicts, batch_metrics, with_check_columns
+    from corpus_etl import schema  # lazy: pyarrow, numpy stay off the unchanged-rerun path
+    from expectations.validate import Verdicts, batch_metrics, with_check_columns  # lazy: as above
 
     if not ctx.settings.validate_data or ctx.validator is None:
         return Verdicts(), Verdicts()
@@ -381,8 +393,8 @@ def load_batch(ctx: RunContext, out: BatchOutput, verdicts: tuple[Verdicts, Verd
     Returns:
         What was written, and how many files the sources suite failed (beyond the batch's own count).
     """
-    from corpus_etl import schema
-    from expectations.validate import fail_sources
+    from corpus_etl import schema  # lazy: pyarrow, numpy stay off the unchanged-rerun path
+    from expectations.validate import fail_sources  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     art_v, src_v = verdicts
     tables = {spec.name: loader.read_staging(out.paths[spec.name], spec) for spec in schema.PER_SOURCE}
@@ -417,8 +429,7 @@ def process_batches(ctx: RunContext, ex: Executor) -> None:
     report("files", 0, len(todo))
     if not ctx.batches:
         return
-    from corpus_etl import outcome
-    from corpus_etl.learned import learned_for
+    from corpus_etl.learned import learned_for  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     runner = ctx.runner
     futures = (
@@ -499,13 +510,13 @@ def mark_export(ctx: RunContext, ex: Executor) -> None:
 def update_analytics(ctx: RunContext) -> None:
     """Story clusters and the search index follow the loaded rows (and backfill an upgraded warehouse), in
     one transaction (``warehouse.analytics``)."""
-    from warehouse.analytics import update_analytics as update
-
     ids = [f.source_id for f in ctx.todo]
     # the batch workers staged the index rows of the run's articles under the run's staging directory
     staged = ctx.staging if ctx.batches else None
     s = ctx.settings
-    ctx.counts["analytics"] = update(s.db_path, ctx.run_id, ids, staged, s.memory, s.analytics).as_dict()
+    ctx.counts["analytics"] = analytics.update_analytics(
+        s.db_path, ctx.run_id, ids, staged, s.memory, s.analytics
+    ).as_dict()
     ctx.stage["analytics"] = time.perf_counter() - ctx.marks["analytics"]
     ctx.log.info("analytics updated in %.1f s: %s", ctx.stage["analytics"], ctx.counts["analytics"])
     ctx.marks["export"] = time.perf_counter()
@@ -536,8 +547,6 @@ def finish_run(ctx: RunContext) -> None:
 def publish_lake(ctx: RunContext) -> None:
     """Mirror ``DIR/parquet/`` to ``settings.lake`` unless the lake already holds this copy; redone if a
     publish failed."""
-    from corpus_etl import storage
-
     s = ctx.settings
     assert s.lake
     if storage.published_digest(s.lake) == storage.dir_digest(s.parquet_dir):
@@ -569,9 +578,6 @@ def report_failed_files(ctx: RunContext) -> int:
     """Post the run's failed files (path, reason) as a table artifact; return how many it lists. Posted for
     every run that processed files (an empty table when none failed), so the artifact under its key is always
     the latest run's."""
-    from warehouse.db import connect_report
-    from warehouse.report.summary import failed_files
-
     con = connect_report(ctx.settings.db_path, ctx.settings.memory.report)
     try:
         rows = failed_files(con, ctx.run_id)
@@ -590,21 +596,14 @@ def report_failed_files(ctx: RunContext) -> int:
 def publish_reports(ctx: RunContext) -> None:
     """Rebuild the offline dashboard (and Data Docs when this run validated data); post the data-quality
     summary as a markdown artifact."""
-    from warehouse.report import build_dashboard
-
     s = ctx.settings
     docs = s.warehouse / "docs"
     validated = bool(ctx.batches) and s.validate_data
     if validated:
-        from expectations.datadocs import build_data_docs
-
         build_data_docs(s.db_path, docs, s.memory.report)
-    page = build_dashboard(s.db_path, docs, memory_limit=s.memory.report)
+    page = warehouse.report.build_dashboard(s.db_path, docs, memory_limit=s.memory.report)
     ctx.counts["dashboard"] = str(page)
     if ctx.post is not None:
-        from warehouse.db import connect_report
-        from warehouse.report.summary import dq_summary, summary_markdown
-
         con = connect_report(s.db_path, s.memory.report)
         try:
             summary = dq_summary(con, ctx.run_id if validated else None)
@@ -734,7 +733,7 @@ class InlineRunner:
         learned: dict[str, frozenset[str]] | None = None,
         spool: str | None = None,
     ) -> BatchFuture:
-        from corpus_etl.pipeline import process_batch
+        from corpus_etl.pipeline import process_batch  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
         c = self.ctx
         return _Lazy(lambda: process_batch(files, batch, c.settings, c.run_id, started, str(c.staging), learned, spool))

@@ -27,12 +27,15 @@ from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
+from prefect.futures import as_completed
+
 from corpus_etl.discover import SourceFile
 from corpus_etl.lifeline import start_worker
 from corpus_etl.pipeline import BatchOutput
 from corpus_etl.settings import Settings
 from flows.plan import BatchFuture
 from tasks import ingest as t
+from tasks.remote import land, process_batch_shipped
 
 Learned = dict[str, frozenset[str]]  # the learned boilerplate lines of a batch's outlets
 
@@ -92,8 +95,6 @@ class _Landed:
         self.fut, self.runner = fut, runner
 
     def result(self) -> BatchOutput:
-        from tasks.remote import land
-
         return land(self.fut.result(), self.runner.settings.staging_dir / self.runner.run_id)
 
 
@@ -104,7 +105,7 @@ class DaskRunner:
     pool = None  # the pre-pass runs in the flow's process
 
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask import DaskTaskRunner  # lazy: dask distributed costs ~0.35 s, only for the Dask runner
 
         self.settings, self.run_id, self.n_batches = settings, run_id, n_batches
         if settings.dask_address:
@@ -137,8 +138,6 @@ class DaskRunner:
         learned: Learned | None = None,
         spool: str | None = None,
     ) -> BatchFuture:
-        from tasks.remote import process_batch_shipped
-
         params = {
             "files": files,
             "batch": batch,
@@ -162,8 +161,6 @@ def in_completion_order(futures: list[BatchFuture]) -> Iterator[BatchFuture]:
     """The batch futures as their batches finish, whatever the runner: the single writer validates and
     loads each batch as soon as it is done instead of waiting, in batch order, behind a slower one (which
     left the loads of the batches done meanwhile for after the processing)."""
-    from prefect.futures import as_completed
-
     inner = [f.fut if isinstance(f, _Landed) else f for f in futures]
     by_id = {id(p): f for p, f in zip(inner, futures, strict=True)}
     for done in as_completed(inner):  # type: ignore[arg-type]

@@ -68,6 +68,8 @@ if TYPE_CHECKING:
     from corpus_etl.analytics import minhash as mh
     from corpus_etl.settings import AnalyticsSettings, MemorySettings
 
+from corpus_etl.settings import DEFAULT_ANALYTICS
+
 from .db import (
     MemoryClaim,
     checkpoint_quietly,
@@ -178,8 +180,6 @@ def update_analytics(
     t0 = time.perf_counter()
     changed = sorted(set(changed_source_ids or ()))
     if analytics is None:
-        from corpus_etl.settings import DEFAULT_ANALYTICS
-
         analytics = DEFAULT_ANALYTICS
     shares = _Limits(*(memory_limit(memory, k) for k in ("analytics", "analytics_link", "checkpoint")))
     with open_writer(db_path, memory) as con, memory_claim(con, db_path, shares.sets) as claim:
@@ -255,7 +255,7 @@ class _HashCache:
     def spool(self, query: str, params: list[Any], n_nodes: int, directory: Path | None) -> None:
         """Write the staged sets that ``query`` returns (node, hashes) to the temporary file, a record batch
         at a time (the result is streamed, never held whole)."""
-        import numpy as np
+        import numpy as np  # lazy: numpy stays off the unchanged-rerun path
 
         self.start = np.full(n_nodes, -1, dtype=np.int64)
         self.length = np.zeros(n_nodes, dtype=np.int64)
@@ -297,7 +297,7 @@ class _HashCache:
         if not self._in_spool(node):
             return None
         assert self.file is not None  # (for mypy: _in_spool says so)
-        import numpy as np
+        import numpy as np  # lazy: numpy stays off the unchanged-rerun path
 
         n = int(self.length[node])
         data = os.pread(self.file.fileno(), 8 * n, 8 * int(self.start[node]))
@@ -335,7 +335,7 @@ class _HashCache:
         if not missing:
             return
         self._evict(wanted)
-        from corpus_etl.analytics import minhash as mh
+        from corpus_etl.analytics import minhash as mh  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
         for i in range(0, len(missing), CHUNK):
             for node, body in self.con.execute(sql("analytics/node_bodies"), [missing[i : i + CHUNK]]).fetchall():
@@ -358,8 +358,6 @@ class _Updater:
         limits: _Limits | None = None,
     ) -> None:
         if analytics is None:
-            from corpus_etl.settings import DEFAULT_ANALYTICS
-
             analytics = DEFAULT_ANALYTICS
         self.params = analytics
         self.limits = limits or _Limits()
@@ -368,7 +366,7 @@ class _Updater:
         self.claim = claim
         self.staged: dict[str, list[str]] = {}  # staged table -> its batch files
         if staged_dir:
-            from corpus_etl.analytics.index import STAGED
+            from corpus_etl.analytics.index import STAGED  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
             self.staged = {
                 name: sorted(str(p) for p in staged_dir.glob(f"batch-*.index.{name}.parquet")) for name in STAGED
@@ -447,7 +445,7 @@ class _Updater:
         return the ids of ``todo`` that no staging file covered (the writer indexes them)."""
         con = self.con
         if self.staged.get(tables[0]):
-            from corpus_etl.analytics.index import STAGED
+            from corpus_etl.analytics.index import STAGED  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
             for i, name in enumerate(tables):
                 files = ", ".join(quote_literal(f) for f in self.staged.get(name, []))
@@ -463,7 +461,7 @@ class _Updater:
                         )
                     )
         else:
-            con.execute("CREATE OR REPLACE TEMP TABLE an_covered (article_id VARCHAR)")
+            con.execute(sql("analytics/empty_covered"))
         return [r[0] for r in con.execute(sql("analytics/uncovered").format(todo=quote_ident(todo))).fetchall()]
 
     def _index(self) -> None:
@@ -475,7 +473,7 @@ class _Updater:
         todo = sorted(want_sig | want_search)
         if not todo:
             return
-        from corpus_etl.analytics.index import index_tables  # numpy and pyarrow: only when there is work
+        from corpus_etl.analytics.index import index_tables  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
         for i in range(0, len(todo), CHUNK):
             rows = fetch_dicts(self.con, sql("analytics/bodies"), [todo[i : i + CHUNK]])
@@ -518,9 +516,9 @@ class _Updater:
 
     def _link_nodes(self, n_nodes: int, cache: _HashCache) -> int:
         """The linking and the rewrite of ``_link`` once the nodes and their shingle sets are ready."""
-        import pyarrow as pa
+        import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
-        from corpus_etl.analytics import minhash as mh
+        from corpus_etl.analytics import minhash as mh  # lazy: as above
 
         con = self.con
         linker = BucketLinker(n_nodes)
@@ -546,7 +544,7 @@ class _Updater:
             return False
 
         n_lists = self._count("an_lists")
-        parts = int(con.execute("SELECT coalesce(max(part), 0) + 1 FROM an_lists").fetchall()[0][0]) if n_lists else 0
+        parts = int(con.execute(sql("analytics/link_list_parts")).fetchall()[0][0]) if n_lists else 0
         for part in range(parts):
             batch = con.execute(sql("analytics/link_lists_range"), [part]).fetchall()
             todo = [(ns, fr) for ns, fr in batch if not linker.connected(ns)]
@@ -571,7 +569,7 @@ class _Updater:
         self._memory(self.limits.sets)
         con.register("an_comp_rows", comp)
         try:
-            con.execute("CREATE OR REPLACE TEMP TABLE an_comp AS SELECT node, comp FROM an_comp_rows")
+            con.execute(sql("analytics/link_components"))
         finally:
             con.unregister("an_comp_rows")
         con.execute(sql("analytics/link_members"))
@@ -592,10 +590,10 @@ class _Updater:
 
     def _write_groups(self, rows: list[dict[str, Any]], cache: _HashCache) -> None:
         """Write the ``story_clusters`` rows of whole components (``member_rows``, ordered by grp)."""
-        import pyarrow as pa
+        import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
-        from corpus_etl import schema
-        from corpus_etl.analytics import minhash as mh
+        from corpus_etl import schema  # lazy: as above
+        from corpus_etl.analytics import minhash as mh  # lazy: as above
 
         groups: dict[int, list[dict[str, Any]]] = {}
         for r in rows:

@@ -7,6 +7,7 @@ import importlib.util
 import itertools
 import logging
 import os
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,7 +79,7 @@ def sql(name: str) -> str:
 
 def duckdb_type(t: pa.DataType) -> str:
     """DuckDB column type for an Arrow type of the schema module."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return "VARCHAR"
@@ -163,8 +164,6 @@ DUCKDB_1X_STORAGE_NUMBERS = range(64, 69)
 def storage_number(path: Path) -> int | None:
     """The storage number in the main header of the DuckDB file at ``path`` (bytes 12-19, after the checksum and
     ``DUCK``), without opening it; None when it is not a DuckDB file."""
-    import struct
-
     with open(path, "rb") as fh:
         head = fh.read(20)
     if len(head) < 20 or head[8:12] != _DUCKDB_MAGIC:
@@ -350,8 +349,6 @@ def check_not_truncated(path: Path) -> None:
     Reads the 12 KiB of headers only, without DuckDB (no connection: a writer holding the file is not
     disturbed). A header this code does not understand (another storage format) is not judged.
     """
-    import struct
-
     with open(path, "rb") as fh:
         head = fh.read(DUCKDB_HEADER_BYTES)
         have = os.fstat(fh.fileno()).st_size
@@ -417,7 +414,7 @@ def add_missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     Raises:
         SchemaMismatch: a NOT NULL column is missing.
     """
-    from corpus_etl.schema import TABLES
+    from corpus_etl.schema import TABLES  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     added: list[str] = []
     for spec in TABLES:
@@ -480,7 +477,7 @@ def bookkeeping_comment_sql() -> list[str]:
 def view_comment_sql(con: duckdb.DuckDBPyConnection) -> list[str]:
     """COMMENT ON statements carrying the views' descriptions (``schema.VIEWS``) into the catalog: each view and
     each of its columns that the view on ``con`` has (a test keeps the two lists equal)."""
-    from corpus_etl.schema import VIEWS
+    from corpus_etl.schema import VIEWS  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     out: list[str] = []
     for spec in VIEWS:
@@ -564,7 +561,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
     """
     if schema_is_current(con):
         return []
-    from corpus_etl.schema import TABLES
+    from corpus_etl.schema import TABLES  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     with transaction(con):
         found = stored_schema_version(con)
@@ -576,7 +573,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute(sql("load/create_schema_version"))
         applied: list[int] = []
         if found is not None and found < SCHEMA_VERSION:
-            from .migrations import migrate
+            from .migrations import migrate  # cycle: migrations imports this module
 
             applied = migrate(con, found)
         for spec in TABLES:

@@ -7,9 +7,11 @@ loaded batch and a rerun picks up from there (loaded files are skipped by their 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from corpus_etl import limits
+from corpus_etl.boundary import model_version
 from corpus_etl.discover import KnownSource
+from corpus_etl.rules import rules_version
 
 from .db import (
     apply_claims,
@@ -133,8 +137,8 @@ LOAD_SLICE_BYTES = 32 << 20
 
 def largest_value(tables: Iterable[pa.Table]) -> int:
     """The byte length of the longest string or binary value in ``tables`` (0 when there is none)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
+    import pyarrow.compute as pc  # lazy: as above
 
     out = 0
     for table in tables:
@@ -275,10 +279,10 @@ def split_quarantine(articles: pa.Table, failed: dict[int, list[str]], at: datet
     Returns:
         The accepted rows and the quarantine rows (``schema.QUARANTINE``).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
+    import pyarrow.compute as pc  # lazy: as above
 
-    from corpus_etl import schema
+    from corpus_etl import schema  # lazy: as above
 
     if not failed:
         return articles, schema.empty_table(schema.QUARANTINE)
@@ -317,10 +321,10 @@ def load_batch(
     Returns:
         Counts of what was written.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
+    import pyarrow.compute as pc  # lazy: as above
 
-    from corpus_etl import schema
+    from corpus_etl import schema  # lazy: as above
 
     q_by_source: dict[str, int] = {}
     for sid in quarantine.column("source_id").to_pylist():
@@ -359,7 +363,7 @@ def load_batch(
 
 def read_staging(path: str, spec: schema.TableSpec) -> pa.Table:
     """Read a staging Parquet file back with the schema it was written with."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     return pq.read_table(path, schema=spec.schema)
 
@@ -569,7 +573,7 @@ def _incremental(
         old = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    from corpus_etl import schema
+    from corpus_etl import schema  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     columns = list(schema.BY_NAME[e.table].columns)
     if not final.is_dir() or old.get("columns") != columns or not isinstance(old.get("partitions"), dict):
@@ -685,9 +689,6 @@ _AT_FDCWD = -100
 def _exchange(a: Path, b: Path) -> bool:
     """Exchange the directories ``a`` and ``b`` in one step (``renameat2(RENAME_EXCHANGE)``); False where the
     system or the file system cannot."""
-    import ctypes
-    import sys
-
     if not sys.platform.startswith("linux"):
         return False
     try:
@@ -732,7 +733,7 @@ def _export_table(con: duckdb.DuckDBPyConnection, e: ParquetExport, parquet_dir:
     tmp.mkdir(parents=True, exist_ok=True)
     swap_in(tmp, final)
     if fingerprints is not None:  # after the swap: a stale manifest only makes the next export write more
-        from corpus_etl import schema
+        from corpus_etl import schema  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
         body = json.dumps({"columns": list(schema.BY_NAME[e.table].columns), "partitions": fingerprints})
         part = manifest.with_name(manifest.name + ".part")
@@ -745,9 +746,6 @@ def settings_json(settings: Any) -> str:
     """The run settings as stable JSON, with the ``version`` of the boilerplate rules they name
     (``rules_version``) and of the article-boundary model (``boundary_model_version``): which rules and
     model a warehouse's rows were extracted with."""
-    from corpus_etl.boundary import model_version
-    from corpus_etl.rules import rules_version
-
     data = json.loads(settings.model_dump_json())
     data["rules_version"] = rules_version(data["extraction"]["rules_path"])
     data["boundary_model_version"] = model_version()

@@ -57,6 +57,13 @@ class ReadConnection:
         self.con.close()
 
 
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep a read-only connection to this database: no other file can be read or written through it, and no
+    query can change that (``enable_external_access = false``, then ``lock_configuration``)."""
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 def open_for_query(warehouse: Path) -> ReadConnection:
     """A read-only connection to the warehouse that cannot touch other files, or a clear error.
 
@@ -90,8 +97,7 @@ def open_for_query(warehouse: Path) -> ReadConnection:
             f"{db} is locked by a writer (a running ingest); reading the Parquet copy in {parquet} "
             "(as of the last completed run; only SELECT queries)",
         )
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    lock_down(con)
     note = None
     version = stored_schema_version(con)
     if version is not None and version < SCHEMA_VERSION:

@@ -1,12 +1,12 @@
 """Full-text search over the warehouse: BM25 in SQL over the ``search_docs`` / ``search_terms`` index.
 
 There is one BM25: the constants ``K1``, ``B`` and the tokenizer (``terms``) are in
-``corpus_etl.analytics.search``, whose ``bm25`` is the reference; the one SQL statement is
+``corpus_etl.analytics.search``; the one SQL statement is
 ``sql/search/bm25.sql`` (k1, b and the query's terms bound with ``?``). The cookbook's ``search_bm25``
 query (``queries/search_bm25.sql``, for analysts who run SQL with a query text) is generated from it by
 ``cookbook_sql``: the same statement with ``K1`` and ``B`` written in and the query text tokenized in SQL
 (``SQL_TERMS``). ``python -m warehouse.search --write`` rewrites it; tests check the file is in sync and that
-both statements score as the reference does.
+both statements score as the tests' Python reference does.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ COOKBOOK_BM25 = QUERIES_DIR / "search_bm25.sql"
 # "ß", ligatures, full-width or superscript characters): DuckDB has no NFKC or casefold. ``corpus-etl search``
 # tokenizes in Python.
 SQL_TERMS = r"regexp_extract_all(lower(nfc_normalize(?)), '[\pL\pN_][\pL\pN_]+|\p{Nd}')"
+
+
+def index_is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the search index holds no article (an old warehouse's, before ``corpus-etl analytics``)."""
+    row = con.execute(sql("search/index_empty")).fetchone()
+    return bool(row and row[0])
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10, width: int = 160) -> list[dict[str, Any]]:

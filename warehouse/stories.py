@@ -18,6 +18,8 @@ from typing import Any
 
 import duckdb
 
+from corpus_etl.analytics import events
+
 from .db import fetch_dicts, quote_ident, sql, transaction
 
 CHUNK = 2000  # articles placed per read of texts and stored vectors
@@ -31,8 +33,6 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         Counts: stories_placed (articles placed now), stories_removed (rows dropped), stories and
         story_members (totals after the update).
     """
-    from corpus_etl.analytics import events
-
     with transaction(con):
         con.execute(sql("stories/stale"), [events.STORY_VERSION])
         removed = _count(con, "st_stale")
@@ -63,10 +63,9 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int) -> None:
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
-    from corpus_etl import schema
-    from corpus_etl.analytics import events
+    from corpus_etl import schema  # lazy: as above
 
     rows = fetch_dicts(con, sql("stories/todo_texts"), [start, stop])
     tfs = [events.event_terms(r["title"], r["body"]) for r in rows]

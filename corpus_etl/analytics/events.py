@@ -84,7 +84,7 @@ STORY_VERSION = (
 @cache
 def stop_words() -> frozenset[str]:
     """English and German stop words (jusText's stoplists, casefolded)."""
-    from ..paragraphs import stoplist
+    from ..paragraphs import stoplist  # lazy: paragraphs imports numpy; this module is on the unchanged-rerun path
 
     return frozenset(w.casefold() for name in ("English", "German") for w in stoplist(name))
 

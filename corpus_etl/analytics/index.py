@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import schema
+from ..settings import DEFAULT_ANALYTICS
 from . import minhash as mh
 from .search import TOKENIZER_VERSION, term_counts
 from .text import words
@@ -71,8 +72,6 @@ def index_tables(
         ``shingles``).
     """
     if params is None:
-        from ..settings import DEFAULT_ANALYTICS
-
         params = DEFAULT_ANALYTICS
     k, seed, num_perm, version = params.shingle_words, params.seed, params.num_perm, params.index_version
     shingled: dict[str, Any] = {}

@@ -1,16 +1,16 @@
-"""Full-text search: the tokenizer, term counts for the index, BM25 and result snippets.
+"""Full-text search: the tokenizer, term counts for the index, BM25's constants and result snippets.
 
 DuckDB's ``fts`` extension cannot be had offline for DuckDB 2.0.0 (the wheel does not bundle it and
 ``duckdb-extension-fts`` on PyPI stops at 1.5.5, which DuckDB 2.0.0 refuses to load), so the index is
 two plain tables (``search_docs``, ``search_terms``) kept up to date after every run, and BM25 is
 computed in SQL (``warehouse/sql/search/bm25.sql``, and the cookbook query generated from it by
-``warehouse.search.cookbook_sql``) with the constants and the tokenizer below: this module is the one
-definition of BM25. ``bm25`` here is the reference the SQL is tested against.
+``warehouse.search.cookbook_sql``) with the constants and the tokenizer below: that statement is the one
+BM25. The tests score both SQL statements against an independent Python reference
+(``tests/unit/test_analytics_search.py``).
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter
@@ -44,23 +44,6 @@ def term_counts(title: str | None, body: str, body_words: list[str] | None = Non
 def query_terms(query: str) -> list[str]:
     """The distinct terms of a query, in order."""
     return list(dict.fromkeys(terms(query)))
-
-
-def idf(n_docs: int, df: int) -> float:
-    """BM25 inverse document frequency (the non-negative Lucene variant)."""
-    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-
-
-def bm25(
-    tfs: dict[str, int], length: int, dfs: dict[str, int], n_docs: int, avgdl: float, k1: float = K1, b: float = B
-) -> float:
-    """The BM25 score of one document for the query terms in ``dfs`` (term -> document frequency)."""
-    score = 0.0
-    for term, df in dfs.items():
-        tf = tfs.get(term, 0)
-        if tf:
-            score += idf(n_docs, df) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl))
-    return score
 
 
 _WORD = re.compile(r"\w+")

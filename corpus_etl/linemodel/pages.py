@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..split import RULE_VIEW_GROUPS, cosine
+from . import DEFAULT_MODEL
 from .model import LineModel, load_model
 
 MIN_GAP_LINES = 2
@@ -152,8 +153,6 @@ def page_model_path(line_model_path: str | Path | None) -> Path:
     (the packaged ``corpus_etl/models/pagemodel.npz`` for the packaged line model; a fold's line model
     ``linemodel-fold2.npz`` pairs with ``pagemodel-fold2.npz``, both trained without that fold's sites); any
     other ``name.npz`` -> ``name-pages.npz``."""
-    from . import DEFAULT_MODEL
-
     path = Path(line_model_path) if line_model_path else DEFAULT_MODEL
     if "linemodel" in path.name:
         return path.with_name(path.name.replace("linemodel", "pagemodel", 1))

@@ -32,6 +32,7 @@ from ..split import SplitOptions, page_gaps_of
 from .corpora import K_FOLDS, GoldPage, load_dragnet, load_scrapinghub, site_fold
 from .model import LineModel, Stage, load_model, save_model
 from .pages import FEATURES, page_model_path
+from .train import export_learner
 
 SEED = 71
 FILES_PER_FOLD = 800
@@ -88,15 +89,13 @@ def file_rows(task: tuple[int, str, list[int], str]) -> tuple[int, list[tuple[fl
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> Any:
-    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier  # lazy: scikit-learn: dev extra, ~2.8 s
 
     return HistGradientBoostingClassifier(**GBT_PARAMS).fit(x, y)
 
 
 def export(est: Any, meta: dict[str, Any], path: Path) -> None:
     """Write ``est`` as a page model file (checked against scikit-learn on a few rows)."""
-    from .train import export_learner
-
     model = LineModel(CLASSES, (Stage(export_learner(est), FEATURES),), meta)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_model(path, model)
@@ -140,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"[{time.perf_counter() - t0:6.1f}s] {len(files)} files, {len(y)} gaps, {int(y.sum())} page starts", flush=True
     )
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # lazy: comes with scikit-learn, a dev extra
 
     params = {**GBT_PARAMS, "threshold": THRESHOLD, "seed": SEED, "files_per_fold": args.files_per_fold}
     day = datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", time.time())), UTC).strftime("%Y%m%d")

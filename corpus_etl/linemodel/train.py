@@ -23,10 +23,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -38,8 +40,11 @@ from typing import Any
 import numpy as np
 
 from ..learned import line_hash
+from ..pipeline import extract_records
 from ..rules import Rules, load_rules
-from ..split import rule_view_of
+from ..settings import Settings
+from ..split import SplitOptions, rule_view_of, split_text
+from . import extract_body
 from . import features as features_module
 from .corpora import K_FOLDS, GoldPage, load_dragnet, load_scrapinghub, site_fold
 from .features import feature_names, page_features, stack_feature_names, stack_features
@@ -119,12 +124,12 @@ def stacked_x(pages: Sequence[PageData], proba: Sequence[np.ndarray]) -> list[np
 def make_learner(kind: str) -> Any:
     """A fresh scikit-learn estimator (fixed random state)."""
     if kind == "gbt":
-        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.ensemble import HistGradientBoostingClassifier  # lazy: scikit-learn: dev extra, ~2.8 s
 
         return HistGradientBoostingClassifier(**GBT_PARAMS)
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn, as above
+    from sklearn.pipeline import make_pipeline  # lazy: scikit-learn, as above
+    from sklearn.preprocessing import StandardScaler  # lazy: scikit-learn, as above
 
     return make_pipeline(StandardScaler(), LogisticRegression(**LOGREG_PARAMS))
 
@@ -261,7 +266,6 @@ def _map(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int) -> list[Any]
     """``fn`` over ``tasks``, in ``jobs`` forked processes (they see ``_SHARED`` without copying it)."""
     if jobs <= 1:
         return [fn(t) for t in tasks]
-    import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         return pool.map(fn, tasks, chunksize=1)
@@ -381,8 +385,6 @@ def product_scores(
     """Site-disjoint body F1 of the splitter itself (``split_text``, main article: the article record with the
     most body characters) with the line model of each fold (trained without the fold's sites) on the fold's
     pages, and of the splitter with the rules alone on the same pages; and the line-model splitter's MB/s."""
-    from ..split import SplitOptions, split_text
-
     rules = load_rules()
     names2 = tuple(names) + stack_feature_names(CLASSES)
 
@@ -444,12 +446,9 @@ def label_scores(pages: Sequence[PageData], probas: Sequence[np.ndarray]) -> dic
 def baseline_scores(pages: Sequence[PageData]) -> tuple[dict[str, dict[str, float]], float]:
     """The rules alone (``extract_records`` without the line model) on the same pages (body of the largest article
     record) and its MB/s."""
-    from ..pipeline import extract_records
-
     f1s = []
     t = time.perf_counter()
     n_bytes = 0
-    from ..settings import Settings
 
     rules_only = Settings(extraction={"line_model": False})
     for d in pages:
@@ -473,8 +472,6 @@ def oracle_scores(pages: Sequence[PageData]) -> dict[str, dict[str, float]]:
 
 def throughput(pages: Sequence[PageData], model_path: Path) -> float:
     """MB/s of ``extract_body`` with the written model over the dragnet pages (units and features included)."""
-    from . import extract_body
-
     model = load_model(model_path)
     texts = [d.page.text for d in pages if d.page.corpus == "dragnet"]
     t = time.perf_counter()
@@ -519,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     random.seed(SEED)
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # lazy: comes with scikit-learn, a dev extra
 
     # one thread: OpenMP's spinning threads cost 10x on a machine whose cores are busy; deterministic too
     with threadpool_limits(1):
@@ -556,7 +553,6 @@ def _train(args: argparse.Namespace) -> int:
     results, s1, s2 = cross_validate(kinds, pages, folds, args.jobs, log)
     fit_seconds = time.perf_counter() - t
     log("cross-validation and final fits done")
-    import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         fold_dir = args.fold_models or Path(tmp)

@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -344,8 +345,6 @@ def parse_date_line(text: str, rules: Rules) -> str | None:
         else:
             month = _MONTHS[(g["mon2"] or g["mon3"]).casefold().rstrip(".")]
             day = int(g["d2"] or g["d3"])
-        from datetime import date
-
         return date(year, month, day).isoformat()
     except (KeyError, ValueError, TypeError):
         return None

@@ -162,7 +162,7 @@ class SplitState:
         if not self.learned and not self.collection:
             return None
         if i not in self._repeat_rules:
-            from ..learned import line_hash  # (learned imports this module)
+            from ..learned import line_hash  # cycle: learned imports this module
 
             h = line_hash(self.lines[i].text)
             rule = "learned_repeat" if h in self.learned else "collection_repeat" if h in self.collection else None

@@ -12,6 +12,7 @@ import zstandard
 
 from corpus_etl import decode
 from corpus_etl.decode import DecodeError, decode_bytes
+from corpus_etl.settings import Settings
 
 QUOTES = "Café owners say “prices” rose in Zürich — naïve"
 PACKERS = [(gzip.compress, "gzip"), (bz2.compress, "bz2"), (lzma.compress, "xz"), (zstandard.compress, "zstd")]
@@ -68,10 +69,11 @@ def test_a_decompression_bomb_is_refused_not_inflated(monkeypatch, pack, name):
 @pytest.mark.parametrize(("pack", "name"), PACKERS)
 def test_a_bomb_is_refused_by_its_ratio_as_it_is_read(monkeypatch, pack, name):
     monkeypatch.setattr(decode, "INFLATE_FLOOR", 1 << 16)
-    monkeypatch.setenv("CORPUS_ETL_MAX_INFLATE_RATIO", "50")
+    assert Settings().reading.max_inflate_ratio == decode.MAX_INFLATE_RATIO  # the setting's default is decode's
+    ratio = Settings(reading={"max_inflate_ratio": 50}).reading.max_inflate_ratio
     text = os.urandom(1 << 15).hex().encode()  # 64 KiB of hex: about 2x, loads
-    assert decode.decompress(pack(text))[0] == text
+    assert decode.decompress(pack(text), ratio)[0] == text
     with pytest.raises(DecodeError, match=f"{name} stream inflates to more than 50x its .* decompression bomb"):
-        decode.decompress(pack(b"\0" * (8 << 20)))
-    monkeypatch.setenv("CORPUS_ETL_MAX_INFLATE_RATIO", "1e9")  # the setting allows it
-    assert len(decode.decompress(pack(b"\0" * (8 << 20)))[0]) == 8 << 20
+        decode.decompress(pack(b"\0" * (8 << 20)), ratio)
+    monkeypatch.setenv("CORPUS_ETL_READING__MAX_INFLATE_RATIO", "1e9")  # the setting allows it
+    assert len(decode.decompress(pack(b"\0" * (8 << 20)), Settings().reading.max_inflate_ratio)[0]) == 8 << 20

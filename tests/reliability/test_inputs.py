@@ -186,7 +186,7 @@ def test_a_decompression_bomb_is_refused_by_its_ratio(run):
     bomb = run.sources["bomb.txt.gz"]
     assert bomb["status"] == "failed"
     assert bomb["error"].startswith("gzip stream inflates to more than 100x its ")
-    assert bomb["error"].endswith("refused as a decompression bomb (CORPUS_ETL_MAX_INFLATE_RATIO)")
+    assert bomb["error"].endswith("refused as a decompression bomb (CORPUS_ETL_READING__MAX_INFLATE_RATIO)")
     assert (run.sources["honest.txt.gz"]["status"], run.sources["honest.txt.gz"]["n_articles"]) == ("loaded", 1)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from expectations import SUITE_NAMES, SUITES_DIR
 from warehouse.db import connect_report, sql
 
 Row = dict[str, Any]
@@ -122,10 +123,6 @@ def _suite_reasons() -> dict[tuple[str, ...], str]:
     'type:columns'): the hash part of a stored expectation id covers the kwargs as GX completed them,
     which the suite file does not spell out.
     """
-    try:
-        from expectations import SUITE_NAMES, SUITES_DIR
-    except ImportError:  # pragma: no cover - the package is always there in this project
-        return {}
     out: dict[tuple[str, ...], str] = {}
     seen: dict[tuple[str, ...], int] = {}
     for suite in SUITE_NAMES:

@@ -43,8 +43,8 @@ def line_model_bodies(st: SplitState) -> None:
     changes the pieces and the records' bodies (``SplitState.take_block``, ``SplitState.drop_record``); writes
     ``found_page_starts`` and ``unsplit_gaps`` (and ``capture_gaps`` for the page model's training).
     """
-    from ...linemodel import default_model, line_classes
-    from ...linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path
+    from ...linemodel import default_model, line_classes  # cycle: linemodel imports the splitter
+    from ...linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path  # cycle: as above
 
     model = default_model(st.opts.line_model_path)
     page_model = (

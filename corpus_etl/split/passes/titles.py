@@ -29,8 +29,8 @@ def choose_titles(st: SplitState) -> None:
     Reads the lines, pieces and records and the title model; changes title pieces (a new title, 'title_rejected',
     'pre_title_chrome') and the records' titles and bodies; keeps what it asked in ``st.titles_asked`` (run twice).
     """
-    from ...titles import choose_title, page_index, title_model_path
-    from ...titles import load_model as load_title_model
+    from ...titles import choose_title, page_index, title_model_path  # cycle: titles imports the splitter
+    from ...titles import load_model as load_title_model  # cycle: titles imports the splitter
 
     model = load_title_model(str(title_model_path(st.opts.line_model_path)))
     if st.title_index is None:  # (asked twice on a web page: before and after the line model)
