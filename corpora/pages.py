@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from corpora.glue import Built, GoldArticle, build_concatenation
-from corpus_etl.decode import DecodeError, decode_bytes
+from corpora.shared import read_text
+from corpus_etl.decode import DecodeError
 from corpus_etl.linemodel.corpora import site_fold, site_key
 
 
@@ -38,10 +39,6 @@ class Page:
         return site_fold(self.site)
 
 
-def _read(path: Path) -> str:
-    return decode_bytes(path.read_bytes()).text
-
-
 def dragnet_pages(root: Path) -> tuple[list[Page], list[str]]:
     """The dragnet pages with a readable gold body (site from sites.json, title from titles.json, comments),
     and the ids of the pages left out (a gold file that is not text: 5 are truncated UTF-16 saved as UTF-8)."""
@@ -53,7 +50,7 @@ def dragnet_pages(root: Path) -> tuple[list[Page], list[str]]:
         n = path.stem
         gold_path, com_path = base / "gold" / path.name, base / "comments" / path.name
         try:
-            gold = _read(gold_path)
+            gold = read_text(gold_path)
         except (OSError, DecodeError):
             skipped.append(f"dragnet/{n}")
             continue
@@ -61,10 +58,10 @@ def dragnet_pages(root: Path) -> tuple[list[Page], list[str]]:
             Page(
                 f"dragnet/{n}",
                 site_key(sites.get(n, f"dragnet-{n}")),
-                _read(path).strip(),
+                read_text(path).strip(),
                 gold,
                 titles[n]["title"] if n in titles else None,
-                _read(com_path) if com_path.exists() else None,
+                read_text(com_path) if com_path.exists() else None,
             )
         )
     return out, skipped
@@ -82,7 +79,7 @@ def scrapinghub_pages(root: Path) -> list[Page]:
                 Page(
                     f"scrapinghub/{key[:12]}",
                     url_site(truth[key]["url"]),
-                    _read(path).strip(),
+                    read_text(path).strip(),
                     truth[key]["articleBody"],
                 )
             )

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
-from .learned import collection_repeats
 from .rules import Rules
 from .split import RawRecord, RemovedSpan, SplitOptions, SplitResult, split_text
 
@@ -204,6 +203,8 @@ def split_multinews(text: str, rules: Rules, opts: SplitOptions) -> SplitResult:
     segments = list(_multinews_segments(text))
     # (the articles' text as _unwrap_multinews converts it, without its offset map)
     articles = ((c, text[start:end].replace(_MN_NEWLINE, "\n")) for c, start, end, _ in segments)
+    from .learned import collection_repeats  # cycle: learned imports this module (detect_format)
+
     found = collection_repeats(articles, rules, opts.collection_min_clusters)
     b = _Builder(text, rules, opts)
     for k, (cluster, start, end, sep) in enumerate(segments):

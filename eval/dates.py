@@ -23,6 +23,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from corpora.shared import page_files, read_text
+from corpus_etl.decode import DecodeError
 from eval.stories import run_measurement
 
 SEED = 20261205
@@ -94,15 +96,18 @@ def measure(root: Path) -> dict[str, Any]:
     time_right: list[bool] = []
     sources: Counter[str] = Counter()
     misses: list[str] = []
-    for gold_path in sorted((base / "gold").glob("*.txt")):
-        page = base / "page_text" / gold_path.name
-        if not page.exists():
+    for page in page_files(root, "dragnet"):
+        gold_path = base / "gold" / page.name
+        if not gold_path.exists():
             continue
-        gold_text = gold_path.read_text(encoding="utf-8", errors="replace")
+        try:
+            gold_text = read_text(gold_path)
+        except DecodeError:  # (5 gold files are truncated UTF-16: no gold, as in the other evaluations)
+            continue
         g = gold_date(gold_text)
         if g is None:
             continue
-        text = page.read_text(encoding="utf-8", errors="replace")
+        text = read_text(page)
         rows = extract_records(text, source_path=str(page))
         main = main_article(rows, gold_text)
         got = main["published_date"] if main else None
@@ -140,12 +145,12 @@ def measure_url_dated(root: Path) -> dict[str, Any]:
     truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
     same: list[bool] = []
     other: list[bool] = []
-    for page in sorted((base / "page_text").glob("*.txt")):
+    for page in page_files(root, "scrapinghub"):
         gold = truth.get(page.stem)
         day = date_in_url(gold["url"]) if gold else None
         if day is None:
             continue
-        rows = extract_records(page.read_text(encoding="utf-8", errors="replace"))
+        rows = extract_records(read_text(page))
         main = main_article(rows, gold["articleBody"])
         got = main["published_date"] if main else None
         same.append(got == day)

@@ -20,7 +20,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from corpora.shared import shared_dir
+from corpora.shared import page_files, read_text, shared_dir
 from corpus_etl.formats import split_document
 from corpus_etl.glued import two_page_cues
 from corpus_etl.pipeline import extract_records
@@ -40,7 +40,7 @@ def identity(pages: list[Path], sites: dict[str, str], spot: int = 0) -> list[st
     all_src: Counter[str] = Counter()
     later: list[tuple[str, int, object, object, object]] = []
     for p in pages:
-        rows = [r for r in extract_records(p.read_text(encoding="utf-8", errors="replace"), source_path=str(p))]
+        rows = [r for r in extract_records(read_text(p), source_path=str(p))]
         arts = [r for r in rows if r["kind"] == "article"]
         if not arts:
             continue
@@ -90,7 +90,7 @@ def two_pages(files: list[Path], samples: list[tuple[int, int]]) -> list[str]:
     tot = Counter[str]()
     for seed, n in samples:
         rnd = random.Random(seed)
-        read = {p: p.read_text(encoding="utf-8", errors="replace") for p in files}
+        read = {p: read_text(p) for p in files}
         single = [flag for p in rnd.sample(files, n) for _, flag in records(read[p])]
         c = Counter[str](single_n=len(single), single_flagged=sum(single))
         for _ in range(n):
@@ -120,7 +120,7 @@ def glued_identity(files: list[Path], seed: int, n: int) -> list[str]:
     c = Counter[str]()
     for _ in range(n):
         a, b = rnd.sample(files, 2)
-        ta, tb = (x.read_text(encoding="utf-8", errors="replace").rstrip("\n") for x in (a, b))
+        ta, tb = (read_text(x).rstrip("\n") for x in (a, b))
         own = [{o for _, o in outlets(t) if o} for t in (ta, tb)]
         cut = len(ta) + 2
         for start, o in outlets(ta + "\n\n" + tb):
@@ -148,7 +148,7 @@ def main() -> None:
     ap.add_argument("--spot", type=int, default=0, help="print this many later records' outlets to check by eye")
     args = ap.parse_args()
     d = shared_dir() / "corpora" / "dragnet"
-    files = sorted((d / "page_text").glob("*.txt"))
+    files = page_files(shared_dir(), "dragnet")
     sites = json.loads((d / "sites.json").read_text(encoding="utf-8"))
     report = ["# Source identity and two-page records on dragnet", "", "## Identity (400 pages, seed 11)", ""]
     report += [f"- {x}" for x in identity(random.Random(11).sample(files, 400), sites, args.spot)]

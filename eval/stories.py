@@ -34,7 +34,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from corpora.shared import shared_dir
+from corpora.bbc import bbc_files, read_bbc
+from corpora.shared import multinews_dev, read_text, seed_files, shared_dir
 from corpus_etl.analytics import events
 
 SEED = 20261205
@@ -105,18 +106,18 @@ def bootstrap(counts: dict[tuple[int, int], list[int]], stories: Sequence[int], 
 def load_multinews(root: Path) -> list[dict[str, Any]]:
     from corpus_etl.pipeline import extract_records
 
-    path = root / "corpora" / "multinews_dev" / "dev.src"
-    rows = extract_records(path.read_text(encoding="utf-8"), fmt="multinews", source_path=str(path))
+    path = multinews_dev(root)
+    rows = extract_records(read_text(path), fmt="multinews", source_path=str(path))
     return [r for r in rows if r["kind"] == "article"]
 
 
 def load_bbc(root: Path, n: int = BBC_ARTICLES) -> list[dict[str, Any]]:
-    files = sorted((root / "corpora" / "bbc_news" / "bbc").glob("*/*.txt"))
+    files = bbc_files(root)
     rng = random.Random(SEED)
     out = []
     for p in sorted(rng.sample(files, min(n, len(files)))):
-        lines = p.read_bytes().decode("utf-8", errors="replace").splitlines()
-        out.append({"title": lines[0].strip(), "body": "\n".join(lines[1:]).strip(), "source_path": str(p)})
+        title, body = read_bbc(p)
+        out.append({"title": title, "body": body, "source_path": str(p)})
     return out
 
 
@@ -124,8 +125,8 @@ def load_seeds(root: Path) -> list[dict[str, Any]]:
     from corpus_etl.pipeline import extract_records
 
     out = []
-    for p in sorted((root / "seeds").glob("*.txt")):
-        rows = extract_records(p.read_text(encoding="utf-8"), source_path=str(p))
+    for p in seed_files(root):
+        rows = extract_records(read_text(p), source_path=str(p))
         out += [r for r in rows if r["kind"] == "article"]
     return out
 

@@ -22,7 +22,7 @@ from typing import Any
 from corpora.glue import Built, GoldArticle
 from corpora.multinews import build_multinews
 from corpora.pages import Page, build_page_files, dragnet_pages, scrapinghub_pages
-from corpora.shared import shared_dir
+from corpora.shared import multinews_dev, read_text, shared_dir
 from corpora.stories import APART, KINDS, build_story_files, load_stories
 from corpus_etl.linemodel.corpora import K_FOLDS
 from eval.common import code_version, fold_model_path
@@ -562,7 +562,7 @@ def evaluate(
             if "stories" in only:
                 res["stories"] = timed("stories", lambda: section_stories(built, pool))
         if "multinews" in only or "ledger" in only:
-            src_text = (root / "corpora" / "multinews_dev" / "dev.src").read_text(encoding="utf-8")
+            src_text = read_text(multinews_dev(root))
             src_file, text_files = build_multinews(src_text, n_mn)
             sources["multinews_src"], sources["multinews_text"] = [src_file], text_files
             if "multinews" in only:

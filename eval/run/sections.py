@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from corpora.bbc import bbc_articles
+from corpora.bbc import bbc_articles, bbc_files
 from corpora.glue import build_concatenation
 from corpora.reuters import reuters_articles
-from corpora.shared import shared_dir
+from corpora.shared import read_text, seed_files, shared_dir
 from eval.common import code_version, fold_model_path
 from eval.metrics import (
     SEED,
@@ -256,7 +256,7 @@ def section_learned(root: Path, pool: Executor, quick: bool) -> dict[str, Any]:
     if quick:
         arts = sorted(random.Random(SEED).sample(arts, min(200, len(arts))))
     paths = [str(bbc_dir / f"{a[0]}.txt") for a in arts]
-    every = [str(x) for x in sorted(bbc_dir.glob("*/*.txt"))]  # an ingest sees the duplicates too
+    every = [str(x) for x in bbc_files(root)]  # an ingest sees the duplicates too
     bhashes = list(pool.map(_scan, every, chunksize=32))
     bcur = {p: (outlet_key(p), h) for p, h in zip(every, bhashes, strict=True)}
     blearned = learn(bcur, (), min_files)
@@ -362,10 +362,8 @@ def section_language(root: Path, pool: Executor, quick: bool) -> dict[str, Any]:
 
 
 def section_seeds(root: Path) -> dict[str, Any]:
-    from corpus_etl.decode import decode_bytes
-
-    files = sorted((root / "seeds").glob("*.txt"))
-    recs = {p.name[:3]: _extract(decode_bytes(p.read_bytes()).text, f"seed {p.name}") for p in files}
+    files = seed_files(root)
+    recs = {p.name[:3]: _extract(read_text(p), f"seed {p.name}") for p in files}
     checks: list[dict[str, Any]] = []
 
     def check(name: str, ok: bool, detail: str = "") -> None:
