@@ -91,7 +91,7 @@ class BatchFuture(Protocol):
 class BatchRunner(Protocol):
     """Where the process-batch step runs (``flows.runners``; ``InlineRunner``)."""
 
-    shares_disk: bool  # its workers write the flow's staging directory (a pre-pass spool is readable there)
+    shares_disk: bool  # its workers read the flow's staging directory (a pre-pass spool is readable there)
 
     @property
     def pool(self) -> Any: ...  # a process pool for the pre-pass (concurrent.futures.Executor), or None

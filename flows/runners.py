@@ -101,13 +101,16 @@ class _Landed:
 class DaskRunner:
     """Batch tasks as Prefect task runs on a Dask cluster (an existing one, or a local one for the run)."""
 
-    shares_disk = False  # a worker may be on another machine: it reads its batch's files itself
     pool = None  # the pre-pass runs in the flow's process
 
     def __init__(self, settings: Settings, run_id: str, n_batches: int) -> None:
         from prefect_dask import DaskTaskRunner  # lazy: dask distributed costs ~0.35 s, only for the Dask runner
 
         self.settings, self.run_id, self.n_batches = settings, run_id, n_batches
+        # A local cluster's workers are on this machine: they read the pre-pass's spools, so each file is read
+        # once. A worker of an existing cluster may be on another machine: it reads its batch's files itself
+        # (shipping the read text to it would move the corpus through the flow's process).
+        self.shares_disk = settings.dask_address is None
         if settings.dask_address:
             runner = DaskTaskRunner(address=settings.dask_address)
         else:
@@ -146,7 +149,13 @@ class DaskRunner:
             "n_batches": self.n_batches,
         }
         fut = self.task_runner.submit(
-            process_batch_shipped, parameters={**params, "started_at": started, "learned": learned}
+            process_batch_shipped,
+            parameters={
+                **params,
+                "started_at": started,
+                "learned": learned,
+                "spool": spool if self.shares_disk else None,
+            },
         )
         return _Landed(fut, self)
 

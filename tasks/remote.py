@@ -43,12 +43,14 @@ def process_batch_shipped(
     started_at: datetime,
     learned: dict[str, frozenset[str]] | None = None,
     n_batches: int = 0,
+    spool: str | None = None,
 ) -> ShippedBatch:
     """Read, split, normalise and language-tag a batch of files on this worker; return the staging bytes
-    (``learned``: the learned boilerplate of the batch's outlets, computed by the flow)."""
+    (``learned``: the learned boilerplate of the batch's outlets, computed by the flow; ``spool``: the batch's
+    files as the flow's pre-pass read them, for a worker on the flow's machine, or None: read the files)."""
     tmp = tempfile.mkdtemp(prefix=f"corpus-etl-{run_id[:8]}-")
     try:
-        out = process_batch(files, batch, settings, run_id, started_at, tmp, learned)
+        out = process_batch(files, batch, settings, run_id, started_at, tmp, learned, spool)
         return ShippedBatch(
             out,
             {name: Path(p).read_bytes() for name, p in out.paths.items()},
