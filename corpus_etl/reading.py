@@ -10,9 +10,9 @@ and decoding the file a second time. What is held in memory stays one file at a 
 removed once its batch is processed); the disk holds the decoded text of the batches not processed yet
 (zstd-compressed, about a third of the corpus's size for plain text).
 
-A spool is written and read by processes of the same run on the same machine (the local runner, or a Dask cluster
-the run starts for itself); on an existing Dask cluster (workers possibly without the flow's disk) the pre-pass only
-counts and every worker reads its files itself.
+A spool is written by the flow's pre-pass and read by the run's workers: from the staging directory on the flow's
+machine (the local runner, a Dask cluster the run starts for itself), or as bytes shipped with the batch to a
+worker of an existing Dask cluster (possibly without the flow's disk).
 """
 
 from __future__ import annotations

@@ -91,7 +91,9 @@ class BatchFuture(Protocol):
 class BatchRunner(Protocol):
     """Where the process-batch step runs (``flows.runners``; ``InlineRunner``)."""
 
-    shares_disk: bool  # its workers read the flow's staging directory (a pre-pass spool is readable there)
+    shares_disk: (
+        bool  # its workers read the flow's staging directory (a pre-pass spool is readable there; else shipped)
+    )
 
     @property
     def pool(self) -> Any: ...  # a process pool for the pre-pass (concurrent.futures.Executor), or None
@@ -307,8 +309,9 @@ def start_workers(ctx: RunContext, ex: Executor) -> None:
 def learn_boilerplate(ctx: RunContext) -> None:
     """The pre-pass of the learned boilerplate: count the lines of the files to process per outlet (in the
     run's process pool when there is one), add the counts of earlier runs' files, keep the learned line
-    hashes per outlet key (``corpus_etl.learned``). Where the runner's workers share the flow's disk, the
-    pre-pass reads each batch's files once and spools them (``corpus_etl.reading``) for the batch to split."""
+    hashes per outlet key (``corpus_etl.learned``). The pre-pass reads each batch's files once and spools them
+    (``corpus_etl.reading``) for the batch to split: workers on the flow's disk read the spool, the runner ships it
+    to workers elsewhere (a Dask cluster's)."""
     s = ctx.settings
     if not ctx.todo or not s.extraction.learned_min_files:
         return
@@ -324,13 +327,13 @@ def learn_boilerplate(ctx: RunContext) -> None:
 
     pool = ctx.runner.pool if ctx.runner is not None else None
     counts = LineCounts()  # merged as the chunks' counts arrive: one entry per distinct line
-    if ctx.runner is not None and ctx.runner.shares_disk:  # one read per file: the batches' spools
+    if ctx.runner is not None:  # one read per file: the batches' spools
         ctx.staging.mkdir(parents=True, exist_ok=True)
         ctx.spools = {i: str(spool_path(ctx.staging, i)) for i in range(len(ctx.batches))}
         jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
             (scan_batch, (b, s, ctx.spools[i])) for i, b in enumerate(ctx.batches)
         ]
-    else:  # workers without the flow's disk read their files themselves: count only
+    else:  # no runner to hand a spool to: count only
         chunks = make_batches(ctx.todo, 256, s.batch_bytes, 4 * s.n_workers)
         r = s.reading
         jobs = [

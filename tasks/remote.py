@@ -44,12 +44,17 @@ def process_batch_shipped(
     learned: dict[str, frozenset[str]] | None = None,
     n_batches: int = 0,
     spool: str | None = None,
+    spool_blob: bytes | None = None,
 ) -> ShippedBatch:
     """Read, split, normalise and language-tag a batch of files on this worker; return the staging bytes
     (``learned``: the learned boilerplate of the batch's outlets, computed by the flow; ``spool``: the batch's
-    files as the flow's pre-pass read them, for a worker on the flow's machine, or None: read the files)."""
+    files as the flow's pre-pass read them, for a worker on the flow's machine; ``spool_blob``: that spool's bytes,
+    shipped to a worker elsewhere; neither: the worker reads the files)."""
     tmp = tempfile.mkdtemp(prefix=f"corpus-etl-{run_id[:8]}-")
     try:
+        if spool_blob is not None:
+            spool = str(Path(tmp) / f"batch-{batch}.read.zst")
+            Path(spool).write_bytes(spool_blob)
         out = process_batch(files, batch, settings, run_id, started_at, tmp, learned, spool)
         return ShippedBatch(
             out,

@@ -14,11 +14,13 @@ import pytest
 
 import corpus_etl.discover as discover
 import corpus_etl.reading as reading
+from corpus_etl.discover import SourceFile
 from corpus_etl.settings import Settings
 from flows.plan import (
     DISCOVER,
     PLAN,
     REPORT_STEPS,
+    BatchFuture,
     BatchRunner,
     Discovered,
     InlineRunner,
@@ -47,10 +49,19 @@ def write_outlet(root: Path, n: int = 7) -> Path:
     return folder
 
 
-class _CountOnly(InlineRunner):
-    """A runner whose workers do not share the flow's disk (as on a Dask cluster): no spool, two reads."""
+class _ReadsItself(InlineRunner):
+    """A runner whose workers read their batch's files themselves, not the pre-pass's spool: two reads (what every
+    run did before the spool)."""
 
-    shares_disk = False
+    def submit(
+        self,
+        files: list[SourceFile],
+        batch: int,
+        started: datetime,
+        learned: dict[str, frozenset[str]] | None = None,
+        spool: str | None = None,
+    ) -> BatchFuture:
+        return super().submit(files, batch, started, learned, None)
 
 
 class _Executor(PlainExecutor):
@@ -96,7 +107,7 @@ def test_each_file_is_read_once_and_the_rows_are_those_of_two_reads(tmp_path: Pa
     assert not any((tmp_path / "once" / "staging").glob("*/*.read.zst"))  # spools go with their batch
 
     reads.clear()
-    twice = run_plain(folder, tmp_path / "twice", _Executor(_CountOnly))
+    twice = run_plain(folder, tmp_path / "twice", _Executor(_ReadsItself))
     assert reads == Counter(dict.fromkeys(files, 2))  # what every run did before the spool
 
     got, expected = table_rows(tmp_path / "once" / "corpus.duckdb"), table_rows(tmp_path / "twice" / "corpus.duckdb")
