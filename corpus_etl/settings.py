@@ -503,6 +503,45 @@ GROUPS: tuple[tuple[str, type[BaseModel]], ...] = (
 )
 
 
+# CORPUS_ETL_* variables the project reads that are no settings (the tests' corpora, the CLI's exit mode, the
+# SOURCE of prefect.yaml's deployments).
+NOT_SETTINGS = frozenset({"CORPUS_ETL_SHARED", "CORPUS_ETL_FULL_EXIT", "CORPUS_ETL_SOURCE"})
+
+
+def _env_names(model: type[BaseModel], prefix: str) -> dict[str, str]:
+    """Every environment variable of ``model``'s fields (a group's name too: it takes JSON), by name: the dotted
+    path of the setting."""
+    out: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        out[f"CORPUS_ETL_{path.replace('.', '__').upper()}"] = path
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            out.update(_env_names(sub, f"{path}."))
+    return out
+
+
+def unknown_environment(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """One line per ``CORPUS_ETL_*`` variable of ``environ`` that names no setting (pydantic-settings ignores
+    them: a typo, or a name of before the settings were grouped by stage, would silently change nothing), with
+    the setting it may mean (``CORPUS_ETL_LANG_ENGINE`` -> ``language.engine``)."""
+    known = _env_names(Settings, "")
+    out = []
+    for name in sorted(environ):
+        if not name.startswith("CORPUS_ETL_") or name in known or name in NOT_SETTINGS:
+            continue
+        tail = name.removeprefix("CORPUS_ETL_").lower()
+        hints = sorted(
+            path
+            for path in known.values()
+            if "." in path and (tail == path.rsplit(".", 1)[1] or tail.endswith("_" + path.rsplit(".", 1)[1]))
+        )
+        names = {v: k for k, v in known.items()}
+        maybe = f" (did you mean {' or '.join(names[h] for h in hints)}?)" if hints else ""
+        out.append(f"{name} is no setting{maybe}; the settings: docs/settings.md")
+    return out
+
+
 def reference() -> str:
     """The settings reference (docs/settings.md), generated from the models' fields and descriptions."""
 
@@ -528,7 +567,10 @@ def reference() -> str:
         "setting of a group is `CORPUS_ETL_<GROUP>__<NAME>` (`CORPUS_ETL_EXTRACTION__LINE_MODEL=false`), and a",
         'whole group may also be given as JSON (`CORPUS_ETL_ANALYTICS=\'{"num_perm": 64, "bands": 16}\'`). A',
         "changed extraction setting reaches files already loaded only with `--reprocess`; a changed `analytics`",
-        "setting changes `index_version`, and the next run rebuilds the near-duplicate index.",
+        "setting changes `index_version`, and the next run rebuilds the near-duplicate index. A `CORPUS_ETL_*`",
+        "variable that names no setting (a typo, or a name of before the settings were grouped, such as",
+        "`CORPUS_ETL_LANG_ENGINE`, now `CORPUS_ETL_LANGUAGE__ENGINE`) is refused by the CLI with a one-line error",
+        "that names the setting it may mean (`settings.unknown_environment`).",
         "",
         "## Run",
         "",

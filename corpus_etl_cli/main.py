@@ -274,9 +274,16 @@ def ingest(
 
 def _settings(model: Any, **values: Any) -> Any:
     """The run settings from the options and the ``CORPUS_ETL_*`` variables; a value they refuse is a one-line
-    error naming the setting (pydantic's first error), not a traceback."""
+    error naming the setting (pydantic's first error), not a traceback; so is a ``CORPUS_ETL_*`` variable that
+    names no setting (pydantic-settings would ignore it: a typo, or a name of before the groups)."""
     from pydantic import ValidationError  # lazy: start-up
 
+    from corpus_etl.settings import unknown_environment  # lazy: start-up
+
+    unknown = unknown_environment(os.environ)
+    if unknown:
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        raise _fail(f"{unknown[0]}{more}")
     try:
         return model(**values)
     except ValidationError as exc:

@@ -130,6 +130,41 @@ def test_a_value_a_group_refuses_is_one_line_from_the_cli(tmp_path: Path) -> Non
         Settings(reading={"input_format": "xml"})
 
 
+def test_a_variable_that_names_no_setting_is_one_line_from_the_cli(tmp_path: Path) -> None:
+    """pydantic-settings ignores an unknown CORPUS_ETL_* variable: a typo, or a flat name of before the groups,
+    would change nothing without a word."""
+    from corpus_etl.settings import unknown_environment
+
+    env = {
+        "CORPUS_ETL_LANG_ENGINE": "langdetect",  # language.engine since the groups
+        "CORPUS_ETL_WOKERS": "2",  # a typo
+        "CORPUS_ETL_WORKERS": "1",
+        "CORPUS_ETL_EXTRACTION__PARAGRAPHS__LENGTH_LOW": "60",
+        "CORPUS_ETL_LANGUAGE": "{}",
+        "CORPUS_ETL_SHARED": "/x",  # the tests' corpora: no setting, and known
+        "HOME": "/root",
+    }
+    got = unknown_environment(env)
+    assert got == [
+        "CORPUS_ETL_LANG_ENGINE is no setting (did you mean CORPUS_ETL_LANGUAGE__ENGINE?); "
+        "the settings: docs/settings.md",
+        "CORPUS_ETL_WOKERS is no setting; the settings: docs/settings.md",
+    ]
+    src = tmp_path / "a.txt"
+    src.write_text("A story\n\nThe council met on Tuesday.\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "from corpus_etl_cli.main import main; main()", "ingest", str(src), "-w", "w", "-q"],
+        capture_output=True,
+        text=True,
+        env={"CORPUS_ETL_RULES_PATH": "rules.toml", "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "CORPUS_ETL_RULES_PATH is no setting (did you mean CORPUS_ETL_EXTRACTION__RULES_PATH?)" in done.stderr
+    assert not (tmp_path / "w").exists()  # refused before anything was written
+
+
 def test_the_index_version_follows_every_analytics_parameter() -> None:
     default = AnalyticsSettings()
     assert default.index_version == params.INDEX_VERSION  # the stored signatures of today's runs stay valid
