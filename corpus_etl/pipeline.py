@@ -74,6 +74,22 @@ def warm_worker() -> None:
     trim()
 
 
+def forget_memos(rules: Rules) -> None:
+    """Forget the extraction's memos of lines and pages (``rules``' line matches, ``titles``' line facts and page
+    indexes, the line model's pages and feature rows), as a batch worker does after each batch. They are bounded
+    by entries, not bytes, and a long-lived worker filled them batch after batch (its RSS grew from about 170 to
+    525 MiB over a 50 MB run); forgotten, the next batch reuses their memory. Answers never depend on them."""
+    rules.forget()
+    for name, fn in (
+        ("corpus_etl.titles", "forget_memos"),
+        ("corpus_etl.linemodel", "forget_pages"),
+        ("corpus_etl.linemodel.features", "forget_rows"),
+    ):
+        mod = sys.modules.get(name)  # (a module the batches never imported holds nothing)
+        if mod is not None:
+            getattr(mod, fn)()
+
+
 def json_text(value: object) -> str:
     """JSON of JSONL metadata that can be stored: a lone surrogate (``"\\ud800"`` in the input) stays a
     ``\\uXXXX`` escape instead of making the row unwritable as UTF-8."""
@@ -865,6 +881,8 @@ def process_batch(
         for w in writers.values():
             w.abort()
         raise
+    forget_memos(load_rules(settings.extraction.rules_path))
+    trim()
     # The sources file is written last: its presence marks the batch as complete.
     p = out / f"batch-{batch:06d}.sources.parquet"
     write_parquet_atomic(schema.to_table(schema.SOURCES, sources), p)

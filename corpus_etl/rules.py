@@ -104,6 +104,10 @@ class Rules:
         memo[line] = found
         return found
 
+    def forget(self) -> None:
+        """Forget ``match_line``'s answers (a batch worker calls it after each batch: ``pipeline.forget_memos``)."""
+        self._memo.clear()
+
     def _match_line(self, line: str) -> LineRule | None:
         folded = line.casefold()  # once, not once per rule with exact patterns (``LineRule.matches``)
         key: str | None = None

@@ -339,17 +339,26 @@ def _facts_memo(
     rules: Rules, opts: SplitOptions
 ) -> tuple[dict[str, _LineFacts], dict[tuple[str, frozenset[str]], tuple[str, bool]]]:
     key = (id(rules), opts)
+    # (checked at every call, not only for a new key: the memos of one key were refilled past the bound all run)
+    if sum(map(len, _FACTS.values())) + sum(map(len, _STRIPPED.values())) >= _FACTS_MAX or len(_FACTS) >= 8:
+        forget_memos()
     facts = _FACTS.get(key)
     stripped = _STRIPPED.get(key)
     if facts is None or stripped is None or _FACTS_RULES.get(id(rules)) is not rules:
-        if sum(map(len, _FACTS.values())) + sum(map(len, _STRIPPED.values())) >= _FACTS_MAX or len(_FACTS) >= 8:
-            _FACTS.clear()
-            _STRIPPED.clear()
-            _FACTS_RULES.clear()
         _FACTS_RULES[id(rules)] = rules
         facts = _FACTS[key] = {}
         stripped = _STRIPPED[key] = {}
     return facts, stripped
+
+
+def forget_memos() -> None:
+    """Forget every memo of this module (line facts, stripped texts, content words, page indexes): a batch worker
+    calls it after each batch (``pipeline.forget_memos``), so that the next batch reuses their memory."""
+    _FACTS.clear()
+    _STRIPPED.clear()
+    _FACTS_RULES.clear()
+    _CONTENT.clear()
+    _INDEXES.clear()
 
 
 # _content_words by line text; forgotten at once when full (a bounded memory)

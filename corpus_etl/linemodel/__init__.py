@@ -150,6 +150,11 @@ _PAGES_MAX = 64
 _PAGE_MAX_CHARS = 1_000_000
 
 
+def forget_pages() -> None:
+    """Forget ``line_classes``' answers (a batch worker calls it after each batch: ``pipeline.forget_memos``)."""
+    _PAGES.clear()
+
+
 def _page_key(text: str, lines: Sequence[Line], view: Sequence[tuple[int, int, int]]) -> _PageKey | None:
     """The cache key of a ``line_classes`` question (None: a page too long to remember)."""
     if not lines:

@@ -210,6 +210,13 @@ _RULES: dict[int, Rules] = {}
 _RULE_COLUMNS: dict[int, dict[int, tuple[int, ...]]] = {}  # id(rules) -> id(rule) -> its rule columns
 
 
+def forget_rows() -> None:
+    """Forget the remembered rows (a batch worker calls it after each batch: ``pipeline.forget_memos``)."""
+    _ROWS.clear()
+    _RULES.clear()
+    _RULE_COLUMNS.clear()
+
+
 def _row(
     text: str, stops: frozenset[str] | None, stop_name: str | None, rules: Rules
 ) -> tuple[list[float], tuple[int, ...]]:

@@ -204,6 +204,31 @@ def test_a_batch_indexes_its_articles_in_chunks_with_the_rows_of_one_call(seeds_
         assert chunked[name] == rows, name
 
 
+def test_a_batch_forgets_the_line_memos_and_its_rows_do_not_depend_on_them(seeds_dir, tmp_path):
+    """A batch worker forgets the memos of lines and pages after each batch (they filled up batch after batch);
+    a batch run with the memos another batch left gives the same rows as one run with none."""
+    from corpus_etl import pipeline, titles
+    from corpus_etl.linemodel import _PAGES
+    from corpus_etl.linemodel.features import _ROWS
+    from corpus_etl.rules import load_rules
+
+    samples = Path(__file__).parents[2] / "samples"
+    files = [stat_file(str(p)) for d in (seeds_dir, samples) for p in sorted(d.glob("*.txt"))]
+    settings = Settings(warehouse=tmp_path)
+    rules = load_rules(settings.extraction.rules_path)
+    pipeline.forget_memos(rules)
+    pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "fresh"))
+    assert not rules._memo and not titles._FACTS and not titles._INDEXES and not _PAGES and not _ROWS
+    for f in files:  # the memos as a worker's earlier batch leaves them without the forgetting
+        pipeline.process_source(f, settings, "run-0", AT)
+    assert rules._memo and titles._FACTS and _ROWS
+    pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "warm"))
+    fresh, warm = _staged(tmp_path / "fresh"), _staged(tmp_path / "warm")
+    assert set(fresh) == set(warm)
+    for name, rows in fresh.items():
+        assert warm[name] == rows, name
+
+
 def test_rows_that_cannot_be_stored_fail_only_their_file(seeds_dir, tmp_path, monkeypatch):
     from corpus_etl import pipeline, schema
 

@@ -162,3 +162,28 @@ def test_on_dragnet_pages_the_model_finds_most_headlines():
 )
 def test_capitals_and_digits_of_a_title_line(text, capitals, digits):
     assert titles._capitals_digits(text) == (capitals, digits)
+
+
+def test_the_line_facts_memo_stays_bounded_under_one_key(monkeypatch):
+    """The memo of line facts is forgotten once full even when every call uses the same rules and options (it
+    was checked only for a new key, so a batch worker's memo grew all run); the features are the same."""
+
+    def features(page: str) -> list[list[float]]:
+        lines = logical_lines(page)
+        b = body_start(lines, "The harbour council")
+        return titles.title_features(lines, b, titles.title_candidates(lines, b), RULES, OPTS)
+
+    def held() -> int:
+        return sum(map(len, titles._FACTS.values())) + sum(map(len, titles._STRIPPED.values()))
+
+    other = PAGE.replace("Harbour Gazette", "Island Courier").replace("Home\nNews\nSport", "Front\nLocal\nArts")
+    titles.forget_memos()
+    want = features(other)
+    alone = held()
+    titles.forget_memos()
+    features(PAGE)
+    monkeypatch.setattr(titles, "_FACTS_MAX", held())  # full now
+    assert features(other) == want
+    assert held() == alone  # forgotten, then the other page's lines only
+    titles.forget_memos()
+    assert not titles._FACTS and not titles._STRIPPED and not titles._CONTENT and not titles._INDEXES
