@@ -186,6 +186,7 @@ class StoryIndex:
         self.centroid_threshold = CENTROID_THRESHOLD if centroid_threshold is None else centroid_threshold
         self.window_days = window_days
         self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.vectors: list[Mapping[str, float]] = []  # each held article's vector (the dot products of ``matches``)
         self.ids: list[str] = []
         self.stories: list[str] = []
         self.dates: list[date | None] = []
@@ -199,6 +200,7 @@ class StoryIndex:
         """Add a placed article (of an earlier run, or just placed) and add its vector to its story's centroid."""
         k = len(self.ids)
         self.ids.append(doc.article_id)
+        self.vectors.append(doc.vector)
         self.stories.append(story_id)
         self.dates.append(doc.published)
         centroid = self.centroids.setdefault(story_id, {})
@@ -214,11 +216,18 @@ class StoryIndex:
         found = [(-m.similarity, 0, m.article_id, 0, m) for m in stored]
         rare = doc.vector.keys() if doc.rare is None else doc.rare
         proposed = {k for t in rare for k, _ in self.postings.get(t, ())}
+        # The dot product with each proposed article only (a common term's postings are never walked), summed in
+        # the order of ``doc.vector``'s terms: the same floats as accumulating over the postings term by term.
         acc: dict[int, float] = {}
-        for t, w in doc.vector.items():
-            for k, v in self.postings.get(t, ()):
-                if k in proposed:
-                    acc[k] = acc.get(k, 0.0) + w * v
+        terms = list(doc.vector.items())
+        for k in proposed:
+            other = self.vectors[k]
+            sim = 0.0
+            for t, w in terms:
+                v = other.get(t)
+                if v is not None:
+                    sim += w * v
+            acc[k] = sim
         found += [(-sim, 1, "", k, Match(self.ids[k], self.stories[k], self.dates[k], sim)) for k, sim in acc.items()]
         found.sort(key=lambda x: x[:4])
         return [m for *_, m in found if within_window(doc.published, m.published, self.window_days)]

@@ -182,3 +182,44 @@ def test_stories_commit_chunk_by_chunk_and_a_crash_resumes(tmp_path, multinews, 
     again = update_analytics(db, "r2")
     assert again.stories_placed == 8 and story_rows(db) == want
     assert centroid_errors(db) == 0
+
+
+def test_matches_sum_each_dot_product_as_the_postings_do():
+    """``StoryIndex.matches`` scores only the proposed articles; each similarity is the same float as summing
+    over the postings term by term in the order of the article's vector (what it computed before), and the
+    order of the matches is the same."""
+    import random
+
+    rnd = random.Random(7)
+    vocab = [f"w{i}" for i in range(300)]
+
+    def doc(i: int) -> events.Doc:
+        terms = rnd.sample(vocab[: 40 + i % 200], 30)
+        raw = {t: rnd.random() for t in terms}
+        norm = sum(w * w for w in raw.values()) ** 0.5
+        vec = {t: w / norm for t, w in sorted(raw.items(), key=lambda x: (-x[1], x[0]))}
+        rare = frozenset(t for t in vec if int(t[1:]) > 150) if i % 3 else None
+        return events.Doc(f"a{i:03d}", date(2024, 1, 1) + timedelta(days=i % 20), vec, rare)
+
+    index = events.StoryIndex()
+    for i in range(120):
+        index.add(doc(i), f"s{i % 9}")
+    n_matches = 0
+    for i in range(120, 160):
+        d = doc(i)
+        rare = d.vector.keys() if d.rare is None else d.rare
+        proposed = {k for t in rare for k, _ in index.postings.get(t, ())}
+        acc: dict[int, float] = {}
+        for t, w in d.vector.items():
+            for k, v in index.postings.get(t, ()):
+                if k in proposed:
+                    acc[k] = acc.get(k, 0.0) + w * v
+        want = sorted((-s, k) for k, s in acc.items())
+        want_ids = [
+            index.ids[k] for s, k in want if events.within_window(d.published, index.dates[k], index.window_days)
+        ]
+        got = index.matches(d)
+        assert [m.article_id for m in got] == want_ids
+        assert [m.similarity for m in got] == [acc[index.ids.index(m.article_id)] for m in got]
+        n_matches += len(got)
+    assert n_matches > 100  # the test proposes matches
