@@ -95,12 +95,8 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         con.unregister("st_chunk")
     index = events.StoryIndex()
     wanted = sorted({m.story_id for ms in stored.values() for m in ms})
-    centroids: dict[str, dict[str, float]] = {}
-    for story, term, weight in con.execute(sql("stories/centroids"), [wanted]).fetchall():
-        centroids.setdefault(story, {})[term] = float(weight)
-    for story, centroid in centroids.items():
-        index.set_centroid(story, centroid)
-    del centroids
+    for story, terms, weights in con.execute(sql("stories/centroids"), [wanted]).fetchall():
+        index.set_centroid(story, dict(zip(terms, weights, strict=True)))  # (in term order, as the rows were read)
     placed = index.place_all(docs, stored)
     touched = sorted({p.story_id for p in placed})
     cent: dict[str, list[Any]] = {"story_id": [], "term": [], "weight": []}

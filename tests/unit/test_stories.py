@@ -223,3 +223,46 @@ def test_matches_sum_each_dot_product_as_the_postings_do():
         assert [m.similarity for m in got] == [acc[index.ids.index(m.article_id)] for m in got]
         n_matches += len(got)
     assert n_matches > 100  # the test proposes matches
+
+
+def test_stored_matches_are_summed_in_the_order_of_the_article_vector():
+    """``stories/matches`` adds a pair's products up in one order, the order of the chunk article's vector
+    (weight descending, then term), as ``StoryIndex.matches`` does in Python: the same float whatever DuckDB's
+    threads do (unordered, two copies of a text scored a last bit apart from run to run and ties went either
+    way). The weights are chosen so that ascending order gives another float."""
+    import duckdb
+    import pyarrow as pa
+
+    from warehouse.db import sql
+
+    weights = {"alpha": 0.7, "beta": 0.2, "gamma": 0.11, "delta": 0.1}  # products with the placed weights (1.0)
+    want = 0.0
+    for w in sorted(weights.values(), reverse=True):
+        want += w
+    ascending = 0.0
+    for w in sorted(weights.values()):
+        ascending += w
+    assert want != ascending  # the order shows
+    con = duckdb.connect()
+    con.execute("CREATE TABLE story_terms (article_id VARCHAR, term VARCHAR, weight DOUBLE)")
+    con.execute("CREATE TABLE story_members (article_id VARCHAR, story_id VARCHAR)")
+    con.execute("CREATE TABLE articles (article_id VARCHAR, published_date DATE)")
+    for k in range(40):  # placed copies of one text, so that DuckDB has groups to spread
+        placed = f"p{k:02d}"
+        con.executemany("INSERT INTO story_terms VALUES (?, ?, 1.0)", [[placed, t] for t in weights])
+        con.execute("INSERT INTO story_members VALUES (?, 's')", [placed])
+        con.execute("INSERT INTO articles VALUES (?, NULL)", [placed])
+    chunk = pa.table(
+        {
+            "term": list(weights) * 3,
+            "article_id": [a for a in ("x", "y", "z") for _ in weights],
+            "weight": list(weights.values()) * 3,
+            "rare": [t == "gamma" for t in weights] * 3,
+        }
+    )
+    con.register("st_chunk", chunk)
+    query = sql("stories/matches").format(chunk="st_chunk")
+    for _ in range(5):
+        got = con.execute(query, [0.1]).fetchall()
+        assert len(got) == 3 * 40
+        assert {sim for *_, sim in got} == {want}

@@ -3,26 +3,52 @@
 -- (only rare terms propose: common ones never enter the first join), scored by their exact cosine (the dot
 -- product of the two vectors over all their shared terms), kept at or above the bound threshold. DuckDB does
 -- the joins (spilling if need be); Python gets only the few pairs above the threshold.
+--
+-- The dot product is summed in one fixed order, the order of the chunk article's vector (weight descending,
+-- then term), which is the order warehouse.stories' Python sums in (``StoryIndex.matches``): an unordered sum
+-- was added up in whatever order DuckDB's threads met the rows, so two copies of a text could score a last bit
+-- apart from run to run and a tie go either way. The joins run on integer keys numbered for the chunk (texts
+-- are hashed and compared once), only over the terms that a candidate shares, and from the terms to the pairs
+-- (the pairs times their terms was the larger join).
 WITH cand AS (
     SELECT DISTINCT c.article_id, t.article_id AS placed_id
     FROM {chunk} AS c
     JOIN story_terms AS t ON t.term = c.term
     WHERE c.rare
 ),
-placed AS (
-    SELECT t.article_id, t.term, t.weight
+tids AS (SELECT term, (row_number() OVER ())::INTEGER AS tid FROM (SELECT DISTINCT term FROM {chunk})),
+aids AS (SELECT article_id, (row_number() OVER ())::INTEGER AS aid FROM (SELECT DISTINCT article_id FROM cand)),
+pids AS (SELECT placed_id, (row_number() OVER ())::INTEGER AS pid FROM (SELECT DISTINCT placed_id FROM cand)),
+placed AS (  -- the candidates' weights of the chunk's terms
+    SELECT p.pid, k.tid, t.weight
     FROM story_terms AS t
-    WHERE t.article_id IN (SELECT placed_id FROM cand)
+    JOIN pids AS p ON p.placed_id = t.article_id
+    JOIN tids AS k ON k.term = t.term
+),
+chunk AS (  -- the chunk's weights of the terms some candidate has
+    SELECT a.aid, k.tid, c.weight, c.term
+    FROM {chunk} AS c
+    JOIN aids AS a ON a.article_id = c.article_id
+    JOIN tids AS k ON k.term = c.term
+    WHERE k.tid IN (SELECT tid FROM placed)
+),
+pairs AS (
+    SELECT a.aid, p.pid
+    FROM cand
+    JOIN aids AS a ON a.article_id = cand.article_id
+    JOIN pids AS p ON p.placed_id = cand.placed_id
 ),
 scores AS (
-    SELECT cand.article_id, cand.placed_id, sum(c.weight * p.weight) AS similarity
-    FROM cand
-    JOIN {chunk} AS c ON c.article_id = cand.article_id
-    JOIN placed AS p ON p.article_id = cand.placed_id AND p.term = c.term
-    GROUP BY cand.article_id, cand.placed_id
-    HAVING sum(c.weight * p.weight) >= ?
+    SELECT c.aid, p.pid, sum(c.weight * p.weight ORDER BY c.weight DESC, c.term) AS similarity
+    FROM chunk AS c
+    JOIN placed AS p ON p.tid = c.tid
+    SEMI JOIN pairs AS k ON k.aid = c.aid AND k.pid = p.pid
+    GROUP BY c.aid, p.pid
+    HAVING similarity >= ?
 )
-SELECT s.article_id, s.placed_id, m.story_id, a.published_date, s.similarity
+SELECT a.article_id, p.placed_id, m.story_id, ar.published_date, s.similarity
 FROM scores AS s
-JOIN story_members AS m ON m.article_id = s.placed_id
-JOIN articles AS a ON a.article_id = s.placed_id
+JOIN aids AS a ON a.aid = s.aid
+JOIN pids AS p ON p.pid = s.pid
+JOIN story_members AS m ON m.article_id = p.placed_id
+JOIN articles AS ar ON ar.article_id = p.placed_id
