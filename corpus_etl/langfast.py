@@ -130,6 +130,11 @@ _WORD_CACHE: dict[str, bytes] = {}
 _WORD_CACHE_MAX = 100_000  # cleared when full: bounded memory in long-running workers
 
 
+def forget_words() -> None:
+    """Forget the words' profile rows (a batch worker calls it after each batch: ``pipeline.forget_memos``)."""
+    _WORD_CACHE.clear()
+
+
 def _word_ngrams(chars: str, index: dict[str, int]) -> list[int]:
     """``NGram.add_char`` and the n-gram loop of ``Detector._extract_ngrams`` over ``chars`` (normalised
     characters), starting after a space."""

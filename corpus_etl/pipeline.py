@@ -75,15 +75,19 @@ def warm_worker() -> None:
 
 
 def forget_memos(rules: Rules) -> None:
-    """Forget the extraction's memos of lines and pages (``rules``' line matches, ``titles``' line facts and page
-    indexes, the line model's pages and feature rows), as a batch worker does after each batch. They are bounded
-    by entries, not bytes, and a long-lived worker filled them batch after batch (its RSS grew from about 170 to
-    525 MiB over a 50 MB run); forgotten, the next batch reuses their memory. Answers never depend on them."""
+    """Forget the extraction's memos of lines, pages and words (``rules``' line matches, ``titles``' line facts and
+    page indexes, the line model's pages and feature rows, the language detector's word rows, the MinHash word
+    hashes), as a batch worker does after each batch. They are bounded by entries, not bytes, and a long-lived
+    worker filled them batch after batch (its RSS grew from about 170 to 525 MiB over a 50 MB run); forgotten, the
+    next batch reuses their memory. Answers never depend on them. (Kept: the language results by text and the
+    parsed dates, small and slow to make again.)"""
     rules.forget()
     for name, fn in (
         ("corpus_etl.titles", "forget_memos"),
         ("corpus_etl.linemodel", "forget_pages"),
         ("corpus_etl.linemodel.features", "forget_rows"),
+        ("corpus_etl.langfast", "forget_words"),
+        ("corpus_etl.analytics.minhash", "forget_words"),
     ):
         mod = sys.modules.get(name)  # (a module the batches never imported holds nothing)
         if mod is not None:

@@ -67,6 +67,11 @@ def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def forget_words() -> None:
+    """Forget the words' hashes (a batch worker calls it after each batch: ``pipeline.forget_memos``)."""
+    _word_hash.cache_clear()
+
+
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 

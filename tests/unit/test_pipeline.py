@@ -208,6 +208,8 @@ def test_a_batch_forgets_the_line_memos_and_its_rows_do_not_depend_on_them(seeds
     """A batch worker forgets the memos of lines and pages after each batch (they filled up batch after batch);
     a batch run with the memos another batch left gives the same rows as one run with none."""
     from corpus_etl import pipeline, titles
+    from corpus_etl.analytics.minhash import _word_hash
+    from corpus_etl.langfast import _WORD_CACHE
     from corpus_etl.linemodel import _PAGES
     from corpus_etl.linemodel.features import _ROWS
     from corpus_etl.rules import load_rules
@@ -219,6 +221,7 @@ def test_a_batch_forgets_the_line_memos_and_its_rows_do_not_depend_on_them(seeds
     pipeline.forget_memos(rules)
     pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "fresh"))
     assert not rules._memo and not titles._FACTS and not titles._INDEXES and not _PAGES and not _ROWS
+    assert not _WORD_CACHE and _word_hash.cache_info().currsize == 0
     for f in files:  # the memos as a worker's earlier batch leaves them without the forgetting
         pipeline.process_source(f, settings, "run-0", AT)
     assert rules._memo and titles._FACTS and _ROWS
