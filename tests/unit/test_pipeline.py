@@ -205,8 +205,8 @@ def test_a_batch_indexes_its_articles_in_chunks_with_the_rows_of_one_call(seeds_
 
 
 def test_a_batch_forgets_the_line_memos_and_its_rows_do_not_depend_on_them(seeds_dir, tmp_path):
-    """A batch worker forgets the memos of lines and pages after each batch (they filled up batch after batch);
-    a batch run with the memos another batch left gives the same rows as one run with none."""
+    """A batch worker forgets the memos of lines, pages and words after each file (they filled up batch after
+    batch); a batch run with the memos another batch left gives the same rows as one run with none."""
     from corpus_etl import pipeline, titles
     from corpus_etl.analytics.minhash import _word_hash
     from corpus_etl.langfast import _WORD_CACHE
