@@ -103,7 +103,7 @@ def test_nested_environment_variables_and_the_cli_options_set_the_groups(monkeyp
     assert (s.memory.load, s.memory.writer) == ("100MB", MemorySettings().writer)
     assert (s.analytics.num_perm, s.analytics.bands, s.analytics.rows) == (64, 16, params.ROWS)
     # the CLI's options set fields of a group beside what the environment set in it
-    from corpus_etl_cli.main import _settings
+    from corpus_etl_cli.common import _settings
 
     cli = _settings(Settings, reading={"input_format": "jsonl", "text_field": "body", "follow_symlinks": True})
     assert (cli.reading.input_format, cli.reading.text_field, cli.reading.read_attempts) == ("jsonl", "body", 5)
