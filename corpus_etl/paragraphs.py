@@ -30,8 +30,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from .settings import ParagraphSettings
 
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _WORD = re.compile(r"\w+")
@@ -46,20 +49,24 @@ _BULLET = re.compile(r"(?:[*•·▪►»o+-]|\d{1,2}[.)])\s")
 CLASSES = ("good", "neargood", "short", "bad")
 
 
+def _setting(name: str) -> Any:
+    """The default of the run setting ``extraction.paragraphs.<name>`` (``settings.ParagraphSettings``)."""
+    return ParagraphSettings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class ParagraphOptions:
-    """jusText's thresholds (its defaults, which its authors tuned on the CleanEval pages)."""
+    """jusText's thresholds. A run's are its settings' (``settings.ParagraphSettings``, where each is
+    documented); the defaults are the settings' own (``_setting``: jusText's, which its authors tuned on the
+    CleanEval pages)."""
 
-    length_low: int = 70
-    length_high: int = 200
-    stopwords_low: float = 0.30
-    stopwords_high: float = 0.32
-    # A stoplist fits a text when at least this share of the sampled words is in it.
-    min_list_density: float = 0.15
-    # A list with less than half the words of the best one that matches this share of its hits wins.
-    near_tie_share: float = 0.95
-    # This many near-good paragraphs in a row are running text: good (see promote_prose_runs).
-    prose_run: int = 3
+    length_low: int = _setting("length_low")
+    length_high: int = _setting("length_high")
+    stopwords_low: float = _setting("stopwords_low")
+    stopwords_high: float = _setting("stopwords_high")
+    min_list_density: float = _setting("min_list_density")
+    near_tie_share: float = _setting("near_tie_share")
+    prose_run: int = _setting("prose_run")
 
 
 def _stoplist_dir() -> Path | None:

@@ -4,8 +4,10 @@ and ``RemovedSpan`` removed spans, and the ``Piece`` (a classified part of a lin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..paragraphs import ParagraphOptions
+from ..settings import ExtractionSettings
 from .lines import Line
 
 
@@ -69,53 +71,59 @@ class SplitResult:
 _PARAGRAPHS = ParagraphOptions()
 
 
+def _setting(name: str) -> Any:
+    """The default of the run setting ``extraction.<name>`` (``settings.ExtractionSettings``)."""
+    return ExtractionSettings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class SplitOptions:
     """Knobs of the plain-text splitter. A run's are made of its settings in one place
-    (``settings.ExtractionSettings.split_options``), where each is documented; the defaults here are the same
-    (``tests/unit/test_settings.py`` checks it) for the callers without settings (training, tests)."""
+    (``settings.ExtractionSettings.split_options``), where each is documented. The defaults of those that are
+    run settings are the settings' own (``_setting``: stated once, in ``ExtractionSettings``), for the callers
+    without settings (training, tests); the others are marked "(not a run setting)"."""
 
-    min_body_words_before_split: int = 40
-    headline_min_words: int = 3
-    headline_max_words: int = 25
-    repeated_line_max_words: int = 6
-    same_topic_similarity: float = 0.2
-    weak_run_min: int = 2
-    page_min_chrome_lines: int = 3
-    page_min_chrome_per_1000_words: float = 1.0
-    page_gap_lines: int = 8
-    zone_end_menu_lines: int = 8
-    title_model: bool = True
+    min_body_words_before_split: int = _setting("min_body_words_before_split")
+    headline_min_words: int = _setting("headline_min_words")
+    headline_max_words: int = _setting("headline_max_words")
+    repeated_line_max_words: int = _setting("repeated_line_max_words")
+    same_topic_similarity: float = _setting("same_topic_similarity")
+    weak_run_min: int = _setting("weak_run_min")
+    page_min_chrome_lines: int = _setting("page_min_chrome_lines")
+    page_min_chrome_per_1000_words: float = _setting("page_min_chrome_per_1000_words")
+    page_gap_lines: int = _setting("page_gap_lines")
+    zone_end_menu_lines: int = _setting("zone_end_menu_lines")
+    title_model: bool = _setting("title_model")
     # (not a run setting) when on, where the headline test's title sits right over the body, it stands (off since
     # the trees model: it finds the headline where the headline test took a byline or a caption over the body).
     title_model_skip_adjacent: bool = False
-    title_inside_body_max_words: int = 40
-    page_gap_min_words: int = 100
+    title_inside_body_max_words: int = _setting("title_inside_body_max_words")
+    page_gap_min_words: int = _setting("page_gap_min_words")
     # (not a run setting) open reasons (see SplitState.open_record) too weak to split a web page.
     page_weak_splits: tuple[str, ...] = ("topic", "layout", "model", "model_untitled", "model_strong")
-    boundary_model: bool = True
+    boundary_model: bool = _setting("boundary_model")
     # (not a run setting) the text is one article (an explicit segment: a Multi-News article, a JSONL text): only
     # an opener after a headline, a page start or a related block opens another record in it.
     one_article: bool = False
-    model_strong: float = 0.9
-    model_strong_min_words: int = 10
-    paragraph_classifier: bool = True
+    model_strong: float = _setting("model_strong")
+    model_strong_min_words: int = _setting("model_strong_min_words")
+    paragraph_classifier: bool = _setting("paragraph_classifier")
     paragraphs: ParagraphOptions = _PARAGRAPHS  # the paragraph classifier's thresholds
-    line_model: bool = True
-    line_model_path: str | None = None  # a line model file other than the packaged one (training's folds)
-    line_model_article_share: float = 0.5
-    line_model_drop_chrome: bool = True
-    line_model_keep_related: bool = True
-    page_model: bool = True
-    block_gap: int = 4
-    related_rejoin_good: int = 2
-    block_keep_share: float = 0.25
-    block_keep_paragraphs: int = 3
-    block_off_max_share: float = 1.0
-    comments_max_unmarked: float = 2.0
-    comments_max_lead_words: int = 250
-    recall_fallback_share: float = 0.1
-    recall_fallback_min_chars: int = 1000
-    recall_fallback_block_share: float = 0.5
-    brief_min_words: int = 20
-    collection_min_clusters: int = 3
+    line_model: bool = _setting("line_model")
+    line_model_path: str | None = _setting("line_model_path")  # another line model file (training's folds)
+    line_model_article_share: float = _setting("line_model_article_share")
+    line_model_drop_chrome: bool = _setting("line_model_drop_chrome")
+    line_model_keep_related: bool = _setting("line_model_keep_related")
+    page_model: bool = _setting("page_model")
+    block_gap: int = _setting("block_gap")
+    related_rejoin_good: int = _setting("related_rejoin_good")
+    block_keep_share: float = _setting("block_keep_share")
+    block_keep_paragraphs: int = _setting("block_keep_paragraphs")
+    block_off_max_share: float = _setting("block_off_max_share")
+    comments_max_unmarked: float = _setting("comments_max_unmarked")
+    comments_max_lead_words: int = _setting("comments_max_lead_words")
+    recall_fallback_share: float = _setting("recall_fallback_share")
+    recall_fallback_min_chars: int = _setting("recall_fallback_min_chars")
+    recall_fallback_block_share: float = _setting("recall_fallback_block_share")
+    brief_min_words: int = _setting("brief_min_words")
+    collection_min_clusters: int = _setting("collection_min_clusters")

@@ -4,10 +4,14 @@ run; nested environment variables and the CLI's options set the same fields."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
 import json
 import subprocess
 import sys
+import textwrap
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +30,7 @@ from corpus_etl.settings import (
     AnalyticsSettings,
     ExtractionSettings,
     MemorySettings,
+    ParagraphSettings,
     Settings,
     reference,
 )
@@ -61,6 +66,45 @@ def test_the_splitter_options_are_made_of_the_extraction_settings_with_the_same_
     assert Settings(extraction={"paragraphs": {"length_low": 55}}).split_options().paragraphs == ParagraphOptions(
         length_low=55
     )
+
+
+def _own_defaults(source: str, model: type[BaseModel]) -> list[str]:
+    """The fields of the dataclass in ``source`` that are settings of ``model`` (a nested group aside) and do not
+    take their default from it: their default is not ``_setting("<the field's name>")``."""
+    (cls,) = ast.parse(textwrap.dedent(source)).body
+    assert isinstance(cls, ast.ClassDef)
+    return [
+        node.target.id
+        for node in cls.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        for field in [model.model_fields.get(node.target.id)]
+        if field is not None and not isinstance(field.default, BaseModel)
+        if node.value is None or ast.unparse(node.value) != f"_setting({node.target.id!r})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "model"), [(SplitOptions, ExtractionSettings), (ParagraphOptions, ParagraphSettings)]
+)
+def test_the_options_state_no_default_of_a_setting_again(options: type, model: type[BaseModel]) -> None:
+    """The defaults of the splitter's and the paragraph classifier's options that are run settings are read
+    from the settings model (``_setting`` of the field's own name), as the same type: they cannot differ from
+    the settings' (which docs/settings.md states)."""
+    assert _own_defaults(inspect.getsource(options), model) == []
+    hints = typing.get_type_hints(options)
+    for f in dataclasses.fields(options):
+        setting = model.model_fields.get(f.name)
+        if setting is not None and not isinstance(setting.default, BaseModel):
+            assert hints[f.name] == setting.annotation, f.name
+            assert f.default == setting.default and type(f.default) is type(setting.default), f.name
+
+
+def test_the_default_check_sees_a_default_written_again() -> None:
+    """A setting's default written as a value, or read from another setting, is reported; one read from its own
+    setting, and a field that is no setting, are not."""
+    written = 'class O:\n    length_low: int = 70\n    length_high: int = _setting("length_low")\n'
+    written += '    prose_run: int = _setting("prose_run")\n    own: int = 3\n'
+    assert _own_defaults(written, ParagraphSettings) == ["length_low", "length_high"]
 
 
 def test_an_extraction_setting_changes_the_split(seeds_dir: Path) -> None:
