@@ -74,7 +74,8 @@ def supported_languages() -> list[str]:
 
 
 def sample_text(text: str, sample_chars: int) -> str:
-    """The first ``sample_chars`` characters of ``text``, cut back to a word boundary."""
+    """The first ``sample_chars`` characters of ``text``, cut back to a word boundary. A sample is its own sample
+    (it holds at most ``sample_chars`` characters): detecting a text's sample is detecting the text."""
     if len(text) <= sample_chars:
         return text
     cut = text.rfind(" ", 0, sample_chars)
@@ -113,7 +114,8 @@ def detect_languages(
     detection cheap for the many short articles of a file. A sample repeated in ``texts`` is detected once.
 
     Args:
-        texts: cleaned texts (article bodies, or titles when the body is empty; or paragraphs).
+        texts: cleaned texts (article bodies, or titles when the body is empty; or paragraphs), or their
+            samples (``sample_text``: the same answers), which a caller that reads the samples too cuts once.
         seed, sample_chars, min_letters, engine: as for ``detect_language``.
 
     Returns:
@@ -155,21 +157,21 @@ FILE_LANGUAGE = "file_language"  # LangResult.reason of a language taken from th
 
 
 def with_file_language(
-    texts: list[str],
+    samples: list[str],
     langs: list[LangResult],
     *,
-    sample_chars: int = 1000,
     max_letters: int = FILE_PRIOR_MAX_LETTERS,
     min_share: float = FILE_PRIOR_MIN_SHARE,
 ) -> list[LangResult]:
-    """``langs`` (the detections of one file's ``texts``) with the short texts given the file's language.
+    """``langs`` (the detections of one file's texts) with the short texts given the file's language.
 
-    The file's language is the one detected for at least ``min_share`` of the letters of the texts whose
-    sample (``sample_text``) holds ``max_letters`` letters or more. A text with fewer letters in its sample,
-    detected as another language (not 'und'), gets the file's language, with the share as its probability
-    and the reason ``FILE_LANGUAGE``. A file with no long text, or no language that dominates, is left as
-    detected; so is every long text. Pure and deterministic."""
-    letters = [sum(ch.isalpha() for ch in sample_text(t, sample_chars)) for t in texts]
+    ``samples`` are the texts' samples as detected (``sample_text`` with the run's ``sample_chars``; the
+    caller cuts them once for both). The file's language is the one detected for at least ``min_share`` of
+    the letters of the texts whose sample holds ``max_letters`` letters or more. A text with fewer letters in
+    its sample, detected as another language (not 'und'), gets the file's language, with the share as its
+    probability and the reason ``FILE_LANGUAGE``. A file with no long text, or no language that dominates, is
+    left as detected; so is every long text. Pure and deterministic."""
+    letters = [sum(ch.isalpha() for ch in s) for s in samples]
     mass: dict[str, int] = {}
     for n, lang in zip(letters, langs, strict=True):
         if n >= max_letters and lang.language != UND:

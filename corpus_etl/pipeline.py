@@ -29,7 +29,7 @@ from .discover import SourceFile, display_path
 from .formats import read_summaries, sibling, split_document
 from .glued import two_page_cues
 from .identity import copyright_owner, find_outlet, find_site
-from .langid import UND, LangResult, detect_language, detect_languages, with_file_language
+from .langid import UND, LangResult, detect_language, detect_languages, sample_text, with_file_language
 from .learned import file_line_hashes, outlet_key
 from .memory import trim, use_returning_allocators
 from .normalize import normalize_inline, normalize_text, repair_mojibake
@@ -202,10 +202,11 @@ def build_articles(
         "min_letters": settings.language.min_letters,
         "engine": settings.language.engine,
     }
-    texts = [n.body or (n.title or "") for n in norm]
-    langs = detect_languages(texts, **options)  # type: ignore[arg-type]
+    # each record's sample, cut once: detected, and read for the file's language
+    samples = [sample_text(n.body or (n.title or ""), settings.language.sample_chars) for n in norm]
+    langs = detect_languages(samples, **options)  # type: ignore[arg-type]
     # a short text (a table of figures, a brief) detected as another language than the file's long texts
-    langs = with_file_language(texts, langs, sample_chars=settings.language.sample_chars)
+    langs = with_file_language(samples, langs)
     # Per-paragraph language only where the record mixes languages (detection is the costly step): where the
     # sample's detection saw a second language, or where a paragraph that hardly uses the record language's
     # function words (``foreign_paragraphs``; anywhere in the body, past the sample too) is detected as

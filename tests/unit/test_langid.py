@@ -27,6 +27,21 @@ def test_und_with_reason():
 def test_sample_is_bounded_at_a_word_boundary():
     s = sample_text("word " * 1000, 101)
     assert len(s) <= 101 and s.endswith("word")
+    assert sample_text(s, 101) == s  # a sample is its own sample
+
+
+def test_the_samples_of_texts_are_detected_as_the_texts():
+    """The pipeline cuts each record's sample once and passes the samples (``build_articles``): the answers are
+    the texts' own, the cache aside."""
+    from corpus_etl import langid
+
+    texts = [" ".join([EN, FR] * 12), " ".join([DE, EN] * 3 + [FR] * 30), FR, "12345 " * 400]
+    assert all(len(t) > 1000 for t in texts[:2])
+    samples = [sample_text(t, 1000) for t in texts]
+    langid._CACHE.clear()
+    of_texts = langid.detect_languages(texts)
+    langid._CACHE.clear()
+    assert langid.detect_languages(samples) == of_texts
 
 
 def test_supported_languages_are_iso_639_1():
