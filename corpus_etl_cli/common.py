@@ -58,6 +58,9 @@ class Format(StrEnum):
     json = "json"
 
 
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(f"corpus-etl: error: {printable(message)}", err=True)
     return typer.Exit(code)
@@ -298,18 +301,23 @@ def _damaged(warehouse: Path, exc: BaseException) -> str:
     )
 
 
-def _read(warehouse: Path, query_text: str, params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and rows of a query of the warehouse (read-only); a one-line error if it cannot be read."""
+def _print_read(warehouse: Path, statement: str, params: list[Any], fmt: Format) -> None:
+    """Print as ``fmt`` what the warehouse's query ``statement`` (``warehouse.db.sql``) returns, read-only; a
+    one-line error if the warehouse cannot be read."""
     import duckdb  # lazy: start-up
 
+    from warehouse.db import sql  # lazy: start-up
+
+    query_text = sql(statement)
     con = open_read_only(warehouse)
     try:
         cur = con.execute(query_text, params)
-        return [d[0] for d in cur.description or []], cur.fetchall()
+        names, rows = [d[0] for d in cur.description or []], cur.fetchall()
     except duckdb.Error as exc:
         raise _fail(_damaged(warehouse, exc)) from None
     finally:
         con.close()
+    typer.echo(format_rows(names, rows, fmt))
 
 
 def _open_for_reading(warehouse: Path) -> Any:

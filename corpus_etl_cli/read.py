@@ -12,12 +12,13 @@ import typer
 from corpus_etl_cli.common import (
     _CSV_UNSAFE,
     Format,
+    FormatOpt,
     WarehouseOpt,
     _damaged,
     _fail,
     _open_for_reading,
+    _print_read,
     _quiet_prefect,
-    _read,
     _settings,
     app,
     db_message,
@@ -31,7 +32,7 @@ from corpus_etl_cli.common import (
 def query(
     sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A DuckDB SQL query over the warehouse tables.")],
     warehouse: WarehouseOpt = Path("data"),
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Run a read-only SQL query against the warehouse and print the result.
 
@@ -59,13 +60,10 @@ def query(
 def status(
     warehouse: WarehouseOpt = Path("data"),
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.")] = 10,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Show the last runs with their status and counts per stage (newest first)."""
-    from warehouse.db import sql  # lazy: start-up
-
-    names, rows = _read(warehouse, sql("read/last_runs"), [limit])
-    typer.echo(format_rows(names, rows, fmt))
+    _print_read(warehouse, "read/last_runs", [limit], fmt)
 
 
 class FailOn(StrEnum):
@@ -121,13 +119,10 @@ app.add_typer(quarantine_app, name="quarantine")
 def quarantine_list(
     warehouse: WarehouseOpt = Path("data"),
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many records to show.")] = 50,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """List quarantined records with the expectations they failed."""
-    from warehouse.db import sql  # lazy: start-up
-
-    names, rows = _read(warehouse, sql("read/quarantine_list"), [limit])
-    typer.echo(format_rows(names, rows, fmt))
+    _print_read(warehouse, "read/quarantine_list", [limit], fmt)
 
 
 @quarantine_app.command("replay")
@@ -161,7 +156,7 @@ def search(
     terms: Annotated[str, typer.Argument(metavar="TERMS", help="Words to search for (any order, any case).")],
     warehouse: WarehouseOpt = Path("data"),
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many results.")] = 10,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Full-text search: the articles best matching TERMS, ranked by BM25, with title, source and a snippet.
 
@@ -275,7 +270,7 @@ def cookbook(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a parameter of the query (repeatable).")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOpt = Format.table,
     show_sql: Annotated[bool, typer.Option("--sql", help="Print the query's SQL instead of running it.")] = False,
 ) -> None:
     """The analysts' SQL cookbook (warehouse/queries/): list the queries, or run one by name.
