@@ -9,7 +9,8 @@ story; rows of articles that left
 the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk the dot products with the
 stored vectors are computed in DuckDB (``stories/matches``) and only the pairs at or above the threshold come
 back to Python, so memory is bounded by the chunk, not by the warehouse. The document frequencies come from
-the search index (``search_terms``), which counts the same words over the same articles.
+the search index (``search_terms``), which counts the same words over the same articles, plus the
+shipped background's (``events.with_background``).
 """
 
 from __future__ import annotations
@@ -70,12 +71,13 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     rows = fetch_dicts(con, sql("stories/todo_texts"), [start, stop])
     tfs = [events.event_terms(r["title"], r["body"]) for r in rows]
     terms = sorted({t for tf in tfs for t in tf})
-    df = {t: int(n) for t, n in con.execute(sql("stories/df"), [terms]).fetchall()}
+    own = {t: int(n) for t, n in con.execute(sql("stories/df"), [terms]).fetchall()}
+    df, n_all = events.with_background(own, n_docs, terms)
     docs = []
     for r, tf in zip(rows, tfs, strict=True):
-        vec = events.vector(tf, df, n_docs)
-        docs.append(events.Doc(r["article_id"], r["published_date"], vec, events.rare_terms(vec, df, n_docs)))
-    del rows, tfs, df
+        vec = events.vector(tf, df, n_all)
+        docs.append(events.Doc(r["article_id"], r["published_date"], vec, events.rare_terms(vec, own, n_docs)))
+    del rows, tfs, df, own
     entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": [], "rare": []}
     for d in docs:
         for t, w in sorted(d.vector.items()):
@@ -89,8 +91,8 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     con.register("st_chunk", chunk)
     try:
         query = sql("stories/matches").format(chunk=quote_ident("st_chunk"))
-        for aid, placed_id, story, day, sim in con.execute(query, [events.THRESHOLD]).fetchall():
-            stored.setdefault(aid, []).append(events.Match(placed_id, story, day, float(sim)))
+        for aid, placed_id, story, day, sim, top in con.execute(query, [events.THRESHOLD]).fetchall():
+            stored.setdefault(aid, []).append(events.Match(placed_id, story, day, float(sim), float(top)))
     finally:
         con.unregister("st_chunk")
     index = events.StoryIndex()

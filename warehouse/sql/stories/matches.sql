@@ -2,7 +2,8 @@
 -- (article_id, term, weight, rare). The placed articles that share a rare term with an article of the chunk
 -- (only rare terms propose: common ones never enter the first join), scored by their exact cosine (the dot
 -- product of the two vectors over all their shared terms), kept at or above the bound threshold. DuckDB does
--- the joins (spilling if need be); Python gets only the few pairs above the threshold.
+-- the joins (spilling if need be); Python gets only the few pairs above the threshold, each with its largest
+-- single term's product (``events.Match.top_term``: the one-term rule).
 --
 -- The dot product is summed in one fixed order, the order of the chunk article's vector (weight descending,
 -- then term), which is the order warehouse.stories' Python sums in (``StoryIndex.matches``): an unordered sum
@@ -39,14 +40,15 @@ pairs AS (
     JOIN pids AS p ON p.placed_id = cand.placed_id
 ),
 scores AS (
-    SELECT c.aid, p.pid, sum(c.weight * p.weight ORDER BY c.weight DESC, c.term) AS similarity
+    SELECT c.aid, p.pid, sum(c.weight * p.weight ORDER BY c.weight DESC, c.term) AS similarity,
+        max(c.weight * p.weight) AS top_term
     FROM chunk AS c
     JOIN placed AS p ON p.tid = c.tid
     SEMI JOIN pairs AS k ON k.aid = c.aid AND k.pid = p.pid
     GROUP BY c.aid, p.pid
     HAVING similarity >= ?
 )
-SELECT a.article_id, p.placed_id, m.story_id, ar.published_date, s.similarity
+SELECT a.article_id, p.placed_id, m.story_id, ar.published_date, s.similarity, s.top_term
 FROM scores AS s
 JOIN aids AS a ON a.aid = s.aid
 JOIN pids AS p ON p.pid = s.pid
