@@ -46,3 +46,35 @@ def test_clean_stories_keep_their_headlines():
     for on in (True, False):
         res = split_text(text, RULES, SplitOptions(title_model=on))
         assert [r.title for r in res.records] == ["Council agrees river plan", "Chess olympiad opens in the capital"]
+
+
+def test_a_sure_model_may_title_a_list_item_or_a_line_only_a_removing_rule_takes():
+    """A list item or a line a rule removes (and does nothing else) becomes a title only when the model is sure
+    of it (``SURE_TITLE``); a line of a rule with another effect (a copyright line ends a page) and a byline
+    never do."""
+    from corpus_etl.split.options import Piece
+    from corpus_etl.split.passes.titles import SURE_TITLE, _refused
+    from corpus_etl.split.state import SplitState
+
+    lines = [
+        "+ Listen to Music With Your Friends",
+        "53 bits ought to be enough for anybody",
+        "Copyright 2012 Dow Jones & Company, Inc. All Rights Reserved",
+        "+ By John Smith",
+        "A Plain Headline Over Its Story",
+    ]
+    st = SplitState("\n\n".join(lines) + "\n", RULES, SplitOptions())
+    idx = {t: next(i for i, ln in enumerate(st.lines) if ln.text == t) for t in lines}
+    effects = {t: (r.effect if (r := st.rule_at(i)) else None) for t, i in idx.items()}
+    assert effects[lines[1]] == "remove" and effects[lines[2]] not in (None, "remove")  # (what the case is about)
+
+    def refused(text: str, role: str, prob: float) -> bool:
+        i = idx[text]
+        return _refused(st, i, Piece(st.lines[i].start, st.lines[i].end, role), text, prob)
+
+    sure, unsure = max(SURE_TITLE, 0.99), SURE_TITLE - 0.01
+    assert refused(lines[0], "body", unsure) and not refused(lines[0], "body", sure)
+    assert refused(lines[1], "removed", unsure) and not refused(lines[1], "removed", sure)
+    assert refused(lines[2], "removed", 1.0)
+    assert refused(lines[3], "body", 1.0)
+    assert not refused(lines[4], "body", 0.0) and not refused(lines[4], "removed", 0.0)

@@ -14,6 +14,11 @@ from ..options import Piece
 from ..state import SplitState
 
 _LIST_ITEM = re.compile(r"[*+•·▪►-]\s")  # a line opening with a list bullet
+# At this probability or more, the title model's headline may be a line that a rule of the rules file removes
+# with no other effect ("53 bits ought to be enough for anybody" read as image alt text, "Photos: ..." as a
+# credit) or an item of a list ("+ Listen to Music With Your Friends", taken without its bullet); below it such
+# a line is never a title. (Site-disjoint dragnet titles: the same from 0.3 to 0.5, fewer at 0.7.)
+SURE_TITLE = 0.5
 
 
 def choose_titles(st: SplitState) -> None:
@@ -24,7 +29,9 @@ def choose_titles(st: SplitState) -> None:
     it lies after the records before it and no later than the body's start; a title it replaces is
     removed as 'title_rejected'. A line among the body's first lines becomes the title when the body
     before it is a few words of chrome (``title_inside_body``). Where the model finds none, the title
-    stays.
+    stays. A line a rule removes or a list item becomes a title only when the model is sure (``_refused``).
+    Asked a second time (after the line model) about a body that starts elsewhere, the model is asked about
+    both body starts and the surer answer wins (site-disjoint dragnet titles +0.005).
 
     Reads the lines, pieces and records and the title model; changes title pieces (a new title, 'title_rejected',
     'pre_title_chrome') and the records' titles and bodies; keeps what it asked in ``st.titles_asked`` (run twice).
@@ -60,6 +67,7 @@ def choose_titles(st: SplitState) -> None:
     for idx, rec in enumerate(st.records):
         if idx in mains:
             body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
+            before = st.titles_asked.get(idx)
             if st.opts.title_model_skip_adjacent and titled_line.get(idx) == body_line - 1:
                 floor = max(floor, last_kept.get(idx, 0))
                 continue  # a headline right over its body: the headline test's title stands
@@ -69,27 +77,34 @@ def choose_titles(st: SplitState) -> None:
                 continue  # asked already, about the same lines (choose_title is a pure function of them)
             st.titles_asked[idx] = (body_line, first_line)
             choice = choose_title(st.text, st.lines, body_line, st.rules, st.opts, model, first_line, index)
+            if before is not None and before[0] != body_line:  # (asked again, the body moved: the surer answer)
+                old = choose_title(st.text, st.lines, before[0], st.rules, st.opts, model, first_line, index)
+                if old is not None and (choice is None or old.probability > choice.probability):
+                    choice = old
             if choice is not None and st.lines[choice.line].start >= floor:
                 if choice.line <= body_line:
-                    _retitle(st, idx, choice.line, choice.title, first_piece)
+                    _retitle(st, idx, choice.line, choice.title, first_piece, choice.probability)
                 else:
-                    title_inside_body(st, idx, choice.line, choice.title, first_piece)
+                    title_inside_body(st, idx, choice.line, choice.title, first_piece, choice.probability)
         floor = max(floor, last_kept.get(idx, 0))
 
 
-def title_inside_body(st: SplitState, idx: int, line: int, title: str, first_piece: dict[int, Piece]) -> None:
+def title_inside_body(
+    st: SplitState, idx: int, line: int, title: str, first_piece: dict[int, Piece], prob: float = 0.0
+) -> None:
     """The title model's headline lies in the body of record ``idx``, after its first lines ("Keep me logged
     in", a date line, "You are here: Home / ..."): when those lines hold at most
     ``SplitOptions.title_inside_body_max_words`` words, they are removed as 'pre_title_chrome' and the line
-    becomes the title (through ``_retitle``, as the body's first paragraph)."""
+    becomes the title (through ``_retitle``: the body's first paragraph, or a line removed as chrome between
+    the body's paragraphs, "kids - November 12, 2012" over "Eat, Drink, and Keep the Kids Occupied")."""
     rec, ln = st.records[idx], st.lines[line]
     p = first_piece.get(ln.start)
-    if p is None or p.role != "body" or p.record != idx or p.end != ln.end:
+    if p is None or p.role not in ("body", "removed") or p.record != idx or p.end != ln.end:
         return
     k = next((j for j, (a, _) in enumerate(rec.paragraph_spans) if a >= p.start), None)
     if not k or sum(words(t) for t in rec.paragraphs[:k]) > st.opts.title_inside_body_max_words:
         return
-    if _LIST_ITEM.match(title) or parse_byline(title, st.rules) is not None:
+    if _refused(st, line, p, title, prob):
         return  # (what _retitle refuses: leave the body as it is)
     before = {a for a, _ in rec.paragraph_spans[:k]}
     for q in st.pieces:
@@ -97,18 +112,32 @@ def title_inside_body(st: SplitState, idx: int, line: int, title: str, first_pie
             q.role, q.rule, q.record = "removed", "pre_title_chrome", None
     rec.body_words -= sum(words(t) for t in rec.paragraphs[:k])
     del rec.paragraphs[:k], rec.paragraph_spans[:k]
-    _retitle(st, idx, line, title, first_piece)
+    _retitle(st, idx, line, title, first_piece, prob)
 
 
-def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[int, Piece]) -> None:
+def _refused(st: SplitState, line: int, p: Piece, title: str, prob: float) -> bool:
+    """Whether line ``line`` (its first piece ``p``) may not become the title ``title`` the model gave probability
+    ``prob``: a line a rule of the rules file removes ("Share on Facebook", a copyright line) is never a title,
+    nor an item of a list ("* Read all of our series here"), nor a byline; but a line removed by a rule of no
+    other effect than removing it, or a list item, is when the model is sure of it (``SURE_TITLE``)."""
+    rule = st.rule_at(line) if p.role == "removed" else None
+    if rule is not None and (rule.effect != "remove" or prob < SURE_TITLE):
+        return True
+    if _LIST_ITEM.match(title) and prob < SURE_TITLE:
+        return True
+    return parse_byline(_LIST_ITEM.sub("", title, count=1), st.rules) is not None
+
+
+def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[int, Piece], prob: float = 0.0) -> None:
     rec, ln = st.records[idx], st.lines[line]
     p = first_piece.get(ln.start)
     if p is None or p.end != ln.end:
         return  # (a line cut in two by a rule: left as it is)
-    if p.role == "removed" and st.rule_at(line) is not None:
-        return  # a line a rule of the rules file removes ("Share on Facebook") is never a title
-    if _LIST_ITEM.match(title) or parse_byline(title, st.rules) is not None:
-        return  # nor is an item of a list ("* Read all of our series here") or a byline
+    if _refused(st, line, p, title, prob):
+        return
+    bullet = _LIST_ITEM.match(title)
+    if bullet:
+        title = title[bullet.end() :].strip()
     old = next((q for q in st.pieces if q.record == idx and q.role == "title"), None)
     if p is old:
         rec.title = title
