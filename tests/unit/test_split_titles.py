@@ -78,3 +78,30 @@ def test_a_sure_model_may_title_a_list_item_or_a_line_only_a_removing_rule_takes
     assert refused(lines[2], "removed", 1.0)
     assert refused(lines[3], "body", 1.0)
     assert not refused(lines[4], "body", 0.0) and not refused(lines[4], "removed", 0.0)
+
+
+def test_no_headline_is_taken_from_below_a_dateline():
+    """A wire brief's lede opens with its dateline; a line below it ("Proposed dividend ...") is body, and even a
+    sure model answer does not make it the title (it would remove the lede as chrome). The same line under a few
+    words of chrome that open with no dateline does become the title (what ``title_inside_body`` is for)."""
+    from corpus_etl.split.options import Piece
+    from corpus_etl.split.passes.titles import title_inside_body
+    from corpus_etl.split.run import run
+    from corpus_etl.split.state import SplitState
+
+    figures = "Turnover 410 mln vs 395 mln\n\nCash flow 41.4 mln vs 36.1 mln\n\nProposed dividend 40 francs vs same\n\n"
+    tail = "The company said it plans a rights issue of bearer shares later in the year, on terms not yet set.\n"
+    for lede, taken in (("ZURICH, March 18 - Net profit 14.5 mln Swiss francs vs 12.2 mln", False), ("Home", True)):
+        text = f"ACME WIDGETS AG 1986 YEAR RESULTS\n\n{lede}\n\n{figures}{tail}"
+        st = SplitState(text, RULES, SplitOptions(title_model=False, line_model=False, page_model=False))
+        run(st)
+        idx = next(i for i, r in enumerate(st.records) if r.kind == "article")
+        first_piece: dict[int, Piece] = {}
+        for p in st.pieces:
+            first_piece.setdefault(p.start, p)
+        line = next(i for i, ln in enumerate(st.lines) if ln.text.startswith("Proposed dividend"))
+        before = list(st.records[idx].paragraphs)
+        title_inside_body(st, idx, line, st.lines[line].text, first_piece, 1.0)
+        rec = st.records[idx]
+        assert (rec.title == "Proposed dividend 40 francs vs same") is taken, (lede, rec.title)
+        assert (rec.paragraphs == before) is not taken

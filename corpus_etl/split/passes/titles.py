@@ -96,7 +96,9 @@ def title_inside_body(
     in", a date line, "You are here: Home / ..."): when those lines hold at most
     ``SplitOptions.title_inside_body_max_words`` words, they are removed as 'pre_title_chrome' and the line
     becomes the title (through ``_retitle``: the body's first paragraph, or a line removed as chrome between
-    the body's paragraphs, "kids - November 12, 2012" over "Eat, Drink, and Keep the Kids Occupied")."""
+    the body's paragraphs, "kids - November 12, 2012" over "Eat, Drink, and Keep the Kids Occupied"). Never
+    after a paragraph that opens with a dateline: that is the story's lede, and a line below it (a wire brief's
+    "Proposed dividend 70 francs vs same") is its body, not its headline."""
     rec, ln = st.records[idx], st.lines[line]
     p = first_piece.get(ln.start)
     if p is None or p.role not in ("body", "removed") or p.record != idx or p.end != ln.end:
@@ -104,6 +106,8 @@ def title_inside_body(
     k = next((j for j, (a, _) in enumerate(rec.paragraph_spans) if a >= p.start), None)
     if not k or sum(words(t) for t in rec.paragraphs[:k]) > st.opts.title_inside_body_max_words:
         return
+    if any(st.rules.dateline.match(t) for t in rec.paragraphs[:k]):
+        return  # a dateline opens the story's body, and no headline comes after it (a wire brief's figures)
     if _refused(st, line, p, title, prob):
         return  # (what _retitle refuses: leave the body as it is)
     before = {a for a, _ in rec.paragraph_spans[:k]}
