@@ -105,6 +105,12 @@ def restore_dated_briefs(st: SplitState) -> None:
                 rec.title = _paragraph_of(st, prev, starts)[2]
 
 
+def dated_dateline(st: SplitState, text: str) -> bool:
+    """Whether ``text`` opens with a wire dateline that states the day ("BASLE, March 18 - ..."): a story's lede."""
+    m = st.rules.dateline.match(text)
+    return m is not None and _DATED.search(m.group("dateline")) is not None
+
+
 def _headline_removed(st: SplitState, p: Piece, stop: frozenset[str], starts: list[int]) -> bool:
     """Whether piece ``p`` is a headline-like line removed by no rule of page chrome."""
     return p.role == "removed" and p.rule not in stop and is_headline(_paragraph_of(st, p, starts)[2], st.opts)

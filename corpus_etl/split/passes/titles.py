@@ -12,6 +12,7 @@ from ..lines import (
 )
 from ..options import Piece
 from ..state import SplitState
+from .briefs import dated_dateline
 
 _LIST_ITEM = re.compile(r"[*+•·▪►-]\s")  # a line opening with a list bullet
 # At this probability or more, the title model's headline may be a line that a rule of the rules file removes
@@ -97,8 +98,7 @@ def title_inside_body(
     ``SplitOptions.title_inside_body_max_words`` words, they are removed as 'pre_title_chrome' and the line
     becomes the title (through ``_retitle``: the body's first paragraph, or a line removed as chrome between
     the body's paragraphs, "kids - November 12, 2012" over "Eat, Drink, and Keep the Kids Occupied"). Never
-    after a paragraph that opens with a dateline: that is the story's lede, and a line below it (a wire brief's
-    "Proposed dividend 70 francs vs same") is its body, not its headline."""
+    below the story's dateline (``_below_dateline``)."""
     rec, ln = st.records[idx], st.lines[line]
     p = first_piece.get(ln.start)
     if p is None or p.role not in ("body", "removed") or p.record != idx or p.end != ln.end:
@@ -106,9 +106,7 @@ def title_inside_body(
     k = next((j for j, (a, _) in enumerate(rec.paragraph_spans) if a >= p.start), None)
     if not k or sum(words(t) for t in rec.paragraphs[:k]) > st.opts.title_inside_body_max_words:
         return
-    if any(st.rules.dateline.match(t) for t in rec.paragraphs[:k]):
-        return  # a dateline opens the story's body, and no headline comes after it (a wire brief's figures)
-    if _refused(st, line, p, title, prob):
+    if _refused(st, line, p, title, prob) or _below_dateline(st, idx, line):
         return  # (what _retitle refuses: leave the body as it is)
     before = {a for a, _ in rec.paragraph_spans[:k]}
     for q in st.pieces:
@@ -117,6 +115,25 @@ def title_inside_body(
     rec.body_words -= sum(words(t) for t in rec.paragraphs[:k])
     del rec.paragraphs[:k], rec.paragraph_spans[:k]
     _retitle(st, idx, line, title, first_piece, prob)
+
+
+def _below_dateline(st: SplitState, idx: int, line: int) -> bool:
+    """Whether a line opening with a dated wire dateline ("BASLE, March 18 - Net profit ...") lies between record
+    ``idx``'s start (its title, else the end of the pieces other records keep before ``line``) and ``line``,
+    whatever the line's role now (a lede the edges' trim or a classifier removed comes back with the line model
+    or the briefs' pass): the dateline opens the story's body, so a line below it (a wire brief's "Turnover 39.3
+    billion francs ...", "Proposed dividend 70 francs vs same") is body, never its headline."""
+    start = st.lines[line].start
+    floor = max(
+        (q.end for q in st.pieces if q.role != "removed" and q.record not in (None, idx) and q.end <= start), default=0
+    )
+    floor = max([floor] + [q.start for q in st.pieces if q.record == idx and q.role == "title" and q.start < start])
+    j = line - 1
+    while j >= 0 and st.lines[j].start >= floor:
+        if dated_dateline(st, st.lines[j].text):
+            return True
+        j -= 1
+    return False
 
 
 def _refused(st: SplitState, line: int, p: Piece, title: str, prob: float) -> bool:
@@ -137,7 +154,7 @@ def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[
     p = first_piece.get(ln.start)
     if p is None or p.end != ln.end:
         return  # (a line cut in two by a rule: left as it is)
-    if _refused(st, line, p, title, prob):
+    if _refused(st, line, p, title, prob) or _below_dateline(st, idx, line):
         return
     bullet = _LIST_ITEM.match(title)
     if bullet:
