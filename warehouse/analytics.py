@@ -77,6 +77,7 @@ from .db import (
     memory_claim,
     quote_ident,
     quote_literal,
+    registered,
     sql,
     transaction,
 )
@@ -433,12 +434,8 @@ class _Updater:
     def _insert(self, name: str, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
-        staged = f"stg_an_{name}"
-        self.con.register(staged, table)
-        try:
+        with registered(self.con, f"stg_an_{name}", table) as staged:
             self.con.execute(sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(staged)))
-        finally:
-            self.con.unregister(staged)
 
     def _insert_staged(self, todo: str, tables: tuple[str, ...]) -> list[str]:
         """Insert the workers' staged index rows of the articles in the temp table ``todo`` into ``tables``;
@@ -567,11 +564,8 @@ class _Updater:
         cache.close_sets()
         trim()
         self._memory(self.limits.sets)
-        con.register("an_comp_rows", comp)
-        try:
+        with registered(con, "an_comp_rows", comp):
             con.execute(sql("analytics/link_components"))
-        finally:
-            con.unregister("an_comp_rows")
         con.execute(sql("analytics/link_members"))
         sizes = [int(n) for _, n in con.execute(sql("analytics/group_sizes")).fetchall()]  # members by grp 0, 1, ...
         n_groups = len(sizes)

@@ -57,6 +57,24 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[str]:
+    """``table`` registered on ``con`` as ``name`` for the block, unregistered after it. When the block raises,
+    its error goes on: a failed statement aborts the transaction, which then refuses the unregistering, and
+    "Current transaction is aborted" must not replace the error that aborted it (an out-of-memory, a bad
+    query)."""
+    con.register(name, table)
+    try:
+        yield name
+    except BaseException:
+        try:
+            con.unregister(name)
+        except duckdb.Error:
+            pass
+        raise
+    con.unregister(name)
+
+
 class SchemaTooNew(RuntimeError):
     """The warehouse was written by a newer corpus-etl (a higher schema version than this one knows)."""
 

@@ -21,7 +21,7 @@ import duckdb
 
 from corpus_etl.analytics import events
 
-from .db import fetch_dicts, quote_ident, sql, transaction
+from .db import fetch_dicts, quote_ident, registered, sql, transaction
 
 CHUNK = 2000  # articles placed per read of texts and stored vectors
 
@@ -88,13 +88,10 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     chunk = pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema.append(pa.field("rare", pa.bool_())))
     del entries
     stored: dict[str, list[events.Match]] = {}
-    con.register("st_chunk", chunk)
-    try:
+    with registered(con, "st_chunk", chunk):
         query = sql("stories/matches").format(chunk=quote_ident("st_chunk"))
         for aid, placed_id, story, day, sim, top in con.execute(query, [events.THRESHOLD]).fetchall():
             stored.setdefault(aid, []).append(events.Match(placed_id, story, day, float(sim), float(top)))
-    finally:
-        con.unregister("st_chunk")
     index = events.StoryIndex()
     wanted = sorted({m.story_id for ms in stored.values() for m in ms})
     for story, terms, weights in con.execute(sql("stories/centroids"), [wanted]).fetchall():
@@ -124,9 +121,5 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:
     if table.num_rows == 0:
         return
-    staged = f"stg_st_{name}"
-    con.register(staged, table)
-    try:
+    with registered(con, f"stg_st_{name}", table) as staged:
         con.execute(sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(staged)))
-    finally:
-        con.unregister(staged)

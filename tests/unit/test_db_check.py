@@ -29,3 +29,21 @@ def test_a_few_free_blocks_missing_at_the_end_is_a_sound_file_a_cut_copy_is_not(
     os.truncate(db, need // 3)  # a copy cut short
     with pytest.raises(DatabaseDamaged, match="truncated"):
         check_not_truncated(db)
+
+
+def test_a_failing_statement_on_a_registered_table_reports_its_own_error():
+    """The error that aborted the transaction is the one raised, not the aborted transaction's refusal to
+    unregister the table (a 200 MB ingest reported "Current transaction is aborted" for an out-of-memory)."""
+    import pyarrow as pa
+
+    from warehouse.db import registered
+
+    con = duckdb.connect()
+    con.execute("BEGIN")
+    with pytest.raises(duckdb.CatalogException), registered(con, "t", pa.table({"a": [1]})):
+        con.execute("SELECT * FROM t JOIN missing_table USING (a)")
+    con.execute("ROLLBACK")
+    with registered(con, "t", pa.table({"a": [1, 2]})):
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(2,)]
+    with pytest.raises(duckdb.CatalogException):
+        con.execute("SELECT * FROM t")  # unregistered after the block
