@@ -48,8 +48,7 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         if todo:
             con.execute(sql("stories/df_todo"))
     for start in range(0, todo, CHUNK):
-        with transaction(con):
-            _place_chunk(con, run_id, start, start + CHUNK, n_docs)
+        _place_range(con, run_id, start, min(start + CHUNK, todo), n_docs)
     stories, members = con.execute(sql("stories/totals")).fetchall()[0]
     return {
         "stories_placed": todo,
@@ -57,6 +56,22 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         "stories": int(stories),
         "story_members": int(members),
     }
+
+
+def _place_range(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int) -> None:
+    """Place the articles ``start``..``stop`` of the placing order in one transaction; when DuckDB runs out of
+    memory on them (the matches' join of a chunk against a large warehouse: a 200 MB first run did, at the
+    update's limit), roll back and place each half in turn, down to one article. The stories are the same: each
+    half is placed after the one before it, as within a chunk."""
+    try:
+        with transaction(con):
+            _place_chunk(con, run_id, start, stop, n_docs)
+    except duckdb.OutOfMemoryException:
+        if stop - start <= 1:
+            raise
+        mid = (start + stop) // 2
+        _place_range(con, run_id, start, mid, n_docs)
+        _place_range(con, run_id, mid, stop, n_docs)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

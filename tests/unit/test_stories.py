@@ -243,6 +243,36 @@ def test_stories_commit_chunk_by_chunk_and_a_crash_resumes(tmp_path, multinews, 
     assert centroid_errors(db) == 0
 
 
+def test_a_chunk_out_of_memory_is_placed_again_in_halves(tmp_path, multinews, monkeypatch):
+    """When DuckDB runs out of memory placing a chunk (a 200 MB first run did), the chunk is rolled back and its
+    halves placed in turn: the stories are those of an update that never ran out of memory. (Fault injection:
+    every call for more than two articles raises DuckDB's own OutOfMemoryException.)"""
+    import duckdb
+
+    from warehouse import stories
+
+    files = {"mn/a.txt": [(r["title"], str(r["body"]), None) for r in multinews[:12]]}
+    whole = tmp_path / "whole.duckdb"
+    put(whole, files, "r1", AT)  # type: ignore[arg-type]
+    update_analytics(whole, "r1")
+    want = story_rows(whole)
+    db = tmp_path / "corpus.duckdb"
+    put(db, files, "r1", AT)  # type: ignore[arg-type]
+    real, sizes = stories._place_chunk, []
+
+    def tight(con: object, run_id: str, start: int, stop: int, n_docs: int) -> None:
+        sizes.append(stop - start)
+        if stop - start > 2:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 8.0 MiB")
+        real(con, run_id, start, stop, n_docs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stories, "_place_chunk", tight)
+    got = update_analytics(db, "r1")
+    assert got.stories_placed == 12 and story_rows(db) == want
+    assert sizes[0] == 12 and max(s for s in sizes if s <= 2) == 2 and sum(s for s in sizes if s <= 2) == 12
+    assert centroid_errors(db) == 0
+
+
 def test_matches_sum_each_dot_product_as_the_postings_do():
     """``StoryIndex.matches`` scores only the proposed articles; each similarity is the same float as summing
     over the postings term by term in the order of the article's vector (what it computed before), and the
