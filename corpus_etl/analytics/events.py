@@ -119,7 +119,8 @@ RARE_DF = 5
 RARE_SHARE = 0.003
 MAX_TERM_SHARE = 2 / 3  # a link one shared term carries more of is refused (module doc, "One-term links")
 # The background's identity: the first 12 hex digits of its file's SHA-256 (a rebuilt file is a new version).
-BACKGROUND_ID = hashlib.sha256(BACKGROUND_PATH.read_bytes()).hexdigest()[:12]
+_BACKGROUND_BYTES = BACKGROUND_PATH.read_bytes()  # read once: its hash names the version, ``background`` parses it
+BACKGROUND_ID = hashlib.sha256(_BACKGROUND_BYTES).hexdigest()[:12]
 # Changing any parameter, the term rules or the background changes this string (recorded on every
 # ``story_members`` row).
 STORY_VERSION = (
@@ -141,7 +142,7 @@ class Background:
 @cache
 def background() -> Background:
     """The shipped background (``BACKGROUND_PATH``), read once."""
-    doc = json.loads(gzip.decompress(BACKGROUND_PATH.read_bytes()))
+    doc = json.loads(gzip.decompress(_BACKGROUND_BYTES))
     return Background(int(doc["documents"]), doc["df"])
 
 
