@@ -355,6 +355,14 @@ class ExtractionSettings(BaseModel):
         "classifiers read as chrome: the lines only a content judgement removed are its body again "
         "(corpus_etl.split.passes.briefs).",
     )
+    short_post_min_words: int = Field(
+        20,
+        ge=0,
+        description="On a web page, an article whose body keeps fewer words than this gets back the sentences right "
+        "below it that only a content judgement removed, when they bring it to this many words: a short post the "
+        "line model read as a caption (corpus_etl.split.passes.short_posts; 0 turns it off). The default is the "
+        "articles suite's fewest body words.",
+    )
 
     @field_validator("collection_min_clusters")
     @classmethod

@@ -25,6 +25,7 @@ from .passes.records import (
     merge_weak_splits,
     untitle_lone_headlines,
 )
+from .passes.short_posts import restore_short_posts
 from .passes.titles import choose_titles
 from .passes.trim import recall_fallback, trim_edges
 from .scan import scan
@@ -65,6 +66,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("line_model_bodies", line_model_bodies, lambda st: st.page and st.opts.line_model),
     # (the line model's training reads the rules' view, as it reads it)
     Pass("restore_dated_briefs", restore_dated_briefs, lambda st: st.page and not st.capture_view),
+    Pass("restore_short_posts", restore_short_posts, lambda st: st.page and not st.capture_view),
     # again, around the bodies the line model chose (dragnet titles +0.018)
     Pass("choose_titles_again", choose_titles, lambda st: st.page and st.opts.line_model and st.opts.title_model),
     Pass("untitle_lone_headlines", untitle_lone_headlines, lambda st: st.opts.one_article),

@@ -88,7 +88,7 @@ def restore_dated_briefs(st: SplitState) -> None:
         chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
         titled = [q for q in story if q.role == "title" and q.record == owner]
         for q in soft + titled:
-            a, b, t = _paragraph_of(st, q, starts)
+            a, b, t = paragraph_of(st, q, starts)
             if t:
                 chosen.setdefault(a, (a, b, t))
         for q in titled:
@@ -102,7 +102,7 @@ def restore_dated_briefs(st: SplitState) -> None:
             prev = pieces[k - 1]
             if _headline_removed(st, prev, stop, starts):
                 prev.role, prev.rule, prev.record = "title", None, owner
-                rec.title = _paragraph_of(st, prev, starts)[2]
+                rec.title = paragraph_of(st, prev, starts)[2]
 
 
 def dated_dateline(st: SplitState, text: str) -> bool:
@@ -113,7 +113,7 @@ def dated_dateline(st: SplitState, text: str) -> bool:
 
 def _headline_removed(st: SplitState, p: Piece, stop: frozenset[str], starts: list[int]) -> bool:
     """Whether piece ``p`` is a headline-like line removed by no rule of page chrome."""
-    return p.role == "removed" and p.rule not in stop and is_headline(_paragraph_of(st, p, starts)[2], st.opts)
+    return p.role == "removed" and p.rule not in stop and is_headline(paragraph_of(st, p, starts)[2], st.opts)
 
 
 def _dateline_at(st: SplitState, p: Piece, starts: list[int]) -> re.Match[str] | None:
@@ -122,7 +122,7 @@ def _dateline_at(st: SplitState, p: Piece, starts: list[int]) -> re.Match[str] |
     return st.rules.dateline.match(ln.text) if ln.start == p.start else None
 
 
-def _paragraph_of(st: SplitState, p: Piece, starts: list[int]) -> tuple[int, int, str]:
+def paragraph_of(st: SplitState, p: Piece, starts: list[int]) -> tuple[int, int, str]:
     """Piece ``p`` as a body paragraph: (start, end, text) as ``step`` keeps a line."""
     ln = st.lines[bisect.bisect_right(starts, p.start) - 1]
     raw = st.text[p.start : p.end]
