@@ -105,8 +105,10 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     stored: dict[str, list[events.Match]] = {}
     with registered(con, "st_chunk", chunk):
         query = sql("stories/matches").format(chunk=quote_ident("st_chunk"))
-        for aid, placed_id, story, day, sim, top in con.execute(query, [events.THRESHOLD]).fetchall():
-            stored.setdefault(aid, []).append(events.Match(placed_id, story, day, float(sim), float(top)))
+        bound = [events.SIM_SCALE, events.THRESHOLD * events.SIM_SCALE]
+        for aid, placed_id, story, day, sim, top in con.execute(query, bound).fetchall():
+            match = events.Match(placed_id, story, day, int(sim) / events.SIM_SCALE, int(top) / events.SIM_SCALE)
+            stored.setdefault(aid, []).append(match)
     index = events.StoryIndex()
     wanted = sorted({m.story_id for ms in stored.values() for m in ms})
     for story, terms, weights in con.execute(sql("stories/centroids"), [wanted]).fetchall():

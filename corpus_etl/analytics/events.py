@@ -118,6 +118,12 @@ BACKGROUND = 100
 RARE_DF = 5
 RARE_SHARE = 0.003
 MAX_TERM_SHARE = 2 / 3  # a link one shared term carries more of is refused (module doc, "One-term links")
+# Similarities are sums of fixed-point parts: each term's product of weights is floored to a multiple of
+# 1 / SIM_SCALE and the parts are added as integers, so the sum is the same in any order (DuckDB adds the rows
+# of the stored matches in whatever order its threads meet them; Python in the order of the vector); a match's
+# top term is its largest part, so one term alone is never more than the whole. Exact:
+# the scale is a power of two, so ``w * v * SIM_SCALE`` is the same double wherever it is computed.
+SIM_SCALE = float(2**40)
 # The background's identity: the first 12 hex digits of its file's SHA-256 (a rebuilt file is a new version).
 _BACKGROUND_BYTES = BACKGROUND_PATH.read_bytes()  # read once: its hash names the version, ``background`` parses it
 BACKGROUND_ID = hashlib.sha256(_BACKGROUND_BYTES).hexdigest()[:12]
@@ -125,7 +131,7 @@ BACKGROUND_ID = hashlib.sha256(_BACKGROUND_BYTES).hexdigest()[:12]
 # ``story_members`` row).
 STORY_VERSION = (
     f"tfidf-body-idf{IDF_POWER}-bg{BACKGROUND}-ref{BACKGROUND_ID}-rare{RARE_DF}-{RARE_SHARE}-top{TOP_TERMS}"
-    f"-t{THRESHOLD}-c{CENTROID_THRESHOLD}-one{MAX_TERM_SHARE:.3f}-w{WINDOW_DAYS}d-v2"
+    f"-t{THRESHOLD}-c{CENTROID_THRESHOLD}-one{MAX_TERM_SHARE:.3f}-w{WINDOW_DAYS}d-v3"
 )
 
 
@@ -302,19 +308,21 @@ class StoryIndex:
         found = [(-m.similarity, 0, m.article_id, 0, m) for m in stored]
         rare = doc.vector.keys() if doc.rare is None else doc.rare
         proposed = {k for t in rare for k, _ in self.postings.get(t, ())}
-        # The dot product with each proposed article only (a common term's postings are never walked), summed in
-        # the order of ``doc.vector``'s terms: the same floats as accumulating over the postings term by term.
+        # The dot product with each proposed article only (a common term's postings are never walked), in
+        # fixed-point parts (``SIM_SCALE``): the same number as ``stories/matches`` computes in DuckDB.
         acc: dict[int, tuple[float, float]] = {}
         terms = list(doc.vector.items())
+        floor = math.floor
         for k in proposed:
             other = self.vectors[k]
-            sim = top = 0.0
+            parts = top = 0
             for t, w in terms:
                 v = other.get(t)
                 if v is not None:
-                    sim += w * v
-                    top = max(top, w * v)
-            acc[k] = (sim, top)
+                    part = floor(w * v * SIM_SCALE)
+                    parts += part
+                    top = max(top, part)
+            acc[k] = (parts / SIM_SCALE, top / SIM_SCALE)
         found += [
             (-sim, 1, "", k, Match(self.ids[k], self.stories[k], self.dates[k], sim, top))
             for k, (sim, top) in acc.items()

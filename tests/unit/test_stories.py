@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -274,9 +275,9 @@ def test_a_chunk_out_of_memory_is_placed_again_in_halves(tmp_path, multinews, mo
 
 
 def test_matches_sum_each_dot_product_as_the_postings_do():
-    """``StoryIndex.matches`` scores only the proposed articles; each similarity is the same float as summing
-    over the postings term by term in the order of the article's vector (what it computed before), and the
-    order of the matches is the same."""
+    """``StoryIndex.matches`` scores only the proposed articles; each similarity is the same number as summing
+    the fixed-point parts (``events.SIM_SCALE``) over the postings term by term, and the order of the matches
+    is the same."""
     import random
 
     rnd = random.Random(7)
@@ -298,11 +299,12 @@ def test_matches_sum_each_dot_product_as_the_postings_do():
         d = doc(i)
         rare = d.vector.keys() if d.rare is None else d.rare
         proposed = {k for t in rare for k, _ in index.postings.get(t, ())}
-        acc: dict[int, float] = {}
+        parts: dict[int, int] = {}
         for t, w in d.vector.items():
             for k, v in index.postings.get(t, ()):
                 if k in proposed:
-                    acc[k] = acc.get(k, 0.0) + w * v
+                    parts[k] = parts.get(k, 0) + math.floor(w * v * events.SIM_SCALE)
+        acc = {k: n / events.SIM_SCALE for k, n in parts.items()}
         want = sorted((-s, k) for k, s in acc.items())
         want_ids = [
             index.ids[k] for s, k in want if events.within_window(d.published, index.dates[k], index.window_days)
@@ -314,24 +316,26 @@ def test_matches_sum_each_dot_product_as_the_postings_do():
     assert n_matches > 100  # the test proposes matches
 
 
-def test_stored_matches_are_summed_in_the_order_of_the_article_vector():
-    """``stories/matches`` adds a pair's products up in one order, the order of the chunk article's vector
-    (weight descending, then term), as ``StoryIndex.matches`` does in Python: the same float whatever DuckDB's
-    threads do (unordered, two copies of a text scored a last bit apart from run to run and ties went either
-    way). The weights are chosen so that ascending order gives another float."""
+def test_stored_matches_are_the_same_number_in_any_order_and_as_python_computes_it():
+    """``stories/matches`` adds a pair's products as fixed-point parts (``events.SIM_SCALE``), so the sum is one
+    number whatever order DuckDB's threads meet the rows in (a float sum was not: two copies of a text scored a
+    last bit apart from run to run and ties went either way), and it is the number ``StoryIndex.matches``
+    computes. The weights are chosen so that float sums in two orders differ."""
     import duckdb
     import pyarrow as pa
 
     from warehouse.db import sql
 
     weights = {"alpha": 0.7, "beta": 0.2, "gamma": 0.11, "delta": 0.1}  # products with the placed weights (1.0)
-    want = 0.0
+    descending = ascending = 0.0
     for w in sorted(weights.values(), reverse=True):
-        want += w
-    ascending = 0.0
+        descending += w
     for w in sorted(weights.values()):
         ascending += w
-    assert want != ascending  # the order shows
+    assert descending != ascending  # the order shows in floats
+    index = events.StoryIndex()
+    index.add(events.Doc("p", None, dict.fromkeys(weights, 1.0), None), "s")
+    (py,) = index.matches(events.Doc("x", None, weights, frozenset({"gamma"})))
     con = duckdb.connect()
     con.execute("CREATE TABLE story_terms (article_id VARCHAR, term VARCHAR, weight DOUBLE)")
     con.execute("CREATE TABLE story_members (article_id VARCHAR, story_id VARCHAR)")
@@ -352,7 +356,8 @@ def test_stored_matches_are_summed_in_the_order_of_the_article_vector():
     con.register("st_chunk", chunk)
     query = sql("stories/matches").format(chunk="st_chunk")
     for _ in range(5):
-        got = con.execute(query, [0.1]).fetchall()
+        got = con.execute(query, [events.SIM_SCALE, 0.1 * events.SIM_SCALE]).fetchall()
         assert len(got) == 3 * 40
-        assert {sim for *_, sim, _ in got} == {want}
-        assert {top for *_, top in got} == {max(weights.values())}  # the largest single term's product (x 1.0)
+        assert {int(sim) / events.SIM_SCALE for *_, sim, _ in got} == {py.similarity}
+        assert {int(top) / events.SIM_SCALE for *_, top in got} == {py.top_term}
+    assert abs(py.similarity - descending) < 1e-9 and py.top_term <= max(weights.values())

@@ -5,12 +5,15 @@
 -- the joins (spilling if need be); Python gets only the few pairs above the threshold, each with its largest
 -- single term's product (``events.Match.top_term``: the one-term rule).
 --
--- The dot product is summed in one fixed order, the order of the chunk article's vector (weight descending,
--- then term), which is the order warehouse.stories' Python sums in (``StoryIndex.matches``): an unordered sum
--- was added up in whatever order DuckDB's threads met the rows, so two copies of a text could score a last bit
--- apart from run to run and a tie go either way. The joins run on integer keys numbered for the chunk (texts
--- are hashed and compared once), only over the terms that a candidate shares, and from the terms to the pairs
--- (the pairs times their terms was the larger join).
+-- The dot product is a sum of fixed-point parts (the first bound value is ``events.SIM_SCALE``, the second the
+-- threshold times it; the similarity and the top term come back in those units): each term's product floored to
+-- a multiple of 1 / scale and added as an integer, so the sum does not depend on the order in
+-- which DuckDB's threads meet the rows (a float sum did: two copies of a text could score a last bit apart from
+-- run to run and a tie go either way), and it is the number ``StoryIndex.matches`` computes in Python. (An
+-- ordered float sum was deterministic too, but it buffered every group's rows: 40-60 % slower on a 50 MB
+-- warehouse's chunk, and the likelier weight in a 200 MB first run's out-of-memory.) The joins run on
+-- integer keys numbered for the chunk (texts are hashed and compared once), only over the terms that a
+-- candidate shares, and from the terms to the pairs (the pairs times their terms was the larger join).
 WITH cand AS (
     SELECT DISTINCT c.article_id, t.article_id AS placed_id
     FROM {chunk} AS c
@@ -27,7 +30,7 @@ placed AS (  -- the candidates' weights of the chunk's terms
     JOIN tids AS k ON k.term = t.term
 ),
 chunk AS (  -- the chunk's weights of the terms some candidate has
-    SELECT a.aid, k.tid, c.weight, c.term
+    SELECT a.aid, k.tid, c.weight
     FROM {chunk} AS c
     JOIN aids AS a ON a.article_id = c.article_id
     JOIN tids AS k ON k.term = c.term
@@ -39,14 +42,16 @@ pairs AS (
     JOIN aids AS a ON a.article_id = cand.article_id
     JOIN pids AS p ON p.placed_id = cand.placed_id
 ),
-scores AS (
-    SELECT c.aid, p.pid, sum(c.weight * p.weight ORDER BY c.weight DESC, c.term) AS similarity,
-        max(c.weight * p.weight) AS top_term
-    FROM chunk AS c
-    JOIN placed AS p ON p.tid = c.tid
-    SEMI JOIN pairs AS k ON k.aid = c.aid AND k.pid = p.pid
-    GROUP BY c.aid, p.pid
-    HAVING similarity >= ?
+scores AS (  -- a pair's similarity and its largest single term's part, in fixed-point units (integers)
+    SELECT aid, pid, sum(part) AS similarity, max(part) AS top_term
+    FROM (
+        SELECT c.aid, p.pid, floor(c.weight * p.weight * ?)::BIGINT AS part
+        FROM chunk AS c
+        JOIN placed AS p ON p.tid = c.tid
+        SEMI JOIN pairs AS k ON k.aid = c.aid AND k.pid = p.pid
+    )
+    GROUP BY aid, pid
+    HAVING sum(part) >= ?
 )
 SELECT a.article_id, p.placed_id, m.story_id, ar.published_date, s.similarity, s.top_term
 FROM scores AS s
