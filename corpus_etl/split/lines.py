@@ -248,6 +248,17 @@ def is_standfirst(text: str) -> bool:
     return words(text) <= 40 and bool(_SENTENCE_END.search(text)) and not _INNER_SENTENCE.search(text)
 
 
+_PAGING_ARROW = re.compile(r"^\s*[«‹←]|[»›→]\s*$")
+
+
+def is_navigation_title(text: str) -> bool:
+    """A line that reads as the site's navigation, never as a headline: a link to the previous or next post
+    ("« What a life | Main | ..."), opening or closing with a paging arrow, or a trail of two separators or more
+    ("BLOG > Weight Loss > Weight Loss Tips"). One separator is not enough: "Watch | Portrait of ..." is a
+    headline."""
+    return bool(_PAGING_ARROW.search(text)) or len(_NAV_SEPARATORS.findall(text)) >= 2
+
+
 @lru_cache(maxsize=4096)
 def is_navigation_list(text: str) -> bool:
     """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"); remembered

@@ -26,7 +26,7 @@ from .passes.records import (
     untitle_lone_headlines,
 )
 from .passes.short_posts import restore_short_posts
-from .passes.titles import choose_titles
+from .passes.titles import choose_titles, untitle_navigation
 from .passes.trim import recall_fallback, trim_edges
 from .scan import scan
 from .state import SplitState
@@ -69,6 +69,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("restore_short_posts", restore_short_posts, lambda st: st.page and not st.capture_view),
     # again, around the bodies the line model chose (dragnet titles +0.018)
     Pass("choose_titles_again", choose_titles, lambda st: st.page and st.opts.line_model and st.opts.title_model),
+    Pass("untitle_navigation", untitle_navigation, _always),
     Pass("untitle_lone_headlines", untitle_lone_headlines, lambda st: st.opts.one_article),
     Pass("capture_rule_view", capture_rule_view, lambda st: st.capture_view),
     Pass("assemble", assemble, _always),

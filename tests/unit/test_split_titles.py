@@ -105,3 +105,47 @@ def test_no_headline_is_taken_from_below_a_dateline():
         rec = st.records[idx]
         assert (rec.title == "Proposed dividend 40 francs vs same") is taken, (lede, rec.title)
         assert (rec.paragraphs == before) is not taken
+
+
+def test_a_line_of_the_sites_navigation_is_never_a_title():
+    """Links to the previous or next post and breadcrumb trails are navigation, never a headline, whichever pass
+    chose them: the record keeps its body with a NULL title, the line is removed as 'title_rejected'. A title
+    with one separator ("Watch | Portrait of ...", a real dragnet headline) stays."""
+    from corpus_etl.split.lines import is_navigation_title
+
+    assert is_navigation_title("« What a life | Main | Emotional experience through a gameplay world »")
+    assert is_navigation_title("BLOG > Weight Loss > Weight Loss Tips")
+    assert is_navigation_title("Next post: Roasting turkey necks for stock »")
+    assert not is_navigation_title("Watch | Portrait of An American Craftsman – Frank Clegg")
+    assert not is_navigation_title("Obama wins second term as voters reject Romney")
+    body = (
+        "The city council voted on Tuesday to extend the opening hours of the public library on weekends, after a "
+        "year in which the number of visitors rose by a third and the waiting lists for study rooms grew longer."
+    )
+    heads = (
+        ("« Older post | Main | Newer post: the budget vote »", False),  # (a rule takes "Home > News > City Hall")
+        ("News / Local / Library hours extended after record year", False),
+        ("Library hours extended after record year", True),
+    )
+    for head, kept in heads:
+        text = f"{head}\n\n{body}\n\n{body.replace('Tuesday', 'Monday')}\n"
+        for opts in (SplitOptions(), SplitOptions(title_model=False, line_model=False, page_model=False)):
+            res = split_text(text, RULES, opts)
+            assert check_coverage(res) == []
+            (art,) = [r for r in res.records if r.kind == "article"]
+            assert (art.title == head) is kept and (art.title is None) is not kept, (head, art.title)
+            assert body in "\n".join(art.paragraphs)
+            removed = {text[s.start : s.end].strip(): s.rule for s in res.removed}
+            assert kept or removed.get(head) == "title_rejected"
+
+
+def test_a_title_given_by_the_input_stays_even_if_it_reads_as_navigation():
+    """``untitle_navigation`` leaves a title the input gave (a JSONL field): that is the data, not a guess."""
+    from corpus_etl.split.options import RawRecord
+    from corpus_etl.split.passes.titles import untitle_navigation
+    from corpus_etl.split.state import SplitState
+
+    st = SplitState("body text\n", RULES, SplitOptions())
+    st.records = [RawRecord(kind="article", title="A | B | C", title_source="jsonl_field")]
+    untitle_navigation(st)
+    assert st.records[0].title == "A | B | C"

@@ -7,6 +7,7 @@ import bisect
 import re
 
 from ..lines import (
+    is_navigation_title,
     parse_byline,
     words,
 )
@@ -140,7 +141,10 @@ def _refused(st: SplitState, line: int, p: Piece, title: str, prob: float) -> bo
     """Whether line ``line`` (its first piece ``p``) may not become the title ``title`` the model gave probability
     ``prob``: a line a rule of the rules file removes ("Share on Facebook", a copyright line) is never a title,
     nor an item of a list ("* Read all of our series here"), nor a byline; but a line removed by a rule of no
-    other effect than removing it, or a list item, is when the model is sure of it (``SURE_TITLE``)."""
+    other effect than removing it, or a list item, is when the model is sure of it (``SURE_TITLE``). A line of the
+    site's navigation (``is_navigation_title``: "« Previous post | Main | Next post »") never is."""
+    if is_navigation_title(title):
+        return True
     rule = st.rule_at(line) if p.role == "removed" else None
     if rule is not None and (rule.effect != "remove" or prob < SURE_TITLE):
         return True
@@ -178,3 +182,17 @@ def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[
         old.role, old.rule = "removed", "title_rejected"
     p.role, p.rule, p.record = "title", None, idx
     rec.title = title
+
+
+def untitle_navigation(st: SplitState) -> None:
+    """A title that reads as the site's navigation (``is_navigation_title``: a link to the previous or next post,
+    a breadcrumb trail), whichever pass chose it, is no headline: it is removed as 'title_rejected' and the
+    record's title is NULL (an article with no title is an article; a wrong title is wrong data). A title given
+    by the input (a JSONL field) stays.
+
+    Reads the records' titles; changes their title pieces and titles.
+    """
+    for idx, rec in enumerate(st.records):
+        if rec.title is not None and rec.title_source is None and is_navigation_title(rec.title):
+            st.demote_title(idx, "title_rejected")
+            rec.title = None
