@@ -141,10 +141,9 @@ def _refused(st: SplitState, line: int, p: Piece, title: str, prob: float) -> bo
     """Whether line ``line`` (its first piece ``p``) may not become the title ``title`` the model gave probability
     ``prob``: a line a rule of the rules file removes ("Share on Facebook", a copyright line) is never a title,
     nor an item of a list ("* Read all of our series here"), nor a byline; but a line removed by a rule of no
-    other effect than removing it, or a list item, is when the model is sure of it (``SURE_TITLE``). A line of the
-    site's navigation (``is_navigation_title``: "« Previous post | Main | Next post »") never is."""
-    if is_navigation_title(title):
-        return True
+    other effect than removing it, or a list item, is when the model is sure of it (``SURE_TITLE``). (A line of the
+    site's navigation is not refused here: as the record's title it brings the page's date line with it, and
+    ``untitle_navigation`` takes the title away at the end; refused here, three dragnet pages lost their date.)"""
     rule = st.rule_at(line) if p.role == "removed" else None
     if rule is not None and (rule.effect != "remove" or prob < SURE_TITLE):
         return True
