@@ -37,6 +37,7 @@ from .db import (
     memory_claim,
     quote_ident,
     quote_literal,
+    registered,
     sql,
     transaction,
 )
@@ -339,8 +340,7 @@ def load_batch(
     # a batch needs little, unless it holds a huge value
     limit = load_memory_limit(staged.values(), memory_limit(memory, "load"))
     with open_writer(db_path, memory) as con, memory_claim(con, db_path, limit):
-        con.register("stg_sources", sources)
-        with transaction(con):
+        with registered(con, "stg_sources", sources), transaction(con):
             con.execute(sql("load/merge_sources"))
             # Rows of a file exist only beside its row in sources (both are written in one transaction):
             # a batch of files the warehouse never had (every batch of a first run) has no rows to replace,
@@ -352,11 +352,8 @@ def load_batch(
             con.execute(sql("load/insert_sources"))
             for name, table in staged.items():
                 for part in _slices(table):
-                    con.register(f"stg_{name}", part)
-                    con.execute(
-                        sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(f"stg_{name}"))
-                    )
-                    con.unregister(f"stg_{name}")
+                    with registered(con, f"stg_{name}", part) as stg:
+                        con.execute(sql("load/insert_staged").format(table=quote_ident(name), staged=quote_ident(stg)))
         checkpoint_quietly(con)  # now, within the load's claim: the close would checkpoint at the writer's limit
     return LoadCounts(tables["articles"].num_rows, quarantine.num_rows, tables["removed_spans"].num_rows)
 
