@@ -50,11 +50,12 @@ class SplitState:
         self.opts = opts
         self.lines = logical_lines(text)
         self.pieces: list[Piece] = []
-        # the pieces by start (``_pieces_by_start``), for the list and length they were sorted from
+        # the pieces by start (``pieces_by_start``), for the list and length they were sorted from
         self._by_start: list[Piece] = []
         self._by_start_starts: list[int] = []
         self._by_start_of: list[Piece] | None = None
         self._by_start_n = -1
+        self._longest_piece = 0
         self.records: list[RawRecord] = []
         self.cur: int | None = None  # index of the open record
         self.main: int | None = None  # index of the current page's main article
@@ -203,7 +204,7 @@ class SplitState:
         lo = min([chosen[0][0], *(p.start for p in mine)])
         hi = max([chosen[-1][1], *(p.end for p in mine)])
         # (the pieces by start, kept between calls: a whole pass of take_block calls re-sorted them each time)
-        ordered, starts = self._pieces_by_start()
+        ordered, starts, _ = self.pieces_by_start()
         restored: dict[int, Piece] = {}
         for a, b, _, _ in chosen:
             # the last body or removed piece starting at or before ``a`` that holds [a, b)
@@ -243,14 +244,16 @@ class SplitState:
             if idx not in titled:
                 other.title = None
 
-    def _pieces_by_start(self) -> tuple[list[Piece], list[int]]:
-        """The pieces sorted by start (ties in the order they were recorded) and their starts. Pieces are only
-        ever appended and a piece's start never changes, so the order is kept until a piece is added."""
+    def pieces_by_start(self) -> tuple[list[Piece], list[int], int]:
+        """The pieces sorted by start (ties in the order they were recorded), their starts, and the length of the
+        longest piece. Pieces are only ever appended and a piece's span never changes, so this is kept until a
+        piece is added (a pass's roles and records change; read those from the pieces themselves)."""
         if self._by_start_of is not self.pieces or self._by_start_n != len(self.pieces):
             self._by_start = sorted(self.pieces, key=lambda p: p.start)
             self._by_start_starts = [p.start for p in self._by_start]
+            self._longest_piece = max((p.end - p.start for p in self.pieces), default=0)
             self._by_start_of, self._by_start_n = self.pieces, len(self.pieces)
-        return self._by_start, self._by_start_starts
+        return self._by_start, self._by_start_starts, self._longest_piece
 
     def page_mains(self) -> dict[int, int]:
         """Page -> its main article: the article record with the most body characters."""
