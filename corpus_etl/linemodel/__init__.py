@@ -22,7 +22,7 @@ import numpy as np
 
 from ..rules import Rules, load_rules
 from ..split import Line, rule_view_of
-from .features import feature_names, page_features, stack_feature_names, stack_features
+from .features import feature_names, page_features, stack_feature_names, stack_features, view_start
 from .model import LineModel, load_model
 from .units import Unit, make_units, units_of_lines
 
@@ -165,9 +165,8 @@ def _page_key(text: str, lines: Sequence[Line], view: Sequence[tuple[int, int, i
     spans = tuple((ln.start, ln.end, ln.text, ln.block) for ln in lines)
     seen: tuple[tuple[int, int, int], ...] = ()
     if view:
-        starts = [v[0] for v in view]
-        first = max(bisect.bisect_right(starts, lo) - 1, 0)  # (the view's pieces are in text order)
-        seen = tuple(view[first : bisect.bisect_left(starts, hi)])
+        first = max(bisect.bisect_right(view, lo, key=view_start) - 1, 0)  # (the view's pieces are in text order)
+        seen = tuple(view[first : bisect.bisect_left(view, hi, key=view_start)])
     return lo, text[lo:hi], spans, seen
 
 
