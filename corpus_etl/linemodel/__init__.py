@@ -145,7 +145,7 @@ def line_classes_many(
         else:
             todo.append((k, key, lines, units_of_lines(text, lines)))
     asked = [units for _, _, _, units in todo if units]
-    probas = iter(_predict_pages(asked, model, rules, view) if asked else [])
+    probas = iter([p for chunk in _chunks(asked, _BATCH_ROWS) for p in _predict_pages(chunk, model, rules, view)])
     for k, key, lines, units in todo:
         if units:
             decided, shares = _decide(lines, units, next(probas), model)
@@ -157,6 +157,22 @@ def line_classes_many(
             _PAGES[key] = (model, rules, decided, shares)
         out[k] = (list(decided), shares.copy())
     return [o for o in out if o is not None]
+
+
+_BATCH_ROWS = 2048  # units of pages whose features are held and run through the model together (bounded memory)
+
+
+def _chunks(pages: list[list[Unit]], rows: int) -> list[list[list[Unit]]]:
+    """``pages`` in runs of at most ``rows`` units (a longer page alone), in order."""
+    out: list[list[list[Unit]]] = []
+    n = rows
+    for units in pages:
+        if n + len(units) > rows:
+            out.append([])
+            n = 0
+        out[-1].append(units)
+        n += len(units)
+    return out
 
 
 def _predict_pages(
