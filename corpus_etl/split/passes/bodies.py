@@ -83,6 +83,9 @@ def line_model_bodies(st: SplitState) -> None:
     # the pages with an article, and the model's classes of their lines: all asked at once (it reads the view
     # and the lines, which the loop below does not change)
     pages = [(lo, hi, page) for lo, hi, page in _page_segments(st) if page in mains]
+    on_page: dict[int, list[int]] = {}  # page -> its records, in order (this pass adds none, moves none)
+    for idx in range(len(st.records)):
+        on_page.setdefault(st.record_page[idx], []).append(idx)
     classes = line_classes_many(st.text, [st.lines[lo:hi] for lo, hi, _ in pages], view, st.rules, model)
     for (lo, hi, page), (decided, shares) in zip(pages, classes, strict=True):
         main = mains[page]
@@ -111,8 +114,9 @@ def line_model_bodies(st: SplitState) -> None:
                     (lo + g.last_body + 1, float(q)) for g, q in zip(found, probs, strict=True) if q < threshold
                 )
         holders = [main]
-        for idx, rec in enumerate(st.records):
-            if idx == main or rec.kind != "article" or st.record_page[idx] != page or not rec.paragraphs:
+        for idx in on_page.get(page, ()):
+            rec = st.records[idx]
+            if idx == main or rec.kind != "article" or not rec.paragraphs:
                 continue
             mostly_body = body_share(rec) > st.opts.line_model_article_share
             if mostly_body and rec.body_words >= st.opts.page_gap_min_words:
@@ -124,9 +128,7 @@ def line_model_bodies(st: SplitState) -> None:
         holder_starts = [first_kept.get(idx, 0) for idx in holders]
         # a related block (a heading said what it is) ends the holder before it: its lines stay its own
         related_starts = sorted(
-            first_kept[idx]
-            for idx, r in enumerate(st.records)
-            if r.kind == "related" and idx in first_kept and st.record_page[idx] == page
+            first_kept[idx] for idx in on_page.get(page, ()) if st.records[idx].kind == "related" and idx in first_kept
         )
         chosen: dict[int, list[tuple[int, int, str, int]]] = {idx: [] for idx in holders}
         body_words = [0] * len(holders)  # words chosen so far, per holder
