@@ -149,7 +149,6 @@ class BoundaryScorer:
         for c in self.counts:
             self.cum.append(self.cum[-1] + c)
         self._ids: np.ndarray | None = None  # the topic words of all lines as vocabulary ids, in order
-        self._vocab = 0
         self._tok_off: list[int] = []  # where each line's words start in _ids (and the end)
         self._head: list[bool | None] = [None] * len(lines)
         self._cos_long: dict[int, float] = {}
@@ -172,7 +171,7 @@ class BoundaryScorer:
                 else:
                     ids.extend([vocab.setdefault(w.casefold(), len(vocab)) for w in _TOPIC_WORD.findall(t)])
                 self._tok_off.append(len(ids))
-            self._ids, self._vocab = np.array(ids, dtype=np.int64), len(vocab)
+            self._ids = np.array(ids, dtype=np.int64)
         return self._ids
 
     def _headline(self, j: int) -> bool:
@@ -198,10 +197,15 @@ class BoundaryScorer:
             return 0.0
         import numpy as np  # lazy: numpy stays off the unchanged-rerun path (the loader imports this module)
 
-        va = np.bincount(a, minlength=self._vocab).astype(np.float64)
-        vb = np.bincount(b, minlength=self._vocab).astype(np.float64)
-        den = math.sqrt(float(va @ va) * float(vb @ vb))
-        return float(va @ vb) / den if den else 0.0
+        # the counts over the words of the two windows only (not the text's whole vocabulary: a big file's is
+        # tens of thousands of words, and a dense dot product that long ran on BLAS threads); the dot products
+        # are sums of integer products, exact in int64 as in float64, so the cosine is the same to the bit
+        _, inv = np.unique(np.concatenate((a, b)), return_inverse=True)
+        n = int(inv.max()) + 1
+        va = np.bincount(inv[: len(a)], minlength=n)
+        vb = np.bincount(inv[len(a) :], minlength=n)
+        den = math.sqrt(float(int(va @ va)) * float(int(vb @ vb)))
+        return float(int(va @ vb)) / den if den else 0.0
 
     def cos_long(self, k: int) -> float:
         """Topic cosine of the ~150 words before and after the ``k``-th candidate."""

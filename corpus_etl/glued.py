@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 PAGE_EFFECTS = frozenset({"page_start", "page_end"})
 
 
+def _line_start(line: Line) -> int:
+    return line.start
+
+
 def _headline_like(text: str) -> bool:
     n = len(text.split())
     return 2 <= n <= 25 and text[-1:] not in ".,;:!?\"”'’)"
@@ -73,9 +77,8 @@ def two_page_cues(
     for _, _, w in paragraphs:
         total += w
         cum.append(total)
-    starts = [ln.start for ln in lines]
-    lo = bisect.bisect_left(starts, span[0])
-    hi = bisect.bisect_left(starts, span[1])
+    lo = bisect.bisect_left(lines, span[0], key=_line_start)  # (bisected: a file's records each read only theirs)
+    hi = bisect.bisect_left(lines, span[1], key=_line_start)
 
     def before(pos: int) -> int:
         k = bisect.bisect_right(ends, pos)

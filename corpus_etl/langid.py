@@ -171,7 +171,7 @@ def with_file_language(
     its sample, detected as another language (not 'und'), gets the file's language, with the share as its
     probability and the reason ``FILE_LANGUAGE``. A file with no long text, or no language that dominates, is
     left as detected; so is every long text. Pure and deterministic."""
-    letters = [sum(ch.isalpha() for ch in s) for s in samples]
+    letters = [sum(map(str.isalpha, s)) for s in samples]  # (True counts 1: the letters, without a Python loop)
     mass: dict[str, int] = {}
     for n, lang in zip(letters, langs, strict=True):
         if n >= max_letters and lang.language != UND:

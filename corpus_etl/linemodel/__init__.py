@@ -22,7 +22,7 @@ import numpy as np
 
 from ..rules import Rules, load_rules
 from ..split import Line, rule_view_of
-from .features import feature_names, page_features, stack_feature_names, stack_features
+from .features import feature_names, page_features, stack_feature_names, stack_features, view_start
 from .model import LineModel, load_model
 from .units import Unit, make_units, units_of_lines
 
@@ -35,6 +35,7 @@ __all__ = [
     "default_model",
     "extract_body",
     "line_classes",
+    "line_classes_many",
     "predict_lines",
     "predict_units",
 ]
@@ -69,13 +70,7 @@ def predict_units(
 ) -> np.ndarray:
     """Class probabilities (units x ``model.classes``) of a page's units, from the model's last stage
     (``view``: what the rules made of the page, ``split.rule_view_of``)."""
-    names = feature_names(rules)
-    x = page_features(units, rules, counts, collection_pages, view=view)
-    proba = model.stages[0].predict_proba(x, names)
-    if len(model.stages) > 1:
-        x2 = np.hstack([x, stack_features(proba, units, model.classes.index("body"))])
-        proba = model.stages[1].predict_proba(x2, names + stack_feature_names(model.classes))
-    return proba
+    return _predict_pages([units], model, rules, view, counts, collection_pages)[0]
 
 
 def predict_lines(
@@ -127,17 +122,81 @@ def line_classes(
 ) -> tuple[list[str], np.ndarray]:
     """The label of each of ``lines`` (see ``body_lines``) and its class shares: lines x ``model.classes``, the
     units' probabilities of each class weighted by their characters (rows of a line with no unit are 0)."""
+    return line_classes_many(text, [lines], view, rules, model)[0]
+
+
+def line_classes_many(
+    text: str,
+    pages: Sequence[Sequence[Line]],
+    view: Sequence[tuple[int, int, int]],
+    rules: Rules,
+    model: LineModel | None = None,
+) -> list[tuple[list[str], np.ndarray]]:
+    """``line_classes`` of each of ``pages`` (runs of ``text``'s lines), the same answers; the model runs once over
+    the units of all the pages not remembered (``_predict_pages``), not once a page."""
     model = model or default_model()
-    key = _page_key(text, lines, view)
-    hit = _PAGES.get(key) if key is not None else None
-    if hit is not None and hit[0] is model and hit[1] is rules:
-        return list(hit[2]), hit[3].copy()
-    decided, shares = _line_classes(text, lines, view, rules, model)
-    if key is not None:
-        if len(_PAGES) >= _PAGES_MAX:
-            _PAGES.clear()
-        _PAGES[key] = (model, rules, decided, shares)
-    return list(decided), shares.copy()
+    out: list[tuple[list[str], np.ndarray] | None] = [None] * len(pages)
+    todo: list[tuple[int, _PageKey | None, Sequence[Line], list[Unit]]] = []
+    for k, lines in enumerate(pages):
+        key = _page_key(text, lines, view)
+        hit = _PAGES.get(key) if key is not None else None
+        if hit is not None and hit[0] is model and hit[1] is rules:
+            out[k] = (list(hit[2]), hit[3].copy())
+        else:
+            todo.append((k, key, lines, units_of_lines(text, lines)))
+    asked = [units for _, _, _, units in todo if units]
+    probas = iter([p for chunk in _chunks(asked, _BATCH_ROWS) for p in _predict_pages(chunk, model, rules, view)])
+    for k, key, lines, units in todo:
+        if units:
+            decided, shares = _decide(lines, units, next(probas), model)
+        else:
+            decided, shares = ["other"] * len(lines), np.zeros((len(lines), len(model.classes)))
+        if key is not None:
+            if len(_PAGES) >= _PAGES_MAX:
+                _PAGES.clear()
+            _PAGES[key] = (model, rules, decided, shares)
+        out[k] = (list(decided), shares.copy())
+    return [o for o in out if o is not None]
+
+
+_BATCH_ROWS = 2048  # units of pages whose features are held and run through the model together (bounded memory)
+
+
+def _chunks(pages: list[list[Unit]], rows: int) -> list[list[list[Unit]]]:
+    """``pages`` in runs of at most ``rows`` units (a longer page alone), in order."""
+    out: list[list[list[Unit]]] = []
+    n = rows
+    for units in pages:
+        if n + len(units) > rows:
+            out.append([])
+            n = 0
+        out[-1].append(units)
+        n += len(units)
+    return out
+
+
+def _predict_pages(
+    pages: list[list[Unit]],
+    model: LineModel,
+    rules: Rules,
+    view: Sequence[tuple[int, int, int]] | None,
+    counts: Mapping[str, int] | None = None,
+    collection_pages: int = 1,
+) -> list[np.ndarray]:
+    """``predict_units`` of each page's units, each page's features its own, each stage of the model run once over
+    the rows of all the pages (a tree's walk, and the sum of a row's trees, read that row alone: the same doubles
+    as a page at a time)."""
+    names = feature_names(rules)
+    xs = [page_features(units, rules, counts, collection_pages, view=view) for units in pages]
+    cuts = np.cumsum([len(x) for x in xs])[:-1]
+    probas = np.split(model.stages[0].predict_proba(np.vstack(xs), names), cuts)
+    if len(model.stages) > 1:
+        body = model.classes.index("body")
+        x2 = np.vstack(
+            [np.hstack([x, stack_features(p, units, body)]) for x, p, units in zip(xs, probas, pages, strict=True)]
+        )
+        probas = np.split(model.stages[1].predict_proba(x2, names + stack_feature_names(model.classes)), cuts)
+    return probas
 
 
 # line_classes' answers by page: a text split a second time (``split.split_text``) hands the line model the pages
@@ -165,20 +224,16 @@ def _page_key(text: str, lines: Sequence[Line], view: Sequence[tuple[int, int, i
     spans = tuple((ln.start, ln.end, ln.text, ln.block) for ln in lines)
     seen: tuple[tuple[int, int, int], ...] = ()
     if view:
-        starts = [v[0] for v in view]
-        first = max(bisect.bisect_right(starts, lo) - 1, 0)  # (the view's pieces are in text order)
-        seen = tuple(view[first : bisect.bisect_left(starts, hi)])
+        first = max(bisect.bisect_right(view, lo, key=view_start) - 1, 0)  # (the view's pieces are in text order)
+        seen = tuple(view[first : bisect.bisect_left(view, hi, key=view_start)])
     return lo, text[lo:hi], spans, seen
 
 
-def _line_classes(
-    text: str, lines: Sequence[Line], view: Sequence[tuple[int, int, int]], rules: Rules, model: LineModel
+def _decide(
+    lines: Sequence[Line], units: list[Unit], proba: np.ndarray, model: LineModel
 ) -> tuple[list[str], np.ndarray]:
-    units = units_of_lines(text, lines)
+    """Each line's label and class shares from its units' class probabilities ``proba`` (see ``line_classes``)."""
     shares = np.zeros((len(lines), len(model.classes)))
-    if not units:
-        return ["other"] * len(lines), shares
-    proba = predict_units(units, model, rules, None, 1, view)
     best = proba.argmax(axis=1)
     at = np.array([u.line for u in units], dtype=np.intp)
     lens = np.array([max(len(u.text), 1) for u in units], dtype=np.float64)

@@ -20,6 +20,7 @@ The second stage (``stack_features``) adds the first stage's class probabilities
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -114,6 +115,11 @@ def feature_names(rules: Rules) -> tuple[str, ...]:
     return unit + LAYOUT_FEATURES + CONTEXT_FEATURES + REPEAT_FEATURES + VIEW_FEATURES
 
 
+def view_start(piece: tuple[int, int, int]) -> int:
+    """Where a piece of a rule view (``(start, end, group)``) starts: the key to bisect a view by."""
+    return piece[0]
+
+
 def view_features(units: Sequence[Unit], view: Sequence[tuple[int, int, int]] | None) -> np.ndarray:
     """The ``VIEW_FEATURES`` columns of ``units``: per unit, the share of its span ``[start, end)`` that the
     pieces of ``view`` (``(start, end, group)`` in text order, not overlapping; ``split.rule_view_of``) of
@@ -121,9 +127,16 @@ def view_features(units: Sequence[Unit], view: Sequence[tuple[int, int, int]] | 
     out = np.zeros((len(units), len(RULE_VIEW_GROUPS)))
     if not view or not units:
         return out
-    pieces = np.array(view, dtype=np.int64).reshape(-1, 3)
     u_start = np.array([u.start for u in units], dtype=np.int64)
     u_end = np.array([u.end for u in units], dtype=np.int64)
+    # only the stretch of the view around the units (a page's units read a few of a long text's pieces): from
+    # the last piece starting before the first unit's start (every piece before it starts before every unit's
+    # start and end, so the searches below move by the same count) to the last one starting before the last end
+    lo = max(bisect.bisect_left(view, int(u_start.min()), key=view_start) - 1, 0)
+    hi = bisect.bisect_left(view, int(u_end.max()), key=view_start)
+    if hi == 0:
+        return out  # (every piece starts at or after every unit's end)
+    pieces = np.array(view[lo:hi], dtype=np.int64).reshape(-1, 3)
     # per unit, the pieces from the last one starting at or before it to the last one starting before its end
     first = np.maximum(np.searchsorted(pieces[:, 0], u_start, side="right") - 1, 0)
     stop = np.maximum(np.searchsorted(pieces[:, 0], u_end, side="left"), first)

@@ -50,6 +50,12 @@ class SplitState:
         self.opts = opts
         self.lines = logical_lines(text)
         self.pieces: list[Piece] = []
+        # the pieces by start (``pieces_by_start``), for the list and length they were sorted from
+        self._by_start: list[Piece] = []
+        self._by_start_starts: list[int] = []
+        self._by_start_of: list[Piece] | None = None
+        self._by_start_n = -1
+        self._longest_piece = 0
         self.records: list[RawRecord] = []
         self.cur: int | None = None  # index of the open record
         self.main: int | None = None  # index of the current page's main article
@@ -197,22 +203,28 @@ class SplitState:
         mine = [p for p in self.pieces if p.record == target and p.role != "removed"]
         lo = min([chosen[0][0], *(p.start for p in mine)])
         hi = max([chosen[-1][1], *(p.end for p in mine)])
-        bodies = sorted((p for p in self.pieces if p.role in ("body", "removed")), key=lambda p: p.start)
-        starts = [p.start for p in bodies]
-        restored: set[int] = set()
+        # (the pieces by start, kept between calls: a whole pass of take_block calls re-sorted them each time)
+        ordered, starts, _ = self.pieces_by_start()
+        restored: dict[int, Piece] = {}
         for a, b, _, _ in chosen:
+            # the last body or removed piece starting at or before ``a`` that holds [a, b)
             j = bisect.bisect_right(starts, a) - 1
-            while j >= 0 and not (bodies[j].start <= a and b <= bodies[j].end):
+            while j >= 0:
+                q = ordered[j]
+                if q.role in ("body", "removed") and q.start <= a and b <= q.end:
+                    break
                 j -= 1  # (a removed piece of another rule may start inside the line: a glued alt text)
             if j >= 0:
-                restored.add(id(bodies[j]))
+                restored[id(ordered[j])] = ordered[j]
         touched: set[int] = set()
-        for p in self.pieces:
-            if id(p) in restored:
-                if p.record is not None and p.record != target:
-                    touched.add(p.record)
-                p.role, p.rule, p.record = "body", None, target
-            elif lo <= p.start < hi and (p.record != target or p.role == "body"):
+        for p in restored.values():
+            if p.record is not None and p.record != target:
+                touched.add(p.record)
+            p.role, p.rule, p.record = "body", None, target
+        # every other piece starting in [lo, hi) (each piece's change depends on that piece alone)
+        for k in range(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)):
+            p = ordered[k]
+            if id(p) not in restored and (p.record != target or p.role == "body"):
                 if p.role != "removed":
                     if p.record is not None and p.record != target:
                         touched.add(p.record)
@@ -222,14 +234,26 @@ class SplitState:
         rec.paragraphs = [t for _, _, t, _ in chosen]
         rec.paragraph_spans = [(a, b) for a, b, _, _ in chosen]
         rec.body_words = sum(words(t) for t in rec.paragraphs)
+        titled = {p.record for p in self.pieces if p.role == "title"} if touched else set()
         for idx in touched:  # what other records lost to the block
             other = self.records[idx]
             keep = [k for k, (a, _) in enumerate(other.paragraph_spans) if not lo <= a < hi]
             other.paragraphs = [other.paragraphs[k] for k in keep]
             other.paragraph_spans = [other.paragraph_spans[k] for k in keep]
             other.body_words = sum(words(t) for t in other.paragraphs)
-            if not any(p.record == idx and p.role == "title" for p in self.pieces):
+            if idx not in titled:
                 other.title = None
+
+    def pieces_by_start(self) -> tuple[list[Piece], list[int], int]:
+        """The pieces sorted by start (ties in the order they were recorded), their starts, and the length of the
+        longest piece. Pieces are only ever appended and a piece's span never changes, so this is kept until a
+        piece is added (a pass's roles and records change; read those from the pieces themselves)."""
+        if self._by_start_of is not self.pieces or self._by_start_n != len(self.pieces):
+            self._by_start = sorted(self.pieces, key=lambda p: p.start)
+            self._by_start_starts = [p.start for p in self._by_start]
+            self._longest_piece = max((p.end - p.start for p in self.pieces), default=0)
+            self._by_start_of, self._by_start_n = self.pieces, len(self.pieces)
+        return self._by_start, self._by_start_starts, self._longest_piece
 
     def page_mains(self) -> dict[int, int]:
         """Page -> its main article: the article record with the most body characters."""

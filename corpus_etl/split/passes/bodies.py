@@ -43,7 +43,7 @@ def line_model_bodies(st: SplitState) -> None:
     changes the pieces and the records' bodies (``SplitState.take_block``, ``SplitState.drop_record``); writes
     ``found_page_starts`` and ``unsplit_gaps`` (and ``capture_gaps`` for the page model's training).
     """
-    from ...linemodel import default_model, line_classes  # cycle: linemodel imports the splitter
+    from ...linemodel import default_model, line_classes_many  # cycle: linemodel imports the splitter
     from ...linemodel.pages import gaps, load_page_model, new_page_probabilities, page_model_path  # cycle: as above
 
     model = default_model(st.opts.line_model_path)
@@ -80,11 +80,15 @@ def line_model_bodies(st: SplitState) -> None:
     min_words = st.opts.page_gap_min_words
     real_page = False  # a page whose main article the model gives min_words words of body
     chrome_mains: list[int] = []  # mains of pages the model calls chrome and gives no body line
-    for lo, hi, page in _page_segments(st):
-        main = mains.get(page)
-        if main is None:  # no article on the page: nothing to give the body to
-            continue
-        decided, shares = line_classes(st.text, st.lines[lo:hi], view, st.rules, model)
+    # the pages with an article, and the model's classes of their lines: all asked at once (it reads the view
+    # and the lines, which the loop below does not change)
+    pages = [(lo, hi, page) for lo, hi, page in _page_segments(st) if page in mains]
+    on_page: dict[int, list[int]] = {}  # page -> its records, in order (this pass adds none, moves none)
+    for idx in range(len(st.records)):
+        on_page.setdefault(st.record_page[idx], []).append(idx)
+    classes = line_classes_many(st.text, [st.lines[lo:hi] for lo, hi, _ in pages], view, st.rules, model)
+    for (lo, hi, page), (decided, shares) in zip(pages, classes, strict=True):
+        main = mains[page]
         line_label.update(zip(range(lo, hi), decided, strict=True))
         if page_model is not None or st.capture_gaps is not None:
             found = gaps(
@@ -110,8 +114,9 @@ def line_model_bodies(st: SplitState) -> None:
                     (lo + g.last_body + 1, float(q)) for g, q in zip(found, probs, strict=True) if q < threshold
                 )
         holders = [main]
-        for idx, rec in enumerate(st.records):
-            if idx == main or rec.kind != "article" or st.record_page[idx] != page or not rec.paragraphs:
+        for idx in on_page.get(page, ()):
+            rec = st.records[idx]
+            if idx == main or rec.kind != "article" or not rec.paragraphs:
                 continue
             mostly_body = body_share(rec) > st.opts.line_model_article_share
             if mostly_body and rec.body_words >= st.opts.page_gap_min_words:
@@ -123,9 +128,7 @@ def line_model_bodies(st: SplitState) -> None:
         holder_starts = [first_kept.get(idx, 0) for idx in holders]
         # a related block (a heading said what it is) ends the holder before it: its lines stay its own
         related_starts = sorted(
-            first_kept[idx]
-            for idx, r in enumerate(st.records)
-            if r.kind == "related" and idx in first_kept and st.record_page[idx] == page
+            first_kept[idx] for idx in on_page.get(page, ()) if st.records[idx].kind == "related" and idx in first_kept
         )
         chosen: dict[int, list[tuple[int, int, str, int]]] = {idx: [] for idx in holders}
         body_words = [0] * len(holders)  # words chosen so far, per holder

@@ -33,10 +33,14 @@ def restore_short_posts(st: SplitState) -> None:
         return
     starts = [ln.start for ln in st.lines]
     pieces = sorted(st.pieces, key=lambda p: p.start)
+    # record -> the position in ``pieces`` of its last kept piece; made again after the pieces change (take_block)
+    last_kept: dict[int, int] | None = None
     for idx, rec in enumerate(st.records):
         if rec.kind != "article" or rec.body_words >= need:
             continue
-        last = max((k for k, p in enumerate(pieces) if p.record == idx and p.role != "removed"), default=None)
+        if last_kept is None:
+            last_kept = {p.record: k for k, p in enumerate(pieces) if p.role != "removed" and p.record is not None}
+        last = last_kept.get(idx)
         if last is None:
             continue
         taken: list[tuple[int, int, str]] = []
@@ -54,3 +58,4 @@ def restore_short_posts(st: SplitState) -> None:
             continue
         chosen = [(a, b, t, idx) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)]
         st.take_block(idx, chosen + [(a, b, t, idx) for a, b, t in taken])
+        last_kept = None

@@ -125,10 +125,19 @@ def _below_dateline(st: SplitState, idx: int, line: int) -> bool:
     or the briefs' pass): the dateline opens the story's body, so a line below it (a wire brief's "Turnover 39.3
     billion francs ...", "Proposed dividend 70 francs vs same") is body, never its headline."""
     start = st.lines[line].start
-    floor = max(
-        (q.end for q in st.pieces if q.role != "removed" and q.record not in (None, idx) and q.end <= start), default=0
-    )
-    floor = max([floor] + [q.start for q in st.pieces if q.record == idx and q.role == "title" and q.start < start])
+    # floor: the last end of a piece other records keep, up to ``start``, and the last start of a title piece of
+    # ``idx`` before ``start``. The pieces are walked back from ``start`` in start order, and only as far as a
+    # piece could still raise either (a piece starting at ``q.start`` ends by ``q.start + longest``).
+    ordered, starts, longest = st.pieces_by_start()
+    floor = 0
+    for k in range(bisect.bisect_right(starts, start) - 1, -1, -1):
+        q = ordered[k]
+        if q.start + longest <= floor:
+            break  # (and q.start <= floor: no title start before it is above the floor either)
+        if q.end <= start and q.end > floor and q.role != "removed" and q.record is not None and q.record != idx:
+            floor = q.end
+        elif q.start < start and q.start > floor and q.record == idx and q.role == "title":
+            floor = q.start
     j = line - 1
     while j >= 0 and st.lines[j].start >= floor:
         if dated_dateline(st, st.lines[j].text):
