@@ -32,13 +32,15 @@ def restore_short_posts(st: SplitState) -> None:
     if need <= 0:
         return
     starts = [ln.start for ln in st.lines]
-    pieces = sorted(st.pieces, key=lambda p: p.start)
-    # record -> the position in ``pieces`` of its last kept piece; made again after the pieces change (take_block)
+    pieces = st.pieces_by_start()[0]
+    # record -> the position in ``pieces`` of its last kept piece; made again, with ``pieces``, after the pieces
+    # change (take_block)
     last_kept: dict[int, int] | None = None
     for idx, rec in enumerate(st.records):
         if rec.kind != "article" or rec.body_words >= need:
             continue
         if last_kept is None:
+            pieces = st.pieces_by_start()[0]
             last_kept = {p.record: k for k, p in enumerate(pieces) if p.role != "removed" and p.record is not None}
         last = last_kept.get(idx)
         if last is None:
