@@ -98,6 +98,13 @@ FEATURES = (
     "cosine_file_main",
     *(f"line_{c}_mean" for c in LINE_CLASSES),
     "line_body_min",
+    "first_on_page",
+    "removed_before_log",
+    "menu_before_log",
+    "legal_before",
+    "removed_after_log",
+    "legal_after",
+    "text_after_share",
 )
 
 
@@ -123,6 +130,13 @@ class RecordView:
     line_shares: tuple[float, ...] = (0.0,) * len(LINE_CLASSES)
     line_body_min: float = 0.0
     spans: tuple[tuple[int, int], ...] = ()  # the paragraphs' ``(start, end)`` in the text (the labels read them)
+    # removed pieces between the kept text before the record and its first kept piece: all, menus, legal lines
+    removed_before: int = 0
+    menu_before: int = 0
+    legal_before: int = 0
+    # ... and between its last kept piece and the kept text after it: all, legal lines
+    removed_after: int = 0
+    legal_after: int = 0
 
 
 def _topic(text: str) -> Counter[str]:
@@ -191,6 +205,13 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
                 1.0 if v is file_main else cosine(topics[v.index], topics[file_main.index]),
                 *v.line_shares,
                 v.line_body_min,
+                float(all(x.start >= v.start for x in on_page)),
+                math.log1p(v.removed_before),
+                math.log1p(v.menu_before),
+                float(v.legal_before),
+                math.log1p(v.removed_after),
+                float(v.legal_after),
+                (text_length - v.end) / text_length if text_length else 0.0,
             )
         )
     return rows

@@ -155,3 +155,37 @@ def test_the_splitter_makes_the_records_the_model_calls_junk_related_but_never_t
     _constant_record_model(line_model, True)
     res = split_text(text, rules, SplitOptions(line_model_path=line_model, record_model=False))
     assert [r.kind for r in res.records if r.paragraphs] == ["article", "article"]
+
+
+def test_record_views_count_the_chrome_around_each_record(tmp_path: Path) -> None:
+    """Two glued pages split in two: each article has its page's menu before it, and the first has the footer line
+    after it (the second page's menu too); the views hold each record's paragraphs and spans."""
+    from corpus_etl.split import SplitOptions, SplitState
+    from corpus_etl.split.passes.records import record_views
+    from corpus_etl.split.run import PASSES
+
+    line_model = _words_model(tmp_path / "m.npz")
+    _constant_page_model(line_model, True)
+    text = _two_pages()
+    opts = SplitOptions(line_model_path=line_model)
+    first = SplitState(text, load_rules(), opts)
+    for p in PASSES:
+        if p.name == "demote_junk_records":
+            break
+        if p.when(first):
+            p.run(first)
+    st = SplitState(text, load_rules(), opts, page_starts=frozenset(first.found_page_starts))
+    for p in PASSES:
+        if p.name == "demote_junk_records":
+            break
+        if p.when(st):
+            p.run(st)
+    views = record_views(st)
+    assert [v.title for v in views] == ["Council approves new budget", "Storm closes two bridges"]
+    a, b = views
+    assert a.menu_before >= 5 and b.menu_before >= 5  # "* Home", "* News", ... before each page's headline
+    assert a.removed_after >= b.menu_before  # the second page's menu lies after the first article
+    assert b.removed_after == 0 and a.page < b.page
+    assert all(text[s:e] in v.paragraphs for v in views for s, e in v.spans)
+    row = dict(zip(FEATURES, features(views, len(text))[1], strict=True))
+    assert row["first_on_page"] == 1 and row["menu_before_log"] == pytest.approx(np.log1p(b.menu_before))

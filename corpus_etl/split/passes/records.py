@@ -17,8 +17,11 @@ from ..options import RawRecord
 from ..paragraph_classes import (
     classes_of,
 )
-from ..rule_groups import PAGE_CHROME, REPEATS
+from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS
 from ..state import SplitState
+
+# removed lines of a site's legal footer (the record model counts them around a record)
+LEGAL = frozenset(["copyright", "legal_notice", "cookie_notice", "affiliate_notice", "staff_footer", "contact_line"])
 
 if TYPE_CHECKING:  # (linemodel imports the splitter)
     from ...linemodel.records import RecordView
@@ -246,6 +249,29 @@ def record_views(st: SplitState) -> list[RecordView]:
         if p.role != "removed" and p.record is not None:
             first[p.record] = min(first.get(p.record, p.start), p.start)
             last[p.record] = max(last.get(p.record, p.end), p.end)
+    # the removed pieces around each record: between the kept text of other records (or the text's ends) and its own
+    ordered = sorted(st.pieces, key=lambda p: p.start)
+    before: dict[int, tuple[int, int, int]] = {}
+    after: dict[int, tuple[int, int]] = {}
+    gap: list[str] = []  # rules of the removed pieces since the last kept piece
+    prev: int | None = None  # the record of the last kept piece
+    for p in ordered:
+        if p.role == "removed" or p.record is None:
+            gap.append(p.rule or "")
+            continue
+        if p.record != prev:
+            if prev is not None and prev not in after:
+                after[prev] = (len(gap), sum(1 for r in gap if r in LEGAL))
+            if p.record not in before:
+                before[p.record] = (
+                    len(gap),
+                    sum(1 for r in gap if r in MENU_CHROME),
+                    sum(1 for r in gap if r in LEGAL),
+                )
+        gap = []
+        prev = p.record
+    if prev is not None and prev not in after:
+        after[prev] = (len(gap), sum(1 for r in gap if r in LEGAL))
     starts = [ln.start for ln in st.lines]
     cols = [st.line_share_classes.index(c) if c in st.line_share_classes else -1 for c in LINE_CLASSES]
     out = []
@@ -276,6 +302,11 @@ def record_views(st: SplitState) -> list[RecordView]:
                 line_shares=tuple(mean),
                 line_body_min=body_min,
                 spans=tuple(rec.paragraph_spans),
+                removed_before=before.get(idx, (0, 0, 0))[0],
+                menu_before=before.get(idx, (0, 0, 0))[1],
+                legal_before=before.get(idx, (0, 0, 0))[2],
+                removed_after=after.get(idx, (0, 0))[0],
+                legal_after=after.get(idx, (0, 0))[1],
             )
         )
     return out
