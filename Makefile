@@ -46,7 +46,7 @@ eval: install ## Measure extraction, boundaries, titles, language, stories and d
 	$(BIN)/python -m eval.stories
 	$(BIN)/python -m eval.dates
 
-train: install ## Retrain the article-boundary, title, line and page models from ../shared (~10 min; corpus_etl/models/; the line model's CV report: make train-lines)
+train: install ## Retrain the article-boundary, title, line, page and record models from ../shared (~10 min; corpus_etl/models/; the line model's CV report: make train-lines)
 	$(BIN)/python -m scripts.train_boundary
 	$(BIN)/python -m scripts.train_titles
 	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train --jobs 2 --final-only
