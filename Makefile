@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format eval train train-lines train-pages bench bench-tiny clean
+.PHONY: help install demo test lint format eval train train-lines train-pages train-records bench bench-tiny clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,17 +46,21 @@ eval: install ## Measure extraction, boundaries, titles, language, stories and d
 	$(BIN)/python -m eval.stories
 	$(BIN)/python -m eval.dates
 
-train: install ## Retrain the article-boundary, title, line and page models from ../shared (~10 min; corpus_etl/models/; the line model's CV report: make train-lines)
+train: install ## Retrain the article-boundary, title, line, page and record models from ../shared (~10 min; corpus_etl/models/; the line model's CV report: make train-lines)
 	$(BIN)/python -m scripts.train_boundary
 	$(BIN)/python -m scripts.train_titles
 	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train --jobs 2 --final-only
 	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.pagetrain --jobs 2
+	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.recordtrain --jobs 2
 
 train-lines: install ## Train the line model the splitter uses on web pages, with its site-disjoint CV and each fold's model for make eval (~20 min; corpus_etl/models/linemodel.npz, TRAINING.md, eval/models/; TRAIN_ARGS="--compare")
 	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.train --jobs 2 --fold-models eval/models $(TRAIN_ARGS)
 
 train-pages: install ## Train the page model (where a second page starts inside one page) from glued dev pages, with its site-disjoint CV and each fold's model beside the fold line models (~10 min; needs make train-lines' eval/models; corpus_etl/models/pagemodel.npz, PAGES.md)
 	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.pagetrain --jobs 2
+
+train-records: install ## Train the record model (is an article record of a web page an article or page chrome?) from glued dev pages, with its site-disjoint CV and each fold's model beside the fold line and page models (~8 min; needs make train-lines and train-pages; corpus_etl/models/recordmodel.npz, RECORDS.md)
+	OMP_NUM_THREADS=1 $(BIN)/python -m corpus_etl.linemodel.recordtrain --jobs 2
 
 bench: install ## Benchmark throughput, memory and reruns on generated corpora (writes bench/RESULTS.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -294,6 +294,12 @@ class ExtractionSettings(BaseModel):
         "file) finds where a second page starts inside what the rules read as one page (glued pages); the text "
         "is split again with a page starting there; off: the rules' page starts alone.",
     )
+    record_model: bool = Field(
+        True,
+        description="On web pages, the trained record model (corpus_etl/linemodel/records.py, beside the line model "
+        "file) reads every article record but the file's largest and makes the ones it calls page chrome, comments "
+        "or teasers kind 'related' (reason 'record_model_junk'); off: the rules' and the line model's kinds stay.",
+    )
     block_gap: int = Field(
         4,
         ge=0,

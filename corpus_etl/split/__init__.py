@@ -53,7 +53,7 @@ from .lines import (
 )
 from .options import Piece, RawRecord, RemovedSpan, SplitOptions, SplitResult
 from .rule_groups import RULE_VIEW_GROUPS
-from .run import PASSES, Pass, page_gaps_of, rule_view_of, run, split_text
+from .run import PASSES, Pass, page_gaps_of, record_rows_of, rule_view_of, run, split_text
 from .state import SplitState
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     "parse_byline",
     "parse_date_line",
     "parse_tags",
+    "record_rows_of",
     "rule_view_of",
     "run",
     "split_text",

@@ -42,6 +42,9 @@ class RawRecord:
     body_words: int = 0
     char_start: int = 0
     char_end: int = 0
+    # why a record is not of the kind the rules gave it (``linemodel.records.JUNK_REASON``) and the model's probability
+    kind_reason: str | None = None
+    kind_prob: float | None = None
 
 
 @dataclass(slots=True)
@@ -115,6 +118,7 @@ class SplitOptions:
     line_model_drop_chrome: bool = _setting("line_model_drop_chrome")
     line_model_keep_related: bool = _setting("line_model_keep_related")
     page_model: bool = _setting("page_model")
+    record_model: bool = _setting("record_model")
     block_gap: int = _setting("block_gap")
     related_rejoin_good: int = _setting("related_rejoin_good")
     block_keep_share: float = _setting("block_keep_share")

@@ -19,6 +19,7 @@ from .options import SplitOptions, SplitResult
 from .passes.bodies import line_model_bodies
 from .passes.briefs import restore_dated_briefs
 from .passes.records import (
+    demote_junk_records,
     demote_untitled,
     detect_page,
     long_related_are_articles,
@@ -69,6 +70,12 @@ PASSES: tuple[Pass, ...] = (
     Pass("restore_short_posts", restore_short_posts, lambda st: st.page and not st.capture_view),
     # again, around the bodies the line model chose (dragnet titles +0.018)
     Pass("choose_titles_again", choose_titles, lambda st: st.page and st.opts.line_model and st.opts.title_model),
+    # the record model: article records that are page chrome, comments or teasers become 'related'
+    Pass(
+        "demote_junk_records",
+        demote_junk_records,
+        lambda st: st.page and st.opts.line_model and (st.opts.record_model or st.capture_records is not None),
+    ),
     Pass("untitle_navigation", untitle_navigation, _always),
     Pass("untitle_lone_headlines", untitle_lone_headlines, lambda st: st.opts.one_article),
     Pass("capture_rule_view", capture_rule_view, lambda st: st.capture_view),
@@ -128,6 +135,23 @@ def rule_view_of(
     sp.capture_view = True
     result = run(sp)
     return result, sp.view
+
+
+def record_rows_of(
+    text: str, rules: Rules, opts: SplitOptions | None = None
+) -> tuple[SplitResult, list[tuple[Any, tuple[float, ...]]]]:
+    """The split of ``text`` (as ``split_text``, no record demoted) and the record model's ``(RecordView, feature row)``
+    of each article record on its last pass (the record model's training calls this)."""
+    opts = opts or SplitOptions()
+    sp = SplitState(text, rules, opts)
+    sp.capture_records = []
+    result = run(sp)
+    if sp.found_page_starts:
+        sp = SplitState(text, rules, opts, page_starts=frozenset(sp.found_page_starts))
+        sp.capture_records = []
+        result = run(sp)
+    assert sp.capture_records is not None
+    return result, sp.capture_records
 
 
 def page_gaps_of(

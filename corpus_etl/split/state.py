@@ -92,6 +92,11 @@ class SplitState:
         self.found_page_starts: set[int] = set()  # ... and where it says one starts on this pass
         self.unsplit_gaps: dict[int, float] = {}  # line -> the page model's probability, below its threshold
         self.capture_gaps: list[tuple[int, list[Any]]] | None = None  # (first line, gaps) per page (training)
+        # the line model's class shares of each line it read (line -> shares of ``line_share_classes``)
+        self.line_shares: dict[int, Any] = {}
+        self.line_share_classes: tuple[str, ...] = ()
+        # the record model's rows and records on the text's last pass (its training; no record is demoted)
+        self.capture_records: list[Any] | None = None
         self.result: SplitResult | None = None  # the records and removed spans (set by the last pass, assemble)
 
     def _repeated_lines(self) -> set[str]:

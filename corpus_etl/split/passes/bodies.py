@@ -90,6 +90,8 @@ def line_model_bodies(st: SplitState) -> None:
     for (lo, hi, page), (decided, shares) in zip(pages, classes, strict=True):
         main = mains[page]
         line_label.update(zip(range(lo, hi), decided, strict=True))
+        st.line_shares.update(zip(range(lo, hi), shares, strict=True))
+        st.line_share_classes = tuple(model.classes)
         if page_model is not None or st.capture_gaps is not None:
             found = gaps(
                 [ln.text for ln in st.lines[lo:hi]],

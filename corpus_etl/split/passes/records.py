@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from ..lines import (
     words,
@@ -16,8 +17,14 @@ from ..options import RawRecord
 from ..paragraph_classes import (
     classes_of,
 )
-from ..rule_groups import PAGE_CHROME, REPEATS
+from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS
 from ..state import SplitState
+
+# removed lines of a site's legal footer (the record model counts them around a record)
+LEGAL = frozenset(["copyright", "legal_notice", "cookie_notice", "affiliate_notice", "staff_footer", "contact_line"])
+
+if TYPE_CHECKING:  # (linemodel imports the splitter)
+    from ...linemodel.records import RecordView
 
 
 def detect_page(st: SplitState) -> None:
@@ -188,3 +195,118 @@ def untitle_lone_headlines(st: SplitState) -> None:
         piece.role = "body"
         rec.paragraphs, rec.paragraph_spans = [rec.title], [(piece.start, piece.end)]
         rec.body_words, rec.title = words(rec.title), None
+
+
+def demote_junk_records(st: SplitState) -> None:
+    """On a web page, an article record the record model (``linemodel.records``) calls junk (page chrome, a
+    newsletter box, comments, a teaser or another post: most of its words no article's) becomes 'related', with
+    ``kind_reason`` ``JUNK_REASON`` and the model's probability in ``kind_prob``. The file's largest article record
+    is never asked (a file keeps its main article); its text stays in its record (nothing is removed).
+
+    Runs on the text's last pass only (not when the page model found pages: the text is split again). With
+    ``capture_records`` set (the model's training), the records and their rows are kept there and nothing changes.
+
+    Reads the records, ``record_page``, ``open_reason``, the pieces and the line model's ``line_shares``; changes the
+    records' ``kind``, ``kind_reason`` and ``kind_prob``.
+    """
+    from ...linemodel.records import (  # cycle: linemodel imports the splitter
+        JUNK_REASON,
+        features,
+        junk_probabilities,
+        load_record_model,
+        record_model_path,
+    )
+
+    if st.found_page_starts:
+        return
+    views = record_views(st)
+    if not views:
+        return
+    rows = features(views, len(st.text))
+    if st.capture_records is not None:
+        st.capture_records.extend(zip(views, rows, strict=True))
+        return
+    model = load_record_model(str(record_model_path(st.opts.line_model_path)))
+    if model is None or len(views) < 2:
+        return
+    probs = junk_probabilities(model, rows)
+    threshold = float(model.meta.get("threshold", 0.5))
+    keep = max(views, key=lambda v: (v.words, -v.start))
+    for v, q in zip(views, probs.tolist(), strict=True):
+        if v is not keep and q >= threshold:
+            rec = st.records[v.index]
+            rec.kind, rec.kind_reason, rec.kind_prob = "related", JUNK_REASON, float(q)
+
+
+def record_views(st: SplitState) -> list[RecordView]:
+    """The article records of ``st`` with a body, as the record model reads them (``linemodel.records.RecordView``),
+    in text order."""
+    from ...linemodel.records import LINE_CLASSES, RecordView  # cycle: as above
+
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for p in st.pieces:
+        if p.role != "removed" and p.record is not None:
+            first[p.record] = min(first.get(p.record, p.start), p.start)
+            last[p.record] = max(last.get(p.record, p.end), p.end)
+    # the removed pieces around each record: between the kept text of other records (or the text's ends) and its own
+    ordered = sorted(st.pieces, key=lambda p: p.start)
+    before: dict[int, tuple[int, int, int]] = {}
+    after: dict[int, tuple[int, int]] = {}
+    gap: list[str] = []  # rules of the removed pieces since the last kept piece
+    prev: int | None = None  # the record of the last kept piece
+    for p in ordered:
+        if p.role == "removed" or p.record is None:
+            gap.append(p.rule or "")
+            continue
+        if p.record != prev:
+            if prev is not None and prev not in after:
+                after[prev] = (len(gap), sum(1 for r in gap if r in LEGAL))
+            if p.record not in before:
+                before[p.record] = (
+                    len(gap),
+                    sum(1 for r in gap if r in MENU_CHROME),
+                    sum(1 for r in gap if r in LEGAL),
+                )
+        gap = []
+        prev = p.record
+    if prev is not None and prev not in after:
+        after[prev] = (len(gap), sum(1 for r in gap if r in LEGAL))
+    starts = [ln.start for ln in st.lines]
+    cols = [st.line_share_classes.index(c) if c in st.line_share_classes else -1 for c in LINE_CLASSES]
+    out = []
+    for idx, rec in enumerate(st.records):
+        if rec.kind != "article" or not rec.paragraphs or idx not in first:
+            continue
+        lines = sorted({bisect.bisect_right(starts, a) - 1 for a, _ in rec.paragraph_spans})
+        shares = [st.line_shares[k] for k in lines if k in st.line_shares]
+        if shares:
+            mean = [float(sum(s[c] for s in shares) / len(shares)) if c >= 0 else 0.0 for c in cols]
+            body_min = float(min(s[cols[0]] for s in shares)) if cols[0] >= 0 else 0.0
+        else:
+            mean, body_min = [0.0] * len(LINE_CLASSES), 0.0
+        out.append(
+            RecordView(
+                index=idx,
+                page=st.record_page[idx],
+                start=first[idx],
+                end=last[idx],
+                paragraphs=tuple(rec.paragraphs),
+                words=rec.body_words,
+                title=rec.title,
+                published=bool(rec.published),
+                authors=bool(rec.authors),
+                tags=bool(rec.tags),
+                dateline=bool(rec.dateline),
+                open_reason=st.open_reason[idx],
+                line_shares=tuple(mean),
+                line_body_min=body_min,
+                spans=tuple(rec.paragraph_spans),
+                removed_before=before.get(idx, (0, 0, 0))[0],
+                menu_before=before.get(idx, (0, 0, 0))[1],
+                legal_before=before.get(idx, (0, 0, 0))[2],
+                removed_after=after.get(idx, (0, 0))[0],
+                legal_after=after.get(idx, (0, 0))[1],
+            )
+        )
+    return out

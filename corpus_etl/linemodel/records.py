@@ -1,0 +1,242 @@
+"""Is an article record of a web page really an article, or page chrome the rules and the line model left as one (a
+site footer, a newsletter box, a comment thread, a teaser, another post of the blog)? The record model.
+
+On glued web pages most false page boundaries are article records after a page's article (issue 17: 67 of 85
+false boundaries in 100 four-page files). Every article record of a web page is described by cheap record-level
+features (``FEATURES``: its size against the page's and the file's largest record, where it lies relative to
+them, title and metadata, sentence share and stopword density, legal / promo / comment cues, the line model's
+mean class shares over its lines, how alike its words are to the page's main record's), and a gradient-boosted
+classifier trained on glued dev pages (``recordtrain.py``) gives P(junk): most of its words are no gold article
+words. The splitter makes such a record kind 'related' with reason ``JUNK_REASON`` and that probability
+(``split.passes.records.demote_junk_records``); its text stays in the warehouse.
+
+Pure functions over plain data; the model file has the line model's format (``model.py``), classes
+``("article", "junk")`` and its decision threshold in ``meta["threshold"]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..split.lines import cosine
+from . import DEFAULT_MODEL
+from .model import LineModel, load_model
+
+JUNK_REASON = "record_model_junk"
+"""The reason a record the record model calls junk carries (``RawRecord.kind_reason``)."""
+
+LINE_CLASSES = ("body", "headline", "comment", "other")
+"""The line model's classes whose mean share over a record's lines is a feature (a missing class counts 0)."""
+
+_WORD = re.compile(r"[^\W_]+")
+_TOPIC_WORD = re.compile(r"[^\W\d_]{4,}")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_STOP_WORDS = (
+    "the a an of to in and or but is are was were be been it its this that these those for on with as at "
+    "by from he she they we you his her their our has have had not no will would can could said says "
+    "which who what when there than then also about after into over more"
+)
+_STOP = frozenset(_STOP_WORDS.split(" "))
+_LEGAL = re.compile(
+    r"©|\bcopyright\b|\ball rights reserved\b|\bprivacy\b|\bterms (of|and) (use|service)\b|\bcookies?\b|"
+    r"\blicen[cs]e[ds]?\b|\bdisclaimer\b|\btrademarks?\b",
+    re.IGNORECASE,
+)
+_PROMO = re.compile(
+    r"\bsubscribe\b|\bnewsletter\b|\bsign up\b|\bfollow us\b|\bregister\b|\bdownload\b|\bclick here\b|"
+    r"\bread more\b|\bshare\b|\bemail\b|\bcontact us\b|\badvertis",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(
+    r"\breply\b|\bcomments?\b|\bposted by\b|\bsays:|\bwrote:|\blog ?in\b|\bpermalink\b|\b\d{1,2}:\d{2}\s*(am|pm)\b",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
+
+FEATURES = (
+    "words_log",
+    "paragraphs_log",
+    "words_per_paragraph_log",
+    "share_of_page",
+    "share_of_file",
+    "ratio_to_page_main",
+    "ratio_to_file_main",
+    "is_page_main",
+    "after_page_main",
+    "before_page_main",
+    "after_file_main",
+    "page_articles",
+    "file_pages",
+    "rank_on_page",
+    "position_in_text",
+    "position_on_page",
+    "has_title",
+    "title_words",
+    "has_date",
+    "has_authors",
+    "has_tags",
+    "has_dateline",
+    "opened_break",
+    "opened_opener",
+    "sentence_share",
+    "stopword_density",
+    "capital_share",
+    "digit_share",
+    "legal_per_100",
+    "promo_per_100",
+    "comment_per_100",
+    "links",
+    "cosine_page_main",
+    "cosine_file_main",
+    *(f"line_{c}_mean" for c in LINE_CLASSES),
+    "line_body_min",
+    "first_on_page",
+    "removed_before_log",
+    "menu_before_log",
+    "legal_before",
+    "removed_after_log",
+    "legal_after",
+    "text_after_share",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordView:
+    """What the record model reads of one article record (the splitter's ``RawRecord`` and its place).
+
+    ``line_shares`` holds the line model's mean class share (``LINE_CLASSES``) over the record's body lines (all
+    zero when the line model did not read them) and ``line_body_min`` the least body share of one of its lines."""
+
+    index: int
+    page: int
+    start: int
+    end: int
+    paragraphs: tuple[str, ...]
+    words: int
+    title: str | None
+    published: bool
+    authors: bool
+    tags: bool
+    dateline: bool
+    open_reason: str
+    line_shares: tuple[float, ...] = (0.0,) * len(LINE_CLASSES)
+    line_body_min: float = 0.0
+    spans: tuple[tuple[int, int], ...] = ()  # the paragraphs' ``(start, end)`` in the text (the labels read them)
+    # removed pieces between the kept text before the record and its first kept piece: all, menus, legal lines
+    removed_before: int = 0
+    menu_before: int = 0
+    legal_before: int = 0
+    # ... and between its last kept piece and the kept text after it: all, legal lines
+    removed_after: int = 0
+    legal_after: int = 0
+
+
+def _topic(text: str) -> Counter[str]:
+    return Counter(w.casefold() for w in _TOPIC_WORD.findall(text))
+
+
+def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float, ...]]:
+    """The feature row (``FEATURES``) of each of ``views``: the article records of one text, in text order."""
+    if not views:
+        return []
+    by_page: dict[int, list[RecordView]] = {}
+    for v in views:
+        by_page.setdefault(v.page, []).append(v)
+    page_main = {p: max(vs, key=lambda v: (v.words, -v.start)) for p, vs in by_page.items()}
+    page_words = {p: sum(v.words for v in vs) for p, vs in by_page.items()}
+    file_main = max(views, key=lambda v: (v.words, -v.start))
+    file_words = sum(v.words for v in views)
+    topics = {v.index: _topic("\n".join(v.paragraphs)) for v in views}
+    rows = []
+    for v in views:
+        pm = page_main[v.page]
+        on_page = by_page[v.page]
+        body = "\n".join(v.paragraphs)
+        toks = _WORD.findall(body)
+        n = max(len(toks), 1)
+        lower = [t.casefold() for t in toks]
+        page_lo = min(x.start for x in on_page)
+        page_hi = max(x.end for x in on_page)
+        rank = sorted(on_page, key=lambda x: (-x.words, x.start)).index(v)
+        per100 = 100.0 / n
+        rows.append(
+            (
+                math.log1p(v.words),
+                math.log1p(len(v.paragraphs)),
+                math.log1p(v.words / max(len(v.paragraphs), 1)),
+                v.words / page_words[v.page] if page_words[v.page] else 0.0,
+                v.words / file_words if file_words else 0.0,
+                v.words / pm.words if pm.words else 0.0,
+                v.words / file_main.words if file_main.words else 0.0,
+                float(v is pm),
+                float(v.start > pm.start),
+                float(v.start < pm.start),
+                float(v.start > file_main.start),
+                float(len(on_page)),
+                float(len(by_page)),
+                float(rank),
+                v.start / text_length if text_length else 0.0,
+                (v.start - page_lo) / (page_hi - page_lo) if page_hi > page_lo else 0.0,
+                float(v.title is not None),
+                float(len(v.title.split())) if v.title else 0.0,
+                float(v.published),
+                float(v.authors),
+                float(v.tags),
+                float(v.dateline),
+                float(v.open_reason == "break"),
+                float(v.open_reason == "opener"),
+                sum(1 for p in v.paragraphs if _SENTENCE_END.search(p.rstrip())) / max(len(v.paragraphs), 1),
+                sum(1 for t in lower if t in _STOP) / n,
+                sum(1 for t in toks if t[:1].isupper()) / n,
+                sum(1 for t in toks if t.isdigit()) / n,
+                len(_LEGAL.findall(body)) * per100,
+                len(_PROMO.findall(body)) * per100,
+                len(_COMMENT.findall(body)) * per100,
+                float(len(_LINK.findall(body))),
+                1.0 if v is pm else cosine(topics[v.index], topics[pm.index]),
+                1.0 if v is file_main else cosine(topics[v.index], topics[file_main.index]),
+                *v.line_shares,
+                v.line_body_min,
+                float(all(x.start >= v.start for x in on_page)),
+                math.log1p(v.removed_before),
+                math.log1p(v.menu_before),
+                float(v.legal_before),
+                math.log1p(v.removed_after),
+                float(v.legal_after),
+                (text_length - v.end) / text_length if text_length else 0.0,
+            )
+        )
+    return rows
+
+
+def record_model_path(line_model_path: str | Path | None) -> Path:
+    """The record model beside a line model file (as ``pages.page_model_path``): ``linemodel*.npz`` ->
+    ``recordmodel*.npz`` in the same folder (a fold's ``linemodel-fold2.npz`` pairs with ``recordmodel-fold2.npz``,
+    both trained without that fold's sites); any other ``name.npz`` -> ``name-records.npz``."""
+    path = Path(line_model_path) if line_model_path else DEFAULT_MODEL
+    if "linemodel" in path.name:
+        return path.with_name(path.name.replace("linemodel", "recordmodel", 1))
+    return path.with_name(f"{path.stem}-records{path.suffix}")
+
+
+@lru_cache(maxsize=8)
+def load_record_model(path: str) -> LineModel | None:
+    """The record model at ``path`` (None when there is no such file: no record is demoted by it)."""
+    p = Path(path)
+    return load_model(p) if p.is_file() else None
+
+
+def junk_probabilities(model: LineModel, rows: Sequence[tuple[float, ...]]) -> np.ndarray:
+    """P(junk) of each feature row."""
+    if not rows:
+        return np.zeros(0)
+    x = np.array(rows, dtype=np.float64)
+    return model.stages[0].predict_proba(x, FEATURES)[:, model.classes.index("junk")]
