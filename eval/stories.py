@@ -135,7 +135,7 @@ def place(
     docs: list[dict[str, Any]], threshold: float, rare_share: float | None = None, centroid: float | None = None
 ) -> list[str]:
     """Story ids of ``docs`` (placed in the product's order: date, path, ordinal), with the product's
-    ``RARE_SHARE`` or another."""
+    ``RARE_SHARE`` and ``RARE_MAX``, or another share without the ceiling."""
     order = sorted(
         range(len(docs)),
         key=lambda i: (
@@ -146,12 +146,13 @@ def place(
         ),
     )
     texts = [(str(i), docs[i].get("title"), docs[i]["body"], docs[i].get("published_date")) for i in order]
-    shipped_share = events.RARE_SHARE
-    events.RARE_SHARE = shipped_share if rare_share is None else rare_share
+    shipped_share, shipped_max = events.RARE_SHARE, events.RARE_MAX
+    if rare_share is not None:  # a swept share is the cap itself (1.0: every term), not bound by the ceiling
+        events.RARE_SHARE, events.RARE_MAX = rare_share, len(texts)
     try:
         placed = events.stories_of(texts, threshold=threshold, centroid_threshold=centroid)
     finally:
-        events.RARE_SHARE = shipped_share
+        events.RARE_SHARE, events.RARE_MAX = shipped_share, shipped_max
     story = {int(p.article_id): p.story_id for p in placed}
     return [story[i] for i in range(len(docs))]
 

@@ -91,7 +91,8 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     docs = []
     for r, tf in zip(rows, tfs, strict=True):
         vec = events.vector(tf, df, n_all)
-        docs.append(events.Doc(r["article_id"], r["published_date"], vec, events.rare_terms(vec, own, n_docs)))
+        rare = events.rare_terms(vec, own, n_docs)
+        docs.append(events.Doc(r["article_id"], r["published_date"], vec, rare, r["cluster_id"]))
     del rows, tfs, df, own
     entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": [], "rare": []}
     for d in docs:
@@ -109,6 +110,7 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         for aid, placed_id, story, day, sim, top in con.execute(query, bound).fetchall():
             match = events.Match(placed_id, story, day, int(sim) / events.SIM_SCALE, int(top) / events.SIM_SCALE)
             stored.setdefault(aid, []).append(match)
+        _add_copies(con, stored, {d.article_id: d.vector for d in docs})
     index = events.StoryIndex()
     wanted = sorted({m.story_id for ms in stored.values() for m in ms})
     for story, terms, weights in con.execute(sql("stories/centroids"), [wanted]).fetchall():
@@ -133,6 +135,21 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         members["run_id"].append(run_id)
     _insert(con, "story_members", pa.Table.from_pydict(members, schema=schema.STORY_MEMBERS.schema))
     _insert(con, "story_terms", chunk.drop_columns(["rare"]))
+
+
+def _add_copies(con: duckdb.DuckDBPyConnection, stored: dict[str, list[events.Match]], vectors: dict[str, Any]) -> None:
+    """Add to ``stored`` (chunk article -> its matches among placed articles, from ``stories/matches``) the placed
+    members of each chunk article's syndication cluster that reach the threshold and are not there yet: copies
+    propose each other whatever their terms (``events`` module doc, "Copies"). Scored in Python
+    (``events.score_pair``: the same fixed-point sum as the SQL), then kept in the matches' order (most similar
+    first, ties by article id) by ``StoryIndex.matches``."""
+    query = sql("stories/copies").format(chunk=quote_ident("st_chunk"))
+    for aid, placed_id, story, day, terms, weights in con.execute(query).fetchall():
+        if any(m.article_id == placed_id for m in stored.get(aid, ())):
+            continue
+        sim, top = events.score_pair(vectors[aid], dict(zip(terms, weights, strict=True)))
+        if sim >= events.THRESHOLD:
+            stored.setdefault(aid, []).append(events.Match(placed_id, story, day, sim, top))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:

@@ -100,6 +100,19 @@ def test_a_term_proposes_by_its_rarity_in_the_warehouse_not_in_the_background():
     assert events.rare_terms(vec, df, n) < frozenset(vec)  # what counting the background as well would do
 
 
+def test_the_terms_that_propose_stop_growing_with_the_warehouse():
+    """Up to the ceiling a term proposes while it is in ``RARE_SHARE`` of the warehouse (at least ``RARE_DF``
+    articles); past it the cap stays at ``RARE_MAX``, so an article's candidates, and the matching's work per
+    article, stop growing with the warehouse."""
+    small = 2000
+    assert events.rare_cap(small) == max(events.RARE_DF, int(events.RARE_SHARE * small))
+    huge = 100 * int(events.RARE_MAX / events.RARE_SHARE)
+    assert events.rare_cap(huge) == events.RARE_MAX == events.rare_cap(10 * huge)
+    vec = {"quaoar": 0.6, "orbit": 0.8}
+    own = {"quaoar": events.RARE_MAX, "orbit": events.RARE_MAX + 1}
+    assert events.rare_terms(vec, own, huge) == frozenset({"quaoar"})
+
+
 def test_a_link_carried_by_one_shared_word_is_refused(monkeypatch):
     """Two articles on different events around one name (a stage season, a series dropping its star) share the
     name and nothing else: a similarity of 0.28, all of it one word. Refused; allowed once the share may be 1."""
@@ -361,3 +374,46 @@ def test_stored_matches_are_the_same_number_in_any_order_and_as_python_computes_
         assert {int(sim) / events.SIM_SCALE for *_, sim, _ in got} == {py.similarity}
         assert {int(top) / events.SIM_SCALE for *_, top in got} == {py.top_term}
     assert abs(py.similarity - descending) < 1e-9 and py.top_term <= max(weights.values())
+
+
+def test_copies_propose_each_other_though_no_term_is_rare():
+    """A text republished more often than the ceiling has no rare term: its copies are found through their
+    syndication cluster, in Python (``StoryIndex``) and among stored articles (``warehouse.stories``: the
+    ``stories/copies`` rows scored by ``events.score_pair``) alike; without the cluster they are not compared."""
+    import duckdb
+    import pyarrow as pa
+
+    from warehouse.db import sql
+    from warehouse.stories import _add_copies
+
+    vec = {"alpha": 0.8, "beta": 0.6}
+    for cluster, found in (("c", True), (None, False)):
+        index = events.StoryIndex()
+        index.add(events.Doc("p", None, vec, frozenset(), cluster), "s")
+        copy = events.Doc("x", None, vec, frozenset(), cluster)
+        assert bool(index.matches(copy)) is found
+        assert index.place(copy).story_id == ("s" if found else "x")
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE story_terms (article_id VARCHAR, term VARCHAR, weight DOUBLE)")
+    con.execute("CREATE TABLE story_members (article_id VARCHAR, story_id VARCHAR)")
+    con.execute("CREATE TABLE articles (article_id VARCHAR, published_date DATE)")
+    con.execute("CREATE TABLE story_clusters (cluster_id VARCHAR, article_id VARCHAR)")
+    con.executemany("INSERT INTO story_terms VALUES ('p', ?, ?)", list(vec.items()))
+    con.execute("INSERT INTO story_members VALUES ('p', 's')")
+    con.execute("INSERT INTO articles VALUES ('p', NULL)")
+    chunk = {"term": list(vec), "article_id": ["x", "x"], "weight": list(vec.values()), "rare": [False, False]}
+    con.register("st_chunk", pa.table(chunk))
+    bound = [events.SIM_SCALE, 0.1 * events.SIM_SCALE]
+    assert con.execute(sql("stories/matches").format(chunk="st_chunk"), bound).fetchall() == []
+    for clustered in (False, True):
+        if clustered:
+            con.execute("INSERT INTO story_clusters VALUES ('p', 'p'), ('p', 'x')")
+        stored: dict[str, list[events.Match]] = {}
+        _add_copies(con, stored, {"x": vec})
+        if not clustered:
+            assert stored == {}
+            continue
+        ((match,),) = stored.values()
+        assert (match.article_id, match.story_id) == ("p", "s")
+        assert (match.similarity, match.top_term) == events.score_pair(vec, vec) and match.similarity > 0.99
