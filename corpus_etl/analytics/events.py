@@ -113,9 +113,10 @@ table (about 6 minutes; not part of ``make eval``).
 
 **Copies.** A term of a text republished by more than ``RARE_MAX`` outlets is in more than ``RARE_MAX`` articles,
 so with the ceiling alone the copies of a wire story proposed nothing to each other and each founded a story of its
-own. Members of one syndication cluster (``story_clusters``: the same body or word 5-gram Jaccard >= 0.5) therefore
-also propose each other, whatever their terms, and are scored like any candidate (they still need the threshold,
-the window, the one-term rule and the centroid). On the 200 MB benchmark warehouse (generated from Reuters and BBC
+own. An article of a syndication cluster (``story_clusters``: the same body or word 5-gram Jaccard >= 0.5) therefore
+also proposes one placed member of its cluster, whatever their terms (the first placed in its run's chunk, else the
+least article id among earlier ones: one, so that a cluster of thousands of copies stays linear work), scored like
+any candidate (it still needs the threshold, the window, the one-term rule and the centroid). On the 200 MB benchmark warehouse (generated from Reuters and BBC
 stories, each story appearing several times, some copies without one paragraph; gold: articles of one title are one
 story; 153,291 titled articles, 20,405 titles) pairwise precision / recall against that gold: no ceiling 0.058 /
 0.928 (8,299 stories, the largest 981 articles: chains of same-topic briefs); ceiling 30 alone 0.444 / 0.641 (51,685
@@ -340,7 +341,7 @@ class StoryIndex:
         self.stories: list[str] = []
         self.dates: list[date | None] = []
         self.centroids: dict[str, dict[str, float]] = {}
-        self.clusters: dict[str, list[int]] = {}  # syndication cluster -> the held articles of it
+        self.clusters: dict[str, int] = {}  # syndication cluster -> its first held article
 
     def set_centroid(self, story_id: str, centroid: Mapping[str, float]) -> None:
         """Give the centroid (summed member vectors) of a story of earlier runs."""
@@ -353,8 +354,8 @@ class StoryIndex:
         self.vectors.append(doc.vector)
         self.stories.append(story_id)
         self.dates.append(doc.published)
-        if doc.cluster is not None:
-            self.clusters.setdefault(doc.cluster, []).append(k)
+        if doc.cluster is not None:  # the first held member of its cluster (one: see ``matches``)
+            self.clusters.setdefault(doc.cluster, k)
         centroid = self.centroids.setdefault(story_id, {})
         for t, w in doc.vector.items():
             self.postings.setdefault(t, []).append((k, w))
@@ -369,8 +370,8 @@ class StoryIndex:
         found = [(-m.similarity, 0, m.article_id, 0, m) for m in stored]
         rare = doc.vector.keys() if doc.rare is None else doc.rare
         proposed = {k for t in rare for k, _ in self.postings.get(t, ())}
-        if doc.cluster is not None:  # copies propose each other (module doc, "Copies")
-            proposed.update(self.clusters.get(doc.cluster, ()))
+        if doc.cluster in self.clusters:  # a copy proposes its cluster's first held article (module doc, "Copies")
+            proposed.add(self.clusters[doc.cluster])
         # The dot product with each proposed article only (a common term's postings are never walked), in
         # fixed-point parts (``SIM_SCALE``): the same number as ``stories/matches`` computes in DuckDB.
         acc = {k: score_pair(doc.vector, self.vectors[k]) for k in proposed}
