@@ -111,17 +111,18 @@ small warehouse. (Multi-News stories have 2-10 articles: whether a story of hund
 articles, still gathers through its rarer words is not measured here.) ``python -m eval.story_ceiling`` prints the
 table (about 6 minutes; not part of ``make eval``).
 
-**Copies.** A term of a text republished by more than ``RARE_MAX`` outlets is in more than ``RARE_MAX`` articles,
-so with the ceiling alone the copies of a wire story proposed nothing to each other and each founded a story of its
+**Copies.** A term of a text republished by more than ``RARE_MAX`` outlets is in more than ``RARE_MAX`` articles, so
+with the ceiling alone the copies of a wire story proposed nothing to each other and each founded a story of its
 own. An article of a syndication cluster (``story_clusters``: the same body or word 5-gram Jaccard >= 0.5) therefore
 also proposes one placed member of its cluster, whatever their terms (the first placed in its run's chunk, else the
 least article id among earlier ones: one, so that a cluster of thousands of copies stays linear work), scored like
-any candidate (it still needs the threshold, the window, the one-term rule and the centroid). On the 200 MB benchmark warehouse (generated from Reuters and BBC
-stories, each story appearing several times, some copies without one paragraph; gold: articles of one title are one
-story; 153,291 titled articles, 20,405 titles) pairwise precision / recall against that gold: no ceiling 0.058 /
-0.928 (8,299 stories, the largest 981 articles: chains of same-topic briefs); ceiling 30 alone 0.444 / 0.641 (51,685
-stories: copies apart); ceiling 30 and copies 0.510 / 0.880 (18,874 stories, the largest 96). The Multi-News worlds
-above have no syndication clusters (``stories_of``): their numbers are those of the ceiling alone.
+any candidate (it still needs the threshold, the window, the one-term rule and the centroid). On the 200 MB
+benchmark warehouse (generated from Reuters and BBC stories, each story appearing several times, some copies without
+one paragraph; gold: articles of one title are one story; 153,291 titled articles, 20,405 titles) pairwise precision
+/ recall against that gold: no ceiling 0.058 / 0.928 (8,299 stories, the largest 981 articles: chains of same-topic
+briefs); ceiling 30 alone 0.444 / 0.641 (51,685 stories: copies apart); ceiling 30 and copies 0.510 / 0.879 (18,970
+stories of titled articles, the largest 96). The Multi-News worlds above have no syndication clusters
+(``stories_of``): their numbers are those of the ceiling alone.
 
 Incremental and deterministic: stories of earlier runs never change; a run's new articles are assigned in
 the order (published date, source path, ordinal, article id), each against the stored vectors of earlier
