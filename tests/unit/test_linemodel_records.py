@@ -137,7 +137,7 @@ def test_the_splitter_makes_the_records_the_model_calls_junk_related_but_never_t
         line_model = _words_model(tmp_path / f"{junk}.npz")
         _constant_page_model(line_model, True)
         _constant_record_model(line_model, junk)
-        res = split_text(text, rules, SplitOptions(line_model_path=line_model))
+        res = split_text(text, rules, SplitOptions(line_model_path=line_model, record_model=True))
         assert not check_coverage(res)
         out[junk] = [(r.kind, r.title, r.kind_reason, r.kind_prob) for r in res.records if r.paragraphs]
     assert [(k, t) for k, t, _, _ in out[False]] == [
