@@ -299,7 +299,7 @@ class ExtractionSettings(BaseModel):
         description="On web pages, the trained record model (corpus_etl/linemodel/records.py, beside the line model "
         "file) reads every article record but the file's largest and makes the ones it calls page chrome, comments "
         "or teasers kind 'related' (reason 'record_model_junk'); off: the rules' and the line model's kinds stay. "
-        "Off by default: it also makes dated earnings briefs on a web page 'related' (tests/unit/test_split_briefs.py).",
+        "Off by default: it also makes dated earnings briefs on a web page 'related' (tests/unit/test_split_briefs).",
     )
     block_gap: int = Field(
         4,
