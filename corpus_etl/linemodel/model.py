@@ -235,6 +235,16 @@ def stage_arrays(prefix: str, learner: TreeEnsemble | Linear) -> dict[str, np.nd
     return {f"{prefix}.{n}": np.asarray(getattr(learner, n)) for n in names}
 
 
+def beside_line_model(line_model_path: str | Path | None, default: Path, kind: str) -> Path:
+    """The ``kind`` model file beside a line model file (``default`` when none is given): ``linemodel*.npz`` ->
+    ``{kind}model*.npz`` in the same folder (a fold's ``linemodel-fold2.npz`` pairs with ``pagemodel-fold2.npz``,
+    both trained without that fold's sites); any other ``name.npz`` -> ``name-{kind}s.npz``."""
+    path = Path(line_model_path) if line_model_path else default
+    if "linemodel" in path.name:
+        return path.with_name(path.name.replace("linemodel", f"{kind}model", 1))
+    return path.with_name(f"{path.stem}-{kind}s{path.suffix}")
+
+
 def save_model(path: Path, model: LineModel) -> None:
     """Write ``model`` to ``path``: a compressed ``.npz`` (the metadata as one JSON string, no pickles) with
     fixed timestamps and order, so that the same model always gives the same bytes."""

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..split import RULE_VIEW_GROUPS, cosine
 from . import DEFAULT_MODEL
-from .model import LineModel, load_model
+from .model import LineModel, beside_line_model, load_model
 
 MIN_GAP_LINES = 2
 """A gap of fewer non-body lines (a caption, an ad line inside a body) is never a page boundary."""
@@ -153,10 +153,7 @@ def page_model_path(line_model_path: str | Path | None) -> Path:
     (the packaged ``corpus_etl/models/pagemodel.npz`` for the packaged line model; a fold's line model
     ``linemodel-fold2.npz`` pairs with ``pagemodel-fold2.npz``, both trained without that fold's sites); any
     other ``name.npz`` -> ``name-pages.npz``."""
-    path = Path(line_model_path) if line_model_path else DEFAULT_MODEL
-    if "linemodel" in path.name:
-        return path.with_name(path.name.replace("linemodel", "pagemodel", 1))
-    return path.with_name(f"{path.stem}-pages{path.suffix}")
+    return beside_line_model(line_model_path, DEFAULT_MODEL, "page")
 
 
 @lru_cache(maxsize=8)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..split.lines import cosine
 from . import DEFAULT_MODEL
-from .model import LineModel, load_model
+from .model import LineModel, beside_line_model, load_model
 
 JUNK_REASON = "record_model_junk"
 """The reason a record the record model calls junk carries (``RawRecord.kind_reason``)."""
@@ -221,10 +221,7 @@ def record_model_path(line_model_path: str | Path | None) -> Path:
     """The record model beside a line model file (as ``pages.page_model_path``): ``linemodel*.npz`` ->
     ``recordmodel*.npz`` in the same folder (a fold's ``linemodel-fold2.npz`` pairs with ``recordmodel-fold2.npz``,
     both trained without that fold's sites); any other ``name.npz`` -> ``name-records.npz``."""
-    path = Path(line_model_path) if line_model_path else DEFAULT_MODEL
-    if "linemodel" in path.name:
-        return path.with_name(path.name.replace("linemodel", "recordmodel", 1))
-    return path.with_name(f"{path.stem}-records{path.suffix}")
+    return beside_line_model(line_model_path, DEFAULT_MODEL, "record")
 
 
 @lru_cache(maxsize=8)

@@ -250,7 +250,7 @@ def record_views(st: SplitState) -> list[RecordView]:
             first[p.record] = min(first.get(p.record, p.start), p.start)
             last[p.record] = max(last.get(p.record, p.end), p.end)
     # the removed pieces around each record: between the kept text of other records (or the text's ends) and its own
-    ordered = sorted(st.pieces, key=lambda p: p.start)
+    ordered = st.pieces_by_start()[0]
     before: dict[int, tuple[int, int, int]] = {}
     after: dict[int, tuple[int, int]] = {}
     gap: list[str] = []  # rules of the removed pieces since the last kept piece
