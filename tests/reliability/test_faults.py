@@ -198,13 +198,20 @@ def test_kill_9_during_the_load_then_rerun(clean, loaded_a, clean_rows, prefect_
         "ingest", str(clean.src), "-w", str(wh), "--no-validate", "--always-flow", "-q", api=prefect_api, env=ENV_POOL
     )
     try:
-        # The run opens the database only to write (--always-flow: no read-only look for an unchanged run
-        # first): begin-run, mark-skipped, then once per batch load.
-        # Kill the whole process group (workers included) during the third batch load.
-        for n in range(1, 6):
-            _wait(lambda: _db_open_by(proc.pid, db), 300, f"write #{n} of the run", proc)
-            if n < 5:
-                _wait(lambda: not _db_open_by(proc.pid, db), 60, f"the end of write #{n}", proc)
+        # A batch's staging files are removed once it is loaded. When the first batch is loaded, wait for the
+        # run's next write (a later batch's load) and kill the whole process group (workers included) in it.
+        # (Counting the opens of the file instead was flaky: a write may open the file more than once.)
+        staging = wh / "staging"
+        seen: set[Path] = set()
+
+        def first_load_done() -> bool:
+            now = set(staging.glob("*/batch-*.sources.parquet"))
+            gone = bool(seen - now)
+            seen.update(now)
+            return gone
+
+        _wait(first_load_done, 300, "the load of the first batch", proc)
+        _wait(lambda: _db_open_by(proc.pid, db), 300, "the load of a later batch", proc)
     finally:
         _kill_group(proc)
     assert proc.returncode == -signal.SIGKILL
