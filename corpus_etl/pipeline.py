@@ -268,6 +268,7 @@ def _rows(
         "source_path": source_path,
         "ordinal": ordinal,
         "kind": raw.kind,
+        "kind_reason": raw.kind_reason,
         "title": n.title,
         "title_source": title_source_of(raw, n.title),
         "standfirst": standfirst_of(paras, n.title),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from .identity import OUTLET_SOURCES, SITE_SOURCES
+from .kinds import KIND_REASONS
 
 _DESC = b"description"
 
@@ -107,6 +108,13 @@ ARTICLES = TableSpec(
             _f("source_path", STR, "Path of that file, denormalised for convenience.", False),
             _f("ordinal", pa.int32(), "0-based position of the record in its file.", False),
             _f("kind", STR, "'article' for a main article, 'related' for a related-story block.", False),
+            _f(
+                "kind_reason",
+                STR,
+                "Why a 'related' record is not an article: "
+                + "; ".join(f"'{k}': {v}" for k, v in KIND_REASONS.items())
+                + ". NULL for an article, and on rows loaded before schema version 7.",
+            ),
             _f("title", STR, "Headline, normalised; NULL when none was found (an untitled article is an article)."),
             _f(
                 "title_source",

@@ -35,6 +35,7 @@ _GX_SEVERITY = {"error": "critical", "warning": "warning"}
 _PLACEHOLDERS = {
     "$LANGDETECT_LANGUAGES": lambda: [*supported_languages(), UND],
     "$TITLE_SOURCES": lambda: list(schema.TITLE_SOURCES),
+    "$KIND_REASONS": lambda: list(schema.KIND_REASONS),
 }
 # Defaults of the learned bounds, used until three completed runs have history.
 DEFAULT_PARAMS: dict[str, Any] = {"$LEARNED_MEAN_WORDS_MIN": 50.0, "$LEARNED_MEAN_WORDS_MAX": 5000.0}

@@ -32,7 +32,7 @@ Connection = duckdb.DuckDBPyConnection  # for callers above the warehouse layer 
 SQL_DIR = Path(__file__).with_name("sql")
 # 1: the ingest tables (sources ... dq_results). 2: the analytics tables and views (warehouse/migrations/).
 # 3: line_hashes. 4: the event stories (story_members, story_terms, story_centroids).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:

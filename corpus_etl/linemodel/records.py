@@ -26,11 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..kinds import RECORD_MODEL_JUNK
 from ..split.lines import cosine
 from . import DEFAULT_MODEL
 from .model import LineModel, beside_line_model, load_model
 
-JUNK_REASON = "record_model_junk"
+JUNK_REASON = RECORD_MODEL_JUNK
 """The reason a record the record model calls junk carries (``RawRecord.kind_reason``)."""
 
 LINE_CLASSES = ("body", "headline", "comment", "other")

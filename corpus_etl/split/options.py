@@ -42,9 +42,16 @@ class RawRecord:
     body_words: int = 0
     char_start: int = 0
     char_end: int = 0
-    # why a record is not of the kind the rules gave it (``linemodel.records.JUNK_REASON``) and the model's probability
+    # why a 'related' record is not an article (a ``kinds.KIND_REASONS`` name; None for an article) and, for the
+    # record model's reason, its probability
     kind_reason: str | None = None
     kind_prob: float | None = None
+
+    def set_kind(self, kind: str, reason: str | None = None, prob: float | None = None) -> None:
+        """Make the record ``kind``: 'article' (no reason), or 'related' with ``reason`` (a ``kinds.KIND_REASONS``
+        name) and, for a model's reason, its probability."""
+        assert (kind == "article") == (reason is None), (kind, reason)
+        self.kind, self.kind_reason, self.kind_prob = kind, reason, prob
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..boundary import BoundaryModel, BoundaryScorer
 from ..boundary import load_model as load_boundary_model
+from ..kinds import RELATED_SECTION
 from ..rules import LineRule, Rules
 from .lines import is_prose, logical_lines, words
 from .options import Piece, RawRecord, SplitOptions, SplitResult
@@ -143,7 +144,7 @@ class SplitState:
         """Open a record; ``reason`` says what opened it: 'break' (nothing was open: start of the text,
         a page start, a related block), or the headline test's reason ('opener', 'layout', 'topic')."""
         kind = "related" if self.zone == "related" else "article"
-        self.records.append(RawRecord(kind=kind))
+        self.records.append(RawRecord(kind=kind, kind_reason=RELATED_SECTION if kind == "related" else None))
         self.open_reason.append(reason)
         self.record_page.append(self.page_no)
         self.cur = len(self.records) - 1
@@ -235,7 +236,7 @@ class SplitState:
                         touched.add(p.record)
                     p.role, p.rule = "removed", rule_of(p) if rule_of else "recall_fallback"
                 p.record = target
-        rec.kind = "article"
+        rec.set_kind("article")
         rec.paragraphs = [t for _, _, t, _ in chosen]
         rec.paragraph_spans = [(a, b) for a, b, _, _ in chosen]
         rec.body_words = sum(words(t) for t in rec.paragraphs)

@@ -114,6 +114,17 @@ def test_boilerplate_rules(real_sample):
     assert all(r["n_spans"] > 0 and r["n_sources"] >= 1 for r in rows)
 
 
+def test_related_reasons(real_sample):
+    from corpus_etl.kinds import KIND_REASONS
+
+    _, rows = run(real_sample, "related_reasons")
+    assert rows and {r["kind_reason"] for r in rows} <= set(KIND_REASONS)  # every related row of this run says why
+    assert "related_section" in {r["kind_reason"] for r in rows}  # the seeds' "Editors' Recommendations" teasers
+    n = one(real_sample, "SELECT count(*) FROM articles WHERE kind = 'related'")
+    assert sum(r["n_records"] for r in rows) == n
+    assert all(0 < r["share_of_words"] < 0.5 for r in rows)
+
+
 def test_duplicates_per_outlet(real_sample):
     _, rows = run(real_sample, "duplicates_per_outlet")
     assert rows

@@ -25,6 +25,7 @@ def test_seed_file_rows(seeds_dir):
     r = run(path)
     assert r.source["status"] == "loaded" and r.source["encoding"] == "utf-8" and r.source["error"] is None
     (a,) = [x for x in r.rows["articles"] if x["kind"] == "article"]
+    assert a["kind_reason"] is None
     assert a["language"] == "en" and a["language_prob"] > 0.9
     assert a["body"].startswith("BlackBerry said in a blog post")
     assert "\u00a0" not in a["body"] and "Canadian Manufacturing" not in a["body"]

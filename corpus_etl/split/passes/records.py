@@ -10,6 +10,7 @@ import bisect
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ...kinds import UNTITLED_BESIDE_ARTICLE
 from ..lines import (
     words,
 )
@@ -83,7 +84,7 @@ def merge_weak_splits(st: SplitState) -> None:
             # (only right after the article or what joined it: record extents must not overlap)
             _join(st, idx, last_article)
             target[idx] = last_article
-            rec.kind = "article"
+            rec.set_kind("article")
             rejoined.add(idx)
 
 
@@ -156,7 +157,7 @@ def long_related_are_articles(st: SplitState) -> None:
     """
     for rec in st.records:
         if rec.kind == "related" and rec.body_words >= st.opts.page_gap_min_words:
-            rec.kind = "article"
+            rec.set_kind("article")
 
 
 def demote_untitled(st: SplitState) -> None:
@@ -177,7 +178,7 @@ def demote_untitled(st: SplitState) -> None:
             continue
         for r in arts:
             if not (r.title or r.published or r.authors or r.tags):
-                r.kind = "related"
+                r.set_kind("related", UNTITLED_BESIDE_ARTICLE)
 
 
 def untitle_lone_headlines(st: SplitState) -> None:
@@ -235,7 +236,7 @@ def demote_junk_records(st: SplitState) -> None:
     for v, q in zip(views, probs.tolist(), strict=True):
         if v is not keep and q >= threshold:
             rec = st.records[v.index]
-            rec.kind, rec.kind_reason, rec.kind_prob = "related", JUNK_REASON, float(q)
+            rec.set_kind("related", JUNK_REASON, float(q))
 
 
 def record_views(st: SplitState) -> list[RecordView]:

@@ -1,0 +1,42 @@
+"""Why a record is 'related' (``corpus_etl.kinds``): every related record of a split says why, in the registry's
+words; an article says nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_etl.kinds import KIND_REASONS, RELATED_SECTION, UNTITLED_BESIDE_ARTICLE
+from corpus_etl.rules import load_rules
+from corpus_etl.split import RawRecord, split_text
+from tests.conftest import CORPORA, need_shared
+
+RULES = load_rules()
+
+
+def _records(seeds_dir):
+    paths = sorted(seeds_dir.glob("*.txt")) + sorted(need_shared(CORPORA / "dragnet" / "page_text").iterdir())[:10]
+    for p in paths:
+        for rec in split_text(p.read_text(encoding="utf-8", errors="replace"), RULES).records:
+            yield p.name, rec
+
+
+def test_every_related_record_says_why_and_no_article_does(seeds_dir):
+    seen = set()
+    for name, rec in _records(seeds_dir):
+        assert (rec.kind == "related") == (rec.kind_reason is not None), (name, rec.kind, rec.kind_reason)
+        assert rec.kind_reason is None or rec.kind_reason in KIND_REASONS, (name, rec.kind_reason)
+        seen.add(rec.kind_reason)
+        if rec.kind_reason == UNTITLED_BESIDE_ARTICLE:  # what the pass reads: an untitled block with no metadata
+            assert not (rec.title or rec.published or rec.authors or rec.tags), (name, rec.title)
+    # the seeds' teasers under "Editors' Recommendations", and an untitled teaser list beside a dated article
+    assert {RELATED_SECTION, UNTITLED_BESIDE_ARTICLE} <= seen
+
+
+def test_a_record_made_an_article_again_loses_its_reason():
+    rec = RawRecord(kind="related", kind_reason=RELATED_SECTION)
+    rec.set_kind("article")
+    assert (rec.kind, rec.kind_reason, rec.kind_prob) == ("article", None, None)
+    rec.set_kind("related", UNTITLED_BESIDE_ARTICLE)
+    assert (rec.kind, rec.kind_reason) == ("related", UNTITLED_BESIDE_ARTICLE)
+    with pytest.raises(AssertionError):
+        rec.set_kind("related")  # a related record always says why

@@ -1,0 +1,2 @@
+-- Schema version 7 (frozen): why a related record is not an article (corpus_etl/kinds.py).
+ALTER TABLE "articles" ADD COLUMN "kind_reason" VARCHAR
