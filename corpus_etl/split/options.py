@@ -45,6 +45,9 @@ class RawRecord:
     # why a record is not of the kind the rules gave it (``linemodel.records.JUNK_REASON``) and the model's probability
     kind_reason: str | None = None
     kind_prob: float | None = None
+    # a wire story whose body ``restore_dated_briefs`` gave back (or whose record it made): a real article, which the
+    # record model never makes 'related' (a flag on the record: passes may insert records and renumber them)
+    dated_brief: bool = False
 
 
 @dataclass(slots=True)

@@ -4,6 +4,11 @@ must keep them, with its headline, and never become a record titled by its datel
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import numpy as np
+
 from corpus_etl.rules import load_rules
 from corpus_etl.split import SplitOptions, check_coverage, split_text
 
@@ -64,17 +69,25 @@ def test_a_bare_dateline_is_never_a_title() -> None:
         assert all(r.title is None or not r.title.startswith("SPRINGFIELD, Ill.") for r in res.records)
 
 
-def test_briefs_among_stories_stay_in_text_order_each_under_its_headline() -> None:
-    heads = ["FIRST CITY NEWS ON LIBRARY HOURS", "SECOND CITY NEWS ON LIBRARY HOURS", "THIRD CITY NEWS ON LIBRARY"]
-    briefs = ["ACME WIDGETS INC <ACMW> 3RD QTR NET", "BOLT TOOLS CORP <BLTC> YEAR NET"]
+_HEADS = ["FIRST CITY NEWS ON LIBRARY HOURS", "SECOND CITY NEWS ON LIBRARY HOURS", "THIRD CITY NEWS ON LIBRARY"]
+_BRIEFS = ["ACME WIDGETS INC <ACMW> 3RD QTR NET", "BOLT TOOLS CORP <BLTC> YEAR NET"]
+
+
+def _stories_and_briefs() -> str:
+    """Five pages: three prose stories (the last the longest) with two earnings briefs between them."""
     parts = [
-        _page(heads[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}"]),
-        _page(briefs[0], ["SPRINGFIELD, Ill., May 2 -", "\n".join(_ROWS)]),
-        _page(heads[1], [f"SPRINGFIELD, Ill., May 3 - {_PROSE}"]),
-        _page(briefs[1], ["DAYTON, Ohio, May 4 -", "\n".join(r.replace("4", "7") for r in _ROWS)]),
-        _page(heads[2], [f"SPRINGFIELD, Ill., May 5 - {_PROSE}"]),
+        _page(_HEADS[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}"]),
+        _page(_BRIEFS[0], ["SPRINGFIELD, Ill., May 2 -", "\n".join(_ROWS)]),
+        _page(_HEADS[1], [f"SPRINGFIELD, Ill., May 3 - {_PROSE}"]),
+        _page(_BRIEFS[1], ["DAYTON, Ohio, May 4 -", "\n".join(r.replace("4", "7") for r in _ROWS)]),
+        _page(_HEADS[2], [f"SPRINGFIELD, Ill., May 5 - {_PROSE} {_PROSE}"]),
     ]
-    text = "\n\n".join(parts) + "\n"
+    return "\n\n".join(parts) + "\n"
+
+
+def test_briefs_among_stories_stay_in_text_order_each_under_its_headline() -> None:
+    heads, briefs = _HEADS, _BRIEFS
+    text = _stories_and_briefs()
     res = split_text(text, RULES, SplitOptions())
     assert check_coverage(res) == []
     arts = [r for r in res.records if r.kind == "article"]
@@ -100,3 +113,30 @@ def test_a_headline_left_with_no_body_on_a_web_page_is_no_record() -> None:
         # (a row of legal links reads as navigation: it goes as 'title_rejected' before it can be left bodiless)
         gone = [text[s.start : s.end] for s in res.removed if s.rule in ("title_without_body", "title_rejected")]
         assert any(g.startswith(line) for g in gone), (name, gone)
+
+
+def test_the_record_model_never_demotes_a_restored_brief(tmp_path: Path) -> None:
+    """A record model calling every record junk (beside a copy of the packaged line and page models) demotes the
+    prose stories that are not the file's largest, but never a wire brief whose body ``restore_dated_briefs`` gave
+    back: it is a real article (``RawRecord.dated_brief``), whatever its rows of figures look like."""
+    from corpus_etl.linemodel import DEFAULT_MODEL
+    from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
+    from corpus_etl.linemodel.pages import page_model_path
+    from corpus_etl.linemodel.records import JUNK_REASON, record_model_path
+
+    line_model = tmp_path / "linemodel.npz"
+    shutil.copyfile(DEFAULT_MODEL, line_model)
+    shutil.copyfile(page_model_path(None), page_model_path(line_model))
+    junk = Linear(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.array([10.0]))
+    model = LineModel(("article", "junk"), (Stage(junk, ("words_log",)),), {"version": "test", "threshold": 0.5})
+    save_model(record_model_path(line_model), model)
+    text = _stories_and_briefs()
+    for on in (True, False):
+        res = split_text(text, RULES, SplitOptions(line_model_path=str(line_model), record_model=on))
+        assert check_coverage(res) == []
+        kinds = {r.title: (r.kind, r.kind_reason) for r in res.records if r.paragraphs}
+        for head in _BRIEFS:
+            assert kinds[head] == ("article", None), (on, head)
+        demoted = [t for t, (kind, reason) in kinds.items() if kind == "related" and reason == JUNK_REASON]
+        # the file's largest story is kept; with the model on, the other stories are demoted
+        assert (sorted(demoted) == sorted(_HEADS[:-1])) if on else not demoted, (on, kinds)

@@ -201,13 +201,16 @@ def demote_junk_records(st: SplitState) -> None:
     """On a web page, an article record the record model (``linemodel.records``) calls junk (page chrome, a
     newsletter box, comments, a teaser or another post: most of its words no article's) becomes 'related', with
     ``kind_reason`` ``JUNK_REASON`` and the model's probability in ``kind_prob``. The file's largest article record
-    is never asked (a file keeps its main article); its text stays in its record (nothing is removed).
+    is never asked (a file keeps its main article), nor a wire brief ``restore_dated_briefs`` gave its body back
+    (``RawRecord.dated_brief``: a story under its own dated wire dateline is a real article, and a real article is
+    never hidden, whatever its figures look like to a model trained on web pages); a demoted record's text stays in
+    its record (nothing is removed).
 
     Runs on the text's last pass only (not when the page model found pages: the text is split again). With
     ``capture_records`` set (the model's training), the records and their rows are kept there and nothing changes.
 
-    Reads the records, ``record_page``, ``open_reason``, the pieces and the line model's ``line_shares``; changes the
-    records' ``kind``, ``kind_reason`` and ``kind_prob``.
+    Reads the records (with ``dated_brief``), ``record_page``, ``open_reason``, the pieces and the line model's
+    ``line_shares``; changes the records' ``kind``, ``kind_reason`` and ``kind_prob``.
     """
     from ...linemodel.records import (  # cycle: linemodel imports the splitter
         JUNK_REASON,
@@ -233,8 +236,8 @@ def demote_junk_records(st: SplitState) -> None:
     threshold = float(model.meta.get("threshold", 0.5))
     keep = max(views, key=lambda v: (v.words, -v.start))
     for v, q in zip(views, probs.tolist(), strict=True):
-        if v is not keep and q >= threshold:
-            rec = st.records[v.index]
+        rec = st.records[v.index]
+        if v is not keep and not rec.dated_brief and q >= threshold:
             rec.kind, rec.kind_reason, rec.kind_prob = "related", JUNK_REASON, float(q)
 
 
