@@ -19,6 +19,7 @@ from ..paragraph_classes import (
 )
 from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS
 from ..state import SplitState
+from .briefs import dated_dateline
 
 # removed lines of a site's legal footer (the record model counts them around a record)
 LEGAL = frozenset(["copyright", "legal_notice", "cookie_notice", "affiliate_notice", "staff_footer", "contact_line"])
@@ -201,9 +202,10 @@ def demote_junk_records(st: SplitState) -> None:
     """On a web page, an article record the record model (``linemodel.records``) calls junk (page chrome, a
     newsletter box, comments, a teaser or another post: most of its words no article's) becomes 'related', with
     ``kind_reason`` ``JUNK_REASON`` and the model's probability in ``kind_prob``. The file's largest article record
-    is never asked (a file keeps its main article), nor a wire brief ``restore_dated_briefs`` gave its body back
-    (``RawRecord.dated_brief``: a story under its own dated wire dateline is a real article, and a real article is
-    never hidden, whatever its figures look like to a model trained on web pages); a demoted record's text stays in
+    is never asked (a file keeps its main article), nor a wire story (``_wire_story``): a record whose body opens with
+    its own wire dateline stating the day ("DEERFIELD, Ill., March 3 - ..."), or a brief ``restore_dated_briefs``
+    gave its body back (``RawRecord.dated_brief``). A real article is never hidden, and a wire story's short lede or
+    rows of figures look like a teaser or chrome to a model trained on web pages. A demoted record's text stays in
     its record (nothing is removed).
 
     Runs on the text's last pass only (not when the page model found pages: the text is split again). With
@@ -237,8 +239,14 @@ def demote_junk_records(st: SplitState) -> None:
     keep = max(views, key=lambda v: (v.words, -v.start))
     for v, q in zip(views, probs.tolist(), strict=True):
         rec = st.records[v.index]
-        if v is not keep and not rec.dated_brief and q >= threshold:
+        if v is not keep and q >= threshold and not _wire_story(st, rec):
             rec.kind, rec.kind_reason, rec.kind_prob = "related", JUNK_REASON, float(q)
+
+
+def _wire_story(st: SplitState, rec: RawRecord) -> bool:
+    """Whether ``rec`` is a wire story: a brief ``restore_dated_briefs`` gave its body back, or a body opening with
+    the record's own dated wire dateline (``briefs.dated_dateline``)."""
+    return rec.dated_brief or (bool(rec.paragraphs) and dated_dateline(st, rec.paragraphs[0]))
 
 
 def record_views(st: SplitState) -> list[RecordView]:
