@@ -203,7 +203,7 @@ def demote_junk_records(st: SplitState) -> None:
     newsletter box, comments, a teaser or another post: most of its words no article's) becomes 'related', with
     ``kind_reason`` ``JUNK_REASON`` and the model's probability in ``kind_prob``. The file's largest article record
     is never asked (a file keeps its main article), nor a wire story (``_wire_story``): a record whose body opens with
-    its own wire dateline stating the day ("DEERFIELD, Ill., March 3 - ..."), or a brief ``restore_dated_briefs``
+    its own wire dateline stating the day ("SPRINGFIELD, Ill., May 4 - ..."), or a brief ``restore_dated_briefs``
     gave its body back (``RawRecord.dated_brief``). A real article is never hidden, and a wire story's short lede or
     rows of figures look like a teaser or chrome to a model trained on web pages. A demoted record's text stays in
     its record (nothing is removed).
