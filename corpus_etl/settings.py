@@ -295,11 +295,12 @@ class ExtractionSettings(BaseModel):
         "is split again with a page starting there; off: the rules' page starts alone.",
     )
     record_model: bool = Field(
-        False,
+        True,
         description="On web pages, the trained record model (corpus_etl/linemodel/records.py, beside the line model "
         "file) reads every article record but the file's largest and makes the ones it calls page chrome, comments "
         "or teasers kind 'related' (reason 'record_model_junk'); off: the rules' and the line model's kinds stay. "
-        "Off by default: it also makes dated earnings briefs on a web page 'related' (tests/unit/test_split_briefs).",
+        "A wire story is never asked: a record whose body opens with its own dated wire dateline, or a brief whose "
+        "body restore_dated_briefs gave back (a real article is never hidden).",
     )
     block_gap: int = Field(
         4,

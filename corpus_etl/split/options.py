@@ -46,6 +46,9 @@ class RawRecord:
     # record model's reason, its probability
     kind_reason: str | None = None
     kind_prob: float | None = None
+    # a wire story whose body ``restore_dated_briefs`` gave back (or whose record it made): a real article, which the
+    # record model never makes 'related' (a flag on the record: passes may insert records and renumber them)
+    dated_brief: bool = False
 
     def set_kind(self, kind: str, reason: str | None = None, prob: float | None = None) -> None:
         """Make the record ``kind``: 'article' (no reason), or 'related' with ``reason`` (a ``kinds.KIND_REASONS``

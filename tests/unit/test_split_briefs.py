@@ -4,6 +4,11 @@ must keep them, with its headline, and never become a record titled by its datel
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import numpy as np
+
 from corpus_etl.rules import load_rules
 from corpus_etl.split import SplitOptions, check_coverage, split_text
 
@@ -64,17 +69,26 @@ def test_a_bare_dateline_is_never_a_title() -> None:
         assert all(r.title is None or not r.title.startswith("SPRINGFIELD, Ill.") for r in res.records)
 
 
-def test_briefs_among_stories_stay_in_text_order_each_under_its_headline() -> None:
-    heads = ["FIRST CITY NEWS ON LIBRARY HOURS", "SECOND CITY NEWS ON LIBRARY HOURS", "THIRD CITY NEWS ON LIBRARY"]
-    briefs = ["ACME WIDGETS INC <ACMW> 3RD QTR NET", "BOLT TOOLS CORP <BLTC> YEAR NET"]
+_HEADS = ["FIRST CITY NEWS ON LIBRARY HOURS", "SECOND CITY NEWS ON LIBRARY HOURS", "THIRD CITY NEWS ON LIBRARY"]
+_BRIEFS = ["ACME WIDGETS INC <ACMW> 3RD QTR NET", "BOLT TOOLS CORP <BLTC> YEAR NET"]
+
+
+def _stories_and_briefs(first_dated: bool = True) -> str:
+    """Five pages: three prose stories (the last the longest; the first under its wire dateline or not) with two
+    earnings briefs between them."""
     parts = [
-        _page(heads[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}"]),
-        _page(briefs[0], ["SPRINGFIELD, Ill., May 2 -", "\n".join(_ROWS)]),
-        _page(heads[1], [f"SPRINGFIELD, Ill., May 3 - {_PROSE}"]),
-        _page(briefs[1], ["DAYTON, Ohio, May 4 -", "\n".join(r.replace("4", "7") for r in _ROWS)]),
-        _page(heads[2], [f"SPRINGFIELD, Ill., May 5 - {_PROSE}"]),
+        _page(_HEADS[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}" if first_dated else _PROSE]),
+        _page(_BRIEFS[0], ["SPRINGFIELD, Ill., May 2 -", "\n".join(_ROWS)]),
+        _page(_HEADS[1], [f"SPRINGFIELD, Ill., May 3 - {_PROSE}"]),
+        _page(_BRIEFS[1], ["DAYTON, Ohio, May 4 -", "\n".join(r.replace("4", "7") for r in _ROWS)]),
+        _page(_HEADS[2], [f"SPRINGFIELD, Ill., May 5 - {_PROSE} {_PROSE}"]),
     ]
-    text = "\n\n".join(parts) + "\n"
+    return "\n\n".join(parts) + "\n"
+
+
+def test_briefs_among_stories_stay_in_text_order_each_under_its_headline() -> None:
+    heads, briefs = _HEADS, _BRIEFS
+    text = _stories_and_briefs()
     res = split_text(text, RULES, SplitOptions())
     assert check_coverage(res) == []
     arts = [r for r in res.records if r.kind == "article"]
@@ -100,3 +114,35 @@ def test_a_headline_left_with_no_body_on_a_web_page_is_no_record() -> None:
         # (a row of legal links reads as navigation: it goes as 'title_rejected' before it can be left bodiless)
         gone = [text[s.start : s.end] for s in res.removed if s.rule in ("title_without_body", "title_rejected")]
         assert any(g.startswith(line) for g in gone), (name, gone)
+
+
+def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
+    """A record model calling every record junk (beside a copy of the packaged line and page models) demotes a
+    prose story that is not the file's largest and has no dateline, but never a wire story: a brief whose body
+    ``restore_dated_briefs`` gave back (``RawRecord.dated_brief``), whatever its rows of figures look like, nor a
+    story whose body opens with its own dated wire dateline. Real articles are never hidden."""
+    from corpus_etl.linemodel import DEFAULT_MODEL
+    from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
+    from corpus_etl.linemodel.pages import page_model_path
+    from corpus_etl.linemodel.records import JUNK_REASON, record_model_path
+
+    line_model = tmp_path / "linemodel.npz"
+    shutil.copyfile(DEFAULT_MODEL, line_model)
+    shutil.copyfile(page_model_path(None), page_model_path(line_model))
+    junk = Linear(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.array([10.0]))
+    model = LineModel(("article", "junk"), (Stage(junk, ("words_log",)),), {"version": "test", "threshold": 0.5})
+    save_model(record_model_path(line_model), model)
+    text = _stories_and_briefs(first_dated=False)
+    for on in (True, False):
+        res = split_text(text, RULES, SplitOptions(line_model_path=str(line_model), record_model=on))
+        assert check_coverage(res) == []
+        by_title = {r.title: r for r in res.records if r.paragraphs}
+        assert all(by_title[head].dated_brief for head in _BRIEFS)
+        assert not any(by_title[head].dated_brief for head in _HEADS)
+        kept = [
+            head for head in _BRIEFS + _HEADS if (by_title[head].kind, by_title[head].kind_reason) == ("article", None)
+        ]
+        # with the model on, only the undated story is demoted (the last, the file's largest, is never asked)
+        assert sorted(kept) == sorted(_BRIEFS + _HEADS[1:] if on else _BRIEFS + _HEADS), (on, kept)
+        if on:
+            assert (by_title[_HEADS[0]].kind, by_title[_HEADS[0]].kind_reason) == ("related", JUNK_REASON)

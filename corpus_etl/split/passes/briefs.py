@@ -36,9 +36,12 @@ def restore_dated_briefs(st: SplitState) -> None:
     holds is restored only under such a headline: a teaser "ZURICH, Oct 31 (Reuters) - ..." is not); the title is
     then chosen again above the body (``choose_titles``, the pass after this one), or stays NULL.
 
-    Reads the lines, pieces and records; changes the pieces and the records' bodies, titles and datelines, and may
-    insert an article record (renumbering the records after it with their ``open_reason``, ``record_page`` and
-    ``titles_asked``).
+    A story given its body back is marked ``RawRecord.dated_brief``: a real article (a wire story under its dateline),
+    which the record model must not take for page chrome (``demote_junk_records``).
+
+    Reads the lines, pieces and records; changes the pieces and the records' bodies, titles, datelines and
+    ``dated_brief``, and may insert an article record (renumbering the records after it with their ``open_reason``,
+    ``record_page`` and ``titles_asked``).
     """
     stop = PAGE_CHROME - {"advertisement"} - REPEATS  # (a table's header line may repeat)
     starts = [ln.start for ln in st.lines]
@@ -85,6 +88,7 @@ def restore_dated_briefs(st: SplitState) -> None:
                 continue
             owner = _insert_record(st, story[0].start)
         rec = st.records[owner]
+        rec.dated_brief = True
         chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
         titled = [q for q in story if q.role == "title" and q.record == owner]
         for q in soft + titled:

@@ -20,6 +20,7 @@ from ..paragraph_classes import (
 )
 from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS
 from ..state import SplitState
+from .briefs import dated_dateline
 
 # removed lines of a site's legal footer (the record model counts them around a record)
 LEGAL = frozenset(["copyright", "legal_notice", "cookie_notice", "affiliate_notice", "staff_footer", "contact_line"])
@@ -202,13 +203,17 @@ def demote_junk_records(st: SplitState) -> None:
     """On a web page, an article record the record model (``linemodel.records``) calls junk (page chrome, a
     newsletter box, comments, a teaser or another post: most of its words no article's) becomes 'related', with
     ``kind_reason`` ``JUNK_REASON`` and the model's probability in ``kind_prob``. The file's largest article record
-    is never asked (a file keeps its main article); its text stays in its record (nothing is removed).
+    is never asked (a file keeps its main article), nor a wire story (``_wire_story``): a record whose body opens with
+    its own wire dateline stating the day ("SPRINGFIELD, Ill., May 4 - ..."), or a brief ``restore_dated_briefs``
+    gave its body back (``RawRecord.dated_brief``). A real article is never hidden, and a wire story's short lede or
+    rows of figures look like a teaser or chrome to a model trained on web pages. A demoted record's text stays in
+    its record (nothing is removed).
 
     Runs on the text's last pass only (not when the page model found pages: the text is split again). With
     ``capture_records`` set (the model's training), the records and their rows are kept there and nothing changes.
 
-    Reads the records, ``record_page``, ``open_reason``, the pieces and the line model's ``line_shares``; changes the
-    records' ``kind``, ``kind_reason`` and ``kind_prob``.
+    Reads the records (with ``dated_brief``), ``record_page``, ``open_reason``, the pieces and the line model's
+    ``line_shares``; changes the records' ``kind``, ``kind_reason`` and ``kind_prob``.
     """
     from ...linemodel.records import (  # cycle: linemodel imports the splitter
         JUNK_REASON,
@@ -234,9 +239,15 @@ def demote_junk_records(st: SplitState) -> None:
     threshold = float(model.meta.get("threshold", 0.5))
     keep = max(views, key=lambda v: (v.words, -v.start))
     for v, q in zip(views, probs.tolist(), strict=True):
-        if v is not keep and q >= threshold:
-            rec = st.records[v.index]
+        rec = st.records[v.index]
+        if v is not keep and q >= threshold and not _wire_story(st, rec):
             rec.set_kind("related", JUNK_REASON, float(q))
+
+
+def _wire_story(st: SplitState, rec: RawRecord) -> bool:
+    """Whether ``rec`` is a wire story: a brief ``restore_dated_briefs`` gave its body back, or a body opening with
+    the record's own dated wire dateline (``briefs.dated_dateline``)."""
+    return rec.dated_brief or (bool(rec.paragraphs) and dated_dateline(st, rec.paragraphs[0]))
 
 
 def record_views(st: SplitState) -> list[RecordView]:
