@@ -180,3 +180,22 @@ def test_lines_learned_as_the_folders_repeats_do_not_make_stories_a_web_page():
     )
     assert sum(1 for s in res.removed if s.rule == "learned_repeat") >= 2
     assert check_coverage(res) == []
+
+
+def test_the_training_report_scores_the_evals_same_story_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``scripts.train_boundary.same_story_examples``: one candidate row per block opening of each ``dev.src``
+    line's articles joined by a blank line, labelled at the starts of its second and later articles."""
+    from scripts import train_boundary
+
+    ferry = FERRY.strip().replace("\n\n", " NEWLINE_CHAR NEWLINE_CHAR ")
+    chess = CHESS.strip().replace("\n\n", " NEWLINE_CHAR NEWLINE_CHAR ")
+    src = tmp_path / "corpora" / "multinews_dev" / "dev.src"
+    src.parent.mkdir(parents=True)
+    # (an article found under two lines would be the collection's chrome, no article: line 2 is another text)
+    src.write_text(f"{ferry} ||||| {chess}\n{ferry.replace(' NEWLINE_CHAR NEWLINE_CHAR ', ' ')}\n", encoding="utf-8")
+    monkeypatch.setattr(train_boundary, "SHARED", tmp_path)
+    x, y, heads, variants = train_boundary.same_story_examples()
+    # line 1: four paragraphs, three candidates after the first, the second of them the second article's start;
+    # line 2: one paragraph, no candidate after the first
+    assert x.shape == (3, len(boundary.FEATURES)) and y.tolist() == [0.0, 1.0, 0.0]
+    assert not heads.any() and set(variants) == {train_boundary.SAME_STORY}
