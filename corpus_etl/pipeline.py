@@ -269,6 +269,7 @@ def _rows(
         "ordinal": ordinal,
         "kind": raw.kind,
         "kind_reason": raw.kind_reason,
+        "kind_prob": raw.kind_prob,
         "title": n.title,
         "title_source": title_source_of(raw, n.title),
         "standfirst": standfirst_of(paras, n.title),

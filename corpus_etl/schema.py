@@ -115,6 +115,13 @@ ARTICLES = TableSpec(
                 + "; ".join(f"'{k}': {v}" for k, v in KIND_REASONS.items())
                 + ". NULL for an article, and on rows loaded before schema version 7.",
             ),
+            _f(
+                "kind_prob",
+                pa.float64(),
+                "For `kind_reason` 'record_model_junk': the record model's probability that the record is not an "
+                "article, at or over its threshold (`corpus_etl/models/RECORDS.md`; the few real articles it "
+                "demotes are mostly near the threshold). NULL otherwise.",
+            ),
             _f("title", STR, "Headline, normalised; NULL when none was found (an untitled article is an article)."),
             _f(
                 "title_source",

@@ -123,6 +123,9 @@ def test_related_reasons(real_sample):
     n = one(real_sample, "SELECT count(*) FROM articles WHERE kind = 'related'")
     assert sum(r["n_records"] for r in rows) == n
     assert all(0 < r["share_of_words"] < 0.5 for r in rows)
+    for r in rows:  # only the record model gives a probability, at or over its threshold
+        prob = r["min_model_prob"]
+        assert (prob is None) == (r["kind_reason"] != "record_model_junk") and (prob is None or 0.5 <= prob <= 1)
 
 
 def test_duplicates_per_outlet(real_sample):

@@ -40,3 +40,12 @@ def test_a_record_made_an_article_again_loses_its_reason():
     assert (rec.kind, rec.kind_reason) == ("related", UNTITLED_BESIDE_ARTICLE)
     with pytest.raises(AssertionError):
         rec.set_kind("related")  # a related record always says why
+
+
+def test_the_articles_rows_carry_the_reason(seeds_dir):
+    from corpus_etl.pipeline import extract_records
+
+    path = sorted(seeds_dir.glob("004*"))[0]
+    rows = extract_records(path.read_text(encoding="utf-8"))
+    kinds = {(r["kind"], r["kind_reason"], r["kind_prob"]) for r in rows}
+    assert kinds == {("article", None, None), ("related", RELATED_SECTION, None)}  # its teasers' heading

@@ -19,7 +19,8 @@ stored version and, inside its one transaction, applies the steps of every later
   makes ``story_clusters.outlet`` the article's outlet (nullable; the folder fallback of old rows dropped);
   ``line_hashes.outlet`` (a folder) is renamed ``folder``: one meaning per column name.
 - ``007_kind_reason/``: version 7 adds ``articles``/``quarantine`` ``kind_reason`` (why a 'related' record is not an
-  article: ``corpus_etl/kinds.py``); NULL in rows loaded before, filled at a file's next load.
+  article: ``corpus_etl/kinds.py``) and ``kind_prob`` (the record model's probability); NULL in rows loaded before,
+  filled at a file's next load.
 
 The DDL in a version's folder is frozen: one statement per file, applied in file-name order. A change
 to a table of the schema module needs a new version (``NNN_name/``, e.g. ``ALTER TABLE ... ADD
