@@ -7,7 +7,7 @@ features (``FEATURES``: its size against the page's and the file's largest recor
 them, title and metadata, sentence share and stopword density, legal / promo / comment cues, the line model's
 mean class shares over its lines, how alike its words are to the page's main record's), and a gradient-boosted
 classifier trained on glued dev pages (``recordtrain.py``) gives P(junk): most of its words are no gold article
-words. The splitter makes such a record kind 'related' with reason ``JUNK_REASON`` and that probability
+words. The splitter makes such a record kind 'related' with reason ``kinds.RECORD_MODEL_JUNK`` and that probability
 (``split.passes.records.demote_junk_records``); its text stays in the warehouse.
 
 Pure functions over plain data; the model file has the line model's format (``model.py``), classes
@@ -26,13 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..kinds import RECORD_MODEL_JUNK
 from ..split.lines import cosine
 from . import DEFAULT_MODEL
 from .model import LineModel, beside_line_model, load_model
-
-JUNK_REASON = RECORD_MODEL_JUNK
-"""The reason a record the record model calls junk carries (``RawRecord.kind_reason``)."""
 
 LINE_CLASSES = ("body", "headline", "comment", "other")
 """The line model's classes whose mean share over a record's lines is a feature (a missing class counts 0)."""

@@ -143,14 +143,16 @@ class SplitState:
     def open_record(self, reason: str = "break") -> RawRecord:
         """Open a record; ``reason`` says what opened it: 'break' (nothing was open: start of the text,
         a page start, a related block), or the headline test's reason ('opener', 'layout', 'topic')."""
-        kind = "related" if self.zone == "related" else "article"
-        self.records.append(RawRecord(kind=kind, kind_reason=RELATED_SECTION if kind == "related" else None))
+        rec = RawRecord(kind="article")
+        if self.zone == "related":
+            rec.set_kind("related", RELATED_SECTION)
+        self.records.append(rec)
         self.open_reason.append(reason)
         self.record_page.append(self.page_no)
         self.cur = len(self.records) - 1
-        if kind == "article":
+        if rec.kind == "article":
             self.main = self.cur
-        return self.records[self.cur]
+        return rec
 
     def close(self) -> None:
         self.cur = None

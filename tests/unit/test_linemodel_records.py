@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus_etl.kinds import RECORD_MODEL_JUNK
 from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
 from corpus_etl.linemodel.records import (
     FEATURES,
-    JUNK_REASON,
     LINE_CLASSES,
     RecordView,
     features,
@@ -147,7 +147,7 @@ def test_the_splitter_makes_the_records_the_model_calls_junk_related_but_never_t
     assert all(reason is None and prob is None for _, _, reason, prob in out[False])
     kept, demoted = out[True]
     assert kept[:3] == ("article", "Council approves new budget", None)  # the file's largest is never asked
-    assert demoted[:3] == ("related", "Storm closes two bridges", JUNK_REASON)
+    assert demoted[:3] == ("related", "Storm closes two bridges", RECORD_MODEL_JUNK)
     assert demoted[3] is not None and demoted[3] > 0.99
     # off by the option: nothing changes
     line_model = _words_model(tmp_path / "off.npz")

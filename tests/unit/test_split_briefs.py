@@ -121,10 +121,11 @@ def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
     prose story that is not the file's largest and has no dateline, but never a wire story: a brief whose body
     ``restore_dated_briefs`` gave back (``RawRecord.dated_brief``), whatever its rows of figures look like, nor a
     story whose body opens with its own dated wire dateline. Real articles are never hidden."""
+    from corpus_etl.kinds import RECORD_MODEL_JUNK
     from corpus_etl.linemodel import DEFAULT_MODEL
     from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
     from corpus_etl.linemodel.pages import page_model_path
-    from corpus_etl.linemodel.records import JUNK_REASON, record_model_path
+    from corpus_etl.linemodel.records import record_model_path
 
     line_model = tmp_path / "linemodel.npz"
     shutil.copyfile(DEFAULT_MODEL, line_model)
@@ -145,4 +146,4 @@ def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
         # with the model on, only the undated story is demoted (the last, the file's largest, is never asked)
         assert sorted(kept) == sorted(_BRIEFS + _HEADS[1:] if on else _BRIEFS + _HEADS), (on, kept)
         if on:
-            assert (by_title[_HEADS[0]].kind, by_title[_HEADS[0]].kind_reason) == ("related", JUNK_REASON)
+            assert (by_title[_HEADS[0]].kind, by_title[_HEADS[0]].kind_reason) == ("related", RECORD_MODEL_JUNK)

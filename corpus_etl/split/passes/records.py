@@ -10,7 +10,7 @@ import bisect
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ...kinds import UNTITLED_BESIDE_ARTICLE
+from ...kinds import RECORD_MODEL_JUNK, UNTITLED_BESIDE_ARTICLE
 from ..lines import (
     words,
 )
@@ -202,12 +202,12 @@ def untitle_lone_headlines(st: SplitState) -> None:
 def demote_junk_records(st: SplitState) -> None:
     """On a web page, an article record the record model (``linemodel.records``) calls junk (page chrome, a
     newsletter box, comments, a teaser or another post: most of its words no article's) becomes 'related', with
-    ``kind_reason`` ``JUNK_REASON`` and the model's probability in ``kind_prob``. The file's largest article record
-    is never asked (a file keeps its main article), nor a wire story (``_wire_story``): a record whose body opens with
-    its own wire dateline stating the day ("SPRINGFIELD, Ill., May 4 - ..."), or a brief ``restore_dated_briefs``
-    gave its body back (``RawRecord.dated_brief``). A real article is never hidden, and a wire story's short lede or
-    rows of figures look like a teaser or chrome to a model trained on web pages. A demoted record's text stays in
-    its record (nothing is removed).
+    ``kind_reason`` ``RECORD_MODEL_JUNK`` and the model's probability in ``kind_prob``. The file's largest article
+    record is never asked (a file keeps its main article), nor a wire story (``_wire_story``): a record whose body
+    opens with its own wire dateline stating the day ("SPRINGFIELD, Ill., May 4 - ..."), or a brief
+    ``restore_dated_briefs`` gave its body back (``RawRecord.dated_brief``). A real article is never hidden, and a wire
+    story's short lede or rows of figures look like a teaser or chrome to a model trained on web pages. A demoted
+    record's text stays in its record (nothing is removed).
 
     Runs on the text's last pass only (not when the page model found pages: the text is split again). With
     ``capture_records`` set (the model's training), the records and their rows are kept there and nothing changes.
@@ -216,7 +216,6 @@ def demote_junk_records(st: SplitState) -> None:
     ``line_shares``; changes the records' ``kind``, ``kind_reason`` and ``kind_prob``.
     """
     from ...linemodel.records import (  # cycle: linemodel imports the splitter
-        JUNK_REASON,
         features,
         junk_probabilities,
         load_record_model,
@@ -241,7 +240,7 @@ def demote_junk_records(st: SplitState) -> None:
     for v, q in zip(views, probs.tolist(), strict=True):
         rec = st.records[v.index]
         if v is not keep and q >= threshold and not _wire_story(st, rec):
-            rec.set_kind("related", JUNK_REASON, float(q))
+            rec.set_kind("related", RECORD_MODEL_JUNK, float(q))
 
 
 def _wire_story(st: SplitState, rec: RawRecord) -> bool:

@@ -4,6 +4,7 @@ classifiers read as chrome gets them back."""
 from __future__ import annotations
 
 from ..lines import is_prose, words
+from ..options import Piece
 from ..rule_groups import soft_removal
 from ..state import SplitState
 from .briefs import paragraph_of
@@ -32,9 +33,9 @@ def restore_short_posts(st: SplitState) -> None:
     if need <= 0:
         return
     starts = [ln.start for ln in st.lines]
-    pieces = st.pieces_by_start()[0]
-    # record -> the position in ``pieces`` of its last kept piece; made again, with ``pieces``, after the pieces
-    # change (take_block)
+    # the pieces in text order, and record -> the position there of its last kept piece: read when first needed,
+    # and again after the pieces change (take_block)
+    pieces: list[Piece] = []
     last_kept: dict[int, int] | None = None
     for idx, rec in enumerate(st.records):
         if rec.kind != "article" or rec.body_words >= need:
