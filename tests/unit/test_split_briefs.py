@@ -147,3 +147,50 @@ def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
         assert sorted(kept) == sorted(_BRIEFS + _HEADS[1:] if on else _BRIEFS + _HEADS), (on, kept)
         if on:
             assert (by_title[_HEADS[0]].kind, by_title[_HEADS[0]].kind_reason) == ("related", RECORD_MODEL_JUNK)
+
+
+def test_the_record_model_never_demotes_a_story_under_its_own_dated_dateline_line(tmp_path: Path) -> None:
+    """A wire story whose dateline stands on a line of its own, which the classifiers removed with its rows of figures,
+    leaving a note as its body (a real Reuters earnings story under simple page chrome was demoted so, P 0.84): its
+    record's dateline states the day, so even a junk-calling model leaves it an article."""
+    from corpora.generated import parse_reuters
+    from corpus_etl.linemodel import DEFAULT_MODEL
+    from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
+    from corpus_etl.linemodel.pages import page_model_path
+    from corpus_etl.linemodel.records import record_model_path
+    from tests.conftest import CORPORA, need_shared
+
+    line_model = tmp_path / "linemodel.npz"
+    shutil.copyfile(DEFAULT_MODEL, line_model)
+    shutil.copyfile(page_model_path(None), page_model_path(line_model))
+    junk = Linear(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.array([10.0]))
+    model = LineModel(("article", "junk"), (Stage(junk, ("words_log",)),), {"version": "test", "threshold": 0.5})
+    save_model(record_model_path(line_model), model)
+    # the five stories of the file where it was found, in its order
+    heads = (
+        "ALLIED IRISH BANKS OPENS",
+        "GATEWAY FEDERAL SAVINGS",
+        "PROTESTERS MARCH AGAINST",
+        "STOCKHOLM BOURSE EXT",
+        "AMEX ISSUES WARNING",
+    )
+    stories = {}
+    for name in ("reut2-020", "reut2-021"):
+        sgm = need_shared(CORPORA / "reuters21578" / f"{name}.sgm").read_bytes().decode("latin-1")
+        stories.update({s.title: s for s in parse_reuters(sgm, name) if s.title.startswith(heads)})
+    titles = [next(t for t in stories if t.startswith(h)) for h in heads]
+    pages = [
+        "Skip to main content\nHome | World | Business | Markets | Sign in\n\n"
+        + stories[t].title.title()
+        + "\n\n"
+        + "\n\n".join(stories[t].paragraphs)
+        + "\n\nShare this article\nRelated: Markets wrap | Currency moves\n\nCopyright 1987 Example Wire."
+        for t in titles
+    ]
+    res = split_text("\n\n".join(pages) + "\n", RULES, SplitOptions(line_model_path=str(line_model)))
+    assert check_coverage(res) == []
+    (brief,) = [r for r in res.records if (r.title or "").startswith("Gateway Federal Savings")]
+    # what protects it is its dateline alone: its body opens with the note, and the brief pass left it alone
+    assert brief.dateline == "CINCINNATI, Oct. 19" and brief.paragraphs[0].startswith("NOTE: ")
+    assert not brief.dated_brief
+    assert [(r.kind, r.kind_reason) for r in res.records if r.paragraphs] == [("article", None)] * 5

@@ -53,7 +53,7 @@ def restore_dated_briefs(st: SplitState) -> None:
         m = _dateline_at(st, p, starts)
         if (
             m is None
-            or not _DATED.search(m.group("dateline"))
+            or not states_the_day(m.group("dateline"))
             or (p.role == "removed" and not soft_removal(p.rule or ""))
         ):
             k += 1
@@ -112,7 +112,12 @@ def restore_dated_briefs(st: SplitState) -> None:
 def dated_dateline(st: SplitState, text: str) -> bool:
     """Whether ``text`` opens with a wire dateline that states the day ("BASLE, March 18 - ..."): a story's lede."""
     m = st.rules.dateline.match(text)
-    return m is not None and _DATED.search(m.group("dateline")) is not None
+    return m is not None and states_the_day(m.group("dateline"))
+
+
+def states_the_day(dateline: str | None) -> bool:
+    """Whether a wire dateline ("BASLE, March 18", "LONDON, March 25 (Reuters)") states the day."""
+    return dateline is not None and _DATED.search(dateline) is not None
 
 
 def _headline_removed(st: SplitState, p: Piece, stop: frozenset[str], starts: list[int]) -> bool:

@@ -20,7 +20,7 @@ from ..paragraph_classes import (
 )
 from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS
 from ..state import SplitState
-from .briefs import dated_dateline
+from .briefs import dated_dateline, states_the_day
 
 # removed lines of a site's legal footer (the record model counts them around a record)
 LEGAL = frozenset(["copyright", "legal_notice", "cookie_notice", "affiliate_notice", "staff_footer", "contact_line"])
@@ -244,9 +244,12 @@ def demote_junk_records(st: SplitState) -> None:
 
 
 def _wire_story(st: SplitState, rec: RawRecord) -> bool:
-    """Whether ``rec`` is a wire story: a brief ``restore_dated_briefs`` gave its body back, or a body opening with
-    the record's own dated wire dateline (``briefs.dated_dateline``)."""
-    return rec.dated_brief or (bool(rec.paragraphs) and dated_dateline(st, rec.paragraphs[0]))
+    """Whether ``rec`` is a wire story: a brief ``restore_dated_briefs`` gave its body back, or a record with its own
+    dated wire dateline, found on its lines (``RawRecord.dateline``; the line itself may be removed, as a figures
+    brief's "CINCINNATI, Oct. 19 -" over a note) or opening its body (``briefs.dated_dateline``)."""
+    if rec.dated_brief or states_the_day(rec.dateline):
+        return True
+    return bool(rec.paragraphs) and dated_dateline(st, rec.paragraphs[0])
 
 
 def record_views(st: SplitState) -> list[RecordView]:
