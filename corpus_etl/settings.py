@@ -299,8 +299,8 @@ class ExtractionSettings(BaseModel):
         description="On web pages, the trained record model (corpus_etl/linemodel/records.py, beside the line model "
         "file) reads every article record but the file's largest and makes the ones it calls page chrome, comments "
         "or teasers kind 'related' (reason 'record_model_junk'); off: the rules' and the line model's kinds stay. "
-        "A wire story is never asked: a record whose body opens with its own dated wire dateline, or a brief whose "
-        "body restore_dated_briefs gave back (a real article is never hidden).",
+        "A wire story is never asked: a record with its own dated wire dateline (opening its body, or on a line of its "
+        "own, even removed), or a brief whose body restore_dated_briefs gave back (a real article is never hidden).",
     )
     block_gap: int = Field(
         4,
