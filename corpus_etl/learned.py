@@ -46,7 +46,7 @@ from .decode import MAX_INFLATE_RATIO, DecodeError, decode_bytes
 from .formats import detect_format
 from .reading import SPOOL_CODEC, read_text
 from .settings import Settings
-from .split import Line, is_prose, logical_lines, parse_byline, parse_date_line, words
+from .split import Line, is_date_line, is_prose, logical_lines, parse_byline, words
 
 if TYPE_CHECKING:
     from .discover import SourceFile
@@ -105,9 +105,7 @@ def file_line_hashes(text: str, lines: Iterable[Line] | None = None) -> list[str
 def _metadata_line(text: str, rules: Rules) -> bool:
     """Whether the splitter would keep ``text`` as a record's metadata (tags, a date line, a byline): shared by
     unrelated articles of one wire or outlet ("By The Associated Press"), it is never collection boilerplate."""
-    return bool(
-        rules.tag.fullmatch(text) or (words(text) <= 16 and parse_date_line(text, rules)) or parse_byline(text, rules)
-    )
+    return bool(rules.tag.fullmatch(text) or is_date_line(text, rules) or parse_byline(text, rules))
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ A file of glued pages often shows no rule-certain page start between them ("Skip
 every page), so the splitter sees one page and the line model gives the second page's body to the first
 page's article. The page model reads the line model's labels of such a page: every *gap* (the non-body lines
 between two body lines that the model labels body, at least ``MIN_GAP_LINES`` of them) is described by what
-lies in it (how long it is, its menu, footer and comment lines, how sure the line model is of a headline in it)
-and around it (the body words before and after, and how alike their words are), and a gradient-boosted
+lies in it (how long it is, its menu, footer and comment lines, how sure the line model is of a headline in it,
+and in what order: a site's footer, then a menu, a call to sign up or a date line, is where one page ends and the
+next begins) and around it (the body words before and after, and how alike their words are), and a gradient-boosted
 classifier trained on glued dev pages (``pagetrain.py``) says whether the next page starts in it.
 
 Pure functions over plain data; the model file has the line model's format (``model.py``), classes
@@ -17,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ import numpy as np
 
 from ..split import RULE_VIEW_GROUPS, cosine
 from . import DEFAULT_MODEL
+from .cues import FOOTER, PROMO
 from .model import LineModel, beside_line_model, load_model
 
 MIN_GAP_LINES = 2
@@ -59,6 +61,26 @@ FEATURES = (
     "share_before",
     "topic_cosine",
     "gap_last_headline",
+    # the gap's order: a page's footer, then the next page's header (menus, calls to sign up, a post's date line)
+    "gap_footer_lines",
+    "gap_promo_lines",
+    "gap_date_lines",
+    "gap_footer_then_menu",
+    "gap_footer_then_promo",
+    "gap_footer_last_pos",
+    "gap_menu_first_pos",
+    "gap_menu_last_pos",
+    "gap_date_last_pos",
+    "gap_end_then_start",
+    "gap_menu_late_minus_early",
+    "gap_low_content_late_minus_early",
+    "gap_title_lines",
+    "gap_other_share_early",
+    "gap_other_share_late",
+    "gap_headline_max_last3",
+    "gap_comment_share_early",
+    "gap_body_share_max",
+    "gap_short_run_max",
 )
 
 
@@ -83,6 +105,7 @@ def gaps(
     classes: Sequence[str],
     groups: Sequence[int],
     cues: Sequence[str | None],
+    date_line: Callable[[str], bool],
 ) -> list[Gap]:
     """The gaps of one page and their features.
 
@@ -93,6 +116,7 @@ def gaps(
         classes: the line model's classes.
         groups: the rules' view group of each line (an index into ``VIEW_GROUPS_COUNTED``; -1 for none).
         cues: the rule effect of each line (one of ``CUES``, or anything else / None).
+        date_line: whether a line is a date line (the splitter's ``parse_date_line``); asked of gap lines only.
     """
     body_idx = [i for i, lab in enumerate(labels) if lab == "body"]
     if len(body_idx) < 2:
@@ -143,9 +167,75 @@ def gaps(
             before / total if total else 0.0,
             cosine(_topic(ctx_before[-CONTEXT_WORDS:]), _topic(ctx_after[:CONTEXT_WORDS])),
             float(shares[b - 1, head]),
+            *_order(texts, shares, classes, groups, cues, date_line, a, b),
         )
         out.append(Gap(a, b, row))
     return out
+
+
+_MENU = VIEW_GROUPS_COUNTED.index("removed_menu")
+_LOW_CONTENT = VIEW_GROUPS_COUNTED.index("removed_low_content")
+_TITLE = VIEW_GROUPS_COUNTED.index("main_title")
+SHORT_LINE = 30
+"""A line of fewer characters is short (``gap_short_run_max``: the longest run of them, a menu's items)."""
+
+
+def _order(
+    texts: Sequence[str],
+    shares: np.ndarray,
+    classes: Sequence[str],
+    groups: Sequence[int],
+    cues: Sequence[str | None],
+    date_line: Callable[[str], bool],
+    a: int,
+    b: int,
+) -> tuple[float, ...]:
+    """The ``gap_footer_lines`` ... ``gap_short_run_max`` features of the gap strictly between lines ``a`` and ``b``:
+    its footer, promo and date lines and where they lie (a position is the line's rank in the gap over the gap's
+    length, 0 when there is none), menus and low-content lines late in the gap against early (its second half
+    against its first), and the line model's shares early and late."""
+    gap = range(a + 1, b)
+    n = len(gap)
+    early, late = gap[: max(n // 2, 1)], gap[n // 2 :]
+    other, head, comment, body = (classes.index(c) for c in ("other", "headline", "comment", "body"))
+    footer = [j for j, i in enumerate(gap) if FOOTER.search(texts[i])]
+    promo = [j for j, i in enumerate(gap) if PROMO.search(texts[i])]
+    dates = [j for j, i in enumerate(gap) if len(texts[i]) < 60 and date_line(texts[i])]
+    menu = [j for j, i in enumerate(gap) if groups[i] == _MENU]
+    ends = [j for j, i in enumerate(gap) if cues[i] == "page_end"]
+    starts = [j for j, i in enumerate(gap) if cues[i] == "page_start"]
+
+    def pos(ranks: list[int], last: bool) -> float:
+        return ((max(ranks) if last else min(ranks)) + 1) / n if ranks else 0.0
+
+    def late_minus_early(group: int) -> float:
+        return float(sum(1 for i in late if groups[i] == group) - sum(1 for i in early if groups[i] == group))
+
+    run = longest = 0
+    for i in gap:
+        run = run + 1 if len(texts[i]) < SHORT_LINE else 0
+        longest = max(longest, run)
+    return (
+        float(len(footer)),
+        float(len(promo)),
+        float(len(dates)),
+        float(bool(footer) and any(j > footer[0] for j in menu)),
+        float(bool(footer) and any(j > footer[0] for j in promo)),
+        pos(footer, last=True),
+        pos(menu, last=False),
+        pos(menu, last=True),
+        pos(dates, last=True),
+        float(bool(ends) and bool(starts) and max(starts) > min(ends)),
+        late_minus_early(_MENU),
+        late_minus_early(_LOW_CONTENT),
+        float(sum(1 for i in gap if groups[i] == _TITLE)),
+        float(np.mean([shares[i, other] for i in early])),
+        float(np.mean([shares[i, other] for i in late])),
+        float(max(shares[i, head] for i in gap[-3:])),
+        float(np.mean([shares[i, comment] for i in early])),
+        float(max(shares[i, body] for i in gap)),
+        float(longest),
+    )
 
 
 def page_model_path(line_model_path: str | Path | None) -> Path:

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..split.lines import cosine
 from . import DEFAULT_MODEL
+from .cues import COMMENT, LEGAL, LINK, PROMO
 from .model import LineModel, beside_line_model, load_model
 
 LINE_CLASSES = ("body", "headline", "comment", "other")
@@ -42,21 +43,6 @@ _STOP_WORDS = (
     "which who what when there than then also about after into over more"
 )
 _STOP = frozenset(_STOP_WORDS.split(" "))
-_LEGAL = re.compile(
-    r"©|\bcopyright\b|\ball rights reserved\b|\bprivacy\b|\bterms (of|and) (use|service)\b|\bcookies?\b|"
-    r"\blicen[cs]e[ds]?\b|\bdisclaimer\b|\btrademarks?\b",
-    re.IGNORECASE,
-)
-_PROMO = re.compile(
-    r"\bsubscribe\b|\bnewsletter\b|\bsign up\b|\bfollow us\b|\bregister\b|\bdownload\b|\bclick here\b|"
-    r"\bread more\b|\bshare\b|\bemail\b|\bcontact us\b|\badvertis",
-    re.IGNORECASE,
-)
-_COMMENT = re.compile(
-    r"\breply\b|\bcomments?\b|\bposted by\b|\bsays:|\bwrote:|\blog ?in\b|\bpermalink\b|\b\d{1,2}:\d{2}\s*(am|pm)\b",
-    re.IGNORECASE,
-)
-_LINK = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
 
 FEATURES = (
     "words_log",
@@ -194,10 +180,10 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
                 sum(1 for t in lower if t in _STOP) / n,
                 sum(1 for t in toks if t[:1].isupper()) / n,
                 sum(1 for t in toks if t.isdigit()) / n,
-                len(_LEGAL.findall(body)) * per100,
-                len(_PROMO.findall(body)) * per100,
-                len(_COMMENT.findall(body)) * per100,
-                float(len(_LINK.findall(body))),
+                len(LEGAL.findall(body)) * per100,
+                len(PROMO.findall(body)) * per100,
+                len(COMMENT.findall(body)) * per100,
+                float(len(LINK.findall(body))),
                 1.0 if v is pm else cosine(topics[v.index], topics[pm.index]),
                 1.0 if v is file_main else cosine(topics[v.index], topics[file_main.index]),
                 *v.line_shares,

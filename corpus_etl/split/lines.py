@@ -359,3 +359,12 @@ def parse_date_line(text: str, rules: Rules) -> str | None:
         return date(year, month, day).isoformat()
     except (KeyError, ValueError, TypeError):
         return None
+
+
+DATE_LINE_MAX_WORDS = 16
+"""A date line is short: a longer line stating a date is a sentence."""
+
+
+def is_date_line(text: str, rules: Rules) -> bool:
+    """Whether a line of at most ``DATE_LINE_MAX_WORDS`` words only states a date (``parse_date_line``)."""
+    return words(text) <= DATE_LINE_MAX_WORDS and parse_date_line(text, rules) is not None

@@ -376,21 +376,31 @@ def _two_pages() -> str:
 def test_page_gaps_describe_the_lines_between_two_body_runs() -> None:
     from corpus_etl.linemodel.pages import FEATURES, MIN_GAP_LINES, gaps
 
-    texts = [*PARAGRAPHS[:2], "* Home", "* News", "© 2024 Example", STORM[0], "x", STORM[1]]
-    labels = ["body", "body", "other", "other", "other", "body", "other", "body"]
+    texts = [*PARAGRAPHS[:2], "© 2024 Example", "* Home", "* News", "Nov. 5, 2024", STORM[0], "x", STORM[1]]
+    labels = ["body", "body", "other", "other", "other", "other", "body", "other", "body"]
     classes = ("other", "body", "headline", "comment")
     shares = np.array([[0.0, 1.0, 0.0, 0.0] if lab == "body" else [0.7, 0.1, 0.2, 0.0] for lab in labels])
-    groups = [0, 0, 6, 6, 9, 3, 7, 3]
-    cues = [None, None, None, None, "page_end", None, None, None]
-    found = gaps(texts, labels, shares, classes, groups, cues)
-    # one gap of three lines; the single line between the two storm paragraphs is under MIN_GAP_LINES
-    assert MIN_GAP_LINES == 2 and [(g.last_body, g.next_body) for g in found] == [(1, 5)]
+    groups = [0, 0, 9, 6, 6, 9, 3, 7, 3]
+    cues = [None, None, "page_end", None, None, None, None, None, None]
+    found = gaps(texts, labels, shares, classes, groups, cues, lambda t: t == "Nov. 5, 2024")
+    # one gap of four lines; the single line between the two storm paragraphs is under MIN_GAP_LINES
+    assert MIN_GAP_LINES == 2 and [(g.last_body, g.next_body) for g in found] == [(1, 6)]
     row = dict(zip(FEATURES, found[0].features, strict=True))
-    assert row["gap_view_removed_menu"] == 2 and row["gap_cue_page_end"] == 1 and row["gap_short_lines"] == 3
+    assert row["gap_view_removed_menu"] == 2 and row["gap_cue_page_end"] == 1 and row["gap_short_lines"] == 4
     assert row["gap_headline_max"] == pytest.approx(0.2)
     assert row["words_before_log"] == pytest.approx(np.log1p(sum(len(p.split()) for p in PARAGRAPHS[:2])))
     assert row["topic_cosine"] < 0.1  # a budget and a storm share few words
-    assert not gaps(texts[:2], labels[:2], shares[:2], classes, groups[:2], cues[:2])
+    # the gap's order: a footer line first, then a menu, then the next post's date line
+    assert row["gap_footer_lines"] == 1 and row["gap_footer_then_menu"] == 1 and row["gap_footer_last_pos"] == 0.25
+    assert row["gap_menu_first_pos"] == 0.5 and row["gap_menu_last_pos"] == 0.75
+    assert row["gap_date_lines"] == 1 and row["gap_date_last_pos"] == 1.0
+    assert row["gap_menu_late_minus_early"] == 0  # one menu line in each half
+    assert row["gap_short_run_max"] == 4
+    # a menu above the footer (a page's own header, then its footer) is not a footer followed by a menu
+    flipped = [texts[0], texts[1], texts[3], texts[4], texts[2], *texts[5:]]
+    again = gaps(flipped, labels, shares, classes, [0, 0, 6, 6, 9, 9, 3, 7, 3], cues, lambda t: False)
+    assert dict(zip(FEATURES, again[0].features, strict=True))["gap_footer_then_menu"] == 0
+    assert not gaps(texts[:2], labels[:2], shares[:2], classes, groups[:2], cues[:2], lambda t: False)
 
 
 def test_the_page_model_splits_a_page_where_it_says_a_new_page_starts(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 
 from ..lines import (
+    is_date_line,
     parse_byline,
     words,
 )
@@ -103,6 +104,7 @@ def line_model_bodies(st: SplitState) -> None:
                     for ln in st.lines[lo:hi]
                 ],
                 [getattr(st.rule_at(k), "effect", None) for k in range(lo, hi)],
+                lambda t: is_date_line(t, st.rules),
             )
             if st.capture_gaps is not None:
                 st.capture_gaps.append((lo, found))
