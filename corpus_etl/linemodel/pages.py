@@ -87,11 +87,13 @@ FEATURES = (
 @dataclass(frozen=True, slots=True)
 class Gap:
     """Non-body lines ``(last_body, next_body)`` strictly between two body lines (indexes into the page's
-    lines) and their feature row (``FEATURES``)."""
+    lines), their feature row (``FEATURES``), and the line where the next page starts if one starts in the gap
+    (``new_page_line``)."""
 
     last_body: int
     next_body: int
     features: tuple[float, ...]
+    new_page_line: int
 
 
 def _topic(words: Sequence[str]) -> Counter[str]:
@@ -169,8 +171,18 @@ def gaps(
             float(shares[b - 1, head]),
             *_order(texts, shares, classes, groups, cues, date_line, a, b),
         )
-        out.append(Gap(a, b, row))
+        out.append(Gap(a, b, row, new_page_line(texts, cues, a, b)))
     return out
+
+
+def new_page_line(texts: Sequence[str], cues: Sequence[str | None], a: int, b: int) -> int:
+    """Where the next page starts in the gap strictly between lines ``a`` and ``b``, if one starts there: after the
+    gap's last footer line (``cues.FOOTER`` or a rule's 'page_end': "Powered by WordPress.com VIP", "© TED
+    Conferences") when a line of the gap follows it, else at the gap's first line. A gap often holds the end of
+    one page (its comments, sidebars, footer) and the start of the next (its site name, menus): the page's end
+    stays with its page."""
+    footer = [i for i in range(a + 1, b) if cues[i] == "page_end" or FOOTER.search(texts[i])]
+    return footer[-1] + 1 if footer and footer[-1] + 1 < b else a + 1
 
 
 _MENU = VIEW_GROUPS_COUNTED.index("removed_menu")

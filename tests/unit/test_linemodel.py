@@ -403,6 +403,21 @@ def test_page_gaps_describe_the_lines_between_two_body_runs() -> None:
     assert not gaps(texts[:2], labels[:2], shares[:2], classes, groups[:2], cues[:2], lambda t: False)
 
 
+def test_a_new_page_starts_after_the_gaps_last_footer_line() -> None:
+    """A gap that holds one page's comments and footer and the next page's site name: the next page starts after
+    the footer (the previous page keeps its end); with no footer line, or a footer as the gap's last line, at the
+    gap's first line."""
+    from corpus_etl.linemodel.pages import new_page_line
+
+    texts = ["body", "Reply", "Powered by WordPress.com VIP", "The Daily Example", "* Home", "body"]
+    cues: list[str | None] = [None] * len(texts)
+    assert new_page_line(texts, cues, 0, 5) == 3
+    assert new_page_line(["body", "Reply", "* Home", "Archives", "body"], [None] * 5, 0, 4) == 1
+    assert new_page_line(["body", "Reply", "© 2012 Example", "body"], [None] * 4, 0, 3) == 1
+    # a rule's page end counts as a footer line too
+    assert new_page_line(["body", "Fin.", "Site", "* Menu", "body"], [None, "page_end", None, None, None], 0, 4) == 2
+
+
 def test_the_page_model_splits_a_page_where_it_says_a_new_page_starts(tmp_path: Path) -> None:
     """With a page model that says 'new page' of every gap, two glued pages that the rules read as one become two
     articles, each with its own title and paragraphs; with one that says 'same page', the text is split as

@@ -11,6 +11,7 @@ from ..lines import (
     words,
 )
 from ..options import Piece, RawRecord
+from ..rule_groups import REPEATS
 from ..state import SplitState
 
 
@@ -28,8 +29,9 @@ def line_model_bodies(st: SplitState) -> None:
     its title and metadata staying; what it or other records kept between its first and last body line
     and the model does not call body is removed as 'line_model_<label>' (the label the model gave most of
     the line: other, comment, headline). A line a rule of the rules file or the learned boilerplate
-    removes stays removed (those rules are certain); a page where the model finds no body keeps the
-    rules' decision.
+    removes stays removed (those rules are certain), and so does a short line the text repeats (``REPEATS``: a
+    site name printed again over the story, "Canadian Manufacturing"); a page where the model finds no body keeps
+    the rules' decision.
 
     Chrome the rules took for an article goes (``line_model_drop_chrome``): an article of the page other than
     its holders that the model calls mostly not body, under ``page_gap_min_words`` words, and the main article
@@ -37,8 +39,8 @@ def line_model_bodies(st: SplitState) -> None:
     page of the text has a real article; their lines are removed as 'line_model_<label>'.
 
     The page model (``linemodel.pages``, on the first pass of ``split_text`` only) reads each page's gaps
-    between body lines; where it says another page starts, the line after the gap's last body line is kept
-    in ``found_page_starts`` for the second pass.
+    between body lines; where it says another page starts, the gap's ``new_page_line`` (after the gap's last
+    footer line, else its first line) is kept in ``found_page_starts`` for the second pass.
 
     Reads the lines, the pieces (through ``SplitState.rule_view``), the records and the line and page models;
     changes the pieces and the records' bodies (``SplitState.take_block``, ``SplitState.drop_record``); writes
@@ -112,7 +114,7 @@ def line_model_bodies(st: SplitState) -> None:
                 probs = new_page_probabilities(page_model, found)
                 threshold = float(page_model.meta.get("threshold", 0.5))
                 st.found_page_starts.update(
-                    lo + g.last_body + 1 for g, q in zip(found, probs, strict=True) if q >= threshold
+                    lo + g.new_page_line for g, q in zip(found, probs, strict=True) if q >= threshold
                 )
                 st.unsplit_gaps.update(
                     (lo + g.last_body + 1, float(q)) for g, q in zip(found, probs, strict=True) if q < threshold
@@ -153,7 +155,7 @@ def line_model_bodies(st: SplitState) -> None:
             lead = len(raw) - len(raw.lstrip())
             a, b = ln.start + lead, ln.start + len(raw.rstrip())
             piece = whole.get(ln.start)
-            if piece is None or piece.end < b:
+            if piece is None or piece.end < b or (piece.role == "removed" and piece.rule in REPEATS):
                 continue
             owner = holders[h]
             if ln.text == st.records[owner].title or parse_byline(ln.text, st.rules) is not None:
