@@ -259,6 +259,19 @@ def is_navigation_title(text: str) -> bool:
     return bool(_PAGING_ARROW.search(text)) or len(_NAV_SEPARATORS.findall(text)) >= 2
 
 
+_FOOTER_LINE = re.compile(
+    r"^\W*(?:powered by\b|©|\(c\)\s*(?:19|20)\d\d\b|copyright\s*(?:©|\(c\)|(?:19|20)\d\d\b)|all rights reserved\b)",
+    re.IGNORECASE,
+)
+
+
+def is_footer_title(text: str) -> bool:
+    """A line that opens as a site's footer, never as a headline: "Powered by WordPress.com VIP", "© 2012 PMC",
+    "Copyright 2012 ...", "All rights reserved". (A headline may speak of copyright, "Copyright ruling hits
+    Google"; it does not open with a copyright sign or year.)"""
+    return bool(_FOOTER_LINE.match(text))
+
+
 @lru_cache(maxsize=4096)
 def is_navigation_list(text: str) -> bool:
     """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"); remembered

@@ -139,6 +139,33 @@ def test_a_line_of_the_sites_navigation_is_never_a_title():
             assert kept or removed.get(head) == "title_rejected"
 
 
+def test_a_line_of_a_sites_footer_is_never_a_title():
+    """The next glued page's first line under the page before's copyright line, "Powered by WordPress.com VIP", was
+    the title of its article (a real dragnet page glued after another): a line that opens as a footer is never a
+    title, the article keeps its body. A headline about copyright stays one."""
+    from corpus_etl.split.lines import is_footer_title
+
+    for line in ("Powered by WordPress.com VIP", "© 2012 PMC. All rights reserved.", "Copyright 2012 Example Media"):
+        assert is_footer_title(line), line
+    for line in ("Copyright ruling hits Google", "Solar-powered boat crosses the Atlantic", "Privacy policy changes"):
+        assert not is_footer_title(line), line
+    body = (
+        "The official trailer for the film shows the two siblings fifteen years after their escape from the "
+        "gingerbread house, now hunting witches for a living in a town that has lost a dozen of its children."
+    )
+    menu = "PMC\n+ About Movieline\n+ Privacy Policy\n+ Terms of Service\n+ Advertise\n+\n+\n\n"
+    page_before = f"Earlier story\n\n{body.replace('film', 'series')}\n\n{body.replace('film', 'show')}\n\n{menu}"
+    footer = "Copyright © 2012 PMC. All rights reserved.\nPowered by WordPress.com VIP\n\n"
+    text = page_before + footer + body + "\n\n" + body.replace("two", "three") + "\n"
+    for opts in (SplitOptions(), SplitOptions(title_model=False, line_model=False, page_model=False)):
+        res = split_text(text, RULES, opts)
+        assert check_coverage(res) == []
+        (art,) = [r for r in res.records if r.kind == "article" and body in "\n".join(r.paragraphs)]
+        assert art.title is None
+        removed = {text[s.start : s.end].strip(): s.rule for s in res.removed}
+        assert removed.get("Powered by WordPress.com VIP") == "title_rejected"
+
+
 def test_a_title_given_by_the_input_stays_even_if_it_reads_as_navigation():
     """``untitle_navigation`` leaves a title the input gave (a JSONL field): that is the data, not a guess."""
     from corpus_etl.split.options import RawRecord

@@ -7,6 +7,7 @@ import bisect
 import re
 
 from ..lines import (
+    is_footer_title,
     is_navigation_title,
     parse_byline,
     words,
@@ -194,13 +195,16 @@ def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[
 
 def untitle_navigation(st: SplitState) -> None:
     """A title that reads as the site's navigation (``is_navigation_title``: a link to the previous or next post,
-    a breadcrumb trail), whichever pass chose it, is no headline: it is removed as 'title_rejected' and the
-    record's title is NULL (an article with no title is an article; a wrong title is wrong data). A title given
-    by the input (a JSONL field) stays.
+    a breadcrumb trail) or opens as its footer (``is_footer_title``: "Powered by WordPress.com VIP" at the top of
+    the next glued page, under the page before's copyright line), whichever pass chose it, is no headline: it is
+    removed as 'title_rejected' and the record's title is NULL (an article with no title is an article; a wrong
+    title is wrong data). A title given by the input (a JSONL field) stays.
 
     Reads the records' titles; changes their title pieces and titles.
     """
     for idx, rec in enumerate(st.records):
-        if rec.title is not None and rec.title_source is None and is_navigation_title(rec.title):
+        if rec.title is None or rec.title_source is not None:
+            continue
+        if is_navigation_title(rec.title) or is_footer_title(rec.title):
             st.demote_title(idx, "title_rejected")
             rec.title = None
