@@ -150,6 +150,7 @@ def gaps(
             ctx_after.extend(words[body_idx[j]])
             if len(ctx_after) >= CONTEXT_WORDS:
                 break
+        footer = _footer_lines(texts, a, b)
         view = Counter(groups[i] for i in gap)
         cue = Counter(cues[i] for i in gap)
         row = (
@@ -169,20 +170,29 @@ def gaps(
             before / total if total else 0.0,
             cosine(_topic(ctx_before[-CONTEXT_WORDS:]), _topic(ctx_after[:CONTEXT_WORDS])),
             float(shares[b - 1, head]),
-            *_order(texts, shares, classes, groups, cues, date_line, a, b),
+            *_order(texts, shares, classes, groups, cues, date_line, a, b, footer),
         )
-        out.append(Gap(a, b, row, new_page_line(texts, cues, a, b)))
+        out.append(Gap(a, b, row, new_page_line(texts, cues, a, b, footer)))
     return out
 
 
-def new_page_line(texts: Sequence[str], cues: Sequence[str | None], a: int, b: int) -> int:
+def new_page_line(
+    texts: Sequence[str], cues: Sequence[str | None], a: int, b: int, footer: Sequence[int] | None = None
+) -> int:
     """Where the next page starts in the gap strictly between lines ``a`` and ``b``, if one starts there: after the
     gap's last footer line (``cues.FOOTER`` or a rule's 'page_end': "Powered by WordPress.com VIP", "© TED
     Conferences") when a line of the gap follows it, else at the gap's first line. A gap often holds the end of
     one page (its comments, sidebars, footer) and the start of the next (its site name, menus): the page's end
-    stays with its page."""
-    footer = [i for i in range(a + 1, b) if cues[i] == "page_end" or FOOTER.search(texts[i])]
-    return footer[-1] + 1 if footer and footer[-1] + 1 < b else a + 1
+    stays with its page. ``footer``: the gap's lines ``cues.FOOTER`` finds (``_footer_lines``; found when None)."""
+    found = set(_footer_lines(texts, a, b) if footer is None else footer)
+    ends = [i for i in range(a + 1, b) if cues[i] == "page_end" or i in found]
+    return ends[-1] + 1 if ends and ends[-1] + 1 < b else a + 1
+
+
+def _footer_lines(texts: Sequence[str], a: int, b: int) -> list[int]:
+    """The lines strictly between ``a`` and ``b`` that ``cues.FOOTER`` finds, in order (read once per gap: by
+    ``_order`` and ``new_page_line``)."""
+    return [i for i in range(a + 1, b) if FOOTER.search(texts[i])]
 
 
 _MENU = VIEW_GROUPS_COUNTED.index("removed_menu")
@@ -201,16 +211,17 @@ def _order(
     date_line: Callable[[str], bool],
     a: int,
     b: int,
+    footer_lines: Sequence[int],
 ) -> tuple[float, ...]:
     """The ``gap_footer_lines`` ... ``gap_short_run_max`` features of the gap strictly between lines ``a`` and ``b``:
     its footer, promo and date lines and where they lie (a position is the line's rank in the gap over the gap's
     length, 0 when there is none), menus and low-content lines late in the gap against early (its second half
-    against its first), and the line model's shares early and late."""
+    against its first), and the line model's shares early and late. ``footer_lines``: ``_footer_lines(texts, a, b)``."""
     gap = range(a + 1, b)
     n = len(gap)
     early, late = gap[: max(n // 2, 1)], gap[n // 2 :]
     other, head, comment, body = (classes.index(c) for c in ("other", "headline", "comment", "body"))
-    footer = [j for j, i in enumerate(gap) if FOOTER.search(texts[i])]
+    footer = [i - a - 1 for i in footer_lines]  # (ranks in the gap)
     promo = [j for j, i in enumerate(gap) if PROMO.search(texts[i])]
     dates = [j for j, i in enumerate(gap) if len(texts[i]) < 60 and date_line(texts[i])]
     menu = [j for j, i in enumerate(gap) if groups[i] == _MENU]

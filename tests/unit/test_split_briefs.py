@@ -116,12 +116,9 @@ def test_a_headline_left_with_no_body_on_a_web_page_is_no_record() -> None:
         assert any(g.startswith(line) for g in gone), (name, gone)
 
 
-def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
-    """A record model calling every record junk (beside a copy of the packaged line and page models) demotes a
-    prose story that is not the file's largest and has no dateline, but never a wire story: a brief whose body
-    ``restore_dated_briefs`` gave back (``RawRecord.dated_brief``), whatever its rows of figures look like, nor a
-    story whose body opens with its own dated wire dateline. Real articles are never hidden."""
-    from corpus_etl.kinds import RECORD_MODEL_JUNK
+def _junk_calling_models(tmp_path: Path) -> Path:
+    """A copy of the packaged line and page models in ``tmp_path``, with a record model beside them that calls every
+    record junk; the line model's path."""
     from corpus_etl.linemodel import DEFAULT_MODEL
     from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
     from corpus_etl.linemodel.pages import page_model_path
@@ -133,6 +130,17 @@ def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
     junk = Linear(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.array([10.0]))
     model = LineModel(("article", "junk"), (Stage(junk, ("words_log",)),), {"version": "test", "threshold": 0.5})
     save_model(record_model_path(line_model), model)
+    return line_model
+
+
+def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
+    """A record model calling every record junk (beside a copy of the packaged line and page models) demotes a
+    prose story that is not the file's largest and has no dateline, but never a wire story: a brief whose body
+    ``restore_dated_briefs`` gave back (``RawRecord.dated_brief``), whatever its rows of figures look like, nor a
+    story whose body opens with its own dated wire dateline. Real articles are never hidden."""
+    from corpus_etl.kinds import RECORD_MODEL_JUNK
+
+    line_model = _junk_calling_models(tmp_path)
     text = _stories_and_briefs(first_dated=False)
     for on in (True, False):
         res = split_text(text, RULES, SplitOptions(line_model_path=str(line_model), record_model=on))
@@ -154,18 +162,9 @@ def test_the_record_model_never_demotes_a_story_under_its_own_dated_dateline_lin
     leaving a note as its body (a real Reuters earnings story under simple page chrome was demoted so, P 0.84): its
     record's dateline states the day, so even a junk-calling model leaves it an article."""
     from corpora.generated import parse_reuters
-    from corpus_etl.linemodel import DEFAULT_MODEL
-    from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
-    from corpus_etl.linemodel.pages import page_model_path
-    from corpus_etl.linemodel.records import record_model_path
     from tests.conftest import CORPORA, need_shared
 
-    line_model = tmp_path / "linemodel.npz"
-    shutil.copyfile(DEFAULT_MODEL, line_model)
-    shutil.copyfile(page_model_path(None), page_model_path(line_model))
-    junk = Linear(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.array([10.0]))
-    model = LineModel(("article", "junk"), (Stage(junk, ("words_log",)),), {"version": "test", "threshold": 0.5})
-    save_model(record_model_path(line_model), model)
+    line_model = _junk_calling_models(tmp_path)
     # the five stories of the file where it was found, in its order
     heads = (
         "ALLIED IRISH BANKS OPENS",
