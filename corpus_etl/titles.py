@@ -10,7 +10,7 @@ the body, whether the page repeats it, e.g. in a ``"Headline | Site"`` line, how
 body's first paragraphs use, whether a rule of the rules file, a byline or a date matches it), and
 gradient-boosted trees trained by ``scripts/train_titles.py`` (``make train``) on the dragnet pages with a
 gold headline score them. ``choose_title`` takes the best candidate when its probability reaches the
-model's threshold and strips a site-name suffix or prefix from it (``strip_site_affix``).
+model's threshold and strips a site-name suffix or prefix from it (``clean_title``).
 
 The model file ``models/titles.npz`` has the line model's format (``linemodel/model.py``: trees walked in
 numpy, no scikit-learn at run time), classes ``("other", "title")``, and in its metadata the version string
@@ -193,6 +193,12 @@ class PageIndex:
     parts: frozenset[str]  # the normalised separator-delimited parts of its lines ("Headline | Site")
     sites: frozenset[str]  # ``site_names``
 
+    def quoted(self, text: str) -> bool:
+        """Whether ``text`` (normalised) is part of another, longer line of the page: the page quotes it whole
+        ("12 Responses to “Negative Target Fixation – Do You Have It?”", a breadcrumb ending in it)."""
+        key = normalise_title(text)
+        return bool(key) and any(key != other and key in other for other in self.counts)
+
 
 # page_index's answers by the lines' texts (a text split a second time asks again), for pages of up to
 # _INDEX_MAX_LINES lines; forgotten at once when full (a bounded memory).
@@ -262,6 +268,15 @@ def strip_site_affix(text: str, opts: SplitOptions, sites: frozenset[str] | None
         if site and 0 < words(affix) <= AFFIX_MAX_WORDS and words(rest) > words(affix) and is_headline(rest, opts):
             return rest
     return text
+
+
+def clean_title(text: str, opts: SplitOptions, index: PageIndex) -> str:
+    """The title a chosen headline line gives: ``strip_site_affix`` with the page's site names, unless the page
+    quotes the whole line inside another one (``PageIndex.quoted``). Then its separated end is the headline's
+    own ("Negative Target Fixation – Do You Have It?" under "12 Responses to “Negative Target Fixation – Do You
+    Have It?”"), even when that end also ends another line; a site name is not quoted with the headline."""
+    stripped = strip_site_affix(text, opts, index.sites)
+    return text if stripped != text and index.quoted(text) else stripped
 
 
 def _parts(text: str) -> list[str]:
@@ -553,7 +568,7 @@ def choose_title(
     figures) is never the headline, nor is a line after it or after a line of the body that opens with a
     dateline (the story has begun: "Shr one cent vs nine cts"); these are certain rules over the model. The
     candidate of highest probability wins (the earliest line on a tie); its text is returned without
-    a site-name affix (``strip_site_affix``). Deterministic. ``text`` is the page itself (kept for the
+    a site-name affix (``clean_title``). Deterministic. ``text`` is the page itself (kept for the
     splitter's call; the features read only ``lines``). ``index``: the page's ``page_index``, when the
     caller asks about several bodies of one page.
     """
@@ -578,4 +593,4 @@ def choose_title(
     best = max(probs, key=lambda i: (probs[i], -i))
     if probs[best] < model.threshold:
         return None
-    return TitleChoice(best, strip_site_affix(lines[best].text, opts, index.sites), probs[best])
+    return TitleChoice(best, clean_title(lines[best].text, opts, index), probs[best])

@@ -20,7 +20,7 @@ Evaluation is **site-disjoint**: the pages fall in the line model's 5 site folds
 (``linemodel.corpora.site_fold``) and each fold is scored by a model trained on the other four; that model
 is written beside the fold's line model (``eval/models/titles-fold{k}.npz``), so that ``make eval`` scores
 every page's title with a model that never saw its site. A page's title is right when the chosen line,
-cleaned by ``strip_site_affix``, equals the gold headline after normalisation (lenient: one holds the
+cleaned by ``clean_title``, equals the gold headline after normalisation (lenient: one holds the
 other); a page with no candidate over the threshold has no title (wrong). The learner is gradient-boosted
 trees over each candidate (``GBT_PARAMS``; the best candidate of a page wins); the report also gives the
 conditional logit the product used before (a softmax over each page's candidates, ``fit_choice``) on the
@@ -57,8 +57,10 @@ from corpus_etl.titles import (
     MODEL_PATH,
     TitleModel,
     choose_title,
+    clean_title,
     fallback_body_start,
     normalise_title,
+    page_index,
     site_names,
     strip_site_affix,
     title_candidates,
@@ -290,8 +292,8 @@ def pick(page: Page, p: np.ndarray, opts: SplitOptions) -> tuple[float, str] | N
     if not len(p):
         return None
     k = int(np.argmax(p))  # (the first maximum: the earliest line)
-    sites = site_names([ln.text for ln in page.lines])
-    return float(p[k]), normalise_title(strip_site_affix(page.lines[page.cands[k]].text, opts, sites))
+    index = page_index([ln.text for ln in page.lines])
+    return float(p[k]), normalise_title(clean_title(page.lines[page.cands[k]].text, opts, index))
 
 
 def score(chosen: str | None, gold: str) -> tuple[bool, bool]:

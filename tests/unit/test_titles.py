@@ -57,6 +57,17 @@ def test_site_suffix_is_stripped_only_when_the_page_shows_it_as_a_site_name():
     assert titles.strip_site_affix(quote, OPTS, titles.site_names([quote, quote])) == quote  # one line, twice
 
 
+def test_a_headline_the_page_quotes_whole_keeps_its_separated_end():
+    head = "It Isn’t All Fun and Frivolity — Gamers Have Problems Too"
+    page = [head, "Have you ever had a problem?", "Gamer Problems 4:30 PM " + head]
+    index = titles.page_index(page)
+    assert "gamers have problems too" in index.sites  # (it ends two different lines: both are the headline)
+    assert titles.strip_site_affix(head, OPTS, index.sites) == "It Isn’t All Fun and Frivolity"
+    assert titles.clean_title(head, OPTS, index) == head  # the page quotes the whole line: no site affix
+    site = ["Council Approves New Ferry Timetable | Harbour Gazette", "Weather Warning Issued | Harbour Gazette"]
+    assert titles.clean_title(site[0], OPTS, titles.page_index(site)) == "Council Approves New Ferry Timetable"
+
+
 def test_packaged_model_matches_the_features_and_is_versioned():
     model = titles.load_model()
     assert model.version.startswith("titles-") and model.trees.meta["version"] == model.version
