@@ -299,7 +299,7 @@ def parse_tags(raw: str) -> list[str]:
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|·•,]\s*)?(?:\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?|(?i:updated|published|posted)\b|@\w+|"
     r"on (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
-    r"[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}).*$"
+    r"(?:on )?(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})).*$"
 )
 _OUTLET_WORDS = re.compile(
     r"\b(?:The|Press|News|Times|Post|Media|Daily|Journal|Herald|Tribune|Reuters|Associated|Agency|Staff|"
@@ -310,8 +310,9 @@ _OUTLET_WORDS = re.compile(
 def parse_byline(text: str, rules: Rules) -> tuple[list[str], str | None] | None:
     """Authors and outlet of a byline line ("by Peter Henderson, The Canadian Press"), or None.
 
-    A date or time after the names ("By Tariq Malik, Mike Wall 2019-11-18T22:05:36Z") is ignored; a
-    second name after the comma that reads as a person, not an outlet, is another author.
+    A date or time after the names ("By Tariq Malik, Mike Wall 2019-11-18T22:05:36Z", a blog's "by Paulo Coelho
+    on June 25, 2012") is ignored; a second name after the comma that reads as a person, not an outlet, is
+    another author.
     """
     m = rules.byline.fullmatch(text)
     if not m:

@@ -362,6 +362,9 @@ def test_byline_with_a_handle_or_a_weekday_date_after_the_names():
     assert got == (["Ann Lee", "Tom Ward"], None)
     assert parse_byline("By Ann Lee PUBLISHED: November 19, 2019 at 8:53 pm", RULES) == (["Ann Lee"], None)
     assert parse_byline("By the way, it rained on Monday and nobody came.", RULES) is None
+    assert parse_byline("by Paulo Coelho on June 25, 2012", RULES) == (["Paulo Coelho"], None)  # a blog's byline
+    assert parse_byline("by Jane Doe on 12 March 2012", RULES) == (["Jane Doe"], None)
+    assert parse_byline("by the river on June 5, 2012", RULES) is None
 
 
 def _rule_takes(name: str, lines: tuple[str, ...], not_lines: tuple[str, ...]) -> None:
