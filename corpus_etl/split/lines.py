@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..normalize import normalize_inline
@@ -44,7 +45,8 @@ def logical_lines(text: str) -> list[Line]:
 
     A physical line ends at ``\n`` (a ``\r`` before it is part of the line) or after a form feed. A
     block whose lines look hard-wrapped (``_hard_wrapped``: every line but the last 30-100 characters long,
-    none ending a sentence early) becomes one logical line.
+    none ending a sentence early) becomes one logical line; a line that opens a copyright footer is never
+    joined to the lines above it (``_footer_cut``).
     """
     blocks: list[list[tuple[int, int, str]]] = []  # (start, end, clean text) of each block's physical lines
     current: list[tuple[int, int, str]] = []
@@ -83,15 +85,34 @@ def logical_lines(text: str) -> list[Line]:
     flush()
     width = _wrap_width(blocks)
     lines: list[Line] = []
-    for block, phys in enumerate(blocks):
-        if len(phys) == 1:  # most blocks: one paragraph on one line
-            start, end, clean = phys[0]
-            lines.append(Line(start, end, clean, block))
-        elif _hard_wrapped([c[2] for c in phys], width):
-            lines.append(Line(phys[0][0], phys[-1][1], " ".join(c[2] for c in phys), block))
-        else:
-            lines.extend(Line(s, e, t, block) for s, e, t in phys)
+    for block, whole in enumerate(blocks):
+        for phys in _footer_cut(whole):
+            if len(phys) == 1:  # most blocks: one paragraph on one line
+                start, end, clean = phys[0]
+                lines.append(Line(start, end, clean, block))
+            elif _hard_wrapped([c[2] for c in phys], width):
+                lines.append(Line(phys[0][0], phys[-1][1], " ".join(c[2] for c in phys), block))
+            else:
+                lines.extend(Line(s, e, t, block) for s, e, t in phys)
     return lines
+
+
+# (case-sensitive: a wrapped sentence may go on with "copyright 2012 filings ..." on its next line)
+_FOOTER_OPENING = re.compile(r"©|\([cC]\)\s*\d{4}|(?:Copyright|COPYRIGHT)\s*(?:©|\([cC]\)|\d{4})")
+
+
+def _footer_cut(phys: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """A block's physical lines cut before each line (not the first) that opens a site's copyright footer
+    ("©2012 Sugar Inc. · ...", "Copyright 2012 ..."): a footer printed right under a list of links with no
+    blank line ends the page there, and is never joined into the list as one hard-wrapped line. (Wrapped
+    prose does not open a line with a copyright sign.)"""
+    if len(phys) == 1:
+        return [phys]
+    cuts = [k for k in range(1, len(phys)) if _FOOTER_OPENING.match(phys[k][2])]
+    if not cuts:
+        return [phys]
+    edges = [0, *cuts, len(phys)]
+    return [phys[a:b] for a, b in pairwise(edges)]
 
 
 def _form_feed_lines(part: str, newline: bool) -> list[str]:

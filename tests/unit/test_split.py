@@ -169,6 +169,23 @@ def test_hard_wrapped_paragraph_is_one_line():
     assert len(lines) == 1 and lines[0].text.startswith("Shares") and lines[0].end == len(wrapped)
 
 
+def test_a_copyright_footer_under_a_list_is_never_joined_into_it():
+    """html-to-text prints a site's footer right under its teaser links: the footer starts its own logical line,
+    so the copyright rule sees it and the page ends there (the next page's articles are not teasers)."""
+    block = (
+        "* One teaser headline that is rather long here\n"
+        "* Another teaser headline that is long enough\n"
+        "©2012 Sugar Inc. · Insanely Addictive · PopSugar Home\n"
+        "About · Advertising · Site Map · Contact · Terms · Privacy\n"
+    )
+    lines = logical_lines(block)
+    assert [ln.text[:12] for ln in lines] == ["* One teaser", "©2012 Sugar "]
+    assert lines[0].end == lines[1].start and lines[1].end == len(block) and lines[0].block == lines[1].block
+    assert RULES.match_line(lines[1].text).effect == "page_end"
+    wrapped = "The court said the copyright holders had agreed to the terms\ncopyright 2012 filings show.\n"
+    assert len(logical_lines(wrapped)) == 1  # (a wrapped sentence: only a footer's opening cuts)
+
+
 def test_a_wrapped_line_ending_a_sentence_still_wraps_in_a_wrapped_text():
     """A wire story wrapped at about 64 columns: "L.M." ends a line only because "Ericsson" would not fit."""
     story = (
