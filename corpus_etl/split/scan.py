@@ -98,8 +98,7 @@ def step(st: SplitState, i: int) -> int:
                 st.zone = "main"
                 st.page_no += 1
         elif rule.effect == "related_start":
-            main = st.records[st.main] if st.main is not None else None
-            if main is not None and main.body_words >= st.opts.min_body_words_before_split:
+            if _article_begun(st):
                 st.close()
                 st.zone = "related"
             # before any article body it is a menu heading: removed, nothing else changes
@@ -107,11 +106,7 @@ def step(st: SplitState, i: int) -> int:
             st.close()
         elif rule.effect == "comments_start":
             main = st.records[st.main] if st.main is not None else None
-            if (
-                main is not None
-                and main.body_words >= st.opts.min_body_words_before_split
-                and _comments_follow(st, i, main.body_words)
-            ):
+            if main is not None and _article_begun(st) and _comments_follow(st, i, main.body_words):
                 st.close()
                 st.zone = "comments"
         st.remove(start, ln.end, rule.name)
@@ -199,6 +194,22 @@ def step(st: SplitState, i: int) -> int:
     rec.body_words += words(text)
     st.keep(start, ln.end, "body")
     return i + 1
+
+
+ARTICLE_LINE_MIN_WORDS = 8
+"""A line of running text this long shows that a page's article has begun (a menu or a list of links has none)."""
+
+
+def _article_begun(st: SplitState) -> bool:
+    """Whether the page's article has begun, so that a related-stories or comments heading ends it: its record
+    has ``min_body_words_before_split`` words of body, one paragraph at least running text
+    (``is_prose``, ``ARTICLE_LINE_MIN_WORDS`` words or more). A site's menus and lists of links before the
+    article ("1. Acura", "2. Aston Martin", ... over "Most Popular") have the words but not the prose: under them,
+    "Most Popular" is a menu heading, and the article below it is no teaser."""
+    main = st.records[st.main] if st.main is not None else None
+    if main is None or main.body_words < st.opts.min_body_words_before_split:
+        return False
+    return any(is_prose(t) and words(t) >= ARTICLE_LINE_MIN_WORDS for t in main.paragraphs)
 
 
 def page_end(st: SplitState, text: str) -> bool:

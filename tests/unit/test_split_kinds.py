@@ -49,3 +49,26 @@ def test_the_articles_rows_carry_the_reason(seeds_dir):
     rows = extract_records(path.read_text(encoding="utf-8"))
     kinds = {(r["kind"], r["kind_reason"], r["kind_prob"]) for r in rows}
     assert kinds == {("article", None, None), ("related", RELATED_SECTION, None)}  # its teasers' heading
+
+
+ARTICLE = (
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, after engineers "
+    "found cracks in two of its steel supports during a routine inspection last month.\n\n"
+    "The mayor said buses and bicycles would still be allowed across while the council looks for money to repair "
+    "it, and that the work could take three years to finish.\n\n"
+    "Shop owners on both banks said they feared losing customers, and asked for free parking near the bridge.\n"
+)
+
+
+def test_a_related_heading_under_a_menu_of_links_does_not_make_the_article_below_a_teaser():
+    """The site's menu (a list of links, more words than an article needs to have begun, no running text) and a
+    "Most Popular" heading over the article: the heading belongs to the menu; the article stays an article."""
+    menu = "\n".join(f"{k}. {make} Motors" for k, make in enumerate(["Acura", "Audi", "Bentley", "Buick"] * 6, 1))
+    head = "Council Closes The Harbour Bridge"
+    page = f"The Car Site\n\nNew Cars By Make\n\n{menu}\n\nMost Popular\n\n{head}\n\n{ARTICLE}"
+    records = split_text(page, RULES).records
+    story = next(r for r in records if any("harbour bridge" in p for p in r.paragraphs))
+    assert story.kind == "article", [(r.kind, r.title) for r in records]
+    # after the article's running text, the same heading opens teasers
+    records = split_text(f"Council Closes The Harbour Bridge\n\n{ARTICLE}\nMost Popular\n\n{menu}\n", RULES).records
+    assert records[0].kind == "article" and all(r.kind == "related" for r in records[1:]) and len(records) > 1
