@@ -97,18 +97,15 @@ def logical_lines(text: str) -> list[Line]:
     return lines
 
 
-# (case-sensitive: a wrapped sentence may go on with "copyright 2012 filings ..." on its next line)
-_FOOTER_OPENING = re.compile(r"©|\([cC]\)\s*\d{4}|(?:Copyright|COPYRIGHT)\s*(?:©|\([cC]\)|\d{4})")
-
-
 def _footer_cut(phys: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
-    """A block's physical lines cut before each line (not the first) that opens a site's copyright footer
-    ("©2012 Sugar Inc. · ...", "Copyright 2012 ..."): a footer printed right under a list of links with no
+    """A block's physical lines cut before each line (not the first) that opens a site's footer (``is_footer_title``:
+    "©2012 Sugar Inc. · ...", "Copyright 2012 ..."): a footer printed right under a list of links with no
     blank line ends the page there, and is never joined into the list as one hard-wrapped line. (Wrapped
     prose does not open a line with a copyright sign.)"""
     if len(phys) == 1:
         return [phys]
-    cuts = [k for k in range(1, len(phys)) if _FOOTER_OPENING.match(phys[k][2])]
+    # (not a lower-case opening: a wrapped sentence may go on with "copyright 2012 filings ..." on its next line)
+    cuts = [k for k in range(1, len(phys)) if is_footer_title(phys[k][2]) and not phys[k][2][:1].islower()]
     if not cuts:
         return [phys]
     edges = [0, *cuts, len(phys)]
@@ -291,6 +288,12 @@ def is_footer_title(text: str) -> bool:
     "Copyright 2012 ...", "All rights reserved". (A headline may speak of copyright, "Copyright ruling hits
     Google"; it does not open with a copyright sign or year.)"""
     return bool(_FOOTER_LINE.match(text))
+
+
+def is_rejected_title(text: str) -> bool:
+    """A line that is never a title, whatever chose it: the site's navigation (``is_navigation_title``) or its
+    footer (``is_footer_title``)."""
+    return is_navigation_title(text) or is_footer_title(text)
 
 
 @lru_cache(maxsize=4096)

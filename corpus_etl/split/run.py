@@ -22,6 +22,7 @@ from .passes.records import (
     demote_junk_records,
     demote_untitled,
     detect_page,
+    header_pages,
     long_related_are_articles,
     merge_weak_splits,
     untitle_lone_headlines,
@@ -57,6 +58,8 @@ def _always(st: SplitState) -> bool:
 PASSES: tuple[Pass, ...] = (
     Pass("scan", scan, _always),
     Pass("detect_page", detect_page, _always),
+    # (a page start found once is a page start of the second split: it is not looked for again)
+    Pass("header_pages", header_pages, lambda st: st.page and not st.page_starts and not st.opts.one_article),
     # (an explicit segment is one article: its related blocks rejoin too)
     Pass("merge_weak_splits", merge_weak_splits, lambda st: st.page or st.opts.one_article),
     Pass("long_related_are_articles", long_related_are_articles, lambda st: not (st.page or st.opts.one_article)),

@@ -366,11 +366,19 @@ def _constant_page_model(line_model: str, new: bool) -> None:
     save_model(page_model_path(line_model), LineModel(("same", "new"), (Stage(linear, ("gap_lines_log",)),), meta))
 
 
-def _two_pages() -> str:
-    def one(title: str, paragraphs: list[str]) -> str:  # (no copyright line: the rules end a page at one)
-        return "\n".join(MENU) + f"\n\n{title}\n\n" + "\n\n".join(paragraphs) + "\n\n" + FOOTER[1] + "\n"
+OTHER_MENU = ["* Start", "* Local", "* Business", "* Culture", "* Travel", "Sign in", "Follow us"]
 
-    return one("Council approves new budget", PARAGRAPHS) + "\n" + one("Storm closes two bridges", STORM)
+
+def _two_pages() -> str:
+    """Two pages of two sites glued; no copyright line (the rules end a page at one), and each site has its own
+    header (the rules start a page where the text's first header is printed again: ``header_pages``)."""
+
+    def one(title: str, paragraphs: list[str], menu: list[str]) -> str:
+        return "\n".join(menu) + f"\n\n{title}\n\n" + "\n\n".join(paragraphs) + "\n\n" + FOOTER[1] + "\n"
+
+    return (
+        one("Council approves new budget", PARAGRAPHS, MENU) + "\n" + one("Storm closes two bridges", STORM, OTHER_MENU)
+    )
 
 
 def test_page_gaps_describe_the_lines_between_two_body_runs() -> None:

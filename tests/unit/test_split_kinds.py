@@ -72,3 +72,38 @@ def test_a_related_heading_under_a_menu_of_links_does_not_make_the_article_below
     # after the article's running text, the same heading opens teasers
     records = split_text(f"Council Closes The Harbour Bridge\n\n{ARTICLE}\nMost Popular\n\n{menu}\n", RULES).records
     assert records[0].kind == "article" and all(r.kind == "related" for r in records[1:]) and len(records) > 1
+
+
+STORIES = [
+    ("Council Closes The Harbour Bridge", ARTICLE),
+    (
+        None,
+        "Farmers in the valley expect a smaller apple harvest this year after a late frost in April damaged many of "
+        "the blossoms, the regional growers' association said on Monday.\n\nPrices at the market have already risen "
+        "by a tenth, and some orchards plan to hire fewer pickers in the autumn than they did last year, the "
+        "association said.\n\nGrowers asked the regional government for help with the cost of frost protection.\n",
+    ),
+    (
+        "Library Opens New Reading Room",
+        "The central library opened a new reading room for children on Saturday, with two thousand books donated by "
+        "families from across the town and a corner for story readings.\n\nThe librarian said the room would stay "
+        "open late on Thursdays so that parents who work during the day can bring their children after school.\n\n"
+        "Volunteers will read stories aloud every Saturday morning until the summer holidays begin, and the town's "
+        "schools have been invited to bring their classes during the week.\n\nThe council paid for the shelves and "
+        "the lighting from its culture budget, which it raised by a fifth this year after complaints that the "
+        "library had not been renovated since it was built.\n",
+    ),
+]
+
+
+def test_one_sites_pages_glued_without_footers_split_where_its_header_is_printed_again():
+    """A file of one site's pages, each under the site's header ("The Daily Ledger", its menu) and no footer: the
+    header printed again starts a page (``header_pages``), so every story is its own article, the untitled one too,
+    and the site's name is no story's title."""
+    from corpus_etl.settings import Settings
+
+    header = "The Daily Ledger\nHome | World | Business | Tech | Sport\n\n"
+    text = "".join(header + (f"{t}\n\n" if t else "") + body + "\n" for t, body in STORIES)
+    records = [r for r in split_text(text, RULES, Settings().split_options()).records if r.paragraphs]
+    assert [(r.kind, r.title) for r in records] == [("article", t) for t, _ in STORIES]
+    assert [r.paragraphs[0][:20] for r in records] == [body[:20] for _, body in STORIES]

@@ -7,6 +7,7 @@ segment, a lone headline made the body (``untitle_lone_headlines``)."""
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,69 @@ def merge_weak_splits(st: SplitState) -> None:
             target[idx] = last_article
             rec.set_kind("article")
             rejoined.add(idx)
+
+
+HEADER_MIN_LINES = 2
+"""A page header printed again is this many removed lines or more (one repeated line is an ad slot, a rule)."""
+HEADER_MAX_LINES = 8  # ... and at most this many (the last lines above the first record)
+HEADER_FOUND_LINES = 3
+HEADER_MIN_WORDS = 4
+_WORD = re.compile(r"\w+")
+
+
+def header_pages(st: SplitState) -> None:
+    """On a web page, where the text's own header is printed again, another page starts (kept in
+    ``found_page_starts`` for the second pass, as the page model's page starts): the last ``HEADER_MIN_LINES`` to
+    ``HEADER_MAX_LINES`` lines removed above the first record ("The Daily Ledger" / "Home | World | Business"),
+    found again later as consecutive lines that this pass removed too (``HEADER_FOUND_LINES`` of them or all,
+    ``HEADER_MIN_WORDS`` words or more), with a kept line right under them, as under the first. A file of one
+    site's pages whose footers were not kept has no other sign of where a page ends: its stories (the untitled
+    ones most) ran together as one article. On 1,559 single dev pages it starts a page on 10 (a menu printed twice
+    on the page: "* Print" / "* Email" ...).
+
+    Reads the lines and the pieces; writes ``found_page_starts``.
+    """
+    starts = [ln.start for ln in st.lines]
+    removed: set[int] = set()
+    kept: set[int] = set()
+    first_kept: int | None = None
+    for p in st.pieces:
+        if p.role == "removed":
+            removed.add(bisect.bisect_right(starts, p.start) - 1)
+        elif p.record is not None:
+            kept.add(bisect.bisect_right(starts, p.start) - 1)
+            if first_kept is None or p.start < first_kept:
+                first_kept = p.start
+    if first_kept is None:
+        return
+    top_line = bisect.bisect_right(starts, first_kept) - 1
+    top: list[int] = []  # the removed lines right above the first record, nearest last
+    for k in range(top_line - 1, -1, -1):
+        if k not in removed or len(top) == HEADER_MAX_LINES:
+            break
+        top.append(k)
+    top.reverse()
+    if len(top) < HEADER_MIN_LINES:
+        return
+    gap = top_line - top[-1] - 1  # (0: the first record's line is right under its header)
+    keys = [" ".join(ln.text.casefold().split()) for ln in st.lines]
+    # (a few lines of it, found again, are a menu printed twice on one page: "* Print" / "* Email" over and under
+    # the article; so a header found again is HEADER_FOUND_LINES of its lines or more (all, when it has fewer),
+    # of HEADER_MIN_WORDS words or more)
+    for size in range(len(top), min(len(top), HEADER_FOUND_LINES) - 1, -1):
+        header = [keys[k] for k in top[-size:]]
+        if sum(len(_WORD.findall(h)) for h in header) < HEADER_MIN_WORDS:
+            break
+        found = [
+            j
+            for j in range(top_line + 1, len(st.lines) - size + 1)
+            if keys[j] == header[0]
+            and all(j + m in removed and keys[j + m] == header[m] for m in range(size))
+            and j + size + gap in kept  # (as over the first record: a story follows, not the page's footer)
+        ]
+        if found:
+            st.found_page_starts.update(found)
+            return
 
 
 def _chrome_gaps(st: SplitState) -> dict[int, int]:

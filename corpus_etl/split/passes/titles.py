@@ -7,8 +7,7 @@ import bisect
 import re
 
 from ..lines import (
-    is_footer_title,
-    is_navigation_title,
+    is_rejected_title,
     parse_byline,
     words,
 )
@@ -198,13 +197,66 @@ def untitle_navigation(st: SplitState) -> None:
     a breadcrumb trail) or opens as its footer (``is_footer_title``: "Powered by WordPress.com VIP" at the top of
     the next glued page, under the page before's copyright line), whichever pass chose it, is no headline: it is
     removed as 'title_rejected' and the record's title is NULL (an article with no title is an article; a wrong
-    title is wrong data). A title given by the input (a JSONL field) stays.
+    title is wrong data). So is a title printed in the header of two articles or more of the text
+    (``_shared_titles``: the site's name over each story of a file, "The Daily Ledger", taken as the title of an
+    untitled one): a headline names one article. A title given by the input (a JSONL field) stays.
 
-    Reads the records' titles; changes their title pieces and titles.
+    Reads the records' titles and kinds; changes their title pieces and titles.
     """
+    shared = _shared_titles(st)
     for idx, rec in enumerate(st.records):
         if rec.title is None or rec.title_source is not None:
             continue
-        if is_navigation_title(rec.title) or is_footer_title(rec.title):
+        if is_rejected_title(rec.title) or idx in shared:
             st.demote_title(idx, "title_rejected")
             rec.title = None
+
+
+HEADER_LINES = 5
+"""An article's header: its first kept line and the removed lines right above it, at most this many."""
+
+
+def _shared_titles(st: SplitState) -> set[int]:
+    """The articles (``kind='article'``, a title found in the text) whose title is in the header of another article
+    of the text too: a line of the same text (case-folded) lies in the ``HEADER_LINES`` lines above that article's
+    first kept line, or is it, and those articles are different stories (their first paragraphs differ) and do
+    not all have it as their title. A headline names one article (printed twice, or cut in two, it heads the same
+    story, or each piece as its title); the site's name printed over each story of a file is no headline, though
+    the title model takes it for one over an untitled story ("The Daily Ledger")."""
+    firsts: dict[int, int] = {}  # record -> the start of its first kept piece
+    for q in st.pieces:
+        if q.role != "removed" and q.record is not None and q.start < firsts.get(q.record, q.start + 1):
+            firsts[q.record] = q.start
+    titled = [
+        i
+        for i, rec in enumerate(st.records)
+        if rec.kind == "article" and rec.title and rec.title_source is None and i in firsts
+    ]
+    if len(titled) < 2:
+        return set()
+    starts = [ln.start for ln in st.lines]
+    kept = {bisect.bisect_right(starts, q.start) - 1 for q in st.pieces if q.role != "removed"}
+    keys: dict[str, list[int]] = {}  # title text -> the articles whose header holds it
+    wanted = {_title_key(st.records[i].title) for i in titled}
+    for i, rec in enumerate(st.records):
+        if rec.kind != "article" or i not in firsts:
+            continue
+        top = bisect.bisect_right(starts, firsts[i]) - 1
+        lo = top
+        while lo > 0 and top - lo < HEADER_LINES and (lo - 1) not in kept:
+            lo -= 1  # (up through the removed lines above it, never into another record's lines)
+        seen = {" ".join(st.lines[k].text.casefold().split()) for k in range(lo, top + 1)}
+        for key in seen & wanted:
+            keys.setdefault(key, []).append(i)
+    out: set[int] = set()
+    for i in titled:
+        key = _title_key(st.records[i].title)
+        heads = keys.get(key, [])
+        stories = {st.records[j].paragraphs[0] if st.records[j].paragraphs else "" for j in heads}
+        if len(stories) > 1 and any(_title_key(st.records[j].title) != key for j in heads):
+            out.add(i)
+    return out
+
+
+def _title_key(title: str | None) -> str:
+    return " ".join(title.casefold().split()) if title else ""
