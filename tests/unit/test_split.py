@@ -426,6 +426,23 @@ def test_contact_details_are_boilerplate():
     _rule_takes("contact_line", contact, prose)
 
 
+def test_a_footer_naming_its_site_before_the_copyright_sign_ends_the_page():
+    footers = (
+        "Facebook © 2012 · English (US)",
+        "BBC © 2012 The BBC is not responsible for the content of external sites. Read more.",
+        "All content © 2008-2012 ChrisGuillebeau.com.",
+        "Content Copyright © 2002-2012, R. Albert Mohler, Jr. Contact Reprint Permission Privacy Policy Terms",
+    )
+    not_footers = (
+        "Photo © 2012 Jane Doe",  # a picture's credit may sit inside an article: it ends no page
+        "Image © 2012 AP",
+        "The company said its sales fell by a fifth in 2012.",
+        "Prices rose in the third quarter © analysts said",
+    )
+    _rule_takes("copyright", footers, not_footers)
+    assert all(RULES.match_line(t).effect == "page_end" for t in footers)
+
+
 def test_a_caption_ending_with_its_photo_credit_is_removed():
     captions = (
         "The mayor (left) opens the new bridge over the river on Tuesday, Nov. 5, 2019. (AP Photo/Jane Roe, File)",
