@@ -1,5 +1,5 @@
 """The dev pages with gold bodies (../shared: scrapinghub and dragnet), their sites and site folds, and files of
-1-4 pages of one fold glued by a blank line."""
+1-4 pages of one fold glued by a blank line, or of 2-4 pages of one site."""
 
 from __future__ import annotations
 
@@ -123,4 +123,23 @@ def build_page_files(pages: Sequence[Page], n_files: int, rng: random.Random) ->
         text, spans = build_concatenation([p.text for p in chosen], "\n\n")
         golds = [GoldArticle(p.id, s, e, s, p.title, p.gold) for p, (s, e) in zip(chosen, spans, strict=True)]
         out.append(Built(f"pages-{i:04d}-{k}p", text, "text", fold, golds, {"pages": k}))
+    return out
+
+
+def build_site_files(pages: Sequence[Page], n_files: int, rng: random.Random) -> list[Built]:
+    """``n_files`` files of 2-4 pages of one site (a third of the files each, fewer when the site has fewer
+    pages), joined by a blank line: a folder of one outlet's pages, each under the same header and footer. Sites
+    with two pages or more only; a site's pages are all in its fold."""
+    by_site: dict[str, list[Page]] = {}
+    for p in pages:
+        by_site.setdefault(p.site, []).append(p)
+    sites = sorted(s for s, ps in by_site.items() if len(ps) >= 2)
+    out: list[Built] = []
+    for i in range(n_files if sites else 0):
+        site = sites[rng.randrange(len(sites))]
+        k = min(len(by_site[site]), 2 + i % 3)
+        chosen = rng.sample(by_site[site], k)
+        text, spans = build_concatenation([p.text for p in chosen], "\n\n")
+        golds = [GoldArticle(p.id, s, e, s, p.title, p.gold) for p, (s, e) in zip(chosen, spans, strict=True)]
+        out.append(Built(f"site-{i:04d}-{k}p", text, "text", chosen[0].fold, golds, {"pages": k, "site": site}))
     return out

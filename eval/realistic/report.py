@@ -154,6 +154,32 @@ def render(res: dict[str, Any]) -> str:
             f"{a.get('boundary_f1_in_articles', float('nan')):.3f}); predicted article records failing an error rule: "
             f"{a['share_pred_articles_failing_error_rules']:.3f} ({a['failing_reasons']}).",
         ]
+    if "same_site" in res:
+        a = res["same_site"]["all"]
+        lines += [
+            "",
+            f"### One site's pages glued together ({a['n_files']} files of 2-4 pages of one site, "
+            f"{res['same_site']['n_sites']} sites, one blank line)",
+            "",
+            "A folder of one outlet's pages: each page under the same header and over the same footer.",
+            "",
+        ]
+        lines.append(
+            table(
+                ["page-boundary P", "R", "F1", "recovered", "in `articles`", "body F1", "titles exact"],
+                [
+                    [
+                        f"{a['boundary_precision']:.3f}",
+                        f"{a['boundary_recall']:.3f}",
+                        _boundary(a),
+                        _sp(a.get("recovered_spread")),
+                        _num(a.get("recovered_in_articles")),
+                        _sp(a.get("f1_spread")),
+                        _num(a.get("title_exact")),
+                    ]
+                ],
+            )
+        )
     if "stories" in res:
         st = res["stories"]
         lines += ["", "## 3. Reuters and BBC, 5-40 stories a file", ""]

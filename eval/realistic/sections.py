@@ -21,7 +21,7 @@ from typing import Any
 
 from corpora.glue import Built, GoldArticle
 from corpora.multinews import build_multinews
-from corpora.pages import Page, build_page_files, dragnet_pages, scrapinghub_pages
+from corpora.pages import Page, build_page_files, build_site_files, dragnet_pages, scrapinghub_pages
 from corpora.shared import multinews_dev, read_text, shared_dir
 from corpora.stories import APART, KINDS, build_story_files, load_stories
 from corpus_etl.linemodel.corpora import K_FOLDS
@@ -55,7 +55,7 @@ from eval.realistic.measure import (
 )
 
 WORKERS = 2
-SECTIONS = ("single", "concat", "stories", "multinews", "ledger")
+SECTIONS = ("single", "concat", "same_site", "stories", "multinews", "ledger")
 
 
 # ==================================================================================================
@@ -326,6 +326,13 @@ def section_concat(
     return out
 
 
+def section_same_site(pages: list[Page], pool: Executor, n_files: int) -> dict[str, Any]:
+    """Files of 2-4 pages of one site (``build_site_files``): page boundaries, recovered, body F1, titles."""
+    built = build_site_files(pages, n_files, random.Random(SEED))
+    files = list(pool.map(score_file, built, chunksize=4))
+    return {"all": _summary(files), "n_sites": len({b.group["site"] for b in built})}
+
+
 def section_stories(built: list[Built], pool: Executor) -> dict[str, Any]:
     files = list(pool.map(score_file, built, chunksize=2))
     out: dict[str, Any] = {"_files": files}
@@ -511,6 +518,7 @@ def evaluate(
         raise SystemExit(f"corpora not found under {root} (set CORPUS_ETL_SHARED)")
     load_factory(extractor)
     n_concat, n_draws, n_mn = (40, 2, 20) if quick else (400, 16, None)
+    n_site = 30 if quick else 150
     res: dict[str, Any] = {
         "meta": {
             "quick": quick,
@@ -526,7 +534,7 @@ def evaluate(
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     rng = random.Random(SEED)
-    needs_pages = bool({"single", "concat", "ledger"} & set(only))
+    needs_pages = bool({"single", "concat", "same_site", "ledger"} & set(only))
     t0 = time.perf_counter()
     pages: list[Page] = []
     if needs_pages:
@@ -556,6 +564,8 @@ def evaluate(
                 sources["concat"] = res["concat"]["_built"]
             else:
                 sources["concat"] = build_page_files(pages, n_concat, random.Random(SEED))
+        if "same_site" in only:
+            res["same_site"] = timed("same_site", lambda: section_same_site(pages, pool, n_site))
         if "stories" in only or "ledger" in only:
             built = build_story_files(load_stories(root, rng, quick), n_draws, rng)
             sources["stories"] = built

@@ -10,7 +10,15 @@ import pytest
 
 from corpora.glue import Built, GoldArticle
 from corpora.multinews import build_multinews, multinews_segments
-from corpora.pages import Page, build_page_files, dev_page_folds, dragnet_pages, scrapinghub_pages, url_site
+from corpora.pages import (
+    Page,
+    build_page_files,
+    build_site_files,
+    dev_page_folds,
+    dragnet_pages,
+    scrapinghub_pages,
+    url_site,
+)
 from corpora.stories import Story, build_story_files, render_stories
 from corpus_etl.linemodel.corpora import site_fold, site_key
 from eval.realistic.extractors import DEFAULT_EXTRACTOR, Extractor
@@ -153,6 +161,18 @@ def test_page_files_hold_one_fold_and_their_spans_are_the_pages() -> None:
         assert all(b.text[g.start : g.end] == by_id[g.id].text for g in b.golds)
         assert b.text.endswith("\n") and "\n\n\n" not in b.text
     assert build_page_files(pages, 12, random.Random(1))[5].text == files[5].text  # seeded
+
+
+def test_site_files_hold_2_to_4_pages_of_one_site() -> None:
+    pages = [Page(f"p/{i}", f"site{i % 5}.com", f"Page {i}\n\nbody {i}", f"body {i}") for i in range(15)]
+    pages.append(Page("p/lone", "lone.com", "Alone\n\nbody", "body"))  # (a site of one page is never drawn)
+    files = build_site_files(pages, 9, random.Random(3))
+    by_id = {p.id: p for p in pages}
+    assert [len(b.golds) for b in files] == [2, 3, 3] * 3  # (2-4 a file, at most the site's three pages)
+    for b in files:
+        assert {by_id[g.id].site for g in b.golds} == {b.group["site"]} and b.group["site"] != "lone.com"
+        assert all(b.text[g.start : g.end] == by_id[g.id].text for g in b.golds)
+    assert build_site_files(pages[-1:], 3, random.Random(3)) == []
 
 
 def test_render_stories_with_and_without_headlines() -> None:
