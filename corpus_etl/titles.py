@@ -34,7 +34,6 @@ import numpy as np
 from .linemodel.model import load_model as load_trees
 from .paragraphs import choose_stoplist, stoplist
 from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
-from .split.lines import is_rejected_title
 
 if TYPE_CHECKING:
     from .linemodel.model import LineModel
@@ -567,8 +566,7 @@ def choose_title(
 
     A line that is a dateline and nothing else ("EAST RUTHERFORD, N.J., March 17 -", over a wire brief's
     figures) is never the headline, nor is a line after it or after a line of the body that opens with a
-    dateline (the story has begun: "Shr one cent vs nine cts"), nor a line the splitter never takes as a title
-    (``split.lines.is_rejected_title``: navigation, a footer); these are certain rules over the model. The
+    dateline (the story has begun: "Shr one cent vs nine cts"); these are certain rules over the model. The
     candidate of highest probability wins (the earliest line on a tie); its text is returned without
     a site-name affix (``clean_title``). Deterministic. ``text`` is the page itself (kept for the
     splitter's call; the features read only ``lines``). ``index``: the page's ``page_index``, when the
@@ -590,8 +588,6 @@ def choose_title(
     )
     if dated is not None:
         probs = {i: q for i, q in probs.items() if i < dated}
-    # (what the splitter rejects as a title whichever pass chose it: the next candidate is asked instead)
-    probs = {i: q for i, q in probs.items() if not is_rejected_title(lines[i].text)}
     if not probs:
         return None
     best = max(probs, key=lambda i: (probs[i], -i))

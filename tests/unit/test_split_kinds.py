@@ -93,17 +93,46 @@ STORIES = [
         "the lighting from its culture budget, which it raised by a fifth this year after complaints that the "
         "library had not been renovated since it was built.\n",
     ),
+    (
+        None,
+        "The regional railway will run two more trains a day between the coast and the capital from March, the "
+        "operator said on Wednesday, after passenger numbers rose by a third in two years.\n\nThe new trains will "
+        "leave the coast at seven in the morning and return in the evening, so that commuters can reach their "
+        "offices before nine.\n\nThe operator said it would also lengthen the platforms at four small stations so "
+        "that the longer trains can stop there, work that will close the line for two weekends in February.\n",
+    ),
 ]
 
 
 def test_one_sites_pages_glued_without_footers_split_where_its_header_is_printed_again():
     """A file of one site's pages, each under the site's header ("The Daily Ledger", its menu) and no footer: the
-    header printed again starts a page (``header_pages``), so every story is its own article, the untitled one too,
-    and the site's name is no story's title."""
+    header printed again starts a page (``header_pages``), so every story is its own article, the untitled ones too,
+    and the site's name is no story's title (though the title model takes it for both untitled stories')."""
     from corpus_etl.settings import Settings
 
     header = "The Daily Ledger\nHome | World | Business | Tech | Sport\n\n"
-    text = "".join(header + (f"{t}\n\n" if t else "") + body + "\n" for t, body in STORIES)
+    stories = [STORIES[k] for k in (0, 1, 3, 2)]  # (two untitled stories between two titled ones)
+    text = "".join(header + (f"{t}\n\n" if t else "") + body + "\n" for t, body in stories)
     records = [r for r in split_text(text, RULES, Settings().split_options()).records if r.paragraphs]
-    assert [(r.kind, r.title) for r in records] == [("article", t) for t, _ in STORIES]
-    assert [r.paragraphs[0][:20] for r in records] == [body[:20] for _, body in STORIES]
+    assert [(r.kind, r.title) for r in records] == [("article", t) for t, _ in stories]
+    for rec, (_, body) in zip(records, stories, strict=True):  # each story in its own record (the line model may
+        paragraphs = body.strip().split("\n\n")  # take an untitled story's lede as chrome: not asserted here)
+        assert sum(p in rec.paragraphs for p in paragraphs) >= len(paragraphs) - 1, (rec.paragraphs, paragraphs)
+
+
+def test_a_title_printed_over_two_stories_of_a_file_is_the_sites_name_and_no_title():
+    """Two sites' pages in turn, the untitled stories under "The Daily Ledger": the title model takes that line for
+    the first untitled story's title, but it is printed over two different stories, so it names none and is
+    removed ('title_rejected'); the headlines printed over one story each stay."""
+    from corpus_etl.settings import Settings
+
+    def page(site: str, menu: str, title: str | None, body: str) -> str:
+        head = f"{title}\n\n" if title else ""
+        return f"{site}\n{menu}\n\n{head}{body}\nShare this article\nCopyright © 2024 {site}. All rights reserved.\n\n"
+
+    post, ledger = ("Northern Post", "News | Politics | Culture | Sign in"), ("The Daily Ledger", "Home | World | Tech")
+    text = "".join(page(*site, *story) for site, story in zip([post, ledger, post, ledger], STORIES, strict=True))
+    res = split_text(text, RULES, Settings().split_options())
+    stories = [r for r in res.records if r.paragraphs and r.kind == "article"]
+    assert [r.title for r in stories] == [t for t, _ in STORIES]
+    assert "The Daily Ledger" in [text[s.start : s.end].strip() for s in res.removed if s.rule == "title_rejected"]

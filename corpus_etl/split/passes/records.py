@@ -103,13 +103,19 @@ def header_pages(st: SplitState) -> None:
     ``found_page_starts`` for the second pass, as the page model's page starts): the last ``HEADER_MIN_LINES`` to
     ``HEADER_MAX_LINES`` lines removed above the first record ("The Daily Ledger" / "Home | World | Business"),
     found again later as consecutive lines that this pass removed too (``HEADER_FOUND_LINES`` of them or all,
-    ``HEADER_MIN_WORDS`` words or more), with a kept line right under them, as under the first. A file of one
-    site's pages whose footers were not kept has no other sign of where a page ends: its stories (the untitled
-    ones most) ran together as one article. On 1,559 single dev pages it starts a page on 10 (a menu printed twice
-    on the page: "* Print" / "* Email" ...).
+    ``HEADER_MIN_WORDS`` words or more), with a kept line right under them, as under the first
+    (``_repeated_header``). A file of one site's pages whose footers were not kept has no other sign of where a page
+    ends: its stories (the untitled ones most) ran together as one article. On 1,559 single dev pages it starts a
+    page on 10 (a menu printed twice on one page: "* Print" / "* Email" ...).
 
     Reads the lines and the pieces; writes ``found_page_starts``.
     """
+    st.found_page_starts.update(_repeated_header(st))
+
+
+def _repeated_header(st: SplitState) -> list[int]:
+    """The lines where the text's own header is printed again (``header_pages``); none when the text has no such
+    header or does not print it again."""
     starts = [ln.start for ln in st.lines]
     removed: set[int] = set()
     kept: set[int] = set()
@@ -122,7 +128,7 @@ def header_pages(st: SplitState) -> None:
             if first_kept is None or p.start < first_kept:
                 first_kept = p.start
     if first_kept is None:
-        return
+        return []
     top_line = bisect.bisect_right(starts, first_kept) - 1
     top: list[int] = []  # the removed lines right above the first record, nearest last
     for k in range(top_line - 1, -1, -1):
@@ -131,7 +137,7 @@ def header_pages(st: SplitState) -> None:
         top.append(k)
     top.reverse()
     if len(top) < HEADER_MIN_LINES:
-        return
+        return []
     gap = top_line - top[-1] - 1  # (0: the first record's line is right under its header)
     keys = [" ".join(ln.text.casefold().split()) for ln in st.lines]
     # (a few lines of it, found again, are a menu printed twice on one page: "* Print" / "* Email" over and under
@@ -149,8 +155,8 @@ def header_pages(st: SplitState) -> None:
             and j + size + gap in kept  # (as over the first record: a story follows, not the page's footer)
         ]
         if found:
-            st.found_page_starts.update(found)
-            return
+            return found
+    return []
 
 
 def _chrome_gaps(st: SplitState) -> dict[int, int]:

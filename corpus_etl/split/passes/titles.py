@@ -31,7 +31,11 @@ def choose_titles(st: SplitState) -> None:
     it lies after the records before it and no later than the body's start; a title it replaces is
     removed as 'title_rejected'. A line among the body's first lines becomes the title when the body
     before it is a few words of chrome (``title_inside_body``). Where the model finds none, the title
-    stays. A line a rule removes or a list item becomes a title only when the model is sure (``_refused``).
+    stays, and so does a headline right over the body when the model picks a line no title can be
+    (``is_rejected_title``: "Home | World | Business" over it; elsewhere such a choice is let through, and
+    ``untitle_navigation`` removes it at the end, with the site's name it replaced: a page's date line under a
+    "« Previous | Main | Next »" line comes with it). A line a rule removes or a list item becomes a title only
+    when the model is sure (``_refused``).
     Asked a second time (after the line model) about a body that starts elsewhere, the model is asked about
     both body starts and the surer answer wins (site-disjoint dragnet titles +0.005).
 
@@ -83,6 +87,8 @@ def choose_titles(st: SplitState) -> None:
                 old = choose_title(st.text, st.lines, before[0], st.rules, st.opts, model, first_line, index)
                 if old is not None and (choice is None or old.probability > choice.probability):
                     choice = old
+            if choice is not None and is_rejected_title(choice.title) and titled_line.get(idx) == body_line - 1:
+                choice = None  # (a menu line over a headline right above its body: the headline stands)
             if choice is not None and st.lines[choice.line].start >= floor:
                 if choice.line <= body_line:
                     _retitle(st, idx, choice.line, choice.title, first_piece, choice.probability)
@@ -219,10 +225,11 @@ HEADER_LINES = 5
 def _shared_titles(st: SplitState) -> set[int]:
     """The articles (``kind='article'``, a title found in the text) whose title is in the header of another article
     of the text too: a line of the same text (case-folded) lies in the ``HEADER_LINES`` lines above that article's
-    first kept line, or is it, and those articles are different stories (their first paragraphs differ) and do
-    not all have it as their title. A headline names one article (printed twice, or cut in two, it heads the same
-    story, or each piece as its title); the site's name printed over each story of a file is no headline, though
-    the title model takes it for one over an untitled story ("The Daily Ledger")."""
+    first kept line, or is it, and those articles are different stories (their first paragraphs differ) that do
+    not all have it as their title or are not next to each other. A headline names one article (printed twice, or
+    cut in two, it heads the same story, or its pieces one after the other); the site's name printed over each
+    story of a file is no headline, though the title model takes it for one over an untitled story ("The Daily
+    Ledger")."""
     firsts: dict[int, int] = {}  # record -> the start of its first kept piece
     for q in st.pieces:
         if q.role != "removed" and q.record is not None and q.start < firsts.get(q.record, q.start + 1):
@@ -252,8 +259,11 @@ def _shared_titles(st: SplitState) -> set[int]:
     for i in titled:
         key = _title_key(st.records[i].title)
         heads = keys.get(key, [])
+        if len(heads) < 2:
+            continue
         stories = {st.records[j].paragraphs[0] if st.records[j].paragraphs else "" for j in heads}
-        if len(stories) > 1 and any(_title_key(st.records[j].title) != key for j in heads):
+        apart = heads != list(range(heads[0], heads[0] + len(heads)))  # (other records lie between them)
+        if len(stories) > 1 and (apart or any(_title_key(st.records[j].title) != key for j in heads)):
             out.add(i)
     return out
 
