@@ -136,3 +136,24 @@ def test_a_title_printed_over_two_stories_of_a_file_is_the_sites_name_and_no_tit
     stories = [r for r in res.records if r.paragraphs and r.kind == "article"]
     assert [r.title for r in stories] == [t for t, _ in STORIES]
     assert "The Daily Ledger" in [text[s.start : s.end].strip() for s in res.removed if s.rule == "title_rejected"]
+
+
+def test_a_headline_right_over_its_body_stays_when_the_title_model_prefers_the_menu_over_it():
+    """Four real BBC business stories under one site's header, the second and fourth untitled: over "Saudi ministry
+    to employ women" the title model prefers the menu line "Home | World | Business | Tech | Sport", which no title
+    can be; the headline right above the body stays (elsewhere such a choice goes through and is removed at the
+    end). Every story is its own article with its own title or none."""
+    from corpus_etl.settings import Settings
+    from tests.conftest import CORPORA, need_shared
+
+    root = need_shared(CORPORA / "bbc_news" / "bbc" / "business")
+    header = "The Daily Ledger\nHome | World | Business | Tech | Sport\n\n"
+    text, want = "", []
+    for k, name in enumerate(["028.txt", "046.txt", "043.txt", "184.txt"]):
+        raw = (root / name).read_text(encoding="latin-1").strip().split("\n")
+        title, body = raw[0].strip(), "\n\n".join(ln.strip() for ln in raw[1:] if ln.strip())
+        want.append(title if k % 2 == 0 else None)
+        text += header + (f"{title}\n\n" if k % 2 == 0 else "") + body + "\n\n"
+    records = [r for r in split_text(text, RULES, Settings().split_options()).records if r.paragraphs]
+    assert [(r.kind, r.title) for r in records] == [("article", t) for t in want]
+    assert want[2] == "Saudi ministry to employ women"
