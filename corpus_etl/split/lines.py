@@ -290,6 +290,11 @@ def is_footer_title(text: str) -> bool:
     return bool(_FOOTER_LINE.match(text))
 
 
+def fold_line(text: str) -> str:
+    """A line's text for comparing lines: case-folded, runs of spaces as one."""
+    return " ".join(text.casefold().split())
+
+
 def is_rejected_title(text: str) -> bool:
     """A line that is never a title, whatever chose it: the site's navigation (``is_navigation_title``) or its
     footer (``is_footer_title``)."""

@@ -50,6 +50,7 @@ class SplitState:
         self.rules = rules
         self.opts = opts
         self.lines = logical_lines(text)
+        self.line_starts = [ln.start for ln in self.lines]  # (``line_of``)
         self.pieces: list[Piece] = []
         # the pieces by start (``pieces_by_start``), for the list and length they were sorted from
         self._by_start: list[Piece] = []
@@ -251,6 +252,25 @@ class SplitState:
             other.body_words = sum(words(t) for t in other.paragraphs)
             if idx not in titled:
                 other.title = None
+
+    def line_of(self, offset: int) -> int:
+        """The index of the line holding character ``offset`` (the last line starting at or before it)."""
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def piece_lines(self) -> tuple[set[int], set[int], dict[int, int]]:
+        """The lines where a removed piece starts, the lines where a kept piece of a record starts, and per record
+        the line of its first kept piece (records with none are left out)."""
+        removed: set[int] = set()
+        kept: set[int] = set()
+        first: dict[int, int] = {}
+        for p in self.pieces:
+            line = self.line_of(p.start)
+            if p.role == "removed":
+                removed.add(line)
+            elif p.record is not None:
+                kept.add(line)
+                first[p.record] = min(first.get(p.record, line), line)
+        return removed, kept, first
 
     def pieces_by_start(self) -> tuple[list[Piece], list[int], int]:
         """The pieces sorted by start (ties in the order they were recorded), their starts, and the length of the

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...kinds import RECORD_MODEL_JUNK, UNTITLED_BESIDE_ARTICLE
 from ..lines import (
+    fold_line,
     words,
 )
 from ..options import RawRecord
@@ -116,20 +117,10 @@ def header_pages(st: SplitState) -> None:
 def _repeated_header(st: SplitState) -> list[int]:
     """The lines where the text's own header is printed again (``header_pages``); none when the text has no such
     header or does not print it again."""
-    starts = [ln.start for ln in st.lines]
-    removed: set[int] = set()
-    kept: set[int] = set()
-    first_kept: int | None = None
-    for p in st.pieces:
-        if p.role == "removed":
-            removed.add(bisect.bisect_right(starts, p.start) - 1)
-        elif p.record is not None:
-            kept.add(bisect.bisect_right(starts, p.start) - 1)
-            if first_kept is None or p.start < first_kept:
-                first_kept = p.start
-    if first_kept is None:
+    removed, kept, first = st.piece_lines()
+    if not first:
         return []
-    top_line = bisect.bisect_right(starts, first_kept) - 1
+    top_line = min(first.values())  # (the first record's first kept line)
     top: list[int] = []  # the removed lines right above the first record, nearest last
     for k in range(top_line - 1, -1, -1):
         if k not in removed or len(top) == HEADER_MAX_LINES:
@@ -139,7 +130,7 @@ def _repeated_header(st: SplitState) -> list[int]:
     if len(top) < HEADER_MIN_LINES:
         return []
     gap = top_line - top[-1] - 1  # (0: the first record's line is right under its header)
-    keys = [" ".join(ln.text.casefold().split()) for ln in st.lines]
+    keys = [fold_line(ln.text) for ln in st.lines]
     # (a few lines of it, found again, are a menu printed twice on one page: "* Print" / "* Email" over and under
     # the article; so a header found again is HEADER_FOUND_LINES of its lines or more (all, when it has fewer),
     # of HEADER_MIN_WORDS words or more)

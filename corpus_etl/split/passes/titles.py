@@ -7,6 +7,7 @@ import bisect
 import re
 
 from ..lines import (
+    fold_line,
     is_rejected_title,
     parse_byline,
     words,
@@ -230,10 +231,7 @@ def _shared_titles(st: SplitState) -> set[int]:
     cut in two, it heads the same story, or its pieces one after the other); the site's name printed over each
     story of a file is no headline, though the title model takes it for one over an untitled story ("The Daily
     Ledger")."""
-    firsts: dict[int, int] = {}  # record -> the start of its first kept piece
-    for q in st.pieces:
-        if q.role != "removed" and q.record is not None and q.start < firsts.get(q.record, q.start + 1):
-            firsts[q.record] = q.start
+    _, kept, firsts = st.piece_lines()  # (firsts: record -> the line of its first kept piece)
     titled = [
         i
         for i, rec in enumerate(st.records)
@@ -241,18 +239,15 @@ def _shared_titles(st: SplitState) -> set[int]:
     ]
     if len(titled) < 2:
         return set()
-    starts = [ln.start for ln in st.lines]
-    kept = {bisect.bisect_right(starts, q.start) - 1 for q in st.pieces if q.role != "removed"}
     keys: dict[str, list[int]] = {}  # title text -> the articles whose header holds it
     wanted = {_title_key(st.records[i].title) for i in titled}
     for i, rec in enumerate(st.records):
         if rec.kind != "article" or i not in firsts:
             continue
-        top = bisect.bisect_right(starts, firsts[i]) - 1
-        lo = top
+        top = lo = firsts[i]
         while lo > 0 and top - lo < HEADER_LINES and (lo - 1) not in kept:
             lo -= 1  # (up through the removed lines above it, never into another record's lines)
-        seen = {" ".join(st.lines[k].text.casefold().split()) for k in range(lo, top + 1)}
+        seen = {fold_line(st.lines[k].text) for k in range(lo, top + 1)}
         for key in seen & wanted:
             keys.setdefault(key, []).append(i)
     out: set[int] = set()
@@ -269,4 +264,4 @@ def _shared_titles(st: SplitState) -> set[int]:
 
 
 def _title_key(title: str | None) -> str:
-    return " ".join(title.casefold().split()) if title else ""
+    return fold_line(title) if title else ""
