@@ -141,10 +141,11 @@ class ExtractionSettings(BaseModel):
     """How a text is split into articles and what of it is boilerplate (``corpus_etl.split``, ``corpus_etl.rules``,
     ``corpus_etl.learned``). ``split_options()`` makes the splitter's ``SplitOptions`` of them (the one place).
 
-    Left out, as switches of training and evaluation rather than settings of a run: ``one_article`` (set per
-    segment by the format readers: a Multi-News article, a JSONL text), ``title_model_skip_adjacent`` (an
-    ablation of the title model, off since its trees model) and ``page_weak_splits`` (the split reasons the web
-    page logic is built around; changing them is changing the code). A change of any value here reaches files
+    Left out, as switches of training and evaluation rather than settings of a run: ``one_article`` and
+    ``segment_headlines`` (set per segment by the format readers: a Multi-News article, a JSONL text),
+    ``title_model_skip_adjacent`` (an ablation of the title model, off since its trees model) and
+    ``page_weak_splits`` (the split reasons the web page logic is built around; changing them is changing the
+    code). A change of any value here reaches files
     already loaded only through ``reprocess`` (as a change of the rules or of corpus-etl does)."""
 
     model_config = ConfigDict(frozen=True)
@@ -164,6 +165,19 @@ class ExtractionSettings(BaseModel):
         "collection, such as a crawl notice or a video player's text, and is removed (rule 'collection_repeat'); "
         "an article left with nothing is no record. A paragraph shared by the articles of one cluster (wire copy "
         "of the same story) counts once. 0 turns it off.",
+    )
+    segment_headline_min_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="In a Multi-News or JSONL file of at least segment_headline_min_segments articles, when under "
+        "this share of them open with a headline line, the file's articles come without headlines (Multi-News's "
+        "are extracted bodies): a headline-like first line is a caption, a 'Story highlights' box or a standfirst "
+        "more often than a headline, so it stays in the body and no article of the file takes its title from its "
+        "text (a JSONL title field still names it). 0 turns it off.",
+    )
+    segment_headline_min_segments: int = Field(
+        8, ge=1, description="Articles a Multi-News or JSONL file needs before segment_headline_min_share judges it."
     )
     min_body_words_before_split: int = Field(
         40, ge=1, description="Body words before a headline may start a new article."

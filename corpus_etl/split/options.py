@@ -118,6 +118,11 @@ class SplitOptions:
     # (not a run setting) the text is one article (an explicit segment: a Multi-News article, a JSONL text): only
     # an opener after a headline, a page start or a related block opens another record in it.
     one_article: bool = False
+    # (not a run setting) in an explicit segment, a headline line may be the article's title; off for the segments
+    # of a file whose articles come without headlines (``formats._Builder``): the line stays in the body.
+    segment_headlines: bool = True
+    segment_headline_min_share: float = _setting("segment_headline_min_share")
+    segment_headline_min_segments: int = _setting("segment_headline_min_segments")
     model_strong: float = _setting("model_strong")
     model_strong_min_words: int = _setting("model_strong_min_words")
     paragraph_classifier: bool = _setting("paragraph_classifier")

@@ -43,6 +43,54 @@ def test_multinews_clusters_and_spans():
     assert ("multinews_separator", "|||||") in rules and ("read_more", "Read more") in rules
 
 
+def _clusters(openers: list[str]) -> str:
+    # (each cluster's own body: a paragraph of three clusters or more is the collection's boilerplate)
+    return "".join(
+        f"{first} NEWLINE_CHAR NEWLINE_CHAR {PARA.replace('river', _PLACES[k])}\n" for k, first in enumerate(openers)
+    )
+
+
+_PLACES = ["harbour", "bridge", "school", "tramway", "library", "stadium", "hospital", "market", "museum", "airport"]
+
+
+def test_multinews_file_without_headlines_keeps_its_openers_in_the_body():
+    # extracted bodies: most articles open with running text, and the few headline-like first lines are captions
+    captions = ["Image copyright Getty Images Image caption The mayor at the river", "Story highlights The vote"]
+    prose = [f"Officials said the {place} plan would go ahead as agreed." for place in _PLACES[2:]]
+    src = _clusters(captions + prose)
+    res = split_document(src, "multinews", R, OPTS)
+    assert check_coverage(res) == []
+    assert len(res.records) == 10 and all(r.kind == "article" and r.title is None for r in res.records)
+    first = res.records[0]
+    s, e = first.paragraph_spans[0]
+    assert src[s:e] == captions[0] and first.paragraphs[0] == captions[0]
+    assert first.body_words == sum(len(p.split()) for p in first.paragraphs)
+    # the same file with headlines over most of its articles keeps them as titles
+    heads = [f"Council backs {place} plan after long debate" for place in _PLACES[2:]]
+    res = split_document(_clusters(captions + heads), "multinews", R, OPTS)
+    assert [r.title for r in res.records[2:]] == heads
+    # a file of a few articles is not judged: its one headline stays a title
+    res = split_document(_clusters(captions[:1] + prose[:3]), "multinews", R, OPTS)
+    assert res.records[0].title == captions[0]
+
+
+def test_jsonl_file_without_headlines_takes_titles_from_the_field():
+    lines = [
+        json.dumps({"title": f"Given title {k}", "text": f"Image caption The mayor {k}\n\n{PARA}"}) for k in range(2)
+    ]
+    lines += [
+        json.dumps({"text": f"Officials said on day {k} that the plan would go ahead.\n\n{PARA}"}) for k in range(8)
+    ]
+    res = split_document("\n".join(lines) + "\n", "jsonl", R, OPTS)
+    assert check_coverage(res) == []
+    assert [(r.title, r.title_source) for r in res.records[:2]] == [
+        ("Given title 0", "jsonl_field"),
+        ("Given title 1", "jsonl_field"),
+    ]
+    assert res.records[0].paragraphs[0] == "Image caption The mayor 0"
+    assert all(r.title is None for r in res.records[2:])
+
+
 def test_jsonl_text_field_meta_and_bad_lines():
     lines = [
         json.dumps({"id": 1, "title": "Given title", "text": "caf\u00e9 \u201cquote\u201d said:\n\n" + PARA}),

@@ -245,19 +245,27 @@ def demote_untitled(st: SplitState) -> None:
 
 def untitle_lone_headlines(st: SplitState) -> None:
     """In an explicit segment, a record that is a headline-like line and nothing else (a tweet, a one-line
-    article) holds that line as its body, not as a title over no body.
+    article) holds that line as its body, not as a title over no body; so does every article record of a segment
+    whose file's articles come without headlines (``SplitOptions.segment_headlines`` off): its headline line
+    becomes a paragraph of its body, where it stands (the title model's choice too, on a segment read as a web
+    page).
 
     Reads the records and their title pieces; changes both (the title piece becomes the body).
     """
     for idx, rec in enumerate(st.records):
-        if rec.title is None or rec.paragraphs or rec.kind != "article":
+        if rec.title is None or rec.kind != "article" or (rec.paragraphs and st.opts.segment_headlines):
             continue
         piece = next((p for p in st.pieces if p.record == idx and p.role == "title"), None)
         if piece is None:
             continue
         piece.role = "body"
-        rec.paragraphs, rec.paragraph_spans = [rec.title], [(piece.start, piece.end)]
-        rec.body_words, rec.title = words(rec.title), None
+        raw = st.text[piece.start : piece.end]  # (the line as printed: a chosen title may be cleaned)
+        line = raw.strip()
+        start = piece.start + len(raw) - len(raw.lstrip())
+        k = bisect.bisect_left(rec.paragraph_spans, (start, start + len(line)))
+        rec.paragraphs.insert(k, line)
+        rec.paragraph_spans.insert(k, (start, start + len(line)))
+        rec.body_words, rec.title = rec.body_words + words(line), None
 
 
 def demote_junk_records(st: SplitState) -> None:
