@@ -457,6 +457,24 @@ def test_a_caption_ending_with_its_photo_credit_is_removed():
     _rule_takes("photo_credit", captions, prose)
 
 
+def test_the_bbc_picture_and_video_captions_are_removed():
+    # as the BBC's pages render to text: on lines of their own, or run together on one (Multi-News)
+    captions = (
+        "Image copyright Getty Images",
+        "Image copyright AFP/Getty",
+        "Image caption The council leader said the plan was fair to every ward",
+        "Image copyright PA Image caption The new bridge opened on Tuesday after three years of work",
+        "Media playback is unsupported on your device",
+        "Media playback is unsupported on your device Media caption Our reporter: three reasons for the vote",
+    )
+    prose = (
+        "Image copyright rules tightened by EU",
+        "Image copyright law is changing, publishers said on Monday.",
+        "The image caption was wrong, the paper said.",
+    )
+    _rule_takes("photo_credit", captions, prose)
+
+
 def test_a_wordpress_comment_count_heading_starts_the_comments():
     headings = ("6 thoughts on “How to Plant Tulips in Autumn”", 'One response to "Ten Years of the Town Fair"')
     _rule_takes("comments_heading", headings, ("Six thoughts on gardening",))
