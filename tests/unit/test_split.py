@@ -233,6 +233,18 @@ def test_headline_rules():
     assert not is_headline("Shr 22 cts vs 13 cts", opts)
     assert is_headline("U.S. SELLING 17 BILLION DLRS OF 9-, 20-DAY BILLS", opts)
     assert is_headline("3COM CORP <COMS> 3RD QTR FEB 28 NET", opts)
+    # a match result between two names is a sports headline, not a row of figures
+    assert is_headline("Clyde 0-5 Celtic", opts) and is_headline("Ireland 17-12 South Africa", opts)
+    assert not is_headline("Revs 12.3 mln", opts) and not is_headline("Net 1-2 mln", opts)
+
+
+def test_stories_under_match_result_headlines_come_apart():
+    first = "Clyde 0-5 Celtic\n\n" + "Celtic brushed aside Clyde to reach the semi-final of the cup on Sunday. " * 5
+    second = (
+        "Ireland 17-12 South Africa\n\n" + "Ireland held on for a famous win in Dublin in front of a full house. " * 5
+    )
+    res = split_text(first + "\n\n" + second, RULES, SplitOptions())
+    assert [r.title for r in res.records] == ["Clyde 0-5 Celtic", "Ireland 17-12 South Africa"]
 
 
 def test_wire_stories_with_capital_headlines_come_apart():
