@@ -296,15 +296,24 @@ def is_footer_title(text: str) -> bool:
     return bool(_FOOTER_LINE.match(text))
 
 
+_FORM_FIELD = re.compile(r"\(\s*(?:will not be published|required|optional)\s*\)", re.IGNORECASE)
+
+
+def is_form_field(text: str) -> bool:
+    """A web form's field label, never a headline: "Mail (will not be published) (required)", "Name (required)"
+    (a comment form under a post; a few words at most)."""
+    return words(text) <= 8 and bool(_FORM_FIELD.search(text))
+
+
 def fold_line(text: str) -> str:
     """A line's text for comparing lines: case-folded, runs of spaces as one."""
     return " ".join(text.casefold().split())
 
 
 def is_rejected_title(text: str) -> bool:
-    """A line that is never a title, whatever chose it: the site's navigation (``is_navigation_title``) or its
-    footer (``is_footer_title``)."""
-    return is_navigation_title(text) or is_footer_title(text)
+    """A line that is never a title, whatever chose it: the site's navigation (``is_navigation_title``), its
+    footer (``is_footer_title``) or a form's field label (``is_form_field``)."""
+    return is_navigation_title(text) or is_footer_title(text) or is_form_field(text)
 
 
 @lru_cache(maxsize=4096)

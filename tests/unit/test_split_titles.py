@@ -166,6 +166,26 @@ def test_a_line_of_a_sites_footer_is_never_a_title():
         assert removed.get("Powered by WordPress.com VIP") == "title_rejected"
 
 
+def test_a_comment_forms_field_label_is_never_a_title():
+    """ "Mail (will not be published) (required)" titled three dragnet pages (site-disjoint): a form's field label is
+    never a title; a headline that speaks of publishing stays one."""
+    from corpus_etl.split.lines import is_form_field, is_rejected_title
+
+    for line in ("Mail (will not be published) (required)", "Name (required)", "Website (optional)"):
+        assert is_form_field(line) and is_rejected_title(line), line
+    for line in ("Report will not be published, minister says", "Publishers required to pay for news"):
+        assert not is_form_field(line), line
+    head = "Mail (will not be published) (required)"
+    body = (
+        "The zombie logos redraw twenty famous brands as if the world had ended, with every mark cracked, "
+        "stained and overgrown, and the designer says the series took a whole winter to finish."
+    )
+    text = f"{head}\n\n{body}\n\n{body.replace('winter', 'summer')}\n"
+    res = split_text(text, RULES, SplitOptions())
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.title is None and body in "\n".join(art.paragraphs)
+
+
 def test_a_title_given_by_the_input_stays_even_if_it_reads_as_navigation():
     """``untitle_navigation`` leaves a title the input gave (a JSONL field): that is the data, not a guess."""
     from corpus_etl.split.options import RawRecord
