@@ -93,6 +93,8 @@ FEATURES: tuple[str, ...] = (
     "headline_x_block_start",  # headline * prev_gap
     "overlap_x_dist",  # body_overlap_long * log_dist
     "site_name",  # the page shows it as a site name (``site_names``)
+    "list_item",  # it opens with a list bullet ("+ A Faster Way to Message on Mobile"); the features above read it
+    # without the bullet
 )
 
 
@@ -340,6 +342,7 @@ class _LineFacts(NamedTuple):
     meta: bool  # a byline or a date line (as the line after a candidate)
     link_like: bool
     by_line: bool
+    list_item: bool = False  # it opens with a list bullet (the other facts are of the text after it)
 
 
 # _LineFacts by line text, per (rules, options); and the site-name stripped text by (text, sites). Forgotten at
@@ -390,7 +393,15 @@ def _content_words(t: str) -> tuple[str, ...]:
     return words
 
 
+_BULLET = re.compile(r"[*+•·▪►-]\s+")  # a list bullet opening a line
+
+
 def _line_facts(t: str, rules: Rules, opts: SplitOptions) -> _LineFacts:
+    bullet = _BULLET.match(t)
+    if bullet and len(t) > bullet.end():  # (an item of a list: its text is read without the bullet)
+        return _line_facts(t[bullet.end() :], rules, opts)._replace(
+            rule_hit=rules.match_line(t) is not None, list_item=True
+        )
     n = words(t)
     toks = t.split()
     capitals, digits = _capitals_digits(t)
@@ -522,6 +533,7 @@ def title_features(
         r += [lo, lo - best_long, float(inside)]
         r += [r[head] * lo, r[head] * r[dist], r[head] * r[gap], lo * r[dist]]
         r.append(float(keys[i] in sites))
+        r.append(float(cand_facts[i].list_item))
     return rows
 
 

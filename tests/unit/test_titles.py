@@ -118,6 +118,23 @@ def test_features_have_one_row_per_candidate():
     assert by_text["Council Approves New Island Ferry Timetable"][overlap] > by_text["Weather"][overlap]
 
 
+def test_a_list_items_features_are_read_without_its_bullet():
+    # the Facebook Blog prints each post's headline as a list item: "+ A Faster Way to Message on Mobile"
+    bulleted = PAGE.replace("Council Approves", "+ Council Approves")
+    rows = {}
+    for page in (PAGE, bulleted):
+        lines = logical_lines(page)
+        b = body_start(lines, "The harbour council")
+        cands = titles.title_candidates(lines, b)
+        feats = titles.title_features(lines, b, cands, RULES, OPTS)
+        rows[page] = next(r for i, r in zip(cands, feats, strict=True) if "Council Approves" in lines[i].text)
+    f = titles.FEATURES.index
+    plain, item = rows[PAGE], rows[bulleted]
+    assert plain[f("list_item")] == 0.0 and item[f("list_item")] == 1.0
+    for name in ("headline", "title_case", "body_overlap", "log_words", "next_meta"):
+        assert item[f(name)] == plain[f(name)] and plain[f("headline")] == 1.0, name
+
+
 def test_choose_title_takes_the_headline_over_menus_and_the_site_name():
     lines = logical_lines(PAGE)
     b = body_start(lines, "The harbour council")
