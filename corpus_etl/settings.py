@@ -197,6 +197,13 @@ class ExtractionSettings(BaseModel):
         description="Below this word overlap (cosine of 5+ letter words) the text after a headline is another "
         "story. Measured on BBC pairs: different articles p99 0.17, the two halves of one article p10 0.15.",
     )
+    navigation_block_max_prose_words: int = Field(
+        100,
+        ge=0,
+        description="A record whose body is mostly short non-sentence lines is a menu that got a headline and is "
+        "removed ('navigation_block') only when its sentences hold fewer words than this: a post under a run of "
+        "repeated photo captions keeps its text (its short lines are trimmed as chrome).",
+    )
     weak_run_min: int = Field(
         2,
         ge=1,

@@ -102,6 +102,7 @@ class SplitOptions:
     repeated_line_max_words: int = _setting("repeated_line_max_words")
     same_topic_similarity: float = _setting("same_topic_similarity")
     weak_run_min: int = _setting("weak_run_min")
+    navigation_block_max_prose_words: int = _setting("navigation_block_max_prose_words")
     page_min_chrome_lines: int = _setting("page_min_chrome_lines")
     page_min_chrome_per_1000_words: float = _setting("page_min_chrome_per_1000_words")
     page_gap_lines: int = _setting("page_gap_lines")

@@ -352,6 +352,23 @@ def test_a_menu_with_a_headline_is_not_an_article():
     assert any(s.rule == "navigation_block" for s in res.removed) and check_coverage(res) == []
 
 
+def test_a_post_under_many_repeated_caption_lines_is_not_a_menu():
+    # a photo blog prints "Mouseover photo to load notes or add comment" under each of its 90 photos: most of the
+    # record's words are such lines, but its 160 words of sentences are a post, not a menu (dragnet/R901)
+    post = (
+        "It is half past one in the morning in Singapore and I need to get up in a few hours to be on stage. "
+        "None of our team have slept, to bring you the biggest booth we have ever built for the festival. "
+        "These photos were all taken today at the expo while I ran back and forth to rehearsals all day long. "
+    )
+    post = f"{post}\n\n{post.replace('Singapore', 'the hall')}\n\n{post.replace('festival', 'show')}"
+    captions = "\n\n".join(["Mouseover photo to load notes or add comment"] * 90)
+    text = f"Festival Preview Night\n\n{post}\n\n{captions}\n"
+    res = split_text(text, RULES)
+    (art,) = [r for r in res.records if r.kind == "article"]
+    assert art.body_words >= 150 and "It is half past one" in art.paragraphs[0]
+    assert not any(s.rule == "navigation_block" for s in res.removed) and check_coverage(res) == []
+
+
 def test_a_run_of_short_lines_inside_a_body_is_chrome_but_a_lone_subheading_stays():
     text = (
         f"Council agrees river plan\n\n{PARA}\n\nWhat happens next\n\n{PARA}\n\n"

@@ -31,7 +31,9 @@ def trim_edges(st: SplitState) -> None:
     """Remove short non-sentence lines at the start and end of each record's body (menus, footers).
 
     And a record whose body is mostly such lines (a menu that got a headline) is no article: its
-    lines become removed spans ('navigation_block').
+    lines become removed spans ('navigation_block'); not when its sentences hold
+    ``SplitOptions.navigation_block_max_prose_words`` words or more (a post under a run of repeated photo
+    captions: its short lines are trimmed as chrome instead).
 
     Reads the records and pieces (and the paragraph classifier); changes pieces to removed (with the rule), the
     records' paragraphs, spans and body words (and the title of a removed block); on a web page keeps the articles'
@@ -62,7 +64,11 @@ def trim_edges(st: SplitState) -> None:
         if rec.paragraphs and rec.kind == "article":
             strong_words = sum(words(p) for p, w in zip(rec.paragraphs, weak, strict=True) if not w)
             block = None
-            if len(rec.paragraphs) >= 5 and strong_words < 0.3 * rec.body_words:
+            if (
+                len(rec.paragraphs) >= 5
+                and strong_words < 0.3 * rec.body_words
+                and strong_words < st.opts.navigation_block_max_prose_words
+            ):
                 block = "navigation_block"
             elif idx in has_good and not has_good[idx] and any(has_good.values()):
                 block = "low_content_block"
