@@ -46,6 +46,10 @@ CLASSES = ("other", "title")
 WINDOW_BEFORE = 40  # candidate lines before the body start
 WINDOW_AFTER = 10  # ... and from it on (the body start's own line and the next nine)
 MAX_WORDS = 40  # a longer line is no title
+# A line the page prints this many times or more is a caption under each of its pictures or a widget's label
+# ("Mouseover photo to load notes or add comment", 22 and 90 times on two dragnet pages), never the headline; a
+# dragnet headline is printed at most 6 times on its page (the title, the breadcrumb, share and comment links).
+REPEATED_NOT_TITLE = 10
 MAX_CHARS = 300
 BODY_LINES = 6  # the body's first lines whose words the candidates are compared with
 BODY_LINES_LONG = 30  # ... and a longer stretch of it
@@ -578,7 +582,8 @@ def choose_title(
 
     A line that is a dateline and nothing else ("EAST RUTHERFORD, N.J., March 17 -", over a wire brief's
     figures) is never the headline, nor is a line after it or after a line of the body that opens with a
-    dateline (the story has begun: "Shr one cent vs nine cts"); these are certain rules over the model. The
+    dateline (the story has begun: "Shr one cent vs nine cts"), nor a line the page prints ``REPEATED_NOT_TITLE``
+    times or more; these are certain rules over the model. The
     candidate of highest probability wins (the earliest line on a tie); its text is returned without
     a site-name affix (``clean_title``). Deterministic. ``text`` is the page itself (kept for the
     splitter's call; the features read only ``lines``). ``index``: the page's ``page_index``, when the
@@ -600,6 +605,7 @@ def choose_title(
     )
     if dated is not None:
         probs = {i: q for i, q in probs.items() if i < dated}
+    probs = {i: q for i, q in probs.items() if index.counts[normalise_title(lines[i].text)] < REPEATED_NOT_TITLE}
     if not probs:
         return None
     best = max(probs, key=lambda i: (probs[i], -i))

@@ -148,6 +148,20 @@ def test_choose_title_takes_the_headline_over_menus_and_the_site_name():
     assert after is None or after.line > choice.line
 
 
+def test_a_line_the_page_prints_under_every_picture_is_never_the_headline(monkeypatch):
+    # a photo post whose caption line is printed under each picture and once over the body (dragnet R604: 22
+    # times): the model would take it, having no headline to take
+    caption = "Mouseover photo to load notes or add comment"
+    pictures = "\n\n".join([caption] * (titles.REPEATED_NOT_TITLE + 2))
+    page = f"Harbour Gazette\n\nSat 2012/11/10 02:27 JST\nPosted by Jane Smith\n{caption}\n\n{BODY}\n{pictures}\n"
+    lines = logical_lines(page)
+    b = body_start(lines, "The harbour council")
+    assert titles.choose_title(page, lines, b, RULES, OPTS) is None
+    monkeypatch.setattr(titles, "REPEATED_NOT_TITLE", 10**6)  # (without the rule, the model takes the caption)
+    choice = titles.choose_title(page, lines, b, RULES, OPTS)
+    assert choice is not None and choice.title == caption
+
+
 def test_choose_title_gives_none_without_a_body_or_above_every_probability():
     lines = logical_lines(PAGE)
     assert titles.choose_title(PAGE, lines, len(lines), RULES, OPTS) is None
