@@ -952,10 +952,9 @@ def process_batch(
     learned = learned or {}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    # Streamed file by file: a worker holds the rows of one file at a time, not of the whole batch (and the splits
-    # of the few files whose languages it detects together, ``LANGUAGE_GROUP``). The analytics index rows (MinHash
-    # signatures, LSH buckets, search postings) are computed here, in parallel, rather than by the single writer at
-    # the end of the run.
+    # Streamed file by file: a worker holds the rows of one file at a time, not of the whole batch. The
+    # analytics index rows (MinHash signatures, LSH buckets, search postings) are computed here, in
+    # parallel, rather than by the single writer at the end of the run.
     stem = out / f"batch-{batch:06d}"
     writers = {
         **{spec.name: _StagingWriter(Path(f"{stem}.{spec.name}.parquet"), spec) for spec in schema.PER_SOURCE},
