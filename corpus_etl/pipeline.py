@@ -13,7 +13,6 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -38,7 +37,7 @@ from .paragraphs import foreign_paragraphs, warm_stoplists
 from .reading import SourceText, read_text, spooled_or_read
 from .rules import Rules, load_rules
 from .settings import Settings
-from .split import Line, RawRecord, RemovedSpan, SplitOptions, SplitResult, check_coverage
+from .split import Line, RawRecord, RemovedSpan, SplitOptions, check_coverage
 
 _MULTI_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -176,14 +175,7 @@ def _normalise(raw: RawRecord) -> _Normalised:
 
 
 def build_articles(
-    raws: list[RawRecord],
-    source_id: str,
-    source_path: str,
-    settings: Settings,
-    run_id: str,
-    at: datetime,
-    norm: list[_Normalised] | None = None,
-    languages: FileLanguages | None = None,
+    raws: list[RawRecord], source_id: str, source_path: str, settings: Settings, run_id: str, at: datetime
 ) -> list[Extracted]:
     """Turn a file's split records into their ``articles`` and ``paragraphs`` rows (normalised, language,
     ids).
@@ -199,78 +191,45 @@ def build_articles(
         settings: run settings (language detection options).
         run_id: the run's id.
         at: the run's start time (``ingested_at``).
-        norm: the records normalised (``_normalise`` of each of ``raws``), when the caller has them.
-        languages: the records' languages (``record_languages`` of ``norm``), when the caller has them.
 
     Returns:
         One ``Extracted`` per record, in order.
     """
-    if norm is None:
-        norm = [_normalise(raw) for raw in raws]
-    langs, para_langs = languages if languages is not None else record_languages([norm], settings)[0]
-    return [
-        _rows(n, lang, para_langs.get(k), k, source_id, source_path, run_id, at)
-        for k, (n, lang) in enumerate(zip(norm, langs, strict=True))
-    ]
-
-
-# A file's record languages and, for the records that mix languages, their paragraphs' (by record position).
-FileLanguages = tuple[list[LangResult], dict[int, list[LangResult]]]
-
-
-def record_languages(files: list[list[_Normalised]], settings: Settings) -> list[FileLanguages]:
-    """The languages of the normalised records of each of ``files`` (one list of records a file), detected
-    together: each step's texts of all the files in one ``langid.detect_languages`` call (its numpy steps serve all
-    of them; the same answers as a call per file).
-
-    A record's language is detected on a sample of its start; a short text (a table of figures, a brief) detected
-    as another language than its file's long texts takes the file's (``with_file_language``, per file).
-    Per-paragraph languages only where a record mixes languages (detection is the costly step): where the
-    sample's detection saw a second language, or where a paragraph that hardly uses the record language's
-    function words (``foreign_paragraphs``; anywhere in the body, past the sample too) is detected as another
-    language.
-    """
-    options = _language_options(settings)
-    # each record's sample, cut once: detected, and read for the file's language
-    samples = [_language_samples(norm, settings) for norm in files]
-    found = iter(detect_languages([t for file in samples for t in file], **options))  # type: ignore[arg-type]
-    langs = [with_file_language(file, [next(found) for _ in file]) for file in samples]
-    suspects = [
-        (f, k, i)
-        for f, (norm, file_langs) in enumerate(zip(files, langs, strict=True))
-        for k, (n, lang) in enumerate(zip(norm, file_langs, strict=True))
-        if not lang.mixed
-        for i in foreign_paragraphs(n.paragraphs, lang.language)
-    ]
-    checked = detect_languages([files[f][k].paragraphs[i] for f, k, i in suspects], **options)  # type: ignore[arg-type]
-    switched = {
-        (f, k) for (f, k, _), r in zip(suspects, checked, strict=True) if r.language not in (langs[f][k].language, UND)
-    }
-    mixed = [
-        (f, k)
-        for f, (norm, file_langs) in enumerate(zip(files, langs, strict=True))
-        for k, (n, lang) in enumerate(zip(norm, file_langs, strict=True))
-        if len(n.paragraphs) > 1 and (lang.mixed or (f, k) in switched)
-    ]
-    found = iter(detect_languages([p for f, k in mixed for p in files[f][k].paragraphs], **options))  # type: ignore[arg-type]
-    para_langs: list[dict[int, list[LangResult]]] = [{} for _ in files]
-    for f, k in mixed:
-        para_langs[f][k] = [next(found) for _ in files[f][k].paragraphs]
-    return list(zip(langs, para_langs, strict=True))
-
-
-def _language_options(settings: Settings) -> dict[str, object]:
-    return {
+    norm = [_normalise(raw) for raw in raws]
+    options = {
         "seed": settings.language.seed,
         "sample_chars": settings.language.sample_chars,
         "min_letters": settings.language.min_letters,
         "engine": settings.language.engine,
     }
-
-
-def _language_samples(norm: list[_Normalised], settings: Settings) -> list[str]:
-    """The text each record's language is detected on: a sample of its body (of its title when it has none)."""
-    return [sample_text(n.body or (n.title or ""), settings.language.sample_chars) for n in norm]
+    # each record's sample, cut once: detected, and read for the file's language
+    samples = [sample_text(n.body or (n.title or ""), settings.language.sample_chars) for n in norm]
+    langs = detect_languages(samples, **options)  # type: ignore[arg-type]
+    # a short text (a table of figures, a brief) detected as another language than the file's long texts
+    langs = with_file_language(samples, langs)
+    # Per-paragraph language only where the record mixes languages (detection is the costly step): where the
+    # sample's detection saw a second language, or where a paragraph that hardly uses the record language's
+    # function words (``foreign_paragraphs``; anywhere in the body, past the sample too) is detected as
+    # another language.
+    suspects = [
+        (k, i)
+        for k, (n, lang) in enumerate(zip(norm, langs, strict=True))
+        if not lang.mixed
+        for i in foreign_paragraphs(n.paragraphs, lang.language)
+    ]
+    checked = detect_languages([norm[k].paragraphs[i] for k, i in suspects], **options)  # type: ignore[arg-type]
+    switched = {k for (k, _), r in zip(suspects, checked, strict=True) if r.language not in (langs[k].language, UND)}
+    mixed = [
+        k
+        for k, (n, lang) in enumerate(zip(norm, langs, strict=True))
+        if len(n.paragraphs) > 1 and (lang.mixed or k in switched)
+    ]
+    found = iter(detect_languages([p for k in mixed for p in norm[k].paragraphs], **options))  # type: ignore[arg-type]
+    para_langs = {k: [next(found) for _ in norm[k].paragraphs] for k in mixed}
+    return [
+        _rows(n, lang, para_langs.get(k), k, source_id, source_path, run_id, at)
+        for k, (n, lang) in enumerate(zip(norm, langs, strict=True))
+    ]
 
 
 def _rows(
@@ -632,36 +591,6 @@ def process_source(
         The ``sources`` row (status 'loaded' or 'failed' with a one-line ``error``) and the file's rows
         for the per-source tables (articles, paragraphs, removed_spans, clusters).
     """
-    result, prepared = split_source(src, settings, run_id, learned, read)
-    return result if prepared is None else finish_source(result, prepared, settings, run_id, at)
-
-
-@dataclass
-class SplitSource:
-    """A file read and split (``split_source``), before its records are made rows (``finish_source``)."""
-
-    src: SourceFile
-    text: str
-    fmt: str
-    path: str
-    split: SplitResult
-    norm: list[_Normalised]  # ``_normalise`` of each of the split's records
-    languages: FileLanguages | None = None  # ``record_languages`` of ``norm``, when a batch detected them
-
-
-def split_source(
-    src: SourceFile,
-    settings: Settings,
-    run_id: str,
-    learned: frozenset[str] = frozenset(),
-    read: SourceText | None = None,
-) -> tuple[SourceResult, SplitSource | None]:
-    """The first half of ``process_source``: read, decode, split and normalise one file (arguments as there).
-
-    Returns:
-        The file's result, and its split for ``finish_source``; None when the file failed already (the result's
-        ``sources`` row says why).
-    """
     path = display_path(src.path)  # the file is read by its real name; rows hold a printable one
     row: dict[str, object] = {
         "source_id": src.source_id,
@@ -688,7 +617,7 @@ def split_source(
     row.update(got.fields)
     if got.error is not None or got.text is None:
         row["error"] = got.error
-        return result, None
+        return result
     text, fmt = got.text, str(got.fields["format"])
     del got, read
     try:
@@ -703,25 +632,8 @@ def split_source(
         problems = check_coverage(split)
         if problems:
             row["error"] = "span accounting failed: " + "; ".join(problems[:3])
-            return result, None
-        norm = [_normalise(raw) for raw in split.records]
-    except Exception as exc:  # a bug must not stop the run: the file fails with the reason
-        row["error"] = f"split failed: {type(exc).__name__}: {exc}"
-        return result, None
-    return result, SplitSource(src, text, fmt, path, split, norm)
-
-
-def finish_source(
-    result: SourceResult, prepared: SplitSource, settings: Settings, run_id: str, at: datetime
-) -> SourceResult:
-    """The second half of ``process_source``: the rows of a file ``split_source`` split (languages, dates, ids,
-    removed spans), checked to tile its text. Never raises for bad input."""
-    row, src = result.source, prepared.src
-    text, fmt, path, split = prepared.text, prepared.fmt, prepared.path, prepared.split
-    try:
-        records = build_articles(
-            split.records, src.source_id, path, settings, run_id, at, prepared.norm, prepared.languages
-        )
+            return result
+        records = build_articles(split.records, src.source_id, path, settings, run_id, at)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
         breaks = page_breaks(split.removed, load_rules(settings.extraction.rules_path))
         full = settings.extraction.min_body_words_before_split
@@ -901,28 +813,6 @@ class _StagingWriter:
 INDEX_CHUNK = 256  # articles whose index rows are computed and written together (process_batch)
 
 
-# A batch worker splits files ahead until their records reach LANGUAGE_GROUP or their text LANGUAGE_GROUP_CHARS
-# characters, then detects the languages of all those records together (``group_languages``): langfast runs the
-# texts of a call side by side, one numpy step for all of them, so a file's 20-40 stories a call paid the steps'
-# overhead again and again (2,000 story samples: 2.4 s in per-file calls, 1.2 s in one; the same answers).
-LANGUAGE_GROUP = 256
-LANGUAGE_GROUP_CHARS = 1_000_000
-
-
-def group_languages(prepared: list[SplitSource], settings: Settings) -> None:
-    """Set the ``languages`` of each of ``prepared`` (files ``split_source`` split): ``record_languages`` of all of
-    them in one go. Should that fail, none is set: each file then detects its own and fails alone with the
-    reason (``finish_source``)."""
-    if len(prepared) < 2:
-        return
-    try:
-        found = record_languages([p.norm for p in prepared], settings)
-    except Exception:  # (each file detects again, and fails alone with its reason)
-        return
-    for p, languages in zip(prepared, found, strict=True):
-        p.languages = languages
-
-
 def process_batch(
     files: list[SourceFile],
     batch: int,
@@ -969,36 +859,10 @@ def process_batch(
     }
     sources: list[dict[str, object]] = []
     n_records = n_removed = 0
-    rules = load_rules(settings.extraction.rules_path)
-    # Files are split a few at a time, and the languages of their records detected together before their rows are
-    # made (``group_languages``); each file's rows are then made, written and let go in turn.
-    pending: list[tuple[SourceResult, SplitSource | None]] = []
-    held_records = held_chars = 0
-
-    def finished() -> Iterator[SourceResult]:
-        group_languages([p for _, p in pending if p is not None], settings)
-        while pending:
-            result, prepared = pending.pop(0)
-            yield result if prepared is None else finish_source(result, prepared, settings, run_id, at)
-            del result, prepared
-
-    def split_ahead() -> Iterator[SourceResult]:
-        nonlocal held_records, held_chars
-        for f, read in zip(files, spooled_or_read(files, settings, spool), strict=True):
-            result, prepared = split_source(f, settings, run_id, learned.get(outlet_key(f.path), frozenset()), read)
-            del read
-            forget_memos(rules)
-            pending.append((result, prepared))
-            if prepared is not None:
-                held_records += len(prepared.norm)
-                held_chars += len(prepared.text)
-            if held_records >= LANGUAGE_GROUP or held_chars >= LANGUAGE_GROUP_CHARS:
-                yield from finished()
-                held_records = held_chars = 0
-        yield from finished()
-
     try:
-        for r in split_ahead():
+        for f, read in zip(files, spooled_or_read(files, settings, spool), strict=True):
+            r = process_source(f, settings, run_id, at, learned.get(outlet_key(f.path), frozenset()), read)
+            del read
             tables = _to_tables(r)
             sources.append(r.source)
             n_records += tables["articles"].num_rows
@@ -1019,7 +883,7 @@ def process_batch(
                     writers[f"index.{name}"].write(table)
                 del chunk, index, table
             del articles, shingled
-            forget_memos(rules)
+            forget_memos(load_rules(settings.extraction.rules_path))
             trim()  # the file's rows are written: their memory goes back now (corpus_etl.memory)
         paths = {name: w.close() for name, w in writers.items() if not name.startswith("index.")}
         index_paths = {n.removeprefix("index."): w.close() for n, w in writers.items() if n.startswith("index.")}

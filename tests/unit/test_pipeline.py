@@ -233,40 +233,6 @@ def test_a_batch_forgets_the_line_memos_and_its_rows_do_not_depend_on_them(seeds
         assert warm[name] == rows, name
 
 
-def test_a_batch_detects_the_languages_of_several_files_in_one_call(seeds_dir, tmp_path, monkeypatch):
-    """The records of the files split ahead are detected together (``group_languages``), up to
-    ``LANGUAGE_GROUP`` records; the rows are those of files processed one at a time. A file that fails among them
-    fails alone."""
-    from corpus_etl import langid, pipeline
-
-    samples = Path(__file__).parents[2] / "samples"
-    bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\x00\x01\x02" * 100)
-    files = [stat_file(str(p)) for d in (seeds_dir, samples) for p in sorted(d.glob("*.txt"))]
-    files.insert(2, stat_file(str(bad)))
-    settings = Settings(warehouse=tmp_path)
-    monkeypatch.setattr(pipeline, "LANGUAGE_GROUP", 10**6)  # one group: every file split before any detection
-    sizes: list[int] = []
-    detect = pipeline.detect_languages
-
-    def counted(texts, **kwargs):
-        sizes.append(len(texts))
-        return detect(texts, **kwargs)
-
-    monkeypatch.setattr(pipeline, "detect_languages", counted)
-    langid._CACHE.clear()
-    out = pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "grouped"))
-    n_records = sum(len(p.norm) for f in files if (p := pipeline.split_source(f, settings, "run-0")[1]) is not None)
-    assert sizes[0] == n_records > 10 and out.n_failed == 1  # the first call: every record of the batch
-    monkeypatch.setattr(pipeline, "LANGUAGE_GROUP", 1)  # a group a file: as before
-    langid._CACHE.clear()
-    pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "each"))
-    grouped, each = _staged(tmp_path / "grouped"), _staged(tmp_path / "each")
-    assert set(grouped) == set(each)
-    for name, rows in grouped.items():
-        assert each[name] == rows, name
-
-
 def test_rows_that_cannot_be_stored_fail_only_their_file(seeds_dir, tmp_path, monkeypatch):
     from corpus_etl import pipeline, schema
 
