@@ -55,7 +55,7 @@ _PLACES = ["harbour", "bridge", "school", "tramway", "library", "stadium", "hosp
 
 def test_multinews_file_without_headlines_keeps_its_openers_in_the_body():
     # extracted bodies: most articles open with running text, and the few headline-like first lines are captions
-    captions = ["Image copyright Getty Images Image caption The mayor at the river", "Story highlights The vote"]
+    captions = ["Lizandra Cosme, 32, of Chicago", "Story highlights The vote"]
     prose = [f"Officials said the {place} plan would go ahead as agreed." for place in _PLACES[2:]]
     src = _clusters(captions + prose)
     res = split_document(src, "multinews", R, OPTS)
@@ -76,7 +76,7 @@ def test_multinews_file_without_headlines_keeps_its_openers_in_the_body():
 
 def test_jsonl_file_without_headlines_takes_titles_from_the_field():
     lines = [
-        json.dumps({"title": f"Given title {k}", "text": f"Image caption The mayor {k}\n\n{PARA}"}) for k in range(2)
+        json.dumps({"title": f"Given title {k}", "text": f"Story highlights The mayor {k}\n\n{PARA}"}) for k in range(2)
     ]
     lines += [
         json.dumps({"text": f"Officials said on day {k} that the plan would go ahead.\n\n{PARA}"}) for k in range(8)
@@ -87,7 +87,7 @@ def test_jsonl_file_without_headlines_takes_titles_from_the_field():
         ("Given title 0", "jsonl_field"),
         ("Given title 1", "jsonl_field"),
     ]
-    assert res.records[0].paragraphs[0] == "Image caption The mayor 0"
+    assert res.records[0].paragraphs[0] == "Story highlights The mayor 0"
     assert all(r.title is None for r in res.records[2:])
 
 

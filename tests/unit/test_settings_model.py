@@ -61,7 +61,8 @@ def test_the_splitter_options_are_made_of_the_extraction_settings_with_the_same_
     assert made == SplitOptions()  # the dataclass's own defaults (training, tests) are the settings'
     knobs = set(ExtractionSettings.model_fields) - {"rules_path", "learned_min_files"}
     internal = {f.name for f in dataclasses.fields(SplitOptions)} - knobs
-    assert internal == {"one_article", "title_model_skip_adjacent", "page_weak_splits"}  # (named in the docstring)
+    # (named in the docstring)
+    assert internal == {"one_article", "segment_headlines", "title_model_skip_adjacent", "page_weak_splits"}
     assert all(name in (ExtractionSettings.__doc__ or "") for name in internal)
     assert Settings(extraction={"paragraphs": {"length_low": 55}}).split_options().paragraphs == ParagraphOptions(
         length_low=55
