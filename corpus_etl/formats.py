@@ -122,7 +122,7 @@ def _shift(result: SplitResult, mapping: OffsetMap, first_record: int) -> tuple[
 class _Segment:
     """An explicit segment of a wrapped format (a Multi-News article, a JSONL text), its split and where it goes."""
 
-    converted: str
+    converted: str  # its text as split (kept only when a record of it has a title: see ``_Builder.segment``)
     mapping: OffsetMap
     cluster: int
     meta: dict[str, object] | None
@@ -164,7 +164,10 @@ class _Builder:
         title_field: str | None = None,
     ) -> None:
         res = self._split(converted, collection)
-        self.segments.append(_Segment(converted, mapping, cluster, meta, collection, res, title_field))
+        res.lines = None  # (the file's result holds no lines: a big file's segments keep only their records)
+        # (only a titled segment may be split again, ``result``: the others keep no copy of their text)
+        again = converted if any(r.title is not None for r in res.records) else ""
+        self.segments.append(_Segment(again, mapping, cluster, meta, collection, res, title_field))
 
     def _headless(self) -> bool:
         """Whether the file's articles come without headlines: it has at least
