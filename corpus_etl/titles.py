@@ -34,6 +34,7 @@ import numpy as np
 from .linemodel.model import load_model as load_trees
 from .paragraphs import choose_stoplist, stoplist
 from .split import _SENTENCE_END, is_headline, is_prose, parse_byline, parse_date_line, words
+from .split.lines import LIST_BULLET
 
 if TYPE_CHECKING:
     from .linemodel.model import LineModel
@@ -397,13 +398,10 @@ def _content_words(t: str) -> tuple[str, ...]:
     return words
 
 
-_BULLET = re.compile(r"[*+•·▪►-]\s+")  # a list bullet opening a line
-
-
 def _line_facts(t: str, rules: Rules, opts: SplitOptions) -> _LineFacts:
-    bullet = _BULLET.match(t)
-    if bullet and len(t) > bullet.end():  # (an item of a list: its text is read without the bullet)
-        return _line_facts(t[bullet.end() :], rules, opts)._replace(
+    bullet = LIST_BULLET.match(t)
+    if bullet and t[bullet.end() :].strip():  # (an item of a list: its text is read without the bullet)
+        return _line_facts(t[bullet.end() :].lstrip(), rules, opts)._replace(
             rule_hit=rules.match_line(t) is not None, list_item=True
         )
     n = words(t)

@@ -195,6 +195,7 @@ _HEADLINE_TRAILING_WORDS = frozenset(
         "about",
     ]
 )
+LIST_BULLET = re.compile(r"[*+•·▪►-]\s")  # a list bullet opening a line ("+ A Faster Way to Message on Mobile")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s")
 # a match result between two capitalised names: "Clyde 0-5 Celtic", "Ireland 17-12 South Africa" (a sports
 # headline, not a row of figures; 21 of the 2,225 BBC stories in ../shared open with one, no Reuters line is one)

@@ -4,9 +4,9 @@ the lines around its body's start (``corpus_etl.titles``)."""
 from __future__ import annotations
 
 import bisect
-import re
 
 from ..lines import (
+    LIST_BULLET,
     fold_line,
     is_rejected_title,
     parse_byline,
@@ -16,7 +16,6 @@ from ..options import Piece
 from ..state import SplitState
 from .briefs import dated_dateline
 
-_LIST_ITEM = re.compile(r"[*+•·▪►-]\s")  # a line opening with a list bullet
 # At this probability or more, the title model's headline may be a line that a rule of the rules file removes
 # with no other effect ("53 bits ought to be enough for anybody" read as image alt text, "Photos: ..." as a
 # credit) or an item of a list ("+ Listen to Music With Your Friends", taken without its bullet); below it such
@@ -163,9 +162,9 @@ def _refused(st: SplitState, line: int, p: Piece, title: str, prob: float) -> bo
     rule = st.rule_at(line) if p.role == "removed" else None
     if rule is not None and (rule.effect != "remove" or prob < SURE_TITLE):
         return True
-    if _LIST_ITEM.match(title) and prob < SURE_TITLE:
+    if LIST_BULLET.match(title) and prob < SURE_TITLE:
         return True
-    return parse_byline(_LIST_ITEM.sub("", title, count=1), st.rules) is not None
+    return parse_byline(LIST_BULLET.sub("", title, count=1), st.rules) is not None
 
 
 def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[int, Piece], prob: float = 0.0) -> None:
@@ -175,7 +174,7 @@ def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[
         return  # (a line cut in two by a rule: left as it is)
     if _refused(st, line, p, title, prob) or _below_dateline(st, idx, line):
         return
-    bullet = _LIST_ITEM.match(title)
+    bullet = LIST_BULLET.match(title)
     if bullet:
         title = title[bullet.end() :].strip()
     old = next((q for q in st.pieces if q.record == idx and q.role == "title"), None)
