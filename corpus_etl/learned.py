@@ -5,7 +5,9 @@ text has a trap that web text has less: the same wire paragraph is carried, legi
 (``v_wire_paragraphs``). So here lines are counted **per outlet**, and a line is learned as boilerplate
 of its outlet when its normalised hash occurs in at least ``min_files`` distinct files of that outlet;
 prose lines of 8 words or more (a paragraph of running text, what ``v_wire_paragraphs`` calls wire
-copy) are never learned, whatever their count.
+copy) are never learned, whatever their count. An outlet's lines keep their figures (``outlet_line_hash``:
+a table's rows differ from story to story, a site's footer does not), and the splitter never removes a
+wire dateline that states the day ("TORONTO, March 4 -") as learned: both are the stories' own text.
 
 The outlet key is the **source file's folder** (the parent directory of its path, or URL prefix): it is
 known before a file is split (so a pre-pass can count), scraped corpora are stored one folder per site
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 # Prose lines of at least this many words are never learned (wire copy, see the module docstring).
 PROSE_MIN_WORDS = 8
 _DIGITS = re.compile(r"\d")
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")  # a year in a copyright line ("(c) 2012")
 _PUNCT_SPACE = re.compile(r"[\W_]+")
 
 LearnedLines = Mapping[str, frozenset[str]]  # outlet key -> learned line hashes
@@ -80,9 +83,21 @@ def line_hash(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16] if norm else ""
 
 
+def outlet_line_hash(text: str) -> str:
+    """Hash of a line as an outlet's boilerplate is counted and looked up (16 hex digits; '' for a line with no
+    letters or digits): ``normalize_line``'s form but with its figures kept, only a year (1800-2099) read as
+    0000. A site prints its menu and footer lines the same on every page, the copyright year aside
+    ("(c) 2012 Example Media"), while a line whose figures change from file to file is the article's data: an
+    earnings table's row ("Shr 15 cts vs 18 cts", "Revs 156.7 mln vs 152.0 mln"), a dividend's dates, a wire
+    dateline. Counted with their digits as 0, such rows were learned from a folder of wire stories and
+    removed, and a story made only of them vanished into the next one."""
+    t = _PUNCT_SPACE.sub(" ", _YEAR.sub("0000", unicodedata.normalize("NFKC", text).casefold())).strip()
+    return hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] if t else ""
+
+
 def learnable(text: str) -> bool:
-    """Whether a line may be learned as boilerplate: it has a letter (digits are normalised to 0, so a
-    line of figures would match every other one) and is not running text of 8+ words."""
+    """Whether a line may be learned as boilerplate: it has a letter (a line of bare figures is data) and is
+    not running text of 8+ words."""
     return any(c.isalpha() for c in text) and not (words(text) >= PROSE_MIN_WORDS and is_prose(text))
 
 
@@ -97,7 +112,11 @@ def outlet_key(path: str) -> str:
 def file_line_hashes(text: str, lines: Iterable[Line] | None = None) -> list[str]:
     """The distinct hashes of the learnable logical lines of a text, sorted (what one file counts for).
     ``lines``: the text's ``logical_lines`` when the caller has them already (the splitter's)."""
-    out = {line_hash(t) for t in {ln.text for ln in (logical_lines(text) if lines is None else lines)} if learnable(t)}
+    out = {
+        outlet_line_hash(t)
+        for t in {ln.text for ln in (logical_lines(text) if lines is None else lines)}
+        if learnable(t)
+    }
     out.discard("")
     return sorted(out)
 

@@ -337,7 +337,8 @@ LINE_HASHES = TableSpec(
             _f(
                 "line_hash",
                 STR,
-                "sha256 of the line normalised (NFKC, casefolded, digits as 0, punctuation dropped), 16 hex. "
+                "sha256 of the line normalised (NFKC, casefolded, a year 1800-2099 as 0000, other figures kept, "
+                "punctuation dropped), 16 hex. "
                 "Only lines with a letter that are not running text of 8+ words.",
                 False,
             ),

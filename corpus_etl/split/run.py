@@ -108,7 +108,7 @@ def split_text(
         text: the decoded source text.
         rules: compiled rules (``rules.load_rules()``).
         opts: splitter options.
-        learned: hashes (``corpus_etl.learned.line_hash``) of the lines learned as boilerplate of the
+        learned: hashes (``corpus_etl.learned.outlet_line_hash``) of the lines learned as boilerplate of the
             file's outlet; such a line is removed with rule 'learned_repeat'.
         collection: hashes of the paragraphs the text's file repeats across unrelated clusters
             (``corpus_etl.learned.collection_repeats``); such a line is removed with rule 'collection_repeat'.

@@ -177,12 +177,24 @@ class SplitState:
         if not self.learned and not self.collection:
             return None
         if i not in self._repeat_rules:
-            from ..learned import line_hash  # cycle: learned imports this module
+            from ..learned import line_hash, outlet_line_hash  # cycle: learned imports this module
 
-            h = line_hash(self.lines[i].text)
-            rule = "learned_repeat" if h in self.learned else "collection_repeat" if h in self.collection else None
+            text = self.lines[i].text
+            rule = None
+            if self.learned and outlet_line_hash(text) in self.learned and not self._opens_with_dated_dateline(text):
+                rule = "learned_repeat"
+            elif self.collection and line_hash(text) in self.collection:
+                rule = "collection_repeat"
             self._repeat_rules[i] = rule
         return self._repeat_rules[i]
+
+    def _opens_with_dated_dateline(self, text: str) -> bool:
+        """Whether ``text`` opens with a wire dateline that states the day ("TORONTO, March 4 -"): a folder of
+        wire stories repeats one for every story filed there that day, and it is the story's, never chrome."""
+        from .passes.briefs import states_the_day  # cycle: the passes import this module
+
+        m = self.rules.dateline.match(text)
+        return m is not None and states_the_day(m.group("dateline"))
 
     def demote_title(self, record: int | None, rule: str) -> None:
         for p in reversed(self.pieces):

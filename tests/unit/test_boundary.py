@@ -163,11 +163,11 @@ def test_lines_learned_as_the_folders_repeats_do_not_make_stories_a_web_page():
     """A folder of earnings stories repeats table lines ("Year", "Nine mths") in many files: learned as the
     folder's boilerplate they are removed, but they are no web chrome, so the stories split as without them
     (read as a web page, every split of theirs would be weak and they would glue together)."""
-    from corpus_etl.learned import line_hash
+    from corpus_etl.learned import outlet_line_hash
 
     table = "Year\n\nNine mths\n\nSix mths\n\nYear\n\nNine mths\n"
     text = "Ferry Timetable Approved\n\n" + FERRY + "\n" + table + "\nChess Olympiad Opens\n\n" + CHESS + "\n" + table
-    learned = frozenset(line_hash(t) for t in ("Year", "Nine mths", "Six mths"))
+    learned = frozenset(outlet_line_hash(t) for t in ("Year", "Nine mths", "Six mths"))
     plain = split_text(text, RULES, OPTS)
     res = split_text(text, RULES, OPTS, learned)
     assert (
