@@ -272,7 +272,7 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
         or bool(st.rules.dateline.match(nxt.text))
     )
     if not opener and not is_prose(nxt.text):
-        return None
+        return _strong_over_figures(st, rec, i)
     enough = rec.body_words >= st.opts.min_body_words_before_split
     if enough and opener:
         return "opener"
@@ -292,6 +292,18 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     before = topic_vector(" ".join(rec.paragraphs)[-3000:])
     after = topic_vector(upcoming_text(st, i, 150))
     return "topic" if cosine(before, after) < st.opts.same_topic_similarity else None
+
+
+def _strong_over_figures(st: SplitState, rec: RawRecord, i: int) -> str | None:
+    """Why the headline-like line ``i``, over neither running text nor an opener (a table of figures, a
+    dateline the rules do not read: "Oklahoma City, March 3 -"), opens a new article: only the boundary model
+    sure of it ('model_strong') after a few words of body, where a model split may stand. A wire's earnings
+    or dividend story is a headline over such lines; on a page the same shape is a subheading over a list."""
+    if st.bmodel is None or st.opts.one_article or rec.body_words < st.opts.model_strong_min_words:
+        return None
+    if not _model_may_split(st):
+        return None
+    return "model_strong" if st.boundaries.probability(i) >= st.opts.model_strong else None
 
 
 def _starts_untitled_record(st: SplitState, rec: RawRecord, i: int) -> str | None:

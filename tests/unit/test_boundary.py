@@ -182,6 +182,28 @@ def test_lines_learned_as_the_folders_repeats_do_not_make_stories_a_web_page():
     assert check_coverage(res) == []
 
 
+def test_a_wire_story_of_figures_under_its_headline_is_its_own_story():
+    """A headline over a table of figures (an earnings story) or over a dateline the rules do not read
+    ("Oklahoma City, March 3 -") has no running text under it: the boundary model, sure of a new story,
+    opens one after a few words of body instead of gluing the story to the one before."""
+    text = (
+        "LOCAL BANK NAMES NEW CHAIRMAN\n\nHARRISBURG, Pa., April 7 - Keystone Savings Bank said its board named "
+        "Mary Hollis chairman, succeeding John Reed, who retires at the end of the month after twenty years.\n\n\n"
+        "ACME TOOLS INC <ACT> 4TH QTR NET\n\nOklahoma City, March 3 -\n\nShr profit five cts vs loss 2.11 dlrs\n\n"
+        "Net profit 375,061 vs loss 10.4 mln\n\nRevs 39.9 mln vs 37.1 mln\n\n\n"
+        "BETA FOODS <BTF> SETS QUARTERLY PAYOUT\n\nNEW YORK, June 18 -\n\nQtly div 95 cts vs 95 cts prior\n\n"
+        "Pay Aug 3\n\nRecord June 30\n"
+    )
+    res = split_text(text, RULES, OPTS)
+    assert [r.title for r in res.records] == [
+        "LOCAL BANK NAMES NEW CHAIRMAN",
+        "ACME TOOLS INC <ACT> 4TH QTR NET",
+        "BETA FOODS <BTF> SETS QUARTERLY PAYOUT",
+    ]
+    assert "Revs 39.9 mln vs 37.1 mln" in res.records[1].paragraphs
+    assert check_coverage(res) == []
+
+
 def test_the_training_report_scores_the_evals_same_story_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """``scripts.train_boundary.same_story_examples``: one candidate row per block opening of each ``dev.src``
     line's articles joined by a blank line, labelled at the starts of its second and later articles."""
