@@ -204,6 +204,41 @@ def test_a_wire_story_of_figures_under_its_headline_is_its_own_story():
     assert check_coverage(res) == []
 
 
+def test_a_tables_rule_lines_do_not_make_a_file_of_stories_a_web_page():
+    """A wire's news summary separates its items with "- - - -" lines, which the rules read as a bullet list
+    (menu chrome). Lines with no letter are evidence of nothing: the file stays a text of stories, and its three
+    stories keep their headlines (read as a web page, the first headline was lost and the stories glued)."""
+    items = [
+        "BEIRUT - Syrian troops moved to the edge of a refugee camp in a bid to end five months of fighting, "
+        "witnesses said.",
+        "WASHINGTON - The President said neither country would occupy its new embassy until the building was "
+        "certain to be secure.",
+        "BAHRAIN - Iran reported a new offensive east of the southern city, saying troops backed by planes had "
+        "crossed the border.",
+        "TOKYO - The finance minister said the government would present a supplementary budget to parliament "
+        "next month.",
+        "GENEVA - Talks on a chemical weapons ban resumed after a two-week recess, with delegates hopeful of "
+        "progress this year.",
+    ]
+    text = (
+        "PORT AUTHORITY APPROVES NEW TERMINAL\n\nNEW YORK, March 9 - The Port Authority approved a new container "
+        "terminal on the east side of the harbour, to open in two years, its chairman said on Monday after the "
+        "vote.\n\nThe terminal will handle twice the cargo of the old one, which will close once the new one is "
+        "open.\n\n\nWORLD NEWS HIGHLIGHTS\n\n" + "\n\n- - - -\n\n".join(items) + "\n\n\n"
+        "STEEL MAKER RAISES PRICES\n\nPITTSBURGH, March 9 - A steel maker said it would raise the price of its "
+        "sheet products by three pct from April, citing higher costs of coal and of ore.\n\n"
+        "Analysts said other makers were likely to follow within weeks, as demand had picked up this year.\n"
+    )
+    res = split_text(text, RULES, OPTS)
+    assert [r.title for r in res.records] == [
+        "PORT AUTHORITY APPROVES NEW TERMINAL",
+        "WORLD NEWS HIGHLIGHTS",
+        "STEEL MAKER RAISES PRICES",
+    ]
+    assert len(res.records[1].paragraphs) == len(items)
+    assert check_coverage(res) == []
+
+
 def test_the_training_report_scores_the_evals_same_story_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """``scripts.train_boundary.same_story_examples``: one candidate row per block opening of each ``dev.src``
     line's articles joined by a blank line, labelled at the starts of its second and later articles."""

@@ -38,8 +38,13 @@ def detect_page(st: SplitState) -> None:
 
 
 def _is_page(st: SplitState) -> bool:
-    """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits)."""
-    found = Counter(p.rule for p in st.pieces if p.role == "removed" and p.rule in PAGE_CHROME)
+    """Whether the text is a web page: enough lines removed as web chrome (not metadata, not credits; a line with
+    no letter, a table's rule "----" or "- - - -" read as a bullet list, is evidence of nothing)."""
+    found = Counter(
+        p.rule
+        for p in st.pieces
+        if p.role == "removed" and p.rule in PAGE_CHROME and any(c.isalpha() for c in st.text[p.start : p.end])
+    )
     n = sum(found.values())
     # Short lines printed twice ("Year", a lone dateline) are common in a concatenation of clean
     # stories: alone they do not make a web page; nor do lines learned as the folder's repeats (a
