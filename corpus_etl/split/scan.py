@@ -14,6 +14,7 @@ import re
 from .lines import (
     Line,
     cosine,
+    is_figures_line,
     is_headline,
     is_navigation_list,
     is_prose,
@@ -288,6 +289,8 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     if rec.title and len(rec.paragraphs) >= 2 and is_standfirst(rec.paragraphs[0]) and is_standfirst(nxt.text):
         return "layout"
     if st.bmodel is not None:
+        if rec.paragraphs and is_figures_line(rec.paragraphs[-1]) and is_figures_line(st.lines[i].text):
+            return None  # a table's last row (under its other rows, over its note): only a sure model splits there
         return "model" if p >= st.bmodel.threshold else None
     before = topic_vector(" ".join(rec.paragraphs)[-3000:])
     after = topic_vector(upcoming_text(st, i, 150))

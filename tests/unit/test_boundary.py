@@ -239,6 +239,34 @@ def test_a_tables_rule_lines_do_not_make_a_file_of_stories_a_web_page():
     assert check_coverage(res) == []
 
 
+def test_a_tables_last_row_stays_with_its_story_and_a_capitals_slash_headline_opens_one():
+    """An earnings table's last row ("Avg shrs 27.4 mln vs 25.8 mln", under other rows, over the table's note)
+    reads as a headline over running text; it opens no story unless the boundary model is sure of it. A wire
+    headline in capitals with a slash ("TALKING POINT/COPPER STOCKS") is no photo credit ("Jason Reed/Reuters")."""
+    text = (
+        "PORT AUTHORITY APPROVES NEW TERMINAL\n\nNEW YORK, March 9 - The Port Authority approved a new container "
+        "terminal on the east side of the harbour, to open in two years, its chairman said on Monday after the "
+        "vote.\n\n\nACME RETAIL CORP <ACR> 3RD QTR NET\n\nCOLUMBUS, Ohio, Oct 20 -\n\nShr 31 cts vs 42 cts\n\n"
+        "Net 8,512,000 vs 11.2 mln\n\nSales 401.2 mln vs 377.9 mln\n\nAvg shrs 27.5 mln vs 26.6 mln\n\nNine mths\n\n"
+        "Shr 1.40 dlrs vs 1.76 dlrs\n\nNet 38.9 mln vs 46.9 mln\n\nSales 1.21 billion vs 1.10 billion\n\n"
+        "Avg shrs 27.4 mln vs 25.8 mln\n\nNOTE: Share adjusted for July 1987 10 pct stock dividend.\n\n"
+        "Results restated for pooled acquisitions.\n\n\nTALKING POINT/COPPER STOCKS\n\nNEW YORK, March 17 - Copper "
+        "shares, which have lagged behind the market, should pick up steam this year on stronger demand and "
+        "improved prices, analysts said on Tuesday.\n\nMost analysts expect the price of copper to rise by ten "
+        "cents a pound before the end of the year.\n"
+    )
+    res = split_text(text, RULES, OPTS)
+    assert [r.title for r in res.records] == [
+        "PORT AUTHORITY APPROVES NEW TERMINAL",
+        "ACME RETAIL CORP <ACR> 3RD QTR NET",
+        "TALKING POINT/COPPER STOCKS",
+    ]
+    assert res.records[1].paragraphs[-1] == "Results restated for pooled acquisitions."
+    assert check_coverage(res) == []
+    credit = RULES.match_line("Jason Reed/Reuters")
+    assert credit is not None and credit.name == "photo_credit"
+
+
 def test_the_training_report_scores_the_evals_same_story_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """``scripts.train_boundary.same_story_examples``: one candidate row per block opening of each ``dev.src``
     line's articles joined by a blank line, labelled at the starts of its second and later articles."""
