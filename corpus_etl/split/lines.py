@@ -93,8 +93,40 @@ def logical_lines(text: str) -> list[Line]:
             elif _hard_wrapped([c[2] for c in phys], width):
                 lines.append(Line(phys[0][0], phys[-1][1], " ".join(c[2] for c in phys), block))
             else:
-                lines.extend(Line(s, e, t, block) for s, e, t in phys)
+                runs = _paragraph_runs(phys, width)
+                prose = all(_SENTENCE_END.search(run[-1][2]) for run in runs)  # paragraphs, not a list or a menu
+                for run in runs:
+                    if prose and len(run) > 1 and _hard_wrapped([c[2] for c in run], width):
+                        lines.append(Line(run[0][0], run[-1][1], " ".join(c[2] for c in run), block))
+                    else:
+                        lines.extend(Line(s, e, t, block) for s, e, t in run)
     return lines
+
+
+def _paragraph_runs(phys: list[tuple[int, int, str]], width: int | None) -> list[list[tuple[int, int, str]]]:
+    """A block's physical lines cut after each line that ends a paragraph, in a text hard-wrapped at ``width``:
+    a line that ends a sentence with room left for the next line's first word, or one shorter than a wrapped
+    line; and before each line that opens a list item. Paragraphs printed with no blank line between them (a wire
+    story's "... every Wickes share." over "Wickes was last quoted at 345p compared with 275p at Friday's" /
+    "close.") are then each one logical line (``logical_lines`` joins the runs that read as wrapped when every
+    run of the block ends a sentence: a list's items or a menu's are never joined). Without a width (a text that
+    is not hard-wrapped) the block is one run."""
+    if width is None or len(phys) < 3:
+        return [phys]
+    runs: list[list[tuple[int, int, str]]] = [[]]
+    for k, c in enumerate(phys):
+        runs[-1].append(c)
+        if k + 1 < len(phys):
+            t, nxt = c[2], phys[k + 1][2]
+            room = len(t) + 1 + len(nxt.split(" ", 1)[0]) <= width
+            if len(t) < _WRAP_MIN or (room and _SENTENCE_END.search(t)) or _opens_item(nxt):
+                runs.append([])
+    return runs
+
+
+def _opens_item(text: str) -> bool:
+    """Whether a line opens a list item: a bullet ("* ", "+ ", "- ") or a number ("1. ", "2) ")."""
+    return LIST_BULLET.match(text) is not None or _NUMBERED.match(text) is not None
 
 
 def _footer_cut(phys: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:

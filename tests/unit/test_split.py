@@ -207,9 +207,46 @@ def test_a_wrapped_line_ending_a_sentence_still_wraps_in_a_wrapped_text():
     # the same paragraph alone (no width to go by) stays three lines: one of its two wrapped lines ends a sentence
     alone = story.split("\n\n")[-1]
     assert len(logical_lines(alone)) == 3
-    # a line that ends a sentence where the next word would have fitted is a real line break
+    # a line that ends a sentence where the next word would have fitted is a real line break: it ends a paragraph
+    # of its own, and the two lines under it are the next paragraph, wrapped
     short = story.replace("like Sweden's L.M.\nEricsson", "like Sweden's L.M.\nSo")
-    assert len(logical_lines(short)) == 2 + 3  # the block is not one wrapped paragraph: its three lines stay
+    lines = logical_lines(short)
+    assert len(lines) == 2 + 2 and lines[2].text.endswith("like Sweden's L.M.")
+    assert lines[3].text == "So <ERIC.ST>, now supply both of the largest telephone companies."
+
+
+def test_wrapped_paragraphs_with_no_blank_line_between_them_are_one_line_each():
+    """A wire story wrapped at about 64 columns prints some paragraphs with no blank line between them: each
+    paragraph is one logical line (the block as a whole is not one paragraph: a line ends a sentence early)."""
+    story = (
+        "The group said the offer would enable the company to become\n"
+        "fully independent once the bid succeeded, and that all of its\n"
+        "directors would then join the board, a spokesman said.\n"
+        "\n"
+        "Undertakings to accept the offer have been given by holders of\n"
+        "88.9 pct of the shares, the statement from the group said, and\n"
+        "more were expected before the offer closes.\n"
+        "\n"
+        "The offer will be of 345p cash for every Wickes share.\n"
+        "Wickes was last quoted at 345p compared with 275p at Friday's\n"
+        "close.\n"
+    )
+    lines = logical_lines(story)
+    assert [ln.text for ln in lines][2:] == [
+        "The offer will be of 345p cash for every Wickes share.",
+        "Wickes was last quoted at 345p compared with 275p at Friday's close.",
+    ]
+    assert lines[3].end == len(story) and lines[2].block == lines[3].block
+    # a list's items (or a menu's lines) in the same wrapped text are never joined, though each is as long as a
+    # wrapped line: a block is cut into paragraphs only when each of them ends a sentence
+    items = [
+        "+ 37 of the Hottest Pictures of the Summer Season",
+        "Fashion",
+        "+ A Star Wears a Tiny Bikini to the Beach Again",
+        "+ Another Star Shows Off a New Look in the City",
+    ]
+    listed = logical_lines(story + "\n" + "\n".join(items) + "\n")
+    assert [ln.text for ln in listed][4:] == items
 
 
 def test_duplicate_title_and_image_alt_removed():
