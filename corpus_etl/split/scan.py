@@ -252,13 +252,13 @@ def _comments_follow(st: SplitState, i: int, body_words: int) -> bool:
 def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     """Why the headline-like line ``i`` opens a new article rather than being a subheading of ``rec``.
 
-    Only when running text or an opener (a byline, a date line, a dateline) follows it. The boundary
-    model (``corpus_etl.boundary``) sure of it ('model_strong', ``SplitOptions.model_strong``) needs a
-    few words of body before it; otherwise, after enough body, it does when what follows is an opener
-    ('opener'), when it repeats the layout the current article opened with (headline, then a
-    one-sentence standfirst: 'layout'), or when the model says so at its threshold ('model'; without
-    the model: when the text after it changes topic, 'topic'). Otherwise (None) it is a subheading
-    and stays in the body.
+    Over anything but running text or an opener (a byline, a date line, a dateline: a table of figures, say),
+    only when the boundary model is sure of it (``_strong_over_figures``). Otherwise the boundary model
+    (``corpus_etl.boundary``) sure of it ('model_strong', ``SplitOptions.model_strong``) needs a few words of
+    body before it; after enough body, it does when what follows is an opener ('opener'), when it repeats the
+    layout the current article opened with (headline, then a one-sentence standfirst: 'layout'), or when the
+    model says so at its threshold ('model'; never for a table's row under another row; without the model:
+    when the text after it changes topic, 'topic'). Otherwise (None) it is a subheading and stays in the body.
     """
     if st.zone == "related":
         return "related" if rec.title or rec.paragraphs else None
