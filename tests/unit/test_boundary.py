@@ -267,6 +267,33 @@ def test_a_tables_last_row_stays_with_its_story_and_a_capitals_slash_headline_op
     assert credit is not None and credit.name == "photo_credit"
 
 
+def test_a_wire_tables_footnote_and_repeated_rows_do_not_make_a_web_page():
+    """A wire table repeats its short rows ("1986/87 1987/88") and ends with a footnote "(C) - Sales made on
+    exporters' own account.", which is no copyright line. Repeats and one line a rule reads as chrome are no web
+    page: the three stories keep their headlines (read as a page, two of them were lost and all three glued)."""
+    table = "ALL WHEAT\n\n1986/87   1987/88\n\nPrev Wk   Prev Wk\n\nO.O.P.-D   nil   nil\n\n"
+    text = (
+        "PORT AUTHORITY APPROVES NEW TERMINAL\n\nNEW YORK, March 9 - The Port Authority approved a new container "
+        "terminal on the east side of the harbour, to open in two years, its chairman said on Monday after the "
+        "vote.\n\n\nU.S. EXPORT SALES OF WHEAT RISE IN WEEK\n\nWASHINGTON, April 9 - Net export sales of wheat rose "
+        "in the week ended April 2, the Agriculture Department said in its weekly report, with buyers in Asia "
+        "most active.\n\n" + table * 3 + "(C) - Sales made on exporters' own account.\n\n\n"
+        "STEEL MAKER RAISES PRICES\n\nPITTSBURGH, March 9 - A steel maker said it would raise the price of its "
+        "sheet products by three pct from April, citing higher costs of coal and of ore.\n\n"
+        "Analysts said other makers were likely to follow within weeks, as demand had picked up this year.\n"
+    )
+    res = split_text(text, RULES, OPTS)
+    assert [r.title for r in res.records] == [
+        "PORT AUTHORITY APPROVES NEW TERMINAL",
+        "U.S. EXPORT SALES OF WHEAT RISE IN WEEK",
+        "STEEL MAKER RAISES PRICES",
+    ]
+    assert RULES.match_line("(C) - Sales made on exporters' own account.") is None
+    footer = RULES.match_line("(c) 2012 Example Media Ltd")
+    assert footer is not None and footer.name == "copyright"
+    assert check_coverage(res) == []
+
+
 def test_the_training_report_scores_the_evals_same_story_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """``scripts.train_boundary.same_story_examples``: one candidate row per block opening of each ``dev.src``
     line's articles joined by a blank line, labelled at the starts of its second and later articles."""
