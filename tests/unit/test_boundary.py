@@ -204,6 +204,19 @@ def test_a_wire_story_of_figures_under_its_headline_is_its_own_story():
     assert check_coverage(res) == []
 
 
+# Two wire stories with headlines and datelines, to put other stories between (a headline, a story, two blank lines)
+PORT = (
+    "PORT AUTHORITY APPROVES NEW TERMINAL\n\nNEW YORK, March 9 - The Port Authority approved a new container "
+    "terminal on the east side of the harbour, to open in two years, its chairman said on Monday after the vote."
+    "\n\n\n"
+)
+STEEL = (
+    "STEEL MAKER RAISES PRICES\n\nPITTSBURGH, March 9 - A steel maker said it would raise the price of its "
+    "sheet products by three pct from April, citing higher costs of coal and of ore.\n\n"
+    "Analysts said other makers were likely to follow within weeks, as demand had picked up this year.\n"
+)
+
+
 def test_a_tables_rule_lines_do_not_make_a_file_of_stories_a_web_page():
     """A wire's news summary separates its items with "- - - -" lines, which the rules read as a bullet list
     (menu chrome). Lines with no letter are evidence of nothing: the file stays a text of stories, and its three
@@ -224,10 +237,7 @@ def test_a_tables_rule_lines_do_not_make_a_file_of_stories_a_web_page():
         "PORT AUTHORITY APPROVES NEW TERMINAL\n\nNEW YORK, March 9 - The Port Authority approved a new container "
         "terminal on the east side of the harbour, to open in two years, its chairman said on Monday after the "
         "vote.\n\nThe terminal will handle twice the cargo of the old one, which will close once the new one is "
-        "open.\n\n\nWORLD NEWS HIGHLIGHTS\n\n" + "\n\n- - - -\n\n".join(items) + "\n\n\n"
-        "STEEL MAKER RAISES PRICES\n\nPITTSBURGH, March 9 - A steel maker said it would raise the price of its "
-        "sheet products by three pct from April, citing higher costs of coal and of ore.\n\n"
-        "Analysts said other makers were likely to follow within weeks, as demand had picked up this year.\n"
+        "open.\n\n\nWORLD NEWS HIGHLIGHTS\n\n" + "\n\n- - - -\n\n".join(items) + "\n\n\n" + STEEL
     )
     res = split_text(text, RULES, OPTS)
     assert [r.title for r in res.records] == [
@@ -243,10 +253,8 @@ def test_a_tables_last_row_stays_with_its_story_and_a_capitals_slash_headline_op
     """An earnings table's last row ("Avg shrs 27.4 mln vs 25.8 mln", under other rows, over the table's note)
     reads as a headline over running text; it opens no story unless the boundary model is sure of it. A wire
     headline in capitals with a slash ("TALKING POINT/COPPER STOCKS") is no photo credit ("Jason Reed/Reuters")."""
-    text = (
-        "PORT AUTHORITY APPROVES NEW TERMINAL\n\nNEW YORK, March 9 - The Port Authority approved a new container "
-        "terminal on the east side of the harbour, to open in two years, its chairman said on Monday after the "
-        "vote.\n\n\nACME RETAIL CORP <ACR> 3RD QTR NET\n\nCOLUMBUS, Ohio, Oct 20 -\n\nShr 31 cts vs 42 cts\n\n"
+    text = PORT + (
+        "ACME RETAIL CORP <ACR> 3RD QTR NET\n\nCOLUMBUS, Ohio, Oct 20 -\n\nShr 31 cts vs 42 cts\n\n"
         "Net 8,512,000 vs 11.2 mln\n\nSales 401.2 mln vs 377.9 mln\n\nAvg shrs 27.5 mln vs 26.6 mln\n\nNine mths\n\n"
         "Shr 1.40 dlrs vs 1.76 dlrs\n\nNet 38.9 mln vs 46.9 mln\n\nSales 1.21 billion vs 1.10 billion\n\n"
         "Avg shrs 27.4 mln vs 25.8 mln\n\nNOTE: Share adjusted for July 1987 10 pct stock dividend.\n\n"
@@ -273,14 +281,9 @@ def test_a_wire_tables_footnote_and_repeated_rows_do_not_make_a_web_page():
     page: the three stories keep their headlines (read as a page, two of them were lost and all three glued)."""
     table = "ALL WHEAT\n\n1986/87   1987/88\n\nPrev Wk   Prev Wk\n\nO.O.P.-D   nil   nil\n\n"
     text = (
-        "PORT AUTHORITY APPROVES NEW TERMINAL\n\nNEW YORK, March 9 - The Port Authority approved a new container "
-        "terminal on the east side of the harbour, to open in two years, its chairman said on Monday after the "
-        "vote.\n\n\nU.S. EXPORT SALES OF WHEAT RISE IN WEEK\n\nWASHINGTON, April 9 - Net export sales of wheat rose "
-        "in the week ended April 2, the Agriculture Department said in its weekly report, with buyers in Asia "
-        "most active.\n\n" + table * 3 + "(C) - Sales made on exporters' own account.\n\n\n"
-        "STEEL MAKER RAISES PRICES\n\nPITTSBURGH, March 9 - A steel maker said it would raise the price of its "
-        "sheet products by three pct from April, citing higher costs of coal and of ore.\n\n"
-        "Analysts said other makers were likely to follow within weeks, as demand had picked up this year.\n"
+        PORT + "U.S. EXPORT SALES OF WHEAT RISE IN WEEK\n\nWASHINGTON, April 9 - Net export sales of wheat rose in the "
+        "week ended April 2, the Agriculture Department said in its weekly report, with buyers in Asia most active."
+        "\n\n" + table * 3 + "(C) - Sales made on exporters' own account.\n\n\n" + STEEL
     )
     res = split_text(text, RULES, OPTS)
     assert [r.title for r in res.records] == [
