@@ -72,15 +72,21 @@ class SourceFileLike(Protocol):
 
 def normalize_line(text: str) -> str:
     """CCNet's paragraph normalisation: NFKC, casefolded, digits as 0, punctuation and spaces collapsed."""
-    t = unicodedata.normalize("NFKC", text).casefold()
-    t = _DIGITS.sub("0", t)
-    return _PUNCT_SPACE.sub(" ", t).strip()
+    return _normalized(text, _DIGITS, "0")
+
+
+def _normalized(text: str, figures: re.Pattern[str], mark: str) -> str:
+    """NFKC, casefolded, ``figures`` replaced by ``mark``, punctuation and spaces collapsed."""
+    return _PUNCT_SPACE.sub(" ", figures.sub(mark, unicodedata.normalize("NFKC", text).casefold())).strip()
+
+
+def _hash(norm: str) -> str:
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16] if norm else ""
 
 
 def line_hash(text: str) -> str:
     """Hash of a line's normalised form (16 hex digits); '' for a line with no letters or digits."""
-    norm = normalize_line(text)
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16] if norm else ""
+    return _hash(normalize_line(text))
 
 
 def outlet_line_hash(text: str) -> str:
@@ -91,8 +97,7 @@ def outlet_line_hash(text: str) -> str:
     earnings table's row ("Shr 15 cts vs 18 cts", "Revs 156.7 mln vs 152.0 mln"), a dividend's dates, a wire
     dateline. Counted with their digits as 0, such rows were learned from a folder of wire stories and
     removed, and a story made only of them vanished into the next one."""
-    t = _PUNCT_SPACE.sub(" ", _YEAR.sub("0000", unicodedata.normalize("NFKC", text).casefold())).strip()
-    return hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] if t else ""
+    return _hash(_normalized(text, _YEAR, "0000"))
 
 
 def learnable(text: str) -> bool:

@@ -293,18 +293,22 @@ def cosine(a: Counter[str], b: Counter[str]) -> float:
 _FIGURE_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # a token holding a digit (matched once, from its start)
 
 
+def _figures(text: str, least: int, share: int) -> bool:
+    """At least ``least`` tokens holding digits, and 1/``share`` of the line's tokens or more."""
+    n = len(_FIGURE_TOKEN.findall(text))
+    return n >= least and share * n >= len(text.split())
+
+
 def is_figures_line(text: str) -> bool:
     """A line of figures: two or more tokens holding digits, a quarter of its tokens or more (an earnings table's
     row "Avg shrs 27.4 mln vs 25.8 mln"; ``is_table_row`` is the stricter test)."""
-    n = len(_FIGURE_TOKEN.findall(text))
-    return n >= 2 and 4 * n >= len(text.split())
+    return _figures(text, 2, 4)
 
 
 def is_table_row(text: str) -> bool:
     """A row of a table of figures: three or more tokens holding digits, a third of its tokens or more
     ("DL Larry Ogunjobi 63 85% 1 tackle", "HD 225.86 -12.99 -5.44%")."""
-    n = len(_FIGURE_TOKEN.findall(text))
-    return n >= 3 and 3 * n >= len(text.split())
+    return _figures(text, 3, 3)
 
 
 def is_standfirst(text: str) -> bool:

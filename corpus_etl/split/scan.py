@@ -253,7 +253,7 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     """Why the headline-like line ``i`` opens a new article rather than being a subheading of ``rec``.
 
     Over anything but running text or an opener (a byline, a date line, a dateline: a table of figures, say),
-    only when the boundary model is sure of it (``_strong_over_figures``). Otherwise the boundary model
+    only when the boundary model is sure of it (``_sure``). Otherwise the boundary model
     (``corpus_etl.boundary``) sure of it ('model_strong', ``SplitOptions.model_strong``) needs a few words of
     body before it; after enough body, it does when what follows is an opener ('opener'), when it repeats the
     layout the current article opened with (headline, then a one-sentence standfirst: 'layout'), or when the
@@ -273,7 +273,9 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
         or bool(st.rules.dateline.match(nxt.text))
     )
     if not opener and not is_prose(nxt.text):
-        return _strong_over_figures(st, rec, i)
+        # (over a table of figures, a dateline the rules do not read: on a page, a subheading over a list)
+        sure = not st.opts.one_article and _model_may_split(st) and _sure(st, rec, st.boundaries.probability(i))
+        return "model_strong" if sure else None
     enough = rec.body_words >= st.opts.min_body_words_before_split
     if enough and opener:
         return "opener"
@@ -282,7 +284,7 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     if st.opts.one_article:
         return None
     p = st.boundaries.probability(i) if _model_may_split(st) else 0.0
-    if st.bmodel is not None and p >= st.opts.model_strong and rec.body_words >= st.opts.model_strong_min_words:
+    if _sure(st, rec, p):
         return "model_strong"
     if not enough:
         return None
@@ -297,16 +299,10 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     return "topic" if cosine(before, after) < st.opts.same_topic_similarity else None
 
 
-def _strong_over_figures(st: SplitState, rec: RawRecord, i: int) -> str | None:
-    """Why the headline-like line ``i``, over neither running text nor an opener (a table of figures, a
-    dateline the rules do not read: "Oklahoma City, March 3 -"), opens a new article: only the boundary model
-    sure of it ('model_strong') after a few words of body, where a model split may stand. A wire's earnings
-    or dividend story is a headline over such lines; on a page the same shape is a subheading over a list."""
-    if st.bmodel is None or st.opts.one_article or rec.body_words < st.opts.model_strong_min_words:
-        return None
-    if not _model_may_split(st):
-        return None
-    return "model_strong" if st.boundaries.probability(i) >= st.opts.model_strong else None
+def _sure(st: SplitState, rec: RawRecord, p: float) -> bool:
+    """Whether the boundary model is sure of a new article at probability ``p`` ('model_strong',
+    ``SplitOptions.model_strong``), after ``SplitOptions.model_strong_min_words`` words of ``rec``'s body."""
+    return st.bmodel is not None and p >= st.opts.model_strong and rec.body_words >= st.opts.model_strong_min_words
 
 
 def _starts_untitled_record(st: SplitState, rec: RawRecord, i: int) -> str | None:

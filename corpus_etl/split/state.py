@@ -172,29 +172,23 @@ class SplitState:
         return self.repeat_rule(i) is not None
 
     def repeat_rule(self, i: int) -> str | None:
-        """The rule removing line ``i`` as learned boilerplate: 'learned_repeat' (the outlet's lines),
+        """The rule removing line ``i`` as learned boilerplate: 'learned_repeat' (the outlet's lines, never a wire
+        dateline that states the day: a folder of wire stories repeats one for every story filed that day),
         'collection_repeat' (the paragraphs the file repeats across clusters), or None."""
         if not self.learned and not self.collection:
             return None
         if i not in self._repeat_rules:
             from ..learned import line_hash, outlet_line_hash  # cycle: learned imports this module
+            from .passes.briefs import dated_dateline  # cycle: the passes import this module
 
             text = self.lines[i].text
             rule = None
-            if self.learned and outlet_line_hash(text) in self.learned and not self._opens_with_dated_dateline(text):
+            if self.learned and outlet_line_hash(text) in self.learned and not dated_dateline(self, text):
                 rule = "learned_repeat"
             elif self.collection and line_hash(text) in self.collection:
                 rule = "collection_repeat"
             self._repeat_rules[i] = rule
         return self._repeat_rules[i]
-
-    def _opens_with_dated_dateline(self, text: str) -> bool:
-        """Whether ``text`` opens with a wire dateline that states the day ("TORONTO, March 4 -"): a folder of
-        wire stories repeats one for every story filed there that day, and it is the story's, never chrome."""
-        from .passes.briefs import states_the_day  # cycle: the passes import this module
-
-        m = self.rules.dateline.match(text)
-        return m is not None and states_the_day(m.group("dateline"))
 
     def demote_title(self, record: int | None, rule: str) -> None:
         for p in reversed(self.pieces):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from corpus_etl import boundary
 from corpus_etl.rules import load_rules
 from corpus_etl.settings import Settings
-from corpus_etl.split import SplitOptions, check_coverage, logical_lines, split_text
+from corpus_etl.split import SplitOptions, SplitResult, check_coverage, logical_lines, split_text
 from tests.conftest import CORPORA, need_shared
 
 RULES = load_rules(Settings().extraction.rules_path)
@@ -182,6 +182,13 @@ def test_lines_learned_as_the_folders_repeats_do_not_make_stories_a_web_page():
     assert check_coverage(res) == []
 
 
+def _split_covered(text: str) -> SplitResult:
+    """``split_text`` with the default options, its accounting checked (every character in a record or a span)."""
+    res = split_text(text, RULES, OPTS)
+    assert check_coverage(res) == []
+    return res
+
+
 def test_a_wire_story_of_figures_under_its_headline_is_its_own_story():
     """A headline over a table of figures (an earnings story) or over a dateline the rules do not read
     ("Oklahoma City, March 3 -") has no running text under it: the boundary model, sure of a new story,
@@ -194,14 +201,13 @@ def test_a_wire_story_of_figures_under_its_headline_is_its_own_story():
         "BETA FOODS <BTF> SETS QUARTERLY PAYOUT\n\nNEW YORK, June 18 -\n\nQtly div 95 cts vs 95 cts prior\n\n"
         "Pay Aug 3\n\nRecord June 30\n"
     )
-    res = split_text(text, RULES, OPTS)
+    res = _split_covered(text)
     assert [r.title for r in res.records] == [
         "LOCAL BANK NAMES NEW CHAIRMAN",
         "ACME TOOLS INC <ACT> 4TH QTR NET",
         "BETA FOODS <BTF> SETS QUARTERLY PAYOUT",
     ]
     assert "Revs 39.9 mln vs 37.1 mln" in res.records[1].paragraphs
-    assert check_coverage(res) == []
 
 
 # Two wire stories with headlines and datelines, to put other stories between (a headline, a story, two blank lines)
@@ -239,14 +245,13 @@ def test_a_tables_rule_lines_do_not_make_a_file_of_stories_a_web_page():
         "vote.\n\nThe terminal will handle twice the cargo of the old one, which will close once the new one is "
         "open.\n\n\nWORLD NEWS HIGHLIGHTS\n\n" + "\n\n- - - -\n\n".join(items) + "\n\n\n" + STEEL
     )
-    res = split_text(text, RULES, OPTS)
+    res = _split_covered(text)
     assert [r.title for r in res.records] == [
         "PORT AUTHORITY APPROVES NEW TERMINAL",
         "WORLD NEWS HIGHLIGHTS",
         "STEEL MAKER RAISES PRICES",
     ]
     assert len(res.records[1].paragraphs) == len(items)
-    assert check_coverage(res) == []
 
 
 def test_a_tables_last_row_stays_with_its_story_and_a_capitals_slash_headline_opens_one():
@@ -263,14 +268,13 @@ def test_a_tables_last_row_stays_with_its_story_and_a_capitals_slash_headline_op
         "improved prices, analysts said on Tuesday.\n\nMost analysts expect the price of copper to rise by ten "
         "cents a pound before the end of the year.\n"
     )
-    res = split_text(text, RULES, OPTS)
+    res = _split_covered(text)
     assert [r.title for r in res.records] == [
         "PORT AUTHORITY APPROVES NEW TERMINAL",
         "ACME RETAIL CORP <ACR> 3RD QTR NET",
         "TALKING POINT/COPPER STOCKS",
     ]
     assert res.records[1].paragraphs[-1] == "Results restated for pooled acquisitions."
-    assert check_coverage(res) == []
     credit = RULES.match_line("Jason Reed/Reuters")
     assert credit is not None and credit.name == "photo_credit"
 
@@ -285,7 +289,7 @@ def test_a_wire_tables_footnote_and_repeated_rows_do_not_make_a_web_page():
         "week ended April 2, the Agriculture Department said in its weekly report, with buyers in Asia most active."
         "\n\n" + table * 3 + "(C) - Sales made on exporters' own account.\n\n\n" + STEEL
     )
-    res = split_text(text, RULES, OPTS)
+    res = _split_covered(text)
     assert [r.title for r in res.records] == [
         "PORT AUTHORITY APPROVES NEW TERMINAL",
         "U.S. EXPORT SALES OF WHEAT RISE IN WEEK",
@@ -294,7 +298,6 @@ def test_a_wire_tables_footnote_and_repeated_rows_do_not_make_a_web_page():
     assert RULES.match_line("(C) - Sales made on exporters' own account.") is None
     footer = RULES.match_line("(c) 2012 Example Media Ltd")
     assert footer is not None and footer.name == "copyright"
-    assert check_coverage(res) == []
 
 
 def test_the_training_report_scores_the_evals_same_story_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
