@@ -203,3 +203,28 @@ def test_the_record_model_never_demotes_a_story_under_its_own_dated_dateline_lin
     assert note.paragraphs[0].startswith("NOTE: ") and _wire_story(st, note)
     note.dateline = None
     assert not _wire_story(st, note)
+
+
+def test_a_dateline_in_title_case_that_states_the_day_is_a_dateline():
+    """Regional wire briefs print the place in title case ("Sioux Falls, April 7 -", "Calgary, Alberta, March 18
+    -") or put a region's full stop before the month ("RICHMOND, Va. Feb 26 -"). Read as datelines, such briefs
+    keep their ``dateline``, which exempts a brief of a few words from the short-body error (expectations): before
+    rules 2026.12.06.5 they were quarantined. A weekday or a "Posted" line is no place."""
+    text = (
+        "SIOUX FALLS HOGS OPEN UP 1.50 DLR - PRIVATE\n\nSioux Falls, April 7 - Hog prices opened 1.50 dlr higher, "
+        "private sources said. Top 52.00 dlrs per cwt.\n\n\n"
+        "<ALTEX RESOURCES LTD> YEAR NET\n\nCalgary, Alberta, March 18 -\n\nShr six cts vs eight cts\n\n"
+        "Net 643,000 vs 889,000\n\nRevs 3,934,000 vs 4,373,000\n\n\n"
+        "OWENS AND MINOR INC <OBOD> RAISES QTLY DIVIDEND\n\nRICHMOND, Va. Feb 26 -\n\n"
+        "Qtly div eight cts vs 7.5 cts prior\n\nPay March 31\n\nRecord March 13\n"
+    )
+    res = split_text(text, RULES)
+    assert check_coverage(res) == []
+    arts = [r for r in res.records if r.kind == "article"]
+    assert [r.dateline for r in arts] == ["Sioux Falls, April 7", "Calgary, Alberta, March 18", "RICHMOND, Va. Feb 26"]
+    assert [r.title for r in arts][1:] == [
+        "<ALTEX RESOURCES LTD> YEAR NET",
+        "OWENS AND MINOR INC <OBOD> RAISES QTLY DIVIDEND",
+    ]
+    assert RULES.dateline.match("Monday, March 3 - The council met.") is None
+    assert RULES.dateline.match("Posted March 3 - The council met.") is None

@@ -16,7 +16,7 @@ from ..state import SplitState
 
 # A wire dateline that states the day ("EAST RUTHERFORD, N.J., March 17", "LONDON, March 25 (Reuters)"); a page's
 # "RSS —", "TWO-DAY SALE!" or "LONDON —" match the dateline pattern too.
-_DATED = re.compile(r"[A-Za-z.]\s\d{1,2}(?:\s*\([^)]*\))?$")
+_DATED = re.compile(r"[A-Za-z.]\s+\d{1,2}(?:\s*\([^)]*\))?$")
 
 
 def restore_dated_briefs(st: SplitState) -> None:
