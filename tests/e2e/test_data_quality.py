@@ -41,7 +41,7 @@ def test_bad_articles_go_to_quarantine_with_reasons_and_nothing_is_lost(prefect_
     q = dict(rows(wh, "select regexp_extract(source_path, '[^/]*$'), failed_expectations from quarantine"))
     assert set(q) == {"one_line.txt", "no_letters.txt"}
     # the one-liner is quarantined for being no article (a handful of words), not for its missing title
-    assert any("fewer than 20 words" in r for r in q["one_line.txt"])
+    assert any("fewer than 5 words" in r for r in q["one_line.txt"])
     assert not any("title" in r for rs in q.values() for r in rs)
     assert any("no letters" in r for r in q["no_letters.txt"])
     # the boilerplate-only page yields no record: every character of it is a removed span with its rule

@@ -152,7 +152,7 @@ def test_changed_file_replaces_its_articles_and_bad_files_fail(prefect_api, seed
     failed = _rows(wh, "select path, status, error from sources where status = 'failed'")
     assert len(failed) == 1 and failed[0][0].endswith("empty.png") and "PNG" in failed[0][2]
     q = _rows(wh, "select source_path, failed_expectations from quarantine")
-    assert q[0][0].endswith("brief.txt") and any("fewer than 20 words" in f for f in q[0][1])
+    assert q[0][0].endswith("brief.txt") and any("fewer than 5 words" in f for f in q[0][1])
     old_ids = {r[0] for r in _rows(wh, "select article_id from articles where source_path like '%a.txt'")}
     # change the file: two copies of the article separated by a separator line
     text = seed.read_text(encoding="utf-8")

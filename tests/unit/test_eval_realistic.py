@@ -267,7 +267,7 @@ def test_score_file_scores_boundaries_recovery_and_what_would_be_quarantined() -
     _init_worker("tests.unit.test_eval_realistic:fake_factory")
     try:
         long_body = " ".join(f"w{i}" for i in range(30))
-        short_body = " ".join(f"s{i}" for i in range(12))  # under the suite's 20 words: an error-level rule
+        short_body = " ".join(f"s{i}" for i in range(12))  # untitled, under the suite's 20 words: an error-level rule
         stories = [Story("a", "A", long_body, "bbc", "t"), Story("b", "B", short_body, "bbc", "t")]
         text, golds = render_stories(stories, "\n\n", False)
         res = score_file(Built("f", text, "text", None, golds, {"kind": "bbc", "variant": "v"}))
@@ -277,7 +277,7 @@ def test_score_file_scores_boundaries_recovery_and_what_would_be_quarantined() -
     assert [a["recovered"] for a in res["articles"]] == [True, True]
     assert [a["recovered_in_articles"] for a in res["articles"]] == [True, False]  # the short one is quarantined
     assert res["n_failing_articles"] == 1
-    assert res["failed_reasons"] == Counter({"article body has fewer than 20 words": 1})
+    assert res["failed_reasons"] == Counter({"article body has fewer than 20 words under no headline or dateline": 1})
 
 
 def test_baseline_of_a_previous_run_keeps_its_commit_and_target_values() -> None:

@@ -66,7 +66,7 @@ def _state_before(opts: SplitOptions, judged: dict[str, str]) -> tuple[SplitStat
 def test_a_short_post_the_line_model_removed_gets_its_sentences_back_in_text_order() -> None:
     judged = {POST[0]: "line_model_other", POST[1]: "low_content_edge", POST[2]: "low_content_edge"}
     st, idx = _state_before(SplitOptions(), judged)
-    assert st.records[idx].body_words < 20  # what would be quarantined as "fewer than 20 words"
+    assert st.records[idx].body_words < 20  # a short body (untitled, it would be quarantined)
     restore_short_posts(st)
     rec = st.records[idx]
     assert rec.paragraphs[-3:] == POST
