@@ -228,3 +228,36 @@ def test_a_dateline_in_title_case_that_states_the_day_is_a_dateline():
     ]
     assert RULES.dateline.match("Monday, March 3 - The council met.") is None
     assert RULES.dateline.match("Posted March 3 - The council met.") is None
+
+
+def test_a_capitals_headline_with_a_hyphen_or_a_dash_is_no_dateline():
+    """A hyphen inside a word ("NEAR-SUPERCOMPUTERS", "U.S.-flagged") is no dateline's dash, nor is a dash followed
+    by more capitals ("COCOA TALKS SLOW AT CRUCIAL STAGE - DELEGATES": a headline). Read as a dateline, the headline
+    after a dividend notice made the notice's row a record of its own (a headline with no body, quarantined) and
+    left the notice without its figures (rules 2026.12.06.6)."""
+    for line in (
+        "COMPETITION TOUGHENS FOR NEAR-SUPERCOMPUTERS",
+        "ANHEUSER-BUSCH JOINS BID FOR SAN MIGUEL",
+        "U.S.-flagged tanker.",
+        "COCOA TALKS SLOW AT CRUCIAL STAGE - DELEGATES",
+        "INTERNATIONAL BOND HIGHLIGHTS - APRIL 7",
+    ):
+        assert RULES.dateline.match(line) is None, line
+    for line, place in (
+        ("NEW YORK, March 18 -", "NEW YORK, March 18"),
+        ("NEW YORK, March 31 -qtr ends Jan 31", "NEW YORK, March 31"),
+        ("LONDON (Reuters) - Shares fell.", "LONDON (Reuters)"),
+        ("WATERLOO, Ont.—The city said", "WATERLOO, Ont."),
+    ):
+        m = RULES.dateline.match(line)
+        assert m is not None and m.group("dateline").strip() == place, line
+    text = (
+        "STONE AND WEBSTER INC <SW> SETS QUARTERLY\n\nNEW YORK, March 18 -\n\nQtly div 40 cts vs 40 cts prior\n\n"
+        f"-----\n\nCOMPETITION TOUGHENS FOR NEAR-SUPERCOMPUTERS\n\n{_PROSE}\n\n{_PROSE}\n"
+    )
+    res = split_text(text, RULES)
+    assert check_coverage(res) == []
+    assert [(r.title, r.paragraphs[-1]) for r in res.records][:1] == [
+        ("STONE AND WEBSTER INC <SW> SETS QUARTERLY", "Qtly div 40 cts vs 40 cts prior")
+    ]
+    assert [r.title for r in res.records][1:] == ["COMPETITION TOUGHENS FOR NEAR-SUPERCOMPUTERS"]
