@@ -270,6 +270,14 @@ class ExtractionSettings(BaseModel):
         "change of topic is rare; on a page it is common.",
     )
     model_strong_min_words: int = Field(10, ge=0, description="Body words before a strong model split (model_strong).")
+    model_short_body: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A headline-like line over running text that the boundary model gives this probability opens an "
+        "article after model_strong_min_words words of body, short of min_body_words_before_split (a wire story of "
+        "two sentences, then the next story's headline, with one blank line between them).",
+    )
     paragraph_classifier: bool = Field(
         True,
         description="On web pages, the bodies are trimmed by the paragraph classifier (jusText's, thresholds "

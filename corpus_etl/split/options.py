@@ -126,6 +126,7 @@ class SplitOptions:
     segment_headline_min_segments: int = _setting("segment_headline_min_segments")
     model_strong: float = _setting("model_strong")
     model_strong_min_words: int = _setting("model_strong_min_words")
+    model_short_body: float = _setting("model_short_body")
     paragraph_classifier: bool = _setting("paragraph_classifier")
     paragraphs: ParagraphOptions = _PARAGRAPHS  # the paragraph classifier's thresholds
     line_model: bool = _setting("line_model")

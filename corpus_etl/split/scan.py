@@ -255,7 +255,8 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     Over anything but running text or an opener (a byline, a date line, a dateline: a table of figures, say),
     only when the boundary model is sure of it (``_sure``). Otherwise the boundary model
     (``corpus_etl.boundary``) sure of it ('model_strong', ``SplitOptions.model_strong``) needs a few words of
-    body before it; after enough body, it does when what follows is an opener ('opener'), when it repeats the
+    body before it, and over running text with a shorter body the model at ``SplitOptions.model_short_body``
+    ('model'); after enough body, it does when what follows is an opener ('opener'), when it repeats the
     layout the current article opened with (headline, then a one-sentence standfirst: 'layout'), or when the
     model says so at its threshold ('model'; never for a table's row under another row; without the model:
     when the text after it changes topic, 'topic'). Otherwise (None) it is a subheading and stays in the body.
@@ -287,7 +288,11 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     if _sure(st, rec, p):
         return "model_strong"
     if not enough:
-        return None
+        # a short story (a wire brief of two sentences) then the next one's headline over its first paragraph; not
+        # in a table of figures (a row, or the note under the rows: "Avg shrs 481.4 mln vs 473.6 mln" over "NOTE: ...")
+        short = p >= st.opts.model_short_body and rec.body_words >= st.opts.model_strong_min_words
+        table = is_figures_line(st.lines[i].text) or (bool(rec.paragraphs) and is_figures_line(rec.paragraphs[-1]))
+        return "model" if short and st.bmodel is not None and is_prose(nxt.text) and not table else None
     if rec.title and len(rec.paragraphs) >= 2 and is_standfirst(rec.paragraphs[0]) and is_standfirst(nxt.text):
         return "layout"
     if st.bmodel is not None:
