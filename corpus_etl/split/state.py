@@ -102,14 +102,17 @@ class SplitState:
         self.result: SplitResult | None = None  # the records and removed spans (set by the last pass, assemble)
 
     def _repeated_lines(self) -> set[str]:
-        """Short non-prose lines that occur more than once, not merely as a doubled headline."""
+        """Short non-prose lines that occur more than once, not merely as a doubled headline, nor a wire dateline
+        that states the day (a file of wire stories repeats one for every story filed there that day)."""
+        from .passes.briefs import dated_dateline  # cycle: the passes import this module
+
         where: dict[str, list[int]] = {}
         for i, ln in enumerate(self.lines):
             if words(ln.text) <= self.opts.repeated_line_max_words:
                 where.setdefault(ln.text, []).append(i)
         out = set()
         for text, idx in where.items():
-            if len(idx) < 2 or is_prose(text):
+            if len(idx) < 2 or is_prose(text) or dated_dateline(self, text):
                 continue
             if len(idx) == 2 and idx[1] - idx[0] == 1:
                 continue  # "Headline / Headline": handled as a duplicate title

@@ -261,3 +261,28 @@ def test_a_capitals_headline_with_a_hyphen_or_a_dash_is_no_dateline():
         ("STONE AND WEBSTER INC <SW> SETS QUARTERLY", "Qtly div 40 cts vs 40 cts prior")
     ]
     assert [r.title for r in res.records][1:] == ["COMPETITION TOUGHENS FOR NEAR-SUPERCOMPUTERS"]
+
+
+def test_dividend_notices_of_one_day_and_place_keep_their_dateline_and_rows():
+    """A file of wire stories repeats a dateline for every story filed there that day, and a dividend notice's rows
+    ("Pay April 30") under many notices. Short lines a file repeats are removed as 'repeated_line' (page chrome),
+    but a dateline stating the day never is, and a dated brief gets its repeated rows back: before, both notices
+    here vanished (headline and rows removed, their dateline too) and the story between them took the first
+    notice's headline."""
+    notice = ["WASHINGTON, March 25 -", "Qtly div {} cts vs {} cts prior", "Pay April 30", "Record April 16"]
+    text = "\n\n".join(
+        [
+            _page("USAIR GROUP INC <U> SETS QUARTERLY", [notice[0], notice[1].format(3, 3), *notice[2:]]),
+            _page("LIBRARY HOURS EXTENDED AFTER RECORD YEAR", [f"WASHINGTON, March 25 - {_PROSE}"]),
+            _page("ACME WIDGETS INC <ACMW> SETS QUARTERLY", [notice[0], notice[1].format(5, 5), *notice[2:]]),
+        ]
+    )
+    res = split_text(text + "\n", RULES)
+    assert check_coverage(res) == []
+    assert [(r.title, r.dateline) for r in res.records] == [
+        ("USAIR GROUP INC <U> SETS QUARTERLY", "WASHINGTON, March 25"),
+        ("LIBRARY HOURS EXTENDED AFTER RECORD YEAR", "WASHINGTON, March 25"),
+        ("ACME WIDGETS INC <ACMW> SETS QUARTERLY", "WASHINGTON, March 25"),
+    ]
+    assert res.records[0].paragraphs == [notice[0], notice[1].format(3, 3), *notice[2:]]
+    assert res.records[2].paragraphs[-2:] == notice[2:]
