@@ -59,7 +59,7 @@ def step(st: SplitState, i: int) -> int:
             st.close()
             rec = None
         st.zone = "main"
-        st.page_no += 1
+        st.new_page()
 
     # Alt text glued onto the start of a sentence.
     for prefix in st.rules.prefixes:
@@ -84,7 +84,7 @@ def step(st: SplitState, i: int) -> int:
             # a run of menu lines under comments or teasers: the next page's header
             st.close()
             st.zone = "main"
-            st.page_no += 1
+            st.new_page()
     else:
         st.menu_run = 0
     if rule is not None:
@@ -92,12 +92,12 @@ def step(st: SplitState, i: int) -> int:
             if rec is not None and (rec.paragraphs or rec.title):
                 st.close()
             st.zone = "main"
-            st.page_no += 1
+            st.new_page(ln.start)
         elif rule.effect == "page_end":
             if page_end(st, text):
                 st.close()
                 st.zone = "main"
-                st.page_no += 1
+                st.new_page()
         elif rule.effect == "related_start":
             if _article_begun(st):
                 st.close()

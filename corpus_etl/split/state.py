@@ -71,6 +71,9 @@ class SplitState:
         self._rule_cache: dict[int, LineRule | None] = {}
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
         self.page_no = 0  # pages seen so far: a new page's chrome or a separator line starts the next
+        # per page: no title of its records lies before this character (the line that opened it, when a rule that
+        # marks a page's start did: "Skip to main content"; else the page before's)
+        self.page_offsets = [0]
         self.menu_run = 0  # menu-like lines removed in a row
         self.removed_run = 0  # pieces removed since the last kept one
         self.chrome_seen = 0  # lines removed so far by a rule that marks a web page (PAGE_CHROME)
@@ -132,6 +135,11 @@ class SplitState:
     def _doubled(self) -> set[str]:
         """Lines printed twice in a row ("Headline / Headline")."""
         return {a.text for a, b in zip(self.lines, self.lines[1:], strict=False) if a.text == b.text}
+
+    def new_page(self, at: int | None = None) -> None:
+        """The next page starts; at character ``at`` when a page start rule's line opens it (``page_offsets``)."""
+        self.page_no += 1
+        self.page_offsets.append(self.page_offsets[-1] if at is None else at)
 
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))

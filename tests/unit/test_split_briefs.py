@@ -268,13 +268,14 @@ def test_dividend_notices_of_one_day_and_place_keep_their_dateline_and_rows():
     ("Pay April 30") under many notices. Short lines a file repeats are removed as 'repeated_line' (page chrome),
     but a dateline stating the day never is, and a dated brief gets its repeated rows back: before, both notices
     here vanished (headline and rows removed, their dateline too) and the story between them took the first
-    notice's headline."""
+    notice's headline. A repeated line with no figures ("Tag: markets") is no row and stays removed."""
     notice = ["WASHINGTON, March 25 -", "Qtly div {} cts vs {} cts prior", "Pay April 30", "Record April 16"]
+    tag = "Tag: markets"  # repeated too, but no row of figures: it stays removed
     text = "\n\n".join(
         [
-            _page("USAIR GROUP INC <U> SETS QUARTERLY", [notice[0], notice[1].format(3, 3), *notice[2:]]),
-            _page("LIBRARY HOURS EXTENDED AFTER RECORD YEAR", [f"WASHINGTON, March 25 - {_PROSE}"]),
-            _page("ACME WIDGETS INC <ACMW> SETS QUARTERLY", [notice[0], notice[1].format(5, 5), *notice[2:]]),
+            _page("USAIR GROUP INC <U> SETS QUARTERLY", [notice[0], notice[1].format(3, 3), *notice[2:], tag]),
+            _page("LIBRARY HOURS EXTENDED AFTER RECORD YEAR", [f"WASHINGTON, March 25 - {_PROSE}", tag]),
+            _page("ACME WIDGETS INC <ACMW> SETS QUARTERLY", [notice[0], notice[1].format(5, 5), *notice[2:], tag]),
         ]
     )
     res = split_text(text + "\n", RULES)
@@ -286,3 +287,4 @@ def test_dividend_notices_of_one_day_and_place_keep_their_dateline_and_rows():
     ]
     assert res.records[0].paragraphs == [notice[0], notice[1].format(3, 3), *notice[2:]]
     assert res.records[2].paragraphs[-2:] == notice[2:]
+    assert not any(tag in p for r in res.records for p in r.paragraphs)

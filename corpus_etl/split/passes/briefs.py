@@ -30,8 +30,8 @@ def restore_dated_briefs(st: SplitState) -> None:
     dateline's line or, for a dateline removed, the first article record met after it; with none (every line of the
     story removed), a new article record. When that article keeps fewer body words than
     ``SplitOptions.brief_min_words`` and than half the story's words, the story's lines removed by a content
-    judgement (not 'line_model_comment') or as lines the file repeats ('repeated_line': "Pay April 30" under many
-    dividend notices) and a title below the dateline (a row of figures the title model took) become its body; a
+    judgement (not 'line_model_comment') or rows of figures the file repeats ('repeated_line': "Pay April 30" under
+    many dividend notices) and a title below the dateline (a row of figures the title model took) become its body; a
     line a rule removes for what it is (an advertisement) stays removed. With no
     title above the dateline, a headline-like line removed right before it becomes the title (a story no record
     holds is restored only under such a headline: a teaser "ZURICH, Oct 31 (Reuters) - ..." is not); the title is
@@ -77,7 +77,7 @@ def restore_dated_briefs(st: SplitState) -> None:
         stories.append((k, pieces[k:j], owner))
         k = max(j, k + 1)
     for k, story, owner in reversed(stories):  # (a record inserted renumbers only the records after it)
-        soft = [q for q in story if q.role == "removed" and _given_back(q.rule or "")]
+        soft = [q for q in story if q.role == "removed" and _given_back(st, q)]
         kept = st.records[owner].body_words if owner is not None else 0
         story_words = kept + sum(words(st.text[q.start : q.end]) for q in soft)
         if not soft or kept >= max(st.opts.brief_min_words, story_words / 2):
@@ -108,11 +108,14 @@ def restore_dated_briefs(st: SplitState) -> None:
                 rec.title = paragraph_of(st, prev, starts)[2]
 
 
-def _given_back(rule: str) -> bool:
-    """Whether a line of a dated story removed for ``rule`` is given back to it: removed by a content judgement
-    (not as a reader comment), or as a short line the file repeats (a file of wire briefs prints "Pay April 30"
-    under many notices)."""
-    return (soft_removal(rule) and rule != "line_model_comment") or rule == "repeated_line"
+def _given_back(st: SplitState, q: Piece) -> bool:
+    """Whether a removed line ``q`` of a dated story is given back to it: removed by a content judgement (not as a
+    reader comment), or a row of figures removed as a short line the file repeats (a file of wire briefs prints
+    "Pay April 30" under many notices; a repeated "Tag: markets" stays removed)."""
+    rule = q.rule or ""
+    if rule == "repeated_line":
+        return any(c.isdigit() for c in st.text[q.start : q.end])
+    return soft_removal(rule) and rule != "line_model_comment"
 
 
 def dated_dateline(st: SplitState, text: str) -> bool:

@@ -89,7 +89,10 @@ def choose_titles(st: SplitState) -> None:
                     choice = old
             if choice is not None and is_rejected_title(choice.title) and titled_line.get(idx) == body_line - 1:
                 choice = None  # (a menu line over a headline right above its body: the headline stands)
-            if choice is not None and st.lines[choice.line].start >= floor:
+            # (not above its page's start: a headline of the page before, whose record an edge trim dropped, is no
+            # title of this one)
+            low = max(floor, st.page_offsets[st.record_page[idx]])
+            if choice is not None and st.lines[choice.line].start >= low:
                 if choice.line <= body_line:
                     _retitle(st, idx, choice.line, choice.title, first_piece, choice.probability)
                 else:
