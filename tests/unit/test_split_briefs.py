@@ -288,3 +288,22 @@ def test_dividend_notices_of_one_day_and_place_keep_their_dateline_and_rows():
     assert res.records[0].paragraphs == [notice[0], notice[1].format(3, 3), *notice[2:]]
     assert res.records[2].paragraphs[-2:] == notice[2:]
     assert not any(tag in p for r in res.records for p in r.paragraphs)
+
+
+def test_a_brief_of_rows_in_a_text_of_stories_keeps_its_rows():
+    """A wire brief whose rows spell their figures out ("Qtly dividend six cts vs six cts") has no line a test
+    of figures sees: the edge trim read the rows as menu lines and left a headline over nothing (quarantined as
+    fewer than 5 words). In a text of stories (no web page, three articles or more) such a body stays."""
+    story = "ECONOMY GREW IN FIRST QUARTER\n\n" + _PROSE + "\n\n" + _PROSE.replace("library", "museum")
+    text = "\n\n-----\n\n".join(
+        [
+            story,
+            "UNITED PAPERS INC <UPI> SETS DIVIDEND\n\nQtly dividend six cts vs six cts\n\nPayable on May One",
+            story.replace("ECONOMY GREW", "TRADE FELL"),
+            story.replace("ECONOMY GREW", "PRICES ROSE"),
+        ]
+    )
+    res = split_text(text + "\n", RULES)
+    assert check_coverage(res) == []
+    brief = next(r for r in res.records if r.title == "UNITED PAPERS INC <UPI> SETS DIVIDEND")
+    assert brief.paragraphs == ["Qtly dividend six cts vs six cts", "Payable on May One"]

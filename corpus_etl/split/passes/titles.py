@@ -28,7 +28,8 @@ def choose_titles(st: SplitState) -> None:
     (the one with most words; the model was trained on those) among the lines around its body's start:
     often a line the headline test passed over, or not the menu entry or site name it took. The chosen
     line becomes the record's title piece (a line removed as chrome, or the body's first paragraph) when
-    it lies after the records before it and no later than the body's start; a title it replaces is
+    it lies after the records before it and its page's start (``SplitState.page_offsets``: the line of a page start
+    rule, "Skip to main content") and no later than the body's start; a title it replaces is
     removed as 'title_rejected'. A line among the body's first lines becomes the title when the body
     before it is a few words of chrome (``title_inside_body``). Where the model finds none, the title
     stays, and so does a headline right over the body when the model picks a line no title can be

@@ -33,7 +33,9 @@ def trim_edges(st: SplitState) -> None:
     And a record whose body is mostly such lines (a menu that got a headline) is no article: its
     lines become removed spans ('navigation_block'); not when its sentences hold
     ``SplitOptions.navigation_block_max_prose_words`` words or more (a post under a run of repeated photo
-    captions: its short lines are trimmed as chrome instead).
+    captions: its short lines are trimmed as chrome instead). In a text of stories (no web page, three articles or
+    more), a headlined record whose body is all such lines keeps them (a wire brief of rows of figures: "Qtly dividend
+    six cts vs six cts").
 
     Reads the records and pieces (and the paragraph classifier); changes pieces to removed (with the rule), the
     records' paragraphs, spans and body words (and the title of a removed block); on a web page keeps the articles'
@@ -58,6 +60,8 @@ def trim_edges(st: SplitState) -> None:
         for idx, rec in enumerate(st.records)
         if use_classifier and rec.kind == "article" and rec.paragraphs
     }
+    # a text of stories: no web page, three articles or more (not a short page the page test did not recognise)
+    stories = not st.page and sum(1 for r in st.records if r.kind == "article") >= 3
     for idx, rec in enumerate(st.records):
         # short, no sentence, no figures (a table row of figures is content)
         weak = [not is_prose(p) and words(p) < 10 and not any(c.isdigit() for c in p) for p in rec.paragraphs]
@@ -78,6 +82,9 @@ def trim_edges(st: SplitState) -> None:
                         p.role, p.rule = "removed", block
                 rec.paragraphs, rec.paragraph_spans, rec.title = [], [], None
                 continue
+        if stories and rec.title and rec.kind == "article" and weak and all(weak):
+            continue  # a story file's brief of rows under its headline ("Qtly dividend six cts vs six cts", "Pay
+            # April 15"): no menu to trim, and trimmed it is a headline over nothing
         lo, hi = 0, len(weak)
         while lo < hi and weak[lo]:
             lo += 1
