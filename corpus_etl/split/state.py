@@ -65,9 +65,15 @@ class SplitState:
         self.repeated = self._repeated_lines()
         counts = Counter(ln.text for ln in self.lines)
         # A headline-like line printed more than twice (a recurring interview question, a section
-        # label) is a subheading, never the headline of a new article.
+        # label) is a subheading, never the headline of a new article; not when the same running text follows it
+        # every time (a story the file holds twice, a syndicated copy: its headline opens each copy).
         doubled = self._doubled()
-        self.recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in doubled)}
+        recurring = {t for t, c in counts.items() if c > 2 or (c == 2 and t not in doubled)}
+        after: dict[str, set[str]] = {}
+        for a, b in zip(self.lines, self.lines[1:], strict=False):
+            if a.text in recurring:
+                after.setdefault(a.text, set()).add(b.text)
+        self.recurring = {t for t in recurring if not _one_story(t, after.get(t, set()))}
         self._rule_cache: dict[int, LineRule | None] = {}
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
         self.page_no = 0  # pages seen so far: a new page's chrome or a separator line starts the next
@@ -343,3 +349,12 @@ class SplitState:
                     g = "main_meta" if main else "other_kept"
             out.append((p.start, p.end, VIEW_INDEX[g]))
         return out
+
+
+def _one_story(line: str, followers: set[str]) -> bool:
+    """Whether a line printed more than once opens the same story each time: one line follows every print of it,
+    running text of five words or more (not the line itself: a caption under each photo)."""
+    if len(followers) != 1:
+        return False
+    (nxt,) = followers
+    return nxt != line and words(nxt) >= 5 and is_prose(nxt)
