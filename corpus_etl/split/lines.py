@@ -293,6 +293,11 @@ def cosine(a: Counter[str], b: Counter[str]) -> float:
 _FIGURE_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # a token holding a digit (matched once, from its start)
 
 
+def has_figure(text: str) -> bool:
+    """Whether ``text`` holds a digit (a row of figures, "Pay April 30", is content, not a menu line)."""
+    return any(c.isdigit() for c in text)
+
+
 def _figures(text: str, least: int, share: int) -> bool:
     """At least ``least`` tokens holding digits, and 1/``share`` of the line's tokens or more."""
     n = len(_FIGURE_TOKEN.findall(text))

@@ -76,9 +76,9 @@ class SplitState:
         self.recurring = {t for t in recurring if not _one_story(t, after.get(t, set()))}
         self._rule_cache: dict[int, LineRule | None] = {}
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
-        self.page_no = 0  # pages seen so far: a new page's chrome or a separator line starts the next
-        # per page: no title of its records lies before this character (the line that opened it, when a rule that
-        # marks a page's start did: "Skip to main content"; else the page before's)
+        # per page (a new page's chrome or a separator line starts the next; ``page_no`` is the last one's index):
+        # no title of its records lies before this character (the line that opened it, when a rule that marks a
+        # page's start did: "Skip to main content"; else the page before's)
         self.page_offsets = [0]
         self.menu_run = 0  # menu-like lines removed in a row
         self.removed_run = 0  # pieces removed since the last kept one
@@ -142,9 +142,13 @@ class SplitState:
         """Lines printed twice in a row ("Headline / Headline")."""
         return {a.text for a, b in zip(self.lines, self.lines[1:], strict=False) if a.text == b.text}
 
+    @property
+    def page_no(self) -> int:
+        """The current page's index (pages seen so far, the first one 0)."""
+        return len(self.page_offsets) - 1
+
     def new_page(self, at: int | None = None) -> None:
         """The next page starts; at character ``at`` when a page start rule's line opens it (``page_offsets``)."""
-        self.page_no += 1
         self.page_offsets.append(self.page_offsets[-1] if at is None else at)
 
     def remove(self, start: int, end: int, rule: str) -> None:

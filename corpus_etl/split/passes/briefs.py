@@ -7,6 +7,7 @@ import bisect
 import re
 
 from ..lines import (
+    has_figure,
     is_headline,
     words,
 )
@@ -114,7 +115,7 @@ def _given_back(st: SplitState, q: Piece) -> bool:
     "Pay April 30" under many notices; a repeated "Tag: markets" stays removed)."""
     rule = q.rule or ""
     if rule == "repeated_line":
-        return any(c.isdigit() for c in st.text[q.start : q.end])
+        return has_figure(st.text[q.start : q.end])
     return soft_removal(rule) and rule != "line_model_comment"
 
 

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from ..lines import (
     cosine,
+    has_figure,
     is_prose,
     is_table_row,
     topic_vector,
@@ -64,7 +65,7 @@ def trim_edges(st: SplitState) -> None:
     stories = not st.page and sum(1 for r in st.records if r.kind == "article") >= 3
     for idx, rec in enumerate(st.records):
         # short, no sentence, no figures (a table row of figures is content)
-        weak = [not is_prose(p) and words(p) < 10 and not any(c.isdigit() for c in p) for p in rec.paragraphs]
+        weak = [not is_prose(p) and words(p) < 10 and not has_figure(p) for p in rec.paragraphs]
         if rec.paragraphs and rec.kind == "article":
             strong_words = sum(words(p) for p, w in zip(rec.paragraphs, weak, strict=True) if not w)
             block = None
