@@ -27,6 +27,19 @@ def classes_of(st: SplitState, paragraphs: list[str], chrome: list[bool] | None 
     return classify(paragraphs, page_stoplist(st), st.para_opts, chrome, st.initial_classes)
 
 
+def has_good_paragraph(st: SplitState, paragraphs: list[str]) -> bool:
+    """Whether the classifier finds a good paragraph among ``paragraphs`` (a record's body): with the stopwords of
+    the text's language, or, when the paragraphs are in another language (a page of another language glued into the
+    file; the text's language is that of its first words), with the stopwords of theirs."""
+    if "good" in classes_of(st, paragraphs):
+        return True
+    own = choose_stoplist(paragraphs, st.para_opts)
+    stops = stoplist(own) if own else frozenset()
+    if not stops or stops == page_stoplist(st):
+        return False
+    return "good" in classify(paragraphs, stops, st.para_opts)  # (not the text's cache: other stopwords)
+
+
 def initial_class_of(st: SplitState, paragraph: str) -> str:
     """The classifier's context-free class of a paragraph of this text (cached)."""
     cls = st.initial_classes.get(paragraph)

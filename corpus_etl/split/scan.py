@@ -106,7 +106,7 @@ def step(st: SplitState, i: int) -> int:
         elif rule.effect == "related_sep" and st.zone == "related":
             st.close()
         elif rule.effect == "comments_start":
-            main = st.records[st.main] if st.main is not None else None
+            main = st.page_main()
             if main is not None and _article_begun(st) and _comments_follow(st, i, main.body_words):
                 st.close()
                 st.zone = "comments"
@@ -206,8 +206,11 @@ def _article_begun(st: SplitState) -> bool:
     has ``min_body_words_before_split`` words of body, one paragraph at least running text
     (``is_prose``, ``ARTICLE_LINE_MIN_WORDS`` words or more). A site's menus and lists of links before the
     article ("1. Acura", "2. Aston Martin", ... over "Most Popular") have the words but not the prose: under them,
-    "Most Popular" is a menu heading, and the article below it is no teaser."""
-    main = st.records[st.main] if st.main is not None else None
+    "Most Popular" is a menu heading, and the article below it is no teaser.
+
+    Only an article of the current page counts (``SplitState.page_main``): in the next page's menu, "Trending" or
+    "Comment" over its article is a menu link, though the page before had its article."""
+    main = st.page_main()
     if main is None or main.body_words < st.opts.min_body_words_before_split:
         return False
     return any(is_prose(t) and words(t) >= ARTICLE_LINE_MIN_WORDS for t in main.paragraphs)
@@ -217,11 +220,9 @@ def page_end(st: SplitState, text: str) -> bool:
     """Whether a footer line (a copyright line: rule effect 'page_end') ends the page: after the page's
     article has a body (``min_body_words_before_split`` words) and when the line is a site's footer, with
     a year or "all rights reserved", not a photo credit ("© Getty Images")."""
-    main = st.records[st.main] if st.main is not None else None
+    main = st.page_main()  # (None: the page's article has not started yet)
     if main is None or main.body_words < st.opts.min_body_words_before_split:
         return False
-    if st.main is not None and st.record_page[st.main] != st.page_no:
-        return False  # the page's article has not started yet
     return bool(_FOOTER_YEAR.search(text)) or "rights reserved" in text.casefold()
 
 

@@ -147,6 +147,13 @@ class SplitState:
         """The current page's index (pages seen so far, the first one 0)."""
         return len(self.page_offsets) - 1
 
+    def page_main(self) -> RawRecord | None:
+        """The current page's main article: the last article record opened, if it was opened on this page (the
+        one before a page start belongs to the page before)."""
+        if self.main is None or self.record_page[self.main] != self.page_no:
+            return None
+        return self.records[self.main]
+
     def new_page(self, at: int | None = None) -> None:
         """The next page starts; at character ``at`` when a page start rule's line opens it (``page_offsets``)."""
         self.page_offsets.append(self.page_offsets[-1] if at is None else at)

@@ -62,6 +62,17 @@ def test_an_earnings_brief_on_a_web_page_keeps_its_figures_and_headline() -> Non
     assert story.title == "LIBRARY HOURS EXTENDED AFTER RECORD YEAR"
 
 
+def test_an_earnings_brief_alone_on_its_page_gets_back_the_rows_the_classifiers_took() -> None:
+    """The brief's page alone: its block is no teaser list (no other article beside it), but the line model still
+    removes two of its lines ("Nine mths", a row of figures). An article that keeps a table of figures and nothing
+    else under its dateline gets its story's removed lines back, though it kept most of its words."""
+    text = _page("ACME WIDGETS INC <ACMW> 3RD QTR NET", ["SPRINGFIELD, Ill., May 4 -", "\n".join(_ROWS)])
+    res = split_text(text, RULES, SplitOptions())
+    [brief] = res.records
+    assert brief.title == "ACME WIDGETS INC <ACMW> 3RD QTR NET"
+    assert brief.paragraphs[1:] == [row for row in _ROWS if "advertisement" not in row]
+
+
 def test_a_bare_dateline_is_never_a_title() -> None:
     for opts in (SplitOptions(), SplitOptions(line_model=False), SplitOptions(title_model=False)):
         res = split_text(_text(), RULES, opts)

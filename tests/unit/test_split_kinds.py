@@ -1,5 +1,6 @@
 """Why a record is 'related' (``corpus_etl.kinds``): every related record of a split says why, in the registry's
-words; an article says nothing."""
+words; an article says nothing. And what makes a page's article a teaser or chrome in a file of glued pages: only
+what is on its own page."""
 
 from __future__ import annotations
 
@@ -72,6 +73,89 @@ def test_a_related_heading_under_a_menu_of_links_does_not_make_the_article_below
     # after the article's running text, the same heading opens teasers
     records = split_text(f"Council Closes The Harbour Bridge\n\n{ARTICLE}\nMost Popular\n\n{menu}\n", RULES).records
     assert records[0].kind == "article" and all(r.kind == "related" for r in records[1:]) and len(records) > 1
+
+
+MENU = "\n".join(f"* {w}" for w in ["News", "Science", "Health", "Planet Earth", "History"])
+OTHER = (
+    "Farmers in the valley expect a smaller apple harvest this year after a late frost in April damaged many of the "
+    "blossoms, the regional growers' association said on Monday.\n\nPrices at the market have already risen by a "
+    "tenth, and some orchards plan to hire fewer pickers in the autumn than they did last year, the association "
+    "said.\n\nGrowers asked the regional government for help with the cost of frost protection this winter.\n"
+)
+
+
+def test_a_related_heading_in_the_next_pages_menu_does_not_make_its_article_a_teaser():
+    """Two pages glued: the second page's menu has a "Trending" heading above its article. The article that has
+    begun is the first page's; on the second page (after its "Skip to main content") no article has begun, so the
+    heading belongs to the menu, as it does when the page is alone. Before, the first page's article counted: the
+    second page's article was filed as a related teaser (then removed as chrome)."""
+    first = (
+        f"Skip to main content\nThe City Paper\n{MENU}\n\nCouncil Closes The Harbour Bridge\n\n{ARTICLE}\n"
+        f"{ARTICLE.replace('bridge', 'tunnel')}\nShare this article\n\n* Facebook\n* Twitter\n\n"
+        "© 2019 The City Paper. All rights reserved.\n\n"
+    )
+    second = f"Skip to main content\n{MENU}\nTrending\n* Climate\n* Space\n\nApple Harvest Shrinks\n\n"
+    body = OTHER + "\n" + OTHER.replace("apple", "pear")
+    alone = split_text(second + body, RULES).records
+    assert [(r.kind, r.title) for r in alone] == [("article", "Apple Harvest Shrinks")]
+    records = split_text(first + second + body, RULES).records
+    assert [(r.kind, r.title) for r in records] == [
+        ("article", "Council Closes The Harbour Bridge"),
+        ("article", "Apple Harvest Shrinks"),
+    ], [(r.kind, r.kind_reason, r.title) for r in records]
+
+
+GERMAN = (
+    "Der Stadtrat hat am Dienstag beschlossen, die alte Hafenbrücke ab dem nächsten Frühjahr für Autos zu sperren, "
+    "nachdem Ingenieure bei einer Prüfung im letzten Monat Risse in zwei ihrer Stahlstützen gefunden hatten.\n\n"
+    "Der Bürgermeister sagte, dass Busse und Fahrräder die Brücke weiter nutzen dürfen, während die Stadt nach Geld "
+    "für die Reparatur sucht, und dass die Arbeiten bis zu drei Jahre dauern könnten.\n\n"
+    "Die Ladenbesitzer auf beiden Seiten des Flusses fürchten, Kunden zu verlieren, und fordern kostenlose "
+    "Parkplätze in der Nähe der Brücke, solange die Bauarbeiten dauern.\n"
+)
+
+
+CITY_PAGE = (
+    f"Skip to main content\nThe City Paper\n{MENU}\n\nCouncil Closes The Harbour Bridge\n\n{ARTICLE}\n{OTHER}\n"
+    "Share this article\n\n* Facebook\n* Twitter\n\n© 2019 The City Paper. All rights reserved.\n\n"
+)
+
+
+def test_an_article_of_another_page_does_not_make_one_without_good_paragraphs_chrome():
+    """A page's article whose paragraphs are all short (none 'good' to the paragraph classifier) beside an article
+    of the same page that has good ones is a block of teasers (``low_content_block``). Beside the article of the page
+    before (a "Skip to main content" line starts the next page) it is not: its words stay in a record, as alone."""
+    short = "\n\n".join(
+        [
+            "The ferry to the island runs twice a day now.",
+            "Tickets cost less for children and pensioners.",
+            "The first boat leaves the harbour at seven.",
+            "The last one returns before dark in winter.",
+            "Cars need a booking a day ahead.",
+            "Bicycles travel free on every crossing.",
+        ]
+    )
+    second = f"Skip to main content\nThe Island News\n{MENU}\n\nFerry Timetable Changes\n\n{short}\n\n* Facebook\n"
+    assert [r.title for r in split_text(second, RULES).records] == ["Ferry Timetable Changes"]
+    result = split_text(CITY_PAGE + second, RULES)
+    assert [r.title for r in result.records] == ["Council Closes The Harbour Bridge", "Ferry Timetable Changes"]
+    assert "Bicycles travel free on every crossing." in result.records[1].paragraphs
+    assert "low_content_block" not in {p.rule for p in result.removed}
+
+
+def test_a_page_in_another_language_is_read_with_its_own_stopwords():
+    """An English page, then a German one after its footer (no page start line: the same page to the rules). The
+    paragraph classifier reads the file with the stopwords of its first words (English): none of the German
+    article's paragraphs is 'good', and beside the English article it was removed whole as a block of teasers.
+    Read with German stopwords its paragraphs are good: it stays, as it does alone."""
+    second = f"Die Stadtzeitung\n{MENU}\n\nStadt sperrt die Hafenbrücke\n\n{GERMAN}\nTeilen\n\n* Facebook\n* Twitter\n"
+    assert [r.title for r in split_text(second, RULES).records] == ["Stadt sperrt die Hafenbrücke"]
+    result = split_text(CITY_PAGE.replace("Skip to main content\n", "") + second, RULES)
+    assert [(r.kind, r.title) for r in result.records] == [
+        ("article", "Council Closes The Harbour Bridge"),
+        ("article", "Stadt sperrt die Hafenbrücke"),
+    ], [(r.kind, r.title) for r in result.records]
+    assert "low_content_block" not in {p.rule for p in result.removed}
 
 
 STORIES = [

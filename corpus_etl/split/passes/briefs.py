@@ -8,6 +8,7 @@ import re
 
 from ..lines import (
     has_figure,
+    is_figures_line,
     is_headline,
     words,
 )
@@ -30,7 +31,8 @@ def restore_dated_briefs(st: SplitState) -> None:
     chrome (a copyright, a skip link, "Read more") or another record. Its article is the record holding the
     dateline's line or, for a dateline removed, the first article record met after it; with none (every line of the
     story removed), a new article record. When that article keeps fewer body words than
-    ``SplitOptions.brief_min_words`` and than half the story's words, the story's lines removed by a content
+    ``SplitOptions.brief_min_words`` and than half the story's words, or keeps rows of figures and nothing else
+    under its dateline (a table some rows of which were removed), the story's lines removed by a content
     judgement (not 'line_model_comment') or rows of figures the file repeats ('repeated_line': "Pay April 30" under
     many dividend notices) and a title below the dateline (a row of figures the title model took) become its body; a
     line a rule removes for what it is (an advertisement) stays removed. With no
@@ -81,7 +83,7 @@ def restore_dated_briefs(st: SplitState) -> None:
         soft = [q for q in story if q.role == "removed" and _given_back(st, q)]
         kept = st.records[owner].body_words if owner is not None else 0
         story_words = kept + sum(words(st.text[q.start : q.end]) for q in soft)
-        if not soft or kept >= max(st.opts.brief_min_words, story_words / 2):
+        if not soft or (kept >= max(st.opts.brief_min_words, story_words / 2) and not _figures_kept(st, owner)):
             continue
         if owner is None:  # a story no record holds: a brief only under its headline, as a wire prints it
             if not (k and _headline_removed(st, pieces[k - 1], stop, starts)):
@@ -107,6 +109,16 @@ def restore_dated_briefs(st: SplitState) -> None:
             if _headline_removed(st, prev, stop, starts):
                 prev.role, prev.rule, prev.record = "title", None, owner
                 rec.title = paragraph_of(st, prev, starts)[2]
+
+
+def _figures_kept(st: SplitState, owner: int | None) -> bool:
+    """Whether the article ``owner`` keeps a table of figures and nothing else under its dateline (an earnings brief
+    some of whose rows the classifiers removed: "Nine mths", a row the line model took for chrome): its story's
+    removed lines are given back though it kept most of its words."""
+    if owner is None:
+        return False
+    rows = [p for p in st.records[owner].paragraphs if not dated_dateline(st, p)]
+    return len(rows) >= 2 and all(is_figures_line(p) for p in rows)
 
 
 def _given_back(st: SplitState, q: Piece) -> bool:

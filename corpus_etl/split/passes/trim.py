@@ -19,9 +19,9 @@ from ..lines import (
 from ..options import Piece, RawRecord
 from ..paragraph_classes import (
     classes_in_context,
-    classes_of,
     context_classes,
     good_blocks,
+    has_good_paragraph,
     initial_class_of,
     link_chrome_starts,
 )
@@ -47,7 +47,8 @@ def trim_edges(st: SplitState) -> None:
         if p.record is not None:
             by_record.setdefault(p.record, []).append(p)
     # On a web page, an 'article' in which the classifier finds no good paragraph while another
-    # article of the page has some is a block of teasers or menus, not an article.
+    # article of the page has some is a block of teasers or menus, not an article. Of the same page: in a file of
+    # glued pages another page's article says nothing about this one (alone, its page keeps it).
     use_classifier = st.page and st.opts.paragraph_classifier
     if use_classifier:
         st.pretrim = sorted(
@@ -57,10 +58,13 @@ def trim_edges(st: SplitState) -> None:
             for t, (a, b) in zip(rec.paragraphs, rec.paragraph_spans, strict=True)
         )
     has_good = {
-        idx: "good" in classes_of(st, rec.paragraphs)
+        idx: has_good_paragraph(st, rec.paragraphs)
         for idx, rec in enumerate(st.records)
         if use_classifier and rec.kind == "article" and rec.paragraphs
     }
+    # (a page as a rule's page start line opened it, "Skip to main content": ``page_offsets``; not where the page
+    # model or a footer guessed one, often inside one page)
+    page_has_good: set[int] = {st.page_offsets[st.record_page[idx]] for idx, good in has_good.items() if good}
     # a text of stories: no web page, three articles or more (not a short page the page test did not recognise)
     stories = not st.page and sum(1 for r in st.records if r.kind == "article") >= 3
     for idx, rec in enumerate(st.records):
@@ -75,7 +79,7 @@ def trim_edges(st: SplitState) -> None:
                 and strong_words < st.opts.navigation_block_max_prose_words
             ):
                 block = "navigation_block"
-            elif idx in has_good and not has_good[idx] and any(has_good.values()):
+            elif idx in has_good and not has_good[idx] and st.page_offsets[st.record_page[idx]] in page_has_good:
                 block = "low_content_block"
             if block:
                 for p in by_record.get(idx, []):
