@@ -329,7 +329,8 @@ class ExtractionSettings(BaseModel):
         "file) reads every article record but the file's largest and makes the ones it calls page chrome, comments "
         "or teasers kind 'related' (reason 'record_model_junk'); off: the rules' and the line model's kinds stay. "
         "A wire story is never asked: a record with its own dated wire dateline (opening its body, or on a line of its "
-        "own, even removed), or a brief whose body restore_dated_briefs gave back (a real article is never hidden).",
+        "own, even removed), or a brief whose body restore_dated_briefs gave back, nor a page's only article that "
+        "restore_empty_pages gave back (a real article is never hidden).",
     )
     block_gap: int = Field(
         4,

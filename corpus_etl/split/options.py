@@ -49,6 +49,8 @@ class RawRecord:
     # a wire story whose body ``restore_dated_briefs`` gave back (or whose record it made): a real article, which the
     # record model never makes 'related' (a flag on the record: passes may insert records and renumber them)
     dated_brief: bool = False
+    # the only article of its page, which ``restore_empty_pages`` gave back its removed story: never made 'related'
+    page_article: bool = False
 
     def set_kind(self, kind: str, reason: str | None = None, prob: float | None = None) -> None:
         """Make the record ``kind``: 'article' (no reason), or 'related' with ``reason`` (a ``kinds.KIND_REASONS``

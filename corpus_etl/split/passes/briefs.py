@@ -88,7 +88,7 @@ def restore_dated_briefs(st: SplitState) -> None:
         if owner is None:  # a story no record holds: a brief only under its headline, as a wire prints it
             if not (k and _headline_removed(st, pieces[k - 1], stop, starts)):
                 continue
-            owner = _insert_record(st, story[0].start)
+            owner = insert_record(st, story[0].start, "dated_brief")
         rec = st.records[owner]
         rec.dated_brief = True
         chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
@@ -162,9 +162,10 @@ def paragraph_of(st: SplitState, p: Piece, starts: list[int]) -> tuple[int, int,
     return p.start + lead, p.start + len(raw.rstrip()), text
 
 
-def _insert_record(st: SplitState, start: int) -> int:
+def insert_record(st: SplitState, start: int, reason: str) -> int:
     """A new article record in text order: right after the last record holding a kept piece before ``start``
-    (on that record's page); the records after it are renumbered. Its index."""
+    (on that record's page), opened for ``reason`` (``open_reason``); the records after it are renumbered. Its
+    index."""
     pos = 1 + max(
         (p.record for p in st.pieces if p.role != "removed" and p.record is not None and p.start < start),
         default=-1,
@@ -173,7 +174,7 @@ def _insert_record(st: SplitState, start: int) -> int:
         if p.record is not None and p.record >= pos:
             p.record += 1
     st.records.insert(pos, RawRecord(kind="article"))
-    st.open_reason.insert(pos, "dated_brief")
+    st.open_reason.insert(pos, reason)
     st.record_page.insert(pos, st.record_page[pos - 1] if pos else 0)
     st.titles_asked = {(i + 1 if i >= pos else i): v for i, v in st.titles_asked.items()}
     if st.main is not None and st.main >= pos:

@@ -281,7 +281,8 @@ def demote_junk_records(st: SplitState) -> None:
     ``kind_reason`` ``RECORD_MODEL_JUNK`` and the model's probability in ``kind_prob``. The file's largest article
     record is never asked (a file keeps its main article), nor a wire story (``_wire_story``): a record whose body
     opens with its own wire dateline stating the day ("SPRINGFIELD, Ill., May 4 - ..."), or a brief
-    ``restore_dated_briefs`` gave its body back (``RawRecord.dated_brief``). A real article is never hidden, and a wire
+    ``restore_dated_briefs`` gave its body back (``RawRecord.dated_brief``), nor a page's only article
+    ``restore_empty_pages`` gave back (``RawRecord.page_article``). A real article is never hidden, and a wire
     story's short lede or rows of figures look like a teaser or chrome to a model trained on web pages. A demoted
     record's text stays in its record (nothing is removed).
 
@@ -315,7 +316,7 @@ def demote_junk_records(st: SplitState) -> None:
     keep = max(views, key=lambda v: (v.words, -v.start))
     for v, q in zip(views, probs.tolist(), strict=True):
         rec = st.records[v.index]
-        if v is not keep and q >= threshold and not _wire_story(st, rec):
+        if v is not keep and q >= threshold and not _wire_story(st, rec) and not rec.page_article:
             rec.set_kind("related", RECORD_MODEL_JUNK, float(q))
 
 
