@@ -99,15 +99,15 @@ def step(st: SplitState, i: int) -> int:
                 st.zone = "main"
                 st.new_page()
         elif rule.effect == "related_start":
-            if _article_begun(st):
+            if _article_begun(st, st.page_main()):
                 st.close()
                 st.zone = "related"
             # before any article body it is a menu heading: removed, nothing else changes
         elif rule.effect == "related_sep" and st.zone == "related":
             st.close()
         elif rule.effect == "comments_start":
-            main = st.page_main()
-            if main is not None and _article_begun(st) and _comments_follow(st, i, main.body_words):
+            main = st.page_main(across_guessed_pages=True)
+            if main is not None and _article_begun(st, main) and _comments_follow(st, i, main.body_words):
                 st.close()
                 st.zone = "comments"
         st.remove(start, ln.end, rule.name)
@@ -201,16 +201,16 @@ ARTICLE_LINE_MIN_WORDS = 8
 """A line of running text this long shows that a page's article has begun (a menu or a list of links has none)."""
 
 
-def _article_begun(st: SplitState) -> bool:
-    """Whether the page's article has begun, so that a related-stories or comments heading ends it: its record
-    has ``min_body_words_before_split`` words of body, one paragraph at least running text
-    (``is_prose``, ``ARTICLE_LINE_MIN_WORDS`` words or more). A site's menus and lists of links before the
-    article ("1. Acura", "2. Aston Martin", ... over "Most Popular") have the words but not the prose: under them,
-    "Most Popular" is a menu heading, and the article below it is no teaser.
+def _article_begun(st: SplitState, main: RawRecord | None) -> bool:
+    """Whether the page's article ``main`` (``SplitState.page_main``) has begun, so that a related-stories or comments
+    heading ends it: its record has ``min_body_words_before_split`` words of body, one paragraph at least running text
+    (``is_prose``, ``ARTICLE_LINE_MIN_WORDS`` words or more). A site's menus and lists of links before the article
+    ("1. Acura", "2. Aston Martin", ... over "Most Popular") have the words but not the prose: under them, "Most
+    Popular" is a menu heading, and the article below it is no teaser.
 
-    Only an article of the current page counts (``SplitState.page_main``): in the next page's menu, "Trending" or
-    "Comment" over its article is a menu link, though the page before had its article."""
-    main = st.page_main()
+    Only an article of the current page counts: in the next page's menu, "Trending" over its article is a menu link,
+    though the page before had its article. For a comments heading, only a page start rule's line ends the article's
+    page (a wire copyright line may sit between an article and its comments)."""
     if main is None or main.body_words < st.opts.min_body_words_before_split:
         return False
     return any(is_prose(t) and words(t) >= ARTICLE_LINE_MIN_WORDS for t in main.paragraphs)
@@ -220,9 +220,11 @@ def page_end(st: SplitState, text: str) -> bool:
     """Whether a footer line (a copyright line: rule effect 'page_end') ends the page: after the page's
     article has a body (``min_body_words_before_split`` words) and when the line is a site's footer, with
     a year or "all rights reserved", not a photo credit ("© Getty Images")."""
-    main = st.page_main()  # (None: the page's article has not started yet)
+    main = st.records[st.main] if st.main is not None else None
     if main is None or main.body_words < st.opts.min_body_words_before_split:
         return False
+    if st.main is not None and st.record_page[st.main] != st.page_no:
+        return False  # the page's article has not started yet (since a page start of any kind)
     return bool(_FOOTER_YEAR.search(text)) or "rights reserved" in text.casefold()
 
 

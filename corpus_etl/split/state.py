@@ -147,10 +147,15 @@ class SplitState:
         """The current page's index (pages seen so far, the first one 0)."""
         return len(self.page_offsets) - 1
 
-    def page_main(self) -> RawRecord | None:
-        """The current page's main article: the last article record opened, if it was opened on this page (the
-        one before a page start belongs to the page before)."""
-        if self.main is None or self.record_page[self.main] != self.page_no:
+    def page_main(self, across_guessed_pages: bool = False) -> RawRecord | None:
+        """The current page's main article: the last article record opened, if it was opened on this page (the one
+        before a page start belongs to the page before). ``across_guessed_pages``: only a page start rule's line
+        ("Skip to main content": ``page_offsets``) ends its page; a page a footer, a run of menu lines or the page
+        model started is a guess, often inside one page (a wire copyright line between an article and its comments)."""
+        if self.main is None:
+            return None
+        page = self.record_page[self.main]
+        if page != self.page_no and not (across_guessed_pages and self.page_offsets[page] == self.page_offsets[-1]):
             return None
         return self.records[self.main]
 

@@ -105,6 +105,33 @@ def test_a_related_heading_in_the_next_pages_menu_does_not_make_its_article_a_te
     ], [(r.kind, r.kind_reason, r.title) for r in records]
 
 
+def test_a_wire_copyright_line_between_an_article_and_its_comments_does_not_make_them_a_page():
+    """A footer line ends a page ("© 2019 Associated Press. All Rights Reserved." under a wire story), but it is a
+    guess: comments below it are still the article's. Only a page start rule's line ("Skip to main content") ends
+    the article's page for a comments heading; the thread is removed as comments, not filed as articles."""
+    comments = "\n\n".join(
+        [
+            "Comments",
+            "River Watcher says:",
+            "November 20, 2019 at 7:14 am",
+            "They should have closed that bridge years ago, everyone in town knew the supports were rusting away.",
+            "Harbour Resident says:",
+            "November 20, 2019 at 8:02 am",
+            "Buses only is fine by me, but the shops by the water will suffer all winter long without the traffic.",
+        ]
+    )
+    text = (
+        f"Skip to main content\n{MENU}\n\nCouncil Closes The Harbour Bridge\n\n{ARTICLE}\n{OTHER}\n"
+        f"© 2019 Associated Press. All Rights Reserved.\n\n{comments}\n"
+    )
+    result = split_text(text, RULES)
+    assert [(r.kind, r.title) for r in result.records] == [("article", "Council Closes The Harbour Bridge")], [
+        (r.kind, r.title, r.paragraphs[:1]) for r in result.records
+    ]
+    comment = text.index("They should have closed")
+    assert [p.rule for p in result.removed if p.start <= comment < p.end] == ["comments"]
+
+
 GERMAN = (
     "Der Stadtrat hat am Dienstag beschlossen, die alte Hafenbrücke ab dem nächsten Frühjahr für Autos zu sperren, "
     "nachdem Ingenieure bei einer Prüfung im letzten Monat Risse in zwei ihrer Stahlstützen gefunden hatten.\n\n"
