@@ -148,11 +148,16 @@ def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
     """A record model calling every record junk (beside a copy of the packaged line and page models) demotes a
     prose story that is not the file's largest and has no dateline, but never a wire story: a brief whose body
     ``restore_dated_briefs`` gave back (``RawRecord.dated_brief``), whatever its rows of figures look like, nor a
-    story whose body opens with its own dated wire dateline. Real articles are never hidden."""
+    story whose body opens with its own dated wire dateline. Real articles are never hidden. In a file of glued pages
+    (a page start line over each) every page's largest record is kept too."""
     from corpus_etl.kinds import RECORD_MODEL_JUNK
 
     line_model = _junk_calling_models(tmp_path)
-    text = _stories_and_briefs(first_dated=False)
+    glued = _stories_and_briefs(first_dated=False)
+    # glued pages (a page start line over each): each page's largest record is never asked either
+    res = split_text(glued, RULES, SplitOptions(line_model_path=str(line_model)))
+    assert not [r.title for r in res.records if r.kind_reason == RECORD_MODEL_JUNK]
+    text = glued.replace("Skip to main content\n\n", "")  # one page to the rules: only the file's largest is kept
     for on in (True, False):
         res = split_text(text, RULES, SplitOptions(line_model_path=str(line_model), record_model=on))
         assert check_coverage(res) == []
