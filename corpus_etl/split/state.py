@@ -159,6 +159,17 @@ class SplitState:
             return None
         return self.records[self.main]
 
+    def page_start_of(self, record: int) -> int:
+        """Where the page of ``record`` starts as a page start rule's line opened it (``page_offsets``; a page a
+        footer, a run of menu lines or the page model started is part of the page before)."""
+        return self.page_offsets[self.record_page[record]]
+
+    @property
+    def glued_pages(self) -> bool:
+        """Whether the text is web pages glued together: two page start rules' lines or more ("Skip to main
+        content"; ``page_offsets`` holds offset 0 besides them)."""
+        return len(set(self.page_offsets)) >= 3
+
     def new_page(self, at: int | None = None) -> None:
         """The next page starts; at character ``at`` when a page start rule's line opens it (``page_offsets``)."""
         self.page_offsets.append(self.page_offsets[-1] if at is None else at)

@@ -38,11 +38,10 @@ def restore_empty_pages(st: SplitState) -> None:
     Reads ``page_offsets``, the lines, pieces and records; inserts article records (renumbering the records after them)
     and changes the pieces it restores.
     """
-    offsets = sorted(set(st.page_offsets))
-    if len(offsets) < 3:  # (offset 0 and two page start lines at least)
+    if not st.glued_pages:
         return
     starts = [ln.start for ln in st.lines]
-    bounds = [*offsets, len(st.text)]
+    bounds = [*sorted(set(st.page_offsets)), len(st.text)]
     for lo, hi in reversed(list(pairwise(bounds))):  # (an inserted record renumbers the records after it)
         pieces, piece_starts, _ = st.pieces_by_start()
         page = pieces[bisect.bisect_left(piece_starts, lo) : bisect.bisect_left(piece_starts, hi)]

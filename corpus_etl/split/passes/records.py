@@ -319,9 +319,9 @@ def demote_junk_records(st: SplitState) -> None:
     # the file's largest article record, and in a file of glued pages (two page start lines or more) each page's
     # largest (a page as a page start line opened it: ``page_offsets``): a page is scraped for its article
     pages: dict[int, RecordView] = {}
-    if len(set(st.page_offsets)) >= 3:
+    if st.glued_pages:
         for v in views:
-            page = st.page_offsets[st.record_page[v.index]]
+            page = st.page_start_of(v.index)
             if page not in pages or (v.words, -v.start) > (pages[page].words, -pages[page].start):
                 pages[page] = v
     keep = {id(max(views, key=lambda v: (v.words, -v.start)))} | {id(v) for v in pages.values()}

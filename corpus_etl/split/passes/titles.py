@@ -92,7 +92,7 @@ def choose_titles(st: SplitState) -> None:
                 choice = None  # (a menu line over a headline right above its body: the headline stands)
             # (not above its page's start: a headline of the page before, whose record an edge trim dropped, is no
             # title of this one)
-            low = max(floor, st.page_offsets[st.record_page[idx]])
+            low = max(floor, st.page_start_of(idx))
             if choice is not None and st.lines[choice.line].start >= low:
                 if choice.line <= body_line:
                     _retitle(st, idx, choice.line, choice.title, first_piece, choice.probability)
