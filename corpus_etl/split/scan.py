@@ -31,6 +31,7 @@ from .state import SplitState
 
 _ZERO_COUNT = re.compile(r"^\D*(?<!\d)0(?!\d)\D*$")  # a line whose only number is 0
 _FOOTER_YEAR = re.compile(r"(?:19|20)\d\d")
+_FOOTER_OPENING = re.compile(r"\s*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _SEGMENT_OPENING_WORDS = 10  # in an explicit segment, a line of this many words opens the article (see step)
 
 
@@ -97,7 +98,9 @@ def step(st: SplitState, i: int) -> int:
             if page_end(st, text):
                 st.close()
                 st.zone = "main"
-                st.new_page()
+                st.new_page(begin=ln.end if opens_as_site_footer(text) else None)
+            elif opens_as_site_footer(text) and not _article_begun(st, st.page_main()):
+                st.footer_line_ends_header(ln.end)
         elif rule.effect == "related_start":
             if _article_begun(st, st.page_main()):
                 st.close()
@@ -226,6 +229,14 @@ def page_end(st: SplitState, text: str) -> bool:
     if st.main is not None and st.record_page[st.main] != st.page_no:
         return False  # the page's article has not started yet (since a page start of any kind)
     return bool(_FOOTER_YEAR.search(text)) or "rights reserved" in text.casefold()
+
+
+def opens_as_site_footer(text: str) -> bool:
+    """Whether a copyright line (rule effect 'page_end') opens as a site's footer does: "©", "(c)" or "Copyright"
+    first, then a year or "all rights reserved" ("© 2012 New Jersey On-Line LLC. All rights reserved"); not a
+    photo caption's credit ("... the debut of 2001: A Space Odyssey. (Copyright: The Hospitality Industry ...)")."""
+    dated = bool(_FOOTER_YEAR.search(text)) or "rights reserved" in text.casefold()
+    return dated and bool(_FOOTER_OPENING.match(text))
 
 
 def _comments_follow(st: SplitState, i: int, body_words: int) -> bool:

@@ -80,6 +80,8 @@ class SplitState:
         # no title of its records lies before this character (the line that opened it, when a rule that marks a
         # page's start did: "Skip to main content"; else the page before's)
         self.page_offsets = [0]
+        self.page_begins = [0]  # where each page begins, whatever started it (``new_page``)
+        self.page_begin_known = [True]  # ... and whether that is known (not a guess: menu lines, the page model)
         self.menu_run = 0  # menu-like lines removed in a row
         self.removed_run = 0  # pieces removed since the last kept one
         self.chrome_seen = 0  # lines removed so far by a rule that marks a web page (PAGE_CHROME)
@@ -170,9 +172,34 @@ class SplitState:
         content"; ``page_offsets`` holds offset 0 besides them)."""
         return len(set(self.page_offsets)) >= 3
 
-    def new_page(self, at: int | None = None) -> None:
-        """The next page starts; at character ``at`` when a page start rule's line opens it (``page_offsets``)."""
+    def page_begin_of(self, record: int) -> int:
+        """Where the page of ``record`` is known to begin (``page_begins``): at a page start rule's line, or at the end
+        of the site footer line that ended the page before ("© 2012 ... All rights reserved"). A page that a run of
+        menu lines or the page model started begins no later than the page before it (those are guesses, and where a
+        run of menu lines began the header is not known: a share row under a headline is such a run)."""
+        return self.page_begins[self.record_page[record]]
+
+    def title_floor(self, record: int) -> int:
+        """The first character a title of ``record`` may start at: where its page begins (``page_begin_of``) when its
+        body starts there or later, else where a page start rule's line opened its page (``page_start_of``: the line
+        model gave it body lines above the footer line its page began at)."""
+        begin = self.page_begin_of(record)
+        spans = self.records[record].paragraph_spans
+        return begin if not spans or spans[0][0] >= begin else self.page_start_of(record)
+
+    def new_page(self, at: int | None = None, begin: int | None = None) -> None:
+        """The next page starts; at character ``at`` when a page start rule's line opens it (``page_offsets``), else
+        at character ``begin`` when known (the end of a site footer line: ``page_begins`` only)."""
         self.page_offsets.append(self.page_offsets[-1] if at is None else at)
+        self.page_begins.append(at if at is not None else begin if begin is not None else self.page_begins[-1])
+        self.page_begin_known.append(at is not None or begin is not None)
+
+    def footer_line_ends_header(self, end: int) -> None:
+        """A footer line ("© 2012 ... All rights reserved") ending at character ``end`` on a page that a run of menu
+        lines started, before its article began (the caller's test): the page before's footer reaches down to here,
+        so the page begins no earlier than ``end`` (``page_begins``)."""
+        if not self.page_begin_known[-1]:
+            self.page_begins[-1] = max(self.page_begins[-1], end)
 
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))

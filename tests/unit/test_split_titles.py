@@ -221,3 +221,40 @@ def test_no_title_lies_above_its_page_start_on_the_bench_corpus_chrome_pages():
     for r in titled:  # (a page start line closes the record before it: no record spans one)
         inside = part[r.char_start : r.char_end]
         assert not re.search(r"^Skip to (?:main )?content$", inside, re.M), (r.title, inside[:300])
+
+
+def test_no_title_lies_above_the_site_footer_its_page_begins_under():
+    """Two real dragnet pages glued (R233, The Atlantic, then T158, a blog): R233's sidebar heading "I want to receive
+    updates from our partners and sponsors" opened a record in a teaser zone; a run of menu lines guessed a page there
+    (where the next page's header began was not known); T158's article filled that record, under R233's copyright
+    line, and kept the heading as its title, so the article began 1,000 characters early. A site footer line
+    ("Copyright © 2012 ... All Rights Reserved.") before the page's article has begun marks where the page begins
+    (``SplitState.title_floor``): no title of its article lies above it, and the title model picks T158's headline."""
+    root = need_shared(CORPORA / "dragnet") / "page_text"
+    first = (root / "R233.txt").read_text(encoding="utf-8").strip("\n") + "\n"
+    second = (root / "T158.txt").read_text(encoding="utf-8").strip("\n") + "\n"
+    text = first + "\n" + second
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    (art,) = [r for r in res.records if r.kind == "article" and "Can you spot a trend?" in "\n".join(r.paragraphs)]
+    assert art.title == "Toasty Enough, Already?"
+    assert art.char_start >= len(first)
+    assert not any(r.title == "I want to receive updates from our partners and sponsors" for r in res.records)
+
+
+def test_a_photo_credit_with_a_year_sets_no_page_begin():
+    """A caption's credit is a copyright line too ("... the debut of 2001: A Space Odyssey. (Copyright: The
+    Hospitality Industry Archives ...)", dragnet 35): it holds a year but does not open as a site's footer, so no page
+    begins under it and the headline above it stays the title."""
+    from corpus_etl.split.scan import opens_as_site_footer
+
+    assert opens_as_site_footer("© 2012 New Jersey On-Line LLC. All rights reserved (About Us).")
+    assert opens_as_site_footer("Copyright © 2012 by The Atlantic Monthly Group. All Rights Reserved.")
+    assert not opens_as_site_footer(
+        "* Open access This marketing prop likely coincided with the debut of 2001: A Space Odyssey. (Copyright: The "
+        "Hospitality Industry Archives)"
+    )
+    assert not opens_as_site_footer("© Getty Images")
+    root = need_shared(CORPORA / "dragnet") / "page_text"
+    res = split_text((root / "35.txt").read_text(encoding="utf-8"), RULES, SplitOptions())
+    assert "What happened to Hilton’s ‘hotel on the Moon’?" in {r.title for r in res.records}

@@ -90,9 +90,9 @@ def choose_titles(st: SplitState) -> None:
                     choice = old
             if choice is not None and is_rejected_title(choice.title) and titled_line.get(idx) == body_line - 1:
                 choice = None  # (a menu line over a headline right above its body: the headline stands)
-            # (not above its page's start: a headline of the page before, whose record an edge trim dropped, is no
-            # title of this one)
-            low = max(floor, st.page_start_of(idx))
+            # (not above where its page begins: a headline of the page before, whose record an edge trim dropped, or
+            # a sidebar's heading above the page before's copyright line, is no title of this one)
+            low = max(floor, st.title_floor(idx))
             if choice is not None and st.lines[choice.line].start >= low:
                 if choice.line <= body_line:
                     _retitle(st, idx, choice.line, choice.title, first_piece, choice.probability)
@@ -209,15 +209,19 @@ def untitle_navigation(st: SplitState) -> None:
     removed as 'title_rejected' and the record's title is NULL (an article with no title is an article; a wrong
     title is wrong data). So is a title printed in the header of two articles or more of the text
     (``_shared_titles``: the site's name over each story of a file, "The Daily Ledger", taken as the title of an
-    untitled one): a headline names one article. A title given by the input (a JSONL field) stays.
+    untitled one): a headline names one article. So is a title above where its record's page begins
+    (``SplitState.title_floor``: a sidebar's heading over the page before's copyright line, "Contribute to NJ.com",
+    which opened a record the next page's article filled). A title given by the input (a JSONL field) stays.
 
-    Reads the records' titles and kinds; changes their title pieces and titles.
+    Reads the records' titles and kinds and where their pages begin; changes their title pieces and titles.
     """
     shared = _shared_titles(st)
+    title_at = {p.record: p.start for p in st.pieces if p.role == "title" and p.record is not None}
     for idx, rec in enumerate(st.records):
         if rec.title is None or rec.title_source is not None:
             continue
-        if is_rejected_title(rec.title) or idx in shared:
+        above_page = title_at.get(idx, 0) < st.title_floor(idx)
+        if is_rejected_title(rec.title) or idx in shared or above_page:
             st.demote_title(idx, "title_rejected")
             rec.title = None
 
