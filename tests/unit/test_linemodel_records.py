@@ -157,6 +157,28 @@ def test_the_splitter_makes_the_records_the_model_calls_junk_related_but_never_t
     assert [r.kind for r in res.records if r.paragraphs] == ["article", "article"]
 
 
+def test_the_record_kept_is_the_largest_the_model_does_not_call_junk(tmp_path: Path) -> None:
+    """A comment thread or a site's archive list can outweigh a page's post (dragnet R292: a 56-word site blurb over a
+    48-word post; dragnet 158: a 154-word archive list over a 120-word post). A record model calling only the larger
+    record junk demotes it and keeps the smaller: the record never asked is the largest the model does not call junk
+    (the largest still, when it calls them all junk: the test above)."""
+    from corpus_etl.split import SplitOptions, check_coverage, split_text
+
+    line_model = _words_model(tmp_path / "lm.npz")
+    _constant_page_model(line_model, True)
+    # junk iff words_log > 4.85: the 145-word record (log1p 4.98) is, the 107-word one (4.68) is not
+    linear = Linear(np.zeros(1), np.ones(1), np.array([[50.0]]), np.array([-50.0 * 4.85]))
+    meta = {"version": "test", "threshold": 0.5}
+    save_model(record_model_path(line_model), LineModel(("article", "junk"), (Stage(linear, ("words_log",)),), meta))
+    res = split_text(_two_pages(), load_rules(), SplitOptions(line_model_path=line_model, record_model=True))
+    assert not check_coverage(res)
+    kinds = [(r.kind, r.title, r.kind_reason) for r in res.records if r.paragraphs]
+    assert kinds == [
+        ("related", "Council approves new budget", RECORD_MODEL_JUNK),
+        ("article", "Storm closes two bridges", None),
+    ]
+
+
 def test_record_views_count_the_chrome_around_each_record(tmp_path: Path) -> None:
     """Two glued pages split in two: each article has its page's menu before it, and the first has the footer line
     after it (the second page's menu too); the views hold each record's paragraphs and spans."""

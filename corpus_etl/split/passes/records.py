@@ -279,10 +279,11 @@ def demote_junk_records(st: SplitState) -> None:
     """On a web page, an article record the record model (``linemodel.records``) calls junk (page chrome, a
     newsletter box, comments, a teaser or another post: most of its words no article's) becomes 'related', with
     ``kind_reason`` ``RECORD_MODEL_JUNK`` and the model's probability in ``kind_prob``. The file's largest article
-    record is never asked (a file keeps its main article), nor, in a file of glued pages (two page start lines or
-    more), each page's largest (a page as a page start line opened it: a page is scraped for its article; on the 50 MB
-    bench corpus's chrome files 903 of 16,472 real stories were demoted before), nor a wire story (``_wire_story``): a
-    record whose body
+    record the model does not call junk (the largest, when it calls them all junk: ``_kept``) is never demoted (a file
+    keeps its main article; a comment thread or an archive list larger than the post is no main article), nor, in a
+    file of glued pages (two page start lines or more), each page's (a page as a page start line opened it: a page is
+    scraped for its article; on the 50 MB bench corpus's chrome files 903 of 16,472 real stories were demoted before),
+    nor a wire story (``_wire_story``): a record whose body
     opens with its own wire dateline stating the day ("SPRINGFIELD, Ill., May 4 - ..."), or a brief
     ``restore_dated_briefs`` gave its body back (``RawRecord.dated_brief``), nor a page's only article
     ``restore_empty_pages`` gave back (``RawRecord.page_article``). A real article is never hidden, and a wire
@@ -318,17 +319,23 @@ def demote_junk_records(st: SplitState) -> None:
     threshold = float(model.meta.get("threshold", 0.5))
     # the file's largest article record, and in a file of glued pages (two page start lines or more) each page's
     # largest (a page as a page start line opened it: ``page_offsets``): a page is scraped for its article
-    pages: dict[int, RecordView] = {}
-    if st.glued_pages:
-        for v in views:
-            page = st.page_start_of(v.index)
-            if page not in pages or (v.words, -v.start) > (pages[page].words, -pages[page].start):
-                pages[page] = v
-    keep = {id(max(views, key=lambda v: (v.words, -v.start)))} | {id(v) for v in pages.values()}
+    junk = {id(v): q >= threshold for v, q in zip(views, probs.tolist(), strict=True)}
+    groups: dict[int, list[RecordView]] = {}
+    for v in views:
+        groups.setdefault(st.page_start_of(v.index) if st.glued_pages else 0, []).append(v)
+    keep = {id(_kept(views, junk))} | {id(_kept(g, junk)) for g in groups.values()}
     for v, q in zip(views, probs.tolist(), strict=True):
         rec = st.records[v.index]
         if id(v) not in keep and q >= threshold and not _wire_story(st, rec) and not rec.page_article:
             rec.set_kind("related", RECORD_MODEL_JUNK, float(q))
+
+
+def _kept(views: list[RecordView], junk: dict[int, bool]) -> RecordView:
+    """The record of ``views`` that ``demote_junk_records`` never demotes: the largest that the record model does not
+    call junk (a comment thread of 3,000 words under a post of 400 is no page's article), the largest when it calls
+    them all junk."""
+    fine = [v for v in views if not junk[id(v)]] or views
+    return max(fine, key=lambda v: (v.words, -v.start))
 
 
 def _wire_story(st: SplitState, rec: RawRecord) -> bool:
