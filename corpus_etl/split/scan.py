@@ -81,6 +81,7 @@ def step(st: SplitState, i: int) -> int:
     rule = st.rule_at(i) if text == ln.text else st.rules.match_line(text)
     if (rule is not None and rule.name in MENU_CHROME) or (rule is None and is_navigation_list(text)):
         st.menu_run += 1
+        st.menu_lines_on_page += 1
         if st.zone != "main" and st.menu_run == st.opts.zone_end_menu_lines:
             # a run of menu lines under comments or teasers: the next page's header
             st.close()
@@ -109,7 +110,9 @@ def step(st: SplitState, i: int) -> int:
         elif rule.effect == "related_sep" and st.zone == "related":
             st.close()
         elif rule.effect == "comments_start":
-            main = st.page_main(across_guessed_pages=True)
+            # (across a page a footer line guessed, unless a site's header followed the footer: the next site's
+            # "Comment" link over its article is no comments heading of the page before's article)
+            main = st.page_main(across_guessed_pages=not st.site_header_since_footer())
             if main is not None and _article_begun(st, main) and _comments_follow(st, i, main.body_words):
                 st.close()
                 st.zone = "comments"

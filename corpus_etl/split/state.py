@@ -82,6 +82,8 @@ class SplitState:
         self.page_offsets = [0]
         self.page_begins = [0]  # where each page begins, whatever started it (``new_page``)
         self.page_begin_known = [True]  # ... and whether that is known (not a guess: menu lines, the page model)
+        self.footer_begun = [False]  # ... whether a site footer line set it (``new_page``, ``footer_line_ends_header``)
+        self.menu_lines_on_page = 0  # menu-like lines since the page began (not only in a row: ``menu_run``)
         self.menu_run = 0  # menu-like lines removed in a row
         self.removed_run = 0  # pieces removed since the last kept one
         self.chrome_seen = 0  # lines removed so far by a rule that marks a web page (PAGE_CHROME)
@@ -149,6 +151,12 @@ class SplitState:
         """The current page's index (pages seen so far, the first one 0)."""
         return len(self.page_offsets) - 1
 
+    def site_header_since_footer(self) -> bool:
+        """Whether the current page began at a site footer line ("© 2012 AOL Inc. All rights reserved") and a site's
+        header followed it (``zone_end_menu_lines`` menu-like lines since): the next site's page, not the page
+        before's tail (where a wire copyright line sits between an article and its comments)."""
+        return self.footer_begun[-1] and self.menu_lines_on_page >= self.opts.zone_end_menu_lines
+
     def page_main(self, across_guessed_pages: bool = False) -> RawRecord | None:
         """The current page's main article: the last article record opened, if it was opened on this page (the one
         before a page start belongs to the page before). ``across_guessed_pages``: only a page start rule's line
@@ -193,6 +201,8 @@ class SplitState:
         self.page_offsets.append(self.page_offsets[-1] if at is None else at)
         self.page_begins.append(at if at is not None else begin if begin is not None else self.page_begins[-1])
         self.page_begin_known.append(at is not None or begin is not None)
+        self.footer_begun.append(at is None and begin is not None)
+        self.menu_lines_on_page = 0
 
     def footer_line_ends_header(self, end: int) -> None:
         """A footer line ("© 2012 ... All rights reserved") ending at character ``end`` on a page that a run of menu
@@ -200,6 +210,8 @@ class SplitState:
         so the page begins no earlier than ``end`` (``page_begins``)."""
         if not self.page_begin_known[-1]:
             self.page_begins[-1] = max(self.page_begins[-1], end)
+            self.footer_begun[-1] = True
+            self.menu_lines_on_page = 0
 
     def remove(self, start: int, end: int, rule: str) -> None:
         self.pieces.append(Piece(start, end, "removed", rule, self.cur))

@@ -132,6 +132,35 @@ def test_a_wire_copyright_line_between_an_article_and_its_comments_does_not_make
     assert [p.rule for p in result.removed if p.start <= comment < p.end] == ["comments"]
 
 
+def test_a_comment_link_in_the_next_sites_header_opens_no_comments_over_its_article():
+    """Two pages glued with no page start line (four dev pages a file: an AOL page, then TechCrunch): the first page's
+    footer line ("© 2012 AOL Inc. All rights reserved"), the next site's header (a run of menu lines), and in it
+    TechCrunch's "Comment" link over its article. Read across the footer, the heading opened a comments zone over the
+    next page's whole article (dragnet R771, 339 gold words, none left). A site footer line then a site's header is
+    the next site's page: the heading is removed, the article stays. A wire copyright line right under an article,
+    then its comments, is still the article's comments (the test above)."""
+    other = (
+        "Researchers at the university have found that a common garden plant can remove more pollutants from indoor "
+        "air than previously thought, according to a study published on Monday.\n\nThe team measured the levels of "
+        "several chemicals in sealed rooms over six weeks and found that the plant reduced them by nearly half.\n\n"
+        "The scientists cautioned that the results need to be repeated in ordinary homes, where air flows in and out "
+        "through windows and doors all day.\n"
+    )
+    header = "\n".join(f"* {w}" for w in ("Home", "Startups", "Mobile", "Gadgets", "Europe", "Video", "More", "Venture"))
+    text = (
+        f"Council Closes The Harbour Bridge\n\n{ARTICLE}\n* Privacy Policy\n* Terms of Use\n"
+        f"© 2012 City News Inc. All rights reserved\n\n{header}\n\nComment\n\n"
+        f"Garden plant cleans indoor air, study finds\n\n{other}"
+    )
+    result = split_text(text, RULES)
+    assert [(r.kind, r.title) for r in result.records if r.paragraphs] == [
+        ("article", "Council Closes The Harbour Bridge"),
+        ("article", "Garden plant cleans indoor air, study finds"),
+    ]
+    comment = text.index("\nComment\n") + 1
+    assert [p.rule for p in result.removed if p.start <= comment < p.end] == ["comments_heading"]
+
+
 GERMAN = (
     "Der Stadtrat hat am Dienstag beschlossen, die alte Hafenbrücke ab dem nächsten Frühjahr für Autos zu sperren, "
     "nachdem Ingenieure bei einer Prüfung im letzten Monat Risse in zwei ihrer Stahlstützen gefunden hatten.\n\n"
