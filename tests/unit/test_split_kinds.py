@@ -146,7 +146,8 @@ def test_a_comment_link_in_the_next_sites_header_opens_no_comments_over_its_arti
         "The scientists cautioned that the results need to be repeated in ordinary homes, where air flows in and out "
         "through windows and doors all day.\n"
     )
-    header = "\n".join(f"* {w}" for w in ("Home", "Startups", "Mobile", "Gadgets", "Europe", "Video", "More", "Venture"))
+    sections = ("Home", "Startups", "Mobile", "Gadgets", "Europe", "Video", "More", "Venture")
+    header = "\n".join(f"* {w}" for w in sections)
     text = (
         f"Council Closes The Harbour Bridge\n\n{ARTICLE}\n* Privacy Policy\n* Terms of Use\n"
         f"© 2012 City News Inc. All rights reserved\n\n{header}\n\nComment\n\n"
