@@ -317,8 +317,9 @@ def demote_junk_records(st: SplitState) -> None:
         return
     probs = junk_probabilities(model, rows)
     threshold = float(model.meta.get("threshold", 0.5))
-    # the file's largest article record, and in a file of glued pages (two page start lines or more) each page's
-    # largest (a page as a page start line opened it: ``page_offsets``): a page is scraped for its article
+    # the file's largest article record the model does not call junk, and in a file of glued pages (two page start
+    # lines or more) each page's (a page as a page start line opened it: ``page_offsets``): a page is scraped for its
+    # article
     junk = {id(v): q >= threshold for v, q in zip(views, probs.tolist(), strict=True)}
     groups: dict[int, list[RecordView]] = {}
     for v in views:
