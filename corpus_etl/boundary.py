@@ -240,6 +240,11 @@ class BoundaryScorer:
             )
         return self._opens_with_headline
 
+    def first_line_headline(self) -> bool:
+        """Whether the text's first line is headline-like (a file of stories under their headlines, or one story
+        under its own; not an article given without its headline)."""
+        return bool(self.lines) and self._headline(0)
+
     def headline_share(self) -> float:
         """Share of the text's candidates that are headline-like."""
         if self._headline_share is None:

@@ -275,7 +275,8 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     body before it, and over running text with a shorter body the model at ``SplitOptions.model_short_body``
     ('model'); after enough body, it does when what follows is an opener ('opener'), when it repeats the
     layout the current article opened with (headline, then a one-sentence standfirst: 'layout'), or when the
-    model says so at its threshold ('model'; never for a table's row under another row; without the model:
+    model says so at its threshold ('model'; at its threshold for running text in a plain text whose first line is
+    no headline, where such a line is mostly a subheading; never for a table's row under another row; without the model:
     when the text after it changes topic, 'topic'). Otherwise (None) it is a subheading and stays in the body.
     """
     if st.zone == "related":
@@ -315,7 +316,14 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     if st.bmodel is not None:
         if rec.paragraphs and is_figures_line(rec.paragraphs[-1]) and is_figures_line(st.lines[i].text):
             return None  # a table's last row (under its other rows, over its note): only a sure model splits there
-        return "model" if p >= st.bmodel.threshold else None
+        # (in a plain text whose first line is no headline, a headline-like line is a subheading of the article unless
+        # the model is as sure of a new article there as it must be at running text: an article alone in a file, its
+        # headline not given, "Quick response, deep concerns" halfway down; a web page, which opens with its site's
+        # chrome, is read as before: fewer than page_min_chrome_lines lines of web chrome seen so far)
+        threshold = st.bmodel.threshold
+        if not st.boundaries.first_line_headline() and st.chrome_seen < st.opts.page_min_chrome_lines:
+            threshold = max(threshold, st.bmodel.threshold_untitled)
+        return "model" if p >= threshold else None
     before = topic_vector(" ".join(rec.paragraphs)[-3000:])
     after = topic_vector(upcoming_text(st, i, 150))
     return "topic" if cosine(before, after) < st.opts.same_topic_similarity else None
