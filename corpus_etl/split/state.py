@@ -81,8 +81,9 @@ class SplitState:
         # page's start did: "Skip to main content"; else the page before's)
         self.page_offsets = [0]
         self.page_begins = [0]  # where each page begins, whatever started it (``new_page``)
-        self.page_begin_known = [True]  # ... and whether that is known (not a guess: menu lines, the page model)
-        self.footer_begun = [False]  # ... whether a site footer line set it (``new_page``, ``footer_line_ends_header``)
+        # ... and what set it: a page start 'rule', the site 'footer' line that ended the page before, a 'guess' (a run
+        # of menu lines, the page model) or a guess a later site footer line moved down ('guess_footer')
+        self.page_begun_by = ["rule"]
         self.menu_lines_on_page = 0  # menu-like lines since the page began (not only in a row: ``menu_run``)
         self.menu_run = 0  # menu-like lines removed in a row
         self.removed_run = 0  # pieces removed since the last kept one
@@ -155,7 +156,8 @@ class SplitState:
         """Whether the current page began at a site footer line ("© 2012 AOL Inc. All rights reserved") and a site's
         header followed it (``zone_end_menu_lines`` menu-like lines since): the next site's page, not the page
         before's tail (where a wire copyright line sits between an article and its comments)."""
-        return self.footer_begun[-1] and self.menu_lines_on_page >= self.opts.zone_end_menu_lines
+        footer = self.page_begun_by[-1] in ("footer", "guess_footer")
+        return footer and self.menu_lines_on_page >= self.opts.zone_end_menu_lines
 
     def page_main(self, across_guessed_pages: bool = False) -> RawRecord | None:
         """The current page's main article: the last article record opened, if it was opened on this page (the one
@@ -200,17 +202,16 @@ class SplitState:
         at character ``begin`` when known (the end of a site footer line: ``page_begins`` only)."""
         self.page_offsets.append(self.page_offsets[-1] if at is None else at)
         self.page_begins.append(at if at is not None else begin if begin is not None else self.page_begins[-1])
-        self.page_begin_known.append(at is not None or begin is not None)
-        self.footer_begun.append(at is None and begin is not None)
+        self.page_begun_by.append("rule" if at is not None else "footer" if begin is not None else "guess")
         self.menu_lines_on_page = 0
 
     def footer_line_ends_header(self, end: int) -> None:
         """A footer line ("© 2012 ... All rights reserved") ending at character ``end`` on a page that a run of menu
         lines started, before its article began (the caller's test): the page before's footer reaches down to here,
         so the page begins no earlier than ``end`` (``page_begins``)."""
-        if not self.page_begin_known[-1]:
+        if self.page_begun_by[-1] in ("guess", "guess_footer"):
             self.page_begins[-1] = max(self.page_begins[-1], end)
-            self.footer_begun[-1] = True
+            self.page_begun_by[-1] = "guess_footer"
             self.menu_lines_on_page = 0
 
     def remove(self, start: int, end: int, rule: str) -> None:

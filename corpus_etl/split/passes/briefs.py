@@ -80,7 +80,7 @@ def restore_dated_briefs(st: SplitState) -> None:
         stories.append((k, pieces[k:j], owner))
         k = max(j, k + 1)
     for k, story, owner in reversed(stories):  # (a record inserted renumbers only the records after it)
-        soft = [q for q in story if q.role == "removed" and _given_back(st, q)]
+        soft = [q for q in story if q.role == "removed" and given_back(st, q)]
         kept = st.records[owner].body_words if owner is not None else 0
         story_words = kept + sum(words(st.text[q.start : q.end]) for q in soft)
         if not soft or (kept >= max(st.opts.brief_min_words, story_words / 2) and not _figures_kept(st, owner)):
@@ -121,10 +121,10 @@ def _figures_kept(st: SplitState, owner: int | None) -> bool:
     return len(rows) >= 2 and all(is_figures_line(p) for p in rows)
 
 
-def _given_back(st: SplitState, q: Piece) -> bool:
-    """Whether a removed line ``q`` of a dated story is given back to it: removed by a content judgement (not as a
-    reader comment), or a row of figures removed as a short line the file repeats (a file of wire briefs prints
-    "Pay April 30" under many notices; a repeated "Tag: markets" stays removed)."""
+def given_back(st: SplitState, q: Piece) -> bool:
+    """Whether a removed line ``q`` of a story is given back to it (a dated brief's, an empty page's): removed by a
+    content judgement (not as a reader comment), or a row of figures removed as a short line the file repeats (a
+    file of wire briefs prints "Pay April 30" under many notices; a repeated "Tag: markets" stays removed)."""
     rule = q.rule or ""
     if rule == "repeated_line":
         return has_figure(st.text[q.start : q.end])

@@ -8,9 +8,8 @@ from itertools import pairwise
 
 from ..lines import has_figure, is_figures_line, is_headline, is_prose, words
 from ..options import Piece
-from ..rule_groups import soft_removal
 from ..state import SplitState
-from .briefs import insert_record, paragraph_of
+from .briefs import given_back, insert_record, paragraph_of
 
 # Fewest words of running text a restored story holds (two short sentences; a menu has none).
 _MIN_PROSE_WORDS = 20
@@ -73,11 +72,9 @@ def _runs(st: SplitState, page: list[Piece]) -> list[list[Piece]]:
     advertisement slots inside it."""
     runs: list[list[Piece]] = [[]]
     for p in page:
-        rule = p.rule or ""
-        if rule in _INSIDE:
+        if (p.rule or "") in _INSIDE:
             continue
-        soft = soft_removal(rule) and rule != "line_model_comment"
-        if soft or (rule == "repeated_line" and has_figure(st.text[p.start : p.end])):
+        if given_back(st, p):
             runs[-1].append(p)
         elif runs[-1]:
             runs.append([])
