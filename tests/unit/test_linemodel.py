@@ -13,11 +13,19 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from corpus_etl.linemodel import DEFAULT_MODEL, default_model, extract_body, predict_lines
-from corpus_etl.linemodel.corpora import site_fold
+from corpus_etl.linemodel.corpora import GoldPage, site_fold
 from corpus_etl.linemodel.features import feature_names, page_features, stack_feature_names, stack_features
 from corpus_etl.linemodel.labels import CLASSES, GoldText, label_units, tokens
 from corpus_etl.linemodel.model import LineModel, Stage, load_model, save_model
-from corpus_etl.linemodel.train import assign_folds, body_f1, export_learner
+from corpus_etl.linemodel.train import (
+    GLUED_CORPUS,
+    assign_folds,
+    body_f1,
+    build_pages,
+    export_learner,
+    glued_pages,
+    scored,
+)
 from corpus_etl.linemodel.units import MAX_LINE_CHARS, make_units
 from corpus_etl.rules import load_rules
 
@@ -199,6 +207,33 @@ def test_folds_keep_a_site_together_and_are_the_evaluations_folds() -> None:
     assert len(set(folds.tolist())) > 2  # (13 sites land in several folds)
     # eval.realistic scores a page of a site by the model trained without that site's fold
     assert [site_fold(url_site(f"https://WWW.{s}:8080/x")) for s in sites] == folds.tolist()
+
+
+def test_glued_training_pages_are_two_pages_of_one_fold_read_as_one_and_never_scored() -> None:
+    rules = load_rules()
+    sites = [f"site{k}.example" for k in range(12)]
+    gold = [
+        GoldPage("dragnet", f"p{k}", s, page().replace("Council", f"Council {k}"), "\n".join(PARAGRAPHS), None, None)
+        for k, s in enumerate(sites)
+    ]
+    pages = build_pages(gold, rules)
+    glued = glued_pages(pages, rules, share=1.0)
+    folds = assign_folds(pages).tolist()
+    assert glued and all(d.page.corpus == GLUED_CORPUS for d in glued)
+    for d in glued:
+        first, second = (next(p for p in pages if p.page.key == k) for k in d.page.key.split("+"))
+        assert first.page.site != second.page.site  # two sites ...
+        assert folds[pages.index(first)] == folds[pages.index(second)]  # ... of one fold: site-disjoint
+        assert assign_folds([d]).tolist() == [folds[pages.index(first)]]
+        assert len(d.units) == len(first.units) + len(second.units)
+        assert d.labels.tolist() == first.labels.tolist() + second.labels.tolist()  # both pages' bodies are body
+        assert d.x.shape == (len(d.units), len(feature_names(rules)))
+        assert d.page.text.startswith(first.page.text.rstrip("\n")) and d.page.text.endswith(second.page.text)
+    assert scored([*pages, *glued]) == list(range(len(pages)))
+    # the share: about half the pages get a partner, the same ones on every run
+    half = glued_pages(pages, rules)
+    assert 0 < len(half) < len(glued)
+    assert [d.page.key for d in half] == [d.page.key for d in glued_pages(pages, rules)]
 
 
 def test_body_f1_counts_token_multisets() -> None:
