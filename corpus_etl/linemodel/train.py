@@ -3,7 +3,9 @@
     python -m corpus_etl.linemodel.train [--shared ../shared] [--out corpus_etl/models] [--compare]
 
 1. Pages with gold: dragnet (gold bodies, comments, titles) and scrapinghub (``articleBody``); units and labels
-   (``labels.py``), features (``features.py``) with repeat counts taken within each page's site folder only.
+   (``labels.py``), features (``features.py``) with repeat counts taken within each page's site folder only; and
+   glued pages (``glued_pages``: half the pages, each followed by a page of another site of its fold, read as one
+   page), trained on in their fold like any page and never scored.
 2. Five folds by site (a site's pages of both corpora in one fold). The first stage (gradient-boosted trees)
    is scored on each fold by a model trained on the other four. The stacked second stage of fold k is trained
    on the other folds' pages with first-stage probabilities from models that saw neither fold k nor the
