@@ -922,3 +922,39 @@ def test_a_story_the_file_holds_twice_opens_a_record_each_time():
     label = "What the council said about the plan"
     text = "\n\n".join([a, label, "It said the plan was sound.", label, "It said the plan would be costly."])
     assert [r.title for r in split_text(text + "\n", RULES).records] == [head_a]
+
+
+def test_a_large_file_of_wire_stories_with_learned_repeats_is_no_web_page():
+    """A 50 MB bench file of 1,857 wire stories joined by separator lines was read as one web page: its folder's
+    learned repeats ("Pay April 30" under many notices) made its chrome dense, and two lines a rule read as a link
+    list passed the "two lines read by rules" test; on a page the line model then gave later stories' lines to the
+    story above. Lines a rule reads as chrome must be dense on their own (a tenth of a page's density); a web page
+    with its menus, and glued pages, stay pages."""
+    import importlib
+
+    from corpus_etl.learned import line_hash
+    from corpus_etl.split.state import SplitState
+
+    passes = importlib.import_module("corpus_etl.split.run").PASSES
+    detect = [p for p in passes if p.name in ("scan", "detect_page")]
+
+    def is_page(text: str, learned: frozenset[str] = frozenset()) -> bool:
+        st = SplitState(text, RULES, SplitOptions(), learned)
+        for p in detect:
+            p.run(st)
+        return bool(st.page)
+
+    stories = [
+        f"ACME HOLDINGS {k} SETS QUARTERLY\n\nNEW YORK, March {k % 28 + 1} - Acme Holdings unit {k} said its board "
+        f"declared a quarterly dividend of {k % 40 + 5} cts a share, unchanged from the prior quarter, and it "
+        f"expects to keep paying it through the year, the company said in a statement.\n\nPay April 30\n\n"
+        f"Record April {k % 20 + 1}"
+        for k in range(600)
+    ]
+    menu = "* Markets\n* Companies"  # (two lines a rule reads as a link list, among 32,000 words)
+    text = "\n\n-----\n\n".join([*stories[:300], menu, *stories[300:]]) + "\n"
+    learned = frozenset({line_hash("Pay April 30")})
+    assert not is_page(text) and not is_page(text, learned)
+    # a web page, and a few of them glued, are pages as before
+    page = "Skip to main content\n" + menu + "\n\n" + stories[0] + "\n\nShare this article\n\n© 2024 Example News\n"
+    assert is_page(page) and is_page(page + page + page)
