@@ -399,6 +399,7 @@ def cross_validate(
     final2 = done2[0][0]
     results = {}
     n = len(pages)
+    kept = scored(pages)  # (the unit-level table leaves the glued training pages out)
     for kind in kinds:
         oof: list[np.ndarray] = [inner[kind][(int(folds[i]),)][i][0] for i in range(n)]
         oof_norep: list[np.ndarray] = [inner[kind][(int(folds[i]),)][i][1] for i in range(n)]
@@ -422,7 +423,7 @@ def cross_validate(
             "stage1_no_collection": scores(oof_norep),
             "stacked_no_collection": scores(stacked_norep),
             "oof": oof,
-            "labels": label_scores([pages[i] for i in scored(pages)], [stacked[i] for i in scored(pages)]),
+            "labels": label_scores([pages[i] for i in kept], [stacked[i] for i in kept]),
             "fold_models": {k: fold_models[(kind, k)] for k in range(N_FOLDS)},
         }
     _SHARED.clear()
