@@ -329,7 +329,8 @@ class ExtractionSettings(BaseModel):
         "file) reads every article record but the file's largest and makes the ones it calls page chrome, comments "
         "or teasers kind 'related' (reason 'record_model_junk'); off: the rules' and the line model's kinds stay. "
         "A wire story is never asked: a record with its own dated wire dateline (opening its body, or on a line of its "
-        "own, even removed), or a brief whose body restore_dated_briefs gave back, nor a page's only article that "
+        "own, even removed), or a brief whose body restore_dated_briefs or restore_headline_briefs gave back, nor a "
+        "page's only article that "
         "restore_empty_pages gave back (a real article is never hidden).",
     )
     block_gap: int = Field(
@@ -391,7 +392,9 @@ class ExtractionSettings(BaseModel):
         description='On a web page, a wire story opening with a dateline that states the day ("LONDON, March 25 -") '
         "whose article keeps fewer body words than this (and than half the story's words) is a brief of figures the "
         "classifiers read as chrome: the lines only a content judgement removed are its body again "
-        "(corpus_etl.split.passes.briefs).",
+        "(corpus_etl.split.passes.briefs). In a text that is no web page, a record under its headline that keeps fewer "
+        "body words than this and than half its story's gets back the story's rows that the repeat rules or the edge "
+        'trim removed ("Pay July 28" under many dividend notices).',
     )
     short_post_min_words: int = Field(
         20,

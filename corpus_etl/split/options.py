@@ -46,9 +46,10 @@ class RawRecord:
     # record model's reason, its probability
     kind_reason: str | None = None
     kind_prob: float | None = None
-    # a wire story whose body ``restore_dated_briefs`` gave back (or whose record it made): a real article, which the
-    # record model never makes 'related' (a flag on the record: passes may insert records and renumber them)
-    dated_brief: bool = False
+    # a wire story whose body ``restore_dated_briefs`` or ``restore_headline_briefs`` gave back (or whose record
+    # ``restore_dated_briefs`` made): a real article, which the record model never makes 'related' (a flag on the
+    # record: passes may insert records and renumber them)
+    wire_brief: bool = False
     # the only article of its page, which ``restore_empty_pages`` gave back its removed story: never made 'related'
     page_article: bool = False
 

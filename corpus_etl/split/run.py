@@ -17,7 +17,7 @@ from .assemble import assemble
 from .lines import Line
 from .options import SplitOptions, SplitResult
 from .passes.bodies import line_model_bodies
-from .passes.briefs import restore_dated_briefs
+from .passes.briefs import restore_dated_briefs, restore_headline_briefs
 from .passes.empty_pages import restore_empty_pages
 from .passes.records import (
     demote_junk_records,
@@ -73,6 +73,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("restore_dated_briefs", restore_dated_briefs, lambda st: st.page and not st.capture_view),
     Pass("restore_short_posts", restore_short_posts, lambda st: st.page and not st.capture_view),
     Pass("restore_empty_pages", restore_empty_pages, lambda st: st.page and not st.capture_view),
+    Pass("restore_headline_briefs", restore_headline_briefs, lambda st: not st.capture_view),
     # again, around the bodies the line model chose (dragnet titles +0.018)
     Pass("choose_titles_again", choose_titles, lambda st: st.page and st.opts.line_model and st.opts.title_model),
     # the record model: article records that are page chrome, comments or teasers become 'related'

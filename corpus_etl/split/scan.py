@@ -26,6 +26,7 @@ from .lines import (
     words,
 )
 from .options import RawRecord
+from .passes.briefs import states_the_day
 from .rule_groups import MENU_CHROME
 from .state import SplitState
 
@@ -269,6 +270,9 @@ def _comments_follow(st: SplitState, i: int, body_words: int) -> bool:
 def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     """Why the headline-like line ``i`` opens a new article rather than being a subheading of ``rec``.
 
+    Never right under a body that is a bare dateline stating the day ("CINCINNATI, March 17 -"): the line is the
+    story's first.
+
     Over anything but running text or an opener (a byline, a date line, a dateline: a table of figures, say),
     only when the boundary model is sure of it (``_sure``). Otherwise the boundary model
     (``corpus_etl.boundary``) sure of it ('model_strong', ``SplitOptions.model_strong``) needs a few words of
@@ -283,6 +287,8 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
         return "related" if rec.title or rec.paragraphs else None
     if st.lines[i].text in st.recurring:
         return None
+    if len(rec.paragraphs) == 1 and _bare_dated_dateline(st, rec.paragraphs[0]):
+        return None  # a bare dateline ("CINCINNATI, March 17 -") opens the text under it: "Qtly div 5-1/2 cts vs ..."
     nxt = next_content(st, i)
     if nxt is None:
         return None
@@ -327,6 +333,13 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     before = topic_vector(" ".join(rec.paragraphs)[-3000:])
     after = topic_vector(upcoming_text(st, i, 150))
     return "topic" if cosine(before, after) < st.opts.same_topic_similarity else None
+
+
+def _bare_dated_dateline(st: SplitState, text: str) -> bool:
+    """Whether ``text`` is a wire dateline stating the day and nothing else ("CINCINNATI, March 17 -"; a page's "RSS
+    —" matches the dateline pattern too)."""
+    m = st.rules.dateline.fullmatch(text + " ")
+    return m is not None and states_the_day(m.group("dateline"))
 
 
 def _sure(st: SplitState, rec: RawRecord, p: float) -> bool:

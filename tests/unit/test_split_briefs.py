@@ -147,7 +147,7 @@ def _junk_calling_models(tmp_path: Path) -> Path:
 def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
     """A record model calling every record junk (beside a copy of the packaged line and page models) demotes a
     prose story that is not the file's largest and has no dateline, but never a wire story: a brief whose body
-    ``restore_dated_briefs`` gave back (``RawRecord.dated_brief``), whatever its rows of figures look like, nor a
+    ``restore_dated_briefs`` gave back (``RawRecord.wire_brief``), whatever its rows of figures look like, nor a
     story whose body opens with its own dated wire dateline. Real articles are never hidden. In a file of glued pages
     (a page start line over each) every page's largest record is kept too."""
     from corpus_etl.kinds import RECORD_MODEL_JUNK
@@ -162,8 +162,8 @@ def test_the_record_model_never_demotes_a_wire_story(tmp_path: Path) -> None:
         res = split_text(text, RULES, SplitOptions(line_model_path=str(line_model), record_model=on))
         assert check_coverage(res) == []
         by_title = {r.title: r for r in res.records if r.paragraphs}
-        assert all(by_title[head].dated_brief for head in _BRIEFS)
-        assert not any(by_title[head].dated_brief for head in _HEADS)
+        assert all(by_title[head].wire_brief for head in _BRIEFS)
+        assert not any(by_title[head].wire_brief for head in _HEADS)
         kept = [
             head for head in _BRIEFS + _HEADS if (by_title[head].kind, by_title[head].kind_reason) == ("article", None)
         ]
@@ -323,3 +323,88 @@ def test_a_brief_of_rows_in_a_text_of_stories_keeps_its_rows():
     assert check_coverage(res) == []
     brief = next(r for r in res.records if r.title == "UNITED PAPERS INC <UPI> SETS DIVIDEND")
     assert brief.paragraphs == ["Qtly dividend six cts vs six cts", "Payable on May One"]
+
+
+def _notices_among_stories() -> tuple[str, list[tuple[str, list[str]]]]:
+    """Wire stories joined by separator lines, three dividend notices among them whose rows the file repeats: the
+    rows spell some figures out ("Qtly div five cts vs five cts prior") and the dates repeat under every notice."""
+    story = "ECONOMY GREW IN FIRST QUARTER\n\n" + _PROSE + "\n\n" + _PROSE.replace("library", "museum")
+    rows = ["Qtly div five cts vs five cts prior", "Pay July 28", "Record June 30"]
+    notices = [
+        ("FIRST MISSISSIPPI CORP <FRM> SETS QUARTERLY", rows),
+        ("SECOND ALABAMA CORP <SAC> SETS QUARTERLY", rows),
+        ("THIRD GEORGIA CORP <TGC> SETS QUARTERLY", rows),
+    ]
+    parts = [story]
+    for k, (head, body) in enumerate(notices):
+        parts += ["\n\n".join([head, *body]), story.replace("ECONOMY GREW", f"TRADE FELL {k}")]
+    return "\n\n|||||\n\n".join(parts) + "\n", notices
+
+
+def test_a_notice_whose_rows_the_file_repeats_keeps_them():
+    """A file of wire stories prints a dividend notice's rows under many notices: removed as 'repeated_line' (and the
+    spelt-out row as edge chrome), each notice was left a headline over nothing and quarantined as fewer than 5 words.
+    A record under its headline that kept less than half its story gets the story's rows back
+    (``restore_headline_briefs``); the separator lines stay removed."""
+    text, notices = _notices_among_stories()
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    by_title = {r.title: r for r in res.records}
+    for head, rows in notices:
+        assert by_title[head].paragraphs == rows, head
+        assert by_title[head].kind == "article"
+    assert all(text[s.start : s.end].strip() == "|||||" for s in res.removed if s.rule == "separator")
+
+
+def test_a_notice_whose_rows_its_folder_repeats_keeps_them():
+    """The rows learned as the folder's boilerplate ('learned_repeat': the folder holds the notices in three files or
+    more) are given back the same way; a learned line that is no row of the notice's story ("Tag: markets" after the
+    separator) stays removed."""
+    from corpus_etl.learned import outlet_line_hash
+
+    text, notices = _notices_among_stories()
+    text = text.replace("\n\n|||||\n\nTRADE FELL 0", "\n\n|||||\n\nTag: markets\n\nTRADE FELL 0")
+    learned = frozenset(outlet_line_hash(t) for t in [*notices[0][1], "Tag: markets"])
+    res = split_text(text, RULES, SplitOptions(), learned=learned)
+    assert check_coverage(res) == []
+    by_title = {r.title: r for r in res.records}
+    for head, rows in notices:
+        assert by_title[head].paragraphs == rows, head
+    assert any(s.rule == "learned_repeat" and text[s.start : s.end].strip() == "Tag: markets" for s in res.removed)
+
+
+def test_a_bare_dateline_keeps_the_row_under_it():
+    """A notice under a dateline line of its own ("CINCINNATI, March 17 -"): its first row, capitalised and short,
+    read to the boundary model as the next story's headline, which left the dateline alone under the notice's
+    headline. A bare dateline opens the text under it."""
+    story = "ECONOMY GREW IN FIRST QUARTER\n\n" + _PROSE
+    notice = "FRISCH'S RESTAURANTS INC <FRS> SETS QUARTERLY\n\nCINCINNATI, March 17 -\n\n"
+    notice += "Qtly div 5-1/2 cts vs 5-1/2 cts prior\n\nPay April 16\n\nRecord April Two"
+    text = "\n\n|||||\n\n".join([story, notice, story.replace("ECONOMY GREW", "TRADE FELL"), story]) + "\n"
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    [brief] = [r for r in res.records if r.dateline == "CINCINNATI, March 17"]
+    assert brief.title == "FRISCH'S RESTAURANTS INC <FRS> SETS QUARTERLY"
+    assert brief.paragraphs[1:] == ["Qtly div 5-1/2 cts vs 5-1/2 cts prior", "Pay April 16", "Record April Two"]
+    assert len(res.records) == 4
+
+
+def test_an_undated_earnings_brief_on_a_web_page_keeps_its_rows():
+    """An earnings brief with no dateline on a page among wire stories' pages: the line model read two of its three
+    rows as chrome and left "Net 4,346,000 vs 4,202,000" under the headline (quarantined as fewer than 5 words). A
+    table of figures under its headline gets its rows back (``restore_headline_briefs``); the page's chrome stays
+    removed."""
+    rows = ["Shr 37 cts vs 35 cts", "Net 4,346,000 vs 4,202,000", "Revs 232.0 mln vs 223.2 mln"]
+    head = "MCCORMICK AND CO INC <MCCRK> 1ST QTR FEB 28 NET"
+    parts = [
+        _page(_HEADS[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}"]),
+        _page(head, rows),
+        _page(_HEADS[1], [f"SPRINGFIELD, Ill., May 3 - {_PROSE}"]),
+    ]
+    text = "\n\n".join(parts).replace("Home | World | Business | Markets | Sport\n\n", "") + "\n"
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    [brief] = [r for r in res.records if r.title == head]
+    assert brief.paragraphs == rows
+    assert brief.kind == "article"
+    assert not any("Read more" in p or "Example Daily" in p for p in brief.paragraphs)

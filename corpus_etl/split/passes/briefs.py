@@ -19,6 +19,10 @@ from ..state import SplitState
 # A wire dateline that states the day ("EAST RUTHERFORD, N.J., March 17", "LONDON, March 25 (Reuters)"); a page's
 # "RSS —", "TWO-DAY SALE!" or "LONDON —" match the dateline pattern too.
 _DATED = re.compile(r"[A-Za-z.]\s+\d{1,2}(?:\s*\([^)]*\))?$")
+# The edge trim's rules (``trim_edges``): short lines with no sentence at a body's edges or in a run inside it.
+_TRIMMED = frozenset(["edge_chrome", "inner_chrome"])
+# Rules whose lines a story runs across (they stay removed): an advertisement slot inside the story.
+INSIDE_STORY = frozenset(["advertisement"])
 
 
 def restore_dated_briefs(st: SplitState) -> None:
@@ -40,11 +44,11 @@ def restore_dated_briefs(st: SplitState) -> None:
     holds is restored only under such a headline: a teaser "ZURICH, Oct 31 (Reuters) - ..." is not); the title is
     then chosen again above the body (``choose_titles``, the pass after this one), or stays NULL.
 
-    A story given its body back is marked ``RawRecord.dated_brief``: a real article (a wire story under its dateline),
+    A story given its body back is marked ``RawRecord.wire_brief``: a real article (a wire story under its dateline),
     which the record model must not take for page chrome (``demote_junk_records``).
 
     Reads the lines, pieces and records; changes the pieces and the records' bodies, titles, datelines and
-    ``dated_brief``, and may insert an article record (renumbering the records after it with their ``open_reason``,
+    ``wire_brief``, and may insert an article record (renumbering the records after it with their ``open_reason``,
     ``record_page`` and ``titles_asked``).
     """
     stop = PAGE_CHROME - {"advertisement"} - REPEATS  # (a table's header line may repeat)
@@ -90,7 +94,7 @@ def restore_dated_briefs(st: SplitState) -> None:
                 continue
             owner = insert_record(st, story[0].start, "dated_brief")
         rec = st.records[owner]
-        rec.dated_brief = True
+        rec.wire_brief = True
         chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
         titled = [q for q in story if q.role == "title" and q.record == owner]
         for q in soft + titled:
@@ -111,6 +115,66 @@ def restore_dated_briefs(st: SplitState) -> None:
                 rec.title = paragraph_of(st, prev, starts)[2]
 
 
+def restore_headline_briefs(st: SplitState) -> None:
+    """A record under its headline that kept almost nothing of its story gets the story back: a wire brief ("FIRST
+    MISSISSIPPI CORP <FRM> SETS QUARTERLY / Qtly div five cts vs five cts prior / Pay July 28 / Record June 30") whose
+    rows a file of wire stories repeats under many notices (``repeated_line``; ``learned_repeat`` when its folder holds
+    the story twice) and whose spelt-out figures the edge trim reads as menu lines: left a headline over three words
+    or none, a real article was quarantined as "fewer than 5 words".
+
+    A record qualifies when its title is a headline line of the text (not a JSONL field) and it keeps fewer than
+    ``SplitOptions.brief_min_words`` body words. Its story is the lines after its title up to another record's line or
+    a removed line neither given back (``given_back``) nor removed as a repeat ("Qtly div five cts vs five cts prior"
+    spells its figures out; an advertisement slot is run across): a separator line or a rule's chrome ends it. On a
+    web page (``restore_dated_briefs`` reads a page's dated briefs) only an earnings or results table under its
+    headline qualifies: a body of rows of figures or none ("Net 4,346,000 vs 4,202,000"), its story's lines rows of
+    figures too ("Shr 37 cts vs 35 cts", which the line model removed); a heading over a numbered list the classifiers
+    removed ("Search More Recipes" over "* recipes 1 Toast to Hemingway ...") is no brief. When the record keeps less
+    than half of its story's words, or keeps rows of figures and nothing else (a table some rows of which were
+    removed), the story's lines join its body and the record is marked ``RawRecord.wire_brief`` (a real article, which
+    the record model never makes 'related').
+
+    Reads the pieces and records; changes the pieces given back and the records' bodies and ``wire_brief``.
+    """
+    pieces = sorted(st.pieces, key=lambda p: p.start)
+    starts = [ln.start for ln in st.lines]
+    title_at = {p.record: k for k, p in enumerate(pieces) if p.role == "title" and p.record is not None}
+    for idx, rec in enumerate(st.records):
+        if (
+            rec.kind != "article"
+            or idx not in title_at
+            or rec.title_source is not None
+            or rec.body_words >= st.opts.brief_min_words
+        ):
+            continue
+        soft: list[Piece] = []
+        for q in pieces[title_at[idx] + 1 :]:
+            if q.role != "removed":
+                if q.record != idx:
+                    break
+                continue
+            if q.rule in INSIDE_STORY:
+                continue
+            if not (given_back(st, q) or q.rule in REPEATS):
+                break
+            if st.page and not is_figures_line(paragraph_of(st, q, starts)[2]):
+                break
+            soft.append(q)
+        table = all(is_figures_line(p) for p in rec.paragraphs)  # (rows of figures or nothing under the headline)
+        if st.page and not table:
+            continue
+        story_words = rec.body_words + sum(words(st.text[q.start : q.end]) for q in soft)
+        if not soft or (rec.body_words >= story_words / 2 and not table):
+            continue
+        chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
+        for q in soft:
+            a, b, t = paragraph_of(st, q, starts)
+            if t:
+                chosen.setdefault(a, (a, b, t))
+        st.take_block(idx, [(a, b, t, idx) for a, b, t in sorted(chosen.values())])
+        rec.wire_brief = True
+
+
 def _figures_kept(st: SplitState, owner: int | None) -> bool:
     """Whether the article ``owner`` keeps a table of figures and nothing else under its dateline (an earnings brief
     some of whose rows the classifiers removed: "Nine mths", a row the line model took for chrome): its story's
@@ -122,13 +186,15 @@ def _figures_kept(st: SplitState, owner: int | None) -> bool:
 
 
 def given_back(st: SplitState, q: Piece) -> bool:
-    """Whether a removed line ``q`` of a story is given back to it (a dated brief's, an empty page's): removed by a
-    content judgement (not as a reader comment), or a row of figures removed as a short line the file repeats (a
-    file of wire briefs prints "Pay April 30" under many notices; a repeated "Tag: markets" stays removed)."""
+    """Whether a removed line ``q`` of a story is given back to it (a brief's, an empty page's): removed by a
+    content judgement (not as a reader comment; the edge trim's short lines too: "Pay Oct One", "Qtly div five cts vs
+    five cts prior" spell their figures out), or a row of figures removed as a line the file or its folder repeats (a
+    file of wire briefs prints "Pay April 30" under many notices, and a folder holds a story twice; a repeated "Tag:
+    markets" stays removed)."""
     rule = q.rule or ""
-    if rule == "repeated_line":
+    if rule in REPEATS:
         return has_figure(st.text[q.start : q.end])
-    return soft_removal(rule) and rule != "line_model_comment"
+    return (soft_removal(rule) and rule != "line_model_comment") or rule in _TRIMMED
 
 
 def dated_dateline(st: SplitState, text: str) -> bool:

@@ -9,14 +9,12 @@ from itertools import pairwise
 from ..lines import has_figure, is_figures_line, is_headline, is_prose, words
 from ..options import Piece
 from ..state import SplitState
-from .briefs import given_back, insert_record, paragraph_of
+from .briefs import INSIDE_STORY, given_back, insert_record, paragraph_of
 
 # Fewest words of running text a restored story holds (two short sentences; a menu has none).
 _MIN_PROSE_WORDS = 20
 # Fewest words of a line that counts as running text.
 _MIN_LINE_WORDS = 6
-# Rules whose lines a story runs across (they stay removed): an advertisement slot inside the story.
-_INSIDE = frozenset({"advertisement"})
 
 
 def restore_empty_pages(st: SplitState) -> None:
@@ -72,7 +70,7 @@ def _runs(st: SplitState, page: list[Piece]) -> list[list[Piece]]:
     advertisement slots inside it."""
     runs: list[list[Piece]] = [[]]
     for p in page:
-        if (p.rule or "") in _INSIDE:
+        if (p.rule or "") in INSIDE_STORY:
             continue
         if given_back(st, p):
             runs[-1].append(p)

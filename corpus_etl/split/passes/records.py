@@ -294,15 +294,15 @@ def demote_junk_records(st: SplitState) -> None:
     scraped for its article; on the 50 MB bench corpus's chrome files 903 of 16,472 real stories were demoted before),
     nor a wire story (``_wire_story``): a record whose body
     opens with its own wire dateline stating the day ("SPRINGFIELD, Ill., May 4 - ..."), or a brief
-    ``restore_dated_briefs`` gave its body back (``RawRecord.dated_brief``), nor a page's only article
-    ``restore_empty_pages`` gave back (``RawRecord.page_article``). A real article is never hidden, and a wire
-    story's short lede or rows of figures look like a teaser or chrome to a model trained on web pages. A demoted
-    record's text stays in its record (nothing is removed).
+    ``restore_dated_briefs`` or ``restore_headline_briefs`` gave its body back (``RawRecord.wire_brief``), nor a
+    page's only article ``restore_empty_pages`` gave back (``RawRecord.page_article``). A real article is never hidden,
+    and a wire story's short lede or rows of figures look like a teaser or chrome to a model trained on web pages. A
+    demoted record's text stays in its record (nothing is removed).
 
     Runs on the text's last pass only (not when the page model found pages: the text is split again). With
     ``capture_records`` set (the model's training), the records and their rows are kept there and nothing changes.
 
-    Reads the records (with ``dated_brief``), ``record_page``, ``open_reason``, the pieces and the line model's
+    Reads the records (with ``wire_brief``), ``record_page``, ``open_reason``, the pieces and the line model's
     ``line_shares``; changes the records' ``kind``, ``kind_reason`` and ``kind_prob``.
     """
     from ...linemodel.records import (  # cycle: linemodel imports the splitter
@@ -349,10 +349,10 @@ def _kept(views: list[RecordView], junk: dict[int, bool]) -> RecordView:
 
 
 def _wire_story(st: SplitState, rec: RawRecord) -> bool:
-    """Whether ``rec`` is a wire story: a brief ``restore_dated_briefs`` gave its body back, or a record with its own
+    """Whether ``rec`` is a wire story: a brief a briefs pass gave its body back, or a record with its own
     dated wire dateline, found on its lines (``RawRecord.dateline``; the line itself may be removed, as a figures
     brief's "CINCINNATI, Oct. 19 -" over a note) or opening its body (``briefs.dated_dateline``)."""
-    if rec.dated_brief or states_the_day(rec.dateline):
+    if rec.wire_brief or states_the_day(rec.dateline):
         return True
     return bool(rec.paragraphs) and dated_dateline(st, rec.paragraphs[0])
 

@@ -35,8 +35,8 @@ def trim_edges(st: SplitState) -> None:
     lines become removed spans ('navigation_block'); not when its sentences hold
     ``SplitOptions.navigation_block_max_prose_words`` words or more (a post under a run of repeated photo
     captions: its short lines are trimmed as chrome instead). In a text of stories (no web page, three articles or
-    more), a headlined record whose body is all such lines keeps them (a wire brief of rows of figures: "Qtly dividend
-    six cts vs six cts").
+    more), a headlined record whose body is short non-sentence lines only, figures or not, keeps them (a wire brief of
+    rows: "Qtly dividend six cts vs six cts", "Pay April 30").
 
     Reads the records and pieces (and the paragraph classifier); changes pieces to removed (with the rule), the
     records' paragraphs, spans and body words (and the title of a removed block); on a web page keeps the articles'
@@ -87,9 +87,9 @@ def trim_edges(st: SplitState) -> None:
                         p.role, p.rule = "removed", block
                 rec.paragraphs, rec.paragraph_spans, rec.title = [], [], None
                 continue
-        if stories and rec.title and rec.kind == "article" and weak and all(weak):
+        if stories and rec.title and rec.kind == "article" and _rows_only(st, rec.paragraphs):
             continue  # a story file's brief of rows under its headline ("Qtly dividend six cts vs six cts", "Pay
-            # April 15"): no menu to trim, and trimmed it is a headline over nothing
+            # April 15", "Record April Two"): no menu to trim, and trimmed it is a headline over nothing
         lo, hi = 0, len(weak)
         while lo < hi and weak[lo]:
             lo += 1
@@ -123,6 +123,13 @@ def trim_edges(st: SplitState) -> None:
         keep = [k for k in range(len(weak)) if k not in drop]
         rec.paragraphs = [rec.paragraphs[k] for k in keep]
         rec.paragraph_spans = [rec.paragraph_spans[k] for k in keep]
+
+
+def _rows_only(st: SplitState, paragraphs: list[str]) -> bool:
+    """Whether a body is short lines with no sentence and nothing else (a bare dateline over them aside): a wire
+    brief's rows, figures or spelt out ("Pay April 30", "Qtly div five cts vs five cts prior")."""
+    rows = [p for p in paragraphs if not st.rules.dateline.fullmatch(p + " ")]
+    return bool(rows) and all(not is_prose(p) and words(p) < 10 for p in rows)
 
 
 def _classify_body(st: SplitState, rec: RawRecord, drop: dict[int, str], pieces: list[Piece]) -> None:
