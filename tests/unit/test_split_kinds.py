@@ -183,18 +183,22 @@ CITY_PAGE = (
 )
 
 
+# A short article's paragraphs, none 'good' to the paragraph classifier.
+FERRY = [
+    "The ferry to the island runs twice a day now.",
+    "Tickets cost less for children and pensioners.",
+    "The first boat leaves the harbour at seven.",
+    "The last one returns before dark in winter.",
+    "Cars need a booking a day ahead.",
+    "Bicycles travel free on every crossing.",
+]
+
+
 def test_an_article_of_another_page_does_not_make_one_without_good_paragraphs_chrome():
     """A page's article whose paragraphs are all short (none 'good' to the paragraph classifier) beside an article
     of the same page that has good ones is a block of teasers (``low_content_block``). Beside the article of the page
     before (a "Skip to main content" line starts the next page) it is not: its words stay in a record, as alone."""
-    paragraphs = [
-        "The ferry to the island runs twice a day now.",
-        "Tickets cost less for children and pensioners.",
-        "The first boat leaves the harbour at seven.",
-        "The last one returns before dark in winter.",
-        "Cars need a booking a day ahead.",
-        "Bicycles travel free on every crossing.",
-    ]
+    paragraphs = FERRY
     short = "\n\n".join(paragraphs)
     second = f"Skip to main content\nThe Island News\n{MENU}\n\nFerry Timetable Changes\n\n{short}\n\n* Facebook\n"
     assert [r.title for r in split_text(second, RULES).records] == ["Ferry Timetable Changes"]
@@ -205,6 +209,21 @@ def test_an_article_of_another_page_does_not_make_one_without_good_paragraphs_ch
     assert result.records[1].paragraphs[:5] == paragraphs[:5]
     assert "low_content_block" not in {p.rule for p in result.removed}
     assert {p.rule for p in result.removed if text_of(CITY_PAGE + second, p) in paragraphs} <= {"line_model_other"}
+
+
+def test_an_article_after_the_page_befores_site_footer_does_not_make_one_without_good_paragraphs_chrome():
+    """The same without a page start line: the page before ends with its site's footer line ("© 2019 The City Paper.
+    All rights reserved."), and the next page begins after it (``SplitState.page_begin_of``). Its article, all short
+    paragraphs, is no block of teasers beside the page before's article: before, its words were removed as
+    ``low_content_block`` (dragnet R201, R202: a site's "Contribute to NJ.com" box under its footer line held the good
+    paragraphs and the article above was removed)."""
+    paragraphs = FERRY
+    second = f"The Island News\n{MENU}\n\nFerry Timetable Changes\n\n" + "\n\n".join(paragraphs) + "\n\n* Facebook\n"
+    text = CITY_PAGE + second
+    result = split_text(text, RULES)
+    assert "low_content_block" not in {p.rule for p in result.removed}
+    kept = [p for r in result.records if r.kind == "article" for p in r.paragraphs]
+    assert all(p in kept for p in paragraphs[:5])
 
 
 def test_a_page_in_another_language_is_read_with_its_own_stopwords():

@@ -62,9 +62,11 @@ def trim_edges(st: SplitState) -> None:
         for idx, rec in enumerate(st.records)
         if use_classifier and rec.kind == "article" and rec.paragraphs
     }
-    # (a page as a rule's page start line opened it, "Skip to main content": ``page_offsets``; not where the page
-    # model or a footer guessed one, often inside one page)
-    page_has_good: set[int] = {st.page_start_of(idx) for idx, good in has_good.items() if good}
+    # (a page as it is known to begin, ``page_begin_of``: at a rule's page start line, "Skip to main content", or
+    # after the page before's site footer line, "© 2012 ... All rights reserved" (a site's "Contribute to NJ.com"
+    # box under its footer line made dragnet R201's article a teaser block); not where the page model or a run of
+    # menu lines guessed one, often inside one page)
+    page_has_good: set[int] = {st.page_begin_of(idx) for idx, good in has_good.items() if good}
     # a text of stories: no web page, three articles or more (not a short page the page test did not recognise)
     stories = not st.page and sum(1 for r in st.records if r.kind == "article") >= 3
     for idx, rec in enumerate(st.records):
@@ -79,7 +81,7 @@ def trim_edges(st: SplitState) -> None:
                 and strong_words < st.opts.navigation_block_max_prose_words
             ):
                 block = "navigation_block"
-            elif idx in has_good and not has_good[idx] and st.page_start_of(idx) in page_has_good:
+            elif idx in has_good and not has_good[idx] and st.page_begin_of(idx) in page_has_good:
                 block = "low_content_block"
             if block:
                 for p in by_record.get(idx, []):
