@@ -137,6 +137,7 @@ class CorpusFile:
     separator: str | None
     article_keys: list[bytes] = field(default_factory=list)  # digest of each article's title + body
     story_ids: list[str] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)  # each article's body paragraphs as the file prints them
 
 
 class _Deck:
@@ -223,11 +224,13 @@ def generate_corpus(
         while not pieces or size < target:
             k, pass_no = deck.draw()
             story = stories[k]
-            text, core = render_article(story.title, variant_paragraphs(story.paragraphs, pass_no, rng), style, rng)
+            paragraphs = variant_paragraphs(story.paragraphs, pass_no, rng)
+            text, core = render_article(story.title, paragraphs, style, rng)
             size += len(text.encode("utf-8")) + (len(joiner) if pieces else 0)
             pieces.append(text)
             out.article_keys.append(hashlib.blake2b(core.encode("utf-8"), digest_size=8).digest())
             out.story_ids.append(story.sid)
+            out.bodies.append("\n\n".join(paragraphs))
         out.data = (joiner.join(pieces) + "\n").encode("utf-8")
         produced += len(out.data)
         index += 1
@@ -410,10 +413,12 @@ def generate_story_files(pool: StoryPool, total_bytes: int, seed: int = SEED) ->
         for _ in range(rng.randint(MIN_STORIES, MAX_STORIES)):
             k, pass_no = deck.draw()
             story = pool.stories[k]
-            text = render_story(story.title, variant_paragraphs(story.paragraphs, pass_no, rng))
+            paragraphs = variant_paragraphs(story.paragraphs, pass_no, rng)
+            text = render_story(story.title, paragraphs)
             texts.append(text)
             out.article_keys.append(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest())
             out.story_ids.append(story.sid)
+            out.bodies.append("\n\n".join(paragraphs))
         out.data = (JOIN.join(texts) + "\n").encode("utf-8")
         produced += len(out.data)
         index += 1

@@ -33,6 +33,51 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _story_ledger(sizes: dict[str, Any], keys: list[str]) -> list[str]:
+    """The section of the stories found, by file style (``bench.run.ledger``)."""
+    lines = [
+        "",
+        "## Stories found, by file style (the first run's warehouse against the generated gold)",
+        "",
+        "Gold words: the words of the stories' bodies; each is counted in the first place holding it, per file "
+        "(`articles` rows of kind 'article', 'related' rows, `quarantine`), else as removed.",
+        "",
+    ]
+    rows = []
+    for k in keys:
+        led = sizes[k].get("story_ledger") or {}
+        if "error" in led:
+            lines.append(f"- {k} MB: no ledger ({led['error']})")
+        for style, s in led.get("by_style", {}).items():
+            w = s["words_in"]
+            rows.append(
+                [
+                    f"{k} MB",
+                    style,
+                    s["files"],
+                    s["gold_stories"],
+                    s["article_records"],
+                    s["quarantined_records"],
+                    s["gold_words"],
+                    *(f"{w[place]:.4f}" for place in ("article", "related", "quarantine", "removed")),
+                ]
+            )
+    headers = [
+        "corpus",
+        "style",
+        "files",
+        "gold stories",
+        "article records",
+        "quarantined records",
+        "gold words",
+        "in articles",
+        "in related",
+        "in quarantine",
+        "removed",
+    ]
+    return [*lines, _table(headers, rows)] if rows else lines
+
+
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     code = results["code"]
@@ -106,6 +151,7 @@ def render(results: dict[str, Any]) -> str:
             rows,
         )
     )
+    lines += _story_ledger(sizes, keys)
     lines += ["", "## Where the time goes (Prefect task runs of the first run, from the Prefect API database)", ""]
     rows = []
     for k in keys:

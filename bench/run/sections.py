@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.run.common import MIB, OUT, PREFECT_HOME, REPO, WORKERS, BenchError
 from bench.run.floors import extract_bodies, lang_floor, split_floor
+from bench.run.ledger import story_ledger
 from bench.run.product import prefect_stages, run_cli, warehouse_content_hashes, warehouse_facts, warehouse_records
 from corpora.generated import MB, Log, StoryPool, build_corpus, corpus_paths, size_label
 
@@ -147,6 +148,9 @@ def measure_size(
     third.pop("rss_timeline", None)
     res["rerun_flow"] = third
     res["warehouse"] = {k: v for k, v in facts.items() if k != "runs"}
+    t0 = time.perf_counter()
+    res["story_ledger"] = story_ledger(pool, manifest, corpus_dir, wh / "corpus.duckdb")
+    log(f"{label}: story ledger in {time.perf_counter() - t0:.1f} s (outside the timing)")
     n_records = runs[0]["n_records"]
     res["product"] = {
         "mb": round(mb, 3),
