@@ -19,7 +19,7 @@ from ..boundary import BoundaryModel, BoundaryScorer
 from ..boundary import load_model as load_boundary_model
 from ..kinds import RELATED_SECTION
 from ..rules import LineRule, Rules
-from .lines import is_prose, logical_lines, words
+from .lines import is_headline, is_prose, logical_lines, words
 from .options import Piece, RawRecord, SplitOptions, SplitResult
 from .rule_groups import LOW_CONTENT, MENU_CHROME, PAGE_CHROME, REPEATS, VIEW_INDEX
 
@@ -75,6 +75,7 @@ class SplitState:
                 after.setdefault(a.text, set()).add(b.text)
         self.recurring = {t for t in recurring if not _one_story(t, after.get(t, set()))}
         self._rule_cache: dict[int, LineRule | None] = {}
+        self._web_chrome: bool | None = None
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
         # per page (a new page's chrome or a separator line starts the next; ``page_no`` is the last one's index):
         # no title of its records lies before this character (the line that opened it, when a rule that marks a
@@ -267,12 +268,49 @@ class SplitState:
 
             text = self.lines[i].text
             rule = None
-            if self.learned and outlet_line_hash(text) in self.learned and not dated_dateline(self, text):
+            if (
+                self.learned
+                and outlet_line_hash(text) in self.learned
+                and not dated_dateline(self, text)
+                and not self._repeated_story_headline(i)
+            ):
                 rule = "learned_repeat"
             elif self.collection and line_hash(text) in self.collection:
                 rule = "collection_repeat"
             self._repeat_rules[i] = rule
         return self._repeat_rules[i]
+
+    def _repeated_story_headline(self, i: int) -> bool:
+        """Whether line ``i``, learned as the outlet's boilerplate, is the headline of a story the folder holds in
+        ``learned_min_files`` files or more (a wire story filed again, a page saved again): a headline-like line right
+        over running text (a next line of ``PROSE_MIN_WORDS`` words or more that no rule removes), in a text with no
+        web chrome (``web_chrome``; a site's name printed over each story's lede on its pages stays learned). Removed,
+        the story lost its title and, in a file of stories joined by a blank line, was glued to the one before."""
+        from ..learned import PROSE_MIN_WORDS  # cycle: learned imports this module
+
+        if self.web_chrome or not is_headline(self.lines[i].text, self.opts):
+            return False
+        nxt = next((j for j in range(i + 1, len(self.lines)) if self.lines[j].text.strip()), None)
+        if nxt is None or self.rule_at(nxt) is not None:
+            return False
+        text = self.lines[nxt].text
+        return words(text) >= PROSE_MIN_WORDS and is_prose(text)
+
+    @property
+    def web_chrome(self) -> bool:
+        """Whether a line rule of web chrome (``PAGE_CHROME``, not a repeat) matches ``page_min_chrome_lines`` lines
+        of the text or more (computed once)."""
+        if self._web_chrome is None:
+            chrome = PAGE_CHROME - REPEATS
+            n = 0
+            for j in range(len(self.lines)):
+                r = self.rule_at(j)
+                if r is not None and r.name in chrome:
+                    n += 1
+                    if n >= self.opts.page_min_chrome_lines:
+                        break
+            self._web_chrome = n >= self.opts.page_min_chrome_lines
+        return self._web_chrome
 
     def demote_title(self, record: int | None, rule: str) -> None:
         for p in reversed(self.pieces):

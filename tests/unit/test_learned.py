@@ -23,7 +23,7 @@ from corpus_etl.learned import (
 from corpus_etl.pipeline import process_batch, process_source
 from corpus_etl.rules import load_rules
 from corpus_etl.settings import Settings
-from corpus_etl.split import check_coverage, split_text
+from corpus_etl.split import SplitOptions, check_coverage, split_text
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 FOOTER = "Sign up for the Courier’s morning briefing."  # a sentence: no edge rule removes it
@@ -106,6 +106,46 @@ def test_a_folder_of_wire_stories_keeps_their_tables_and_datelines(tmp_path: Pat
         assert f"{city}, March {day}" in (res.records[0].dateline or "") + body
         assert {p.read_text()[s.start : s.end].strip() for s in res.removed if s.rule == "learned_repeat"} == {"Year"}
         assert check_coverage(res) == []
+
+
+def test_a_story_the_folder_holds_three_times_keeps_its_headline(tmp_path: Path) -> None:
+    """Three files of a folder of stories joined by a blank line hold the same story (a wire story filed again): its
+    headline is learned with the folder's boilerplate. Removed, the story lost its title and was glued to the one
+    before it. A learned headline-like line right over running text, in a text with no web chrome, stays the
+    story's headline; the folder's footer sentence is still removed."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    again = STORIES[0]
+    paths = []
+    for i, (title, lead) in enumerate(STORIES[1:]):
+        p = folder / f"{i}.txt"
+        text = f"{title}\n\n{' '.join([lead] * 3)}\n\n{again[0]}\n\n{' '.join([again[1]] * 3)}\n\n{FOOTER}\n"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    current = {str(p): (outlet_key(str(p)), file_line_hashes(p.read_text())) for p in paths}
+    learned = learn(current, min_files=3)[str(folder)]
+    assert outlet_line_hash(again[0]) in learned and outlet_line_hash(FOOTER) in learned
+    for p, (title, _) in zip(paths, STORIES[1:], strict=True):
+        text = p.read_text()
+        res = split_text(text, load_rules(), learned=learned)
+        assert [r.title for r in res.records] == [title, again[0]], p.name
+        assert {text[s.start : s.end].strip() for s in res.removed if s.rule == "learned_repeat"} == {FOOTER}
+        assert check_coverage(res) == []
+    # on a web page (a site's chrome lines: a skip link, a menu, a copyright line), a learned line over the lede is
+    # the site's boilerplate as before (a site's name printed over each story)
+    from corpus_etl.split.state import SplitState
+
+    chrome = "Skip to main content\n\nHome | News | Sport | Weather\n\n"
+    for text, rule in (
+        (paths[0].read_text(), None),
+        (
+            chrome + paths[0].read_text().replace(f"{FOOTER}\n", "© 2024 The Courier. All rights reserved.\n"),
+            "learned_repeat",
+        ),
+    ):
+        st = SplitState(text, load_rules(), SplitOptions(), learned)
+        [i] = [k for k, ln in enumerate(st.lines) if ln.text == again[0]]
+        assert st.repeat_rule(i) == rule
 
 
 def test_running_text_and_figures_are_never_learned() -> None:
