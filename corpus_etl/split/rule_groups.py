@@ -35,6 +35,11 @@ PAGE_CHROME = MENU_CHROME | {
 }
 # Lines removed for repeating (in the text, or across the folder's files): alone no evidence of a web page.
 REPEATS = frozenset(["repeated_line", "learned_repeat", "collection_repeat"])
+# The share of a page's chrome density (``SplitOptions.page_min_chrome_per_1000_words``) that lines a rule reads as
+# chrome (not repeats) must reach on their own for a text to be a web page (``passes.records._is_page``,
+# ``SplitState.web_chrome``). The sparsest dev page read as a page has 0.34 such lines a 1,000 words (the median 50);
+# a 50 MB bench file of 1,857 wire stories joined by separator lines, its folder's repeats learned, 0.007.
+RULE_CHROME_SHARE = 0.1
 # Removed lines of text the rules found weak (rule_view's group 'removed_low_content').
 LOW_CONTENT = frozenset(
     [

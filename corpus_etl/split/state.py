@@ -21,7 +21,7 @@ from ..kinds import RELATED_SECTION
 from ..rules import LineRule, Rules
 from .lines import is_headline, is_prose, logical_lines, words
 from .options import Piece, RawRecord, SplitOptions, SplitResult
-from .rule_groups import LOW_CONTENT, MENU_CHROME, PAGE_CHROME, REPEATS, VIEW_INDEX
+from .rule_groups import LOW_CONTENT, MENU_CHROME, PAGE_CHROME, REPEATS, RULE_CHROME_SHARE, VIEW_INDEX
 
 if TYPE_CHECKING:  # (titles imports this package)
     from ..titles import PageIndex
@@ -62,6 +62,8 @@ class SplitState:
         self.cur: int | None = None  # index of the open record
         self.main: int | None = None  # index of the current page's main article
         self.zone = "main"
+        self._rule_cache: dict[int, LineRule | None] = {}
+        self._web_chrome: bool | None = None
         self.repeated = self._repeated_lines()
         counts = Counter(ln.text for ln in self.lines)
         # A headline-like line printed more than twice (a recurring interview question, a section
@@ -74,8 +76,6 @@ class SplitState:
             if a.text in recurring:
                 after.setdefault(a.text, set()).add(b.text)
         self.recurring = {t for t in recurring if not _one_story(t, after.get(t, set()))}
-        self._rule_cache: dict[int, LineRule | None] = {}
-        self._web_chrome: bool | None = None
         self.open_reason: list[str] = []  # per record: what opened it (see open_record)
         # per page (a new page's chrome or a separator line starts the next; ``page_no`` is the last one's index):
         # no title of its records lies before this character (the line that opened it, when a rule that marks a
@@ -118,7 +118,10 @@ class SplitState:
 
     def _repeated_lines(self) -> set[str]:
         """Short non-prose lines that occur more than once, not merely as a doubled headline, nor a wire dateline
-        that states the day (a file of wire stories repeats one for every story filed there that day)."""
+        that states the day (a file of wire stories repeats one for every story filed there that day), nor, in a
+        text with no web chrome (``web_chrome``), the headline of a story the file holds twice or more: a
+        headline-like line over the same running text every time (``_one_story``; removed, the story lost its title
+        and, joined by a blank line, was glued to the story before)."""
         from .passes.briefs import dated_dateline  # cycle: the passes import this module
 
         where: dict[str, list[int]] = {}
@@ -131,6 +134,8 @@ class SplitState:
                 continue
             if len(idx) == 2 and idx[1] - idx[0] == 1:
                 continue  # "Headline / Headline": handled as a duplicate title
+            if self._story_headline(text, idx):
+                continue
             out.add(text)
         # A longer line printed three times or more that is no sentence: a caption or a widget title
         # (a line printed twice in a row, "Headline / Headline", counts once).
@@ -143,6 +148,14 @@ class SplitState:
         )
         out.update(t for t, c in long_counts.items() if c >= 3)
         return out
+
+    def _story_headline(self, text: str, idx: list[int]) -> bool:
+        """Whether ``text``, printed at lines ``idx``, opens the same story each time in a text with no web chrome."""
+        if not is_headline(text, self.opts) or any(i + 1 >= len(self.lines) for i in idx):
+            return False
+        if not _one_story(text, {self.lines[i + 1].text for i in idx}):
+            return False
+        return not self.web_chrome
 
     def _doubled(self) -> set[str]:
         """Lines printed twice in a row ("Headline / Headline")."""
@@ -298,18 +311,20 @@ class SplitState:
 
     @property
     def web_chrome(self) -> bool:
-        """Whether a line rule of web chrome (``PAGE_CHROME``, not a repeat) matches ``page_min_chrome_lines`` lines
-        of the text or more (computed once)."""
+        """Whether the text shows web chrome: line rules of web chrome (``PAGE_CHROME``, not a repeat) match lines
+        with a letter, ``page_min_chrome_lines`` or more, as densely as a page's rule-read chrome must be
+        (``RULE_CHROME_SHARE`` of ``page_min_chrome_per_1000_words``; a few lines a rule reads as chrome among 1,800
+        wire stories are no web chrome). Computed once."""
         if self._web_chrome is None:
             chrome = PAGE_CHROME - REPEATS
-            n = 0
-            for j in range(len(self.lines)):
+            n = n_words = 0
+            for j, ln in enumerate(self.lines):
+                n_words += words(ln.text)
                 r = self.rule_at(j)
-                if r is not None and r.name in chrome:
+                if r is not None and r.name in chrome and any(c.isalpha() for c in ln.text):
                     n += 1
-                    if n >= self.opts.page_min_chrome_lines:
-                        break
-            self._web_chrome = n >= self.opts.page_min_chrome_lines
+            dense = n * 1000 >= RULE_CHROME_SHARE * self.opts.page_min_chrome_per_1000_words * n_words
+            self._web_chrome = n >= self.opts.page_min_chrome_lines and dense
         return self._web_chrome
 
     def demote_title(self, record: int | None, rule: str) -> None:

@@ -148,6 +148,22 @@ def test_a_story_the_folder_holds_three_times_keeps_its_headline(tmp_path: Path)
         assert st.repeat_rule(i) == rule
 
 
+def test_a_story_a_file_holds_again_keeps_its_headline_each_time() -> None:
+    """A file of stories joined by separator lines holds one story three times (filed again): its headline, a short
+    line the file repeats, was removed as 'repeated_line' each time, and the story had no title (joined by a blank
+    line, it was glued to the story before it: the 50 MB bench corpus). A headline-like line over the same running
+    text every time, in a text with no web chrome, is the story's headline."""
+    again = STORIES[0]
+    parts = []
+    for title, lead in STORIES[1:]:
+        parts += [f"{title}\n\n{' '.join([lead] * 3)}", f"{again[0]}\n\n{' '.join([again[1]] * 3)}"]
+    text = "\n\n-----\n\n".join(parts) + "\n"
+    res = split_text(text, load_rules())
+    assert [r.title for r in res.records] == [t for title, _ in STORIES[1:] for t in (title, again[0])]
+    assert not [s for s in res.removed if s.rule == "repeated_line"]
+    assert check_coverage(res) == []
+
+
 def test_running_text_and_figures_are_never_learned() -> None:
     assert learnable(FOOTER)
     assert not learnable(WIRE)  # a sentence of 8+ words: wire copy is legitimately shared

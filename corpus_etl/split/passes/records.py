@@ -20,7 +20,7 @@ from ..options import RawRecord
 from ..paragraph_classes import (
     classes_of,
 )
-from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS
+from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS, RULE_CHROME_SHARE
 from ..state import SplitState
 from .briefs import dated_dateline, states_the_day
 
@@ -56,15 +56,8 @@ def _is_page(st: SplitState) -> bool:
     # (one line a rule reads as chrome among repeats is no page either: a wire table's note "(C) - Sales made on
     # exporters' own account.", a headline read as a breadcrumb; every dev page read as one has two or more; nor are
     # two such lines among a file of 1,800 wire stories whose repeated lines the folder's learning made dense)
-    rules_dense = by_rules * 1000 >= _RULE_CHROME_SHARE * st.opts.page_min_chrome_per_1000_words * n_words
+    rules_dense = by_rules * 1000 >= RULE_CHROME_SHARE * st.opts.page_min_chrome_per_1000_words * n_words
     return n >= st.opts.page_min_chrome_lines and by_rules >= 2 and dense and rules_dense
-
-
-# The share of a page's chrome density (``SplitOptions.page_min_chrome_per_1000_words``) that lines a rule reads as
-# chrome (not repeats) must reach on their own. The sparsest dev page read as a page has 0.34 such lines a 1,000
-# words (the median 50); a 50 MB bench file of 1,857 wire stories joined by separator lines, its folder's repeats
-# learned, 0.007.
-_RULE_CHROME_SHARE = 0.1
 
 
 def merge_weak_splits(st: SplitState) -> None:
