@@ -119,8 +119,8 @@ def restore_headline_briefs(st: SplitState) -> None:
     """A record under its headline that kept almost nothing of its story gets the story back: a wire brief ("FIRST
     MISSISSIPPI CORP <FRM> SETS QUARTERLY / Qtly div five cts vs five cts prior / Pay July 28 / Record June 30") whose
     rows a file of wire stories repeats under many notices (``repeated_line``; ``learned_repeat`` when its folder holds
-    the story twice) and whose spelt-out figures the edge trim reads as menu lines: left a headline over three words
-    or none, a real article was quarantined as "fewer than 5 words".
+    the story in ``learned_min_files`` files) and whose spelt-out figures the edge trim reads as menu lines: left a
+    headline over three words or none, a real article was quarantined as "fewer than 5 words".
 
     A record qualifies when its title is a headline line of the text (not a JSONL field) and it keeps fewer than
     ``SplitOptions.brief_min_words`` body words. Its story is the lines after its title up to another record's line or
@@ -189,8 +189,8 @@ def given_back(st: SplitState, q: Piece) -> bool:
     """Whether a removed line ``q`` of a story is given back to it (a brief's, an empty page's): removed by a
     content judgement (not as a reader comment; the edge trim's short lines too: "Pay Oct One", "Qtly div five cts vs
     five cts prior" spell their figures out), or a row of figures removed as a line the file or its folder repeats (a
-    file of wire briefs prints "Pay April 30" under many notices, and a folder holds a story twice; a repeated "Tag:
-    markets" stays removed)."""
+    file of wire briefs prints "Pay April 30" under many notices, and a folder may hold a story several times; a
+    repeated "Tag: markets" stays removed)."""
     rule = q.rule or ""
     if rule in REPEATS:
         return has_figure(st.text[q.start : q.end])
