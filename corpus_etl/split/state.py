@@ -150,10 +150,16 @@ class SplitState:
         return out
 
     def _story_headline(self, text: str, idx: list[int]) -> bool:
-        """Whether ``text``, printed at lines ``idx``, opens the same story each time in a text with no web chrome."""
+        """Whether ``text``, printed at lines ``idx``, opens the same story each time in a text with no web chrome: the
+        same running text follows every print (``_one_story``), or the same wire dateline stating the day (a brief's
+        "NEW BRITAIN, Conn., March 4 -" over its rows)."""
+        from .passes.briefs import dated_dateline  # cycle: the passes import this module
+
         if not is_headline(text, self.opts) or any(i + 1 >= len(self.lines) for i in idx):
             return False
-        if not _one_story(text, {self.lines[i + 1].text for i in idx}):
+        followers = {self.lines[i + 1].text for i in idx}
+        dated = len(followers) == 1 and dated_dateline(self, next(iter(followers)))
+        if not (_one_story(text, followers) or dated):
             return False
         return not self.web_chrome
 
@@ -296,10 +302,12 @@ class SplitState:
     def _repeated_story_headline(self, i: int) -> bool:
         """Whether line ``i``, learned as the outlet's boilerplate, is the headline of a story the folder holds in
         ``learned_min_files`` files or more (a wire story filed again, a page saved again): a headline-like line right
-        over running text (a next line of ``PROSE_MIN_WORDS`` words or more that no rule removes), in a text with no
-        web chrome (``web_chrome``; a site's name printed over each story's lede on its pages stays learned). Removed,
-        the story lost its title and, in a file of stories joined by a blank line, was glued to the one before."""
+        over running text (a next line of ``PROSE_MIN_WORDS`` words or more that no rule removes, or a wire dateline
+        stating the day: a brief's "NEW BRITAIN, Conn., March 4 -" over its rows), in a text with no web chrome
+        (``web_chrome``; a site's name printed over each story's lede on its pages stays learned). Removed, the story
+        lost its title and, in a file of stories joined by a blank line, was glued to the one before."""
         from ..learned import PROSE_MIN_WORDS  # cycle: learned imports this module
+        from .passes.briefs import dated_dateline  # cycle: the passes import this module
 
         if self.web_chrome or not is_headline(self.lines[i].text, self.opts):
             return False
@@ -307,7 +315,7 @@ class SplitState:
         if nxt is None or self.rule_at(nxt) is not None:
             return False
         text = self.lines[nxt].text
-        return words(text) >= PROSE_MIN_WORDS and is_prose(text)
+        return (words(text) >= PROSE_MIN_WORDS and is_prose(text)) or dated_dateline(self, text)
 
     @property
     def web_chrome(self) -> bool:

@@ -164,6 +164,23 @@ def test_a_story_a_file_holds_again_keeps_its_headline_each_time() -> None:
     assert check_coverage(res) == []
 
 
+def test_a_notice_a_file_holds_again_keeps_its_headline_over_its_dateline() -> None:
+    """A dividend notice printed twice in a file of stories: its headline stands over a bare dateline stating the day
+    ("NEW BRITAIN, Conn., March 4 -"), not running text. Removed as 'repeated_line', the dateline was rejected as a
+    title and the rows were left an untitled record of 11 words with no dateline (quarantined)."""
+    notice = "STANLEY WORKS <SWK> SETS QUARTERLY\n\nNEW BRITAIN, Conn., March 4 -\n\n"
+    notice += "Qtly div 19 cts vs 19 cts prior\n\nPay March 31\n\nRecord March 12"
+    parts = [f"{title}\n\n{' '.join([lead] * 3)}" for title, lead in STORIES]
+    text = "\n\n-----\n\n".join([parts[0], notice, parts[1], parts[2], notice, parts[3]]) + "\n"
+    res = split_text(text, load_rules())
+    notices = [r for r in res.records if r.title == "STANLEY WORKS <SWK> SETS QUARTERLY"]
+    assert len(notices) == 2
+    for r in notices:
+        assert r.dateline == "NEW BRITAIN, Conn., March 4"
+        assert r.paragraphs[1:] == ["Qtly div 19 cts vs 19 cts prior", "Pay March 31", "Record March 12"]
+    assert check_coverage(res) == []
+
+
 def test_running_text_and_figures_are_never_learned() -> None:
     assert learnable(FOOTER)
     assert not learnable(WIRE)  # a sentence of 8+ words: wire copy is legitimately shared

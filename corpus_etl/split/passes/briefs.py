@@ -160,7 +160,8 @@ def restore_headline_briefs(st: SplitState) -> None:
             if st.page and not is_figures_line(paragraph_of(st, q, starts)[2]):
                 break
             soft.append(q)
-        table = all(is_figures_line(p) for p in rec.paragraphs)  # (rows of figures or nothing under the headline)
+        # rows of figures or nothing under the headline (and its bare dateline, "NEW BRITAIN, Conn., March 4 -")
+        table = all(is_figures_line(p) for p in rec.paragraphs if not st.rules.dateline.fullmatch(p + " "))
         if st.page and not table:
             continue
         story_words = rec.body_words + sum(words(st.text[q.start : q.end]) for q in soft)
