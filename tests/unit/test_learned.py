@@ -181,6 +181,22 @@ def test_a_notice_a_file_holds_again_keeps_its_headline_over_its_dateline() -> N
     assert check_coverage(res) == []
 
 
+def test_a_brief_printed_again_with_its_dateline_keeps_its_headline_both_times() -> None:
+    """An earnings brief a file holds twice, once under its dateline ("COSTA MESA, Calif., March 17 -") and once
+    without it: the two records' first paragraphs differ only by that dateline, so the headline read as a line printed
+    over two different stories (a site's name) and was rejected over both ('title_rejected'); the untitled copy of 19
+    words was quarantined. A bare dateline does not make another story."""
+    head = "ICN BIOMEDICALS INC <BIMD> 1ST QTR FEB 28 NET"
+    rows = "Shr 10 cts vs eight cts\n\nNet 856,000 vs 574,000\n\nAvg shrs 8,809,000 vs 6,969,000"
+    parts = [f"{title}\n\n{' '.join([lead] * 3)}" for title, lead in STORIES]
+    first, again = f"{head}\n\n{rows}", f"{head}\n\nCOSTA MESA, Calif., March 17 -\n\n{rows}"
+    text = "\n\n-----\n\n".join([parts[0], first, parts[1], parts[2], again, parts[3]]) + "\n"
+    res = split_text(text, load_rules())
+    assert [r.title for r in res.records].count(head) == 2
+    assert not [s for s in res.removed if s.rule == "title_rejected"]
+    assert check_coverage(res) == []
+
+
 def test_running_text_and_figures_are_never_learned() -> None:
     assert learnable(FOOTER)
     assert not learnable(WIRE)  # a sentence of 8+ words: wire copy is legitimately shared

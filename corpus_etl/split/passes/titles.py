@@ -233,7 +233,8 @@ HEADER_LINES = 5
 def _shared_titles(st: SplitState) -> set[int]:
     """The articles (``kind='article'``, a title found in the text) whose title is in the header of another article
     of the text too: a line of the same text (case-folded) lies in the ``HEADER_LINES`` lines above that article's
-    first kept line, or is it, and those articles are different stories (their first paragraphs differ) that do
+    first kept line, or is it, and those articles are different stories (their first paragraphs differ, a bare
+    dateline over one of them aside: ``_first_text``) that do
     not all have it as their title or are not next to each other. A headline names one article (printed twice, or
     cut in two, it heads the same story, or its pieces one after the other); the site's name printed over each
     story of a file is no headline, though the title model takes it for one over an untitled story ("The Daily
@@ -263,11 +264,17 @@ def _shared_titles(st: SplitState) -> set[int]:
         heads = keys.get(key, [])
         if len(heads) < 2:
             continue
-        stories = {st.records[j].paragraphs[0] if st.records[j].paragraphs else "" for j in heads}
+        stories = {_first_text(st, st.records[j].paragraphs) for j in heads}
         apart = heads != list(range(heads[0], heads[0] + len(heads)))  # (other records lie between them)
         if len(stories) > 1 and (apart or any(_title_key(st.records[j].title) != key for j in heads)):
             out.add(i)
     return out
+
+
+def _first_text(st: SplitState, paragraphs: list[str]) -> str:
+    """A body's first paragraph that is not a bare dateline (a story printed twice, once under its "COSTA MESA,
+    Calif., March 17 -" and once without it, is one story)."""
+    return next((p for p in paragraphs if not st.rules.dateline.fullmatch(p + " ")), "")
 
 
 def _title_key(title: str | None) -> str:
