@@ -26,7 +26,7 @@ from .lines import (
     words,
 )
 from .options import RawRecord
-from .passes.briefs import states_the_day
+from .passes.briefs import bare_dateline, states_the_day
 from .rule_groups import MENU_CHROME
 from .state import SplitState
 
@@ -338,7 +338,7 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
 def _bare_dated_dateline(st: SplitState, text: str) -> bool:
     """Whether ``text`` is a wire dateline stating the day and nothing else ("CINCINNATI, March 17 -"; a page's "RSS
     —" matches the dateline pattern too)."""
-    m = st.rules.dateline.fullmatch(text + " ")
+    m = bare_dateline(st, text)
     return m is not None and states_the_day(m.group("dateline"))
 
 

@@ -331,8 +331,7 @@ class SplitState:
                 r = self.rule_at(j)
                 if r is not None and r.name in chrome and any(c.isalpha() for c in ln.text):
                     n += 1
-            dense = n * 1000 >= RULE_CHROME_SHARE * self.opts.page_min_chrome_per_1000_words * n_words
-            self._web_chrome = n >= self.opts.page_min_chrome_lines and dense
+            self._web_chrome = n >= self.opts.page_min_chrome_lines and rule_chrome_dense(n, n_words, self.opts)
         return self._web_chrome
 
     def demote_title(self, record: int | None, rule: str) -> None:
@@ -477,6 +476,13 @@ class SplitState:
                     g = "main_meta" if main else "other_kept"
             out.append((p.start, p.end, VIEW_INDEX[g]))
         return out
+
+
+def rule_chrome_dense(n_lines: int, n_words: int, opts: SplitOptions) -> bool:
+    """Whether ``n_lines`` lines a rule reads as web chrome (not repeats) among ``n_words`` words are as dense as a
+    page's must be: ``RULE_CHROME_SHARE`` of ``page_min_chrome_per_1000_words`` (``passes.records._is_page``,
+    ``SplitState.web_chrome``)."""
+    return n_lines * 1000 >= RULE_CHROME_SHARE * opts.page_min_chrome_per_1000_words * n_words
 
 
 def _one_story(line: str, followers: set[str]) -> bool:

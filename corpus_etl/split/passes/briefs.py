@@ -95,16 +95,11 @@ def restore_dated_briefs(st: SplitState) -> None:
             owner = insert_record(st, story[0].start, "dated_brief")
         rec = st.records[owner]
         rec.wire_brief = True
-        chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
         titled = [q for q in story if q.role == "title" and q.record == owner]
-        for q in soft + titled:
-            a, b, t = paragraph_of(st, q, starts)
-            if t:
-                chosen.setdefault(a, (a, b, t))
         for q in titled:
             q.role = "body"
             rec.title = None
-        st.take_block(owner, [(a, b, t, owner) for a, b, t in sorted(chosen.values())])
+        give_back(st, owner, soft + titled, starts)
         m = _dateline_at(st, pieces[k], starts)
         if rec.dateline is None and m is not None:
             rec.dateline = m.group("dateline").strip(" ,")
@@ -161,18 +156,13 @@ def restore_headline_briefs(st: SplitState) -> None:
                 break
             soft.append(q)
         # rows of figures or nothing under the headline (and its bare dateline, "NEW BRITAIN, Conn., March 4 -")
-        table = all(is_figures_line(p) for p in rec.paragraphs if not st.rules.dateline.fullmatch(p + " "))
+        table = all(is_figures_line(p) for p in rec.paragraphs if not bare_dateline(st, p))
         if st.page and not table:
             continue
         story_words = rec.body_words + sum(words(st.text[q.start : q.end]) for q in soft)
         if not soft or (rec.body_words >= story_words / 2 and not table):
             continue
-        chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
-        for q in soft:
-            a, b, t = paragraph_of(st, q, starts)
-            if t:
-                chosen.setdefault(a, (a, b, t))
-        st.take_block(idx, [(a, b, t, idx) for a, b, t in sorted(chosen.values())])
+        give_back(st, idx, soft, starts)
         rec.wire_brief = True
 
 
@@ -196,6 +186,23 @@ def given_back(st: SplitState, q: Piece) -> bool:
     if rule in REPEATS:
         return has_figure(st.text[q.start : q.end])
     return (soft_removal(rule) and rule != "line_model_comment") or rule in _TRIMMED
+
+
+def give_back(st: SplitState, owner: int, lines: list[Piece], starts: list[int]) -> None:
+    """Make the removed (or title) pieces ``lines`` body paragraphs of record ``owner``, in text order among the
+    paragraphs it keeps (``SplitState.take_block``); ``starts`` are the lines' starts."""
+    rec = st.records[owner]
+    chosen = {a: (a, b, t) for (a, b), t in zip(rec.paragraph_spans, rec.paragraphs, strict=True)}
+    for q in lines:
+        a, b, t = paragraph_of(st, q, starts)
+        if t:
+            chosen.setdefault(a, (a, b, t))
+    st.take_block(owner, [(a, b, t, owner) for a, b, t in sorted(chosen.values())])
+
+
+def bare_dateline(st: SplitState, text: str) -> re.Match[str] | None:
+    """The dateline ``text`` is, when it is a dateline and nothing else ("CINCINNATI, March 17 -", "LONDON -")."""
+    return st.rules.dateline.fullmatch(text + " ")
 
 
 def dated_dateline(st: SplitState, text: str) -> bool:

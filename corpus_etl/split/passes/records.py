@@ -20,8 +20,8 @@ from ..options import RawRecord
 from ..paragraph_classes import (
     classes_of,
 )
-from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS, RULE_CHROME_SHARE
-from ..state import SplitState
+from ..rule_groups import MENU_CHROME, PAGE_CHROME, REPEATS
+from ..state import SplitState, rule_chrome_dense
 from .briefs import dated_dateline, states_the_day
 
 # removed lines of a site's legal footer (the record model counts them around a record)
@@ -56,8 +56,9 @@ def _is_page(st: SplitState) -> bool:
     # (one line a rule reads as chrome among repeats is no page either: a wire table's note "(C) - Sales made on
     # exporters' own account.", a headline read as a breadcrumb; every dev page read as one has two or more; nor are
     # two such lines among a file of 1,800 wire stories whose repeated lines the folder's learning made dense)
-    rules_dense = by_rules * 1000 >= RULE_CHROME_SHARE * st.opts.page_min_chrome_per_1000_words * n_words
-    return n >= st.opts.page_min_chrome_lines and by_rules >= 2 and dense and rules_dense
+    return (
+        n >= st.opts.page_min_chrome_lines and by_rules >= 2 and dense and rule_chrome_dense(by_rules, n_words, st.opts)
+    )
 
 
 def merge_weak_splits(st: SplitState) -> None:

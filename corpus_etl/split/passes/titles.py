@@ -14,7 +14,7 @@ from ..lines import (
 )
 from ..options import Piece
 from ..state import SplitState
-from .briefs import dated_dateline
+from .briefs import bare_dateline, dated_dateline
 
 # At this probability or more, the title model's headline may be a line that a rule of the rules file removes
 # with no other effect ("53 bits ought to be enough for anybody" read as image alt text, "Photos: ..." as a
@@ -274,7 +274,7 @@ def _shared_titles(st: SplitState) -> set[int]:
 def _first_text(st: SplitState, paragraphs: list[str]) -> str:
     """A body's first paragraph that is not a bare dateline (a story printed twice, once under its "COSTA MESA,
     Calif., March 17 -" and once without it, is one story)."""
-    return next((p for p in paragraphs if not st.rules.dateline.fullmatch(p + " ")), "")
+    return next((p for p in paragraphs if not bare_dateline(st, p)), "")
 
 
 def _title_key(title: str | None) -> str:

@@ -26,6 +26,7 @@ from ..paragraph_classes import (
     link_chrome_starts,
 )
 from ..state import SplitState
+from .briefs import bare_dateline
 
 
 def trim_edges(st: SplitState) -> None:
@@ -130,7 +131,7 @@ def trim_edges(st: SplitState) -> None:
 def _rows_only(st: SplitState, paragraphs: list[str]) -> bool:
     """Whether a body is short lines with no sentence and nothing else (a bare dateline over them aside): a wire
     brief's rows, figures or spelt out ("Pay April 30", "Qtly div five cts vs five cts prior")."""
-    rows = [p for p in paragraphs if not st.rules.dateline.fullmatch(p + " ")]
+    rows = [p for p in paragraphs if not bare_dateline(st, p)]
     return bool(rows) and all(not is_prose(p) and words(p) < 10 for p in rows)
 
 
