@@ -7,6 +7,7 @@ durable stage boundary between the workers and the single warehouse writer).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -430,7 +431,7 @@ def _carry_page_identity(
     pages: dict[int, list[tuple[dict[str, object], RawRecord]]] = {}
     for row, raw in zip(articles, raws, strict=True):
         if raw.kind == "article":
-            n = next(i for i in range(len(edges) - 1) if raw.char_start < edges[i + 1])
+            n = bisect.bisect_right(edges, raw.char_start) - 1  # (the page whose end lies after its start)
             pages.setdefault(n, []).append((row, raw))
     for n, members in pages.items():
         if all(r["outlet_source"] != "none" and r["site"] is not None for r, _ in members):

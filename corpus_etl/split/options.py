@@ -11,6 +11,46 @@ from ..settings import ExtractionSettings
 from .lines import Line
 
 
+class RecordIndex:
+    """The pieces of a text by record (``SplitState.pieces_of``), each under its position in the text's list of
+    pieces: a pass that asks for one record's pieces reads them here instead of scanning every piece of the text
+    (quadratic on a file of thousands of records). A piece tells the index it was added to when its ``record``
+    changes (``Piece.__setattr__``)."""
+
+    __slots__ = ("by_record", "seq")
+
+    def __init__(self) -> None:
+        self.by_record: dict[int | None, dict[int, Piece]] = {}
+        self.seq: dict[int, int] = {}  # id(piece) -> its position in the list of pieces
+
+    def add(self, p: Piece, seq: int) -> None:
+        """Index piece ``p``, the ``seq``-th of the text."""
+        self.seq[id(p)] = seq
+        self.by_record.setdefault(p.record, {})[seq] = p
+        p.held = self
+
+    def move(self, p: Piece, old: int | None, new: int | None) -> None:
+        """Piece ``p`` moves from record ``old`` to ``new``."""
+        seq = self.seq[id(p)]
+        del self.by_record[old][seq]
+        self.by_record.setdefault(new, {})[seq] = p
+
+    def shift(self, first: int) -> None:
+        """Renumber records ``first`` and after by one (a record was inserted before them): the index and the
+        pieces' ``record`` both."""
+        after = sorted((r for r in self.by_record if r is not None and r >= first), reverse=True)
+        for r in after:
+            held = self.by_record.pop(r)
+            self.by_record[r + 1] = held
+            for p in held.values():
+                object.__setattr__(p, "record", r + 1)  # (not through Piece.__setattr__: the index is moved here)
+
+    def of(self, record: int) -> list[Piece]:
+        """The pieces of ``record``, in the order they were added."""
+        held = self.by_record.get(record)
+        return [held[k] for k in sorted(held)] if held else []
+
+
 @dataclass(slots=True)
 class Piece:
     """A classified part of a line. ``role`` is a record role or 'removed' (then ``rule`` says why)."""
@@ -20,6 +60,15 @@ class Piece:
     role: str
     rule: str | None = None
     record: int | None = None
+    # the index of the state the piece belongs to (``RecordIndex``), told when ``record`` changes
+    held: RecordIndex | None = field(default=None, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "record":
+            held = getattr(self, "held", None)  # (unset while the dataclass' __init__ runs)
+            if held is not None and value != self.record:
+                held.move(self, self.record, value)
+        object.__setattr__(self, name, value)
 
 
 @dataclass(slots=True)

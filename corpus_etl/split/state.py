@@ -20,7 +20,7 @@ from ..boundary import load_model as load_boundary_model
 from ..kinds import RELATED_SECTION
 from ..rules import LineRule, Rules
 from .lines import is_headline, is_prose, logical_lines, words
-from .options import Piece, RawRecord, SplitOptions, SplitResult
+from .options import Piece, RawRecord, RecordIndex, SplitOptions, SplitResult
 from .rule_groups import LOW_CONTENT, MENU_CHROME, PAGE_CHROME, REPEATS, RULE_CHROME_SHARE, VIEW_INDEX
 
 if TYPE_CHECKING:  # (titles imports this package)
@@ -51,7 +51,8 @@ class SplitState:
         self.opts = opts
         self.lines = logical_lines(text)
         self.line_starts = [ln.start for ln in self.lines]  # (``line_of``)
-        self.pieces: list[Piece] = []
+        self.pieces: list[Piece] = []  # (appended to by ``remove`` and ``keep`` only)
+        self._index = RecordIndex()  # the pieces by record (``pieces_of``)
         # the pieces by start (``pieces_by_start``), for the list and length they were sorted from
         self._by_start: list[Piece] = []
         self._by_start_starts: list[int] = []
@@ -235,14 +236,18 @@ class SplitState:
             self.menu_lines_on_page = 0
 
     def remove(self, start: int, end: int, rule: str) -> None:
-        self.pieces.append(Piece(start, end, "removed", rule, self.cur))
+        self._add(Piece(start, end, "removed", rule, self.cur))
         self.removed_run += 1
         if rule in PAGE_CHROME and rule not in REPEATS:  # (as passes.records._is_page counts them)
             self.chrome_seen += 1
 
+    def _add(self, piece: Piece) -> None:
+        self._index.add(piece, len(self.pieces))
+        self.pieces.append(piece)
+
     def keep(self, start: int, end: int, role: str) -> None:
         assert self.cur is not None
-        self.pieces.append(Piece(start, end, role, None, self.cur))
+        self._add(Piece(start, end, role, None, self.cur))
         self.removed_run = 0
 
     def open_record(self, reason: str = "break") -> RawRecord:
@@ -343,8 +348,8 @@ class SplitState:
     def drop_record(self, idx: int, rule_of: Callable[[Piece], str]) -> None:
         """Remove every kept piece of record ``idx`` (rule ``rule_of`` gives each its reason); the record, empty,
         is then no record (``assemble``)."""
-        for p in self.pieces:
-            if p.record == idx and p.role != "removed":
+        for p in self.pieces_of(idx):
+            if p.role != "removed":
                 p.role, p.rule, p.record = "removed", rule_of(p), None
         rec = self.records[idx]
         rec.paragraphs, rec.paragraph_spans, rec.body_words, rec.title = [], [], 0, None
@@ -359,7 +364,7 @@ class SplitState:
         ``target``; its other body paragraphs and whatever other records kept between its old and new text
         are removed ('recall_fallback', or the rule ``rule_of`` gives the piece)."""
         rec = self.records[target]
-        mine = [p for p in self.pieces if p.record == target and p.role != "removed"]
+        mine = [p for p in self.pieces_of(target) if p.role != "removed"]
         lo = min([chosen[0][0], *(p.start for p in mine)])
         hi = max([chosen[-1][1], *(p.end for p in mine)])
         # (the pieces by start, kept between calls: a whole pass of take_block calls re-sorted them each time)
@@ -393,14 +398,13 @@ class SplitState:
         rec.paragraphs = [t for _, _, t, _ in chosen]
         rec.paragraph_spans = [(a, b) for a, b, _, _ in chosen]
         rec.body_words = sum(words(t) for t in rec.paragraphs)
-        titled = {p.record for p in self.pieces if p.role == "title"} if touched else set()
         for idx in touched:  # what other records lost to the block
             other = self.records[idx]
             keep = [k for k, (a, _) in enumerate(other.paragraph_spans) if not lo <= a < hi]
             other.paragraphs = [other.paragraphs[k] for k in keep]
             other.paragraph_spans = [other.paragraph_spans[k] for k in keep]
             other.body_words = sum(words(t) for t in other.paragraphs)
-            if idx not in titled:
+            if self.title_piece(idx) is None:
                 other.title = None
 
     def line_of(self, offset: int) -> int:
@@ -421,6 +425,18 @@ class SplitState:
                 kept.add(line)
                 first[p.record] = min(first.get(p.record, line), line)
         return removed, kept, first
+
+    def pieces_of(self, record: int) -> list[Piece]:
+        """The pieces of record ``record`` (whatever their role), in the order of ``pieces``."""
+        return self._index.of(record)
+
+    def shift_records(self, first: int) -> None:
+        """Renumber the pieces of records ``first`` and after by one (a record is inserted before them)."""
+        self._index.shift(first)
+
+    def title_piece(self, record: int) -> Piece | None:
+        """The first piece of record ``record`` in the role 'title', if any."""
+        return next((p for p in self._index.of(record) if p.role == "title"), None)
 
     def pieces_by_start(self) -> tuple[list[Piece], list[int], int]:
         """The pieces sorted by start (ties in the order they were recorded), their starts, and the length of the

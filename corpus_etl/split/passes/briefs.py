@@ -103,7 +103,7 @@ def restore_dated_briefs(st: SplitState) -> None:
         m = _dateline_at(st, pieces[k], starts)
         if rec.dateline is None and m is not None:
             rec.dateline = m.group("dateline").strip(" ,")
-        if not any(q.record == owner and q.role == "title" for q in st.pieces) and k > 0:
+        if st.title_piece(owner) is None and k > 0:
             prev = pieces[k - 1]
             if _headline_removed(st, prev, stop, starts):
                 prev.role, prev.rule, prev.record = "title", None, owner
@@ -244,9 +244,7 @@ def insert_record(st: SplitState, start: int, reason: str) -> int:
         (p.record for p in st.pieces if p.role != "removed" and p.record is not None and p.start < start),
         default=-1,
     )
-    for p in st.pieces:
-        if p.record is not None and p.record >= pos:
-            p.record += 1
+    st.shift_records(pos)
     st.records.insert(pos, RawRecord(kind="article"))
     st.open_reason.insert(pos, reason)
     st.record_page.insert(pos, st.record_page[pos - 1] if pos else 0)

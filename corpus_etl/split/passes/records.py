@@ -265,7 +265,7 @@ def untitle_lone_headlines(st: SplitState) -> None:
     for idx, rec in enumerate(st.records):
         if rec.title is None or rec.kind != "article" or (rec.paragraphs and st.opts.segment_headlines):
             continue
-        piece = next((p for p in st.pieces if p.record == idx and p.role == "title"), None)
+        piece = st.title_piece(idx)
         if piece is None:
             continue
         piece.role = "body"

@@ -120,8 +120,8 @@ def title_inside_body(
     if _refused(st, line, p, title, prob) or _below_dateline(st, idx, line):
         return  # (what _retitle refuses: leave the body as it is)
     before = {a for a, _ in rec.paragraph_spans[:k]}
-    for q in st.pieces:
-        if q.record == idx and q.role == "body" and q.start < p.start and (q.start in before or q.end <= p.start):
+    for q in st.pieces_of(idx):
+        if q.role == "body" and q.start < p.start and (q.start in before or q.end <= p.start):
             q.role, q.rule, q.record = "removed", "pre_title_chrome", None
     rec.body_words -= sum(words(t) for t in rec.paragraphs[:k])
     del rec.paragraphs[:k], rec.paragraph_spans[:k]
@@ -181,7 +181,7 @@ def _retitle(st: SplitState, idx: int, line: int, title: str, first_piece: dict[
     bullet = LIST_BULLET.match(title)
     if bullet:
         title = title[bullet.end() :].strip()
-    old = next((q for q in st.pieces if q.record == idx and q.role == "title"), None)
+    old = st.title_piece(idx)
     if p is old:
         rec.title = title
         return
