@@ -396,6 +396,15 @@ class ExtractionSettings(BaseModel):
         "body words than this and than half its story's gets back the story's rows that the repeat rules or the edge "
         'trim removed ("Pay July 28" under many dividend notices).',
     )
+    page_brief_floor_words: int = Field(
+        5,
+        ge=0,
+        description="On a web page, a record under its headline that keeps fewer body words than this (the floor "
+        "under which expectations/articles.json quarantines a record as no article) gets back its story's lines that "
+        "a content judgement or the edge trim removed, up to a rule's chrome or another record, when half of them "
+        'or more hold a figure: a wire table with one figure a row ("Wheat 73,684"), which the line model reads as '
+        "chrome (corpus_etl.split.passes.briefs).",
+    )
     short_post_min_words: int = Field(
         20,
         ge=0,

@@ -199,5 +199,6 @@ class SplitOptions:
     recall_fallback_min_chars: int = _setting("recall_fallback_min_chars")
     recall_fallback_block_share: float = _setting("recall_fallback_block_share")
     brief_min_words: int = _setting("brief_min_words")
+    page_brief_floor_words: int = _setting("page_brief_floor_words")
     short_post_min_words: int = _setting("short_post_min_words")
     collection_min_clusters: int = _setting("collection_min_clusters")

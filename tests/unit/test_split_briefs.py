@@ -408,3 +408,41 @@ def test_an_undated_earnings_brief_on_a_web_page_keeps_its_rows():
     assert brief.paragraphs == rows
     assert brief.kind == "article"
     assert not any("Read more" in p or "Example Daily" in p for p in brief.paragraphs)
+
+
+def test_a_wire_table_with_one_figure_a_row_keeps_its_rows_across_an_advertisement_slot():
+    """A results brief on a web page whose rows hold one figure each ("Net loss 1,300,000"), under a row with none
+    ("Shr loss not given") and an advertisement slot: the line model read the rows after the slot as chrome and the
+    brief was left its headline over four words, quarantined as no article. A record under its headline on a page
+    keeping fewer words than the quarantine's floor (``page_brief_floor_words``) gets back its story's rows when half
+    of its lines or more are rows of a table; the slot and the page's chrome stay removed."""
+    head = "SCAT HOVERCRAFT INC <SCAT> YEAR LOSS"
+    rows = ["Shr loss not given", "Net loss 1,300,000", "Sales 3,300,000", "NOTE: Company incorporated in June 1985."]
+    parts = [
+        _page(_HEADS[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}"]),
+        _page(head, [rows[0], "Advertisement", *rows[1:]]),
+        _page(_HEADS[1], [f"SPRINGFIELD, Ill., May 3 - {_PROSE}"]),
+    ]
+    res = split_text("\n\n".join(parts) + "\n", RULES, SplitOptions())
+    assert check_coverage(res) == []
+    [brief] = [r for r in res.records if r.title == head]
+    assert brief.kind == "article"
+    assert brief.paragraphs == rows
+    assert brief.body_words >= 5
+
+
+def test_the_page_floor_of_a_brief_is_the_quarantine_floor_of_the_articles_suite():
+    """``page_brief_floor_words`` gives a record its story back when it would be quarantined as no article: it is
+    the ``min_value`` of the suite's error-level expectation on ``n_words`` for titled records."""
+    import json
+
+    suite = json.loads((Path(__file__).parents[2] / "expectations" / "articles.json").read_text(encoding="utf-8"))
+    floors = [
+        e["kwargs"]["min_value"]
+        for e in suite["expectations"]
+        if e["type"] == "expect_column_values_to_be_between"
+        and e["kwargs"].get("column") == "n_words"
+        and e["meta"]["severity"] == "error"
+        and "title.isnull()" not in e["kwargs"].get("row_condition", "")
+    ]
+    assert floors == [SplitOptions().page_brief_floor_words]

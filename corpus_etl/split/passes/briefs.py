@@ -8,6 +8,7 @@ import re
 
 from ..lines import (
     has_figure,
+    is_date_line,
     is_figures_line,
     is_headline,
     words,
@@ -21,6 +22,9 @@ from ..state import SplitState
 _DATED = re.compile(r"[A-Za-z.]\s+\d{1,2}(?:\s*\([^)]*\))?$")
 # The edge trim's rules (``trim_edges``): short lines with no sentence at a body's edges or in a run inside it.
 _TRIMMED = frozenset(["edge_chrome", "inner_chrome"])
+# A wire table's row ("Corn 17,979", "Net loss 1,300,000", "NOTE: Company incorporated in June 1985.") is short.
+_ROW_MAX_WORDS = 8
+_LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s")
 # Rules whose lines a story runs across (they stay removed): an advertisement slot inside the story.
 INSIDE_STORY = frozenset(["advertisement"])
 
@@ -118,7 +122,9 @@ def restore_headline_briefs(st: SplitState) -> None:
     headline over three words or none, a real article was quarantined as "fewer than 5 words".
 
     A record qualifies when its title is a headline line of the text (not a JSONL field) and it keeps fewer than
-    ``SplitOptions.brief_min_words`` body words. Its story is the lines after its title up to another record's line or
+    ``SplitOptions.brief_min_words`` body words. On a web page, one keeping fewer words than an article holds
+    (``SplitOptions.page_brief_floor_words``) is read first as a wire table of one figure a row
+    (``_page_floor_brief``). Its story is the lines after its title up to another record's line or
     a removed line neither given back (``given_back``) nor removed as a repeat ("Qtly div five cts vs five cts prior"
     spells its figures out; an advertisement slot is run across): a separator line or a rule's chrome ends it. On a
     web page (``restore_dated_briefs`` reads a page's dated briefs) only an earnings or results table under its
@@ -142,6 +148,9 @@ def restore_headline_briefs(st: SplitState) -> None:
             or rec.body_words >= st.opts.brief_min_words
         ):
             continue
+        floor = st.page and rec.body_words < st.opts.page_brief_floor_words
+        if floor and _page_floor_brief(st, idx, pieces, title_at[idx], starts):
+            continue
         soft: list[Piece] = []
         for q in pieces[title_at[idx] + 1 :]:
             if q.role != "removed":
@@ -164,6 +173,52 @@ def restore_headline_briefs(st: SplitState) -> None:
             continue
         give_back(st, idx, soft, starts)
         rec.wire_brief = True
+
+
+def _page_floor_brief(st: SplitState, idx: int, pieces: list[Piece], at: int, starts: list[int]) -> bool:
+    """On a web page, record ``idx`` under its headline (piece ``at``) keeps fewer words than an article holds
+    (``SplitOptions.page_brief_floor_words``, the quarantine's floor): its story, the lines after the headline up to
+    another record's line or a rule's chrome (an advertisement slot is run across, a repeat with no figure, "Tag:
+    sport", passed over), gets back the lines a content judgement or the edge trim removed when half of them or more
+    hold a figure (a wire table with one figure a row, "Wheat 73,684" / "Corn 17,979", or "Shr loss not given" over
+    "Net loss 1,300,000" after an advertisement slot: the line model reads such rows as chrome). Whether it did."""
+    soft: list[Piece] = []
+    for q in pieces[at + 1 :]:
+        if q.role != "removed":
+            if q.record != idx:
+                break
+            continue
+        if q.rule in INSIDE_STORY or (q.rule in REPEATS and not given_back(st, q)):
+            continue
+        if not given_back(st, q):
+            break
+        soft.append(q)
+    rec, title = st.records[idx], pieces[at]
+    # a row taken for the title ("Qtly div 34 cts vs 27 cts prior"; a wire headline is in capitals, "HONG KONG EXCHS")
+    head = rec.title or ""
+    headed = _wire_row(st, head) and not head.isupper()
+    story = ([head] if headed else []) + list(rec.paragraphs)
+    story += [ln for q in soft for ln in st.text[q.start : q.end].splitlines() if ln.strip()]
+    rows = sum(_wire_row(st, ln) for ln in story)
+    if not soft or rows < 2 or 2 * rows < len(story):
+        return False
+    if headed:  # the row is body, under the headline-like line removed right above it, if any
+        title.role, rec.title = "body", None
+    give_back(st, idx, soft + ([title] if headed else []), starts)
+    rec.wire_brief = True
+    stop = PAGE_CHROME - INSIDE_STORY - REPEATS
+    if headed and at and _headline_removed(st, pieces[at - 1], stop, starts):
+        prev = pieces[at - 1]
+        prev.role, prev.rule, prev.record = "title", None, idx
+        rec.title = paragraph_of(st, prev, starts)[2]
+    return True
+
+
+def _wire_row(st: SplitState, text: str) -> bool:
+    """Whether ``text`` reads as a row of a wire table: at most ``_ROW_MAX_WORDS`` words holding a figure that is not a
+    list item's number ("1. Apple's best deals") and not a date and nothing else ("April 09, 2019")."""
+    body = _LIST_NUMBER.sub("", text)
+    return words(text) <= _ROW_MAX_WORDS and has_figure(body) and not is_date_line(text.strip(), st.rules)
 
 
 def _figures_kept(st: SplitState, owner: int | None) -> bool:
