@@ -94,7 +94,9 @@ def logical_lines(text: str) -> list[Line]:
                 lines.append(Line(phys[0][0], phys[-1][1], " ".join(c[2] for c in phys), block))
             else:
                 runs = _paragraph_runs(phys, width)
-                prose = all(_SENTENCE_END.search(run[-1][2]) for run in runs)  # paragraphs, not a list or a menu
+                # paragraphs, not a list or a menu (a short last line may close the story: a wire's "REUTER" sign-off)
+                ends = runs[:-1] if len(runs) > 1 and len(runs[-1]) == 1 and len(runs[-1][0][2]) < _WRAP_MIN else runs
+                prose = all(_SENTENCE_END.search(run[-1][2]) for run in ends)
                 for run in runs:
                     if prose and len(run) > 1 and _hard_wrapped([c[2] for c in run], width):
                         lines.append(Line(run[0][0], run[-1][1], " ".join(c[2] for c in run), block))

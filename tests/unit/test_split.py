@@ -283,6 +283,29 @@ def test_wrapped_paragraphs_with_no_blank_line_between_them_are_one_line_each():
     assert [ln.text for ln in listed][4:] == items
 
 
+def test_a_wrapped_last_paragraph_over_a_sign_off_line_is_one_line():
+    """A wire story's last paragraph wrapped onto a short line ("... Standard and Poor's" over "Corp.") and closed by
+    its sign-off ("REUTER") in the same block: the paragraph is one logical line. The sign-off, which ends no
+    sentence, made the block read as a list; the paragraph's first line was then taken for the headline of a new
+    record holding "Corp." (quarantined as fewer than 5 words) or the next story's body."""
+    story = (
+        "An inverse floater tranche has an average life of 11.27\n"
+        "years and matures 2016. Its rate will be reset by subtracting\n"
+        "the product of 1.8 times LIBOR from 21.975 on each date.\n"
+        "\n"
+        "Yields on these securities, to be fully paid by dates from\n"
+        "2011 to 2017, range from 7.21 to 8.70 pct. Spreads over\n"
+        "comparable Treasury securities run from 90 to 115 basis points.\n"
+        "\n"
+        "The issue is rated a top-flight AAA by Standard and Poor's\n"
+        "Corp.\n"
+        "REUTER\n"
+    )
+    lines = logical_lines(story)
+    joined = "The issue is rated a top-flight AAA by Standard and Poor's Corp."
+    assert [ln.text for ln in lines][2:] == [joined, "REUTER"]
+
+
 def test_duplicate_title_and_image_alt_removed():
     head = "Library opens new branch downtown"
     text = f"{head}\n\n{head}\n\n{head} - image\n\n{PARA}"
