@@ -487,6 +487,17 @@ def test_relative_timestamps_and_cookie_banners_are_chrome():
     assert RULES.match_line("The bakery uses flour from the mill down the road.") is None
 
 
+def test_a_line_asking_to_follow_someone_on_a_social_site_is_chrome():
+    """A line "Follow NBC News Investigations on Twitter and Facebook" closed a Multi-News article and was taken for
+    the headline of a record of the site's promotion under it; a line that only asks the reader to follow someone on
+    a social site is removed (``share_row``), a sentence that mentions following something there is not."""
+    asks = ("Follow NBC News Investigations on Twitter and Facebook", "Follow us on Instagram!", "Like us on Facebook")
+    for line in asks:
+        assert RULES.match_line(line).name == "share_row", line
+    for line in ("He said he would follow the money on Twitter and elsewhere.", "Follow the story on our live blog"):
+        assert RULES.match_line(line) is None, line
+
+
 def test_video_list_timestamps_are_chrome():
     # a relative time with a video's duration after it, a month-day-clock stamp with no year
     for line in ("7H ago 08:51", "3 days ago | 1:02:15", "Nov 7 23:05", "Sept. 12 9:45 am"):
