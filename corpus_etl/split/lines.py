@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]」』]*$")
 _INNER_SENTENCE = re.compile(r"[.!?]['\"’”]?\s+[A-Z“\"‘]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_INNER_QUESTION = re.compile(r"[?!]['\"’”)]?\s+[A-Z“\"‘]")  # a question or exclamation before another sentence
 _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
 _WORD = re.compile(r"\w+")
 _NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
@@ -241,7 +242,8 @@ _SCORE_LINE = re.compile(
 def is_headline(text: str, opts: SplitOptions) -> bool:
     """A line that could be a headline: a few words, capitalised, not ending like a sentence.
 
-    A question mark may end a headline; a full stop only an all-capitals one ("... OF T.E.A.M.").
+    A question mark may end a headline (one question: not after another sentence, not doubled); a full stop only an
+    all-capitals one ("... OF T.E.A.M.").
     Not headlines: lines ending in a function word (a wrapped line; all capitals may), rows of figures (tables;
     a match result between two names is a headline: "Clyde 0-5 Celtic"), numbered section headings ("1. Ditch the
     diet"), links.
@@ -250,6 +252,10 @@ def is_headline(text: str, opts: SplitOptions) -> bool:
     if not (opts.headline_min_words <= n <= opts.headline_max_words) or len(text) > 250:
         return False
     if _HEADLINE_BAD_END.search(text) and not text.endswith("?") and not (text.endswith(".") and text.isupper()):
+        return False
+    # a headline asks one question, once: "... (mobile or otherwise)? What about radios and TVs?" or "... pie maker??"
+    # is a reader's comment
+    if text.endswith("?") and (text.endswith("??") or _INNER_QUESTION.search(text)):
         return False
     first = text[0]
     if not (first.isupper() or first.isdigit() or first in "“\"‘'«¿¡$£€<(["):

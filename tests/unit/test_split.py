@@ -330,6 +330,26 @@ def test_headline_rules():
     # a match result between two names is a sports headline, not a row of figures
     assert is_headline("Clyde 0-5 Celtic", opts) and is_headline("Ireland 17-12 South Africa", opts)
     assert not is_headline("Revs 12.3 mln", opts) and not is_headline("Net 1-2 mln", opts)
+    # a headline may ask one question; a reader's comment asks two, or asks twice (BBC text with readers' views)
+    assert is_headline("Is the U.S. Economy Heading for a Recession?", opts)
+    assert not is_headline("Has everyone forgot about the Breville pie maker??", opts)
+    assert not is_headline("How did a laptop beat off the telephone (mobile or otherwise)? What about radios?", opts)
+
+
+def test_readers_views_under_a_story_stay_in_it():
+    """A BBC story printed with its readers' views under it, with no marker: a view that asks two questions, or asks
+    twice, is no headline of a new article (it was: one story came out as three, titled by readers' questions)."""
+    text = (
+        "Old radio voted greatest gadget\n\n"
+        + PARA
+        + "\n\nWhat about the pocket calculator?? It changed every classroom in the country for good.\n\n"
+        + "A kettle is not a gadget, it is a tool that every household in the country relies on each day.\n\n"
+        + "Why pick a radio over the telephone (mobile or otherwise)? What about the television and the fridge?\n\n"
+        + "The telephone changed the way families kept in touch with each other across the whole country.\n"
+    )
+    res = split_text(text, RULES)
+    assert [r.title for r in res.records] == ["Old radio voted greatest gadget"]
+    assert check_coverage(res) == []
 
 
 def test_stories_under_match_result_headlines_come_apart():
