@@ -446,3 +446,29 @@ def test_the_page_floor_of_a_brief_is_the_quarantine_floor_of_the_articles_suite
         and "title.isnull()" not in e["kwargs"].get("row_condition", "")
     ]
     assert floors == [SplitOptions().page_brief_floor_words]
+
+
+def test_a_brief_given_its_rows_back_keeps_the_headline_over_them(monkeypatch):
+    """The title model, asked again about a page's article after the briefs' pass, read a dividend notice's row
+    ("Qtly div 10 cts vs 10 cts in prior qtr") as a better title than the wire headline right above it: a brief
+    given its rows back (``RawRecord.wire_brief``) keeps the headline over its body. Here the model is made to pick
+    the first line of the brief's body or the story's: the brief's headline stays, the story takes the pick."""
+    import corpus_etl.titles as titles
+    from corpus_etl.titles import TitleChoice
+
+    def first_body_line(text, lines, body_line, *args, **kwargs):
+        first = lines[body_line].text
+        return TitleChoice(body_line, first, 0.99) if first == "Shr loss not given" or "May 1 -" in first else None
+
+    monkeypatch.setattr(titles, "choose_title", first_body_line)
+    head = "SCAT HOVERCRAFT INC <SCAT> YEAR LOSS"
+    rows = ["Shr loss not given", "Net loss 1,300,000", "Sales 3,300,000", "NOTE: Company incorporated in June 1985."]
+    parts = [
+        _page(_HEADS[0], [f"SPRINGFIELD, Ill., May 1 - {_PROSE}"]),
+        _page(head, [rows[0], "Advertisement", *rows[1:]]),
+    ]
+    res = split_text("\n\n".join(parts) + "\n", RULES, SplitOptions())
+    assert check_coverage(res) == []
+    [brief] = [r for r in res.records if r.paragraphs and r.paragraphs[-1] == rows[-1]]
+    assert brief.title == head
+    assert not any(r.title == _HEADS[0] for r in res.records)  # (the story's headline gave way to the pick)

@@ -38,7 +38,9 @@ def choose_titles(st: SplitState) -> None:
     "« Previous | Main | Next »" line comes with it). A line a rule removes or a list item becomes a title only
     when the model is sure (``_refused``).
     Asked a second time (after the line model) about a body that starts elsewhere, the model is asked about
-    both body starts and the surer answer wins (site-disjoint dragnet titles +0.005).
+    both body starts and the surer answer wins (site-disjoint dragnet titles +0.005). A wire brief the briefs' passes
+    gave its rows back (``RawRecord.wire_brief``) keeps a headline right over its body: the model, trained on pages'
+    articles, took a dividend notice's row for the better title.
 
     Reads the lines, pieces and records and the title model; changes title pieces (a new title, 'title_rejected',
     'pre_title_chrome') and the records' titles and bodies; keeps what it asked in ``st.titles_asked`` (run twice).
@@ -75,7 +77,10 @@ def choose_titles(st: SplitState) -> None:
         if idx in mains:
             body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
             before = st.titles_asked.get(idx)
-            if st.opts.title_model_skip_adjacent and titled_line.get(idx) == body_line - 1:
+            adjacent = titled_line.get(idx) == body_line - 1
+            # (a wire brief given its rows back keeps the headline over them: the model, trained on pages' articles,
+            # reads a row "Qtly div 10 cts vs 10 cts in prior qtr" as the better title)
+            if adjacent and (st.opts.title_model_skip_adjacent or rec.wire_brief):
                 floor = max(floor, last_kept.get(idx, 0))
                 continue  # a headline right over its body: the headline test's title stands
             first_line = bisect.bisect_left(starts, floor)
