@@ -401,9 +401,10 @@ class ExtractionSettings(BaseModel):
         ge=0,
         description="On a web page, a record under its headline that keeps fewer body words than this (the floor "
         "under which expectations/articles.json quarantines a record as no article) gets back its story's lines that "
-        "a content judgement or the edge trim removed, up to a rule's chrome or another record, when half of them "
-        'or more hold a figure: a wire table with one figure a row ("Wheat 73,684"), which the line model reads as '
-        "chrome (corpus_etl.split.passes.briefs).",
+        "a content judgement or the edge trim removed, up to a rule's chrome or another record, when half of the "
+        "story's lines or more are rows of a table (a few words holding a figure that is no list number and no bare "
+        'date): a wire table with one figure a row ("Wheat 73,684"), which the line model reads as chrome '
+        "(corpus_etl.split.passes.briefs).",
     )
     short_post_min_words: int = Field(
         20,

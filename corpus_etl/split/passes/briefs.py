@@ -27,6 +27,9 @@ _ROW_MAX_WORDS = 8
 _LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s")
 # Rules whose lines a story runs across (they stay removed): an advertisement slot inside the story.
 INSIDE_STORY = frozenset(["advertisement"])
+# Rules whose lines end a story: page chrome but an advertisement slot and the repeats (a table's header line may
+# repeat).
+_STOP = PAGE_CHROME - INSIDE_STORY - REPEATS
 
 
 def restore_dated_briefs(st: SplitState) -> None:
@@ -55,7 +58,7 @@ def restore_dated_briefs(st: SplitState) -> None:
     ``wire_brief``, and may insert an article record (renumbering the records after it with their ``open_reason``,
     ``record_page`` and ``titles_asked``).
     """
-    stop = PAGE_CHROME - {"advertisement"} - REPEATS  # (a table's header line may repeat)
+    stop = _STOP
     starts = [ln.start for ln in st.lines]
     pieces = sorted(st.pieces, key=lambda p: p.start)
     stories: list[tuple[int, list[Piece], int | None]] = []  # (dateline piece, the story's pieces, article)
@@ -206,8 +209,7 @@ def _page_floor_brief(st: SplitState, idx: int, pieces: list[Piece], at: int, st
         title.role, rec.title = "body", None
     give_back(st, idx, soft + ([title] if headed else []), starts)
     rec.wire_brief = True
-    stop = PAGE_CHROME - INSIDE_STORY - REPEATS
-    if headed and at and _headline_removed(st, pieces[at - 1], stop, starts):
+    if headed and at and _headline_removed(st, pieces[at - 1], _STOP, starts):
         prev = pieces[at - 1]
         prev.role, prev.rule, prev.record = "title", None, idx
         rec.title = paragraph_of(st, prev, starts)[2]
