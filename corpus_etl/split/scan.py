@@ -32,6 +32,14 @@ from .state import SplitState
 
 _ZERO_COUNT = re.compile(r"^\D*(?<!\d)0(?!\d)\D*$")  # a line whose only number is 0
 _FOOTER_YEAR = re.compile(r"(?:19|20)\d\d")
+# A blog platform's credit in a site's footer ("Powered by WordPress.com", "Theme: Kubrick. Blog at WordPress.com.",
+# "Blog powered by TypePad"; not a widget's "Powered by FeedBlitz"): under reader comments it ends the page, what
+# follows is another page.
+_PLATFORM_CREDIT = re.compile(
+    r"(?:.{0,60}[.|·•]\s+)?(?:blog\s+)?(?:proudly\s+)?(?:powered\s+by|blog\s+at)\s+(?:wordpress|blogger|tumblr|typepad|"
+    r"movable\s+type|squarespace|ghost|drupal|joomla|wix)(?:\.com|\.org)?(?:\s+vip)?\.?(?:\s*[|·•].{0,60})?",
+    re.IGNORECASE,
+)
 _FOOTER_OPENING = re.compile(r"\s*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _SEGMENT_OPENING_WORDS = 10  # in an explicit segment, a line of this many words opens the article (see step)
 
@@ -121,6 +129,9 @@ def step(st: SplitState, i: int) -> int:
         return i + 1
     if st.zone == "comments":  # reader comments under an article are not records
         st.remove(start, ln.end, "comments")
+        if _PLATFORM_CREDIT.fullmatch(text):  # the site's footer: the comments and the page end here
+            st.zone = "main"
+            st.new_page(begin=ln.end)
         return i + 1
     if text == ln.text and (repeat := st.repeat_rule(i)):
         st.remove(start, ln.end, repeat)

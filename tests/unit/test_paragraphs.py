@@ -536,6 +536,21 @@ def test_a_photo_credit_inside_a_body_does_not_end_the_page() -> None:
     assert art.paragraphs == [LONG_EN, LONG_EN]
 
 
+def test_a_blog_platforms_credit_under_comments_ends_the_page() -> None:
+    """A blog page's comments end at its footer's platform credit ("Powered by WordPress.com"): the page glued under
+    it, with no run of menu lines over its article, is another page and its article a record (it was read as more
+    comments and lost whole). A widget's credit ("Powered by FeedBlitz") ends nothing."""
+    first = (
+        f"Valley vineyards start the harvest early\n\n{LONG_EN}\n\n{LONG_EN}\n\nComments\n\nReply from Ann: nice.\n\n"
+    )
+    second = f"Chess olympiad opens in the capital\n\n{OTHER_TOPIC}\n\n{OTHER_TOPIC}\n\n"
+    valley, chess = "Valley vineyards start the harvest early", "Chess olympiad opens in the capital"
+    for credit, titles in (("Powered by WordPress.com", [valley, chess]), ("Powered by FeedBlitz", [valley])):
+        res = split_text(CHROME + first + f"{credit}\n\n" + second, load_rules(), RULES_ONLY)
+        assert [r.title for r in res.records if r.kind == "article"] == titles, credit
+        assert check_coverage(res) == []
+
+
 def test_a_run_of_menu_lines_under_comments_is_the_next_page() -> None:
     menu = "".join(f"* Section number {k}\n" for k in range(9))
     first = (
