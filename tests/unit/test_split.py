@@ -512,6 +512,7 @@ def test_a_line_asking_to_follow_someone_on_a_social_site_is_chrome():
     the headline of a record of the site's promotion under it; a line that only asks the reader to follow someone on
     a social site is removed (``share_row``), a sentence that mentions following something there is not."""
     asks = ("Follow NBC News Investigations on Twitter and Facebook", "Follow us on Instagram!", "Like us on Facebook")
+    asks += ("Read or Share this story: https://usat.ly/2Bwhqz3",)  # (USA Today, under each story of Multi-News)
     for line in asks:
         assert RULES.match_line(line).name == "share_row", line
     for line in ("He said he would follow the money on Twitter and elsewhere.", "Follow the story on our live blog"):
