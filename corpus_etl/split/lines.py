@@ -129,7 +129,7 @@ def _paragraph_runs(phys: list[tuple[int, int, str]], width: int | None) -> list
 
 def _opens_item(text: str) -> bool:
     """Whether a line opens a list item: a bullet ("* ", "+ ", "- ") or a number ("1. ", "2) ")."""
-    return LIST_BULLET.match(text) is not None or _NUMBERED.match(text) is not None
+    return LIST_BULLET.match(text) is not None or NUMBERED_ITEM.match(text) is not None
 
 
 def _footer_cut(phys: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
@@ -231,7 +231,7 @@ _HEADLINE_TRAILING_WORDS = frozenset(
     ]
 )
 LIST_BULLET = re.compile(r"[*+•·▪►-]\s")  # a list bullet opening a line ("+ A Faster Way to Message on Mobile")
-_NUMBERED = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s")
+NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s")  # a numbered list item's number: "1. ", "ii) "
 # a match result between two capitalised names: "Clyde 0-5 Celtic", "Ireland 17-12 South Africa" (a sports
 # headline, not a row of figures; 21 of the 2,225 BBC stories in ../shared open with one, no Reuters line is one)
 _SCORE_LINE = re.compile(
@@ -269,7 +269,7 @@ def is_headline(text: str, opts: SplitOptions) -> bool:
         tokens
     ) and not _SCORE_LINE.fullmatch(text):
         return False
-    if _NUMBERED.match(text):
+    if NUMBERED_ITEM.match(text):
         return False
     return "http" not in text and "@" not in text and "www." not in text
 

@@ -7,6 +7,7 @@ import bisect
 import re
 
 from ..lines import (
+    NUMBERED_ITEM,
     has_figure,
     is_date_line,
     is_figures_line,
@@ -24,7 +25,6 @@ _DATED = re.compile(r"[A-Za-z.]\s+\d{1,2}(?:\s*\([^)]*\))?$")
 _TRIMMED = frozenset(["edge_chrome", "inner_chrome"])
 # A wire table's row ("Corn 17,979", "Net loss 1,300,000", "NOTE: Company incorporated in June 1985.") is short.
 _ROW_MAX_WORDS = 8
-_LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s")
 # Rules whose lines a story runs across (they stay removed): an advertisement slot inside the story.
 INSIDE_STORY = frozenset(["advertisement"])
 # Rules whose lines end a story: page chrome but an advertisement slot and the repeats (a table's header line may
@@ -219,7 +219,7 @@ def _page_floor_brief(st: SplitState, idx: int, pieces: list[Piece], at: int, st
 def _wire_row(st: SplitState, text: str) -> bool:
     """Whether ``text`` reads as a row of a wire table: at most ``_ROW_MAX_WORDS`` words holding a figure that is not a
     list item's number ("1. Apple's best deals") and not a date and nothing else ("April 09, 2019")."""
-    body = _LIST_NUMBER.sub("", text)
+    body = NUMBERED_ITEM.sub("", text)
     return words(text) <= _ROW_MAX_WORDS and has_figure(body) and not is_date_line(text.strip(), st.rules)
 
 
