@@ -99,8 +99,12 @@ class Rules:
         if len(memo) >= _MEMO_MAX:
             memo.clear()
         found = self._match_line(line)
-        if found is None and (bullet := _BULLET.match(line)) and bullet.end() < len(line):
-            found = self._match_line(line[bullet.end() :])  # an item of a list: "* © 2012 The Times"
+        if (found is None or found.effect == "remove") and (bullet := _BULLET.match(line)) and bullet.end() < len(line):
+            # an item of a list: "* © 2012 The Times"; a short item a list rule removes keeps the page's edge its text
+            # marks ("* © Copyright 2006-2011 Bike Hugger™" in a footer's links ends the page as the line alone does)
+            item = self._match_line(line[bullet.end() :])
+            if found is None or (item is not None and item.effect in _PAGE_EDGES):
+                found = item
         memo[line] = found
         return found
 
@@ -125,8 +129,9 @@ class Rules:
         return None
 
 
-# A list item's bullet: a line no rule matches is tried again without it.
+# A list item's bullet: a line no rule matches, or only a plain removal rule, is tried again without it.
 _BULLET = re.compile(r"[*+•·o-]\s+")
+_PAGE_EDGES = ("page_start", "page_end")  # the effects a list item keeps from its text without the bullet
 _MEMO_MAX = 100_000  # lines remembered by Rules.match_line (then forgotten at once: a bounded memory)
 
 

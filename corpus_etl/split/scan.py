@@ -40,7 +40,7 @@ _PLATFORM_CREDIT = re.compile(
     r"movable\s+type|squarespace|ghost|drupal|joomla|wix)(?:\.com|\.org)?(?:\s+vip)?\.?(?:\s*[|·•].{0,60})?",
     re.IGNORECASE,
 )
-_FOOTER_OPENING = re.compile(r"\s*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_FOOTER_OPENING = re.compile(r"\s*(?:[*•·-]\s+)?(?:©|\(c\)|copyright\b)", re.IGNORECASE)  # (also a footer list's item)
 _SEGMENT_OPENING_WORDS = 10  # in an explicit segment, a line of this many words opens the article (see step)
 
 

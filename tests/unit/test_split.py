@@ -779,6 +779,10 @@ def test_rules_read_a_list_items_text_and_skip_links_in_their_forms():
     assert RULES.match_line("* © 2012 The New York Times Company").name == "copyright"
     assert RULES.match_line("+ Copyright 2012 The New York Times Company").name == "copyright"
     assert RULES.match_line("* Privacy").name == "link_list"
+    # a short item the list rule would take keeps the page's end its text marks (a glued page's footer links)
+    assert RULES.match_line("* © Copyright 2006-2011 Bike Hugger™").effect == "page_end"
+    assert RULES.match_line("* All rights reserved.").effect == "page_end"
+    assert RULES.match_line("* Comments").name == "link_list"  # a menu entry steers nothing
     for line in ("Skip to search.", "Skip to primary content", "Skip to Main Content", "Jump to navigation"):
         assert RULES.match_line(line).name == "skip_link", line
     assert RULES.match_line("Skip to the end of the story, he said, and you miss the point.") is None
