@@ -172,21 +172,42 @@ def gaps(
             float(shares[b - 1, head]),
             *_order(texts, shares, classes, groups, cues, date_line, a, b, footer),
         )
-        out.append(Gap(a, b, row, new_page_line(texts, cues, a, b, footer)))
+        out.append(Gap(a, b, row, new_page_line(texts, cues, a, b, footer, groups)))
     return out
 
 
 def new_page_line(
-    texts: Sequence[str], cues: Sequence[str | None], a: int, b: int, footer: Sequence[int] | None = None
+    texts: Sequence[str],
+    cues: Sequence[str | None],
+    a: int,
+    b: int,
+    footer: Sequence[int] | None = None,
+    groups: Sequence[int] | None = None,
 ) -> int:
     """Where the next page starts in the gap strictly between lines ``a`` and ``b``, if one starts there: after the
     gap's last footer line (``cues.FOOTER`` or a rule's 'page_end': "Powered by WordPress.com VIP", "© TED
     Conferences") when a line of the gap follows it, else at the gap's first line. A gap often holds the end of
     one page (its comments, sidebars, footer) and the start of the next (its site name, menus): the page's end
-    stays with its page. ``footer``: the gap's lines ``cues.FOOTER`` finds (``_footer_lines``; found when None)."""
+    stays with its page. With no footer line, at the gap's last run of ``HEADER_MENU_LINES`` menu lines or more (the
+    rules' view ``groups``, when given): the next site's header menu ("* Home", "* Startups", ... over its article's
+    "Comment" link), so that the page before's comments and sidebars stay with it and the next page's header links
+    are read on its own page. ``footer``: the gap's lines ``cues.FOOTER`` finds (``_footer_lines``; found when None)."""
     found = set(_footer_lines(texts, a, b) if footer is None else footer)
     ends = [i for i in range(a + 1, b) if cues[i] == "page_end" or i in found]
-    return ends[-1] + 1 if ends and ends[-1] + 1 < b else a + 1
+    if ends and ends[-1] + 1 < b:
+        return ends[-1] + 1
+    if groups is not None:  # no footer line: the next site's header menu, the gap's last long run of menu lines
+        run_start, best = None, None
+        for i in range(a + 1, b + 1):
+            if i < b and groups[i] == _MENU:
+                run_start = i if run_start is None else run_start
+                continue
+            if run_start is not None and i - run_start >= HEADER_MENU_LINES:
+                best = run_start
+            run_start = None
+        if best is not None:
+            return best
+    return a + 1
 
 
 def _footer_lines(texts: Sequence[str], a: int, b: int) -> list[int]:
@@ -198,6 +219,8 @@ def _footer_lines(texts: Sequence[str], a: int, b: int) -> list[int]:
 _MENU = VIEW_GROUPS_COUNTED.index("removed_menu")
 _LOW_CONTENT = VIEW_GROUPS_COUNTED.index("removed_low_content")
 _TITLE = VIEW_GROUPS_COUNTED.index("main_title")
+HEADER_MENU_LINES = 8
+"""A run of this many menu lines in a gap with no footer line is the next site's header (``new_page_line``)."""
 SHORT_LINE = 30
 """A line of fewer characters is short (``gap_short_run_max``: the longest run of them, a menu's items)."""
 

@@ -461,6 +461,24 @@ def test_a_new_page_starts_after_the_gaps_last_footer_line() -> None:
     assert new_page_line(["body", "Fin.", "Site", "* Menu", "body"], [None, "page_end", None, None, None], 0, 4) == 2
 
 
+def test_with_no_footer_line_a_new_page_starts_at_the_gaps_last_long_menu() -> None:
+    """No footer line in the gap: the next site's header is its last run of HEADER_MENU_LINES menu lines or more (a
+    page's comments and a share row of fewer items stay with the page before); no such run: the gap's first line."""
+    from corpus_etl.linemodel.pages import HEADER_MENU_LINES, VIEW_GROUPS_COUNTED, new_page_line
+
+    menu = VIEW_GROUPS_COUNTED.index("removed_menu")
+    share = ["* Facebook", "* Twitter", "* Email"]
+    header = [f"* Section {k}" for k in range(HEADER_MENU_LINES)]
+    texts = ["body", "There are 3 comments", "Reply", *share, "Uproxx Social", *header, "Comment", "body"]
+    groups = [-1, -1, -1, *[menu] * len(share), -1, *[menu] * len(header), -1, -1]
+    cues: list[str | None] = [None] * len(texts)
+    b = len(texts) - 1
+    assert new_page_line(texts, cues, 0, b, groups=groups) == 7  # the header's first item, not the share row
+    short = [*groups[: 7 + HEADER_MENU_LINES - 1], -1, *groups[7 + HEADER_MENU_LINES :]]
+    assert new_page_line(texts, cues, 0, b, groups=short) == 1  # one item short of a header: the gap's first line
+    assert new_page_line(texts, cues, 0, b) == 1  # (no groups given: as before)
+
+
 def test_the_page_model_splits_a_page_where_it_says_a_new_page_starts(tmp_path: Path) -> None:
     """With a page model that says 'new page' of every gap, two glued pages that the rules read as one become two
     articles, each with its own title and paragraphs; with one that says 'same page', the text is split as
