@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..split import RULE_VIEW_GROUPS, cosine
+from ..split.lines import is_figures_line
 from . import DEFAULT_MODEL
 from .cues import FOOTER, PROMO
 from .model import LineModel, beside_line_model, load_model
@@ -199,7 +200,7 @@ def new_page_line(
     if groups is not None:  # no footer line: the next site's header menu, the gap's last long run of menu lines
         run_start, best = None, None
         for i in range(a + 1, b + 1):
-            if i < b and groups[i] == _MENU:
+            if i < b and groups[i] == _MENU and _menu_item(texts[i]):
                 run_start = i if run_start is None else run_start
                 continue
             if run_start is not None and i - run_start >= HEADER_MENU_LINES:
@@ -208,6 +209,13 @@ def new_page_line(
         if best is not None:
             return best
     return a + 1
+
+
+def _menu_item(text: str) -> bool:
+    """Whether a line the rules read as a menu's is short enough for a header menu's item (``HEADER_MENU_WORDS`` words
+    at most) and no row of figures (a wire story's earnings table, "Revs 933,183 vs 3,346,627", on a text read as a
+    page)."""
+    return len(text.split()) <= HEADER_MENU_WORDS and not is_figures_line(text)
 
 
 def _footer_lines(texts: Sequence[str], a: int, b: int) -> list[int]:
@@ -221,6 +229,8 @@ _LOW_CONTENT = VIEW_GROUPS_COUNTED.index("removed_low_content")
 _TITLE = VIEW_GROUPS_COUNTED.index("main_title")
 HEADER_MENU_LINES = 8
 """A run of this many menu lines in a gap with no footer line is the next site's header (``new_page_line``)."""
+HEADER_MENU_WORDS = 5
+"""... each of at most this many words (the link list rule's longest item) and no row of figures (``_menu_item``)."""
 SHORT_LINE = 30
 """A line of fewer characters is short (``gap_short_run_max``: the longest run of them, a menu's items)."""
 

@@ -463,7 +463,8 @@ def test_a_new_page_starts_after_the_gaps_last_footer_line() -> None:
 
 def test_with_no_footer_line_a_new_page_starts_at_the_gaps_last_long_menu() -> None:
     """No footer line in the gap: the next site's header is its last run of HEADER_MENU_LINES menu lines or more (a
-    page's comments and a share row of fewer items stay with the page before); no such run: the gap's first line."""
+    page's comments and a share row of fewer items stay with the page before); no such run: the gap's first line. An
+    item is short and no row of figures."""
     from corpus_etl.linemodel.pages import HEADER_MENU_LINES, VIEW_GROUPS_COUNTED, new_page_line
 
     menu = VIEW_GROUPS_COUNTED.index("removed_menu")
@@ -477,6 +478,11 @@ def test_with_no_footer_line_a_new_page_starts_at_the_gaps_last_long_menu() -> N
     short = [*groups[: 7 + HEADER_MENU_LINES - 1], -1, *groups[7 + HEADER_MENU_LINES :]]
     assert new_page_line(texts, cues, 0, b, groups=short) == 1  # one item short of a header: the gap's first line
     assert new_page_line(texts, cues, 0, b) == 1  # (no groups given: as before)
+    # a wire story's table on a text read as a page is no header, though the rules read its short rows as a menu
+    rows = ["EDEN PRAIRIE, MINN., March 24 -", *[f"Revs {k},183 vs {k + 3},346,627" for k in range(HEADER_MENU_LINES)]]
+    texts = ["body", "<DIGIGRAPHIC SYSTEMS CORP> 4TH QTR OPER LOSS", *rows, "body"]
+    groups = [-1, -1, -1, *[menu] * HEADER_MENU_LINES, -1]
+    assert new_page_line(texts, [None] * len(texts), 0, len(texts) - 1, groups=groups) == 1  # at the headline
 
 
 def test_the_page_model_splits_a_page_where_it_says_a_new_page_starts(tmp_path: Path) -> None:
