@@ -69,7 +69,7 @@ def step(st: SplitState, i: int) -> int:
             st.close()
             rec = None
         st.zone = "main"
-        st.new_page()
+        st.new_page(model=True)
 
     # Alt text glued onto the start of a sentence.
     for prefix in st.rules.prefixes:

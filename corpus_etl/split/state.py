@@ -84,7 +84,7 @@ class SplitState:
         self.page_offsets = [0]
         self.page_begins = [0]  # where each page begins, whatever started it (``new_page``)
         # ... and what set it: a page start 'rule', the site 'footer' line that ended the page before, a 'guess' (a run
-        # of menu lines, the page model) or a guess a later site footer line moved down ('guess_footer')
+        # of menu lines), the page 'model' or a guess a later site footer line moved down ('guess_footer')
         self.page_begun_by = ["rule"]
         self.menu_lines_on_page = 0  # menu-like lines since the page began (not only in a row: ``menu_run``)
         self.menu_run = 0  # menu-like lines removed in a row
@@ -174,10 +174,11 @@ class SplitState:
         return len(self.page_offsets) - 1
 
     def site_header_since_footer(self) -> bool:
-        """Whether the current page began at a site footer line ("© 2012 AOL Inc. All rights reserved") and a site's
-        header followed it (``zone_end_menu_lines`` menu-like lines since): the next site's page, not the page
-        before's tail (where a wire copyright line sits between an article and its comments)."""
-        footer = self.page_begun_by[-1] in ("footer", "guess_footer")
+        """Whether the current page began at a site footer line ("© 2012 AOL Inc. All rights reserved") or where the
+        page model found one (``page_starts``), and a site's header followed it (``zone_end_menu_lines`` menu-like
+        lines since): the next site's page, not the page before's tail (where a wire copyright line sits between an
+        article and its comments)."""
+        footer = self.page_begun_by[-1] in ("footer", "guess_footer", "model")
         return footer and self.menu_lines_on_page >= self.opts.zone_end_menu_lines
 
     def page_main(self, across_guessed_pages: bool = False) -> RawRecord | None:
@@ -218,19 +219,21 @@ class SplitState:
         spans = self.records[record].paragraph_spans
         return begin if not spans or spans[0][0] >= begin else self.page_start_of(record)
 
-    def new_page(self, at: int | None = None, begin: int | None = None) -> None:
+    def new_page(self, at: int | None = None, begin: int | None = None, model: bool = False) -> None:
         """The next page starts; at character ``at`` when a page start rule's line opens it (``page_offsets``), else
-        at character ``begin`` when known (the end of a site footer line: ``page_begins`` only)."""
+        at character ``begin`` when known (the end of a site footer line: ``page_begins`` only). ``model``: where the
+        page model found it (``page_starts``; a guess, as a run of menu lines is)."""
         self.page_offsets.append(self.page_offsets[-1] if at is None else at)
         self.page_begins.append(at if at is not None else begin if begin is not None else self.page_begins[-1])
-        self.page_begun_by.append("rule" if at is not None else "footer" if begin is not None else "guess")
+        by = "rule" if at is not None else "footer" if begin is not None else "model" if model else "guess"
+        self.page_begun_by.append(by)
         self.menu_lines_on_page = 0
 
     def footer_line_ends_header(self, end: int) -> None:
         """A footer line ("© 2012 ... All rights reserved") ending at character ``end`` on a page that a run of menu
         lines started, before its article began (the caller's test): the page before's footer reaches down to here,
         so the page begins no earlier than ``end`` (``page_begins``)."""
-        if self.page_begun_by[-1] in ("guess", "guess_footer"):
+        if self.page_begun_by[-1] in ("guess", "guess_footer", "model"):
             self.page_begins[-1] = max(self.page_begins[-1], end)
             self.page_begun_by[-1] = "guess_footer"
             self.menu_lines_on_page = 0

@@ -1017,3 +1017,45 @@ def test_a_large_file_of_wire_stories_with_learned_repeats_is_no_web_page():
     # a web page, and a few of them glued, are pages as before
     page = "Skip to main content\n" + menu + "\n\n" + stories[0] + "\n\nShare this article\n\n© 2024 Example News\n"
     assert is_page(page) and is_page(page + page + page)
+
+
+def test_a_page_the_page_model_found_under_a_site_header_owns_its_comment_link():
+    """The page model's page start (``page_starts``) under which a site's header menu runs is the next site's page: its
+    "Comment" link over its own article opens no comments thread of the page before's article (TechCrunch glued
+    under FilmDrunk lost its article as comments). Without the page start, the text reads as one page and it does."""
+    from corpus_etl.split import SplitState, run
+
+    before = [
+        "Budget approved after long debate",
+        "",
+        "The city council approved the budget on Tuesday evening after a debate that lasted more than four hours "
+        "and drew dozens of residents to the chamber to speak for and against the plan.",
+        "",
+        "Councillors who opposed it said the spending on roads was too low, while supporters said the plan kept "
+        "taxes flat for the third year in a row and protected the library service.",
+        "",
+    ]
+    header = [f"* {w}" for w in ("Home", "Startups", "Mobile", "Gadgets", "Europe", "Video", "Events", "Hot")]
+    after = [
+        "Comment",
+        "Ten Million Views For A Video About Piracy",
+        "Gregory Ferenstein",
+        "posted 16 mins ago",
+        "",
+        "A professionally produced video about online piracy has drawn ten million views in two days, and its "
+        "makers say they will release a second part next month with interviews of musicians and film makers.",
+        "",
+        "The video argues that advertising networks pay the sites that host copied films, and it asks viewers "
+        "to write to the companies that buy the advertising space on those sites.",
+        "",
+    ]
+    text = "\n".join([*before, *header, *after]) + "\n"
+    opts = replace(SplitOptions(), line_model=False)
+    first_item = logical_lines(text).index(next(ln for ln in logical_lines(text) if ln.text == "* Home"))
+    bodies = {}
+    for starts in (frozenset(), frozenset({first_item})):
+        res = run(SplitState(text, RULES, opts, page_starts=starts))
+        assert check_coverage(res) == []
+        bodies[bool(starts)] = " ".join(p for r in res.records if r.kind == "article" for p in r.paragraphs)
+    assert "ten million views in two days" in bodies[True]
+    assert "ten million views in two days" not in bodies[False]  # read as the budget article's comments
