@@ -236,14 +236,28 @@ def _article_begun(st: SplitState, main: RawRecord | None) -> bool:
 
 def page_end(st: SplitState, text: str) -> bool:
     """Whether a footer line (a copyright line: rule effect 'page_end') ends the page: after the page's
-    article has a body (``min_body_words_before_split`` words) and when the line is a site's footer, with
-    a year or "all rights reserved", not a photo credit ("© Getty Images")."""
-    main = st.records[st.main] if st.main is not None else None
-    if main is None or main.body_words < st.opts.min_body_words_before_split:
-        return False
-    if st.main is not None and st.record_page[st.main] != st.page_no:
+    article has a body (``min_body_words_before_split`` words; the last article opened, or one opened before it on
+    the page when the last is a footer's teaser with no body yet: "What Mattered in 2011" under "Featured Articles")
+    and when the line is a site's footer, with a year or "all rights reserved", not a photo credit ("© Getty
+    Images")."""
+    if st.main is None or st.record_page[st.main] != st.page_no:
         return False  # the page's article has not started yet (since a page start of any kind)
+    floor = st.opts.min_body_words_before_split
+    if st.records[st.main].body_words < floor and not _page_article_before(st, st.main, floor):
+        return False
     return bool(_FOOTER_YEAR.search(text)) or "rights reserved" in text.casefold()
+
+
+def _page_article_before(st: SplitState, idx: int, floor: int) -> bool:
+    """Whether an article record opened before record ``idx`` on its page has ``floor`` words of body."""
+    page = st.record_page[idx]
+    for k in range(idx - 1, -1, -1):
+        if st.record_page[k] != page:
+            return False
+        rec = st.records[k]
+        if rec.kind == "article" and rec.body_words >= floor:
+            return True
+    return False
 
 
 def opens_as_site_footer(text: str) -> bool:

@@ -1059,3 +1059,24 @@ def test_a_page_the_page_model_found_under_a_site_header_owns_its_comment_link()
         bodies[bool(starts)] = " ".join(p for r in res.records if r.kind == "article" for p in r.paragraphs)
     assert "ten million views in two days" in bodies[True]
     assert "ten million views in two days" not in bodies[False]  # read as the budget article's comments
+
+
+def test_a_site_footer_ends_the_page_under_a_teaser_with_no_body_yet():
+    """A copyright line ends the page when the page's article has its body, though the last article opened is a
+    footer teaser with none yet ("What Mattered in 2011" under "Featured Articles", over the site's copyright): the
+    next page's article no longer runs on in the teaser's record. No article with a body on the page: no end."""
+    from corpus_etl.split import SplitState
+    from corpus_etl.split.scan import page_end
+
+    footer = "Copyright © 2011 Demandforce - All Rights Reserved"
+    st = SplitState("x\n", RULES, SplitOptions())
+    article = st.open_record()
+    article.body_words = st.opts.min_body_words_before_split
+    st.open_record()  # the teaser: its title only
+    assert page_end(st, footer)
+    article.body_words = st.opts.min_body_words_before_split - 1
+    assert not page_end(st, footer)
+    st.new_page()  # an article of the page before does not count
+    article.body_words = st.opts.min_body_words_before_split
+    st.open_record()
+    assert not page_end(st, footer)
