@@ -464,12 +464,12 @@ def test_a_new_page_starts_after_the_gaps_last_footer_line() -> None:
 def test_with_no_footer_line_a_new_page_starts_at_the_gaps_last_long_menu() -> None:
     """No footer line in the gap: the next site's header is its last run of HEADER_MENU_LINES menu lines or more (a
     page's comments and a share row of fewer items stay with the page before); no such run: the gap's first line. An
-    item is short and no row of figures."""
+    item is short (its bullet not counted) and no row of figures."""
     from corpus_etl.linemodel.pages import HEADER_MENU_LINES, VIEW_GROUPS_COUNTED, new_page_line
 
     menu = VIEW_GROUPS_COUNTED.index("removed_menu")
     share = ["* Facebook", "* Twitter", "* Email"]
-    header = [f"* Section {k}" for k in range(HEADER_MENU_LINES)]
+    header = [f"* Visit The Site Section {k}" for k in range(HEADER_MENU_LINES)]  # (five words after the bullet)
     texts = ["body", "There are 3 comments", "Reply", *share, "Uproxx Social", *header, "Comment", "body"]
     groups = [-1, -1, -1, *[menu] * len(share), -1, *[menu] * len(header), -1, -1]
     cues: list[str | None] = [None] * len(texts)
