@@ -513,9 +513,12 @@ def test_a_line_asking_to_follow_someone_on_a_social_site_is_chrome():
     a social site is removed (``share_row``), a sentence that mentions following something there is not."""
     asks = ("Follow NBC News Investigations on Twitter and Facebook", "Follow us on Instagram!", "Like us on Facebook")
     asks += ("Read or Share this story: https://usat.ly/2Bwhqz3",)  # (USA Today, under each story of Multi-News)
+    # a follow bar of two ways or more (a Letters of Note page's was its glued file's title)
+    asks += ("Follow Letters of Note: RSS|Email|Twitter|Facebook", "Subscribe to Slate: RSS | Email")
     for line in asks:
         assert RULES.match_line(line).name == "share_row", line
-    for line in ("He said he would follow the money on Twitter and elsewhere.", "Follow the story on our live blog"):
+    not_asks = ("He said he would follow the money on Twitter and elsewhere.", "Follow the story on our live blog")
+    for line in (*not_asks, "Follow the money: it went to Twitter and Facebook"):
         assert RULES.match_line(line) is None, line
 
 
