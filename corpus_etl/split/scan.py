@@ -120,8 +120,10 @@ def step(st: SplitState, i: int) -> int:
             st.close()
         elif rule.effect == "comments_start":
             # (across a page a footer line guessed, unless a site's header followed the footer: the next site's
-            # "Comment" link over its article is no comments heading of the page before's article)
-            main = st.page_main(across_guessed_pages=not st.site_header_since_footer())
+            # "Comment" link over its article is no comments heading of the page before's article; never across a page
+            # the page model found: it read the body under the heading as another page's, "View all Comments" over it)
+            own_page = st.site_header_since_footer() or st.page_found_by_model()
+            main = st.page_main(across_guessed_pages=not own_page)
             if main is not None and _article_begun(st, main) and _comments_follow(st, i, main.body_words):
                 st.close()
                 st.zone = "comments"

@@ -174,12 +174,15 @@ class SplitState:
         return len(self.page_offsets) - 1
 
     def site_header_since_footer(self) -> bool:
-        """Whether the current page began at a site footer line ("© 2012 AOL Inc. All rights reserved") or where the
-        page model found one (``page_starts``), and a site's header followed it (``zone_end_menu_lines`` menu-like
-        lines since): the next site's page, not the page before's tail (where a wire copyright line sits between an
-        article and its comments)."""
-        footer = self.page_begun_by[-1] in ("footer", "guess_footer", "model")
+        """Whether the current page began at a site footer line ("© 2012 AOL Inc. All rights reserved") and a site's
+        header followed it (``zone_end_menu_lines`` menu-like lines since): the next site's page, not the page
+        before's tail (where a wire copyright line sits between an article and its comments)."""
+        footer = self.page_begun_by[-1] in ("footer", "guess_footer")
         return footer and self.menu_lines_on_page >= self.opts.zone_end_menu_lines
+
+    def page_found_by_model(self) -> bool:
+        """Whether the current page began where the page model found one (``page_starts``; no footer line since)."""
+        return self.page_begun_by[-1] == "model"
 
     def page_main(self, across_guessed_pages: bool = False) -> RawRecord | None:
         """The current page's main article: the last article record opened, if it was opened on this page (the one

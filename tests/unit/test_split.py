@@ -1083,3 +1083,44 @@ def test_a_site_footer_ends_the_page_under_a_teaser_with_no_body_yet():
     article.body_words = st.opts.min_body_words_before_split
     st.open_record()
     assert not page_end(st, footer)
+
+
+def test_a_comments_link_that_opens_a_page_the_page_model_found_is_not_the_page_befores_comments():
+    """EcoGeek glued under a photo blog: the page model found the next page at its header's "View all Comments"
+    link, over "Share" (a comment marker) and its article; the link opens no comments thread of the blog's article
+    (which lost the whole EcoGeek article), though no site header menu ran between them."""
+    from corpus_etl.split import SplitState, run
+
+    before = [
+        "Showcase Challenge: Power",
+        "",
+        "The theme for this week's showcase challenge is power, and we want to see how each of you reads the word "
+        "in a photograph taken this month, in the city or in the country, by day or by night.",
+        "",
+        "Submit your images to our community portfolio before the deadline, and we will publish a selection of "
+        "them in a showcase post soon after, with a few words about each photographer.",
+        "",
+    ]
+    after = [
+        "View all Comments",
+        "Share",
+        "Battery Maker Enters Bankruptcy",
+        "Written by Philip Proefrock on 17/10/12",
+        "",
+        "Further bad news for the electric vehicle market comes with word that the battery maker has filed for "
+        "bankruptcy protection, after months of talks with a buyer that collapsed last week.",
+        "",
+        "The company's two manufacturing plants, which have been making batteries for several car makers, will keep "
+        "running while a court decides on the sale of its assets to a rival.",
+        "",
+    ]
+    text = "\n".join([*before, *after]) + "\n"
+    opts = replace(SplitOptions(), line_model=False)
+    link = next(k for k, ln in enumerate(logical_lines(text)) if ln.text == "View all Comments")
+    bodies = {}
+    for starts in (frozenset(), frozenset({link})):
+        res = run(SplitState(text, RULES, opts, page_starts=starts))
+        assert check_coverage(res) == []
+        bodies[bool(starts)] = " ".join(p for r in res.records if r.kind == "article" for p in r.paragraphs)
+    assert "filed for bankruptcy protection" in bodies[True]
+    assert "filed for bankruptcy protection" not in bodies[False]  # read as the blog post's comments
