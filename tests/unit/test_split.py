@@ -1026,7 +1026,6 @@ def test_a_page_the_page_model_found_under_a_site_header_owns_its_comment_link()
     """The page model's page start (``page_starts``) under which a site's header menu runs is the next site's page: its
     "Comment" link over its own article opens no comments thread of the page before's article (TechCrunch glued
     under FilmDrunk lost its article as comments). Without the page start, the text reads as one page and it does."""
-    from corpus_etl.split import SplitState, run
 
     before = [
         "Budget approved after long debate",
@@ -1052,14 +1051,7 @@ def test_a_page_the_page_model_found_under_a_site_header_owns_its_comment_link()
         "to write to the companies that buy the advertising space on those sites.",
         "",
     ]
-    text = "\n".join([*before, *header, *after]) + "\n"
-    opts = replace(SplitOptions(), line_model=False)
-    first_item = logical_lines(text).index(next(ln for ln in logical_lines(text) if ln.text == "* Home"))
-    bodies = {}
-    for starts in (frozenset(), frozenset({first_item})):
-        res = run(SplitState(text, RULES, opts, page_starts=starts))
-        assert check_coverage(res) == []
-        bodies[bool(starts)] = " ".join(p for r in res.records if r.kind == "article" for p in r.paragraphs)
+    bodies = _article_words_with_a_model_page_at("\n".join([*before, *header, *after]) + "\n", "* Home")
     assert "ten million views in two days" in bodies[True]
     assert "ten million views in two days" not in bodies[False]  # read as the budget article's comments
 
@@ -1089,7 +1081,6 @@ def test_a_comments_link_that_opens_a_page_the_page_model_found_is_not_the_page_
     """EcoGeek glued under a photo blog: the page model found the next page at its header's "View all Comments"
     link, over "Share" (a comment marker) and its article; the link opens no comments thread of the blog's article
     (which lost the whole EcoGeek article), though no site header menu ran between them."""
-    from corpus_etl.split import SplitState, run
 
     before = [
         "Showcase Challenge: Power",
@@ -1114,13 +1105,21 @@ def test_a_comments_link_that_opens_a_page_the_page_model_found_is_not_the_page_
         "running while a court decides on the sale of its assets to a rival.",
         "",
     ]
-    text = "\n".join([*before, *after]) + "\n"
-    opts = replace(SplitOptions(), line_model=False)
-    link = next(k for k, ln in enumerate(logical_lines(text)) if ln.text == "View all Comments")
-    bodies = {}
-    for starts in (frozenset(), frozenset({link})):
-        res = run(SplitState(text, RULES, opts, page_starts=starts))
-        assert check_coverage(res) == []
-        bodies[bool(starts)] = " ".join(p for r in res.records if r.kind == "article" for p in r.paragraphs)
+    bodies = _article_words_with_a_model_page_at("\n".join([*before, *after]) + "\n", "View all Comments")
     assert "filed for bankruptcy protection" in bodies[True]
     assert "filed for bankruptcy protection" not in bodies[False]  # read as the blog post's comments
+
+
+def _article_words_with_a_model_page_at(text: str, line: str) -> dict[bool, str]:
+    """The article records' paragraphs of ``text`` split by the rules alone, without (False) and with (True) a page
+    start of the page model's (``page_starts``) at the line ``line``; every character accounted for either way."""
+    from corpus_etl.split import SplitState, run
+
+    opts = replace(SplitOptions(), line_model=False)
+    at = next(k for k, ln in enumerate(logical_lines(text)) if ln.text == line)
+    out = {}
+    for starts in (frozenset(), frozenset({at})):
+        res = run(SplitState(text, RULES, opts, page_starts=starts))
+        assert check_coverage(res) == []
+        out[bool(starts)] = " ".join(p for r in res.records if r.kind == "article" for p in r.paragraphs)
+    return out
