@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..split import RULE_VIEW_GROUPS, cosine
-from ..split.lines import is_figures_line
+from ..split.lines import LIST_BULLET, is_figures_line
 from . import DEFAULT_MODEL
 from .cues import FOOTER, PROMO
 from .model import LineModel, beside_line_model, load_model
@@ -215,7 +215,9 @@ def _menu_item(text: str) -> bool:
     """Whether a line the rules read as a menu's is short enough for a header menu's item (``HEADER_MENU_WORDS`` words
     at most) and no row of figures (a wire story's earnings table, "Revs 933,183 vs 3,346,627", on a text read as a
     page)."""
-    return len(_BULLET.sub("", text, count=1).split()) <= HEADER_MENU_WORDS and not is_figures_line(text)
+    bullet = LIST_BULLET.match(text)
+    item = text[bullet.end() :] if bullet else text
+    return len(item.split()) <= HEADER_MENU_WORDS and not is_figures_line(text)
 
 
 def _footer_lines(texts: Sequence[str], a: int, b: int) -> list[int]:
@@ -232,7 +234,6 @@ HEADER_MENU_LINES = 8
 HEADER_MENU_WORDS = 5
 """... each of at most this many words after its bullet (the link list rule's longest item) and no row of figures
 (``_menu_item``)."""
-_BULLET = re.compile(r"\s*[*•·▪►»+o-]+\s+")  # a list item's bullet, as the link list rule reads it
 SHORT_LINE = 30
 """A line of fewer characters is short (``gap_short_run_max``: the longest run of them, a menu's items)."""
 

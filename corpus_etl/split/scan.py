@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .lines import (
+    LIST_BULLET,
     Line,
     cosine,
     is_figures_line,
@@ -40,7 +41,8 @@ _PLATFORM_CREDIT = re.compile(
     r"movable\s+type|squarespace|ghost|drupal|joomla|wix)(?:\.com|\.org)?(?:\s+vip)?\.?(?:\s*[|·•].{0,60})?",
     re.IGNORECASE,
 )
-_FOOTER_OPENING = re.compile(r"\s*(?:[*•·-]\s+)?(?:©|\(c\)|copyright\b)", re.IGNORECASE)  # (also a footer list's item)
+# (also a footer list's item: "* © Copyright 2006-2011 Bike Hugger™")
+_FOOTER_OPENING = re.compile(rf"\s*(?:{LIST_BULLET.pattern}\s*)?(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _SEGMENT_OPENING_WORDS = 10  # in an explicit segment, a line of this many words opens the article (see step)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 
 from ..lines import (
     NUMBERED_ITEM,
@@ -154,19 +155,15 @@ def restore_headline_briefs(st: SplitState) -> None:
         floor = st.page and rec.body_words < st.opts.page_brief_floor_words
         if floor and _page_floor_brief(st, idx, pieces, title_at[idx], starts):
             continue
-        soft: list[Piece] = []
-        for q in pieces[title_at[idx] + 1 :]:
-            if q.role != "removed":
-                if q.record != idx:
-                    break
-                continue
+
+        def verdict(q: Piece) -> str:
             if q.rule in INSIDE_STORY:
-                continue
+                return "skip"
             if not (given_back(st, q) or q.rule in REPEATS):
-                break
-            if st.page and not is_figures_line(paragraph_of(st, q, starts)[2]):
-                break
-            soft.append(q)
+                return "stop"
+            return "stop" if st.page and not is_figures_line(paragraph_of(st, q, starts)[2]) else "take"
+
+        soft = _story_removed(pieces, title_at[idx], idx, verdict)
         # rows of figures or nothing under the headline (and its bare dateline, "NEW BRITAIN, Conn., March 4 -")
         table = all(is_figures_line(p) for p in rec.paragraphs if not bare_dateline(st, p))
         if st.page and not table:
@@ -185,17 +182,14 @@ def _page_floor_brief(st: SplitState, idx: int, pieces: list[Piece], at: int, st
     sport", passed over), gets back the lines a content judgement or the edge trim removed when half of them or more
     hold a figure (a wire table with one figure a row, "Wheat 73,684" / "Corn 17,979", or "Shr loss not given" over
     "Net loss 1,300,000" after an advertisement slot: the line model reads such rows as chrome). Whether it did."""
-    soft: list[Piece] = []
-    for q in pieces[at + 1 :]:
-        if q.role != "removed":
-            if q.record != idx:
-                break
-            continue
-        if q.rule in INSIDE_STORY or (q.rule in REPEATS and not given_back(st, q)):
-            continue
-        if not given_back(st, q):
-            break
-        soft.append(q)
+
+    def verdict(q: Piece) -> str:
+        back = given_back(st, q)
+        if q.rule in INSIDE_STORY or (q.rule in REPEATS and not back):
+            return "skip"
+        return "take" if back else "stop"
+
+    soft = _story_removed(pieces, at, idx, verdict)
     rec, title = st.records[idx], pieces[at]
     # a row taken for the title ("Qtly div 34 cts vs 27 cts prior"; a wire headline is in capitals, "HONG KONG EXCHS")
     head = rec.title or ""
@@ -214,6 +208,24 @@ def _page_floor_brief(st: SplitState, idx: int, pieces: list[Piece], at: int, st
         prev.role, prev.rule, prev.record = "title", None, idx
         rec.title = paragraph_of(st, prev, starts)[2]
     return True
+
+
+def _story_removed(pieces: list[Piece], at: int, idx: int, verdict: Callable[[Piece], str]) -> list[Piece]:
+    """The removed pieces of record ``idx``'s story under its headline (``pieces[at]``; ``pieces`` by start) that
+    ``verdict`` takes: it reads each removed piece in turn as 'take', 'skip' (run across) or 'stop'; a kept piece of
+    another record ends the story too."""
+    out: list[Piece] = []
+    for q in pieces[at + 1 :]:
+        if q.role != "removed":
+            if q.record != idx:
+                break
+            continue
+        v = verdict(q)
+        if v == "stop":
+            break
+        if v == "take":
+            out.append(q)
+    return out
 
 
 def _wire_row(st: SplitState, text: str) -> bool:
