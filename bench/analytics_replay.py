@@ -3,9 +3,9 @@
 ``python -m bench.analytics_replay WAREHOUSE_DIR [--work DIR]`` copies ``WAREHOUSE_DIR/corpus.duckdb`` to
 ``--work`` (default /tmp/analytics-replay), moves the index rows the batch workers had staged
 (``minhash_signatures``, ``lsh_buckets``, ``search_docs``, ``search_terms``, and the shingle sets of the
-signed texts) back out to staging Parquet,
-empties the analytics tables and runs ``warehouse.analytics.update_analytics`` as the first run over every
-file did: the same rows in, every article new. The source warehouse is only read. Prints one JSON line:
+signed texts) back out to staging Parquet, empties the analytics tables (the event stories' among them) and
+runs ``warehouse.analytics.update_analytics`` as the first run over every file did: the same rows in, every
+article new. The source warehouse is only read. Prints one JSON line:
 seconds, peak RSS of the updating process (MiB, VmHWM), the summary's counts.
 
 ``--end-phase`` replays the whole end of a first run as ``flows/ingest.py`` runs it, in one process with the
@@ -61,7 +61,9 @@ def prepare(src: Path, work: Path) -> tuple[Path, list[str], Path]:
                     f"TO {quote_literal(str(out))} (FORMAT parquet)"
                 )
             con.execute(f"DELETE FROM {quote_ident(name)}")
-        con.execute("DELETE FROM story_clusters")
+        # every article unplaced too: the event stories (``warehouse.stories``) are placed anew, as in a first run
+        for name in ("story_clusters", "story_members", "story_terms", "story_centroids"):
+            con.execute(f"DELETE FROM {quote_ident(name)}")
         ids = [r[0] for r in con.execute("SELECT source_id FROM sources WHERE status = 'loaded'").fetchall()]
         con.execute("CHECKPOINT")
     finally:

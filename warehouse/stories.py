@@ -88,19 +88,20 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     terms = sorted({t for tf in tfs for t in tf})
     own = {t: int(n) for t, n in con.execute(sql("stories/df"), [terms]).fetchall()}
     df, n_all = events.with_background(own, n_docs, terms)
+    idf_power = events.idf_weights(df, n_all, terms)  # (each distinct term's factor once, not once per article)
     docs = []
     for r, tf in zip(rows, tfs, strict=True):
-        vec = events.vector(tf, df, n_all)
+        vec = events.weighted_vector(tf, idf_power)
         rare = events.rare_terms(vec, own, n_docs)
         docs.append(events.Doc(r["article_id"], r["published_date"], vec, rare, r["cluster_id"]))
-    del rows, tfs, df, own
+    del rows, tfs, df, own, idf_power
     entries: dict[str, list[Any]] = {"term": [], "article_id": [], "weight": [], "rare": []}
     for d in docs:
-        for t, w in sorted(d.vector.items()):
-            entries["term"].append(t)
-            entries["article_id"].append(d.article_id)
-            entries["weight"].append(w)
-            entries["rare"].append(d.rare is None or t in d.rare)
+        items = sorted(d.vector.items())
+        entries["term"] += [t for t, _ in items]
+        entries["article_id"] += [d.article_id] * len(items)
+        entries["weight"] += [w for _, w in items]
+        entries["rare"] += [True] * len(items) if d.rare is None else [t in d.rare for t, _ in items]
     chunk = pa.Table.from_pydict(entries, schema=schema.STORY_TERMS.schema.append(pa.field("rare", pa.bool_())))
     del entries
     stored: dict[str, list[events.Match]] = {}

@@ -134,7 +134,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import heapq
 import json
 import math
 from collections import Counter
@@ -236,8 +235,21 @@ def vector(tfs: Mapping[str, int], df: Mapping[str, int], n_docs: int, top: int 
         n_docs: documents in the collection ``df`` counts over.
         top: terms kept.
     """
-    weights = {t: (1 + math.log(c)) * idf(n_docs, max(df.get(t, 1), 1)) ** IDF_POWER for t, c in tfs.items()}
-    kept = heapq.nsmallest(top, ((-w, t) for t, w in weights.items() if w > 0))
+    return weighted_vector(tfs, idf_weights(df, n_docs, tfs), top)
+
+
+def idf_weights(df: Mapping[str, int], n_docs: int, terms: Iterable[str]) -> dict[str, float]:
+    """``idf ** IDF_POWER`` of each of ``terms`` (a term missing from ``df`` counts as df 1): the term's factor in
+    ``vector``, computed once per distinct term of many articles (``weighted_vector``)."""
+    return {t: idf(n_docs, max(df.get(t, 1), 1)) ** IDF_POWER for t in terms}
+
+
+def weighted_vector(tfs: Mapping[str, int], idf_power: Mapping[str, float], top: int = TOP_TERMS) -> dict[str, float]:
+    """``vector`` with each term's ``idf ** IDF_POWER`` given (``idf_weights``, holding every term of ``tfs``)."""
+    log = math.log
+    weights = [(-(1 + log(c)) * idf_power[t], t) for t, c in tfs.items()]
+    # the ``top`` heaviest, ties by term: (-weight, term) pairs are distinct, so sorting all of them is exact
+    kept = sorted(p for p in weights if p[0] < 0)[:top]
     norm = math.sqrt(sum(w * w for w, _ in kept))
     return {t: -w / norm for w, t in kept} if norm else {}
 
