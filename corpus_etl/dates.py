@@ -138,6 +138,12 @@ def _date_in_line(line: str, not_after: date | None) -> tuple[date, str | None, 
     return got[0], got[1], kind
 
 
+def states_date(line: str) -> bool:
+    """Whether a short line states a publication date: a date line, an "updated" line, a byline or a dateline with
+    a date ("24 July 2012 Last updated at 11:00 ET", "Posted on October 12th, 2012 • 23 Comments")."""
+    return _date_in_line(line, None) is not None
+
+
 def date_in_url(url: str, not_after: date | None = None) -> date | None:
     """A date written in a URL or path ("/2012/07/24/", "/2012-07-24-title"), or None."""
     for m in _URL_DATE.finditer(url):

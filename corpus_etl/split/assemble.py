@@ -45,6 +45,10 @@ def assemble(st: SplitState) -> None:
         if p.role != "removed" and p.record is not None:
             first.setdefault(p.record, p.start)
             last[p.record] = p.end
+    for r, start in first.items():  # (an article's removed head above its first kept line: ``claim_heads``)
+        head = records[r].head_start
+        if head is not None and head < start:
+            first[r] = head
     # Removed pieces outside every extent belong to no record.
     bounds = sorted((first[r], last[r], r) for r in first)
     bound_starts = [b[0] for b in bounds]  # extents do not overlap: the last one starting before holds it

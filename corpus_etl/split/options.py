@@ -101,6 +101,9 @@ class RawRecord:
     wire_brief: bool = False
     # the only article of its page, which ``restore_empty_pages`` gave back its removed story: never made 'related'
     page_article: bool = False
+    # where its extent starts when removed lines right above its first kept line are its head (headline, date,
+    # byline: ``passes.heads.claim_heads``); None: at its first kept line
+    head_start: int | None = None
 
     def set_kind(self, kind: str, reason: str | None = None, prob: float | None = None) -> None:
         """Make the record ``kind``: 'article' (no reason), or 'related' with ``reason`` (a ``kinds.KIND_REASONS``

@@ -19,6 +19,7 @@ from .options import SplitOptions, SplitResult
 from .passes.bodies import line_model_bodies
 from .passes.briefs import restore_dated_briefs, restore_headline_briefs
 from .passes.empty_pages import restore_empty_pages
+from .passes.heads import claim_heads
 from .passes.records import (
     demote_junk_records,
     demote_untitled,
@@ -85,6 +86,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("untitle_navigation", untitle_navigation, _always),
     Pass("untitle_lone_headlines", untitle_lone_headlines, lambda st: st.opts.one_article),
     Pass("capture_rule_view", capture_rule_view, lambda st: st.capture_view),
+    # an article's extent starts at its removed head (headline, date, byline) right above its first kept line
+    Pass("claim_heads", claim_heads, lambda st: st.page),
     Pass("assemble", assemble, _always),
 )
 
