@@ -601,6 +601,21 @@ def test_a_footer_naming_its_site_before_the_copyright_sign_ends_the_page():
     assert all(RULES.match_line(t).effect == "page_end" for t in footers)
 
 
+def test_a_publishers_reuse_notice_with_no_sign_or_year_ends_the_page():
+    notices = (
+        "The material on this site may not be reproduced, distributed, transmitted, cached or otherwise used, except "
+        "with the prior written permission of Condé Nast.",
+        "This material may not be published, broadcast, rewritten or redistributed.",
+        "All content on this website must not be copied without permission.",
+    )
+    prose = (
+        "The report may not be reproduced in full, the court said on Monday.",
+        "Officials said this material may not be enough to convict him.",
+    )
+    _rule_takes("copyright", notices, prose)
+    assert all(RULES.match_line(t).effect == "page_end" for t in notices)
+
+
 def test_a_caption_ending_with_its_photo_credit_is_removed():
     captions = (
         "The mayor (left) opens the new bridge over the river on Tuesday, Nov. 5, 2019. (AP Photo/Jane Roe, File)",
