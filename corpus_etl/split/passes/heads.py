@@ -84,6 +84,8 @@ def _head_line(text: str, n: int, st: SplitState, own: frozenset[str]) -> bool:
         return False
     if parse_date_line(text, st.rules) is not None or parse_byline(text, st.rules) is not None or states_date(text):
         return True
+    if st.rules.byline.match(text):  # a byline with more after the names: "By Paul Gorst | Goal.com – 1 hour ago"
+        return True
     return is_headline(text, st.opts) and len(_topic_words(text) & own) >= HEAD_SHARED_WORDS
 
 
