@@ -37,6 +37,9 @@ _PAGE_LINK = re.compile(
     r"(?:\d{1,4}|next|previous|prev|latest|oldest|newest|first|last|all|older|newer|[«»‹›]+)(?:\s*[«»‹›]+)?",
     re.IGNORECASE,
 )
+# a line opening with these goes on the sentence above it: no article's first line (scraped text whose links were
+# dropped: "On Tuesday," / "finished top of their group ...")
+_CONTINUES = frozenset(",;:)]")
 _ZERO_COUNT = re.compile(r"^\D*(?<!\d)0(?!\d)\D*$")  # a line whose only number is 0
 _FOOTER_YEAR = re.compile(r"(?:19|20)\d\d")
 # A blog platform's credit in a site's footer ("Powered by WordPress.com", "Theme: Kubrick. Blog at WordPress.com.",
@@ -370,6 +373,8 @@ def _starts_new_record(st: SplitState, rec: RawRecord, i: int) -> str | None:
     nxt = next_content(st, i)
     if nxt is None:
         return None
+    if nxt.text[:1] in _CONTINUES:
+        return None  # the line under it goes on a sentence (", who had already qualified ..."): a link was dropped
     opener = (
         parse_byline(nxt.text, st.rules) is not None
         or parse_date_line(nxt.text, st.rules) is not None

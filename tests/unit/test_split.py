@@ -145,6 +145,17 @@ def test_headline_after_body_starts_new_article_but_not_before_body():
     assert res.records[0].paragraphs[0] == "A deck line that reads like a headline too and runs on for a while"
 
 
+def test_a_headline_like_line_over_a_line_going_on_its_sentence_opens_no_article():
+    # scraped text whose links were dropped: a list of clubs left on a line of its own, the sentence's rest under it
+    text = (
+        f"Another story headline\n\n{OTHER}\n\nBarcelona, Bayern Munich, Porto, Real Madrid, Werder Bremen\n\n"
+        ", who had already qualified, lost 2-1 to Porto as their coach made an unhappy return to his former club.\n"
+    )
+    res = split_text(text, RULES)
+    assert [r.title for r in res.records] == ["Another story headline"]
+    assert res.records[0].paragraphs[-1].startswith(", who had already qualified")
+
+
 def test_subheading_on_the_same_topic_stays_in_the_body():
     text = f"Council agrees river plan\n\n{PARA}\n\nWhat the council plan means\n\n{PARA}"
     res = split_text(text, RULES)
