@@ -11,8 +11,9 @@ from .state import SplitState
 
 def assemble(st: SplitState) -> None:
     """The records and removed spans of the split, in ``st.result``: the records that hold a body (or, in a text of
-    stories, an article's headline alone) in text order, each extent from its first to its last kept piece
-    stretched over the whitespace up to the next span; every other piece a removed span. A record with no body
+    stories, an article's headline alone) in text order, each extent from its first to its last kept piece (from its
+    removed head above, ``RawRecord.head_start``, when ``claim_heads`` found one) stretched over the whitespace up to
+    the next span; every other piece a removed span. A record with no body
     is no record: its kept pieces are removed ('orphan_<role>'; its headline as 'title_without_body' for an article
     on a web page, 'related_link' for a teaser).
 
