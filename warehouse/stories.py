@@ -8,9 +8,10 @@ story; rows of articles that left
 ``articles`` (or of another linking version) are dropped; every indexed article without a row is placed, in
 the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk the dot products with the
 stored vectors are computed in DuckDB (``stories/matches``) and only the pairs at or above the threshold come
-back to Python, so memory is bounded by the chunk, not by the warehouse. The document frequencies come from
-the search index (``search_terms``), which counts the same words over the same articles, plus the
-shipped background's (``events.with_background``).
+back to Python, so memory is bounded by the chunk, not by the warehouse; the chunk's size changes no row (ties go
+by article id, a syndication cluster's least placed member proposes, in a chunk or before it). The document
+frequencies come from the search index (``search_terms``), which counts the same words over the same articles, plus
+the shipped background's (``events.with_background``).
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
 def _place_range(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int) -> None:
     """Place the articles ``start``..``stop`` of the placing order in one transaction; when DuckDB runs out of
     memory on them (the matches' join of a chunk against a large warehouse: a 200 MB first run did, at the
-    update's limit), roll back and place each half in turn, down to one article. The stories are the same: each
-    half is placed after the one before it, as within a chunk."""
+    update's limit), roll back and place each half in turn, down to one article. The rows are the same: each
+    half is placed after the one before it, and an article's matches do not depend on which of the articles placed
+    before it are in its chunk (``StoryIndex.matches``)."""
     try:
         with transaction(con):
             _place_chunk(con, run_id, start, stop, n_docs)
@@ -111,12 +113,12 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         for aid, placed_id, story, day, sim, top in con.execute(query, bound).fetchall():
             match = events.Match(placed_id, story, day, int(sim) / events.SIM_SCALE, int(top) / events.SIM_SCALE)
             stored.setdefault(aid, []).append(match)
-        _add_copies(con, stored, {d.article_id: d.vector for d in docs})
+        copies = _copies(con, {d.article_id: d.vector for d in docs})
     index = events.StoryIndex()
-    wanted = sorted({m.story_id for ms in stored.values() for m in ms})
+    wanted = sorted({m.story_id for ms in stored.values() for m in ms} | {m.story_id for m in copies.values()})
     for story, terms, weights in con.execute(sql("stories/centroids"), [wanted]).fetchall():
         index.set_centroid(story, dict(zip(terms, weights, strict=True)))  # (in term order, as the rows were read)
-    placed = index.place_all(docs, stored)
+    placed = index.place_all(docs, stored, copies)
     touched = sorted({p.story_id for p in placed})
     cent: dict[str, list[Any]] = {"story_id": [], "term": [], "weight": []}
     for story in touched:
@@ -138,19 +140,17 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     _insert(con, "story_terms", chunk.drop_columns(["rare"]))
 
 
-def _add_copies(con: duckdb.DuckDBPyConnection, stored: dict[str, list[events.Match]], vectors: dict[str, Any]) -> None:
-    """Add to ``stored`` (chunk article -> its matches among placed articles, from ``stories/matches``) the placed
-    members of each chunk article's syndication cluster that reach the threshold and are not there yet: copies
-    propose each other whatever their terms (``events`` module doc, "Copies"). Scored in Python
-    (``events.score_pair``: the same fixed-point sum as the SQL), then kept in the matches' order (most similar
-    first, ties by article id) by ``StoryIndex.matches``."""
+def _copies(con: duckdb.DuckDBPyConnection, vectors: dict[str, Any]) -> dict[str, events.Match]:
+    """For each chunk article (``vectors``) in a syndication cluster, the cluster's placed member of the least article
+    id among those placed before this chunk (``stories/copies``), scored in Python (``events.score_pair``: the same
+    fixed-point sum as the SQL): ``StoryIndex.matches`` lets it propose when no member of a lesser id was placed in this
+    chunk before the article (copies propose each other whatever their terms: ``events`` module doc, "Copies")."""
     query = sql("stories/copies").format(chunk=quote_ident("st_chunk"))
+    out: dict[str, events.Match] = {}
     for aid, placed_id, story, day, terms, weights in con.execute(query).fetchall():
-        if any(m.article_id == placed_id for m in stored.get(aid, ())):
-            continue
         sim, top = events.score_pair(vectors[aid], dict(zip(terms, weights, strict=True)))
-        if sim >= events.THRESHOLD:
-            stored.setdefault(aid, []).append(events.Match(placed_id, story, day, sim, top))
+        out[aid] = events.Match(placed_id, story, day, sim, top)
+    return out
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:

@@ -114,8 +114,8 @@ table (about 6 minutes; not part of ``make eval``).
 **Copies.** A term of a text republished by more than ``RARE_MAX`` outlets is in more than ``RARE_MAX`` articles, so
 with the ceiling alone the copies of a wire story proposed nothing to each other and each founded a story of its
 own. An article of a syndication cluster (``story_clusters``: the same body or word 5-gram Jaccard >= 0.5) therefore
-also proposes one placed member of its cluster, whatever their terms (the first placed in its run's chunk, else the
-least article id among earlier ones: one, so that a cluster of thousands of copies stays linear work), scored like
+also proposes one placed member of its cluster, whatever their terms (of the members placed before it, the one of the
+least article id: one, so that a cluster of thousands of copies stays linear work), scored like
 any candidate (it still needs the threshold, the window, the one-term rule and the centroid). On the 200 MB
 benchmark warehouse (generated from Reuters and BBC stories, each story appearing several times, some copies without
 one paragraph; gold: articles of one title are one story; 153,291 titled articles, 20,405 titles) pairwise precision
@@ -354,7 +354,7 @@ class StoryIndex:
         self.stories: list[str] = []
         self.dates: list[date | None] = []
         self.centroids: dict[str, dict[str, float]] = {}
-        self.clusters: dict[str, int] = {}  # syndication cluster -> its first held article
+        self.clusters: dict[str, int] = {}  # syndication cluster -> its held member of the least article id
 
     def set_centroid(self, story_id: str, centroid: Mapping[str, float]) -> None:
         """Give the centroid (summed member vectors) of a story of earlier runs."""
@@ -367,32 +367,39 @@ class StoryIndex:
         self.vectors.append(doc.vector)
         self.stories.append(story_id)
         self.dates.append(doc.published)
-        if doc.cluster is not None:  # the first held member of its cluster (one: see ``matches``)
-            self.clusters.setdefault(doc.cluster, k)
+        if doc.cluster is not None:  # the held member of its cluster of the least article id (one: see ``matches``)
+            first = self.clusters.get(doc.cluster)
+            if first is None or doc.article_id < self.ids[first]:
+                self.clusters[doc.cluster] = k
         centroid = self.centroids.setdefault(story_id, {})
         for t, w in doc.vector.items():
             self.postings.setdefault(t, []).append((k, w))
             centroid[t] = centroid.get(t, 0.0) + w
 
-    def matches(self, doc: Doc, stored: Sequence[Match] = ()) -> list[Match]:
+    def matches(self, doc: Doc, stored: Sequence[Match] = (), copy: Match | None = None) -> list[Match]:
         """The articles within the date window that share a rare term or the syndication cluster with ``doc``, most
-        similar first: of
-        ``stored`` (articles placed by earlier runs, scored by the caller: ``warehouse.stories`` computes their
-        dot products in SQL) and of the articles held here; ties go to the stored ones (by article id), then to
-        the earliest added."""
-        found = [(-m.similarity, 0, m.article_id, 0, m) for m in stored]
+        similar first (ties by article id): of ``stored`` (articles placed before and not held here, scored by the
+        caller: ``warehouse.stories`` computes their dot products in SQL) and of the articles held here. Of ``doc``'s
+        syndication cluster, the placed member of the least article id proposes (module doc, "Copies"): ``copy``
+        (the least of those not held here, scored by the caller) or the least held here. The same matches however
+        the articles placed before were split between ``stored`` and the index (``warehouse.stories``' chunks)."""
+        found = [(-m.similarity, m.article_id, m) for m in stored]
         rare = doc.vector.keys() if doc.rare is None else doc.rare
         proposed = {k for t in rare for k, _ in self.postings.get(t, ())}
-        if doc.cluster in self.clusters:  # a copy proposes its cluster's first held article (module doc, "Copies")
-            proposed.add(self.clusters[doc.cluster])
+        held = self.clusters.get(doc.cluster) if doc.cluster is not None else None
+        if copy is not None and (held is None or copy.article_id < self.ids[held]):
+            if all(m.article_id != copy.article_id for m in stored):
+                found.append((-copy.similarity, copy.article_id, copy))
+        elif held is not None:
+            proposed.add(held)
         # The dot product with each proposed article only (a common term's postings are never walked), in
         # fixed-point parts (``SIM_SCALE``): the same number as ``stories/matches`` computes in DuckDB.
         acc = {k: score_pair(doc.vector, self.vectors[k]) for k in proposed}
         found += [
-            (-sim, 1, "", k, Match(self.ids[k], self.stories[k], self.dates[k], sim, top))
+            (-sim, self.ids[k], Match(self.ids[k], self.stories[k], self.dates[k], sim, top))
             for k, (sim, top) in acc.items()
         ]
-        found.sort(key=lambda x: x[:4])
+        found.sort(key=lambda x: x[:2])
         return [m for *_, m in found if within_window(doc.published, m.published, self.window_days)]
 
     def centroid_similarity(self, doc: Doc, story_id: str) -> float:
@@ -403,13 +410,13 @@ class StoryIndex:
         norm = math.sqrt(sum(x * x for x in c.values()))
         return sum(w * c.get(t, 0.0) for t, w in doc.vector.items()) / norm if norm else 0.0
 
-    def place(self, doc: Doc, stored: Sequence[Match] = ()) -> Placed:
+    def place(self, doc: Doc, stored: Sequence[Match] = (), copy: Match | None = None) -> Placed:
         """Place one article: it joins the story of its most similar article whose similarity is at least the
         threshold and whose story's centroid is at least ``centroid_threshold`` similar to it (one article on
         the edge of a story does not bring in articles of another), else founds a story; then it is held for
         the articles after it."""
         placed = Placed(doc.article_id, doc.article_id, None, 1.0)
-        for m in self.matches(doc, stored):
+        for m in self.matches(doc, stored, copy):
             if m.similarity < self.threshold:
                 break
             if m.one_term():
@@ -420,10 +427,17 @@ class StoryIndex:
         self.add(doc, placed.story_id)
         return placed
 
-    def place_all(self, docs: Iterable[Doc], stored: Mapping[str, Sequence[Match]] | None = None) -> list[Placed]:
+    def place_all(
+        self,
+        docs: Iterable[Doc],
+        stored: Mapping[str, Sequence[Match]] | None = None,
+        copies: Mapping[str, Match] | None = None,
+    ) -> list[Placed]:
         """Place articles one after the other, in the order given (the caller's deterministic order);
-        ``stored`` gives each article's scored matches among articles placed before (by article id)."""
-        return [self.place(d, (stored or {}).get(d.article_id, ())) for d in docs]
+        ``stored`` gives each article's scored matches among articles placed before and not held here, ``copies``
+        the member of its syndication cluster of the least article id among those (see ``matches``; by article id)."""
+        stored, copies = stored or {}, copies or {}
+        return [self.place(d, stored.get(d.article_id, ()), copies.get(d.article_id)) for d in docs]
 
 
 def document_frequencies(term_sets: Iterable[Iterable[str]]) -> Counter[str]:

@@ -376,6 +376,33 @@ def test_stored_matches_are_the_same_number_in_any_order_and_as_python_computes_
     assert abs(py.similarity - descending) < 1e-9 and py.top_term <= max(weights.values())
 
 
+def test_the_chunks_change_no_row(tmp_path, multinews, monkeypatch):
+    """Every ``story_members`` row (the story, the matched article, the similarity) is the same whether the articles
+    are placed two at a time or all in one chunk: ties go by article id and a syndication cluster's least placed member
+    proposes, in the chunk or before it. (Before, a copy proposed the first member placed in its chunk, and a tie went
+    to an article of an earlier chunk: an update that ran out of memory and halved its chunks linked otherwise.)"""
+    from warehouse import stories
+
+    texts = [(r["title"], str(r["body"]), None) for r in multinews[:14]]
+    files = {"mn/a.txt": texts, "mn/b.txt": texts[:7], "mn/c.txt": texts[3:9]}  # copies: syndication clusters
+    got = []
+    for chunk in (2, 1000):
+        db = tmp_path / f"chunk{chunk}.duckdb"
+        put(db, files, "r1", AT)  # type: ignore[arg-type]
+        monkeypatch.setattr(stories, "CHUNK", chunk)
+        update_analytics(db, "r1")
+        got.append(
+            rows(
+                db,
+                "SELECT a.source_path, a.ordinal, s.source_path, s.ordinal, m.similarity, p.source_path, p.ordinal "
+                "FROM story_members m JOIN articles a USING (article_id) JOIN articles s ON s.article_id = m.story_id "
+                "LEFT JOIN articles p ON p.article_id = m.matched_article_id ORDER BY 1, 2",
+            )
+        )
+    assert got[0] == got[1]
+    assert sum(1 for r in got[0] if r[5] is not None) >= 10  # articles were linked, copies among them
+
+
 def test_copies_propose_each_other_though_no_term_is_rare():
     """A text republished more often than the ceiling has no rare term: its copies are found through their
     syndication cluster, in Python (``StoryIndex``) and among stored articles (``warehouse.stories``: the
@@ -384,7 +411,7 @@ def test_copies_propose_each_other_though_no_term_is_rare():
     import pyarrow as pa
 
     from warehouse.db import sql
-    from warehouse.stories import _add_copies
+    from warehouse.stories import _copies
 
     vec = {"alpha": 0.8, "beta": 0.6}
     for cluster, found in (("c", True), (None, False)):
@@ -409,11 +436,13 @@ def test_copies_propose_each_other_though_no_term_is_rare():
     for clustered in (False, True):
         if clustered:
             con.execute("INSERT INTO story_clusters VALUES ('p', 'p'), ('p', 'x')")
-        stored: dict[str, list[events.Match]] = {}
-        _add_copies(con, stored, {"x": vec})
+        copies = _copies(con, {"x": vec})
         if not clustered:
-            assert stored == {}
+            assert copies == {}
             continue
-        ((match,),) = stored.values()
+        (match,) = copies.values()
         assert (match.article_id, match.story_id) == ("p", "s")
         assert (match.similarity, match.top_term) == events.score_pair(vec, vec) and match.similarity > 0.99
+        # the stored copy proposes in the index: the article joins its story though no term of theirs is rare
+        index = events.StoryIndex()
+        assert index.place(events.Doc("x", None, vec, frozenset(), "p"), copy=match).story_id == "s"
