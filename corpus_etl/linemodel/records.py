@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..split.lines import cosine
+from ..split.lines import LONG_WORD, cosine
 from . import DEFAULT_MODEL
 from .cues import COMMENT, LEGAL, LINK, PROMO
 from .model import LineModel, beside_line_model, load_model
@@ -35,7 +35,6 @@ LINE_CLASSES = ("body", "headline", "comment", "other")
 """The line model's classes whose mean share over a record's lines is a feature (a missing class counts 0)."""
 
 _WORD = re.compile(r"[^\W_]+")
-_TOPIC_WORD = re.compile(r"[^\W\d_]{4,}")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _STOP_WORDS = (
     "the a an of to in and or but is are was were be been it its this that these those for on with as at "
@@ -123,7 +122,7 @@ class RecordView:
 
 
 def _topic(text: str) -> Counter[str]:
-    return Counter(w.casefold() for w in _TOPIC_WORD.findall(text))
+    return Counter(w.casefold() for w in LONG_WORD.findall(text))
 
 
 def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float, ...]]:

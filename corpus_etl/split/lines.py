@@ -282,6 +282,9 @@ def is_prose(text: str) -> bool:
 
 
 _TOPIC_WORD = re.compile(r"[^\W\d_]{5,}")
+LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+"""A longer word: four letters or more, no digit (what a headline shares with its article: ``passes.heads``; a
+record's topic: ``linemodel.records``)."""
 
 
 def topic_vector(text: str) -> Counter[str]:

@@ -13,10 +13,8 @@ rather than at it, 45 started 50-300 characters late, below such a head.
 
 from __future__ import annotations
 
-import re
-
 from ...dates import states_date
-from ..lines import LIST_BULLET, is_headline, parse_byline, parse_date_line, words
+from ..lines import LIST_BULLET, LONG_WORD, is_headline, parse_byline, parse_date_line, words
 from ..state import SplitState
 
 HEAD_TOP_WORDS = 16  # at most this many words on a head's top line (a headline, a date, a byline)
@@ -25,8 +23,6 @@ HEAD_BETWEEN_RUN = 10  # at most this many such lines in a row
 HEAD_LINES = 20  # lines of a head at most
 HEAD_SHARED_WORDS = 2  # a headline-like top line shares this many longer words with the article at least
 HEAD_PARAGRAPHS = 2  # ... with its title and this many first paragraphs
-
-_TOPIC_WORD = re.compile(r"[^\W\d_]{4,}")  # a longer word: four letters or more
 
 # effects of the rules whose lines never belong to an article's head (a page's start or end, a comments or
 # related section)
@@ -90,4 +86,4 @@ def _head_line(text: str, n: int, st: SplitState, own: frozenset[str]) -> bool:
 
 
 def _topic_words(text: str) -> frozenset[str]:
-    return frozenset(w.casefold() for w in _TOPIC_WORD.findall(text))
+    return frozenset(w.casefold() for w in LONG_WORD.findall(text))
