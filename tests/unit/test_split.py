@@ -601,12 +601,18 @@ def test_a_footer_naming_its_site_before_the_copyright_sign_ends_the_page():
         "BBC © 2012 The BBC is not responsible for the content of external sites. Read more.",
         "All content © 2008-2012 ChrisGuillebeau.com.",
         "Content Copyright © 2002-2012, R. Albert Mohler, Jr. Contact Reprint Permission Privacy Policy Terms",
+        # a row of links or a longer name before the sign, its owner after it with no year
+        "Contact / Advertising / Terms of Use / About Us © 2012 Android Community. Part of R3 Media",
+        "Hearst Newspapers © Copyright Hearst Communications, Inc.",
+        "The Blog Herald Copyright © Splashpress Media",
     )
     not_footers = (
         "Photo © 2012 Jane Doe",  # a picture's credit may sit inside an article: it ends no page
         "Image © 2012 AP",
         "The company said its sales fell by a fifth in 2012.",
         "Prices rose in the third quarter © analysts said",
+        "The council said the logo © was registered in 2011 by the firm.",
+        "The mayor opens the new bridge on Tuesday, photo © Jane Doe",
     )
     _rule_takes("copyright", footers, not_footers)
     assert all(RULES.match_line(t).effect == "page_end" for t in footers)
