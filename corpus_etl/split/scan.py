@@ -137,8 +137,6 @@ def step(st: SplitState, i: int) -> int:
             # the page model found: it read the body under the heading as another page's, "View all Comments" over it)
             own_page = st.site_header_since_footer() or st.page_found_by_model()
             main = st.page_main(across_guessed_pages=not own_page)
-            if not _article_begun(st, main) and _comment_marker_follows(st, i):
-                main = _begun_article_before(st, across_guessed_pages=not own_page)
             if main is not None and _article_begun(st, main) and _comments_follow(st, i, main.body_words):
                 st.close()
                 st.zone = "comments"
@@ -234,45 +232,6 @@ def step(st: SplitState, i: int) -> int:
 
 ARTICLE_LINE_MIN_WORDS = 8
 """A line of running text this long shows that a page's article has begun (a menu or a list of links has none)."""
-
-
-def _begun_article_before(st: SplitState, across_guessed_pages: bool) -> RawRecord | None:
-    """The page's latest article record that has begun (``_article_begun``), or None; ``across_guessed_pages`` as for
-    ``SplitState.page_main``. Under a comments heading whose thread shows a comment marker at once, when the page's
-    last record has not begun: a teaser list opened it after the article (a "Related" list under a run of footer
-    menus that guessed a new page: its first headline opened a record of a few words; dragnet R219, 222 comments
-    read as articles)."""
-    for idx in range(len(st.records) - 1, -1, -1):
-        page = st.record_page[idx]
-        if page != st.page_no and not (across_guessed_pages and st.page_offsets[page] == st.page_offsets[-1]):
-            return None
-        rec = st.records[idx]
-        if rec.kind == "article" and _article_begun(st, rec):
-            return rec
-    return None
-
-
-def _comment_marker_follows(st: SplitState, i: int) -> bool:
-    """Whether a comment marker line (``Rules.comment_marker``: a timestamp, "X says:", a reply link) follows the
-    comments heading on line ``i`` within ``COMMENT_MARKER_LINES`` lines, with at most
-    ``SplitOptions.comments_max_lead_words`` words of running text before it ("Open for comments. Sign in to join the
-    discussion.") and no page start."""
-    prose = 0
-    for j in range(i + 1, min(len(st.lines), i + 1 + COMMENT_MARKER_LINES)):
-        rule = st.rule_at(j)
-        if rule is not None and rule.effect == "page_start":
-            return False
-        text = st.lines[j].text
-        if len(text) <= 200 and st.rules.comment_marker.search(text):
-            return True
-        if rule is None and is_prose(text):
-            prose += words(text)
-            if prose > st.opts.comments_max_lead_words:
-                return False
-    return False
-
-
-COMMENT_MARKER_LINES = 30  # lines after a comments heading where ``_comment_marker_follows`` looks for a marker
 
 
 def _article_begun(st: SplitState, main: RawRecord | None) -> bool:
