@@ -142,6 +142,8 @@ class BoundaryScorer:
         self.cands = candidates(lines)
         self.rank = {i: k for k, i in enumerate(self.cands)}
         self.gaps = [_gap(text, lines, i) for i in self.cands]
+        if len(self.gaps) > 1 and not any(self.gaps[1:]):
+            self.gaps[1:] = [1] * (len(self.gaps) - 1)  # a text with no blank line (each line a block): read as one
         inner = sorted(self.gaps[1:])
         self.usual = inner[len(inner) // 2] if inner else 1
         self.counts = [words(ln.text) for ln in lines]

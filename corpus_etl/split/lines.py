@@ -84,6 +84,10 @@ def logical_lines(text: str) -> list[Line]:
             flush()
         pos = end
     flush()
+    if len(blocks) == 1 and len(blocks[0]) > 1 and not _mostly_wrapped(blocks[0]):
+        # a text saved with no blank line at all (a scraper's ``get_text("\\n")``): each line a block of its own,
+        # as a renderer that separates blocks would have printed it (the line, page and boundary models read blocks)
+        blocks = [[c] for c in blocks[0]]
     width = _wrap_width(blocks)
     lines: list[Line] = []
     for block, whole in enumerate(blocks):
@@ -176,6 +180,14 @@ def _hard_wrapped(lines: list[str], width: int | None = None) -> bool:
     if width is None:
         return False
     return all(len(body[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) > width for i in enders)
+
+
+def _mostly_wrapped(phys: list[tuple[int, int, str]]) -> bool:
+    """Whether most physical lines of a block (all but its last) are 30-100 characters long and end no sentence:
+    a hard-wrapped text, whose lines are pieces of paragraphs, not paragraphs."""
+    body = [c[2] for c in phys[:-1]]
+    wrapped = sum(1 for t in body if _WRAP_MIN <= len(t) <= _WRAP_MAX and not _SENTENCE_END.search(t))
+    return wrapped > len(body) // 2
 
 
 def _wrap_width(blocks: list[list[tuple[int, int, str]]]) -> int | None:

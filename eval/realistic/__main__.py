@@ -10,7 +10,8 @@ The outputs hold numbers and document ids only. See ``eval/README.md``.
 
 Sections:
 
-1. ``single``: scrapinghub and dragnet pages one a file: body token F1, comments kept out, dragnet titles.
+1. ``single``: scrapinghub and dragnet pages one a file: body token F1, comments kept out, dragnet titles;
+   ``renderings``: a sample of those pages saved as other scrapers save a page (``corpora.renderings``).
 2. ``concat``: 1-4 real pages (scrapinghub + dragnet) of one site fold joined by a blank line; ``same_site``: 2-4
    real pages of one site (one outlet's header and footer over every page) joined by a blank line.
 3. ``stories``: Reuters and BBC, 5-40 stories a file, one or two blank lines, with or without headlines,

@@ -108,6 +108,31 @@ def render(res: dict[str, Any]) -> str:
             f"- Why main articles would be quarantined: {s['main_failing_reasons'] or 'none'}.",
             "- Worst pages: " + ", ".join(f"{w['id']} ({w['site']}) {w['f1']:.2f}" for w in s["worst_pages"]) + ".",
         ]
+    if "renderings" in res:
+        rd = res["renderings"]
+        lines += [
+            "",
+            f"### The same pages saved other ways ({rd['n_pages']} pages of {rd['n_sites']} sites, a seeded sample)",
+            "",
+            "The pages above as other scrapers save them (`corpora/renderings.py`; the models learned from one "
+            f"renderer's text). As given: body F1 {_sp(rd['as_given'])}.",
+            "",
+        ]
+        lines.append(
+            table(
+                ["saved as", "body F1", "difference from as given (per page)", "pages losing 0.5 or more"],
+                [
+                    [
+                        how,
+                        _sp(rd[how]["body_f1_spread"]),
+                        _sp(rd[how]["difference_spread"]),
+                        rd[how]["pages_losing_half"],
+                    ]
+                    for how in rd
+                    if isinstance(rd[how], dict) and "difference_spread" in rd[how]
+                ],
+            )
+        )
     if "concat" in res:
         cc = res["concat"]
         lines += ["", "## 2. Real pages glued together (1-4 a file, one blank line)", ""]

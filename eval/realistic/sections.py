@@ -16,12 +16,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from corpora.glue import Built, GoldArticle
 from corpora.multinews import build_multinews
 from corpora.pages import Page, build_page_files, build_site_files, dragnet_pages, scrapinghub_pages
+from corpora.renderings import RENDERINGS, render
 from corpora.shared import multinews_dev, read_text, shared_dir
 from corpora.stories import APART, KINDS, build_story_files, load_stories
 from corpus_etl.linemodel.corpora import K_FOLDS
@@ -55,7 +57,7 @@ from eval.realistic.measure import (
 )
 
 WORKERS = 2
-SECTIONS = ("single", "concat", "same_site", "stories", "multinews", "ledger")
+SECTIONS = ("single", "renderings", "concat", "same_site", "stories", "multinews", "ledger")
 
 
 # ==================================================================================================
@@ -305,6 +307,26 @@ def section_single(pages: list[Page], pool: Executor) -> dict[str, Any]:
     return out
 
 
+def section_renderings(
+    pages: list[Page], pool: Executor, n_pages: int, single: dict[str, dict[str, Any]] | None
+) -> dict[str, Any]:
+    """A seeded sample of ``n_pages`` single pages saved the other ways of ``corpora.renderings`` (each scored as
+    ``score_page`` scores a page, by its site fold's extractor): body F1, and its difference from the same pages as
+    given (paired, per page)."""
+    sample = sorted(random.Random(SEED).sample(pages, min(n_pages, len(pages))), key=lambda p: p.id)
+    given = [single[p.id] for p in sample] if single else list(pool.map(score_page, sample, chunksize=8))
+    out: dict[str, Any] = {"n_pages": len(sample), "n_sites": len({p.site for p in sample})}
+    out["as_given"] = spread([g["f1"] for g in given])
+    for how in RENDERINGS:
+        scored = list(pool.map(score_page, [replace(p, text=render(p.text, how)) for p in sample], chunksize=8))
+        out[how] = {
+            "body_f1_spread": spread([s["f1"] for s in scored]),
+            "difference_spread": spread([s["f1"] - g["f1"] for s, g in zip(scored, given, strict=True)]),
+            "pages_losing_half": sum(1 for s, g in zip(scored, given, strict=True) if s["f1"] < g["f1"] - 0.5),
+        }
+    return out
+
+
 def section_concat(
     pages: list[Page], pool: Executor, n_files: int, single: dict[str, dict[str, Any]] | None
 ) -> dict[str, Any]:
@@ -519,6 +541,7 @@ def evaluate(
     load_factory(extractor)
     n_concat, n_draws, n_mn = (40, 2, 20) if quick else (400, 16, None)
     n_site = 30 if quick else 150
+    n_render = 60 if quick else 300
     res: dict[str, Any] = {
         "meta": {
             "quick": quick,
@@ -534,7 +557,7 @@ def evaluate(
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     rng = random.Random(SEED)
-    needs_pages = bool({"single", "concat", "same_site", "ledger"} & set(only))
+    needs_pages = bool({"single", "renderings", "concat", "same_site", "ledger"} & set(only))
     t0 = time.perf_counter()
     pages: list[Page] = []
     if needs_pages:
@@ -557,8 +580,10 @@ def evaluate(
         if "single" in only:
             res["single"] = timed("single", lambda: section_single(pages, pool))
             log(f"    single pages body F1 {res['single']['all']['body_f1']:.3f}")
+        single = res.get("single", {}).get("_pages")
+        if "renderings" in only:
+            res["renderings"] = timed("renderings", lambda: section_renderings(pages, pool, n_render, single))
         if "concat" in only or "ledger" in only:
-            single = res.get("single", {}).get("_pages")
             if "concat" in only:
                 res["concat"] = timed("concat", lambda: section_concat(pages, pool, n_concat, single))
                 sources["concat"] = res["concat"]["_built"]

@@ -120,6 +120,22 @@ def test_real_stories_glued_in_one_file_come_apart(join: str, heads: bool):
     assert found >= 18, found
 
 
+@pytest.mark.parametrize("heads", [True, False])
+def test_stories_saved_with_no_blank_line_come_apart_as_with_blank_lines(heads: bool):
+    """20 BBC stories (../shared), every headline and paragraph on a line of its own and no blank line anywhere:
+    the same article records as when a blank line separates the lines (before, the stories without headlines were
+    one record: no line opened a block, so none was a candidate)."""
+    stories = _bbc_stories(20, 7)
+
+    def bodies(sep: str) -> list[list[str]]:
+        text = sep.join((f"{t}{sep}" if heads else "") + sep.join(b.split("\n\n")) for t, b in stories) + "\n"
+        return [r.paragraphs for r in split_text(text, RULES, OPTS).records if r.kind == "article"]
+
+    spaced = bodies("\n\n")
+    assert len(spaced) >= 15
+    assert bodies("\n") == spaced
+
+
 def test_an_explicit_segment_keeps_the_prose_after_a_related_heading():
     """In an explicit segment (a Multi-News article, a JSONL text), running text under a "Related stories"
     heading in the middle of the article is the article going on: it rejoins, and the segment is one record."""

@@ -19,6 +19,7 @@ from corpora.pages import (
     scrapinghub_pages,
     url_site,
 )
+from corpora.renderings import RENDERINGS, render
 from corpora.stories import Story, build_story_files, render_stories
 from corpus_etl.linemodel.corpora import site_fold, site_key
 from eval.realistic.extractors import DEFAULT_EXTRACTOR, Extractor
@@ -173,6 +174,20 @@ def test_site_files_hold_2_to_4_pages_of_one_site() -> None:
         assert {by_id[g.id].site for g in b.golds} == {b.group["site"]} and b.group["site"] != "lone.com"
         assert all(b.text[g.start : g.end] == by_id[g.id].text for g in b.golds)
     assert build_site_files(pages[-1:], 3, random.Random(3)) == []
+
+
+def test_renderings_keep_the_words_and_change_only_the_layout() -> None:
+    body = "The council agreed a plan. " * 8
+    page = "Home\n* News\n* Sport\n\nCouncil agrees river plan\n\n" + body + "\n\n(c) 2024\n"
+    for how in RENDERINGS:
+        out = render(page, how)
+        assert out.split() == page.split(), how
+    assert "\n\n" not in render(page, "no_blank_lines")
+    assert all(len(line) <= 76 for line in render(page, "wrapped_76").split("\n"))
+    assert render(page, "blocks_on_one_line").split("\n\n")[0] == "Home * News * Sport"
+    assert "\n" not in render(page, "blank_between_lines").replace("\n\n", "")
+    with pytest.raises(ValueError, match="unknown rendering"):
+        render(page, "pdf")
 
 
 def test_render_stories_with_and_without_headlines() -> None:

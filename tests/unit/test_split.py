@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from corpus_etl.rules import line_key, load_rules
 from corpus_etl.split import SplitOptions, check_coverage, is_headline, logical_lines, parse_byline, split_text
-from tests.conftest import SAMPLES
+from tests.conftest import CORPORA, SAMPLES, need_shared
 
 RULES = load_rules()
 
@@ -258,6 +259,44 @@ def test_a_wrapped_line_ending_a_sentence_still_wraps_in_a_wrapped_text():
     lines = logical_lines(short)
     assert len(lines) == 2 + 2 and lines[2].text.endswith("like Sweden's L.M.")
     assert lines[3].text == "So <ERIC.ST>, now supply both of the largest telephone companies."
+
+
+def test_a_text_with_no_blank_line_has_a_block_a_line():
+    """A text saved with no blank line at all (a scraper's ``get_text("\\n")``) is read as the same text with a
+    blank line between its lines: each line opens a block of its own. A hard-wrapped text with no blank line keeps
+    its one block (its lines are pieces of paragraphs)."""
+    head = "Home\nNews\nSport\nCouncil agrees river plan\nBy Jane Doe\n"
+    page = head + PARA + "\n" + PARA + "\n(c) 2024 The Planet\n"
+    lines = logical_lines(page)
+    assert [ln.block for ln in lines] == list(range(len(lines))) == list(range(8))
+    spaced = logical_lines(page.replace("\n", "\n\n"))
+    assert [(ln.text, ln.block) for ln in lines] == [(ln.text, ln.block) for ln in spaced]
+    wrapped = (
+        "Shares of the company rose sharply on Tuesday after the board\n"
+        "announced a plan to buy back stock over the next two years and\n"
+        "raise its dividend, the chairman told shareholders at the\n"
+        "annual meeting.\n"
+    )
+    assert len({ln.block for ln in logical_lines(wrapped)}) == 1
+    # one blank line anywhere and the text's own blocks stand
+    assert len({ln.block for ln in logical_lines(page.replace("\nBy Jane", "\n\nBy Jane"))}) == 2
+
+
+@pytest.mark.parametrize("name", ["R680.txt", "R242.txt", "455.txt", "134.txt"])
+def test_a_real_page_saved_without_blank_lines_gives_the_same_article(name: str):
+    """A dragnet page (../shared) with its blank lines removed: the same main article (token F1 >= 0.9) as the page
+    as given (before, the line model read its paragraphs as one block of other text and dropped most of them)."""
+    text = (need_shared(CORPORA / "dragnet" / "page_text") / name).read_text(encoding="utf-8")
+
+    def main_body(t: str) -> list[str]:
+        arts = [r for r in split_text(t, RULES).records if r.kind == "article"]
+        return max(arts, key=lambda r: r.body_words).paragraphs if arts else []
+
+    given = " ".join(main_body(text)).lower().split()
+    flat = " ".join(main_body(re.sub(r"\n\s*\n", "\n", text))).lower().split()
+    assert len(given) > 150
+    same = sum((Counter(given) & Counter(flat)).values())
+    assert 2 * same / (len(given) + len(flat)) >= 0.9  # token F1 of the two bodies
 
 
 def test_wrapped_paragraphs_with_no_blank_line_between_them_are_one_line_each():
@@ -677,6 +716,7 @@ def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
 
     from corpus_etl.normalize import normalize_inline
     from corpus_etl.split import _hard_wrapped, _wrap_width
+    from corpus_etl.split.lines import _mostly_wrapped
 
     line_re = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
     raw, pos = [], 0
@@ -704,6 +744,8 @@ def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
         else:
             flush()
     flush()
+    if len(blocks) == 1 and len(blocks[0]) > 1 and not _mostly_wrapped(blocks[0]):
+        blocks = [[c] for c in blocks[0]]
     width = _wrap_width(blocks)
     out: list[tuple[int, int, str, int]] = []
     for block, phys in enumerate(blocks):
