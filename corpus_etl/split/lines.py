@@ -84,10 +84,8 @@ def logical_lines(text: str) -> list[Line]:
             flush()
         pos = end
     flush()
-    if len(blocks) == 1 and len(blocks[0]) > 1 and not _mostly_wrapped(blocks[0]):
-        # a text saved with no blank line at all (a scraper's ``get_text("\\n")``): each line a block of its own,
-        # as a renderer that separates blocks would have printed it (the line, page and boundary models read blocks)
-        blocks = [[c] for c in blocks[0]]
+    alone = len(blocks) == 1
+    blocks = [piece for whole in blocks for piece in _unspaced(whole, alone)]
     width = _wrap_width(blocks)
     lines: list[Line] = []
     for block, whole in enumerate(blocks):
@@ -180,6 +178,26 @@ def _hard_wrapped(lines: list[str], width: int | None = None) -> bool:
     if width is None:
         return False
     return all(len(body[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) > width for i in enders)
+
+
+def _unspaced(phys: list[tuple[int, int, str]], alone: bool) -> list[list[tuple[int, int, str]]]:
+    """A block as a renderer that separates blocks would have printed it: a block a line when it was saved with no
+    blank line between its paragraphs (the text's only block; or a web page's: two paragraphs in a row and eight
+    short lines or more, a scraper's ``get_text("\\n")`` saved a page to a file, the files then joined by blank
+    lines; not a story's paragraphs under its headline, stories joined by blank lines), else the block as it is.
+    Never a hard-wrapped block (``_mostly_wrapped``: its lines are pieces of paragraphs). The line, page and
+    boundary models learned from pages with blank lines between blocks."""
+    if len(phys) < 2 or _mostly_wrapped(phys):
+        return [phys]
+    short = sum(1 for c in phys if len(c[2]) < 40)
+    if alone or (short >= 8 and any(_paragraph(a[2]) and _paragraph(b[2]) for a, b in pairwise(phys))):
+        return [[c] for c in phys]
+    return [phys]
+
+
+def _paragraph(text: str) -> bool:
+    """A line that reads as a paragraph of its own: 150 characters or more, ending a sentence, no list item."""
+    return len(text) >= 150 and _SENTENCE_END.search(text) is not None and not _opens_item(text)
 
 
 def _mostly_wrapped(phys: list[tuple[int, int, str]]) -> bool:

@@ -278,8 +278,14 @@ def test_a_text_with_no_blank_line_has_a_block_a_line():
         "annual meeting.\n"
     )
     assert len({ln.block for ln in logical_lines(wrapped)}) == 1
-    # one blank line anywhere and the text's own blocks stand
+    # one blank line anywhere and the text's own blocks stand, unless a block is a web page saved so: two
+    # paragraphs in a row and eight short lines or more (pages saved with no blank line, then joined by one)
     assert len({ln.block for ln in logical_lines(page.replace("\nBy Jane", "\n\nBy Jane"))}) == 2
+    menu = "".join(f"Section {k}\n" for k in range(8))
+    two_pages = logical_lines(menu + page + "\n" + menu + page)
+    assert [ln.block for ln in two_pages] == list(range(len(two_pages))) == list(range(32))
+    stories = f"Council agrees river plan\n{PARA}\n{PARA}\n\nMayor opens new bridge\n{PARA}\n{PARA}\n"
+    assert [ln.block for ln in logical_lines(stories)] == [0, 0, 0, 1, 1, 1]
 
 
 @pytest.mark.parametrize("name", ["R680.txt", "R242.txt", "455.txt", "134.txt"])
