@@ -133,6 +133,30 @@ def render(res: dict[str, Any]) -> str:
                 ],
             )
         )
+        gl = rd.get("glued")
+        if gl:
+            lines += [
+                "",
+                f"Glued ({gl['n_files']} files of 1-4 pages, joined by a blank line, as in section 2), the pages as "
+                "given and saved with no blank line:",
+                "",
+            ]
+            lines.append(
+                table(
+                    ["pages saved as", "page-boundary P", "R", "F1", "recovered", "body F1"],
+                    [
+                        [
+                            how,
+                            f"{gl[how]['boundary_precision']:.3f}",
+                            f"{gl[how]['boundary_recall']:.3f}",
+                            _boundary(gl[how]),
+                            _sp(gl[how].get("recovered_spread")),
+                            _sp(gl[how].get("f1_spread")),
+                        ]
+                        for how in ("as_given", "no_blank_lines")
+                    ],
+                )
+            )
     if "concat" in res:
         cc = res["concat"]
         lines += ["", "## 2. Real pages glued together (1-4 a file, one blank line)", ""]

@@ -308,11 +308,12 @@ def section_single(pages: list[Page], pool: Executor) -> dict[str, Any]:
 
 
 def section_renderings(
-    pages: list[Page], pool: Executor, n_pages: int, single: dict[str, dict[str, Any]] | None
+    pages: list[Page], pool: Executor, n_pages: int, single: dict[str, dict[str, Any]] | None, n_files: int
 ) -> dict[str, Any]:
     """A seeded sample of ``n_pages`` single pages saved the other ways of ``corpora.renderings`` (each scored as
     ``score_page`` scores a page, by its site fold's extractor): body F1, and its difference from the same pages as
-    given (paired, per page)."""
+    given (paired, per page); and ``n_files`` glued files (``build_page_files``) of the pages as given and of the
+    pages saved with no blank line, joined by a blank line: page boundaries and recovered articles."""
     sample = sorted(random.Random(SEED).sample(pages, min(n_pages, len(pages))), key=lambda p: p.id)
     given = [single[p.id] for p in sample] if single else list(pool.map(score_page, sample, chunksize=8))
     out: dict[str, Any] = {"n_pages": len(sample), "n_sites": len({p.site for p in sample})}
@@ -324,6 +325,12 @@ def section_renderings(
             "difference_spread": spread([s["f1"] - g["f1"] for s, g in zip(scored, given, strict=True)]),
             "pages_losing_half": sum(1 for s, g in zip(scored, given, strict=True) if s["f1"] < g["f1"] - 0.5),
         }
+    # glued files of pages saved with no blank line, the pages joined by one (as the concat section builds them)
+    out["glued"] = {"n_files": n_files}
+    for how in ("as_given", "no_blank_lines"):
+        saved = pages if how == "as_given" else [replace(p, text=render(p.text, how)) for p in pages]
+        built = build_page_files(saved, n_files, random.Random(SEED))
+        out["glued"][how] = _summary(list(pool.map(score_file, built, chunksize=4)))
     return out
 
 
@@ -541,7 +548,7 @@ def evaluate(
     load_factory(extractor)
     n_concat, n_draws, n_mn = (40, 2, 20) if quick else (400, 16, None)
     n_site = 30 if quick else 150
-    n_render = 60 if quick else 300
+    n_render, n_render_files = (60, 40) if quick else (300, 200)
     res: dict[str, Any] = {
         "meta": {
             "quick": quick,
@@ -582,7 +589,9 @@ def evaluate(
             log(f"    single pages body F1 {res['single']['all']['body_f1']:.3f}")
         single = res.get("single", {}).get("_pages")
         if "renderings" in only:
-            res["renderings"] = timed("renderings", lambda: section_renderings(pages, pool, n_render, single))
+            res["renderings"] = timed(
+                "renderings", lambda: section_renderings(pages, pool, n_render, single, n_render_files)
+            )
         if "concat" in only or "ledger" in only:
             if "concat" in only:
                 res["concat"] = timed("concat", lambda: section_concat(pages, pool, n_concat, single))
