@@ -722,7 +722,7 @@ def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
 
     from corpus_etl.normalize import normalize_inline
     from corpus_etl.split import _hard_wrapped, _wrap_width
-    from corpus_etl.split.lines import _mostly_wrapped
+    from corpus_etl.split.lines import _unspaced
 
     line_re = re.compile(r"[^\n\f]*(?:\r?\n|\f|$)")
     raw, pos = [], 0
@@ -750,8 +750,7 @@ def _logical_lines_by_regex(text: str) -> list[tuple[int, int, str, int]]:
         else:
             flush()
     flush()
-    if len(blocks) == 1 and len(blocks[0]) > 1 and not _mostly_wrapped(blocks[0]):
-        blocks = [[c] for c in blocks[0]]
+    blocks = [piece for whole in blocks for piece in _unspaced(whole, len(blocks) == 1)]
     width = _wrap_width(blocks)
     out: list[tuple[int, int, str, int]] = []
     for block, phys in enumerate(blocks):
