@@ -308,12 +308,18 @@ def section_single(pages: list[Page], pool: Executor) -> dict[str, Any]:
 
 
 def section_renderings(
-    pages: list[Page], pool: Executor, n_pages: int, single: dict[str, dict[str, Any]] | None, n_files: int
+    pages: list[Page],
+    pool: Executor,
+    n_pages: int,
+    single: dict[str, dict[str, Any]] | None,
+    n_files: int,
+    glued_given: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A seeded sample of ``n_pages`` single pages saved the other ways of ``corpora.renderings`` (each scored as
     ``score_page`` scores a page, by its site fold's extractor): body F1, and its difference from the same pages as
     given (paired, per page); and ``n_files`` glued files (``build_page_files``) of the pages as given and of the
-    pages saved with no blank line, joined by a blank line: page boundaries and recovered articles."""
+    pages saved with no blank line, joined by a blank line: page boundaries and recovered articles (the pages as
+    given: the concat section's first ``n_files`` scored files, ``glued_given``, when it ran)."""
     sample = sorted(random.Random(SEED).sample(pages, min(n_pages, len(pages))), key=lambda p: p.id)
     given = [single[p.id] for p in sample] if single else list(pool.map(score_page, sample, chunksize=8))
     out: dict[str, Any] = {"n_pages": len(sample), "n_sites": len({p.site for p in sample})}
@@ -325,12 +331,16 @@ def section_renderings(
             "difference_spread": spread([s["f1"] - g["f1"] for s, g in zip(scored, given, strict=True)]),
             "pages_losing_half": sum(1 for s, g in zip(scored, given, strict=True) if s["f1"] < g["f1"] - 0.5),
         }
-    # glued files of pages saved with no blank line, the pages joined by one (as the concat section builds them)
+    # glued files of pages saved with no blank line, the pages joined by one (as the concat section builds them: its
+    # first n_files files are these files of the pages as given, the same draws)
     out["glued"] = {"n_files": n_files}
     for how in ("as_given", "no_blank_lines"):
-        saved = pages if how == "as_given" else [replace(p, text=render(p.text, how)) for p in pages]
-        built = build_page_files(saved, n_files, random.Random(SEED))
-        out["glued"][how] = _summary(list(pool.map(score_file, built, chunksize=4)))
+        if how == "as_given" and glued_given is not None and len(glued_given) >= n_files:
+            files = glued_given[:n_files]
+        else:
+            saved = pages if how == "as_given" else [replace(p, text=render(p.text, how)) for p in pages]
+            files = list(pool.map(score_file, build_page_files(saved, n_files, random.Random(SEED)), chunksize=4))
+        out["glued"][how] = _summary(files)
     return out
 
 
@@ -588,16 +598,17 @@ def evaluate(
             res["single"] = timed("single", lambda: section_single(pages, pool))
             log(f"    single pages body F1 {res['single']['all']['body_f1']:.3f}")
         single = res.get("single", {}).get("_pages")
-        if "renderings" in only:
-            res["renderings"] = timed(
-                "renderings", lambda: section_renderings(pages, pool, n_render, single, n_render_files)
-            )
         if "concat" in only or "ledger" in only:
             if "concat" in only:
                 res["concat"] = timed("concat", lambda: section_concat(pages, pool, n_concat, single))
                 sources["concat"] = res["concat"]["_built"]
             else:
                 sources["concat"] = build_page_files(pages, n_concat, random.Random(SEED))
+        if "renderings" in only:
+            given = res.get("concat", {}).get("_files")
+            res["renderings"] = timed(
+                "renderings", lambda: section_renderings(pages, pool, n_render, single, n_render_files, given)
+            )
         if "same_site" in only:
             res["same_site"] = timed("same_site", lambda: section_same_site(pages, pool, n_site))
         if "stories" in only or "ledger" in only:
