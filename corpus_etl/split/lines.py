@@ -29,6 +29,8 @@ _INNER_QUESTION = re.compile(r"[?!]['\"’”)]?\s+[A-Z“\"‘]")  # a question
 _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
 _WORD = re.compile(r"\w+")
 _NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
+_INNER_BULLET = re.compile(r"\s[*+▪►▼]\s")  # a list's bullet inside a line: its items flattened onto one line
+_NESTED_BULLET = re.compile(r"(?<=\s)o(?=\s+[A-Z0-9])")  # a nested list's "o" bullet before an item
 
 
 @dataclass(slots=True)
@@ -408,10 +410,16 @@ def is_rejected_title(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def is_navigation_list(text: str) -> bool:
-    """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"); remembered
-    for the last 4,096 texts, as ``words``."""
-    if not _NAV_SEPARATORS.search(text) or _SENTENCE_END.search(text):
+    """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"), or a list's
+    items flattened onto one line ("* Contact Us * Reader Services * Subscribe Now + Daily Publications o Chicago
+    Sun-Times": three bullets or more inside the line; a nested list's "o" bullets are no words); remembered for the
+    last 4,096 texts, as ``words``."""
+    if _SENTENCE_END.search(text):
         return False
+    if not _NAV_SEPARATORS.search(text):
+        if len(_INNER_BULLET.findall(text)) < 3:
+            return False
+        text = _NESTED_BULLET.sub(" ", text)
     tokens = [t for t in _WORD.findall(text)]
     if len(tokens) < 3:
         return False

@@ -12,7 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus_etl.rules import line_key, load_rules
-from corpus_etl.split import SplitOptions, check_coverage, is_headline, logical_lines, parse_byline, split_text
+from corpus_etl.split import (
+    SplitOptions,
+    check_coverage,
+    is_headline,
+    is_navigation_list,
+    logical_lines,
+    parse_byline,
+    split_text,
+)
 from tests.conftest import CORPORA, SAMPLES, need_shared
 
 RULES = load_rules()
@@ -259,6 +267,26 @@ def test_a_wrapped_line_ending_a_sentence_still_wraps_in_a_wrapped_text():
     lines = logical_lines(short)
     assert len(lines) == 2 + 2 and lines[2].text.endswith("like Sweden's L.M.")
     assert lines[3].text == "So <ERIC.ST>, now supply both of the largest telephone companies."
+
+
+def test_a_list_flattened_onto_one_line_is_navigation():
+    """A renderer that ignores list items prints a menu as one line: three bullets or more inside it, capitalised
+    entries (a nested list's "o" bullets are no words). Prose with a plus sign or the Portuguese article "o" is
+    not, nor is a line that ends a sentence."""
+    menu = (
+        "* Contact Us * Reader Services * Advertising Services * Subscribe Now * Select a Publication or Site "
+        "+ Daily Publications o Chicago Sun-Times o The Beacon News o The Courier News"
+    )
+    assert is_navigation_list(menu)
+    assert is_navigation_list("Home * News * Sport * Weather * Travel")
+    assert not is_navigation_list("The score went from 2 + 2 to 4 + 4 and then + 1 for the home side")
+    assert not is_navigation_list("Ontem o presidente disse que o governo e o povo querem o acordo")
+    assert not is_navigation_list("* One item * and another * and the last one, which ends a sentence.")
+    page = f"{menu}\n\nCouncil agrees river plan\n\n{PARA}\n\n{PARA}\n"
+    res = split_text(page, RULES)
+    arts = [r for r in res.records if r.kind == "article"]
+    assert len(arts) == 1 and all("Reader Services" not in p for p in arts[0].paragraphs)
+    assert any(s.rule == "navigation_list" and page[s.start : s.end].startswith("* Contact Us") for s in res.removed)
 
 
 def test_a_text_with_no_blank_line_has_a_block_a_line():
