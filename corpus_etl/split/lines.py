@@ -30,6 +30,11 @@ _HEADLINE_BAD_END = re.compile(r"[.!?;:,…]['\"’”»)\]]*$")
 _WORD = re.compile(r"\w+")
 _NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
 _INNER_BULLET = re.compile(r"\s[*+▪►▼]\s")  # a list's bullet inside a line: its items flattened onto one line
+# a blog's archive list flattened onto one line: "November (5) October (18) ...", "November 2012 October 2012 ..."
+_ARCHIVE_RUN = re.compile(
+    r"(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s++(?:\d{4}\s*+\(\d+\)|\d{4}|\(\d+\))\s*+){4,}+",
+    re.IGNORECASE,
+)
 _NESTED_BULLET = re.compile(r"(?<=\s)o(?=\s+[A-Z0-9])")  # a nested list's "o" bullet before an item
 
 
@@ -412,8 +417,11 @@ def is_rejected_title(text: str) -> bool:
 def is_navigation_list(text: str) -> bool:
     """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"), or a list's
     items flattened onto one line ("* Contact Us * Reader Services * Subscribe Now + Daily Publications o Chicago
-    Sun-Times": three bullets or more inside the line; a nested list's "o" bullets are no words); remembered for the
-    last 4,096 texts, as ``words``."""
+    Sun-Times": three bullets or more inside the line; a nested list's "o" bullets are no words), or a blog's
+    archive list so flattened (four months or more with a year or a count, half the line or more: "November (5)
+    October (18) ..."); remembered for the last 4,096 texts, as ``words``."""
+    if (m := _ARCHIVE_RUN.search(text)) and 2 * (m.end() - m.start()) >= len(text):
+        return True
     if _SENTENCE_END.search(text):
         return False
     if not _NAV_SEPARATORS.search(text):

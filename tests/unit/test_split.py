@@ -271,8 +271,8 @@ def test_a_wrapped_line_ending_a_sentence_still_wraps_in_a_wrapped_text():
 
 def test_a_list_flattened_onto_one_line_is_navigation():
     """A renderer that ignores list items prints a menu as one line: three bullets or more inside it, capitalised
-    entries (a nested list's "o" bullets are no words). Prose with a plus sign or the Portuguese article "o" is
-    not, nor is a line that ends a sentence."""
+    entries (a nested list's "o" bullets are no words), or a blog's archive list. Prose with a plus sign or the
+    Portuguese article "o" is not, nor is a line that ends a sentence."""
     menu = (
         "* Contact Us * Reader Services * Advertising Services * Subscribe Now * Select a Publication or Site "
         "+ Daily Publications o Chicago Sun-Times o The Beacon News o The Courier News"
@@ -282,6 +282,11 @@ def test_a_list_flattened_onto_one_line_is_navigation():
     assert not is_navigation_list("The score went from 2 + 2 to 4 + 4 and then + 1 for the home side")
     assert not is_navigation_list("Ontem o presidente disse que o governo e o povo querem o acordo")
     assert not is_navigation_list("* One item * and another * and the last one, which ends a sentence.")
+    # a blog's archive list on one line, by count or by year; months in running text are not
+    assert is_navigation_list("Archives November (5) October (18) September (20) August (13) July (10) June (25)")
+    assert is_navigation_list("* Archives by Month... November 2012 October 2012 September 2012 August 2012")
+    assert not is_navigation_list("In May 2012, June 2012, July 2012 and August 2012 the council met on the plan.")
+    assert not is_navigation_list("Sales rose in May 2012 June 2012 and later in the year, the report said on Monday")
     page = f"{menu}\n\nCouncil agrees river plan\n\n{PARA}\n\n{PARA}\n"
     res = split_text(page, RULES)
     arts = [r for r in res.records if r.kind == "article"]
