@@ -32,7 +32,9 @@ _NAV_SEPARATORS = re.compile(r"\s[/|•·»›>]\s")
 _INNER_BULLET = re.compile(r"\s[*+▪►▼]\s")  # a list's bullet inside a line: its items flattened onto one line
 # a blog's archive list flattened onto one line: "November (5) October (18) ...", "November 2012 October 2012 ..."
 _ARCHIVE_RUN = re.compile(
-    r"(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s++(?:\d{4}\s*+\(\d+\)|\d{4}|\(\d+\))\s*+){4,}+",
+    r"(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s++(?:\d{4}\s*+\(\d+\)|\d{4}|\(\d+\))\s*+){4,}+"
+    # ... or of any entries with a count, in any language ("+ Novembro (113) + Outubro (217)", "Politics (12)")
+    r"|(?:(?:[*+•▪►▼o]\s++)?+[^\W\d_][\w'’.&-]*+(?:\s[^\W\d_][\w'’.&-]*+){0,2}+\s*+\(\d+\)\s*+){4,}+",
     re.IGNORECASE,
 )
 _NESTED_BULLET = re.compile(r"(?<=\s)o(?=\s+[A-Z0-9])")  # a nested list's "o" bullet before an item
@@ -417,17 +419,22 @@ def is_rejected_title(text: str) -> bool:
 def is_navigation_list(text: str) -> bool:
     """A row of capitalised menu entries joined by separators ("Operations / IIoT Public Sector"), or a list's
     items flattened onto one line ("* Contact Us * Reader Services * Subscribe Now + Daily Publications o Chicago
-    Sun-Times": three bullets or more inside the line; a nested list's "o" bullets are no words), or a blog's
-    archive list so flattened (four months or more with a year or a count, half the line or more: "November (5)
-    October (18) ..."); remembered for the last 4,096 texts, as ``words``."""
+    Sun-Times": three bullets or more inside the line, capitalised entries; a nested list's "o" bullets are no
+    words; six items or more of four words or fewer on average, whatever their case), or a blog's archive or
+    category list so flattened (four months or more with a year or a count, or four entries of 1-3 words with a
+    count, half the line or more: "November (5) October (18) ...", "+ Novembro (113) + Outubro (217)"); remembered
+    for the last 4,096 texts, as ``words``."""
     if (m := _ARCHIVE_RUN.search(text)) and 2 * (m.end() - m.start()) >= len(text):
         return True
     if _SENTENCE_END.search(text):
         return False
     if not _NAV_SEPARATORS.search(text):
-        if len(_INNER_BULLET.findall(text)) < 3:
+        bullets = len(_INNER_BULLET.findall(text))
+        if bullets < 3:
             return False
         text = _NESTED_BULLET.sub(" ", text)
+        if bullets >= 6 and len(_WORD.findall(text)) <= 4 * (bullets + 1):
+            return True  # six items or more of four words or fewer on average: a menu, whatever its case
     tokens = [t for t in _WORD.findall(text)]
     if len(tokens) < 3:
         return False

@@ -287,6 +287,10 @@ def test_a_list_flattened_onto_one_line_is_navigation():
     assert is_navigation_list("* Archives by Month... November 2012 October 2012 September 2012 August 2012")
     assert not is_navigation_list("In May 2012, June 2012, July 2012 and August 2012 the council met on the plan.")
     assert not is_navigation_list("Sales rose in May 2012 June 2012 and later in the year, the report said on Monday")
+    # entries with a count in any language; six short items or more whatever their case; counts in prose are not
+    assert is_navigation_list("* 2019 + Novembro (113) + Outubro (217) + Setembro (193) + Agosto (183)")
+    assert is_navigation_list("* Home * About * Top Posts * Giving Back * back to school * Contact * Advertise")
+    assert not is_navigation_list("The vote was 4 (2) in favour and the rest (3) against, with Smith (1) abstaining")
     page = f"{menu}\n\nCouncil agrees river plan\n\n{PARA}\n\n{PARA}\n"
     res = split_text(page, RULES)
     arts = [r for r in res.records if r.kind == "article"]
