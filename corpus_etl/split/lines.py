@@ -442,6 +442,12 @@ def is_navigation_list(text: str) -> bool:
     return capital / len(tokens) >= 0.8
 
 
+def menu_items(text: str) -> int:
+    """How many menu entries a menu-like line holds: one, or a list's items flattened onto the line ("* World *
+    Europe * Politics": three)."""
+    return 1 + len(_INNER_BULLET.findall(text))
+
+
 def parse_tags(raw: str) -> list[str]:
     """Split a tag line's value on commas (or on spaces when there is none), lower-cased, deduplicated."""
     parts = raw.split(",") if "," in raw else raw.split()

@@ -20,6 +20,7 @@ from .lines import (
     is_navigation_list,
     is_prose,
     is_standfirst,
+    menu_items,
     parse_byline,
     parse_date_line,
     parse_tags,
@@ -102,9 +103,11 @@ def step(st: SplitState, i: int) -> int:
     if st.zone == "comments" and _PAGE_LINK.fullmatch(text):
         pass  # a thread's page links ("* Latest * 1 * 2 * Next * All") are no next page's header: the run stands
     elif (rule is not None and rule.name in MENU_CHROME) or (rule is None and is_navigation_list(text)):
-        st.menu_run += 1
-        st.menu_lines_on_page += 1
-        if st.zone != "main" and st.menu_run == st.opts.zone_end_menu_lines:
+        items = menu_items(text)  # a list flattened onto one line counts as its items
+        before = st.menu_run
+        st.menu_run += items
+        st.menu_lines_on_page += items
+        if st.zone != "main" and before < st.opts.zone_end_menu_lines <= st.menu_run:
             # a run of menu lines under comments or teasers: the next page's header
             st.close()
             st.zone = "main"

@@ -78,3 +78,25 @@ def test_a_comments_link_over_running_text_is_no_thread():
     )
     st = _scanned(ARTICLE + TEASERS + "Comments\n\n" + story + "\n")
     assert _in_records(st, story.split("\n\n")[1])
+
+
+def test_a_next_pages_menu_flattened_onto_one_line_ends_the_comments():
+    # a renderer that ignores list items prints the next page's menu as one line: it counts as its items, a run of
+    # menu lines as long as the printed list's, and the page's article under it is no comment
+    menu = " ".join(
+        f"* {w}"
+        for w in ["World", "Europe", "Politics", "Labour", "Conservatives", "Business", "Economics", "Sport", "Culture"]
+    )
+    story = (
+        "Ferry operators said on Monday that they would add three evening crossings from next month to carry the cars "
+        "the bridge will no longer take, and that tickets would cost the same as on the day boats.\n\n"
+        "The harbour master said the extra crossings would need two more crews, which the operators are hiring now."
+    )
+    text = ARTICLE + _thread(pages=False) + menu + "\n\nFerry Operators Add Evening Crossings\n\n" + story + "\n"
+    st = _scanned(text)
+    assert all(_in_records(st, para) for para in story.split("\n\n"))
+    assert not any(_in_records(st, c) for c in COMMENTS)
+    # the same menu with fewer items than a page's header run (zone_end_menu_lines) is no header
+    short = " ".join(f"* {w}" for w in ["World", "Europe", "Politics"])
+    st = _scanned(text.replace(menu, short))
+    assert not _in_records(st, story.split("\n\n")[1])
