@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,8 +28,6 @@ from typing import TYPE_CHECKING
 from . import logit
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from .rules import Rules
     from .split import Line, SplitOptions
 
@@ -150,7 +149,7 @@ class BoundaryScorer:
         self.cum = [0]
         for c in self.counts:
             self.cum.append(self.cum[-1] + c)
-        self._ids: np.ndarray | None = None  # the topic words of all lines as vocabulary ids, in order
+        self._ids: list[int] | None = None  # the topic words of all lines as vocabulary ids, in order
         self._tok_off: list[int] = []  # where each line's words start in _ids (and the end)
         self._head: list[bool | None] = [None] * len(lines)
         self._cos_long: dict[int, float] = {}
@@ -159,9 +158,7 @@ class BoundaryScorer:
         self._headline_share: float | None = None
         self._opens_with_headline: bool | None = None
 
-    def _topic_ids(self) -> np.ndarray:
-        import numpy as np  # lazy: numpy stays off the unchanged-rerun path (the loader imports this module)
-
+    def _topic_ids(self) -> list[int]:
         if self._ids is None:
             vocab: dict[str, int] = {}
             ids: list[int] = []
@@ -173,7 +170,7 @@ class BoundaryScorer:
                 else:
                     ids.extend([vocab.setdefault(w.casefold(), len(vocab)) for w in _TOPIC_WORD.findall(t)])
                 self._tok_off.append(len(ids))
-            self._ids = np.array(ids, dtype=np.int64)
+            self._ids = ids
         return self._ids
 
     def _headline(self, j: int) -> bool:
@@ -194,20 +191,16 @@ class BoundaryScorer:
         hi = bisect.bisect_left(cum, cum[i] + limit)
         hi = max(i + 1, min(hi, len(self.lines)))
         off = self._tok_off
-        a, b = ids[off[lo] : off[i]], ids[off[i] : off[hi]]
-        if not len(a) or not len(b):
+        a, b = Counter(ids[off[lo] : off[i]]), Counter(ids[off[i] : off[hi]])
+        if not a or not b:
             return 0.0
-        import numpy as np  # lazy: numpy stays off the unchanged-rerun path (the loader imports this module)
-
-        # the counts over the words of the two windows only (not the text's whole vocabulary: a big file's is
-        # tens of thousands of words, and a dense dot product that long ran on BLAS threads); the dot products
-        # are sums of integer products, exact in int64 as in float64, so the cosine is the same to the bit
-        _, inv = np.unique(np.concatenate((a, b)), return_inverse=True)
-        n = int(inv.max()) + 1
-        va = np.bincount(inv[: len(a)], minlength=n)
-        vb = np.bincount(inv[len(a) :], minlength=n)
-        den = math.sqrt(float(int(va @ va)) * float(int(vb @ vb)))
-        return float(int(va @ vb)) / den if den else 0.0
+        # the counts over the words of the two windows only (a Counter of each: a window is a few hundred words,
+        # where numpy's per-call cost was most of the time); the dot products are sums of integer products, exact
+        # as Python ints, so the cosine is the same to the bit as over the text's whole vocabulary
+        get = b.get
+        dot = sum([n * get(w, 0) for w, n in a.items()])
+        den = math.sqrt(float(sum([n * n for n in a.values()])) * float(sum([n * n for n in b.values()])))
+        return float(dot) / den if den else 0.0
 
     def cos_long(self, k: int) -> float:
         """Topic cosine of the ~150 words before and after the ``k``-th candidate."""

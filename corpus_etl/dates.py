@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 HEAD_LINES = 12  # non-empty lines of a record's head that are searched
 ABOVE_LINES = 12  # non-empty lines above a record (after the previous one) that are searched
@@ -87,19 +88,26 @@ class Published:
     source: str
 
 
+@lru_cache(maxsize=1)
+def _date_parser() -> Any:
+    """dateparser's parser for English and German dates with day, month and year, made once: what
+    ``dateparser.parse(text, languages=["en", "de"], settings=...)`` builds on every call (its locales and
+    settings, 40 % of a call), with the same answers (it keeps no state between texts: ``try_previous_locales``
+    is off)."""
+    from dateparser.date import DateDataParser  # lazy: ~0.13 s; only the workers parse dates
+
+    return DateDataParser(
+        languages=["en", "de"], settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"}
+    )
+
+
 @lru_cache(maxsize=65536)
 def parse_date_text(text: str) -> tuple[date, str | None] | None:
     """The date and time of a date's text as ``_DATE`` finds it, parsed by dateparser (English and German);
     None when it is no complete date. Cached: pages of one site repeat a few formats."""
-    import dateparser  # lazy: ~0.13 s; the flow process imports this module, only workers parse dates
-
     clean = re.sub(r"\b([ap])\.\s?m\.", r"\1m", text, flags=re.IGNORECASE)
     clean = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", clean)
-    parsed = dateparser.parse(
-        clean,
-        languages=["en", "de"],
-        settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"},
-    )
+    parsed = _date_parser().get_date_data(clean)["date_obj"]
     if parsed is None or not 1900 <= parsed.year <= 2100:
         return None
     stated = re.search(r"\d:[0-5]\d|\d\.[0-5]\d\s*uhr", text, re.IGNORECASE)

@@ -187,21 +187,18 @@ def _choose_stoplist(texts: list[str], opts: ParagraphOptions, sample_words: int
     # each distinct word once, through the few thousand distinct sets of lists the words belong to: per set its
     # words' occurrences, then per list the sum over its sets (whole numbers: the same counts in any order)
     set_of, indptr, indices = _list_sets(where)
-    sets: list[int] = []
-    occurrences: list[int] = []
-    for w, c in Counter(map(str.casefold, sample)).items():
-        ks = where.get(w)
-        if ks is not None:
-            sets.append(set_of[id(ks)])
-            occurrences.append(c)
-    if not n or not sets:
+    get = where.get
+    found = [(set_of[id(ks)], c) for w, c in Counter(map(str.casefold, sample)).items() if (ks := get(w)) is not None]
+    if not n or not found:
         return None
+    sets, occurrences = zip(*found, strict=True)
     per_set = np.bincount(sets, weights=occurrences, minlength=len(indptr) - 1)
     used = np.flatnonzero(per_set)
     first, lengths = indptr[used], indptr[used + 1] - indptr[used]
     at = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
     per_list = np.bincount(indices[at], weights=np.repeat(per_set[used], lengths), minlength=len(names))
-    counts = {int(k): int(per_list[k]) for k in np.flatnonzero(per_list)}
+    hit = np.flatnonzero(per_list)
+    counts = dict(zip(hit.tolist(), per_list[hit].astype(np.int64).tolist(), strict=True))
     # Ties (Simple_English vs English) go to the alphabetically first name: deterministic.
     best, hits = min(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
     # Some of jusText's long lists (built from Wikipedia) hold thousands of words, English ones among

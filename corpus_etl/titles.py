@@ -24,6 +24,7 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -558,6 +559,34 @@ def title_probabilities(
     return dict(zip(cands, model.probabilities(rows).tolist(), strict=True))
 
 
+def title_probabilities_many(
+    lines: list[Line],
+    asks: Sequence[tuple[int, int]],
+    rules: Rules,
+    opts: SplitOptions,
+    model: TitleModel | None = None,
+    index: PageIndex | None = None,
+) -> list[dict[int, float]]:
+    """``title_probabilities`` of several bodies of one page, each asked as ``(body_start, first_line)``: the same
+    answers, the model run once over all their candidates (each candidate is scored on its own; the trees' walk
+    and the sums are per row), not once per body (a call's fixed cost was most of a body's)."""
+    model = model or load_model()
+    index = index or page_index([ln.text for ln in lines])
+    # (no candidates for a body start outside the lines: ``choose_title`` answers None there)
+    cands_of = [title_candidates(lines, body, first) if 0 <= body < len(lines) else [] for body, first in asks]
+    rows: list[list[float]] = []
+    for (body, _), cands in zip(asks, cands_of, strict=True):
+        if cands:
+            rows += title_features(lines, body, cands, rules, opts, index)
+    probs: list[float] = model.probabilities(rows).tolist() if rows else []
+    out: list[dict[int, float]] = []
+    at = 0
+    for cands in cands_of:
+        out.append(dict(zip(cands, probs[at : at + len(cands)], strict=True)))
+        at += len(cands)
+    return out
+
+
 def is_bare_dateline(text: str, rules: Rules) -> bool:
     """Whether ``text`` is a wire dateline and nothing else ("LONDON, March 25 -")."""
     m = rules.dateline.match(text)
@@ -573,6 +602,7 @@ def choose_title(
     model: TitleModel | None = None,
     first_line: int = 0,
     index: PageIndex | None = None,
+    probs: dict[int, float] | None = None,
 ) -> TitleChoice | None:
     """The headline of the body starting on line ``body_start_line`` of ``text`` (cut into ``lines`` by
     ``split.logical_lines``), or None when no candidate reaches the model's threshold. No line before
@@ -585,14 +615,16 @@ def choose_title(
     candidate of highest probability wins (the earliest line on a tie); its text is returned without
     a site-name affix (``clean_title``). Deterministic. ``text`` is the page itself (kept for the
     splitter's call; the features read only ``lines``). ``index``: the page's ``page_index``, when the
-    caller asks about several bodies of one page.
+    caller asks about several bodies of one page; ``probs``: this body's ``title_probabilities``, when the caller
+    computed them (``title_probabilities_many``).
     """
     del text  # (the lines carry what the features need)
     model = model or load_model()
     if not lines or not 0 <= body_start_line < len(lines):
         return None
     index = index or page_index([ln.text for ln in lines])
-    probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line, index)
+    if probs is None:
+        probs = title_probabilities(lines, body_start_line, rules, opts, model, first_line, index)
     dated = next(
         (
             i

@@ -37,6 +37,9 @@ _ARCHIVE_RUN = re.compile(
     r"|(?:(?:[*+•▪►▼o]\s++)?+[^\W\d_][\w'’.&-]*+(?:\s[^\W\d_][\w'’.&-]*+){0,2}+\s*+\(\d+\)\s*+){4,}+",
     re.IGNORECASE,
 )
+# each entry of such a run holds a count "(5)" or a year: a line with fewer than four is no archive list (a cheap test
+# before the run's pattern, which tries every letter of a line: 13 µs a line on average)
+_ARCHIVE_FIGURE = re.compile(r"\(\d+\)|\d{4}")
 _NESTED_BULLET = re.compile(r"(?<=\s)o(?=\s+[A-Z0-9])")  # a nested list's "o" bullet before an item
 
 
@@ -424,7 +427,11 @@ def is_navigation_list(text: str) -> bool:
     category list so flattened (four months or more with a year or a count, or four entries of 1-3 words with a
     count, half the line or more: "November (5) October (18) ...", "+ Novembro (113) + Outubro (217)"); remembered
     for the last 4,096 texts, as ``words``."""
-    if (m := _ARCHIVE_RUN.search(text)) and 2 * (m.end() - m.start()) >= len(text):
+    if (
+        len(_ARCHIVE_FIGURE.findall(text)) >= 4
+        and (m := _ARCHIVE_RUN.search(text))
+        and 2 * (m.end() - m.start()) >= len(text)
+    ):
         return True
     if _SENTENCE_END.search(text):
         return False

@@ -45,7 +45,12 @@ def choose_titles(st: SplitState) -> None:
     Reads the lines, pieces and records and the title model; changes title pieces (a new title, 'title_rejected',
     'pre_title_chrome') and the records' titles and bodies; keeps what it asked in ``st.titles_asked`` (run twice).
     """
-    from ...titles import choose_title, page_index, title_model_path  # cycle: titles imports the splitter
+    from ...titles import (  # cycle: titles imports the splitter
+        choose_title,
+        page_index,
+        title_model_path,
+        title_probabilities_many,
+    )
     from ...titles import load_model as load_title_model  # cycle: titles imports the splitter
 
     model = load_title_model(str(title_model_path(st.opts.line_model_path)))
@@ -72,38 +77,49 @@ def choose_titles(st: SplitState) -> None:
         for q in st.pieces
         if q.role == "title" and q.record is not None
     }
+    # Which records ask the model, about which lines: decided before any answer (the answers change titles, not
+    # the pieces' records or the floors these read), so that the model is run once for all of them.
+    asks: list[tuple[int, int, int, int | None, int]] = []  # (record, body line, first line, earlier body line, floor)
     floor = 0
     for idx, rec in enumerate(st.records):
         if idx in mains:
             body_line = bisect.bisect_right(starts, rec.paragraph_spans[0][0]) - 1
             before = st.titles_asked.get(idx)
             adjacent = titled_line.get(idx) == body_line - 1
+            first_line = bisect.bisect_left(starts, floor)
             # (a wire brief given its rows back keeps the headline over them: the model, trained on pages' articles,
             # reads a row "Qtly div 10 cts vs 10 cts in prior qtr" as the better title)
             if adjacent and (st.opts.title_model_skip_adjacent or rec.wire_brief):
-                floor = max(floor, last_kept.get(idx, 0))
-                continue  # a headline right over its body: the headline test's title stands
-            first_line = bisect.bisect_left(starts, floor)
-            if st.titles_asked.get(idx) == (body_line, first_line):
-                floor = max(floor, last_kept.get(idx, 0))
-                continue  # asked already, about the same lines (choose_title is a pure function of them)
-            st.titles_asked[idx] = (body_line, first_line)
-            choice = choose_title(st.text, st.lines, body_line, st.rules, st.opts, model, first_line, index)
-            if before is not None and before[0] != body_line:  # (asked again, the body moved: the surer answer)
-                old = choose_title(st.text, st.lines, before[0], st.rules, st.opts, model, first_line, index)
-                if old is not None and (choice is None or old.probability > choice.probability):
-                    choice = old
-            if choice is not None and is_rejected_title(choice.title) and titled_line.get(idx) == body_line - 1:
-                choice = None  # (a menu line over a headline right above its body: the headline stands)
-            # (not above where its page begins: a headline of the page before, whose record an edge trim dropped, or
-            # a sidebar's heading above the page before's copyright line, is no title of this one)
-            low = max(floor, st.title_floor(idx))
-            if choice is not None and st.lines[choice.line].start >= low:
-                if choice.line <= body_line:
-                    _retitle(st, idx, choice.line, choice.title, first_piece, choice.probability)
-                else:
-                    title_inside_body(st, idx, choice.line, choice.title, first_piece, choice.probability)
+                pass  # a headline right over its body: the headline test's title stands
+            elif before != (body_line, first_line):  # (else asked already, about the same lines: the same answer)
+                st.titles_asked[idx] = (body_line, first_line)
+                moved = before[0] if before is not None and before[0] != body_line else None
+                asks.append((idx, body_line, first_line, moved, floor))
         floor = max(floor, last_kept.get(idx, 0))
+    questions = sorted({(b, f) for _, b, f, _, _ in asks} | {(m, f) for _, _, f, m, _ in asks if m is not None})
+    answers = dict(
+        zip(questions, title_probabilities_many(st.lines, questions, st.rules, st.opts, model, index), strict=True)
+    )
+    for idx, body_line, first_line, moved, floor in asks:
+        choice = choose_title(
+            st.text, st.lines, body_line, st.rules, st.opts, model, first_line, index, answers[(body_line, first_line)]
+        )
+        if moved is not None:  # (asked again, the body moved: the surer answer)
+            old = choose_title(
+                st.text, st.lines, moved, st.rules, st.opts, model, first_line, index, answers[(moved, first_line)]
+            )
+            if old is not None and (choice is None or old.probability > choice.probability):
+                choice = old
+        if choice is not None and is_rejected_title(choice.title) and titled_line.get(idx) == body_line - 1:
+            choice = None  # (a menu line over a headline right above its body: the headline stands)
+        # (not above where its page begins: a headline of the page before, whose record an edge trim dropped, or
+        # a sidebar's heading above the page before's copyright line, is no title of this one)
+        low = max(floor, st.title_floor(idx))
+        if choice is not None and st.lines[choice.line].start >= low:
+            if choice.line <= body_line:
+                _retitle(st, idx, choice.line, choice.title, first_piece, choice.probability)
+            else:
+                title_inside_body(st, idx, choice.line, choice.title, first_piece, choice.probability)
 
 
 def title_inside_body(
