@@ -205,7 +205,12 @@ class SplitState:
     def glued_pages(self) -> bool:
         """Whether the text is web pages glued together: two page start rules' lines or more ("Skip to main
         content"; ``page_offsets`` holds offset 0 besides them)."""
-        return len(set(self.page_offsets)) >= 3
+        seen: set[int] = set()
+        for offset in self.page_offsets:  # (three distinct are enough: asked once a record, of a file's many pages)
+            seen.add(offset)
+            if len(seen) >= 3:
+                return True
+        return False
 
     def page_begin_of(self, record: int) -> int:
         """Where the page of ``record`` is known to begin (``page_begins``): at a page start rule's line, or at the end

@@ -13,6 +13,8 @@ rather than at it, 45 started 50-300 characters late, below such a head.
 
 from __future__ import annotations
 
+import bisect
+
 from ...dates import states_date
 from ..lines import LIST_BULLET, LONG_WORD, is_headline, parse_byline, parse_date_line, words
 from ..state import SplitState
@@ -54,7 +56,8 @@ def claim_heads(st: SplitState) -> None:
         first = first_kept.get(idx)
         if rec.kind != "article" or first is None:
             continue
-        floor = max((b for b in begins if b <= first), default=0)
+        at = bisect.bisect_right(begins, first)  # (the last page begin at or above its first kept line)
+        floor = begins[at - 1] if at else 0
         own = _topic_words(" ".join([rec.title or "", *rec.paragraphs[:HEAD_PARAGRAPHS]]))
         top, run, j = None, 0, first - 1
         while j >= floor and first - j <= HEAD_LINES:
