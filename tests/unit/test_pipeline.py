@@ -233,6 +233,53 @@ def test_a_batch_forgets_the_line_memos_and_its_rows_do_not_depend_on_them(seeds
         assert warm[name] == rows, name
 
 
+@pytest.mark.parametrize("group", [1, 3])
+def test_a_batch_detects_languages_files_together_with_the_rows_of_one_file_at_a_time(
+    seeds_dir, tmp_path, monkeypatch, group
+):
+    """A batch splits files until they hold ``LANGUAGE_GROUP`` records, detects their languages together, then
+    makes each file's rows: the same rows, whatever the group, as each file processed alone."""
+    from corpus_etl import pipeline
+
+    samples = Path(__file__).parents[2] / "samples"
+    files = [stat_file(str(p)) for d in (seeds_dir, samples) for p in sorted(d.glob("*.txt"))]
+    settings = Settings(warehouse=tmp_path)
+    pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "whole"))
+    asked: list[int] = []
+    detect = pipeline.detect_languages
+
+    def counted(texts, **kwargs):
+        asked.append(len(texts))
+        return detect(texts, **kwargs)
+
+    monkeypatch.setattr(pipeline, "LANGUAGE_GROUP", group)
+    monkeypatch.setattr(pipeline, "detect_languages", counted)
+    pipeline.process_batch(files, 0, settings, "run-1", AT, str(tmp_path / "grouped"))
+    whole, grouped = _staged(tmp_path / "whole"), _staged(tmp_path / "grouped")
+    assert set(whole) == set(grouped)
+    for name, rows in whole.items():
+        assert grouped[name] == rows, name
+    alone = [a for f in files for a in pipeline.process_source(f, settings, "run-1", AT).rows["articles"]]
+    language = ("article_id", "language", "language_prob", "language_reason")
+    assert [tuple(r[k] for k in language) for r in grouped["batch-000000.articles.parquet"]] == [
+        tuple(a[k] for k in language) for a in alone
+    ]
+    assert len(alone) > 6 and asked[0] >= group  # (the first call: the records of the files split before it)
+
+
+def test_a_language_engine_failure_fails_each_file_with_its_reason(seeds_dir, tmp_path, monkeypatch):
+    from corpus_etl import pipeline
+
+    def down(texts, **kwargs):
+        raise RuntimeError("engine down")
+
+    files = [stat_file(str(p)) for p in sorted(seeds_dir.glob("*.txt"))[:2]]
+    monkeypatch.setattr(pipeline, "detect_languages", down)
+    out = pipeline.process_batch(files, 0, Settings(warehouse=tmp_path), "run-1", AT, str(tmp_path / "s"))
+    sources = _staged(tmp_path / "s")["batch-000000.sources.parquet"]
+    assert out.n_failed == 2 and {s["error"] for s in sources} == {"split failed: RuntimeError: engine down"}
+
+
 def test_rows_that_cannot_be_stored_fail_only_their_file(seeds_dir, tmp_path, monkeypatch):
     from corpus_etl import pipeline, schema
 
