@@ -879,8 +879,10 @@ class _StagingWriter:
 
 INDEX_CHUNK = 256  # articles whose index rows are computed and written together (process_batch)
 # process_batch splits files until they hold this many records or characters, then detects their languages together
+# (a file that would take the characters over the limit is split after the files before it are written: a worker
+# holds the splits of at most the limit's worth of small files, or of one big file, as it did one file at a time)
 LANGUAGE_GROUP = 256
-LANGUAGE_GROUP_CHARS = 2_000_000
+LANGUAGE_GROUP_CHARS = 1_000_000
 
 
 def detect_ahead(samples: list[str], settings: Settings) -> None:
@@ -980,6 +982,9 @@ def process_batch(
     try:
         held = chars = 0  # the records and characters of the files split and not yet written
         for f, read in zip(files, spooled_or_read(files, settings, spool), strict=True):
+            if pending and chars + f.size_bytes > LANGUAGE_GROUP_CHARS:  # (never more held than one big file)
+                flush()
+                held = chars = 0
             got = split_source(f, settings, run_id, learned.get(outlet_key(f.path), frozenset()), read)
             del read
             pending.append((f, got))

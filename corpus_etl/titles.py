@@ -572,19 +572,25 @@ def title_probabilities_many(
     and the sums are per row), not once per body (a call's fixed cost was most of a body's)."""
     model = model or load_model()
     index = index or page_index([ln.text for ln in lines])
-    # (no candidates for a body start outside the lines: ``choose_title`` answers None there)
-    cands_of = [title_candidates(lines, body, first) if 0 <= body < len(lines) else [] for body, first in asks]
-    rows: list[list[float]] = []
-    for (body, _), cands in zip(asks, cands_of, strict=True):
-        if cands:
-            rows += title_features(lines, body, cands, rules, opts, index)
-    probs: list[float] = model.probabilities(rows).tolist() if rows else []
     out: list[dict[int, float]] = []
-    at = 0
-    for cands in cands_of:
-        out.append(dict(zip(cands, probs[at : at + len(cands)], strict=True)))
-        at += len(cands)
+    for start in range(0, len(asks), TITLE_ASKS):  # (a bounded number of feature rows held at once)
+        part = asks[start : start + TITLE_ASKS]
+        # (no candidates for a body start outside the lines: ``choose_title`` answers None there)
+        cands_of = [title_candidates(lines, body, first) if 0 <= body < len(lines) else [] for body, first in part]
+        rows: list[list[float]] = []
+        for (body, _), cands in zip(part, cands_of, strict=True):
+            if cands:
+                rows += title_features(lines, body, cands, rules, opts, index)
+        probs: list[float] = model.probabilities(rows).tolist() if rows else []
+        at = 0
+        for cands in cands_of:
+            out.append(dict(zip(cands, probs[at : at + len(cands)], strict=True)))
+            at += len(cands)
+        del rows, probs
     return out
+
+
+TITLE_ASKS = 64  # bodies whose candidates title_probabilities_many scores together (about 1,000 feature rows)
 
 
 def is_bare_dateline(text: str, rules: Rules) -> bool:
