@@ -1,0 +1,60 @@
+"""The line model's pass (corpus_etl/split/passes/bodies.py): the story's text under a "story continues" line."""
+
+from __future__ import annotations
+
+from corpus_etl.rules import load_rules
+from corpus_etl.split import SplitOptions, check_coverage, split_text
+
+RULES = load_rules()
+
+_PAGE = """Skip to main content
+
+{head}
+
+PORTSMOUTH, May 4 - The harbour board approved plans for a new
+{thing} on Tuesday, a spokesman said, after two years of
+talks with local residents and the city council.
+
+{marker}
+
+The work is expected to start in the spring of next year,
+the spokesman added.
+
+Tag: business
+
+Copyright © 2024 Example News
+
+"""
+
+
+def _pages(marker: str) -> str:
+    return _PAGE.format(head="HARBOUR BOARD APPROVES NEW FERRY TERMINAL", thing="ferry terminal", marker=marker) + (
+        _PAGE.format(head="CITY COUNCIL DELAYS VOTE ON BUDGET", thing="budget plan", marker=marker)
+    )
+
+
+def test_the_paragraph_under_a_story_continues_line_is_the_story_s():
+    """Under "Story continues below advertisement" right after the story's text, the last paragraph before the
+    page's footer is the story's body: the line model, which never saw that line on the dev pages, read it as
+    chrome. A bare "Advertisement" line says nothing of what follows: the model decides."""
+    text = _pages("Story continues below advertisement")
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    articles = [r for r in res.records if r.kind == "article"]
+    titles = ["HARBOUR BOARD APPROVES NEW FERRY TERMINAL", "CITY COUNCIL DELAYS VOTE ON BUDGET"]
+    assert [r.title for r in articles] == titles
+    for rec in articles:
+        assert rec.paragraphs[-1] == "The work is expected to start in the spring of next year, the spokesman added."
+    rules = {text[s.start : s.end].strip(): s.rule for s in res.removed}
+    assert rules["Story continues below advertisement"] == "advertisement"
+    assert rules["Copyright © 2024 Example News"] == "copyright"
+    assert not any(s.rule.startswith("line_model") for s in res.removed)
+
+
+def test_a_story_continues_line_under_no_body_restores_nothing():
+    """The line must follow text the model calls body: at a page's top, under its headline, it restores nothing
+    the model did not choose (here the headline stays the title, the text its body, as without the line)."""
+    plain = _PAGE.format(head="HARBOUR BOARD APPROVES NEW FERRY TERMINAL", thing="ferry terminal", marker="")
+    moved = plain.replace("Skip to main content\n\n", "Skip to main content\n\nStory continues below advertisement\n\n")
+    a, b = (split_text(t, RULES, SplitOptions()) for t in (plain, moved))
+    assert [(r.kind, r.title, r.paragraphs) for r in a.records] == [(r.kind, r.title, r.paragraphs) for r in b.records]
