@@ -58,3 +58,20 @@ def test_a_story_continues_line_under_no_body_restores_nothing():
     moved = plain.replace("Skip to main content\n\n", "Skip to main content\n\nStory continues below advertisement\n\n")
     a, b = (split_text(t, RULES, SplitOptions()) for t in (plain, moved))
     assert [(r.kind, r.title, r.paragraphs) for r in a.records] == [(r.kind, r.title, r.paragraphs) for r in b.records]
+
+
+def test_a_second_story_continues_line_under_restored_text_goes_on():
+    """Two such lines on one page: the text under the second is the story's too (the first's text is body now)."""
+    marker = "Story continues below advertisement"
+    one = _PAGE.format(head="HARBOUR BOARD APPROVES NEW FERRY TERMINAL", thing="ferry terminal", marker=marker)
+    last = "The work is expected to start in the spring of next year,\nthe spokesman added.\n\n"
+    extra = "Residents will be asked for their views at a meeting next\nmonth, the board said.\n\n"
+    text = one.replace(last, f"{last}{marker}\n\n{extra}")
+    text += _PAGE.format(head="CITY COUNCIL DELAYS VOTE ON BUDGET", thing="budget plan", marker=marker)
+    res = split_text(text, RULES, SplitOptions())
+    assert check_coverage(res) == []
+    first = next(r for r in res.records if r.title == "HARBOUR BOARD APPROVES NEW FERRY TERMINAL")
+    assert first.paragraphs[-2:] == [
+        "The work is expected to start in the spring of next year, the spokesman added.",
+        "Residents will be asked for their views at a meeting next month, the board said.",
+    ]

@@ -196,16 +196,17 @@ def continued_story(st: SplitState, lo: int, hi: int, line_label: dict[int, str]
             k += 1
             continue
         if last_body and st.rule_at(k) is not None and _STORY_CONTINUES.fullmatch(text.strip()):
-            j = k + 1
+            j, restored = k + 1, False
             while j < hi:
                 t = st.lines[j].text
                 if t.strip():
                     if st.rule_at(j) is not None or st.is_learned(j) or not is_prose(t):
                         break
                     line_label[j] = "body"
+                    restored = True
                 j += 1
             k = j
-            last_body = False
+            last_body = restored  # (a second such line under the text restored goes on the same way)
             continue
         last_body = line_label.get(k) == "body"
         k += 1
