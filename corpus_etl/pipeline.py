@@ -203,6 +203,7 @@ def build_articles(
     run_id: str,
     at: datetime,
     norm: list[_Normalised] | None = None,
+    samples: list[str] | None = None,
 ) -> list[Extracted]:
     """Turn a file's split records into their ``articles`` and ``paragraphs`` rows (normalised, language,
     ids).
@@ -219,6 +220,7 @@ def build_articles(
         run_id: the run's id.
         at: the run's start time (``ingested_at``).
         norm: the records normalised (``normalise_records``), when the caller did it; None: done here.
+        samples: their ``language_samples``, when the caller cut them; None: cut here.
 
     Returns:
         One ``Extracted`` per record, in order.
@@ -226,7 +228,7 @@ def build_articles(
     norm = normalise_records(raws) if norm is None else norm
     options = _language_options(settings)
     # each record's sample, cut once: detected, and read for the file's language
-    samples = language_samples(norm, settings)
+    samples = language_samples(norm, settings) if samples is None else samples
     langs = detect_languages(samples, **options)  # type: ignore[arg-type]
     # a short text (a table of figures, a brief) detected as another language than the file's long texts
     langs = with_file_language(samples, langs)
@@ -700,7 +702,7 @@ def finish_source(got: SplitSource, src: SourceFile, settings: Settings, run_id:
     result, text, fmt, split = got.result, got.text, got.fmt, got.split
     row, path = result.source, display_path(src.path)
     try:
-        records = build_articles(split.records, src.source_id, path, settings, run_id, at, got.norm)
+        records = build_articles(split.records, src.source_id, path, settings, run_id, at, got.norm, got.samples)
         date_articles([r.article for r in records], split.records, text, path, latest_date(row["mtime"]))
         breaks = page_breaks(split.removed, load_rules(settings.extraction.rules_path))
         full = settings.extraction.min_body_words_before_split

@@ -550,13 +550,9 @@ def title_probabilities(
     index: PageIndex | None = None,
 ) -> dict[int, float]:
     """P(headline) of every candidate line (``title_candidates``) of the body at ``body_start``, by line
-    index (each candidate scored on its own, so that the threshold means the same on every page)."""
-    model = model or load_model()
-    cands = title_candidates(lines, body_start, first_line)
-    if not cands:
-        return {}
-    rows = title_features(lines, body_start, cands, rules, opts, index)
-    return dict(zip(cands, model.probabilities(rows).tolist(), strict=True))
+    index (each candidate scored on its own, so that the threshold means the same on every page; none for a body
+    start outside the lines): ``title_probabilities_many`` of the one body."""
+    return title_probabilities_many(lines, [(body_start, first_line)], rules, opts, model, index)[0]
 
 
 def title_probabilities_many(
