@@ -9,13 +9,17 @@ story; rows of articles that left
 the placing order (``stories/todo``), ``CHUNK`` articles at a time. For each chunk the dot products with the
 stored vectors are computed in DuckDB (``stories/matches``) and only the pairs at or above the threshold come
 back to Python, so memory is bounded by the chunk, not by the warehouse; the chunk's size changes no row (ties go
-by article id, a syndication cluster's least placed member proposes, in a chunk or before it). The document
+by article id, a syndication cluster's least placed member proposes, in a chunk or before it). The centroids of
+the stories a chunk places into are kept for the chunks after it, up to ``CENTROID_CACHE_TERMS`` terms
+(``CentroidCache``: what a read would return, so no row changes). The document
 frequencies come from the search index (``search_terms``), which counts the same words over the same articles, plus
 the shipped background's (``events.with_background``).
 """
 
 from __future__ import annotations
 
+from array import array
+from collections import OrderedDict
 from typing import Any
 
 import duckdb
@@ -25,6 +29,52 @@ from corpus_etl.analytics import events
 from .db import fetch_dicts, quote_ident, registered, sql, transaction
 
 CHUNK = 2000  # articles placed per read of texts and stored vectors
+CENTROID_CACHE_TERMS = 2_000_000  # centroid terms held between chunks (``CentroidCache``: about 17 bytes a term)
+
+
+class CentroidCache:
+    """The stored centroids of the stories an update's chunks placed articles in, held between its chunks, the
+    least recently used dropped first once they hold more than ``max_terms`` terms.
+
+    A story's chunks read its centroid from ``story_centroids`` (``stories/centroids``) and write it back when they
+    change it; a story placed into again by a later chunk (copies of a story, a story's follow-ups) was read again
+    each time: 7 of the 50 MB bench's 36 s of stories (its 753,559 centroid terms all fit). A held centroid is what
+    a read would return, terms in term order (``put`` after the chunk's transaction commits;
+    ``centroid_similarity`` sums its norm in that order), so what is held changes no row. Held compactly (the
+    terms joined by NUL, which no term holds, and the weights as doubles: ~17 bytes a term against ~110 as a dict)
+    and made a dict again when asked for.
+    """
+
+    def __init__(self, max_terms: int) -> None:
+        self.max_terms = max_terms
+        self._held: OrderedDict[str, tuple[str, array[float]]] = OrderedDict()
+        self._terms = 0
+
+    def get(self, story: str) -> dict[str, float] | None:
+        """The held centroid of ``story`` (a new dict), or None."""
+        held = self._held.get(story)
+        if held is None:
+            return None
+        self._held.move_to_end(story)
+        terms, weights = held
+        return dict(zip(terms.split("\0"), weights, strict=True)) if weights else {}
+
+    @staticmethod
+    def pack(items: list[tuple[str, float]]) -> tuple[str, array[float]]:
+        """A centroid's ``(term, weight)`` pairs (term order) as ``put`` holds them."""
+        return "\0".join([t for t, _ in items]), array("d", [w for _, w in items])
+
+    def put(self, story: str, packed: tuple[str, array[float]]) -> None:
+        """Hold ``story``'s centroid as stored (``pack``ed), dropping the least recently used beyond
+        ``max_terms``."""
+        old = self._held.pop(story, None)
+        if old is not None:
+            self._terms -= len(old[1])
+        self._held[story] = packed
+        self._terms += len(packed[1])
+        while self._terms > self.max_terms and len(self._held) > 1:
+            _, (_, dropped) = self._held.popitem(last=False)
+            self._terms -= len(dropped)
 
 
 def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
@@ -48,8 +98,9 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
         n_docs = int(con.execute(sql("stories/n_docs")).fetchall()[0][0]) if todo else 0
         if todo:
             con.execute(sql("stories/df_todo"))
+    cache = CentroidCache(CENTROID_CACHE_TERMS)
     for start in range(0, todo, CHUNK):
-        _place_range(con, run_id, start, min(start + CHUNK, todo), n_docs)
+        _place_range(con, run_id, start, min(start + CHUNK, todo), n_docs, cache)
     stories, members = con.execute(sql("stories/totals")).fetchall()[0]
     return {
         "stories_placed": todo,
@@ -59,7 +110,9 @@ def update_stories(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int
     }
 
 
-def _place_range(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int) -> None:
+def _place_range(
+    con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int, cache: CentroidCache
+) -> None:
     """Place the articles ``start``..``stop`` of the placing order in one transaction; when DuckDB runs out of
     memory on them (the matches' join of a chunk against a large warehouse: a 200 MB first run did, at the
     update's limit), roll back and place each half in turn, down to one article. The rows are the same: each
@@ -67,20 +120,27 @@ def _place_range(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
     before it are in its chunk (``StoryIndex.matches``)."""
     try:
         with transaction(con):
-            _place_chunk(con, run_id, start, stop, n_docs)
+            written = _place_chunk(con, run_id, start, stop, n_docs, cache)
     except duckdb.OutOfMemoryException:
         if stop - start <= 1:
             raise
         mid = (start + stop) // 2
-        _place_range(con, run_id, start, mid, n_docs)
-        _place_range(con, run_id, mid, stop, n_docs)
+        _place_range(con, run_id, start, mid, n_docs, cache)
+        _place_range(con, run_id, mid, stop, n_docs, cache)
+        return
+    for story, packed in written.items():  # (committed: what a read would now return)
+        cache.put(story, packed)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(con.execute(sql("analytics/count").format(table=quote_ident(table))).fetchall()[0][0])
 
 
-def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int) -> None:
+def _place_chunk(
+    con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: int, n_docs: int, cache: CentroidCache
+) -> dict[str, tuple[str, array[float]]]:
+    """Place the chunk's articles and write their rows; returns the centroids it wrote (``CentroidCache.pack``ed),
+    for ``cache`` once the chunk's transaction has committed."""
     import pyarrow as pa  # lazy: pyarrow, numpy stay off the unchanged-rerun path
 
     from corpus_etl import schema  # lazy: as above
@@ -116,16 +176,25 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         copies = _copies(con, {d.article_id: d.vector for d in docs})
     index = events.StoryIndex()
     wanted = sorted({m.story_id for ms in stored.values() for m in ms} | {m.story_id for m in copies.values()})
-    for story, terms, weights in con.execute(sql("stories/centroids"), [wanted]).fetchall():
+    unread = []
+    for story in wanted:
+        held = cache.get(story)
+        if held is None:
+            unread.append(story)
+        else:
+            index.set_centroid(story, held)
+    for story, terms, weights in con.execute(sql("stories/centroids"), [unread]).fetchall():
         index.set_centroid(story, dict(zip(terms, weights, strict=True)))  # (in term order, as the rows were read)
     placed = index.place_all(docs, stored, copies)
     touched = sorted({p.story_id for p in placed})
     cent: dict[str, list[Any]] = {"story_id": [], "term": [], "weight": []}
+    written = {}
     for story in touched:
-        for t, w in sorted(index.centroids[story].items()):
-            cent["story_id"].append(story)
-            cent["term"].append(t)
-            cent["weight"].append(w)
+        items = sorted(index.centroids[story].items())
+        written[story] = CentroidCache.pack(items)
+        cent["story_id"] += [story] * len(items)
+        cent["term"] += [t for t, _ in items]
+        cent["weight"] += [w for _, w in items]
     con.execute(sql("stories/delete_centroids"), [touched])
     _insert(con, "story_centroids", pa.Table.from_pydict(cent, schema=schema.STORY_CENTROIDS.schema))
     members: dict[str, list[Any]] = {c: [] for c in schema.STORY_MEMBERS.columns}
@@ -138,6 +207,7 @@ def _place_chunk(con: duckdb.DuckDBPyConnection, run_id: str, start: int, stop: 
         members["run_id"].append(run_id)
     _insert(con, "story_members", pa.Table.from_pydict(members, schema=schema.STORY_MEMBERS.schema))
     _insert(con, "story_terms", chunk.drop_columns(["rare"]))
+    return written
 
 
 def _copies(con: duckdb.DuckDBPyConnection, vectors: dict[str, Any]) -> dict[str, events.Match]:

@@ -211,9 +211,12 @@ def stop_words() -> frozenset[str]:
 def event_terms(title: str | None, body: str) -> Counter[str]:
     """Term frequencies of an article's title and body as the story linking counts them (see module doc)."""
     stop = stop_words()
-    return Counter(
-        w for w in words(title or "") + words(body) if len(w) >= MIN_TERM_CHARS and not w.isdigit() and w not in stop
-    )
+    # every word counted at C speed, then the distinct words that are no terms dropped (a tenth as many tests as
+    # words): the same counts, and the terms in the order of their first occurrence, as counting only the terms
+    tf = Counter(words(title or "") + words(body))
+    for w in [w for w in tf if len(w) < MIN_TERM_CHARS or w.isdigit() or w in stop]:
+        del tf[w]
+    return tf
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -348,17 +351,19 @@ class StoryIndex:
         self.threshold = threshold
         self.centroid_threshold = CENTROID_THRESHOLD if centroid_threshold is None else centroid_threshold
         self.window_days = window_days
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.postings: dict[str, list[int]] = {}  # term -> the held articles (their index) whose vectors have it
         self.vectors: list[Mapping[str, float]] = []  # each held article's vector (the dot products of ``matches``)
         self.ids: list[str] = []
         self.stories: list[str] = []
         self.dates: list[date | None] = []
         self.centroids: dict[str, dict[str, float]] = {}
+        self._norms: dict[str, float] = {}  # a centroid's norm (``centroid_similarity``), until the centroid changes
         self.clusters: dict[str, int] = {}  # syndication cluster -> its held member of the least article id
 
     def set_centroid(self, story_id: str, centroid: Mapping[str, float]) -> None:
         """Give the centroid (summed member vectors) of a story of earlier runs."""
         self.centroids[story_id] = dict(centroid)
+        self._norms.pop(story_id, None)
 
     def add(self, doc: Doc, story_id: str) -> None:
         """Add a placed article (of an earlier run, or just placed) and add its vector to its story's centroid."""
@@ -372,9 +377,11 @@ class StoryIndex:
             if first is None or doc.article_id < self.ids[first]:
                 self.clusters[doc.cluster] = k
         centroid = self.centroids.setdefault(story_id, {})
+        self._norms.pop(story_id, None)
+        postings, get = self.postings, centroid.get
         for t, w in doc.vector.items():
-            self.postings.setdefault(t, []).append((k, w))
-            centroid[t] = centroid.get(t, 0.0) + w
+            postings.setdefault(t, []).append(k)
+            centroid[t] = get(t, 0.0) + w
 
     def matches(self, doc: Doc, stored: Sequence[Match] = (), copy: Match | None = None) -> list[Match]:
         """The articles within the date window that share a rare term or the syndication cluster with ``doc``, most
@@ -385,7 +392,12 @@ class StoryIndex:
         the articles placed before were split between ``stored`` and the index (``warehouse.stories``' chunks)."""
         found = [(-m.similarity, m.article_id, m) for m in stored]
         rare = doc.vector.keys() if doc.rare is None else doc.rare
-        proposed = {k for t in rare for k, _ in self.postings.get(t, ())}
+        proposed: set[int] = set()
+        postings = self.postings
+        for t in rare:
+            held_k = postings.get(t)
+            if held_k:
+                proposed.update(held_k)
         held = self.clusters.get(doc.cluster) if doc.cluster is not None else None
         if copy is not None and (held is None or copy.article_id < self.ids[held]):
             if all(m.article_id != copy.article_id for m in stored):
@@ -407,8 +419,11 @@ class StoryIndex:
         c = self.centroids.get(story_id)
         if not c:
             return 1.0
-        norm = math.sqrt(sum(x * x for x in c.values()))
-        return sum(w * c.get(t, 0.0) for t, w in doc.vector.items()) / norm if norm else 0.0
+        norm = self._norms.get(story_id)
+        if norm is None:  # (the same sum in the same order whenever it is computed: the centroid has not changed)
+            norm = self._norms[story_id] = math.sqrt(sum(x * x for x in c.values()))
+        get = c.get
+        return sum([w * get(t, 0.0) for t, w in doc.vector.items()]) / norm if norm else 0.0
 
     def place(self, doc: Doc, stored: Sequence[Match] = (), copy: Match | None = None) -> Placed:
         """Place one article: it joins the story of its most similar article whose similarity is at least the

@@ -240,11 +240,11 @@ def test_stories_commit_chunk_by_chunk_and_a_crash_resumes(tmp_path, multinews, 
     put(db, files, "r1", AT)  # type: ignore[arg-type]
     real, calls = stories._place_chunk, []
 
-    def crash_third(*args: object) -> None:
+    def crash_third(*args: object) -> object:
         calls.append(args)
         if len(calls) == 3:
             raise RuntimeError("killed")
-        real(*args)  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(stories, "_place_chunk", crash_third)
     with pytest.raises(RuntimeError, match="killed"):
@@ -274,11 +274,11 @@ def test_a_chunk_out_of_memory_is_placed_again_in_halves(tmp_path, multinews, mo
     put(db, files, "r1", AT)  # type: ignore[arg-type]
     real, sizes = stories._place_chunk, []
 
-    def tight(con: object, run_id: str, start: int, stop: int, n_docs: int) -> None:
+    def tight(con: object, run_id: str, start: int, stop: int, n_docs: int, cache: object) -> object:
         sizes.append(stop - start)
         if stop - start > 2:
             raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 8.0 MiB")
-        real(con, run_id, start, stop, n_docs)  # type: ignore[arg-type]
+        return real(con, run_id, start, stop, n_docs, cache)  # type: ignore[arg-type]
 
     monkeypatch.setattr(stories, "_place_chunk", tight)
     got = update_analytics(db, "r1")
@@ -311,12 +311,12 @@ def test_matches_sum_each_dot_product_as_the_postings_do():
     for i in range(120, 160):
         d = doc(i)
         rare = d.vector.keys() if d.rare is None else d.rare
-        proposed = {k for t in rare for k, _ in index.postings.get(t, ())}
+        proposed = {k for t in rare for k in index.postings.get(t, ())}
         parts: dict[int, int] = {}
         for t, w in d.vector.items():
-            for k, v in index.postings.get(t, ()):
+            for k in index.postings.get(t, ()):
                 if k in proposed:
-                    parts[k] = parts.get(k, 0) + math.floor(w * v * events.SIM_SCALE)
+                    parts[k] = parts.get(k, 0) + math.floor(w * index.vectors[k][t] * events.SIM_SCALE)
         acc = {k: n / events.SIM_SCALE for k, n in parts.items()}
         want = sorted((-s, k) for k, s in acc.items())
         want_ids = [
@@ -446,3 +446,80 @@ def test_copies_propose_each_other_though_no_term_is_rare():
         # the stored copy proposes in the index: the article joins its story though no term of theirs is rare
         index = events.StoryIndex()
         assert index.place(events.Doc("x", None, vec, frozenset(), "p"), copy=match).story_id == "s"
+
+
+def test_centroids_held_between_chunks_are_the_stored_ones_and_change_no_row(tmp_path, multinews, monkeypatch):
+    """The centroids an update holds between its chunks (``warehouse.stories.CentroidCache``) are, at its end, the
+    stored ones term for term in the stored order, and holding them changes no row: placed two at a time with
+    room for every centroid, for one, or for none, the stories, the matched articles, the similarities and the
+    stored centroids are the same."""
+    from warehouse import stories
+    from warehouse.db import sql
+
+    texts = [(r["title"], str(r["body"]), None) for r in multinews[:14]]
+    files = {"mn/a.txt": texts, "mn/b.txt": texts[:7], "mn/c.txt": texts[3:9]}  # copies join earlier stories
+    caches: list[stories.CentroidCache] = []
+
+    class Kept(stories.CentroidCache):
+        def __init__(self, max_terms: int) -> None:
+            super().__init__(max_terms)
+            caches.append(self)
+
+    monkeypatch.setattr(stories, "CentroidCache", Kept)
+    monkeypatch.setattr(stories, "CHUNK", 2)
+    got = []
+    for room in (10**6, 40, 0):
+        monkeypatch.setattr(stories, "CENTROID_CACHE_TERMS", room)
+        db = tmp_path / f"room{room}.duckdb"
+        put(db, files, "r1", AT)  # type: ignore[arg-type]
+        update_analytics(db, "r1")
+        got.append(
+            (
+                rows(db, "SELECT article_id, story_id, matched_article_id, similarity FROM story_members ORDER BY 1"),
+                rows(db, "SELECT story_id, term, weight FROM story_centroids ORDER BY 1, 2"),
+            )
+        )
+        held = caches[-1]
+        ids = [s for (s,) in rows(db, "SELECT DISTINCT story_id FROM story_centroids")]
+        stored = {s: list(zip(t, w, strict=True)) for s, t, w in rows(db, sql("stories/centroids"), [ids])}
+        kept = {s: held.get(s) for s in stored}
+        assert {s: list(c.items()) for s, c in kept.items() if c is not None} == {
+            s: stored[s] for s, c in kept.items() if c is not None
+        }
+        if room == 10**6:
+            assert all(c is not None for c in kept.values())  # every centroid held
+        assert centroid_errors(db) == 0
+    assert got[0] == got[1] == got[2]
+    assert sum(1 for r in got[0][0] if r[2] is not None) >= 10  # articles were linked
+
+
+def test_the_centroid_cache_drops_the_least_recently_used():
+    """``CentroidCache`` holds at most ``max_terms`` terms (but always the last centroid put), dropping the least
+    recently used first; a held centroid comes back as the dict it was, in its order."""
+    from warehouse.stories import CentroidCache
+
+    cache = CentroidCache(max_terms=5)
+    pack = CentroidCache.pack
+    cache.put("a", pack([("x", 0.1), ("y", 0.2)]))
+    cache.put("b", pack([("x", 0.3), ("z", 0.4)]))
+    assert cache.get("a") == {"x": 0.1, "y": 0.2}  # a is now the most recently used
+    cache.put("c", pack([("w", 0.5), ("z", 0.6)]))  # 6 terms: b, the least recently used, goes
+    assert cache.get("b") is None and list(cache.get("a") or {}) == ["x", "y"]
+    assert cache.get("c") == {"w": 0.5, "z": 0.6}
+    cache.put("d", pack([(f"t{i}", float(i)) for i in range(9)]))  # larger than the room: held alone
+    assert [cache.get(s) is not None for s in "acd"] == [False, False, True]
+    cache.put("e", pack([]))
+    assert cache.get("e") == {} and cache.get("d") is None
+
+
+def test_a_story_centroid_similarity_follows_its_centroid():
+    """``StoryIndex.centroid_similarity`` keeps a story's centroid norm only until the story changes: after another
+    member joins, or a stored centroid is given, it is the cosine with the new centroid."""
+    index = events.StoryIndex()
+    index.add(events.Doc("a", None, {"x": 0.6, "y": 0.8}), "s")
+    probe = events.Doc("p", None, {"x": 1.0})
+    assert index.centroid_similarity(probe, "s") == pytest.approx(0.6)
+    index.add(events.Doc("b", None, {"y": 1.0}), "s")  # centroid x 0.6, y 1.8
+    assert index.centroid_similarity(probe, "s") == pytest.approx(0.6 / math.hypot(0.6, 1.8))
+    index.set_centroid("s", {"x": 3.0, "z": 4.0})
+    assert index.centroid_similarity(probe, "s") == pytest.approx(0.6)

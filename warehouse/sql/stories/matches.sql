@@ -13,7 +13,10 @@
 -- ordered float sum was deterministic too, but it buffered every group's rows: 40-60 % slower on a 50 MB
 -- warehouse's chunk, and the likelier weight in a 200 MB first run's out-of-memory.) The joins run on
 -- integer keys numbered for the chunk (texts are hashed and compared once), only over the terms that a
--- candidate shares, and from the terms to the pairs (the pairs times their terms was the larger join).
+-- candidate shares; the parts are joined from the pairs: each pair's chunk terms (about 40 an article) looked up
+-- by (pair, term) in the candidates' weights. (Joining the terms first and keeping the pairs by a semi join made
+-- every chunk term times every candidate holding it: 45 M rows for a late chunk of the 50 MB bench's warehouse
+-- against 3.4 M, the query 0.50 -> 0.25-0.32 s, the same rows.)
 WITH cand AS (
     SELECT DISTINCT c.article_id, t.article_id AS placed_id
     FROM {chunk} AS c
@@ -45,10 +48,10 @@ pairs AS (
 scores AS (  -- a pair's similarity and its largest single term's part, in fixed-point units (integers)
     SELECT aid, pid, sum(part) AS similarity, max(part) AS top_term
     FROM (
-        SELECT c.aid, p.pid, floor(c.weight * p.weight * ?)::BIGINT AS part
-        FROM chunk AS c
-        JOIN placed AS p ON p.tid = c.tid
-        SEMI JOIN pairs AS k ON k.aid = c.aid AND k.pid = p.pid
+        SELECT k.aid, k.pid, floor(c.weight * p.weight * ?)::BIGINT AS part
+        FROM pairs AS k
+        JOIN chunk AS c ON c.aid = k.aid
+        JOIN placed AS p ON p.pid = k.pid AND p.tid = c.tid
     )
     GROUP BY aid, pid
     HAVING sum(part) >= ?
