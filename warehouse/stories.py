@@ -28,7 +28,7 @@ from corpus_etl.analytics import events
 
 from .db import fetch_dicts, quote_ident, registered, sql, transaction
 
-CHUNK = 2000  # articles placed per read of texts and stored vectors
+CHUNK = 2000  # articles placed per read of their terms and of the stored vectors
 CENTROID_CACHE_TERMS = 2_000_000  # centroid terms held between chunks (``CentroidCache``: about 17 bytes a term)
 
 
@@ -145,8 +145,8 @@ def _place_chunk(
 
     from corpus_etl import schema  # lazy: as above
 
-    rows = fetch_dicts(con, sql("stories/todo_texts"), [start, stop])
-    tfs = [events.event_terms(r["title"], r["body"]) for r in rows]
+    rows = fetch_dicts(con, sql("stories/todo_terms"), [start, stop])
+    tfs = [events.event_terms_of(zip(r.pop("terms"), r.pop("tfs"), strict=True)) for r in rows]
     terms = sorted({t for tf in tfs for t in tf})
     own = {t: int(n) for t, n in con.execute(sql("stories/df"), [terms]).fetchall()}
     df, n_all = events.with_background(own, n_docs, terms)

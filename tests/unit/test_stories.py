@@ -523,3 +523,21 @@ def test_a_story_centroid_similarity_follows_its_centroid():
     assert index.centroid_similarity(probe, "s") == pytest.approx(0.6 / math.hypot(0.6, 1.8))
     index.set_centroid("s", {"x": 3.0, "z": 4.0})
     assert index.centroid_similarity(probe, "s") == pytest.approx(0.6)
+
+
+def test_event_terms_from_the_search_index_counts_are_those_of_the_text():
+    """The writer reads an article's event terms from its search index rows (``stories/todo_terms``: the words of
+    ``analytics.search.term_counts`` with three UTF-8 bytes or more) instead of its text: the same terms and counts
+    (stop words, digits of any script, words under three characters, casefolding and NFKC alike)."""
+    from corpus_etl.analytics.search import term_counts
+
+    title = "Die Ölpreise steigen: 2024 ist das Jahr der OPEC"
+    body = (
+        "The OPEC cut came in 2024; ölpreise rose 7 % and Ölpreise rose again. It is the oil price, not "
+        "the stock's. ١٢٣ ²³ x2 ab abc ﬁnance ＡＢＣ abc."
+    )
+    counts, _ = term_counts(title, body)
+    stored = [(w, n) for w, n in counts.items() if len(w.encode("utf-8")) >= 3]
+    assert events.event_terms_of(stored) == dict(events.event_terms(title, body))
+    assert {"ölpreise", "opec", "abc", "finance"} <= set(events.event_terms(title, body))
+    assert not {"2024", "١٢٣", "the", "der", "ab"} & set(events.event_terms_of(stored))
