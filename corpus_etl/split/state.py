@@ -112,6 +112,9 @@ class SplitState:
         self.capture_gaps: list[tuple[int, list[Any]]] | None = None  # (first line, gaps) per page (training)
         # the line model's class shares of each line it read (line -> shares of ``line_share_classes``)
         self.line_shares: dict[int, Any] = {}
+        # lines the 'story continues' override made body though the line model did not (``continued_story``): the
+        # wire-brief passes judge a story by what the classifiers kept, without them
+        self.continued: set[int] = set()
         self.line_share_classes: tuple[str, ...] = ()
         # the record model's rows and records on the text's last pass (its training; no record is demoted)
         self.capture_records: list[Any] | None = None

@@ -202,6 +202,8 @@ def continued_story(st: SplitState, lo: int, hi: int, line_label: dict[int, str]
                 if t.strip():
                     if st.rule_at(j) is not None or st.is_learned(j) or not is_prose(t):
                         break
+                    if line_label.get(j) != "body":
+                        st.continued.add(j)
                     line_label[j] = "body"
                     restored = True
                 j += 1

@@ -93,9 +93,13 @@ def restore_dated_briefs(st: SplitState) -> None:
         k = max(j, k + 1)
     for k, story, owner in reversed(stories):  # (a record inserted renumbers only the records after it)
         soft = [q for q in story if q.role == "removed" and given_back(st, q)]
-        kept = st.records[owner].body_words if owner is not None else 0
-        story_words = kept + sum(words(st.text[q.start : q.end]) for q in soft)
-        if not soft or (kept >= max(st.opts.brief_min_words, story_words / 2) and not _figures_kept(st, owner)):
+        continued = continued_paragraphs(st, owner, starts) if owner is not None else set()
+        body = st.records[owner].body_words if owner is not None else 0
+        kept = body - _words_of(st, owner, continued) if owner is not None else 0  # (what the classifiers kept)
+        story_words = body + sum(words(st.text[q.start : q.end]) for q in soft)
+        if not soft or (
+            kept >= max(st.opts.brief_min_words, story_words / 2) and not _figures_kept(st, owner, continued)
+        ):
             continue
         if owner is None:  # a story no record holds: a brief only under its headline, as a wire prints it
             if not (k and _headline_removed(st, pieces[k - 1], stop, starts)):
@@ -145,14 +149,13 @@ def restore_headline_briefs(st: SplitState) -> None:
     starts = [ln.start for ln in st.lines]
     title_at = {p.record: k for k, p in enumerate(pieces) if p.role == "title" and p.record is not None}
     for idx, rec in enumerate(st.records):
-        if (
-            rec.kind != "article"
-            or idx not in title_at
-            or rec.title_source is not None
-            or rec.body_words >= st.opts.brief_min_words
-        ):
+        if rec.kind != "article" or idx not in title_at or rec.title_source is not None:
             continue
-        floor = st.page and rec.body_words < st.opts.page_brief_floor_words
+        continued = continued_paragraphs(st, idx, starts)
+        kept = rec.body_words - _words_of(st, idx, continued)
+        if kept >= st.opts.brief_min_words:
+            continue
+        floor = st.page and kept < st.opts.page_brief_floor_words
         if floor and _page_floor_brief(st, idx, pieces, title_at[idx], starts):
             continue
 
@@ -165,11 +168,13 @@ def restore_headline_briefs(st: SplitState) -> None:
 
         soft = _story_removed(pieces, title_at[idx], idx, verdict)
         # rows of figures or nothing under the headline (and its bare dateline, "NEW BRITAIN, Conn., March 4 -")
-        table = all(is_figures_line(p) for p in rec.paragraphs if not bare_dateline(st, p))
+        table = all(
+            is_figures_line(p) for i, p in enumerate(rec.paragraphs) if i not in continued and not bare_dateline(st, p)
+        )
         if st.page and not table:
             continue
         story_words = rec.body_words + sum(words(st.text[q.start : q.end]) for q in soft)
-        if not soft or (rec.body_words >= story_words / 2 and not table):
+        if not soft or (kept >= story_words / 2 and not table):
             continue
         give_back(st, idx, soft, starts)
         rec.wire_brief = True
@@ -235,14 +240,33 @@ def _wire_row(st: SplitState, text: str) -> bool:
     return words(text) <= _ROW_MAX_WORDS and has_figure(body) and not is_date_line(text.strip(), st.rules)
 
 
-def _figures_kept(st: SplitState, owner: int | None) -> bool:
+def _figures_kept(st: SplitState, owner: int | None, continued: set[int] | frozenset[int] = frozenset()) -> bool:
     """Whether the article ``owner`` keeps a table of figures and nothing else under its dateline (an earnings brief
     some of whose rows the classifiers removed: "Nine mths", a row the line model took for chrome): its story's
-    removed lines are given back though it kept most of its words."""
+    removed lines are given back though it kept most of its words. Its paragraphs ``continued`` (the 'story
+    continues' override's) are not what the classifiers kept, and are passed over."""
     if owner is None:
         return False
-    rows = [p for p in st.records[owner].paragraphs if not dated_dateline(st, p)]
+    paragraphs = st.records[owner].paragraphs
+    rows = [p for i, p in enumerate(paragraphs) if i not in continued and not dated_dateline(st, p)]
     return len(rows) >= 2 and all(is_figures_line(p) for p in rows)
+
+
+def continued_paragraphs(st: SplitState, owner: int, starts: list[int]) -> set[int]:
+    """The indices of record ``owner``'s paragraphs on lines the 'story continues' override made body though the
+    line model removed them (``SplitState.continued``, ``bodies.continued_story``). The brief passes judge a story by
+    what the classifiers kept: a wire table over a "NOTE: ..." line under "Story continues below advertisement" is
+    still a table some rows of which were removed, whose rows come back."""
+    if not st.continued:
+        return set()
+    spans = st.records[owner].paragraph_spans
+    return {i for i, (a, _) in enumerate(spans) if bisect.bisect_right(starts, a) - 1 in st.continued}
+
+
+def _words_of(st: SplitState, owner: int, paragraphs: set[int]) -> int:
+    """Body words of record ``owner``'s ``paragraphs`` (indices)."""
+    texts = st.records[owner].paragraphs
+    return sum(words(texts[i]) for i in paragraphs)
 
 
 def given_back(st: SplitState, q: Piece) -> bool:
