@@ -210,21 +210,17 @@ def stop_words() -> frozenset[str]:
 
 def event_terms(title: str | None, body: str) -> Counter[str]:
     """Term frequencies of an article's title and body as the story linking counts them (see module doc)."""
-    # every word counted at C speed, then the distinct words that are no terms dropped (a tenth as many tests as
-    # words): the same counts, and the terms in the order of their first occurrence, as counting only the terms
-    tf = Counter(words(title or "") + words(body))
-    stop = stop_words()
-    for w in [w for w in tf if len(w) < MIN_TERM_CHARS or w.isdigit() or w in stop]:
-        del tf[w]
-    return tf
+    # every word counted at C speed, then only its distinct words tested (a tenth as many tests as words): the same
+    # counts, the terms in the order of their first occurrence
+    return event_terms_of(Counter(words(title or "") + words(body)).items())
 
 
-def event_terms_of(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
+def event_terms_of(counts: Iterable[tuple[str, int]]) -> Counter[str]:
     """``event_terms`` of an article from the counts of its words (``text.words`` of its title and body, each
-    distinct word with its count, in any order: the search index's ``search_terms`` rows): the same terms and
-    counts, without reading the text again."""
+    distinct word with its count, in any order: the search index's ``search_terms`` rows): the words of
+    ``MIN_TERM_CHARS`` characters or more, not all digits, not stop words."""
     stop = stop_words()
-    return {w: n for w, n in counts if len(w) >= MIN_TERM_CHARS and not w.isdigit() and w not in stop}
+    return Counter({w: n for w, n in counts if len(w) >= MIN_TERM_CHARS and not w.isdigit() and w not in stop})
 
 
 def idf(n_docs: int, df: int) -> float:

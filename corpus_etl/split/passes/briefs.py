@@ -93,9 +93,8 @@ def restore_dated_briefs(st: SplitState) -> None:
         k = max(j, k + 1)
     for k, story, owner in reversed(stories):  # (a record inserted renumbers only the records after it)
         soft = [q for q in story if q.role == "removed" and given_back(st, q)]
-        continued = continued_paragraphs(st, owner, starts) if owner is not None else set()
         body = st.records[owner].body_words if owner is not None else 0
-        kept = body - _words_of(st, owner, continued) if owner is not None else 0  # (what the classifiers kept)
+        kept, continued = classifiers_kept(st, owner, starts) if owner is not None else (0, set())
         story_words = body + sum(words(st.text[q.start : q.end]) for q in soft)
         if not soft or (
             kept >= max(st.opts.brief_min_words, story_words / 2) and not _figures_kept(st, owner, continued)
@@ -151,8 +150,7 @@ def restore_headline_briefs(st: SplitState) -> None:
     for idx, rec in enumerate(st.records):
         if rec.kind != "article" or idx not in title_at or rec.title_source is not None:
             continue
-        continued = continued_paragraphs(st, idx, starts)
-        kept = rec.body_words - _words_of(st, idx, continued)
+        kept, continued = classifiers_kept(st, idx, starts)
         if kept >= st.opts.brief_min_words:
             continue
         floor = st.page and kept < st.opts.page_brief_floor_words
@@ -252,21 +250,17 @@ def _figures_kept(st: SplitState, owner: int | None, continued: set[int] | froze
     return len(rows) >= 2 and all(is_figures_line(p) for p in rows)
 
 
-def continued_paragraphs(st: SplitState, owner: int, starts: list[int]) -> set[int]:
-    """The indices of record ``owner``'s paragraphs on lines the 'story continues' override made body though the
-    line model removed them (``SplitState.continued``, ``bodies.continued_story``). The brief passes judge a story by
-    what the classifiers kept: a wire table over a "NOTE: ..." line under "Story continues below advertisement" is
-    still a table some rows of which were removed, whose rows come back."""
+def classifiers_kept(st: SplitState, owner: int, starts: list[int]) -> tuple[int, set[int]]:
+    """The body words of record ``owner`` that the classifiers kept, and the indices of its paragraphs they did not
+    keep: those on lines the 'story continues' override made body though the line model removed them
+    (``SplitState.continued``, ``bodies.continued_story``). The brief passes judge a story by what the classifiers
+    kept: a wire table over a "NOTE: ..." line under "Story continues below advertisement" is still a table some
+    rows of which were removed, whose rows come back."""
+    rec = st.records[owner]
     if not st.continued:
-        return set()
-    spans = st.records[owner].paragraph_spans
-    return {i for i, (a, _) in enumerate(spans) if bisect.bisect_right(starts, a) - 1 in st.continued}
-
-
-def _words_of(st: SplitState, owner: int, paragraphs: set[int]) -> int:
-    """Body words of record ``owner``'s ``paragraphs`` (indices)."""
-    texts = st.records[owner].paragraphs
-    return sum(words(texts[i]) for i in paragraphs)
+        return rec.body_words, set()
+    at = {i for i, (a, _) in enumerate(rec.paragraph_spans) if bisect.bisect_right(starts, a) - 1 in st.continued}
+    return rec.body_words - sum(words(rec.paragraphs[i]) for i in at), at
 
 
 def given_back(st: SplitState, q: Piece) -> bool:
