@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..split.lines import LONG_WORD, cosine
+from ..split.lines import LONG_WORD, cosine_with_squares, squares
 from . import DEFAULT_MODEL
 from .cues import COMMENT, LEGAL, LINK, PROMO
 from .model import LineModel, beside_line_model, load_model
@@ -137,6 +137,16 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
     file_main = max(views, key=lambda v: (v.words, -v.start))
     file_words = sum(v.words for v in views)
     topics = {v.index: _topic("\n".join(v.paragraphs)) for v in views}
+    norms = {k: squares(t) for k, t in topics.items()}
+    # per page, once: where its records begin and end, and each record's rank by size (largest first)
+    page_lo = {p: min(x.start for x in vs) for p, vs in by_page.items()}
+    page_hi = {p: max(x.end for x in vs) for p, vs in by_page.items()}
+    rank_of = {id(x): k for vs in by_page.values() for k, x in enumerate(sorted(vs, key=lambda x: (-x.words, x.start)))}
+
+    def similarity(a: int, b: int) -> float:
+        """``cosine(topics[a], topics[b])``, with the topics' squared norms read once."""
+        return cosine_with_squares(topics[a], topics[b], norms[a], norms[b])
+
     rows = []
     for v in views:
         pm = page_main[v.page]
@@ -145,9 +155,7 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
         toks = _WORD.findall(body)
         n = max(len(toks), 1)
         lower = [t.casefold() for t in toks]
-        page_lo = min(x.start for x in on_page)
-        page_hi = max(x.end for x in on_page)
-        rank = sorted(on_page, key=lambda x: (-x.words, x.start)).index(v)
+        lo, hi = page_lo[v.page], page_hi[v.page]
         per100 = 100.0 / n
         rows.append(
             (
@@ -164,9 +172,9 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
                 float(v.start > file_main.start),
                 float(len(on_page)),
                 float(len(by_page)),
-                float(rank),
+                float(rank_of[id(v)]),
                 v.start / text_length if text_length else 0.0,
-                (v.start - page_lo) / (page_hi - page_lo) if page_hi > page_lo else 0.0,
+                (v.start - lo) / (hi - lo) if hi > lo else 0.0,
                 float(v.title is not None),
                 float(len(v.title.split())) if v.title else 0.0,
                 float(v.published),
@@ -183,11 +191,11 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
                 len(PROMO.findall(body)) * per100,
                 len(COMMENT.findall(body)) * per100,
                 float(len(LINK.findall(body))),
-                1.0 if v is pm else cosine(topics[v.index], topics[pm.index]),
-                1.0 if v is file_main else cosine(topics[v.index], topics[file_main.index]),
+                1.0 if v is pm else similarity(v.index, pm.index),
+                1.0 if v is file_main else similarity(v.index, file_main.index),
                 *v.line_shares,
                 v.line_body_min,
-                float(all(x.start >= v.start for x in on_page)),
+                float(v.start <= lo),  # (no record of the page starts before it)
                 math.log1p(v.removed_before),
                 math.log1p(v.menu_before),
                 float(v.legal_before),

@@ -336,10 +336,20 @@ def topic_vector(text: str) -> Counter[str]:
 
 def cosine(a: Counter[str], b: Counter[str]) -> float:
     """Cosine similarity of two word-count vectors (0 when either is empty)."""
+    return cosine_with_squares(a, b, squares(a), squares(b))
+
+
+def squares(a: Counter[str]) -> int:
+    """The squared norm of a word-count vector (``cosine_with_squares`` reads it)."""
+    return sum(v * v for v in a.values())
+
+
+def cosine_with_squares(a: Counter[str], b: Counter[str], square_a: int, square_b: int) -> float:
+    """``cosine(a, b)`` given their squared norms (``squares``), for a vector compared with many: the same float."""
     if len(a) > len(b):
         a, b = b, a
     num = sum(v * b[k] for k, v in a.items() if k in b)
-    den = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    den = math.sqrt(square_a * square_b)
     return num / den if den else 0.0
 
 

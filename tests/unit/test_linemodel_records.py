@@ -62,6 +62,40 @@ def test_features_tell_a_footer_after_the_article_from_the_article() -> None:
     assert features([], 10) == []
 
 
+def test_page_features_are_their_definitions_on_pages_of_many_records() -> None:
+    """The per-page features (computed once a page: a text read as one page may hold thousands of records) are what
+    their definitions say of every record: its rank by size, whether it starts the page, where it lies on the page,
+    and the cosine of its words with the page's and the file's largest record (``split.lines.cosine``, the same
+    float)."""
+    import random
+
+    from corpus_etl.linemodel.records import _topic
+    from corpus_etl.split.lines import cosine
+
+    rng = random.Random(7)
+    vocab = [w for p in PARAGRAPHS + STORM for w in p.split()]
+    views, pos = [], 0
+    for i in range(120):
+        paragraphs = [" ".join(rng.choice(vocab) for _ in range(rng.randint(3, 60))) for _ in range(rng.randint(1, 3))]
+        v = _view(i, rng.randint(0, 3), pos, paragraphs, rng.choice([None, "A title"]))
+        views.append(v)
+        pos = v.end + rng.randint(1, 50)
+    rows = [dict(zip(FEATURES, r, strict=True)) for r in features(views, pos)]
+    file_main = max(views, key=lambda v: (v.words, -v.start))
+    for v, row in zip(views, rows, strict=True):
+        page = [x for x in views if x.page == v.page]
+        main = max(page, key=lambda x: (x.words, -x.start))
+        lo, hi = min(x.start for x in page), max(x.end for x in page)
+        assert row["rank_on_page"] == sorted(page, key=lambda x: (-x.words, x.start)).index(v)
+        assert row["first_on_page"] == all(x.start >= v.start for x in page)
+        assert row["position_on_page"] == ((v.start - lo) / (hi - lo) if hi > lo else 0.0)
+        topic = _topic("\n".join(v.paragraphs))
+        want = 1.0 if v is main else cosine(topic, _topic("\n".join(main.paragraphs)))
+        assert row["cosine_page_main"] == want  # (exactly)
+        want = 1.0 if v is file_main else cosine(topic, _topic("\n".join(file_main.paragraphs)))
+        assert row["cosine_file_main"] == want
+
+
 def test_features_read_each_page_apart() -> None:
     """A second page's article is the main of its page though it is shorter than the first page's."""
     rows = features([_view(0, 0, 0, PARAGRAPHS, "Budget"), _view(1, 1, 3000, STORM[:1], "Storm")], 4000)
