@@ -204,6 +204,72 @@ def boundary_counts(
     return hits, len(pred_starts) - at_start, len(gold) - 1
 
 
+# Where page-boundary errors are (``boundary_errors``), one name each.
+MISSED_GLUED = "missed: glued to the record before"
+MISSED_LATE = "missed: its article record starts late"
+MISSED_RELATED = "missed: its content in a related record"
+MISSED_REMOVED = "missed: its content removed"
+EXTRA_BEFORE = "extra: before a page's content"
+EXTRA_INSIDE = "extra: inside a page's content"
+EXTRA_AFTER = "extra: after a page's content"
+BOUNDARY_ERRORS = (MISSED_GLUED, MISSED_LATE, MISSED_RELATED, MISSED_REMOVED, EXTRA_BEFORE, EXTRA_INSIDE, EXTRA_AFTER)
+
+
+def boundary_errors(
+    records: Sequence[dict[str, Any]],
+    gold: Sequence[tuple[int, int]],
+    contents: Sequence[tuple[int, int]],
+    tolerance: int = BOUNDARY_TOLERANCE,
+) -> Counter[str]:
+    """Where the page-boundary errors of one file of glued pages are (``BOUNDARY_ERRORS``), as ``boundary_counts``
+    matches them.
+
+    A gold boundary (a page after the first) is missed because the record holding its content's start begins before
+    it (the page is glued to the one before), an article record starts after it inside the page's content (the
+    page's head was cut off), or its content's start is in a related record or in no record at all. An extra
+    boundary (an article record's start that matches no page) is before, inside or after the gold content of the
+    page it starts on. The counts add up to ``boundary_counts``' misses and false boundaries.
+
+    Args:
+        records: every record of the file (``kind``, ``char_start``, ``char_end``), in text order.
+        gold: ``(start, title_line_end)`` of every page, in text order (as ``boundary_counts``).
+        contents: ``(start, end)`` of each page's gold content in the text.
+        tolerance: see ``boundary_window``.
+    """
+    out: Counter[str] = Counter()
+    if not gold:
+        return out
+    articles = [r for r in records if r["kind"] == "article"]
+    starts = [r["char_start"] for r in articles]
+    windows = [boundary_window(s, e, tolerance) for s, e in gold]
+    pairs = match_boundaries(starts, windows)
+    matched_pred = {i for i, _ in pairs}
+    matched_gold = {j for _, j in pairs}
+    page_starts = [s for s, _ in gold]
+    for j in range(1, len(gold)):
+        if j in matched_gold:
+            continue
+        hi, end = windows[j][1], contents[j][1]
+        if any(hi < x < end for i, x in enumerate(starts) if i not in matched_pred):
+            out[MISSED_LATE] += 1
+            continue
+        at = contents[j][0]
+        holder = next((r for r in records if r["char_start"] <= at < r["char_end"]), None)
+        if holder is None:
+            out[MISSED_REMOVED] += 1
+        elif holder["kind"] != "article":
+            out[MISSED_RELATED] += 1
+        else:  # (an article record holds it and starts before the window: none starts in it)
+            out[MISSED_GLUED] += 1
+    for i, x in enumerate(starts):
+        if i in matched_pred:
+            continue
+        j = max((k for k, s in enumerate(page_starts) if s <= x), default=0)
+        lo, hi = contents[j]
+        out[EXTRA_BEFORE if x < lo else EXTRA_INSIDE if x < hi else EXTRA_AFTER] += 1
+    return out
+
+
 def main_article(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     """The record of kind 'article' with the most words (the first on ties), or None."""
     best: dict[str, Any] | None = None

@@ -203,6 +203,17 @@ def render(res: dict[str, Any]) -> str:
             f"{a.get('boundary_f1_in_articles', float('nan')):.3f}); predicted article records failing an error rule: "
             f"{a['share_pred_articles_failing_error_rules']:.3f} ({a['failing_reasons']}).",
         ]
+        errors = a.get("boundary_errors")
+        if errors:
+            missed = sum(v for k, v in errors.items() if k.startswith("missed"))
+            extra = sum(v for k, v in errors.items() if k.startswith("extra"))
+            lines += [
+                "",
+                f"Where the page-boundary errors are (all files; `eval.metrics.boundary_errors`): of "
+                f"{a['n_gold_boundaries']} page starts {missed} missed, and {extra} article starts match no page.",
+                "",
+                table(["error", "count"], [[k, v] for k, v in errors.items()]),
+            ]
     if "same_site" in res:
         a = res["same_site"]["all"]
         lines += [

@@ -29,7 +29,9 @@ from corpora.stories import APART, KINDS, build_story_files, load_stories
 from corpus_etl.linemodel.corpora import K_FOLDS
 from eval.common import code_version, fold_model_path
 from eval.metrics import (
+    BOUNDARY_ERRORS,
     boundary_counts,
+    boundary_errors,
     main_article,
     prf,
     token_counts,
@@ -142,10 +144,12 @@ def score_file(b: Built) -> dict[str, Any]:
     records = _extract(b.text, b.fmt, b.fold, b.name)
     articles = [r for r in records if r["kind"] == "article"]
     windows = []
+    contents = []
     per: list[dict[str, Any]] = []
     for g in b.golds:
         span = content_span(align_blocks(g.body, b.text[g.start : g.end], g.start)) if "pages" in b.group else None
         content = span or (g.start, g.end)
+        contents.append(content)
         # a page's boundary may be anywhere from its first character to where its gold content starts
         windows.append((g.start, max(g.title_end, content[0] + TOLERANCE if span else g.title_end)))
         if not g.scored:
@@ -171,6 +175,7 @@ def score_file(b: Built) -> dict[str, Any]:
         "n_pred_articles": len(articles),
         "n_failing_articles": sum(1 for r in articles if r["failed"]),
         "failed_reasons": Counter(x for r in articles for x in r["failed"]),
+        "boundary_errors": boundary_errors(records, windows, contents, TOLERANCE) if "pages" in b.group else Counter(),
     }
 
 
@@ -254,6 +259,10 @@ def _summary(files: list[dict[str, Any]]) -> dict[str, Any]:
     for f in files:
         reasons.update(f["failed_reasons"])
     out["failing_reasons"] = dict(reasons.most_common(5))
+    errors: Counter[str] = Counter()
+    for f in files:
+        errors.update(f.get("boundary_errors", {}))
+    out["boundary_errors"] = {k: errors[k] for k in BOUNDARY_ERRORS if errors[k]}
     return out
 
 

@@ -15,6 +15,7 @@ from eval.metrics import (
     bootstrap,
     bootstrap_mean,
     boundary_counts,
+    boundary_errors,
     boundary_window,
     main_article,
     match_boundaries,
@@ -105,6 +106,54 @@ def test_match_boundaries_matches_each_gold_once() -> None:
 def test_match_boundaries_is_maximal() -> None:
     # Taking 50 for the wide window first would leave the narrow one empty.
     assert match_boundaries([50, 90], [(0, 100), (40, 60)]) == [(0, 1), (1, 0)]
+
+
+def test_boundary_errors_say_where_each_missed_page_and_extra_start_is() -> None:
+    """Five pages of 1,000 characters, each page's content from 200 to 900 past its start. Page 1 is glued to the
+    article before; page 2's article record starts late; page 3's content is in a related record; page 4's is in no
+    record. Extra starts: in page 0's content (a split article), after it (a teaser that holds page 1), page 2's late
+    start inside its content, a record after page 3's content. The counts add up to boundary_counts' misses and
+    false boundaries."""
+    from eval.metrics import (
+        EXTRA_AFTER,
+        EXTRA_BEFORE,
+        EXTRA_INSIDE,
+        MISSED_GLUED,
+        MISSED_LATE,
+        MISSED_RELATED,
+        MISSED_REMOVED,
+    )
+
+    gold = [(k * 1000, k * 1000 + 200) for k in range(5)]  # (start, title end: the content's start)
+    contents = [(k * 1000 + 200, k * 1000 + 900) for k in range(5)]
+
+    def rec(kind: str, a: int, b: int) -> dict[str, object]:
+        return {"kind": kind, "char_start": a, "char_end": b}
+
+    records = [
+        rec("article", 0, 500),
+        rec("article", 500, 930),  # inside page 0's content: extra
+        rec("article", 930, 1950),  # after page 0's content (a teaser) and holding page 1's: page 1 glued
+        rec("article", 2600, 2950),  # page 2's record, starting late
+        rec("related", 3150, 3950),  # page 3's content
+        rec("article", 3905, 3930),  # after page 3's content: extra (and before page 4's window)
+    ]
+    errors = boundary_errors(records, gold, contents)
+    assert errors == {
+        EXTRA_INSIDE: 2,
+        EXTRA_AFTER: 2,
+        MISSED_GLUED: 1,
+        MISSED_LATE: 1,
+        MISSED_RELATED: 1,
+        MISSED_REMOVED: 1,
+    }
+    hits, n_pred, n_gold = boundary_counts([r["char_start"] for r in records if r["kind"] == "article"], gold)
+    assert sum(v for k, v in errors.items() if k.startswith("missed")) == n_gold - hits == 4
+    assert sum(v for k, v in errors.items() if k.startswith("extra")) == n_pred - hits == 4
+    # two records in page 1's window: the first matches it, the second is an extra start before its content
+    two = [rec("article", 0, 900), rec("article", 1000, 1100), rec("article", 1100, 1900)]
+    assert boundary_errors(two, gold[:2], contents[:2]) == {EXTRA_BEFORE: 1}
+    assert boundary_errors(records, [], []) == {}
 
 
 def test_boundary_counts_ignores_the_start_of_file() -> None:
