@@ -28,6 +28,41 @@ COMMENT = re.compile(
 )
 """Marks of a comment thread (a reply link, "X says:", a comment's clock time)."""
 
+ANCHORS: dict[re.Pattern[str], tuple[str, ...]] = {
+    LEGAL: ("©", "copyright", "all rights reserved", "privacy", "terms ", "cookie", "licen", "disclaimer", "trademark"),
+    PROMO: (
+        "subscribe",
+        "newsletter",
+        "sign up",
+        "follow us",
+        "register",
+        "download",
+        "click here",
+        "read more",
+        "share",
+        "email",
+        "contact us",
+        "advertis",
+    ),
+    COMMENT: ("reply", "comment", "posted by", "says:", "wrote:", "log", "permalink", ":"),
+}
+"""For each pattern ``count`` reads, strings one of which every match holds, lower-cased (one a branch)."""
+
+# The characters other than ASCII that IGNORECASE matches to an ASCII letter: "İ", "ı" (i), "ſ" (s), "K" (k). Their
+# ``str.lower()`` is not that letter, so a text holding one is always searched.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def count(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> int:
+    """``len(pattern.findall(text))`` for a pattern of ``ANCHORS``: 0 without searching when none of its anchors is in
+    the text (``lowered``: ``text.lower()``, when the caller has it). The same count: a match holds an anchor in any
+    case, and ``str.lower()`` lowers every character IGNORECASE matches to an ASCII letter but ``_FOLDS_TO_ASCII``."""
+    low = text.lower() if lowered is None else lowered
+    if any(a in low for a in ANCHORS[pattern]) or (not text.isascii() and _FOLDS_TO_ASCII.search(text)):
+        return len(pattern.findall(text))
+    return 0
+
+
 LINK = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
 """A web or e-mail address."""
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..split.lines import LONG_WORD, cosine_with_squares, squares
 from . import DEFAULT_MODEL
-from .cues import COMMENT, LEGAL, LINK, PROMO
+from .cues import COMMENT, LEGAL, LINK, PROMO, count
 from .model import LineModel, beside_line_model, load_model
 
 LINE_CLASSES = ("body", "headline", "comment", "other")
@@ -155,6 +155,7 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
         toks = _WORD.findall(body)
         n = max(len(toks), 1)
         lower = [t.casefold() for t in toks]
+        low = body.lower()  # (the cue patterns' anchors are looked up in it)
         lo, hi = page_lo[v.page], page_hi[v.page]
         per100 = 100.0 / n
         rows.append(
@@ -187,9 +188,9 @@ def features(views: Sequence[RecordView], text_length: int) -> list[tuple[float,
                 sum(map(_STOP.__contains__, lower)) / n,  # (a count of True: the same whole number)
                 sum([t[:1].isupper() for t in toks]) / n,
                 sum(map(str.isdigit, toks)) / n,
-                len(LEGAL.findall(body)) * per100,
-                len(PROMO.findall(body)) * per100,
-                len(COMMENT.findall(body)) * per100,
+                count(LEGAL, body, low) * per100,
+                count(PROMO, body, low) * per100,
+                count(COMMENT, body, low) * per100,
                 float(len(LINK.findall(body))),
                 1.0 if v is pm else similarity(v.index, pm.index),
                 1.0 if v is file_main else similarity(v.index, file_main.index),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus_etl.kinds import RECORD_MODEL_JUNK
 from corpus_etl.linemodel.model import Linear, LineModel, Stage, save_model
@@ -245,3 +247,50 @@ def test_record_views_count_the_chrome_around_each_record(tmp_path: Path) -> Non
     assert all(text[s:e] in v.paragraphs for v in views for s, e in v.spans)
     row = dict(zip(FEATURES, features(views, len(text))[1], strict=True))
     assert row["first_on_page"] == 1 and row["menu_before_log"] == pytest.approx(np.log1p(b.menu_before))
+
+
+# --------------------------------------------------------------------------------------------------
+# The cue patterns' counts (``cues.count``: the same as ``len(pattern.findall(text))``, searched only when an anchor
+# is in the text)
+
+# a word or two of every branch of the patterns, in several cases, pieces that match none, and the characters that
+# IGNORECASE matches to an ASCII letter (İ ı ſ K) inside words the patterns look for
+_CUE_WORDS = [
+    "©", "Copyright", "ALL RIGHTS RESERVED", "privacy", "Terms of Use", "terms and service", "cookie", "Cookies",
+    "licence", "LICENSED", "disclaimer", "Trademarks", "subscribe", "Newsletter", "sign up", "Follow Us", "register",
+    "download", "Click here", "read more", "Share", "email", "Contact us", "advertising", "Reply", "comments",
+    "Posted by", "says:", "wrote:", "login", "Log in", "permalink", "10:45 pm", "9:05AM", "3:0",
+]  # fmt: skip
+_CUE_ODD = ["\u017fhare", "co\u212aie", "pr\u0131vacy", "\u0130", "\u017fign up", "Lo\u0130n", "repl\u0131"]
+_CUE_OTHER = [" ", "\n", "x", "é", "-", ":", "7", "the", "am"]
+
+
+@given(st.lists(st.sampled_from(_CUE_WORDS + _CUE_ODD + _CUE_OTHER), max_size=6), st.sampled_from(["", " ", "\n"]))
+@settings(max_examples=500, deadline=None)
+def test_cue_counts_are_the_patterns_match_counts(pieces: list[str], sep: str) -> None:
+    from corpus_etl.linemodel.cues import ANCHORS, count
+
+    text = sep.join(pieces)
+    for pattern in ANCHORS:
+        assert count(pattern, text) == len(pattern.findall(text)), (pattern.pattern, text)
+        assert count(pattern, text, text.lower()) == len(pattern.findall(text))
+
+
+@given(st.lists(st.sampled_from(_CUE_ODD + _CUE_OTHER), max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_cue_counts_of_texts_with_no_anchor_but_characters_that_fold_to_ascii(pieces: list[str]) -> None:
+    from corpus_etl.linemodel.cues import ANCHORS, count
+
+    text = "".join(pieces)
+    for pattern in ANCHORS:
+        assert count(pattern, text) == len(pattern.findall(text)), (pattern.pattern, text)
+
+
+def test_cue_counts_skip_texts_without_anchors_and_search_those_with_a_character_that_folds_to_ascii() -> None:
+    """A text with no anchor counts 0 unsearched; "ſhare" (a long s that IGNORECASE matches to "s") is a share."""
+    from corpus_etl.linemodel.cues import LEGAL, PROMO, count
+
+    assert count(PROMO, "The council approved the budget on Monday.") == 0
+    long_s = "Please \u017fhare this and Subscribe"
+    assert count(PROMO, long_s) == len(PROMO.findall(long_s)) == 2
+    assert count(LEGAL, "© 2012 Example. All Rights Reserved. Privacy Policy") == 3
