@@ -46,7 +46,8 @@ ANCHORS: dict[re.Pattern[str], tuple[str, ...]] = {
     ),
     COMMENT: ("reply", "comment", "posted by", "says:", "wrote:", "log", "permalink", ":"),
 }
-"""For each pattern ``count`` reads, strings one of which every match holds, lower-cased (one a branch)."""
+"""For each pattern ``count`` reads, lower-cased strings of which every match of the pattern holds one (at least one
+string for each branch of the pattern: a test checks the counts against ``findall``)."""
 
 # The characters other than ASCII that IGNORECASE matches to an ASCII letter: "İ", "ı" (i), "ſ" (s), "K" (k). Their
 # ``str.lower()`` is not that letter, so a text holding one is always searched.
