@@ -3,6 +3,7 @@ boundary matching), unit-tested on tiny inline strings (``tests/unit/test_eval_m
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 import statistics
@@ -264,7 +265,7 @@ def boundary_errors(
     for i, x in enumerate(starts):
         if i in matched_pred:
             continue
-        j = max((k for k, s in enumerate(page_starts) if s <= x), default=0)
+        j = max(bisect.bisect_right(page_starts, x) - 1, 0)  # (the page it starts on)
         lo, hi = contents[j]
         out[EXTRA_BEFORE if x < lo else EXTRA_INSIDE if x < hi else EXTRA_AFTER] += 1
     return out
